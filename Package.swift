@@ -1,0 +1,145 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+/// Settings shared by every Swift target: Swift 6 mode and the upcoming features we adopt now.
+let swiftSettings: [SwiftSetting] = [
+    .swiftLanguageMode(.v6),
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+]
+
+let package = Package(
+    name: "arlink",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "arlink", targets: ["arlink"]),
+        .executable(name: "arlink-bench", targets: ["arlink-bench"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+    ],
+    targets: [
+        // MARK: - C interop
+
+        .systemLibrary(
+            name: "COpenSSL",
+            pkgConfig: "openssl",
+            providers: [.apt(["libssl-dev"])]
+        ),
+        .systemLibrary(
+            name: "CCurl",
+            pkgConfig: "libcurl",
+            providers: [.apt(["libcurl4-openssl-dev"])]
+        ),
+        .target(
+            name: "CCurlShims",
+            dependencies: ["CCurl"],
+            linkerSettings: [.linkedLibrary("curl")]
+        ),
+
+        // MARK: - Libraries
+
+        .target(name: "ARLinkCore", swiftSettings: swiftSettings),
+        .target(name: "ARLinkFormats", dependencies: ["ARLinkCore"], swiftSettings: swiftSettings),
+        .target(name: "ARLinkEnvelope", dependencies: ["ARLinkCore", "COpenSSL"], swiftSettings: swiftSettings),
+        .target(name: "ARLinkTransport", dependencies: ["ARLinkCore", "CCurl", "CCurlShims"], swiftSettings: swiftSettings),
+        .target(
+            name: "ARLinkStore",
+            dependencies: ["ARLinkCore", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "ARLinkAudit",
+            dependencies: ["ARLinkCore", "ARLinkStore", "ARLinkEnvelope"],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "ARLinkConfig",
+            dependencies: ["ARLinkCore", .product(name: "Yams", package: "Yams")],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "ARLinkOutbound",
+            dependencies: [
+                "ARLinkCore", "ARLinkFormats", "ARLinkEnvelope", "ARLinkTransport", "ARLinkStore", "ARLinkAudit",
+                "ARLinkConfig",
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "ARLinkInbound",
+            dependencies: [
+                "ARLinkCore", "ARLinkFormats", "ARLinkEnvelope", "ARLinkTransport", "ARLinkStore", "ARLinkAudit",
+                "ARLinkConfig",
+            ],
+            swiftSettings: swiftSettings
+        ),
+
+        // MARK: - Executables
+
+        .executableTarget(
+            name: "arlink",
+            dependencies: [
+                "ARLinkOutbound", "ARLinkInbound", "ARLinkConfig", "ARLinkEnvelope", "ARLinkAudit", "ARLinkTransport",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "arlink-bench",
+            dependencies: [
+                "ARLinkOutbound", "ARLinkInbound", "ARLinkEnvelope", "ARLinkAudit", "ARLinkTransport", "ARLinkFormats",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        /// libFuzzer harness over the BER splitter and the envelope open path. Without
+        /// `--sanitize fuzzer` it builds as a harmless no-op executable.
+        .executableTarget(
+            name: "arlink-fuzz",
+            dependencies: ["ARLinkEnvelope"],
+            swiftSettings: swiftSettings
+        ),
+
+        // MARK: - Test support
+
+        .target(
+            name: "ARLinkTestSupport",
+            dependencies: ["ARLinkCore"],
+            swiftSettings: swiftSettings
+        ),
+
+        // MARK: - Tests
+
+        .testTarget(name: "ARLinkCoreTests", dependencies: ["ARLinkCore", "ARLinkTestSupport"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "ARLinkFormatsTests",
+            dependencies: ["ARLinkFormats", "ARLinkTestSupport"],
+            resources: [.copy("Fixtures")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "ARLinkEnvelopeTests",
+            dependencies: ["ARLinkEnvelope", "ARLinkTestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "ARLinkTransportTests",
+            dependencies: ["ARLinkTransport", "ARLinkTestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(name: "ARLinkStoreTests", dependencies: ["ARLinkStore", "ARLinkTestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "ARLinkAuditTests", dependencies: ["ARLinkAudit", "ARLinkTestSupport"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "ARLinkOutboundTests",
+            dependencies: ["ARLinkOutbound", "ARLinkTestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(name: "ARLinkCLITests", dependencies: ["ARLinkTestSupport"], swiftSettings: swiftSettings),
+    ]
+)

@@ -1,0 +1,53 @@
+/// An ISO 4217 currency code with its minor-unit exponent.
+///
+/// Only codes in ``Currency/exponents`` are accepted; an unknown code is bad input, not a
+/// guess. The exponent decides how amounts are written in files (IDR "1250000", USD "12.50").
+public struct Currency: Hashable, Sendable, Comparable, CustomStringConvertible, Codable {
+    public let code: String
+    public let exponent: Int
+
+    /// Creates a currency from its three-letter ISO 4217 code.
+    /// - Throws: ``CoreError/Code/unknownCurrency`` when the code is not an active ISO 4217 code.
+    public init(_ code: String) throws {
+        let upper = code.uppercased()
+        guard let exponent = Currency.exponents[upper] else {
+            throw CoreError(.unknownCurrency, "\"\(code.prefix(16))\" is not an ISO 4217 currency code (expected three letters such as EUR, USD, IDR)")
+        }
+        self.code = upper
+        self.exponent = exponent
+    }
+
+    public var description: String { code }
+    public static func < (lhs: Currency, rhs: Currency) -> Bool { lhs.code < rhs.code }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.singleValueContainer()
+        try self.init(try c.decode(String.self))
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.singleValueContainer()
+        try c.encode(code)
+    }
+
+    /// Active ISO 4217 codes and their minor-unit exponents (ISO 4217 list, amendment 176).
+    public static let exponents: [String: Int] = {
+        var table: [String: Int] = [:]
+        let zero = "BIF CLP DJF GNF ISK JPY KMF KRW PYG RWF UGX UYI VND VUV XAF XOF XPF"
+        let three = "BHD IQD JOD KWD LYD OMR TND"
+        let four = "CLF UYW"
+        let two = """
+            AED AFN ALL AMD ANG AOA ARS AUD AWG AZN BAM BBD BDT BGN BMD BND BOB BOV BRL BSD BTN BWP BYN BZD \
+            CAD CDF CHE CHF CHW CNY COP COU CRC CUC CUP CVE CZK DKK DOP DZD EGP ERN ETB EUR FJD FKP GBP GEL \
+            GHS GIP GMD GTQ GYD HKD HNL HTG HUF IDR ILS INR IRR JMD KES KGS KHR KPW KYD KZT LAK LBP LKR LRD \
+            LSL MAD MDL MGA MKD MMK MNT MOP MRU MUR MVR MWK MXN MXV MYR MZN NAD NGN NIO NOK NPR NZD PAB PEN \
+            PGK PHP PKR PLN QAR RON RSD RUB SAR SBD SCR SDG SEK SGD SHP SLE SLL SOS SRD SSP STN SVC SYP SZL \
+            THB TJS TMT TOP TRY TTD TWD TZS UAH USD USN UYU UZS VED VES WST XCD YER ZAR ZMW ZWL
+            """
+        for code in two.split(separator: " ") { table[String(code)] = 2 }
+        for code in zero.split(separator: " ") { table[String(code)] = 0 }
+        for code in three.split(separator: " ") { table[String(code)] = 3 }
+        for code in four.split(separator: " ") { table[String(code)] = 4 }
+        return table
+    }()
+}

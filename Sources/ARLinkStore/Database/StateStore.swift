@@ -1,0 +1,50 @@
+public import GRDB
+import ARLinkCore
+import Foundation
+
+/// arlink's SQLite state: placement ledger, processed files and events, sequence numbers
+/// and the audit tables, in one database file.
+///
+/// Opened in WAL mode with `synchronous=FULL`, so a committed transaction survives a crash
+/// or power loss. Every state change and the audit entries describing it are written in one
+/// transaction through ``write(_:)``.
+public final class StateStore: Sendable {
+    /// The underlying GRDB queue. Jobs use ``read(_:)`` and ``write(_:)``; the queue is exposed
+    /// for modules (audit, inbound) that register their own tables.
+    public let queue: DatabaseQueue
+    public let path: String
+
+    /// Opens (creating if needed) the database at `path` and runs pending migrations.
+    /// - Throws: ``StoreError`` with code `.open` when the file cannot be opened or migrated.
+    public init(path: String) throws {
+        self.path = path
+        var config = Configuration()
+        config.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+            try db.execute(sql: "PRAGMA foreign_keys = ON")
+        }
+        config.busyMode = .timeout(10)
+        do {
+            let queue = try DatabaseQueue(path: path, configuration: config)
+            try queue.writeWithoutTransaction { db in
+                _ = try String.fetchOne(db, sql: "PRAGMA journal_mode = WAL")
+            }
+            try StoreMigrations.migrator().migrate(queue)
+            self.queue = queue
+        } catch let error as StoreError {
+            throw error
+        } catch {
+            throw StoreError(.open, "cannot open state database \(path): \(error)", underlying: error)
+        }
+    }
+
+    /// Runs `body` in one write transaction; everything it writes commits together or not at all.
+    public func write<T>(_ body: (Database) throws -> T) throws -> T {
+        try queue.write(body)
+    }
+
+    /// Runs `body` with read access.
+    public func read<T>(_ body: (Database) throws -> T) throws -> T {
+        try queue.read(body)
+    }
+}

@@ -1,0 +1,16 @@
+import GRDB
+
+/// The one migrator of the state database.
+///
+/// Migrations are named and append-only: once landed, a migration is never edited; a change
+/// is a new migration registered **after all existing ones**. Each concern registers its own
+/// migrations from its own file (ledger, inbound, audit), in the order below.
+enum StoreMigrations {
+    static func migrator() -> DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        registerLedgerMigrations(&migrator)
+        registerInboundMigrations(&migrator)
+        registerAuditMigrations(&migrator)
+        return migrator
+    }
+}

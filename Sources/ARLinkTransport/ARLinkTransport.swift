@@ -1,0 +1,1 @@
+// ARLinkTransport module. See ../../docs and design section 2 for what this module owns.

@@ -1,0 +1,12 @@
+import ArgumentParser
+
+/// `arlink-bench`: measures arlink against the baselines of design section 7 in the same run
+/// and prints wall time, throughput, peak memory and the ratio for each.
+@main
+struct Bench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "arlink-bench",
+        abstract: "Benchmarks arlink against command-line baselines (run with -c release).",
+        subcommands: []
+    )
+}

@@ -1,0 +1,1 @@
+// libFuzzer harness; see docs/fuzzing.md.

@@ -1,0 +1,24 @@
+import ArgumentParser
+
+/// The `arlink` command: parses arguments and wires the library modules together.
+@main
+struct Arlink: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "arlink",
+        abstract: "Secure data-exchange gateway between ERP accounts receivable and a collection partner.",
+        version: ArlinkVersion.current,
+        subcommands: [
+            OutboundCommand.self,
+            InboundCommand.self,
+            EnvelopeCommand.self,
+            KeysCommand.self,
+            TransportCommand.self,
+            AuditCommand.self,
+            DemoCommand.self,
+        ]
+    )
+}
+
+enum ArlinkVersion {
+    static let current = "0.1.0"
+}
