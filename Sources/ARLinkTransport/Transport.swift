@@ -1,0 +1,77 @@
+/// A file in the partner's outbox, as seen by ``Transport/list()``.
+public struct RemoteFile: Sendable, Hashable {
+    /// The validated file name (no folder part); safe to use as a local file name.
+    public let name: String
+    /// The size in bytes observed when the file was listed as stable.
+    public let size: Int64
+
+    /// Creates a remote file description.
+    public init(name: String, size: Int64) {
+        self.name = name
+        self.size = size
+    }
+}
+
+/// What ``Transport/deliver(localFile:as:)`` did.
+public enum DeliveryOutcome: Sendable, Equatable {
+    /// The file was uploaded and renamed to its final name.
+    case delivered
+    /// A file with the same name and identical content was already there (an earlier run delivered it).
+    case alreadyPresent
+}
+
+/// A remote entry that ``Transport/list()`` did not offer for fetching, with the reason.
+public struct SkippedName: Sendable {
+    /// The remote name with every byte outside printable ASCII written as `\xNN`; safe to log.
+    public let escapedName: String
+    /// Why it was skipped, as a sentence fragment such as `is a symbolic link`.
+    public let reason: String
+
+    /// Creates a skipped-name record.
+    public init(escapedName: String, reason: String) {
+        self.escapedName = escapedName
+        self.reason = reason
+    }
+}
+
+/// The result of listing the partner's outbox.
+public struct OutboxListing: Sendable {
+    /// Files ready to fetch: valid names matching the partner's pattern, stable size, sorted by name.
+    public let files: [RemoteFile]
+    /// Entries that were seen but will not be fetched (hostile names, symlinks, growing files...).
+    public let skipped: [SkippedName]
+
+    /// Creates a listing.
+    public init(files: [RemoteFile], skipped: [SkippedName]) {
+        self.files = files
+        self.skipped = skipped
+    }
+}
+
+/// What ``Transport/finish(_:disposition:)`` does with a fetched remote file.
+public enum FetchedDisposition: Sendable {
+    /// Move the file into the partner's processed folder.
+    case moveToProcessed
+    /// Delete the file.
+    case delete
+}
+
+/// Moves files to and from one partner: a drop folder, an SFTP server or an HTTPS endpoint.
+///
+/// Implementations hold a connection or C handles and are not `Sendable`: use one instance per
+/// run, from one task. Every method throws ``TransportError``.
+public protocol Transport: AnyObject {
+    /// Delivers a local file into the partner's inbox under `remoteName`, atomically (NAME.part then rename).
+    ///
+    /// - Returns: `.delivered`, or `.alreadyPresent` when the final name already holds identical content.
+    /// - Throws: ``TransportError`` with code `.conflict` when the final name holds different content.
+    func deliver(localFile: String, as remoteName: String) throws -> DeliveryOutcome
+    /// Lists the partner's outbox: only names matching the partner's pattern, stable (size unchanged across two looks / done-marker), no dot files, no .part.
+    func list() throws -> OutboxListing
+    /// Fetches one remote file to a local path (via a temp file, size-checked).
+    func fetch(_ file: RemoteFile, to localPath: String) throws
+    /// After the caller committed, moves the remote file to processed/ or deletes it.
+    ///
+    /// A file that is already gone counts as finished, so a re-run after a crash succeeds.
+    func finish(_ file: RemoteFile, disposition: FetchedDisposition) throws
+}
