@@ -3,5 +3,63 @@ import GRDB
 extension StoreMigrations {
     /// Placement ledger: outbound batches and the accounts placed with each partner.
     static func registerLedgerMigrations(_ migrator: inout DatabaseMigrator) {
+        migrator.registerMigration("ledger-v1") { db in
+            try db.execute(sql: """
+                CREATE TABLE outbound_batch (
+                    batch_id TEXT PRIMARY KEY NOT NULL,
+                    partner TEXT NOT NULL,
+                    as_of TEXT NOT NULL,
+                    sequence INTEGER NOT NULL CHECK (sequence >= 1),
+                    file_id TEXT NOT NULL UNIQUE,
+                    file_name TEXT NOT NULL UNIQUE,
+                    state TEXT NOT NULL CHECK (state IN ('built', 'sealed', 'delivered', 'acknowledged')),
+                    created_at TEXT NOT NULL,
+                    plaintext_path TEXT NOT NULL,
+                    plaintext_sha256 TEXT NOT NULL,
+                    plaintext_bytes INTEGER NOT NULL,
+                    sealed_path TEXT,
+                    sealed_sha256 TEXT,
+                    sealed_bytes INTEGER,
+                    record_counts TEXT NOT NULL,
+                    totals TEXT NOT NULL,
+                    invoice_count INTEGER NOT NULL,
+                    delivered_at TEXT,
+                    UNIQUE (partner, as_of),
+                    UNIQUE (partner, sequence)
+                );
+                CREATE TABLE placement (
+                    partner TEXT NOT NULL,
+                    account_ref TEXT NOT NULL,
+                    status TEXT NOT NULL CHECK (status IN ('active', 'recalled')),
+                    fingerprint TEXT NOT NULL,
+                    balances TEXT NOT NULL,
+                    placed_batch TEXT NOT NULL REFERENCES outbound_batch(batch_id),
+                    last_batch TEXT NOT NULL REFERENCES outbound_batch(batch_id),
+                    recall_reason TEXT,
+                    updated_at TEXT NOT NULL,
+                    PRIMARY KEY (partner, account_ref)
+                ) WITHOUT ROWID;
+                CREATE INDEX placement_by_account ON placement(account_ref, status);
+                CREATE TABLE placement_event (
+                    batch_id TEXT NOT NULL REFERENCES outbound_batch(batch_id),
+                    partner TEXT NOT NULL,
+                    account_ref TEXT NOT NULL,
+                    action TEXT NOT NULL CHECK (action IN ('place', 'update', 'recall')),
+                    fingerprint TEXT NOT NULL,
+                    balances TEXT NOT NULL,
+                    recall_reason TEXT,
+                    PRIMARY KEY (batch_id, account_ref)
+                ) WITHOUT ROWID;
+                CREATE TABLE placement_invoice (
+                    partner TEXT NOT NULL,
+                    account_ref TEXT NOT NULL,
+                    invoice_number TEXT NOT NULL,
+                    currency TEXT NOT NULL,
+                    due_date TEXT NOT NULL,
+                    placed_minor INTEGER NOT NULL,
+                    PRIMARY KEY (partner, account_ref, invoice_number)
+                ) WITHOUT ROWID;
+                """)
+        }
     }
 }

@@ -1,0 +1,184 @@
+import ARLinkCore
+import Foundation
+import Yams
+
+extension ArlinkConfiguration {
+    /// Loads and validates the configuration file at `path`.
+    ///
+    /// Unknown keys are refused with their path and the closest known key; missing keys are
+    /// named; relative paths resolve against the file's folder; certificate and key files must
+    /// exist; inline secrets are refused.
+    /// - Throws: ``ConfigError`` (exit 78; 66 when the file cannot be read).
+    public static func load(path: String) throws -> ArlinkConfiguration {
+        let absolute = ConfigNode.resolve(path, against: FileManager.default.currentDirectoryPath)
+        guard let data = FileManager.default.contents(atPath: absolute) else {
+            throw ConfigError(.unreadable, "cannot read configuration file \(absolute) (does it exist, and may arlink's user read it?)")
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw ConfigError(.syntax, "\(absolute) is not UTF-8 text")
+        }
+        return try parse(yaml: text, bytes: [UInt8](data), sourcePath: absolute)
+    }
+
+    /// Parses configuration text; `sourcePath` decides how relative paths resolve.
+    public static func parse(yaml: String, bytes: [UInt8]? = nil, sourcePath: String) throws -> ArlinkConfiguration {
+        let root: Node
+        do {
+            guard let node = try Yams.compose(yaml: yaml) else {
+                throw ConfigError(.syntax, "\(sourcePath) is empty (expected a YAML mapping; see config/arlink.example.yaml)")
+            }
+            root = node
+        } catch let error as ConfigError {
+            throw error
+        } catch {
+            throw ConfigError(.syntax, "\(sourcePath) is not valid YAML: \(error)")
+        }
+        let base = URL(fileURLWithPath: sourcePath).deletingLastPathComponent().path
+        var top = try ConfigNode(node: root, path: "", baseDirectory: base, configFile: sourcePath)
+        let version = try top.int("version", default: 1, range: 1...1)
+        _ = version
+
+        var companyNode = try top.child("company")
+        let company = try parseCompany(&companyNode)
+
+        var stateNode = try top.child("state")
+        let state = StateSettings(
+            databasePath: try stateNode.path("database"),
+            workDirectory: try stateNode.path("work_dir")
+        )
+        try stateNode.finish()
+
+        var auditNode = try top.child("audit")
+        try auditNode.refuseInlineSecrets()
+        let audit = AuditSettings(
+            keyPath: try auditNode.path("key", mustExist: true),
+            publicKeyPath: try auditNode.path("public_key", mustExist: true),
+            passphrase: try parsePassphrase(&auditNode),
+            checkpointFile: try auditNode.path("checkpoint_file"),
+            origin: try auditNode.optionalString("origin") ?? "arlink.\(company.id.rawValue)/audit",
+            checkpointEvery: try auditNode.int("checkpoint_every", default: 10_000, range: 1...10_000_000)
+        )
+        try auditNode.finish()
+
+        var erpNode = try top.child("erp")
+        let erp = try parseERP(&erpNode)
+
+        guard let partnerNodes = try top.childList("partners"), !partnerNodes.isEmpty else {
+            throw ConfigError(.missingKey, "partners: missing required list (at least one partner)")
+        }
+        var partners: [PartnerSettings] = []
+        for var node in partnerNodes {
+            let partner = try parsePartner(&node, company: company)
+            if partners.contains(where: { $0.id == partner.id }) {
+                throw ConfigError(.invalidValue, "\(node.keyPath("id")): partner \"\(partner.id)\" is configured twice")
+            }
+            partners.append(partner)
+        }
+        try top.finish()
+        return ArlinkConfiguration(
+            sourcePath: sourcePath, sourceBytes: bytes ?? Array(yaml.utf8), company: company, state: state,
+            audit: audit, erp: erp, partners: partners
+        )
+    }
+
+    static func parsePassphrase(_ node: inout ConfigNode, prefix: String = "passphrase") throws -> PassphraseSource? {
+        let file = try node.optionalPath("\(prefix)_file", mustExist: true)
+        let env = try node.optionalString("\(prefix)_env")
+        switch (file, env) {
+        case (let f?, nil): return .file(f)
+        case (nil, let e?): return .environment(e)
+        case (nil, nil): return nil
+        case (_?, _?):
+            throw ConfigError(.invalidValue, "\(node.keyPath(prefix + "_file")): give \(prefix)_file or \(prefix)_env, not both")
+        }
+    }
+
+    static func parseKeyPair(_ parent: inout ConfigNode, _ key: String, keyRequired: Bool) throws -> KeyPairSettings {
+        var node = try parent.child(key)
+        try node.refuseInlineSecrets()
+        let pair = KeyPairSettings(
+            certificatePath: try node.path("certificate", mustExist: true),
+            keyPath: keyRequired ? try node.path("key", mustExist: true) : try node.optionalPath("key", mustExist: true),
+            passphrase: try parsePassphrase(&node)
+        )
+        try node.finish()
+        return pair
+    }
+
+    static func parseCompany(_ node: inout ConfigNode) throws -> CompanySettings {
+        let idText = try node.string("id", hint: "our party id used in file names, e.g. acme-corp")
+        let id: PartyID
+        do { id = try PartyID(idText) } catch let e as CoreError {
+            throw ConfigError(.invalidValue, "\(node.keyPath("id")): \(e.message)")
+        }
+        let company = CompanySettings(
+            id: id,
+            name: try node.optionalString("name") ?? idText,
+            signing: try parseKeyPair(&node, "signing", keyRequired: true),
+            encryption: try parseKeyPair(&node, "encryption", keyRequired: true),
+            archive: try parseKeyPair(&node, "archive", keyRequired: false)
+        )
+        try node.finish()
+        return company
+    }
+
+    static func parseERP(_ node: inout ConfigNode) throws -> ERPSettings {
+        let preset = try node.optionalString("preset") ?? "generic"
+        guard ["generic", "erpnext", "odoo"].contains(preset) else {
+            throw ConfigError(.invalidValue, "\(node.keyPath("preset")): \"\(preset.prefix(40))\" is not a preset (expected generic, erpnext or odoo)")
+        }
+        let delimiterText = try node.optionalString("delimiter") ?? ","
+        let delimiter: UInt8
+        switch delimiterText {
+        case ",": delimiter = UInt8(ascii: ",")
+        case ";": delimiter = UInt8(ascii: ";")
+        case "\t", "tab", "\\t": delimiter = UInt8(ascii: "\t")
+        case "|": delimiter = UInt8(ascii: "|")
+        default: throw ConfigError(.invalidValue, "\(node.keyPath("delimiter")): \"\(delimiterText.prefix(10))\" is not a supported delimiter (expected \",\", \";\", \"|\" or tab)")
+        }
+        let numberFormat = try node.optionalString("number_format") ?? "1234.56"
+        guard ["1234.56", "1,234.56", "1.234,56"].contains(numberFormat) else {
+            throw ConfigError(.invalidValue, "\(node.keyPath("number_format")): \"\(numberFormat.prefix(20))\" is not supported (expected 1234.56, 1,234.56 or 1.234,56)")
+        }
+        let dateFormat = try node.optionalString("date_format") ?? "yyyy-MM-dd"
+        guard ["yyyy-MM-dd", "dd.MM.yyyy", "dd/MM/yyyy", "MM/dd/yyyy"].contains(dateFormat) else {
+            throw ConfigError(.invalidValue, "\(node.keyPath("date_format")): \"\(dateFormat.prefix(20))\" is not supported (expected yyyy-MM-dd, dd.MM.yyyy, dd/MM/yyyy or MM/dd/yyyy)")
+        }
+        var defaultCurrency: Currency?
+        if let code = try node.optionalString("default_currency") {
+            do { defaultCurrency = try Currency(code) } catch let e as CoreError {
+                throw ConfigError(.invalidValue, "\(node.keyPath("default_currency")): \(e.message)")
+            }
+        }
+        var columns: [String: [String: String]] = [:]
+        if var columnsNode = try node.optionalChild("columns") {
+            for file in ["open_items", "customers", "payments"] {
+                if var fileNode = try columnsNode.optionalChild(file) { columns[file] = try fileNode.scalarMap() }
+            }
+            try columnsNode.finish()
+        }
+        var updatesNode = try node.child("updates")
+        let formats = try updatesNode.stringList("formats") ?? ["jsonl"]
+        for (i, f) in formats.enumerated() where !["jsonl", "csv"].contains(f) {
+            throw ConfigError(.invalidValue, "\(updatesNode.keyPath("formats"))[\(i)]: \"\(f.prefix(20))\" is not a format (expected jsonl or csv)")
+        }
+        let updatesFolder = try updatesNode.path("folder")
+        try updatesNode.finish()
+        let erp = ERPSettings(
+            preset: preset,
+            openItemsPath: try node.path("open_items"),
+            customersPath: try node.path("customers"),
+            paymentsPath: try node.optionalPath("payments"),
+            columns: columns,
+            delimiter: delimiter,
+            numberFormat: numberFormat,
+            dateFormat: dateFormat,
+            defaultCurrency: defaultCurrency,
+            maxBadRows: try node.int("max_bad_rows", default: 0, range: 0...1_000_000),
+            updatesFolder: updatesFolder,
+            updateFormats: formats
+        )
+        try node.finish()
+        return erp
+    }
+}

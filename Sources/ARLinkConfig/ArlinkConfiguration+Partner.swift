@@ -1,0 +1,174 @@
+import ARLinkCore
+import Foundation
+
+extension ArlinkConfiguration {
+    static func parsePartner(_ node: inout ConfigNode, company: CompanySettings) throws -> PartnerSettings {
+        let idText = try node.string("id", hint: "the partner's party id, e.g. acme-collect")
+        let id: PartyID
+        do { id = try PartyID(idText) } catch let e as CoreError {
+            throw ConfigError(.invalidValue, "\(node.keyPath("id")): \(e.message)")
+        }
+        var certs = try node.child("certificates")
+        var signing: [String] = []
+        for (i, p) in (try certs.stringList("signing") ?? []).enumerated() {
+            let resolved = ConfigNode.resolve(p, against: node.baseDirectory)
+            guard FileManager.default.fileExists(atPath: resolved) else {
+                throw ConfigError(.missingFile, "\(certs.keyPath("signing"))[\(i)]: file \(resolved) does not exist")
+            }
+            signing.append(resolved)
+        }
+        let caCertificate = try certs.optionalPath("ca", mustExist: true)
+        if signing.isEmpty && caCertificate == nil {
+            throw ConfigError(.missingKey, "\(certs.keyPath("signing")): pin at least one partner signing certificate (or name the partner CA in \(certs.keyPath("ca")))")
+        }
+        let encryption = try certs.path("encryption", mustExist: true)
+        let crl = try certs.optionalPath("crl", mustExist: true)
+        try certs.finish()
+
+        var transportNode = try node.child("transport")
+        let transport = try parseTransport(&transportNode)
+
+        let format = try node.optionalString("portfolio_format") ?? "jsonl"
+        guard ["jsonl", "csv"].contains(format) else {
+            throw ConfigError(.invalidValue, "\(node.keyPath("portfolio_format")): \"\(format.prefix(20))\" is not a format (expected jsonl or csv)")
+        }
+        var selectionNode = try node.child("selection")
+        let selection = try parseSelection(&selectionNode)
+
+        let fieldNames = try node.stringList("debtor_fields") ?? ["name"]
+        var allowed: Set<DebtorField> = []
+        for (i, name) in fieldNames.enumerated() {
+            guard let field = DebtorField(rawValue: name) else {
+                throw ConfigError(.invalidValue, "\(node.keyPath("debtor_fields"))[\(i)]: \"\(name.prefix(30))\" is not a debtor field (expected one of \(DebtorField.allCases.map(\.rawValue).joined(separator: ", ")))")
+            }
+            allowed.insert(field)
+        }
+        var masks: [DebtorField: FieldMask] = [:]
+        if var maskNode = try node.optionalChild("masking") {
+            for (key, value) in try maskNode.scalarMap() {
+                guard let field = DebtorField(rawValue: key) else {
+                    throw ConfigError(.invalidValue, "\(maskNode.keyPath(key)): \"\(key.prefix(30))\" is not a debtor field")
+                }
+                guard value.hasPrefix("last"), let n = Int(value.dropFirst(4)), n >= 0, n <= 32 else {
+                    throw ConfigError(.invalidValue, "\(maskNode.keyPath(key)): \"\(value.prefix(20))\" is not a mask (expected lastN, e.g. last4)")
+                }
+                masks[field] = .lastCharacters(n)
+            }
+        }
+        let pattern = try node.optionalString("feedback_name_pattern")
+            ?? "^\(idText)_\(company.id.rawValue)_feedback_[0-9]{8}_[0-9]{6}\\.(jsonl|csv)\\.p7m$"
+        do { _ = try NSRegularExpression(pattern: pattern) } catch {
+            throw ConfigError(.invalidValue, "\(node.keyPath("feedback_name_pattern")): not a valid regular expression")
+        }
+        let partner = PartnerSettings(
+            id: id,
+            name: try node.optionalString("name") ?? idText,
+            signingCertificates: signing,
+            encryptionCertificate: encryption,
+            caCertificate: caCertificate,
+            crlFile: crl,
+            allowCBC: try node.bool("allow_cbc", default: false),
+            transport: transport,
+            portfolioFormat: format,
+            selection: selection,
+            minimisation: DataMinimisation(allowed: allowed, masks: masks),
+            feedbackNamePattern: pattern,
+            promiseHorizonDays: try node.int("promise_horizon_days", default: 365, range: 1...3650)
+        )
+        try node.finish()
+        return partner
+    }
+
+    static func parseSelection(_ node: inout ConfigNode) throws -> SelectionPolicy {
+        var policy = SelectionPolicy()
+        policy.minDaysPastDue = try node.int("min_days_past_due", default: 60, range: 0...36_500)
+        if var minNode = try node.optionalChild("min_balance") {
+            for (code, amount) in try minNode.scalarMap() {
+                do {
+                    let currency = try Currency(code)
+                    policy.minBalance[currency] = try Money(decimal: amount, currency: currency)
+                } catch let e as CoreError {
+                    throw ConfigError(.invalidValue, "\(minNode.keyPath(code)): \(e.message)")
+                }
+            }
+        }
+        policy.excludeDisputed = try node.bool("exclude_disputed", default: true)
+        policy.excludeBlocked = try node.bool("exclude_blocked", default: true)
+        policy.excludeOpenPromise = try node.bool("exclude_open_promise", default: true)
+        policy.excludePlacedElsewhere = try node.bool("exclude_placed_elsewhere", default: true)
+        policy.excludedGroups = Set(try node.stringList("exclude_groups") ?? [])
+        policy.includedGroups = Set(try node.stringList("segments") ?? [])
+        policy.maxAccountsPerBatch = try node.optionalInt("max_accounts_per_batch", range: 1...10_000_000)
+        if let keys = try node.stringList("priority") {
+            policy.priority = try keys.enumerated().map { i, key in
+                guard let k = SelectionPolicy.PriorityKey(rawValue: key) else {
+                    throw ConfigError(.invalidValue, "\(node.keyPath("priority"))[\(i)]: \"\(key.prefix(30))\" is not a priority (expected \(SelectionPolicy.PriorityKey.allCases.map(\.rawValue).joined(separator: ", ")))")
+                }
+                return k
+            }
+        }
+        if let bounds = try node.stringList("aging_buckets") {
+            let ints = bounds.compactMap(Int.init)
+            guard ints.count == bounds.count, !ints.isEmpty, zip(ints, ints.dropFirst()).allSatisfy({ $0 < $1 }), ints[0] >= 1 else {
+                throw ConfigError(.invalidValue, "\(node.keyPath("aging_buckets")): expected ascending whole numbers of days, e.g. [30, 60, 90, 180, 365]")
+            }
+            policy.agingBuckets = AgingBuckets(upperBounds: ints)
+        }
+        try node.finish()
+        return policy
+    }
+
+    static func parseTransport(_ node: inout ConfigNode) throws -> TransportConfig {
+        try node.refuseInlineSecrets()
+        let type = try node.string("type", hint: "folder, sftp or https")
+        let result: TransportConfig
+        switch type {
+        case "folder":
+            let inbox = try node.path("inbox")
+            let outbox = try node.path("outbox")
+            result = .folder(FolderTransportConfig(
+                inbox: inbox, outbox: outbox,
+                processed: try node.optionalPath("processed") ?? ConfigNode.resolve("processed", against: outbox),
+                stableSeconds: try node.int("stable_seconds", default: 0, range: 0...3600)
+            ))
+        case "sftp":
+            let hostKey = try node.optionalString("host_key_sha256")
+            let knownHosts = try node.optionalPath("known_hosts", mustExist: true)
+            if hostKey == nil && knownHosts == nil {
+                throw ConfigError(.missingKey, "\(node.keyPath("host_key_sha256")): an SFTP partner needs its host key pinned (host_key_sha256: the base64 of `ssh-keygen -lf host.pub -E sha256` without \"SHA256:\") or a known_hosts file; without a pin any server could pose as the partner")
+            }
+            result = .sftp(SFTPTransportConfig(
+                host: try node.string("host"), port: try node.int("port", default: 22, range: 1...65535),
+                user: try node.string("user"), privateKeyPath: try node.path("private_key", mustExist: true),
+                passphrase: try parsePassphrase(&node),
+                hostKeySHA256: hostKey.map { $0.hasPrefix("SHA256:") ? String($0.dropFirst(7)) : $0 },
+                knownHostsPath: knownHosts,
+                inboxPath: try node.string("inbox_path"), outboxPath: try node.string("outbox_path"),
+                processedPath: try node.optionalString("processed_path"),
+                deleteAfterFetch: try node.bool("delete_after_fetch", default: false),
+                stableSeconds: try node.int("stable_seconds", default: 5, range: 0...3600),
+                doneMarkerSuffix: try node.optionalString("done_marker_suffix"),
+                connectTimeoutSeconds: try node.int("connect_timeout_seconds", default: 15, range: 1...600),
+                retries: try node.int("retries", default: 3, range: 0...20)
+            ))
+        case "https":
+            result = .https(HTTPSTransportConfig(
+                uploadURL: try node.string("upload_url"), listURL: try node.optionalString("list_url"),
+                downloadURL: try node.optionalString("download_url"),
+                caFile: try node.optionalPath("ca_file", mustExist: true),
+                clientCertificatePath: try node.optionalPath("client_certificate", mustExist: true),
+                clientKeyPath: try node.optionalPath("client_key", mustExist: true),
+                clientKeyPassphrase: try parsePassphrase(&node),
+                connectTimeoutSeconds: try node.int("connect_timeout_seconds", default: 15, range: 1...600),
+                retries: try node.int("retries", default: 3, range: 0...20)
+            ))
+            if case .https(let h) = result, !h.uploadURL.hasPrefix("https://") {
+                throw ConfigError(.invalidValue, "\(node.keyPath("upload_url")): must be an https:// URL")
+            }
+        default:
+            throw ConfigError(.invalidValue, "\(node.keyPath("type")): \"\(type.prefix(20))\" is not a transport (expected folder, sftp or https)")
+        }
+        try node.finish()
+        return result
+    }
+}

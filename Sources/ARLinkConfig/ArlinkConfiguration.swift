@@ -1,0 +1,177 @@
+public import ARLinkCore
+
+/// arlink's whole configuration, loaded from one YAML file and validated completely at load.
+///
+/// Every path is absolute (relative paths in the file resolve against the file's folder).
+/// Secrets are never held here: only where to read them (``PassphraseSource``).
+public struct ArlinkConfiguration: Sendable {
+    /// The configuration file, absolute.
+    public var sourcePath: String
+    /// The raw bytes of the configuration file (their SHA-256 goes into the audit log).
+    public var sourceBytes: [UInt8]
+    public var company: CompanySettings
+    public var state: StateSettings
+    public var audit: AuditSettings
+    public var erp: ERPSettings
+    public var partners: [PartnerSettings]
+
+    /// The SQLite state database (placement ledger, inbound state, audit log).
+    public var stateDatabasePath: String { state.databasePath }
+
+    /// The partner with this id.
+    /// - Throws: ``ConfigError/Code/unknownPartner`` listing the configured partners.
+    public func partner(_ id: String) throws -> PartnerSettings {
+        guard let partner = partners.first(where: { $0.id.rawValue == id }) else {
+            throw ConfigError(.unknownPartner, "partner \"\(id.prefix(40))\" is not configured in \(sourcePath) (configured: \(partners.map(\.id.rawValue).joined(separator: ", ")))")
+        }
+        return partner
+    }
+}
+
+/// Where a key's passphrase comes from; never the passphrase itself.
+public enum PassphraseSource: Sendable, Hashable {
+    case file(String)
+    case environment(String)
+}
+
+/// A certificate and, optionally, its private key.
+public struct KeyPairSettings: Sendable, Hashable {
+    public var certificatePath: String
+    public var keyPath: String?
+    public var passphrase: PassphraseSource?
+}
+
+/// Our own identity: id used in file names and headers, and our keys.
+public struct CompanySettings: Sendable {
+    public var id: PartyID
+    public var name: String
+    /// Signs everything we send.
+    public var signing: KeyPairSettings
+    /// Partners encrypt to this; we decrypt feedback with it.
+    public var encryption: KeyPairSettings
+    /// Second recipient of everything we send, so we can read our own archive.
+    public var archive: KeyPairSettings
+}
+
+/// Where arlink keeps its state and working files.
+public struct StateSettings: Sendable {
+    public var databasePath: String
+    /// Private working folder (plaintext before sealing, sealed files before delivery). Mode 0700.
+    public var workDirectory: String
+}
+
+/// The audit log's signing key and checkpoint file.
+public struct AuditSettings: Sendable {
+    public var keyPath: String
+    public var publicKeyPath: String
+    public var passphrase: PassphraseSource?
+    /// Append-only file of signed checkpoints, to ship to write-once storage.
+    public var checkpointFile: String
+    /// The checkpoint origin line (a name for this log), e.g. `arlink.example.com/audit`.
+    public var origin: String
+    /// A checkpoint is also signed every this many entries.
+    public var checkpointEvery: Int
+}
+
+/// The ERP side: extracts to read and where ERP status updates go.
+public struct ERPSettings: Sendable {
+    /// Column preset: `generic`, `erpnext` or `odoo`.
+    public var preset: String
+    public var openItemsPath: String
+    public var customersPath: String
+    public var paymentsPath: String?
+    /// Per file (`open_items`, `customers`, `payments`): logical column name to the extract's header.
+    public var columns: [String: [String: String]]
+    public var delimiter: UInt8
+    /// `1234.56`, `1,234.56` or `1.234,56`.
+    public var numberFormat: String
+    /// `yyyy-MM-dd`, `dd.MM.yyyy`, `dd/MM/yyyy` or `MM/dd/yyyy`.
+    public var dateFormat: String
+    public var defaultCurrency: Currency?
+    /// Bad rows accepted (and listed in the run report) before the extract is refused.
+    public var maxBadRows: Int
+    /// The ERP's import folder for status updates (inbound).
+    public var updatesFolder: String
+    /// `jsonl` and/or `csv`.
+    public var updateFormats: [String]
+}
+
+/// How files reach a partner and come back.
+public enum TransportConfig: Sendable, Hashable {
+    case folder(FolderTransportConfig)
+    case sftp(SFTPTransportConfig)
+    case https(HTTPSTransportConfig)
+}
+
+/// Local drop folders (the embedded default; also for a mounted share).
+public struct FolderTransportConfig: Sendable, Hashable {
+    /// Where we deliver portfolios and receipts (the partner's inbox).
+    public var inbox: String
+    /// Where the partner drops feedback (the partner's outbox).
+    public var outbox: String
+    /// Where fetched feedback files go after they are committed.
+    public var processed: String
+    /// Seconds a file's size must stay unchanged before it is fetched.
+    public var stableSeconds: Int
+}
+
+/// An SFTP server of the partner.
+public struct SFTPTransportConfig: Sendable, Hashable {
+    public var host: String
+    public var port: Int
+    public var user: String
+    public var privateKeyPath: String
+    public var passphrase: PassphraseSource?
+    /// Base64 SHA-256 of the server's host key, without the `SHA256:` prefix.
+    public var hostKeySHA256: String?
+    public var knownHostsPath: String?
+    public var inboxPath: String
+    public var outboxPath: String
+    public var processedPath: String?
+    /// Delete fetched files instead of moving them to `processed_path`.
+    public var deleteAfterFetch: Bool
+    public var stableSeconds: Int
+    public var doneMarkerSuffix: String?
+    public var connectTimeoutSeconds: Int
+    public var retries: Int
+}
+
+/// An HTTPS endpoint of the partner.
+public struct HTTPSTransportConfig: Sendable, Hashable {
+    /// Upload URL with `{name}` where the file name goes.
+    public var uploadURL: String
+    /// Listing URL of feedback files, if the partner offers fetching over HTTPS.
+    public var listURL: String?
+    public var downloadURL: String?
+    public var caFile: String?
+    public var clientCertificatePath: String?
+    public var clientKeyPath: String?
+    public var clientKeyPassphrase: PassphraseSource?
+    public var connectTimeoutSeconds: Int
+    public var retries: Int
+}
+
+/// One collection partner.
+public struct PartnerSettings: Sendable {
+    public var id: PartyID
+    public var name: String
+    /// Pinned certificates whose signatures we accept from this partner.
+    public var signingCertificates: [String]
+    /// The partner's encryption certificate (we seal to it).
+    public var encryptionCertificate: String
+    /// Optional partner CA: signers issued by it are accepted too.
+    public var caCertificate: String?
+    /// Optional CRL file checked on every verification.
+    public var crlFile: String?
+    /// Accept CBC EnvelopedData from this partner (warned on every run).
+    public var allowCBC: Bool
+    public var transport: TransportConfig
+    /// `jsonl` or `csv`.
+    public var portfolioFormat: String
+    public var selection: SelectionPolicy
+    public var minimisation: DataMinimisation
+    /// Regular expression feedback file names must match; others are skipped and reported.
+    public var feedbackNamePattern: String
+    /// Promises further out than this many days are rejected.
+    public var promiseHorizonDays: Int
+}

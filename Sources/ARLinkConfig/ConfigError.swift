@@ -1,0 +1,45 @@
+public import ARLinkCore
+
+/// A configuration problem: names the key path (`partners[0].selection.min_days_past_due`)
+/// and the fix. Exit status 78. Equality compares the code only.
+public struct ConfigError: ARLinkFailure, Equatable {
+    public struct Code: Hashable, Sendable, CustomStringConvertible {
+        fileprivate enum Value: String, Sendable {
+            case unreadable = "config.unreadable"
+            case syntax = "config.syntax"
+            case unknownKey = "config.unknown_key"
+            case missingKey = "config.missing_key"
+            case invalidValue = "config.invalid_value"
+            case missingFile = "config.missing_file"
+            case inlineSecret = "config.inline_secret"
+            case unknownPartner = "config.unknown_partner"
+        }
+        fileprivate let value: Value
+        public var description: String { value.rawValue }
+        public static let unreadable = Code(value: .unreadable)
+        public static let syntax = Code(value: .syntax)
+        public static let unknownKey = Code(value: .unknownKey)
+        public static let missingKey = Code(value: .missingKey)
+        public static let invalidValue = Code(value: .invalidValue)
+        public static let missingFile = Code(value: .missingFile)
+        public static let inlineSecret = Code(value: .inlineSecret)
+        public static let unknownPartner = Code(value: .unknownPartner)
+    }
+
+    public let code: Code
+    public let message: String
+    public let file: String
+    public let line: Int
+
+    public init(_ code: Code, _ message: String, file: String = #fileID, line: Int = #line) {
+        self.code = code
+        self.message = message
+        self.file = file
+        self.line = line
+    }
+
+    public var codeName: String { code.description }
+    public var exitStatus: ExitStatus { code == .unreadable ? .noInput : .config }
+
+    public static func == (lhs: ConfigError, rhs: ConfigError) -> Bool { lhs.code == rhs.code }
+}

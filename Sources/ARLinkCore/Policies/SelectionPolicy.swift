@@ -1,0 +1,104 @@
+/// A partner's selection policy: which overdue invoices and accounts it receives.
+///
+/// Rules apply in two steps. Invoice rules decide which open invoices of a customer are
+/// eligible (overdue enough, not disputed, not blocked, no open promise, positive balance);
+/// open credit notes of the same currency are netted in. Account rules then decide whether the
+/// customer's account is placed (customer not blocked, group allowed, not placed elsewhere,
+/// balance reaching the minimum). Every decision is a ``SelectionDecision`` value with a reason.
+public struct SelectionPolicy: Sendable, Hashable {
+    /// Minimum days past due of an invoice for it to be placed.
+    public var minDaysPastDue: Int
+    /// Minimum account balance per currency; currencies not listed need a positive balance.
+    public var minBalance: [Currency: Money]
+    public var excludeDisputed: Bool
+    public var excludeBlocked: Bool
+    public var excludeOpenPromise: Bool
+    public var excludePlacedElsewhere: Bool
+    /// Customer groups never placed (for example `intercompany`).
+    public var excludedGroups: Set<String>
+    /// When not empty, only customers of these groups (segments) are placed.
+    public var includedGroups: Set<String>
+    /// Maximum number of new accounts placed per batch; nil for no limit.
+    public var maxAccountsPerBatch: Int?
+    /// Order in which new accounts are taken when the batch limit applies.
+    public var priority: [PriorityKey]
+    public var agingBuckets: AgingBuckets
+
+    public init(
+        minDaysPastDue: Int = 60, minBalance: [Currency: Money] = [:], excludeDisputed: Bool = true,
+        excludeBlocked: Bool = true, excludeOpenPromise: Bool = true, excludePlacedElsewhere: Bool = true,
+        excludedGroups: Set<String> = [], includedGroups: Set<String> = [], maxAccountsPerBatch: Int? = nil,
+        priority: [PriorityKey] = [.daysPastDueDescending, .balanceDescending], agingBuckets: AgingBuckets = .standard
+    ) {
+        self.minDaysPastDue = minDaysPastDue; self.minBalance = minBalance; self.excludeDisputed = excludeDisputed
+        self.excludeBlocked = excludeBlocked; self.excludeOpenPromise = excludeOpenPromise
+        self.excludePlacedElsewhere = excludePlacedElsewhere; self.excludedGroups = excludedGroups
+        self.includedGroups = includedGroups; self.maxAccountsPerBatch = maxAccountsPerBatch
+        self.priority = priority; self.agingBuckets = agingBuckets
+    }
+
+    /// Orderings for the batch limit.
+    public enum PriorityKey: String, Sendable, Hashable, CaseIterable, Codable {
+        case daysPastDueDescending = "days_past_due_desc"
+        case balanceDescending = "balance_desc"
+        case customerID = "customer_id"
+    }
+
+    /// Decides whether one invoice is eligible at `asOf`.
+    public func evaluate(invoice: OpenItem, asOf: LocalDate) -> SelectionDecision {
+        if invoice.settled { return .excluded(.settled) }
+        if invoice.openAmount.minorUnits <= 0 { return .excluded(.noOpenBalance) }
+        if excludeDisputed && invoice.disputed { return .excluded(.disputed) }
+        if excludeBlocked && invoice.blocked { return .excluded(.invoiceBlocked) }
+        if excludeOpenPromise, let promise = invoice.promiseDate, promise >= asOf { return .excluded(.openPromise) }
+        if invoice.daysPastDue(asOf: asOf) < minDaysPastDue { return .excluded(.notOverdueEnough) }
+        return .included
+    }
+
+    /// Decides whether an account (already reduced to its eligible invoices and netted
+    /// credit notes) is placed.
+    /// - Parameters:
+    ///   - balances: the account's net balance per currency.
+    ///   - placedElsewhere: the account is active with another partner.
+    public func evaluate(customer: Customer, balances: [Currency: Money], placedElsewhere: Bool) -> SelectionDecision {
+        if excludeBlocked && customer.blocked { return .excluded(.customerBlocked) }
+        if let group = customer.group, excludedGroups.contains(group) { return .excluded(.excludedGroup) }
+        if !includedGroups.isEmpty && !(customer.group.map(includedGroups.contains) ?? false) {
+            return .excluded(.outsideSegment)
+        }
+        if excludePlacedElsewhere && placedElsewhere { return .excluded(.placedWithOtherPartner) }
+        let reaches = balances.values.contains { balance in
+            let minimum = minBalance[balance.currency]?.minorUnits ?? 1
+            return balance.minorUnits >= max(minimum, 1)
+        }
+        return reaches ? .included : .excluded(.belowMinimumBalance)
+    }
+}
+
+/// The outcome of a selection rule: a value, not an error.
+public enum SelectionDecision: Sendable, Hashable {
+    case included
+    case excluded(ExclusionReason)
+
+    public var isIncluded: Bool { if case .included = self { true } else { false } }
+}
+
+/// Why an invoice or account was not placed; the run report counts them.
+public enum ExclusionReason: String, Sendable, Hashable, CaseIterable, Codable, Comparable {
+    // Invoice level
+    case settled
+    case noOpenBalance = "no_open_balance"
+    case disputed
+    case invoiceBlocked = "invoice_blocked"
+    case openPromise = "open_promise"
+    case notOverdueEnough = "not_overdue_enough"
+    // Account level
+    case customerBlocked = "customer_blocked"
+    case excludedGroup = "excluded_group"
+    case outsideSegment = "outside_segment"
+    case placedWithOtherPartner = "placed_with_other_partner"
+    case belowMinimumBalance = "below_minimum_balance"
+    case batchLimit = "batch_limit"
+
+    public static func < (lhs: ExclusionReason, rhs: ExclusionReason) -> Bool { lhs.rawValue < rhs.rawValue }
+}

@@ -1,0 +1,138 @@
+public import GRDB
+public import ARLinkCore
+
+/// Reads and writes the placement ledger inside a caller's transaction.
+///
+/// All functions take the `Database` of a ``StateStore/write(_:)`` or ``StateStore/read(_:)``
+/// block, so ledger changes and the audit entries describing them commit together.
+public enum PlacementLedger {
+    /// Accounts active with `partner`, by account reference.
+    public static func activePlacements(_ db: Database, partner: String) throws -> [String: PlacedAccount] {
+        var out: [String: PlacedAccount] = [:]
+        let rows = try Row.fetchCursor(db, sql: "SELECT account_ref, fingerprint FROM placement WHERE partner = ? AND status = 'active'", arguments: [partner])
+        while let row = try rows.next() {
+            let ref: String = row[0]
+            out[ref] = PlacedAccount(accountRef: ref, fingerprint: row[1])
+        }
+        return out
+    }
+
+    /// Account references active with any partner other than `partner`.
+    public static func activeElsewhere(_ db: Database, partner: String) throws -> Set<String> {
+        Set(try String.fetchAll(db, sql: "SELECT account_ref FROM placement WHERE partner <> ? AND status = 'active'", arguments: [partner]))
+    }
+
+    /// The batch of `partner` for `asOf`, if one was built.
+    public static func batch(_ db: Database, partner: String, asOf: String) throws -> OutboundBatch? {
+        try Row.fetchOne(db, sql: "SELECT * FROM outbound_batch WHERE partner = ? AND as_of = ?", arguments: [partner, asOf]).map(decode)
+    }
+
+    /// A batch by id.
+    public static func batch(_ db: Database, id: String) throws -> OutboundBatch? {
+        try Row.fetchOne(db, sql: "SELECT * FROM outbound_batch WHERE batch_id = ?", arguments: [id]).map(decode)
+    }
+
+    /// Batches of `partner` not yet delivered, oldest first.
+    public static func pendingBatches(_ db: Database, partner: String) throws -> [OutboundBatch] {
+        try Row.fetchAll(db, sql: "SELECT * FROM outbound_batch WHERE partner = ? AND state IN ('built', 'sealed') ORDER BY sequence", arguments: [partner]).map(decode)
+    }
+
+    /// All batches, newest first (for reports and the demo).
+    public static func batches(_ db: Database, partner: String? = nil) throws -> [OutboundBatch] {
+        if let partner {
+            return try Row.fetchAll(db, sql: "SELECT * FROM outbound_batch WHERE partner = ? ORDER BY sequence DESC", arguments: [partner]).map(decode)
+        }
+        return try Row.fetchAll(db, sql: "SELECT * FROM outbound_batch ORDER BY created_at DESC, sequence DESC").map(decode)
+    }
+
+    /// The newest batch of `partner` (for the next sequence number and the previous-file hash).
+    public static func lastBatch(_ db: Database, partner: String) throws -> OutboundBatch? {
+        try Row.fetchOne(db, sql: "SELECT * FROM outbound_batch WHERE partner = ? ORDER BY sequence DESC LIMIT 1", arguments: [partner]).map(decode)
+    }
+
+    /// Records a built batch and applies its ledger changes, in the caller's transaction.
+    /// - Parameter invoices: the invoices of each placed or updated account (replacing what was stored).
+    public static func recordBuilt(
+        _ db: Database, batch: OutboundBatch, changes: [LedgerChange], invoices: [String: [PortfolioInvoice]]
+    ) throws {
+        try db.execute(sql: """
+            INSERT INTO outbound_batch (batch_id, partner, as_of, sequence, file_id, file_name, state, created_at,
+                plaintext_path, plaintext_sha256, plaintext_bytes, record_counts, totals, invoice_count)
+            VALUES (?, ?, ?, ?, ?, ?, 'built', ?, ?, ?, ?, ?, ?, ?)
+            """, arguments: [batch.batchID, batch.partner, batch.asOf, batch.sequence, batch.fileID, batch.fileName,
+                             batch.createdAt, batch.plaintextPath, batch.plaintextSHA256, batch.plaintextBytes,
+                             batch.recordCountsJSON, batch.totalsJSON, batch.invoiceCount])
+        let upsert = try db.makeStatement(sql: """
+            INSERT INTO placement (partner, account_ref, status, fingerprint, balances, placed_batch, last_batch, recall_reason, updated_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT (partner, account_ref) DO UPDATE SET status = excluded.status, fingerprint = excluded.fingerprint,
+                balances = excluded.balances, last_batch = excluded.last_batch, recall_reason = excluded.recall_reason,
+                updated_at = excluded.updated_at,
+                placed_batch = CASE WHEN placement.status = 'recalled' THEN excluded.placed_batch ELSE placement.placed_batch END
+            """)
+        let event = try db.makeStatement(sql: """
+            INSERT INTO placement_event (batch_id, partner, account_ref, action, fingerprint, balances, recall_reason)
+            VALUES (?, ?, ?, ?, ?, ?, ?)
+            """)
+        let clearInvoices = try db.makeStatement(sql: "DELETE FROM placement_invoice WHERE partner = ? AND account_ref = ?")
+        let addInvoice = try db.makeStatement(sql: """
+            INSERT INTO placement_invoice (partner, account_ref, invoice_number, currency, due_date, placed_minor) VALUES (?, ?, ?, ?, ?, ?)
+            """)
+        for change in changes {
+            let balances = encodeBalances(change.balances)
+            let status = change.action == .recall ? "recalled" : "active"
+            try upsert.execute(arguments: [batch.partner, change.accountRef, status, change.fingerprint, balances,
+                                           batch.batchID, batch.batchID, change.recallReason?.rawValue, batch.createdAt])
+            try event.execute(arguments: [batch.batchID, batch.partner, change.accountRef, change.action.rawValue,
+                                          change.fingerprint, balances, change.recallReason?.rawValue])
+            if change.action != .update || invoices[change.accountRef] != nil {
+                try clearInvoices.execute(arguments: [batch.partner, change.accountRef])
+            }
+            for invoice in invoices[change.accountRef] ?? [] {
+                try addInvoice.execute(arguments: [batch.partner, change.accountRef, invoice.number, invoice.openAmount.currency.code,
+                                                   invoice.dueDate.iso, invoice.openAmount.minorUnits])
+            }
+        }
+    }
+
+    /// Moves a batch forward; refuses to move it backwards.
+    public static func advance(_ db: Database, batchID: String, to state: BatchState, sealedPath: String? = nil,
+                               sealedSHA256: String? = nil, sealedBytes: Int64? = nil, at time: String) throws {
+        guard let current = try batch(db, id: batchID) else {
+            throw StoreError(.notFound, "batch \(batchID) is not in the ledger")
+        }
+        guard current.state < state else {
+            throw StoreError(.conflict, "batch \(batchID) is already \(current.state.rawValue); cannot move it to \(state.rawValue)")
+        }
+        try db.execute(sql: """
+            UPDATE outbound_batch SET state = ?, sealed_path = COALESCE(?, sealed_path), sealed_sha256 = COALESCE(?, sealed_sha256),
+                sealed_bytes = COALESCE(?, sealed_bytes), delivered_at = CASE WHEN ? = 'delivered' THEN ? ELSE delivered_at END
+            WHERE batch_id = ?
+            """, arguments: [state.rawValue, sealedPath, sealedSHA256, sealedBytes, state.rawValue, time, batchID])
+    }
+
+    /// Number of accounts per status for `partner` (for reports and tests).
+    public static func placementCounts(_ db: Database, partner: String) throws -> [String: Int] {
+        var out: [String: Int] = [:]
+        for row in try Row.fetchAll(db, sql: "SELECT status, COUNT(*) FROM placement WHERE partner = ? GROUP BY status", arguments: [partner]) {
+            out[row[0]] = row[1]
+        }
+        return out
+    }
+
+    static func encodeBalances(_ balances: [Money]) -> String {
+        "{" + balances.map { "\"\($0.currency.code)\":\"\($0.decimalString)\"" }.joined(separator: ",") + "}"
+    }
+
+    static func decode(_ row: Row) -> OutboundBatch {
+        OutboundBatch(
+            batchID: row["batch_id"], partner: row["partner"], asOf: row["as_of"], sequence: row["sequence"],
+            fileID: row["file_id"], fileName: row["file_name"],
+            state: BatchState(rawValue: row["state"]) ?? .built, createdAt: row["created_at"],
+            plaintextPath: row["plaintext_path"], plaintextSHA256: row["plaintext_sha256"], plaintextBytes: row["plaintext_bytes"],
+            sealedPath: row["sealed_path"], sealedSHA256: row["sealed_sha256"], sealedBytes: row["sealed_bytes"],
+            recordCountsJSON: row["record_counts"], totalsJSON: row["totals"], invoiceCount: row["invoice_count"],
+            deliveredAt: row["delivered_at"]
+        )
+    }
+}
