@@ -29,20 +29,30 @@ public final class Ed25519PrivateKey {
 
     /// Loads a PEM PKCS#8 Ed25519 private key (`-----BEGIN PRIVATE KEY-----`).
     ///
-    /// Encrypted keys are refused rather than prompting for a passphrase on the terminal.
+    /// An encrypted key needs `passphrase`; without one it is refused rather than prompting
+    /// on the terminal.
+    /// - Parameters:
+    ///   - path: the PEM file; refused when group or others have any permission on it.
+    ///   - passphrase: the passphrase of an encrypted PKCS#8 key, if any (wiped after use by the caller).
     /// - Throws: ``Ed25519Error`` `.keyFileMissing`, `.keyPermissions` (group/other bits set)
     ///   or `.keyFormat`. Messages name the path, never the key material.
-    public convenience init(pemFile path: String) throws {
+    public convenience init(pemFile path: String, passphrase: [UInt8]? = nil) throws {
         var bytes = try KeyFileReader.read(path, what: "private key file", requireOwnerOnly: true)
         defer { bytes.withUnsafeMutableBytes { OPENSSL_cleanse($0.baseAddress, $0.count) } }
         let pkey: OpaquePointer? = bytes.withUnsafeBytes { buffer in
             guard let bio = BIO_new_mem_buf(buffer.baseAddress, Int32(buffer.count)) else { return nil }
             defer { BIO_free(bio) }
+            if var secret = passphrase {
+                // With no callback, OpenSSL reads `u` as a NUL-terminated passphrase.
+                secret.append(0)
+                defer { secret.withUnsafeMutableBytes { OPENSSL_cleanse($0.baseAddress, $0.count) } }
+                return secret.withUnsafeMutableBytes { PEM_read_bio_PrivateKey(bio, nil, nil, $0.baseAddress) }
+            }
             // A callback that supplies no passphrase: OpenSSL's default would read the terminal.
             return PEM_read_bio_PrivateKey(bio, nil, { _, _, _, _ in 0 }, nil)
         }
         guard let pkey else {
-            throw Ed25519Error.openSSL(.keyFormat, "private key file \(path) is not an unencrypted PEM PKCS#8 private key")
+            throw Ed25519Error.openSSL(.keyFormat, "private key file \(path) is not a PEM PKCS#8 private key, or its passphrase is wrong or missing")
         }
         guard EVP_PKEY_get_base_id(pkey) == EVP_PKEY_ED25519 else {
             EVP_PKEY_free(pkey)

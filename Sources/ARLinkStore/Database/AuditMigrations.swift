@@ -3,6 +3,49 @@ import GRDB
 extension StoreMigrations {
     /// Audit log tables (owned by the audit capability): entries and checkpoints, with
     /// triggers that forbid UPDATE and DELETE.
+    ///
+    /// `audit_entry.entry` holds the canonical bytes of each entry (the Merkle leaf input);
+    /// `leaf_hash`, `recorded_at`, `action` and `file_id` are lookup copies derived from it,
+    /// which `arlink audit verify` re-derives and compares. `audit_checkpoint.note` is the
+    /// signed checkpoint in C2SP signed-note text. `audit_frontier` caches the right edge of the
+    /// Merkle tree after each append (a speed-up only: verification never trusts it).
     static func registerAuditMigrations(_ migrator: inout DatabaseMigrator) {
+        migrator.registerMigration("audit-v1") { db in
+            try db.execute(sql: """
+                CREATE TABLE audit_entry (
+                    leaf_index INTEGER PRIMARY KEY,
+                    entry TEXT NOT NULL,
+                    leaf_hash BLOB NOT NULL,
+                    recorded_at TEXT NOT NULL,
+                    action TEXT NOT NULL,
+                    file_id TEXT
+                );
+                CREATE INDEX audit_entry_by_file ON audit_entry(file_id) WHERE file_id IS NOT NULL;
+                CREATE INDEX audit_entry_by_time ON audit_entry(recorded_at);
+                CREATE TABLE audit_checkpoint (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    tree_size INTEGER NOT NULL,
+                    root_hash BLOB NOT NULL,
+                    note TEXT NOT NULL,
+                    created_at TEXT NOT NULL
+                );
+                CREATE TABLE audit_frontier (
+                    tree_size INTEGER PRIMARY KEY,
+                    hashes BLOB NOT NULL
+                );
+                CREATE TRIGGER audit_entry_no_update BEFORE UPDATE ON audit_entry
+                BEGIN SELECT RAISE(ABORT, 'audit_entry is append-only: UPDATE is forbidden'); END;
+                CREATE TRIGGER audit_entry_no_delete BEFORE DELETE ON audit_entry
+                BEGIN SELECT RAISE(ABORT, 'audit_entry is append-only: DELETE is forbidden'); END;
+                CREATE TRIGGER audit_checkpoint_no_update BEFORE UPDATE ON audit_checkpoint
+                BEGIN SELECT RAISE(ABORT, 'audit_checkpoint is append-only: UPDATE is forbidden'); END;
+                CREATE TRIGGER audit_checkpoint_no_delete BEFORE DELETE ON audit_checkpoint
+                BEGIN SELECT RAISE(ABORT, 'audit_checkpoint is append-only: DELETE is forbidden'); END;
+                CREATE TRIGGER audit_frontier_no_update BEFORE UPDATE ON audit_frontier
+                BEGIN SELECT RAISE(ABORT, 'audit_frontier is append-only: UPDATE is forbidden'); END;
+                CREATE TRIGGER audit_frontier_no_delete BEFORE DELETE ON audit_frontier
+                BEGIN SELECT RAISE(ABORT, 'audit_frontier is append-only: DELETE is forbidden'); END;
+                """)
+        }
     }
 }

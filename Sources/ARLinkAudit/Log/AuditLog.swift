@@ -1,0 +1,183 @@
+public import ARLinkStore
+public import GRDB
+import Foundation
+
+/// The tamper-evident audit log: appends entries inside the caller's transaction, keeps the
+/// Merkle tree's right edge, and signs checkpoints.
+///
+/// Jobs create one per run, call ``append(_:in:)`` in the same `StateStore.write` transaction
+/// as the state change each event describes, and ``checkpoint()`` at the end of the run.
+/// Not `Sendable`: one per task.
+public final class AuditLog {
+    public let store: StateStore
+    public let actor: AuditActor
+    /// The checkpoint origin (first line of every checkpoint).
+    public let origin: String
+    /// Where checkpoints are exported, if anywhere.
+    public let checkpointFile: String?
+    /// A checkpoint is also signed whenever the tree size reaches a multiple of this.
+    public let checkpointEvery: UInt64
+    private let signer: AuditSigner?
+    private let hasher: MerkleHasher
+    /// The tree's right edge after the last append this process made (validated against the
+    /// database before each use).
+    private var cached: (frontier: MerkleFrontier, lastLeaf: MerkleHash)?
+
+    /// - Parameters:
+    ///   - store: the state database (its migrations create the audit tables).
+    ///   - actor: who runs this process, usually ``AuditActor/current()``.
+    ///   - signer: the audit key; `nil` only for read-only use (append still works, checkpoints throw).
+    ///   - origin: the log's name in checkpoints, e.g. `arlink.acme/audit`.
+    ///   - checkpointFile: the append-only export file, if configured.
+    ///   - checkpointEvery: sign a checkpoint every this many entries (default 10,000).
+    public init(store: StateStore, actor: AuditActor, signer: AuditSigner?, origin: String, checkpointFile: String?, checkpointEvery: Int = 10_000) throws {
+        self.store = store
+        self.actor = actor
+        self.signer = signer
+        self.origin = origin
+        self.checkpointFile = checkpointFile
+        self.checkpointEvery = UInt64(max(1, checkpointEvery))
+        hasher = try MerkleHasher()
+        guard !origin.isEmpty, !origin.contains("\n") else {
+            throw AuditError(.key, "audit origin must be one non-empty line")
+        }
+    }
+
+    /// Appends one entry per event, inside the caller's write transaction: the entries commit
+    /// or roll back with the state change they describe.
+    ///
+    /// Every event is checked first (``AuditEvent/validate()``); one bad event appends nothing.
+    /// When the tree size reaches a multiple of ``checkpointEvery`` a checkpoint is signed and
+    /// stored in the same transaction (it is exported to the file by ``checkpoint()``).
+    /// - Throws: ``AuditError`` `.invalidEvent`, `.storage`, `.key`.
+    public func append(_ events: [AuditEvent], in db: Database) throws {
+        guard !events.isEmpty else { return }
+        for event in events { try event.validate() }
+        do {
+            var (frontier, last) = try syncedState(db)
+            let time = UTCTimestamp.string()
+            let insert = try db.cachedStatement(sql: "INSERT INTO audit_entry (leaf_index, entry, leaf_hash, recorded_at, action, file_id) VALUES (?, ?, ?, ?, ?, ?)")
+            for event in events {
+                let entry = AuditEntry(sequence: frontier.size, previous: last, time: time, actor: actor, event: event)
+                let bytes = entry.canonicalBytes
+                let leaf = hasher.leafHash(bytes)
+                try insert.execute(arguments: [Int64(frontier.size), String(decoding: bytes, as: UTF8.self), Data(leaf.bytes), time, event.action, event.fileID])
+                frontier.append(leaf, hasher: hasher)
+                last = leaf
+                if frontier.size % checkpointEvery == 0, signer != nil {
+                    _ = try storeCheckpoint(frontier, db)
+                }
+            }
+            try db.execute(sql: "INSERT OR IGNORE INTO audit_frontier (tree_size, hashes) VALUES (?, ?)", arguments: [Int64(frontier.size), Data(frontier.hashes.flatMap(\.bytes))])
+            cached = (frontier, last)
+        } catch let error as AuditError {
+            cached = nil
+            throw error
+        } catch {
+            cached = nil
+            throw AuditError(.storage, "cannot append to the audit log in \(store.path): \(error)", underlying: error)
+        }
+    }
+
+    /// Signs and stores a checkpoint of the current tree, then appends every checkpoint not
+    /// yet exported to the checkpoint file. Called at the end of each run.
+    ///
+    /// When the newest stored checkpoint already covers the whole log, it is returned as is.
+    /// - Throws: ``AuditError`` `.key` without a signer, `.storage`, `.checkpointFile`.
+    @discardableResult
+    public func checkpoint() throws -> SignedCheckpoint {
+        guard signer != nil else { throw AuditError(.key, "no audit signing key is configured, so no checkpoint can be signed") }
+        let checkpoint: SignedCheckpoint
+        do {
+            checkpoint = try store.write { db -> SignedCheckpoint in
+                let (frontier, _) = try syncedState(db)
+                if let latest = try Self.latestCheckpoint(db), latest.treeSize == frontier.size {
+                    return latest
+                }
+                return try storeCheckpoint(frontier, db)
+            }
+        } catch let error as AuditError {
+            throw error
+        } catch {
+            throw AuditError(.storage, "cannot store the audit checkpoint in \(store.path): \(error)", underlying: error)
+        }
+        try exportCheckpoints()
+        return checkpoint
+    }
+
+    /// The newest stored checkpoint (its note text goes into every outbound file header).
+    public func latestCheckpoint() throws -> SignedCheckpoint? {
+        do {
+            return try store.read { try Self.latestCheckpoint($0) }
+        } catch let error as AuditError {
+            throw error
+        } catch {
+            throw AuditError(.storage, "cannot read the audit checkpoints in \(store.path): \(error)", underlying: error)
+        }
+    }
+
+    /// Appends to the checkpoint file every stored checkpoint that it does not hold yet,
+    /// oldest first.
+    public func exportCheckpoints() throws {
+        guard let checkpointFile else { return }
+        let exported = Set(try CheckpointFile.read(checkpointFile))
+        let notes: [String]
+        do {
+            notes = try store.read { try String.fetchAll($0, sql: "SELECT note FROM audit_checkpoint ORDER BY id") }
+        } catch {
+            throw AuditError(.storage, "cannot read the audit checkpoints in \(store.path): \(error)", underlying: error)
+        }
+        try CheckpointFile.append(notes.filter { !exported.contains($0) }, to: checkpointFile)
+    }
+
+    static func latestCheckpoint(_ db: Database) throws -> SignedCheckpoint? {
+        guard let note = try String.fetchOne(db, sql: "SELECT note FROM audit_checkpoint ORDER BY id DESC LIMIT 1") else { return nil }
+        return try SignedCheckpoint(unverifiedNote: note, source: "the newest audit checkpoint")
+    }
+
+    private func storeCheckpoint(_ frontier: MerkleFrontier, _ db: Database) throws -> SignedCheckpoint {
+        guard let signer else { throw AuditError(.key, "no audit signing key is configured") }
+        let root = frontier.root(hasher: hasher)
+        let checkpoint = try signer.signCheckpoint(origin: origin, treeSize: frontier.size, rootHash: root)
+        try db.execute(sql: "INSERT INTO audit_checkpoint (tree_size, root_hash, note, created_at) VALUES (?, ?, ?, ?)",
+                       arguments: [Int64(frontier.size), Data(root.bytes), checkpoint.noteText, UTCTimestamp.string()])
+        return checkpoint
+    }
+
+    /// The right edge of the tree as the database holds it now: the cached one when the
+    /// database's last entry is the one this process wrote, else the stored frontier for that
+    /// size, else rebuilt from every leaf hash.
+    private func syncedState(_ db: Database) throws -> (MerkleFrontier, MerkleHash) {
+        guard let row = try Row.fetchOne(db, sql: "SELECT leaf_index, leaf_hash FROM audit_entry ORDER BY leaf_index DESC LIMIT 1") else {
+            return (MerkleFrontier(), .zero)
+        }
+        let index: Int64 = row[0]
+        let lastData: Data = row[1]
+        guard index >= 0, let last = MerkleHash(bytes: lastData) else {
+            throw AuditError(.tampered, "the newest audit entry has a malformed index or leaf hash; run `arlink audit verify`")
+        }
+        let size = UInt64(index) + 1
+        if let cached, cached.frontier.size == size, cached.lastLeaf == last {
+            return cached
+        }
+        if let blob = try Data.fetchOne(db, sql: "SELECT hashes FROM audit_frontier WHERE tree_size = ?", arguments: [Int64(size)]),
+           blob.count % 32 == 0 {
+            let hashes = stride(from: 0, to: blob.count, by: 32).compactMap { MerkleHash(bytes: blob[blob.startIndex + $0 ..< blob.startIndex + $0 + 32]) }
+            if let frontier = MerkleFrontier(size: size, hashes: hashes) {
+                return (frontier, last)
+            }
+        }
+        var frontier = MerkleFrontier()
+        let cursor = try Data.fetchCursor(db, sql: "SELECT leaf_hash FROM audit_entry ORDER BY leaf_index")
+        while let data = try cursor.next() {
+            guard let leaf = MerkleHash(bytes: data) else {
+                throw AuditError(.tampered, "audit entry \(frontier.size) has a malformed leaf hash; run `arlink audit verify`")
+            }
+            frontier.append(leaf, hasher: hasher)
+        }
+        guard frontier.size == size else {
+            throw AuditError(.tampered, "the audit log has \(frontier.size) entries but its last index is \(size - 1): entries are missing; run `arlink audit verify`")
+        }
+        return (frontier, last)
+    }
+}

@@ -1,0 +1,96 @@
+/// Writes an ``AuditEntry`` in its canonical form, byte for byte deterministic:
+///
+/// `{"v":1,"seq":N,"prev":"<hex>","time":"…","actor":{"host":"…","user":"…"},"action":"…","outcome":"…"`
+/// then, only when present and in this order: `partner`, `direction`, `batch_id`, `file_id`,
+/// `file_name`, `plaintext_sha256`, `sealed_sha256`, `record_count`, `totals` (keys sorted),
+/// `error_code`, `detail` (keys sorted by UTF-8 bytes); then `}`.
+/// Strings escape `"` and `\` with a backslash and control characters as `\u00xx`;
+/// everything else is written as UTF-8.
+struct CanonicalJSONWriter {
+    private(set) var bytes: [UInt8] = []
+
+    init() { bytes.reserveCapacity(512) }
+
+    mutating func write(_ entry: AuditEntry) {
+        let event = entry.event
+        raw("{\"v\":")
+        number(entry.version)
+        raw(",\"seq\":")
+        number(entry.sequence)
+        raw(",\"prev\":\"")
+        raw(entry.previous.hex)
+        raw("\",\"time\":")
+        string(entry.time)
+        raw(",\"actor\":{\"host\":")
+        string(entry.actor.host)
+        raw(",\"user\":")
+        string(entry.actor.user)
+        raw("},\"action\":")
+        string(event.action)
+        raw(",\"outcome\":")
+        string(event.outcome)
+        field("partner", event.partner)
+        field("direction", event.direction)
+        field("batch_id", event.batchID)
+        field("file_id", event.fileID)
+        field("file_name", event.fileName)
+        field("plaintext_sha256", event.plaintextSHA256)
+        field("sealed_sha256", event.sealedSHA256)
+        if let count = event.recordCount {
+            raw(",\"record_count\":")
+            number(count)
+        }
+        map("totals", event.totals)
+        field("error_code", event.errorCode)
+        map("detail", event.detail)
+        bytes.append(UInt8(ascii: "}"))
+    }
+
+    private mutating func field(_ key: String, _ value: String?) {
+        guard let value else { return }
+        raw(",\"")
+        raw(key)
+        raw("\":")
+        string(value)
+    }
+
+    private mutating func map(_ key: String, _ values: [String: String]) {
+        guard !values.isEmpty else { return }
+        raw(",\"")
+        raw(key)
+        raw("\":{")
+        let keys = values.keys.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+        for (index, name) in keys.enumerated() {
+            if index > 0 { bytes.append(UInt8(ascii: ",")) }
+            string(name)
+            bytes.append(UInt8(ascii: ":"))
+            string(values[name] ?? "")
+        }
+        bytes.append(UInt8(ascii: "}"))
+    }
+
+    private mutating func raw(_ text: String) {
+        bytes.append(contentsOf: text.utf8)
+    }
+
+    private mutating func number(_ value: some BinaryInteger) {
+        bytes.append(contentsOf: String(value).utf8)
+    }
+
+    private mutating func string(_ text: String) {
+        bytes.append(UInt8(ascii: "\""))
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: "\""): bytes.append(UInt8(ascii: "\\")); bytes.append(byte)
+            case UInt8(ascii: "\\"): bytes.append(UInt8(ascii: "\\")); bytes.append(byte)
+            case 0..<0x20:
+                let hex = Array("0123456789abcdef".utf8)
+                bytes.append(contentsOf: Array("\\u00".utf8))
+                bytes.append(hex[Int(byte >> 4)])
+                bytes.append(hex[Int(byte & 15)])
+            default: bytes.append(byte)
+            }
+        }
+        bytes.append(UInt8(ascii: "\""))
+    }
+}
