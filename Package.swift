@@ -62,8 +62,10 @@ let package = Package(
             dependencies: ["ARLinkCore", .product(name: "Yams", package: "Yams")],
             swiftSettings: swiftSettings
         ),
+        /// Plumbing shared by both pipelines: the run context (configuration, state, audit log,
+        /// keys and transports built from the configuration) and the run report vocabulary.
         .target(
-            name: "ARLinkOutbound",
+            name: "ARLinkJobs",
             dependencies: [
                 "ARLinkCore", "ARLinkFormats", "ARLinkEnvelope", "ARLinkTransport", "ARLinkStore", "ARLinkAudit",
                 "ARLinkConfig",
@@ -71,10 +73,18 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "ARLinkOutbound",
+            dependencies: [
+                "ARLinkCore", "ARLinkFormats", "ARLinkEnvelope", "ARLinkTransport", "ARLinkStore", "ARLinkAudit",
+                "ARLinkConfig", "ARLinkJobs",
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "ARLinkInbound",
             dependencies: [
                 "ARLinkCore", "ARLinkFormats", "ARLinkEnvelope", "ARLinkTransport", "ARLinkStore", "ARLinkAudit",
-                "ARLinkConfig",
+                "ARLinkConfig", "ARLinkJobs",
             ],
             swiftSettings: swiftSettings
         ),
@@ -85,6 +95,7 @@ let package = Package(
             name: "arlink",
             dependencies: [
                 "ARLinkOutbound", "ARLinkInbound", "ARLinkConfig", "ARLinkEnvelope", "ARLinkAudit", "ARLinkTransport",
+                "ARLinkJobs", "ARLinkFormats", "ARLinkStore", "ARLinkCore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -137,9 +148,10 @@ let package = Package(
         .testTarget(name: "ARLinkAuditTests", dependencies: ["ARLinkAudit", "ARLinkTestSupport"], swiftSettings: swiftSettings),
         .testTarget(
             name: "ARLinkOutboundTests",
-            dependencies: ["ARLinkOutbound", "ARLinkTestSupport"],
+            dependencies: ["ARLinkOutbound", "ARLinkJobs", "ARLinkConfig", "ARLinkFormats", "ARLinkStore", "ARLinkTestSupport"],
             swiftSettings: swiftSettings
         ),
+        .testTarget(name: "ARLinkConfigTests", dependencies: ["ARLinkConfig", "ARLinkTestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "ARLinkCLITests", dependencies: ["ARLinkTestSupport"], swiftSettings: swiftSettings),
     ]
 )

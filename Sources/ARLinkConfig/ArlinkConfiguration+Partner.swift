@@ -155,6 +155,7 @@ extension ArlinkConfiguration {
             result = .https(HTTPSTransportConfig(
                 uploadURL: try node.string("upload_url"), listURL: try node.optionalString("list_url"),
                 downloadURL: try node.optionalString("download_url"),
+                processedURL: try node.optionalString("processed_url"),
                 caFile: try node.optionalPath("ca_file", mustExist: true),
                 clientCertificatePath: try node.optionalPath("client_certificate", mustExist: true),
                 clientKeyPath: try node.optionalPath("client_key", mustExist: true),

@@ -142,7 +142,10 @@ public struct HTTPSTransportConfig: Sendable, Hashable {
     public var uploadURL: String
     /// Listing URL of feedback files, if the partner offers fetching over HTTPS.
     public var listURL: String?
+    /// Download URL of one feedback file, with `{name}`.
     public var downloadURL: String?
+    /// Where fetched files are moved (WebDAV MOVE), with `{name}`; nil deletes them.
+    public var processedURL: String?
     public var caFile: String?
     public var clientCertificatePath: String?
     public var clientKeyPath: String?

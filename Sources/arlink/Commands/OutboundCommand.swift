@@ -1,6 +1,6 @@
 import ArgumentParser
 
-/// `arlink outbound`: placeholder until its capability lands; prints that it is not available yet.
+/// `arlink outbound`: placeholder until the outbound job lands in this build.
 struct OutboundCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "outbound", abstract: "(outbound: not available in this build yet)")
 

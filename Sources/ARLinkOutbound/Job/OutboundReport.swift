@@ -1,0 +1,53 @@
+public import ARLinkCore
+import ARLinkFormats
+
+/// What one partner's outbound run did (or, with `--dry-run`, would do).
+public struct PartnerOutboundReport: Sendable {
+    /// How the run ended for this partner.
+    public enum Outcome: String, Sendable {
+        /// A new batch was built, sealed and delivered.
+        case delivered
+        /// A batch left unfinished by an earlier run was completed (no new batch built).
+        case resumed
+        /// The batch for this as-of date was already delivered; nothing was sent.
+        case alreadyDelivered = "already_delivered"
+        /// Nothing to place, update or recall.
+        case nothingToSend = "nothing_to_send"
+        /// Dry run: counts only, nothing written.
+        case dryRun = "dry_run"
+    }
+
+    public var partner: String
+    public var outcome: Outcome
+    public var batchID: String?
+    public var fileName: String?
+    public var sequence: Int?
+    public var placed = 0
+    public var updated = 0
+    public var recalled = 0
+    public var invoices = 0
+    public var invoiceExclusions: [ExclusionReason: Int] = [:]
+    public var accountExclusions: [ExclusionReason: Int] = [:]
+    /// Totals per currency of the open amounts sent.
+    public var totals: [Currency: Money] = [:]
+    public var plaintextSHA256: String?
+    public var sealedSHA256: String?
+    public var sealedBytes: Int64?
+
+    public init(partner: String, outcome: Outcome) {
+        self.partner = partner
+        self.outcome = outcome
+    }
+}
+
+/// The whole outbound run: per-partner reports plus what was read.
+public struct OutboundReport: Sendable {
+    public var asOf: LocalDate
+    public var openItemsRead = 0
+    public var customersRead = 0
+    /// Bad extract rows accepted under `max_bad_rows`, each named.
+    public var badRows: [String] = []
+    public var partners: [PartnerOutboundReport] = []
+
+    public init(asOf: LocalDate) { self.asOf = asOf }
+}

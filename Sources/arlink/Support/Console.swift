@@ -1,0 +1,141 @@
+import ArgumentParser
+import ARLinkCore
+import ARLinkJobs
+import Foundation
+import Logging
+
+/// Output style: sentences for people, JSON lines for machines.
+enum LogFormat: String, ExpressibleByArgument, CaseIterable, Sendable {
+    case human, json
+}
+
+/// Options every job command shares.
+struct CommonOptions: ParsableArguments {
+    @Option(name: .long, help: "The arlink configuration file (YAML).")
+    var config: String
+
+    @Option(name: .long, help: "Log output: human (default) or json (one JSON object per line on stderr).")
+    var logFormat: LogFormat = .human
+}
+
+/// Turns job messages into log lines (swift-log) and progress on a terminal.
+struct ConsoleReporter: RunReporter {
+    let logger: Logger
+    let showProgress: Bool
+
+    init(format: LogFormat) {
+        Console.bootstrap(format)
+        var logger = Logger(label: "arlink")
+        logger.logLevel = .info
+        self.logger = logger
+        self.showProgress = format == .human && isatty(STDERR_FILENO) == 1
+    }
+
+    func report(_ message: RunMessage) {
+        let metadata = Logger.Metadata(uniqueKeysWithValues: message.fields.map { ($0.key, Logger.MetadataValue.string($0.value)) })
+        switch message.level {
+        case .debug: logger.debug("\(message.text)", metadata: metadata)
+        case .info: logger.info("\(message.text)", metadata: metadata)
+        case .notice: logger.notice("\(message.text)", metadata: metadata)
+        case .warning: logger.warning("\(message.text)", metadata: metadata)
+        case .error: logger.error("\(message.text)", metadata: metadata)
+        }
+    }
+
+    func progress(step: String, done: Int64, total: Int64?) {
+        guard showProgress else { return }
+        if let total, total > 0 {
+            let pct = min(100, Int(done * 100 / total))
+            Console.writeStderr("\r\(step): \(pct)%" + (done >= total ? "\n" : ""))
+        }
+    }
+}
+
+enum Console {
+    nonisolated(unsafe) private static var bootstrapped = false
+
+    static func bootstrap(_ format: LogFormat) {
+        guard !bootstrapped else { return }
+        bootstrapped = true
+        LoggingSystem.bootstrap { label in LineLogHandler(label: label, json: format == .json) }
+    }
+
+    static func writeStderr(_ text: String) {
+        FileHandle.standardError.write(Data(text.utf8))
+    }
+
+    /// Runs a command body, turning arlink errors into a message on stderr and the exit
+    /// status of design section 3.
+    static func run(_ format: LogFormat = .human, _ body: () throws -> Void) throws {
+        do {
+            try body()
+        } catch let failure as any ARLinkFailure {
+            if format == .json {
+                writeStderr(JSONLine.encode(["level": "error", "code": failure.codeName, "message": failure.message,
+                                             "exit_status": String(failure.exitStatus.rawValue)]) + "\n")
+            } else {
+                writeStderr("arlink: error: \(failure.message) [\(failure.codeName)]\n")
+            }
+            throw ExitCode(failure.exitStatus.rawValue)
+        } catch let exit as ExitCode {
+            throw exit
+        } catch {
+            writeStderr("arlink: internal error: \(error)\n")
+            throw ExitCode(ExitStatus.software.rawValue)
+        }
+    }
+}
+
+/// A swift-log handler writing one line per message to stderr: readable text, or JSON.
+struct LineLogHandler: LogHandler {
+    let label: String
+    let json: Bool
+    var metadata: Logger.Metadata = [:]
+    var logLevel: Logger.Level = .info
+
+    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    func log(event: LogEvent) {
+        let merged = metadata.merging(event.metadata ?? [:]) { _, new in new }
+        if json {
+            var object: [String: String] = ["level": event.level.rawValue, "message": "\(event.message)",
+                                            "time": Timestamp.iso8601(Date())]
+            for (k, v) in merged { object[k] = "\(v)" }
+            Console.writeStderr(JSONLine.encode(object) + "\n")
+        } else {
+            let prefix = event.level >= .warning ? "\(event.level.rawValue): " : ""
+            Console.writeStderr("\(prefix)\(event.message)\n")
+        }
+    }
+}
+
+/// Minimal, dependency-free JSON object encoding of string maps (sorted keys).
+enum JSONLine {
+    static func encode(_ object: [String: String]) -> String {
+        "{" + object.sorted { $0.key < $1.key }.map { "\(quote($0.key)):\(quote($0.value))" }.joined(separator: ",") + "}"
+    }
+
+    static func quote(_ s: String) -> String {
+        var out = "\""
+        for scalar in s.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            default:
+                if scalar.value < 0x20 {
+                    let hex = String(scalar.value, radix: 16)
+                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+                } else {
+                    out.unicodeScalars.append(scalar)
+                }
+            }
+        }
+        return out + "\""
+    }
+}
