@@ -68,4 +68,10 @@ static inline CMS_RecipientInfo *_Nullable COpenSSL_sk_CMS_RecipientInfo_value(S
     return sk_CMS_RecipientInfo_value(sk, i);
 }
 
+/// XN_FLAG_RFC2253 without ASN1_STRFLGS_ESC_MSB: composite flag macro, RFC 2253 names with UTF-8 kept.
+static inline unsigned long COpenSSL_XN_FLAG_RFC2253_UTF8(void) { return XN_FLAG_RFC2253 & ~ASN1_STRFLGS_ESC_MSB; }
+
+/// BIO_get_cipher_status(b): macro over BIO_ctrl(b, BIO_C_GET_CIPHER_STATUS, 0, NULL).
+static inline int COpenSSL_BIO_get_cipher_status(BIO *_Nonnull b) { return (int)BIO_get_cipher_status(b); }
+
 #endif

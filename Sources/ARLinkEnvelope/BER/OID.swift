@@ -1,0 +1,82 @@
+/// Object identifiers the envelope recognises, in dotted form.
+enum OID {
+    static let data = "1.2.840.113549.1.7.1"
+    static let signedData = "1.2.840.113549.1.7.2"
+    static let envelopedData = "1.2.840.113549.1.7.3"
+    static let digestedData = "1.2.840.113549.1.7.5"
+    static let encryptedData = "1.2.840.113549.1.7.6"
+    static let authenticatedData = "1.2.840.113549.1.9.16.1.2"
+    static let compressedData = "1.2.840.113549.1.9.16.1.9"
+    static let authEnvelopedData = "1.2.840.113549.1.9.16.1.23"
+
+    static let aes128GCM = "2.16.840.1.101.3.4.1.6"
+    static let aes192GCM = "2.16.840.1.101.3.4.1.26"
+    static let aes256GCM = "2.16.840.1.101.3.4.1.46"
+    static let aes128CBC = "2.16.840.1.101.3.4.1.2"
+    static let aes192CBC = "2.16.840.1.101.3.4.1.22"
+    static let aes256CBC = "2.16.840.1.101.3.4.1.42"
+    static let desEDE3CBC = "1.2.840.113549.3.7"
+
+    static let sha1 = "1.3.14.3.2.26"
+    static let sha256 = "2.16.840.1.101.3.4.2.1"
+    static let sha384 = "2.16.840.1.101.3.4.2.2"
+    static let sha512 = "2.16.840.1.101.3.4.2.3"
+
+    static let rsaEncryption = "1.2.840.113549.1.1.1"
+    static let rsaesOAEP = "1.2.840.113549.1.1.7"
+    static let mgf1 = "1.2.840.113549.1.1.8"
+    static let rsassaPSS = "1.2.840.113549.1.1.10"
+
+    static let ecdhSHA1KDF = "1.3.133.16.840.63.0.2"
+    static let ecdhSHA224KDF = "1.3.132.1.11.0"
+    static let ecdhSHA256KDF = "1.3.132.1.11.1"
+    static let ecdhSHA384KDF = "1.3.132.1.11.2"
+    static let ecdhSHA512KDF = "1.3.132.1.11.3"
+    static let ecdhCofactorSHA256KDF = "1.3.132.1.14.1"
+    static let ecdhCofactorSHA384KDF = "1.3.132.1.14.2"
+    static let ecdhCofactorSHA512KDF = "1.3.132.1.14.3"
+
+    static let aes128Wrap = "2.16.840.1.101.3.4.1.5"
+    static let aes192Wrap = "2.16.840.1.101.3.4.1.25"
+    static let aes256Wrap = "2.16.840.1.101.3.4.1.45"
+
+    /// Readable names for reports and error messages.
+    static func name(_ oid: String) -> String {
+        switch oid {
+        case data: "data"
+        case signedData: "signedData"
+        case envelopedData: "envelopedData"
+        case authEnvelopedData: "authEnvelopedData"
+        case digestedData: "digestedData"
+        case encryptedData: "encryptedData"
+        case authenticatedData: "authenticatedData"
+        case compressedData: "compressedData"
+        case aes128GCM: "aes-128-gcm"
+        case aes192GCM: "aes-192-gcm"
+        case aes256GCM: "aes-256-gcm"
+        case aes128CBC: "aes-128-cbc"
+        case aes192CBC: "aes-192-cbc"
+        case aes256CBC: "aes-256-cbc"
+        case desEDE3CBC: "des-ede3-cbc"
+        case sha1: "sha1"
+        case sha256: "sha256"
+        case sha384: "sha384"
+        case sha512: "sha512"
+        case rsaEncryption: "rsaEncryption (PKCS#1 v1.5)"
+        case rsaesOAEP: "rsaes-oaep"
+        case rsassaPSS: "rsassa-pss"
+        case ecdhSHA1KDF: "ecdh-stdDH-sha1kdf"
+        case ecdhSHA224KDF: "ecdh-stdDH-sha224kdf"
+        case ecdhSHA256KDF: "ecdh-stdDH-sha256kdf"
+        case ecdhSHA384KDF: "ecdh-stdDH-sha384kdf"
+        case ecdhSHA512KDF: "ecdh-stdDH-sha512kdf"
+        case ecdhCofactorSHA256KDF: "ecdh-cofactorDH-sha256kdf"
+        case ecdhCofactorSHA384KDF: "ecdh-cofactorDH-sha384kdf"
+        case ecdhCofactorSHA512KDF: "ecdh-cofactorDH-sha512kdf"
+        case aes128Wrap: "aes128-wrap"
+        case aes192Wrap: "aes192-wrap"
+        case aes256Wrap: "aes256-wrap"
+        default: oid
+        }
+    }
+}

@@ -1,0 +1,209 @@
+internal import COpenSSL
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+extension Envelope {
+    /// Opens an envelope: decrypts with our key, checks the GCM tag, verifies the inner
+    /// signature against the trust policy, and only then moves the plaintext to `output`.
+    ///
+    /// Streaming in constant memory: the BER structure is split in Swift into a small skeleton
+    /// and the encrypted content; the content key is unwrapped from the skeleton with
+    /// `CMS_decrypt_set1_pkey_and_peer` (always passing our certificate), the content is
+    /// decrypted chunk by chunk into a private quarantine file next to `output`, the tag is
+    /// checked at the end, and the inner `SignedData` is verified with `CMS_verify` against the
+    /// quarantined content. On any failure the quarantine file is deleted and nothing appears
+    /// at `output`.
+    ///
+    /// - Parameters:
+    ///   - input: the envelope (BER or DER, AuthEnvelopedData).
+    ///   - output: where the plaintext appears (atomically, mode 0600).
+    ///   - identity: our decryption certificate and key.
+    ///   - trust: whose signatures are accepted.
+    ///   - allowCBC: accept plain EnvelopedData with AES-CBC (a partner exception; warns).
+    /// - Returns: the signer and the digests.
+    /// - Throws: ``EnvelopeError`` with a specific code for every refusal.
+    public static func open(
+        input: String, output: String, identity: DecryptionIdentity, trust: TrustPolicy, allowCBC: Bool = false
+    ) throws(EnvelopeError) -> OpenResult {
+        do {
+            let evaluator = try TrustEvaluator(trust)
+            return try EnvelopeOpener(input: input, identity: identity, trust: evaluator, allowCBC: allowCBC).open(to: output)
+        } catch let error as EnvelopeError {
+            throw error
+        } catch {
+            throw EnvelopeError(.io, "opening \(input) failed: \(error)")
+        }
+    }
+}
+
+/// The steps of ``Envelope/open(input:output:identity:trust:allowCBC:)``, one method each.
+final class EnvelopeOpener {
+    let input: String
+    let identity: DecryptionIdentity
+    let trust: TrustEvaluator
+    let allowCBC: Bool
+    let fd: Int32
+    let size: Int64
+
+    init(input: String, identity: DecryptionIdentity, trust: TrustEvaluator, allowCBC: Bool) throws {
+        self.input = input
+        self.identity = identity
+        self.trust = trust
+        self.allowCBC = allowCBC
+        let fd = Glibc.open(input, O_RDONLY | O_CLOEXEC)
+        if fd < 0 { throw EnvelopeError(.missingFile, "envelope \(input) cannot be opened: \(errnoText())") }
+        var st = stat()
+        guard fstat(fd, &st) == 0, st.st_mode & S_IFMT == S_IFREG else {
+            close(fd)
+            throw EnvelopeError(.missingFile, "envelope \(input) is not a regular file")
+        }
+        self.fd = fd
+        self.size = Int64(st.st_size)
+    }
+
+    deinit { close(fd) }
+
+    func open(to output: String) throws -> OpenResult {
+        let sealedDigest = BackgroundFileDigest(fd: fd)
+        defer { _ = try? sealedDigest.wait() }
+        let layout: OuterLayout
+        do {
+            layout = try OuterSplitter.split(FileSource(fd: fd, size: size), size: size)
+        } catch let error as EnvelopeError {
+            throw EnvelopeError(error.code, "\(input): \(error.message)", opensslErrors: error.opensslErrors)
+        }
+        var warnings = try Allowlist.checkOuter(layout, allowCBC: allowCBC)
+        try checkAddressedToUs(layout)
+        let outer = try CMSHandle.parse(layout.skeleton, what: "the envelope \(input)")
+        try unwrapKey(outer)
+        let quarantine = try AtomicOutput(path: output)
+        let inner: InnerSplitter.Layout
+        do {
+            inner = try decrypt(outer, layout: layout, into: quarantine)
+        }
+        try quarantine.flush()
+        let verified = try verifySignature(inner, content: quarantine)
+        if !warnings.isEmpty { warnings = warnings.map { "\(input): \($0)" } }
+        try quarantine.commit()
+        let sealed = try sealedDigest.wait()
+        return OpenResult(
+            signerSubject: verified.signer.subject, signerFingerprint: verified.signer.sha256Fingerprint,
+            plaintextSHA256: verified.contentSHA256, sealedSHA256: sealed,
+            plaintextBytes: inner.contentLength, sealedBytes: size, warnings: warnings
+        )
+    }
+
+    /// Refuses an envelope with no recipient entry for our certificate, or with a weak one.
+    private func checkAddressedToUs(_ layout: OuterLayout) throws {
+        let entries = try RecipientEntry.parseAll(layout.recipientInfos)
+        guard let ours = entries.first(where: { $0.addresses(identity.cert) }) else {
+            throw EnvelopeError(
+                .notForUs,
+                "\(input) is not encrypted to our certificate \(identity.certificate.shortName); it has \(entries.count) recipient(s), none of them us"
+            )
+        }
+        try Allowlist.checkRecipient(ours)
+    }
+
+    /// `CMS_decrypt_set1_pkey_and_peer` with our key and certificate (never without the
+    /// certificate: OpenSSL would otherwise try every recipient and fall back to a random key).
+    private func unwrapKey(_ cms: CMSHandle) throws {
+        OpenSSLErrorQueue.clear()
+        if CMS_decrypt_set1_pkey_and_peer(cms.pointer, identity.key.pointer, identity.cert.pointer, nil) != 1 {
+            throw EnvelopeError.fromOpenSSL(.notForUs, "our key cannot unwrap the content key of \(input) (the entry for our certificate does not decrypt)")
+        }
+        OpenSSLErrorQueue.clear()
+    }
+
+    /// Streams the ciphertext through the cipher context `CMS_dataInit` prepared, splitting the
+    /// decrypted SignedData on the fly and writing its content to the quarantine file.
+    private func decrypt(_ cms: CMSHandle, layout: OuterLayout, into quarantine: AtomicOutput) throws -> InnerSplitter.Layout {
+        guard let memory = BIO_new(BIO_s_mem()) else { throw EnvelopeError.fromOpenSSL(.openssl, "BIO_new failed") }
+        guard let chain = CMS_dataInit(cms.pointer, memory) else {
+            BIO_free(memory)
+            throw EnvelopeError.fromOpenSSL(.openssl, "CMS_dataInit cannot set up decryption of \(input)")
+        }
+        defer { BIO_free_all(chain) }
+        guard let context = COpenSSL_BIO_get_cipher_ctx(chain) else {
+            throw EnvelopeError.fromOpenSSL(.openssl, "no cipher context for \(input)")
+        }
+        let reader = BERStreamReader(source: FileSource(fd: fd, size: size), bufferSize: 1 << 20)
+        try reader.skip(layout.encryptedContentOffset, context: "the envelope")
+        let header = try reader.readHeader(context: "encryptedContent")
+        let ciphertext = OctetStringSource(reader: reader, header: header, name: "the encrypted content")
+        let plaintext = DecryptingSource(ciphertext: ciphertext, context: context)
+        let chunk = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 16)
+        defer {
+            chunk.initializeMemory(as: UInt8.self, repeating: 0)
+            chunk.deallocate()
+        }
+        let inner: InnerSplitter.Layout
+        do {
+            inner = try InnerSplitter.split(plaintext, chunk: chunk) { bytes in try quarantine.write(bytes) }
+        } catch let error as EnvelopeError where error.code != .tagMismatch {
+            // A tampered ciphertext often breaks the inner structure before the tag is reached:
+            // the tag decides which error the operator sees.
+            if !plaintext.drainAndCheck() {
+                throw EnvelopeError(
+                    .tagMismatch,
+                    "\(input): the authentication tag does not match: the encrypted content or its tag was altered or cut short"
+                )
+            }
+            throw EnvelopeError(error.code, "\(input): \(error.message)", opensslErrors: error.opensslErrors)
+        }
+        guard plaintext.verified else {
+            throw EnvelopeError(.malformed, "\(input): the encrypted content did not end where the signed structure did")
+        }
+        return inner
+    }
+
+    struct Verified {
+        let signer: X509Handle
+        let contentSHA256: String
+    }
+
+    /// Checks the signer against the allowlist and trust policy and verifies the signature over
+    /// the quarantined content with `CMS_verify`.
+    private func verifySignature(_ inner: InnerSplitter.Layout, content: AtomicOutput) throws -> Verified {
+        let cms = try CMSHandle.parse(inner.skeleton, what: "the signed structure inside \(input)")
+        let signerInfo = try SignerInspection.singleSigner(cms, origin: input)
+        try Allowlist.checkSigner(digest: signerInfo.digestAlgorithm, signature: signerInfo.signatureAlgorithm)
+        guard signerInfo.hasSignedAttributes else {
+            throw EnvelopeError(.disallowedAlgorithm, "\(input): the signature has no signed attributes (content type, digest, signing time are required)")
+        }
+        let pinned = try X509StackHandle(trust.pinned)
+        guard let store = X509_STORE_new() else { throw EnvelopeError.fromOpenSSL(.openssl, "X509_STORE_new failed") }
+        defer { X509_STORE_free(store) }
+        guard lseek(content.fd, 0, SEEK_SET) == 0, let contentBIO = BIO_new_fd(content.fd, BIO_NOCLOSE) else {
+            throw EnvelopeError(.io, "cannot reread the quarantined content of \(input)")
+        }
+        defer { BIO_free(contentBIO) }
+        OpenSSLErrorQueue.clear()
+        let flags = UInt32(CMS_BINARY | CMS_NO_SIGNER_CERT_VERIFY)
+        if CMS_verify(cms.pointer, pinned.pointer, store, contentBIO, nil, flags) != 1 {
+            let errors = OpenSSLErrorQueue.drain()
+            if errors.contains(where: { $0.contains("signer certificate not found") || $0.contains("no matching") }) {
+                throw EnvelopeError(
+                    .untrustedSigner,
+                    "\(input): the signer's certificate is neither included in the signature nor pinned for partner \"\(trust.policy.partnerName)\"",
+                    opensslErrors: errors
+                )
+            }
+            throw EnvelopeError(
+                .signatureInvalid, "\(input): the signature does not verify over the content (altered content or signature)",
+                opensslErrors: errors
+            )
+        }
+        let signer = try SignerInspection.verifiedSigner(cms, origin: input)
+        try trust.evaluate(signer: signer, untrusted: SignerInspection.certificates(cms))
+        let digest: String
+        if let attribute = signerInfo.messageDigestSHA256 {
+            digest = attribute
+        } else {
+            digest = try SHA256Stream.file(fd: content.fd)
+        }
+        return Verified(signer: signer, contentSHA256: digest)
+    }
+}

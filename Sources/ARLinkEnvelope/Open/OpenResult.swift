@@ -1,0 +1,17 @@
+/// What opening an envelope proved: who signed it and the digests of both forms.
+public struct OpenResult: Sendable, Equatable {
+    /// The signer's certificate subject (RFC 2253).
+    public let signerSubject: String
+    /// Lowercase hex SHA-256 of the signer's DER certificate.
+    public let signerFingerprint: String
+    /// Lowercase hex SHA-256 of the plaintext written to the output.
+    public let plaintextSHA256: String
+    /// Lowercase hex SHA-256 of the envelope file as received.
+    public let sealedSHA256: String
+    /// Size of the plaintext.
+    public let plaintextBytes: Int64
+    /// Size of the envelope.
+    public let sealedBytes: Int64
+    /// Warnings to show on every run (e.g. the CBC exception).
+    public let warnings: [String]
+}
