@@ -1,0 +1,30 @@
+import ARLinkCore
+
+/// `YYYY-MM-DD` bytes for every day in a window around the as-of date, so the per-row path
+/// copies ten bytes instead of converting a calendar date.
+struct SampleDates {
+    private let firstDay: Int32
+    private let table: [UInt8]
+
+    /// Covers `asOf - daysBefore ... asOf + daysAfter`; dates outside are converted on demand.
+    init(asOf: LocalDate, daysBefore: Int, daysAfter: Int) {
+        firstDay = asOf.daysSinceEpoch - Int32(daysBefore)
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity((daysBefore + daysAfter + 1) * 10)
+        for offset in 0...(daysBefore + daysAfter) {
+            bytes.append(contentsOf: LocalDate(daysSinceEpoch: firstDay + Int32(offset)).iso.utf8)
+        }
+        table = bytes
+    }
+
+    /// Appends the date's ten bytes.
+    func write(_ day: Int32, to out: SampleFileWriter) throws {
+        let offset = Int(day) - Int(firstDay)
+        guard offset >= 0, offset * 10 < table.count else {
+            return try out.text(LocalDate(daysSinceEpoch: day).iso)
+        }
+        try table.withUnsafeBytes { all in
+            try out.bytes(UnsafeRawBufferPointer(rebasing: all[(offset * 10)..<(offset * 10 + 10)]))
+        }
+    }
+}
