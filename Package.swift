@@ -130,28 +130,28 @@ let package = Package(
         .testTarget(name: "ARLinkCoreTests", dependencies: ["ARLinkCore", "ARLinkTestSupport"], swiftSettings: swiftSettings),
         .testTarget(
             name: "ARLinkFormatsTests",
-            dependencies: ["ARLinkFormats", "ARLinkTestSupport"],
+            dependencies: ["ARLinkFormats", "ARLinkCore", "ARLinkTestSupport"],
             resources: [.copy("Fixtures")],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "ARLinkEnvelopeTests",
-            dependencies: ["ARLinkEnvelope", "ARLinkTestSupport"],
+            dependencies: ["ARLinkEnvelope", "ARLinkCore", "ARLinkTestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "ARLinkTransportTests",
-            dependencies: ["ARLinkTransport", "ARLinkTestSupport"],
+            dependencies: ["ARLinkTransport", "ARLinkCore", "ARLinkTestSupport"],
             swiftSettings: swiftSettings
         ),
-        .testTarget(name: "ARLinkStoreTests", dependencies: ["ARLinkStore", "ARLinkTestSupport"], swiftSettings: swiftSettings),
-        .testTarget(name: "ARLinkAuditTests", dependencies: ["ARLinkAudit", "ARLinkTestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "ARLinkStoreTests", dependencies: ["ARLinkStore", "ARLinkCore", .product(name: "GRDB", package: "GRDB.swift"), "ARLinkTestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "ARLinkAuditTests", dependencies: ["ARLinkAudit", "ARLinkEnvelope", "ARLinkStore", "ARLinkCore", "ARLinkTestSupport"], swiftSettings: swiftSettings),
         .testTarget(
             name: "ARLinkOutboundTests",
             dependencies: ["ARLinkOutbound", "ARLinkJobs", "ARLinkConfig", "ARLinkFormats", "ARLinkStore", "ARLinkTestSupport"],
             swiftSettings: swiftSettings
         ),
-        .testTarget(name: "ARLinkConfigTests", dependencies: ["ARLinkConfig", "ARLinkTestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "ARLinkConfigTests", dependencies: ["ARLinkConfig", "ARLinkCore", "ARLinkTestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "ARLinkCLITests", dependencies: ["ARLinkTestSupport"], swiftSettings: swiftSettings),
     ]
 )

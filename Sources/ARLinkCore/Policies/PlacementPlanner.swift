@@ -16,6 +16,14 @@ public struct LedgerChange: Sendable, Hashable {
     public var fingerprint: String
     public var balances: [Money]
     public var recallReason: RecallReason?
+
+    public init(accountRef: String, action: PlacementAction, fingerprint: String, balances: [Money], recallReason: RecallReason? = nil) {
+        self.accountRef = accountRef
+        self.action = action
+        self.fingerprint = fingerprint
+        self.balances = balances
+        self.recallReason = recallReason
+    }
 }
 
 /// The outcome of planning one batch: records to send, ledger changes, and counted decisions.

@@ -1,0 +1,91 @@
+import ARLinkCore
+import ARLinkStore
+import ARLinkTestSupport
+import Foundation
+import GRDB
+import Testing
+
+@Suite("Placement ledger (real SQLite files)")
+struct PlacementLedgerTests {
+    static let eur = try! Currency("EUR")
+
+    static func batch(_ id: String, partner: String = "acme-collect", asOf: String = "2026-06-30", sequence: Int = 1) -> OutboundBatch {
+        OutboundBatch(batchID: id, partner: partner, asOf: asOf, sequence: sequence, fileID: "file-\(id)", fileName: "\(id).jsonl.p7m",
+                      state: .built, createdAt: "2026-06-30T10:00:00Z", plaintextPath: "/work/\(id).jsonl",
+                      plaintextSHA256: String(repeating: "a", count: 64), plaintextBytes: 100,
+                      recordCountsJSON: "{\"place\":1}", totalsJSON: "{\"EUR\":\"10.00\"}", invoiceCount: 1)
+    }
+
+    static func change(_ ref: String, _ action: PlacementAction, fingerprint: String = "f1") -> LedgerChange {
+        LedgerChange(accountRef: ref, action: action, fingerprint: fingerprint,
+                     balances: action == .recall ? [] : [Money(minorUnits: 1000, currency: eur)],
+                     recallReason: action == .recall ? .paidToCreditor : nil)
+    }
+
+    @Test("opens in WAL mode with synchronous=FULL")
+    func pragmas() throws {
+        let dir = try TemporaryDirectory("store")
+        defer { dir.remove() }
+        let store = try StateStore(path: dir.file("state.sqlite"))
+        let (mode, sync) = try store.read { (db: Database) throws in
+            (try String.fetchOne(db, sql: "PRAGMA journal_mode"), try Int.fetchOne(db, sql: "PRAGMA synchronous"))
+        }
+        #expect(mode == "wal")
+        #expect(sync == 2)
+    }
+
+    @Test("a built batch records placements; recalls deactivate; state only moves forward")
+    func lifecycle() throws {
+        let dir = try TemporaryDirectory("store")
+        defer { dir.remove() }
+        let store = try StateStore(path: dir.file("state.sqlite"))
+        let invoice = PortfolioInvoice(number: "I1", invoiceDate: nil, dueDate: LocalDate(iso: "2026-01-01")!,
+                                       amount: Money(minorUnits: 1000, currency: Self.eur), openAmount: Money(minorUnits: 1000, currency: Self.eur), daysPastDue: 180)
+        try store.write { db in
+            try PlacementLedger.recordBuilt(db, batch: Self.batch("b1"), changes: [Self.change("A", .place), Self.change("B", .place)],
+                                            invoices: ["A": [invoice], "B": [invoice]])
+        }
+        try store.read { (db: Database) throws in
+            #expect(try PlacementLedger.activePlacements(db, partner: "acme-collect").keys.sorted() == ["A", "B"])
+            #expect(try PlacementLedger.pendingBatches(db, partner: "acme-collect").map(\.batchID) == ["b1"])
+            #expect(try PlacementLedger.activeElsewhere(db, partner: "other-agency") == ["A", "B"])
+        }
+        try store.write { db in
+            try PlacementLedger.advance(db, batchID: "b1", to: .sealed, sealedPath: "/s", sealedSHA256: String(repeating: "b", count: 64), sealedBytes: 200, at: "t")
+            try PlacementLedger.advance(db, batchID: "b1", to: .delivered, at: "t2")
+        }
+        #expect(throws: StoreError(.conflict, "")) {
+            try store.write { db in try PlacementLedger.advance(db, batchID: "b1", to: .sealed, at: "t3") }
+        }
+        try store.write { db in
+            try PlacementLedger.recordBuilt(db, batch: Self.batch("b2", asOf: "2026-07-01", sequence: 2),
+                                            changes: [Self.change("A", .update, fingerprint: "f2"), Self.change("B", .recall)], invoices: ["A": [invoice]])
+        }
+        try store.read { (db: Database) throws in
+            let active = try PlacementLedger.activePlacements(db, partner: "acme-collect")
+            #expect(active.keys.sorted() == ["A"])
+            #expect(active["A"]?.fingerprint == "f2")
+            #expect(try PlacementLedger.placementCounts(db, partner: "acme-collect") == ["active": 1, "recalled": 1])
+            #expect(try PlacementLedger.lastBatch(db, partner: "acme-collect")?.sequence == 2)
+            #expect(try PlacementLedger.batch(db, id: "b1")?.state == .delivered)
+            #expect(try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM placement_invoice WHERE account_ref = 'B'") == 0)
+        }
+    }
+
+    @Test("one batch per partner and as-of date; sequence numbers never repeat")
+    func uniqueness() throws {
+        let dir = try TemporaryDirectory("store")
+        defer { dir.remove() }
+        let store = try StateStore(path: dir.file("state.sqlite"))
+        try store.write { db in try PlacementLedger.recordBuilt(db, batch: Self.batch("b1"), changes: [], invoices: [:]) }
+        #expect(throws: DatabaseError.self) {
+            try store.write { db in try PlacementLedger.recordBuilt(db, batch: Self.batch("b2", sequence: 2), changes: [], invoices: [:]) }
+        }
+        #expect(throws: DatabaseError.self) {
+            try store.write { db in try PlacementLedger.recordBuilt(db, batch: Self.batch("b3", asOf: "2026-07-01", sequence: 1), changes: [], invoices: [:]) }
+        }
+        // A failed transaction leaves nothing behind.
+        let count = try store.read { db in try PlacementLedger.batches(db).count }
+        #expect(count == 1)
+    }
+}
