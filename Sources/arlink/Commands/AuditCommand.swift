@@ -1,11 +1,165 @@
 import ArgumentParser
+import ARLinkAudit
+import ARLinkConfig
+import ARLinkCore
+import ARLinkEnvelope
+import ARLinkStore
+import Foundation
 
-/// `arlink audit`: placeholder until its capability lands; prints that it is not available yet.
+/// `arlink audit`: verify the tamper-evident audit log, prove a transfer, check a proof,
+/// and report a period for a compliance officer.
 struct AuditCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "audit", abstract: "(audit: not available in this build yet)")
+    static let configuration = CommandConfiguration(
+        commandName: "audit",
+        abstract: "Verify the audit log, prove a transfer, check a proof, report a period.",
+        subcommands: [Verify.self, Prove.self, CheckProof.self, Report.self]
+    )
 
-    func run() throws {
-        print("arlink audit is not available in this build yet")
-        throw ExitCode(70)
+    /// The audit settings a command needs, from the configuration file.
+    struct Setup {
+        let config: ArlinkConfiguration
+        let key: AuditVerifierKey
+
+        init(configPath: String) throws {
+            config = try ArlinkConfiguration.load(path: configPath)
+            key = try AuditVerifierKey(publicKeyPath: config.audit.publicKeyPath, keyName: config.audit.origin)
+        }
+
+        /// Opens the state database, refusing to create one where none exists.
+        func store() throws -> StateStore {
+            let path = config.stateDatabasePath
+            guard FileManager.default.fileExists(atPath: path) else {
+                throw AuditError(.notFound, "the state database \(path) does not exist (nothing has run yet, or state.database in \(config.sourcePath) is wrong)")
+            }
+            return try StateStore(path: path)
+        }
+    }
+
+    /// Writes `text` to `path` atomically (temporary file, then rename), or to stdout.
+    static func emit(_ text: String, to path: String?) throws {
+        guard let path else {
+            FileHandle.standardOutput.write(Data(text.utf8))
+            return
+        }
+        let temporary = path + ".tmp-\(getpid())"
+        do {
+            try Data(text.utf8).write(to: URL(fileURLWithPath: temporary))
+            if FileManager.default.fileExists(atPath: path) { try FileManager.default.removeItem(atPath: path) }
+            try FileManager.default.moveItem(atPath: temporary, toPath: path)
+        } catch {
+            try? FileManager.default.removeItem(atPath: temporary)
+            throw AuditError(.checkpointFile, "cannot write \(path): \(error.localizedDescription)")
+        }
+    }
+
+    static func readFile(_ path: String, what: String) throws -> [UInt8] {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw AuditError(.notFound, "\(what) \(path) does not exist or cannot be read")
+        }
+        return [UInt8](data)
+    }
+
+    struct Verify: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Recompute the Merkle tree, check every checkpoint and the exported checkpoint file.",
+            discussion: "Exits 0 when the log is intact, 65 naming the first entry or checkpoint that does not match and how.")
+
+        @Option(help: "The arlink configuration file (YAML).") var config: String
+        @Option(help: "The exported checkpoint file to compare with (default: audit.checkpoint_file of the configuration).")
+        var checkpoints: String?
+
+        func run() throws {
+            try Console.run {
+                let setup = try Setup(configPath: config)
+                let file = checkpoints ?? setup.config.audit.checkpointFile
+                let result = try AuditVerifier.verify(store: try setup.store(), key: setup.key, origin: setup.config.audit.origin, checkpointFile: file)
+                var lines = ["audit log intact: \(result.entryCount) entries, root \(result.rootHash.base64)"]
+                lines.append("checkpoints: \(result.checkpointCount) in the database" + (result.fileCheckpointCount.map { ", \($0) in \(file)" } ?? "")
+                             + ", all signed by \(setup.key.keyName) (key id \(setup.key.keyID.map { String(format: "%02x", $0) }.joined())); \(result.consistencyProofsChecked) consistency proofs checked")
+                for warning in result.warnings { lines.append("note: \(warning)") }
+                if let latest = result.latestCheckpoint {
+                    lines.append("newest checkpoint:")
+                    lines.append(latest.noteText)
+                }
+                print(lines.joined(separator: "\n"))
+            }
+        }
+    }
+
+    struct Prove: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Print an inclusion proof (JSON) for the entries of one transfer against the newest checkpoint.")
+
+        @Option(help: "The arlink configuration file (YAML).") var config: String
+        @Option(name: .customLong("file-id"), help: "The transfer's file id.") var fileID: String
+        @Option(help: "Write the proof here instead of standard output.") var output: String?
+
+        func run() throws {
+            try Console.run {
+                let setup = try Setup(configPath: config)
+                let proof = try AuditProver.prove(store: try setup.store(), fileID: fileID)
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+                try emit(String(decoding: try encoder.encode(proof), as: UTF8.self) + "\n", to: output)
+            }
+        }
+    }
+
+    struct CheckProof: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "check-proof",
+            abstract: "Check an inclusion proof with only a checkpoint and the audit public key (no database).")
+
+        @Option(help: "The proof made by `arlink audit prove`.") var proof: String
+        @Option(help: "A signed checkpoint of the proof's tree size: one note, or the exported checkpoint file.") var checkpoint: String
+        @Option(help: "The audit public key (PEM).") var key: String
+
+        func run() throws {
+            try Console.run {
+                let proofBytes = try readFile(proof, what: "proof file")
+                let checkpointText = String(decoding: try readFile(checkpoint, what: "checkpoint file"), as: UTF8.self)
+                let publicKey: Ed25519PublicKey
+                do { publicKey = try Ed25519PublicKey(pemFile: key) } catch let error as Ed25519Error {
+                    throw AuditError(.key, "audit public key: \(error.message)", underlying: error)
+                }
+                let result = try AuditProofChecker.check(proofJSON: proofBytes, checkpointText: checkpointText, publicKey: publicKey)
+                print("proof valid: \(result.entries.count) entries for file \(result.fileID) are in the audit log \(result.origin) at tree size \(result.treeSize) (checkpoint signed by \(result.keyName))")
+                for entry in result.entries {
+                    print("  entry \(entry.sequence): \(entry.time) \(entry.event.action) \(entry.event.outcome)" + (entry.event.recordCount.map { " records=\($0)" } ?? ""))
+                }
+            }
+        }
+    }
+
+    struct Report: ParsableCommand {
+        enum Format: String, ExpressibleByArgument, CaseIterable { case csv, json, html }
+
+        static let configuration = CommandConfiguration(
+            abstract: "List transfers, refusals, exceptions and the log's status for a period (UTC days, inclusive).")
+
+        @Option(help: "The arlink configuration file (YAML).") var config: String
+        @Option(help: "First day, YYYY-MM-DD (UTC).") var from: String
+        @Option(help: "Last day, YYYY-MM-DD (UTC), inclusive.") var to: String
+        @Option(help: "csv, json or html.") var format: Format = .html
+        @Option(help: "Write the report here instead of standard output.") var output: String?
+
+        func run() throws {
+            try Console.run {
+                let setup = try Setup(configPath: config)
+                let store = try setup.store()
+                let verification: Result<AuditVerification, AuditError>
+                do {
+                    verification = .success(try AuditVerifier.verify(store: store, key: setup.key, origin: setup.config.audit.origin, checkpointFile: setup.config.audit.checkpointFile))
+                } catch let error as AuditError {
+                    verification = .failure(error)
+                }
+                let report = try AuditReport.build(store: store, from: from, to: to, origin: setup.config.audit.origin, verification: verification)
+                switch format {
+                case .csv: try emit(report.csv(), to: output)
+                case .json: try emit(try report.json(), to: output)
+                case .html: try emit(report.html(), to: output)
+                }
+            }
+        }
     }
 }

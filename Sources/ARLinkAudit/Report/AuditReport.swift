@@ -1,0 +1,148 @@
+public import ARLinkStore
+import GRDB
+import Foundation
+
+/// What a compliance officer asks for a period: every transfer per partner and direction,
+/// refusals and quarantines with reasons, reconciliation exceptions, daily volumes and the
+/// state of the log (`arlink audit report`).
+///
+/// Built from the entries' canonical bytes only (never from the lookup columns).
+public struct AuditReport: Sendable {
+    /// One audit entry about a transfer.
+    public struct Row: Sendable, Hashable {
+        public var sequence: UInt64
+        public var time: String
+        public var partner: String
+        public var direction: String
+        public var action: String
+        public var outcome: String
+        public var fileID: String
+        public var batchID: String
+        public var fileName: String
+        public var recordCount: Int?
+        public var totals: [String: String]
+        public var plaintextSHA256: String
+        public var sealedSHA256: String
+        public var errorCode: String
+        /// `detail["reason"]`, else the error code.
+        public var reason: String
+        public var actor: String
+    }
+
+    /// Files and records per day and direction.
+    public struct DailyVolume: Sendable, Hashable {
+        public var day: String
+        public var outboundFiles: Int
+        public var inboundFiles: Int
+        public var outboundRecords: Int
+        public var inboundRecords: Int
+    }
+
+    /// First and last day, inclusive (`YYYY-MM-DD`, UTC).
+    public var from: String
+    public var to: String
+    public var generatedAt: String
+    public var origin: String
+    /// Every entry about a transfer (with a partner, file or batch id), oldest first.
+    public var transfers: [Row]
+    /// Refused, quarantined, held, duplicate or failed steps.
+    public var refusals: [Row]
+    /// Reconciliation exceptions: events that did not match the placement ledger.
+    public var exceptions: [Row]
+    public var dailyVolumes: [DailyVolume]
+    /// `intact` or the first mismatch found by verification.
+    public var checkpointStatus: String
+    /// The newest checkpoint note, if any.
+    public var latestCheckpoint: SignedCheckpoint?
+    public var entryCount: UInt64
+
+    static let refusalOutcomes: Set<String> = ["refused", "quarantined", "held", "duplicate", "error", "rejected", "failed"]
+    static let exceptionOutcomes: Set<String> = ["exception", "mismatch", "unmatched"]
+
+    /// Reads the entries recorded between `from` and `to` (inclusive days, UTC).
+    ///
+    /// - Parameters:
+    ///   - verification: the result of ``AuditVerifier/verify(store:key:origin:checkpointFile:)``
+    ///     (an error is reported as the checkpoint status, not thrown).
+    /// - Throws: ``AuditError`` `.malformed` for dates that are not `YYYY-MM-DD` or an entry that
+    ///   does not parse, `.storage`.
+    public static func build(store: StateStore, from: String, to: String, origin: String, verification: Result<AuditVerification, AuditError>) throws -> AuditReport {
+        for (name, day) in [("--from", from), ("--to", to)] where !isDay(day) {
+            throw AuditError(.malformed, "\(name) \"\(day.prefix(40))\" is not a date (expected YYYY-MM-DD)")
+        }
+        guard from <= to else { throw AuditError(.malformed, "--from \(from) is after --to \(to)") }
+        let texts = try AuditProver.wrapStorage(store) {
+            try store.read { db in
+                try GRDB.Row.fetchAll(db, sql: "SELECT leaf_index, entry FROM audit_entry WHERE recorded_at >= ? AND recorded_at < ? ORDER BY leaf_index",
+                                      arguments: [from, to + "T99"]).map { ($0[0] as Int64, $0[1] as String) }
+            }
+        }
+        var report = AuditReport(from: from, to: to, generatedAt: UTCTimestamp.string(), origin: origin, transfers: [], refusals: [], exceptions: [],
+                                 dailyVolumes: [], checkpointStatus: "", latestCheckpoint: nil, entryCount: 0)
+        var days: [String: DailyVolume] = [:]
+        var countedFiles: Set<String> = []
+        for (index, text) in texts {
+            let entry = try AuditEntry(canonicalBytes: Array(text.utf8), source: "audit entry \(index)")
+            let event = entry.event
+            let row = Row(
+                sequence: entry.sequence, time: entry.time, partner: event.partner ?? "", direction: event.direction ?? "",
+                action: event.action, outcome: event.outcome, fileID: event.fileID ?? "", batchID: event.batchID ?? "",
+                fileName: event.fileName ?? "", recordCount: event.recordCount, totals: event.totals,
+                plaintextSHA256: event.plaintextSHA256 ?? "", sealedSHA256: event.sealedSHA256 ?? "", errorCode: event.errorCode ?? "",
+                reason: event.detail["reason"] ?? event.errorCode ?? "", actor: "\(entry.actor.user)@\(entry.actor.host)")
+            let isTransfer = event.partner != nil || event.fileID != nil || event.batchID != nil
+            if isTransfer { report.transfers.append(row) }
+            if refusalOutcomes.contains(event.outcome) || event.action.hasSuffix(".quarantined") || event.action.hasSuffix(".refused") {
+                report.refusals.append(row)
+            }
+            let exceptionCount = Int(event.detail["exceptions"] ?? "0") ?? 0
+            if exceptionOutcomes.contains(event.outcome) || event.action.hasPrefix("reconcile.") || exceptionCount > 0 {
+                report.exceptions.append(row)
+            }
+            if let fileID = event.fileID, let direction = event.direction, !countedFiles.contains(direction + fileID),
+               event.action == "batch.delivered" || event.action == "file.fetched" {
+                countedFiles.insert(direction + fileID)
+                let day = String(entry.time.prefix(10))
+                var volume = days[day] ?? DailyVolume(day: day, outboundFiles: 0, inboundFiles: 0, outboundRecords: 0, inboundRecords: 0)
+                if direction == "outbound" {
+                    volume.outboundFiles += 1
+                    volume.outboundRecords += event.recordCount ?? 0
+                } else {
+                    volume.inboundFiles += 1
+                    volume.inboundRecords += event.recordCount ?? 0
+                }
+                days[day] = volume
+            }
+        }
+        report.dailyVolumes = days.values.sorted { $0.day < $1.day }
+        switch verification {
+        case .success(let result):
+            report.entryCount = result.entryCount
+            report.latestCheckpoint = result.latestCheckpoint
+            report.checkpointStatus = "intact: \(result.entryCount) entries, \(result.checkpointCount) signed checkpoints verified"
+                + (result.fileCheckpointCount.map { ", \($0) in the exported checkpoint file" } ?? "")
+                + (result.warnings.isEmpty ? "" : "; note: " + result.warnings.joined(separator: "; "))
+        case .failure(let error):
+            report.checkpointStatus = "NOT INTACT: \(error.message)"
+        }
+        return report
+    }
+
+    /// Transfers grouped by partner and direction, groups sorted by name.
+    public var groups: [(partner: String, direction: String, rows: [Row])] {
+        let grouped = Dictionary(grouping: transfers) { "\($0.partner)\u{0}\($0.direction)" }
+        return grouped.keys.sorted().map { key in
+            let parts = key.split(separator: "\u{0}", omittingEmptySubsequences: false)
+            return (String(parts[0]), String(parts.count > 1 ? parts[1] : ""), grouped[key] ?? [])
+        }
+    }
+
+    static func isDay(_ text: String) -> Bool {
+        let bytes = Array(text.utf8)
+        guard bytes.count == 10, bytes[4] == 45, bytes[7] == 45 else { return false }
+        let digits = bytes.enumerated().filter { $0.offset != 4 && $0.offset != 7 }.map(\.element)
+        guard digits.allSatisfy({ $0 >= 48 && $0 <= 57 }) else { return false }
+        let month = Int(text.dropFirst(5).prefix(2)) ?? 0, day = Int(text.suffix(2)) ?? 0
+        return (1...12).contains(month) && (1...31).contains(day)
+    }
+}

@@ -1,0 +1,81 @@
+import GRDB
+import Foundation
+
+/// Reads every entry in order and checks the linear chain: position, sequence number,
+/// leaf hash against the stored one, and the previous entry's hash. Returns the leaf hashes
+/// recomputed from the entry bytes (never the stored ones).
+enum EntryScanner {
+    private static let prefix = Array("{\"v\":1,\"seq\":".utf8)
+    private static let prevKey = Array(",\"prev\":\"".utf8)
+
+    static func scan(_ db: Database, hasher: MerkleHasher, limit: UInt64? = nil) throws -> [MerkleHash] {
+        var leaves: [MerkleHash] = []
+        let count = try Int.fetchOne(db, sql: "SELECT count(*) FROM audit_entry") ?? 0
+        leaves.reserveCapacity(count)
+        var previous = MerkleHash.zero
+        let sql = limit.map { "SELECT leaf_index, entry, leaf_hash FROM audit_entry WHERE leaf_index < \($0) ORDER BY leaf_index" }
+            ?? "SELECT leaf_index, entry, leaf_hash FROM audit_entry ORDER BY leaf_index"
+        let rows = try Row.fetchCursor(db, sql: sql)
+        while let row = try rows.next() {
+            let position = UInt64(leaves.count)
+            let index: Int64 = row[0]
+            if index != Int64(position) {
+                if index > Int64(position) {
+                    let missing = index - Int64(position) == 1 ? "entry \(position) is missing" : "entries \(position) to \(index - 1) are missing"
+                    throw AuditError(.tampered, "\(missing): the log jumps from entry \(Int64(position) - 1) to entry \(index) (deleted from the database)")
+                }
+                throw AuditError(.tampered, "entry \(position) has the invalid index \(index)")
+            }
+            let storedLeaf: MerkleHash? = try row.withUnsafeData(atIndex: 2) { data in data.flatMap { MerkleHash(bytes: $0) } }
+            let (sequence, prev, leaf) = try row.withUnsafeData(atIndex: 1) { data -> (UInt64?, MerkleHash?, MerkleHash) in
+                guard let data else { return (nil, nil, hasher.emptyRoot()) }
+                return data.withUnsafeBytes { raw in
+                    let parsed = parseHead(raw)
+                    return (parsed.0, parsed.1, hasher.leafHash(raw))
+                }
+            }
+            guard let sequence, let prev else {
+                throw AuditError(.tampered, "entry \(position) is not in the canonical entry format (it must start with {\"v\":1,\"seq\":N,\"prev\":\"…\"): it was edited")
+            }
+            if sequence != position {
+                throw AuditError(.tampered, "entry at position \(position) carries sequence number \(sequence): entries were swapped or reordered")
+            }
+            if storedLeaf != leaf {
+                throw AuditError(.tampered, "entry \(position)\(describe(row)): its bytes no longer match the leaf hash recorded when it was written: the entry was edited")
+            }
+            if prev != previous {
+                throw AuditError(.tampered, "entry \(position)\(describe(row)): its previous-entry hash does not match entry \(Int64(position) - 1): entry \(Int64(position) - 1) was edited or replaced")
+            }
+            leaves.append(leaf)
+            previous = leaf
+        }
+        return leaves
+    }
+
+    /// ` (action, time)` of a row for messages, when its bytes still parse.
+    private static func describe(_ row: Row) -> String {
+        guard let text: String = row[1], let entry = try? AuditEntry(canonicalBytes: Array(text.utf8), source: "entry") else { return "" }
+        return " (\(entry.event.action) at \(entry.time))"
+    }
+
+    /// Reads `seq` and `prev` from the fixed head of the canonical form.
+    private static func parseHead(_ raw: UnsafeRawBufferPointer) -> (UInt64?, MerkleHash?) {
+        let bytes = raw.bindMemory(to: UInt8.self)
+        guard bytes.count > prefix.count + prevKey.count + 65, bytes.starts(with: prefix) else { return (nil, nil) }
+        var position = prefix.count
+        var sequence: UInt64 = 0
+        var digits = 0
+        while position < bytes.count, bytes[position] >= 48, bytes[position] <= 57, digits < 19 {
+            sequence = sequence * 10 + UInt64(bytes[position] - 48)
+            position += 1
+            digits += 1
+        }
+        guard digits > 0, position + prevKey.count + 65 <= bytes.count else { return (nil, nil) }
+        for (offset, byte) in prevKey.enumerated() where bytes[position + offset] != byte { return (nil, nil) }
+        position += prevKey.count
+        guard bytes[position + 64] == UInt8(ascii: "\"") else { return (nil, nil) }
+        let hex = UnsafeBufferPointer(rebasing: bytes[position..<position + 64])
+        guard let prev = MerkleHash(hex: String(decoding: hex, as: UTF8.self)) else { return (nil, nil) }
+        return (sequence, prev)
+    }
+}

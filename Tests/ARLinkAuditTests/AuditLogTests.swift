@@ -1,0 +1,130 @@
+@testable import ARLinkAudit
+import ARLinkStore
+import ARLinkTestSupport
+import Foundation
+import GRDB
+import Testing
+
+@Suite("Audit log: appending, transactions, triggers, checkpoints")
+struct AuditLogTests {
+    @Test("entries commit with the state change, and roll back with it")
+    func transactional() throws {
+        let fixture = try AuditTestFixture("log-tx")
+        defer { fixture.directory.remove() }
+        let store = try fixture.store()
+        let log = try fixture.log(store)
+        try store.write { db in try log.append(AuditTestFixture.sampleEvents(3), in: db) }
+        struct Boom: Error {}
+        #expect(throws: Boom.self) {
+            try store.write { db in
+                try log.append(AuditTestFixture.sampleEvents(5), in: db)
+                throw Boom()
+            }
+        }
+        #expect(try store.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM audit_entry") } == 3)
+        // The log continues correctly after the rollback.
+        try store.write { db in try log.append(AuditTestFixture.sampleEvents(2), in: db) }
+        try log.checkpoint()
+        let result = try fixture.verify()
+        #expect(result.entryCount == 5)
+        #expect(result.checkpointCount == 1)
+    }
+
+    @Test("entries carry the previous entry's hash, the actor, UTC time and the event fields")
+    func entryContent() throws {
+        let fixture = try AuditTestFixture("log-content")
+        defer { fixture.directory.remove() }
+        let store = try fixture.store()
+        let log = try fixture.log(store, actor: AuditActor(user: "ops", host: "gw1"))
+        try store.write { db in try log.append(AuditTestFixture.sampleEvents(2), in: db) }
+        let texts = try store.read { try String.fetchAll($0, sql: "SELECT entry FROM audit_entry ORDER BY leaf_index") }
+        let hasher = try MerkleHasher()
+        let first = try AuditEntry(canonicalBytes: Array(texts[0].utf8), source: "entry 0")
+        let second = try AuditEntry(canonicalBytes: Array(texts[1].utf8), source: "entry 1")
+        #expect(first.previous == .zero)
+        #expect(second.previous == hasher.leafHash(Array(texts[0].utf8)))
+        #expect(second.sequence == 1)
+        #expect(first.actor == AuditActor(user: "ops", host: "gw1"))
+        #expect(first.time.hasSuffix("Z") && first.time.count == 24)
+        #expect(first.event.totals == ["IDR": "1250000", "USD": "12.50"])
+        #expect(texts[0].hasPrefix("{\"v\":1,\"seq\":0,\"prev\":\"0000"))
+        #expect(texts[0].contains("\"totals\":{\"IDR\":\"1250000\",\"USD\":\"12.50\"}"))
+        #expect(second.event.fileName?.hasSuffix(".jsonl.p7m") == true)
+    }
+
+    @Test("UPDATE and DELETE on the audit tables are refused by triggers")
+    func triggers() throws {
+        let fixture = try AuditTestFixture("log-triggers")
+        defer { fixture.directory.remove() }
+        let store = try fixture.store()
+        let log = try fixture.log(store)
+        try store.write { db in try log.append(AuditTestFixture.sampleEvents(2), in: db) }
+        try log.checkpoint()
+        for sql in ["UPDATE audit_entry SET action = 'x' WHERE leaf_index = 0", "DELETE FROM audit_entry WHERE leaf_index = 1",
+                    "UPDATE audit_checkpoint SET tree_size = 1", "DELETE FROM audit_checkpoint"] {
+            let error = try #require(throws: DatabaseError.self) { try store.write { try $0.execute(sql: sql) } }
+            #expect(error.message?.contains("append-only") == true, "\(sql)")
+        }
+        #expect(try fixture.verify().entryCount == 2)
+    }
+
+    @Test("a checkpoint is signed every N entries, at the end of a run, and exported once")
+    func checkpoints() throws {
+        let fixture = try AuditTestFixture("log-cp")
+        defer { fixture.directory.remove() }
+        let store = try fixture.store()
+        let log = try fixture.log(store, every: 10)
+        try store.write { db in try log.append(AuditTestFixture.sampleEvents(25), in: db) }
+        #expect(try store.read { try Int.fetchAll($0, sql: "SELECT tree_size FROM audit_checkpoint ORDER BY id") } == [10, 20])
+        let end = try log.checkpoint()
+        #expect(end.treeSize == 25)
+        #expect(try log.checkpoint() == end, "a second checkpoint of the same tree is not signed again")
+        #expect(try log.latestCheckpoint() == end)
+        #expect(try CheckpointFile.read(fixture.checkpointPath).count == 3)
+        // A new process (fresh AuditLog, cached state empty) continues the same tree.
+        let again = try fixture.log(try fixture.store(), every: 10)
+        try again.store.write { db in try again.append(AuditTestFixture.sampleEvents(6), in: db) }
+        try again.checkpoint()
+        #expect(try CheckpointFile.read(fixture.checkpointPath).map { try SignedCheckpoint(unverifiedNote: $0, source: "n").treeSize } == [10, 20, 25, 30, 31])
+        let result = try fixture.verify()
+        #expect(result.entryCount == 31)
+        #expect(result.fileCheckpointCount == 5)
+        #expect(result.consistencyProofsChecked == 8)
+        #expect(result.warnings.isEmpty)
+        #expect(end.noteText.hasPrefix("\(AuditTestFixture.origin)\n25\n"))
+    }
+
+    @Test("events that could carry free text or secrets are refused before anything is written", arguments: [
+        AuditEvent(action: "Batch Built", outcome: "ok"),
+        AuditEvent(action: "batch.built", outcome: "ok", direction: "sideways"),
+        AuditEvent(action: "batch.built", outcome: "ok", fileID: "has space"),
+        AuditEvent(action: "batch.built", outcome: "ok", plaintextSHA256: "ABC"),
+        AuditEvent(action: "batch.built", outcome: "ok", totals: ["usd": "1"]),
+        AuditEvent(action: "batch.built", outcome: "ok", totals: ["USD": "1.2.3"]),
+        AuditEvent(action: "batch.built", outcome: "ok", recordCount: -1),
+        AuditEvent(action: "batch.built", outcome: "ok", detail: ["note": String(repeating: "x", count: 200)]),
+        AuditEvent(action: "batch.built", outcome: "ok", detail: ["Debtor Name": "x"]),
+    ])
+    func invalidEvents(event: AuditEvent) throws {
+        let fixture = try AuditTestFixture("log-invalid")
+        defer { fixture.directory.remove() }
+        let store = try fixture.store()
+        let log = try fixture.log(store)
+        let error = try #require(throws: AuditError.self) {
+            try store.write { db in try log.append(AuditTestFixture.sampleEvents(1) + [event], in: db) }
+        }
+        #expect(error.code == .invalidEvent)
+        #expect(try store.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM audit_entry") } == 0)
+    }
+
+    @Test("canonical bytes are deterministic and escape strings; non-canonical bytes are refused")
+    func canonical() throws {
+        let event = AuditEvent(action: "config.loaded", outcome: "ok", detail: ["z": "1", "a": "q\"uote\\", "m": "2"])
+        let entry = AuditEntry(sequence: 7, previous: .zero, time: "2026-11-29T04:45:00.123Z", actor: AuditActor(user: "u\n", host: "h"), event: event)
+        let text = String(decoding: entry.canonicalBytes, as: UTF8.self)
+        #expect(text == "{\"v\":1,\"seq\":7,\"prev\":\"\(String(repeating: "0", count: 64))\",\"time\":\"2026-11-29T04:45:00.123Z\",\"actor\":{\"host\":\"h\",\"user\":\"u\\u000a\"},\"action\":\"config.loaded\",\"outcome\":\"ok\",\"detail\":{\"a\":\"q\\\"uote\\\\\",\"m\":\"2\",\"z\":\"1\"}}")
+        #expect(try AuditEntry(canonicalBytes: entry.canonicalBytes, source: "e") == entry)
+        let spaced = Array(text.replacingOccurrences(of: ",\"outcome\"", with: ", \"outcome\"").utf8)
+        #expect(throws: AuditError(.malformed, "")) { _ = try AuditEntry(canonicalBytes: spaced, source: "e") }
+    }
+}
