@@ -105,7 +105,7 @@ final class X509Handle {
         return PKeyHandle(owning: key)
     }
 
-    private static func nameText(_ name: OpaquePointer?) -> String {
+    static func nameText(_ name: OpaquePointer?) -> String {
         guard let name, let bio = BIO_new(BIO_s_mem()) else { return "" }
         defer { BIO_free(bio) }
         let flags = COpenSSL_XN_FLAG_RFC2253_UTF8()

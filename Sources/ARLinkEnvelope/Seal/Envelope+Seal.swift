@@ -10,8 +10,9 @@ extension Envelope {
     /// `SignedData` (ECDSA P-256 with SHA-256, or RSA-PSS with SHA-256; signing certificate
     /// included; signed content type, message digest and signing time) inside
     /// `AuthEnvelopedData` with AES-256-GCM; RSA recipients by RSA-OAEP-SHA256, EC recipients by
-    /// ECDH P-256 with a SHA-256 KDF. Streams in constant memory: `CMS_sign` and
-    /// `CMS_encrypt_ex` with `CMS_STREAM`, chained with `BIO_new_CMS`, fed in 1 MiB chunks.
+    /// ECDH P-256 with a SHA-256 KDF. Streams in constant memory: a detached `CMS_sign` digests
+    /// the content while ``InnerSignedDataWriter`` frames it into `BIO_new_CMS` over a streaming
+    /// `CMS_encrypt_ex`, fed in 1 MiB chunks.
     ///
     /// - Parameters:
     ///   - input: the plaintext file.
@@ -64,7 +65,7 @@ struct EnvelopeSealer {
     }
 
     private func makeSignedData() throws -> CMSHandle {
-        let flags = UInt32(CMS_BINARY | CMS_STREAM | CMS_PARTIAL)
+        let flags = UInt32(CMS_BINARY | CMS_DETACHED | CMS_STREAM | CMS_PARTIAL)
         guard let raw = CMS_sign(nil, nil, nil, nil, flags) else { throw EnvelopeError.fromOpenSSL(.openssl, "CMS_sign failed") }
         let signed = CMSHandle(owning: raw)
         let pss = signer.usesRSAPSS
@@ -80,7 +81,6 @@ struct EnvelopeSealer {
                 throw EnvelopeError.fromOpenSSL(.openssl, "cannot select RSA-PSS for the signature")
             }
         }
-        CMS_set_detached(signed.pointer, 0)
         return signed
     }
 
@@ -113,20 +113,34 @@ struct EnvelopeSealer {
         return enveloped
     }
 
-    /// Chains `BIO_new_CMS(BIO_new_CMS(sink, enveloped), signed)`, copies the input through in
-    /// 1 MiB chunks, flushes (which finalises both structures) and unwinds the chain.
+    /// Streams the input in 1 MiB chunks, each both through the signature's digest BIOs
+    /// (`CMS_dataInit` on the detached SignedData over a null BIO) and, framed by
+    /// ``InnerSignedDataWriter``, into `BIO_new_CMS(sink, enveloped)`. Then `CMS_dataFinal`
+    /// signs, the certificates and SignerInfo are appended, and a flush finishes the envelope.
     private func stream(fd: Int32, through signed: CMSHandle, _ enveloped: CMSHandle, into sink: HashingSinkBIO, input: String) throws -> Int64 {
         guard let envelopeBIO = BIO_new_CMS(sink.bio, enveloped.pointer) else {
             throw EnvelopeError.fromOpenSSL(.openssl, "BIO_new_CMS (envelope) failed")
         }
-        guard let signedBIO = BIO_new_CMS(envelopeBIO, signed.pointer) else {
-            Self.unwind(envelopeBIO, until: sink.bio)
-            throw EnvelopeError.fromOpenSSL(.openssl, "BIO_new_CMS (signature) failed")
+        defer { Self.unwind(envelopeBIO, until: sink.bio) }
+        guard let null = BIO_new(BIO_s_null()) else { throw EnvelopeError.fromOpenSSL(.openssl, "BIO_new(null) failed") }
+        guard let digestBIO = CMS_dataInit(signed.pointer, null) else {
+            BIO_free(null)
+            throw EnvelopeError.fromOpenSSL(.openssl, "CMS_dataInit (signature) failed")
         }
-        defer {
-            Self.unwind(signedBIO, until: envelopeBIO)
-            Self.unwind(envelopeBIO, until: sink.bio)
+        defer { BIO_free_all(digestBIO) }
+        func emit(_ bytes: UnsafeRawBufferPointer) throws {
+            var offset = 0
+            while offset < bytes.count {
+                let written = BIO_write(envelopeBIO, bytes.baseAddress! + offset, Int32(bytes.count - offset))
+                if written <= 0 {
+                    if let failure = sink.failure { throw failure }
+                    throw EnvelopeError.fromOpenSSL(.openssl, "sealing \(input) failed while streaming")
+                }
+                offset += Int(written)
+            }
         }
+        func emit(_ bytes: [UInt8]) throws { try bytes.withUnsafeBytes { try emit($0) } }
+        try emit(InnerSignedDataWriter.prefix)
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: Self.chunkSize, alignment: 16)
         defer {
             buffer.initializeMemory(as: UInt8.self, repeating: 0)
@@ -140,20 +154,24 @@ struct EnvelopeSealer {
                 throw EnvelopeError(.io, "reading \(input) failed: \(errnoText())")
             }
             if n == 0 { break }
-            var offset = 0
-            while offset < n {
-                let written = BIO_write(signedBIO, buffer.baseAddress! + offset, Int32(n - offset))
-                if written <= 0 {
-                    if let failure = sink.failure { throw failure }
-                    throw EnvelopeError.fromOpenSSL(.openssl, "sealing \(input) failed while streaming")
-                }
-                offset += Int(written)
+            let chunk = UnsafeRawBufferPointer(rebasing: buffer[0..<n])
+            if BIO_write(digestBIO, chunk.baseAddress, Int32(n)) != Int32(n) {
+                throw EnvelopeError.fromOpenSSL(.openssl, "digesting \(input) failed")
             }
+            try emit(InnerSignedDataWriter.chunkHeader(n))
+            try emit(chunk)
             total += Int64(n)
         }
-        if COpenSSL_BIO_flush(signedBIO) != 1 {
+        try emit(InnerSignedDataWriter.endOfContent)
+        OpenSSLErrorQueue.clear()
+        if CMS_dataFinal(signed.pointer, digestBIO) != 1 {
+            throw EnvelopeError.fromOpenSSL(.openssl, "signing \(input) failed")
+        }
+        try emit(try InnerSignedDataWriter.tail(ofDetached: signed))
+        try emit(InnerSignedDataWriter.endOfStructure)
+        if COpenSSL_BIO_flush(envelopeBIO) != 1 {
             if let failure = sink.failure { throw failure }
-            throw EnvelopeError.fromOpenSSL(.openssl, "finishing the signature and envelope of \(input) failed")
+            throw EnvelopeError.fromOpenSSL(.openssl, "finishing the envelope of \(input) failed")
         }
         return total
     }

@@ -1,11 +1,106 @@
 import ArgumentParser
+import ARLinkEnvelope
 
-/// `arlink envelope`: placeholder until its capability lands; prints that it is not available yet.
+/// `arlink envelope seal|open|inspect`: the CMS envelope by hand, for operators and partner
+/// onboarding. Same code as the jobs; exit codes per design section 3.
 struct EnvelopeCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "envelope", abstract: "(envelope: not available in this build yet)")
+    static let configuration = CommandConfiguration(
+        commandName: "envelope",
+        abstract: "Seal, open or inspect a CMS envelope (SignedData inside AuthEnvelopedData, AES-256-GCM).",
+        subcommands: [Seal.self, Open.self, Inspect.self]
+    )
 
-    func run() throws {
-        print("arlink envelope is not available in this build yet")
-        throw ExitCode(70)
+    /// Passphrase options for an encrypted private key (never inline).
+    struct PassphraseOptions: ParsableArguments {
+        @Option(name: .long, help: "File whose first line is the private key's passphrase (mode 0600).")
+        var passphraseFile: String?
+
+        @Option(name: .long, help: "Environment variable holding the private key's passphrase.")
+        var passphraseEnv: String?
+
+        func validate() throws {
+            if passphraseFile != nil && passphraseEnv != nil {
+                throw ValidationError("give --passphrase-file or --passphrase-env, not both")
+            }
+        }
+
+        var source: Passphrase? {
+            if let passphraseFile { return .file(passphraseFile) }
+            if let passphraseEnv { return .environment(passphraseEnv) }
+            return nil
+        }
+    }
+
+    struct Seal: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Sign a file and encrypt it to one or more recipients.")
+
+        @Option(name: .customLong("in"), help: "The plaintext file.") var input: String
+        @Option(name: .customLong("out"), help: "Where the envelope (DER) is written.") var output: String
+        @Option(name: .long, help: "Our signing certificate (EC P-256 or RSA >= 3072).") var signCert: String
+        @Option(name: .long, help: "Our signing private key (mode 0600).") var signKey: String
+        @Option(name: .customLong("to"), help: "A recipient certificate (repeat: the partner and our archive).") var recipients: [String] = []
+        @OptionGroup var passphrase: PassphraseOptions
+
+        func validate() throws {
+            if recipients.isEmpty { throw ValidationError("give at least one --to CERT") }
+        }
+
+        func run() throws {
+            try Console.run {
+                let signer = try SigningIdentity(certificatePath: signCert, keyPath: signKey, passphrase: passphrase.source)
+                let recipientCerts = try recipients.map { path throws(EnvelopeError) in try RecipientCertificate(path: path) }
+                let result = try Envelope.seal(input: input, output: output, signer: signer, recipients: recipientCerts)
+                print("sealed \(input) -> \(output)")
+                print("plaintext: \(result.plaintextBytes) bytes, sha256 \(result.plaintextSHA256)")
+                print("envelope:  \(result.sealedBytes) bytes, sha256 \(result.sealedSHA256)")
+                print("signer:    \(signer.certificate.subject) (sha256 \(signer.certificate.sha256Fingerprint))")
+                for r in recipientCerts { print("recipient: \(r.subject) (sha256 \(r.sha256Fingerprint))") }
+            }
+        }
+    }
+
+    struct Open: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Decrypt an envelope and verify its signature against pinned certificates.")
+
+        @Option(name: .customLong("in"), help: "The envelope.") var input: String
+        @Option(name: .customLong("out"), help: "Where the plaintext is written (only when every check passes).") var output: String
+        @Option(name: .long, help: "Our decryption certificate.") var cert: String
+        @Option(name: .long, help: "Our decryption private key (mode 0600).") var key: String
+        @Option(name: .customLong("trust"), help: "A pinned signer certificate (repeat for rotation overlap).") var trusted: [String] = []
+        @Option(name: .long, help: "A CA whose issued signer certificates are trusted.") var ca: String?
+        @Option(name: .long, help: "A CRL file checked for the signer.") var crl: String?
+        @Option(name: .long, help: "The partner's name, for messages.") var partner: String = "partner"
+        @Flag(name: .long, help: "Accept AES-CBC EnvelopedData (a partner exception; warns).") var allowCBC = false
+        @OptionGroup var passphrase: PassphraseOptions
+
+        func validate() throws {
+            if trusted.isEmpty && ca == nil { throw ValidationError("give at least one --trust CERT (or --ca CERT)") }
+        }
+
+        func run() throws {
+            try Console.run {
+                let identity = try DecryptionIdentity(certificatePath: cert, keyPath: key, passphrase: passphrase.source)
+                let policy = TrustPolicy(pinned: trusted, caPath: ca, crlPath: crl, partnerName: partner)
+                let result = try Envelope.open(input: input, output: output, identity: identity, trust: policy, allowCBC: allowCBC)
+                for warning in result.warnings { Console.writeStderr("arlink: warning: \(warning)\n") }
+                print("opened \(input) -> \(output)")
+                print("signer:    \(result.signerSubject) (sha256 \(result.signerFingerprint))")
+                print("plaintext: \(result.plaintextBytes) bytes, sha256 \(result.plaintextSHA256)")
+                print("envelope:  \(result.sealedBytes) bytes, sha256 \(result.sealedSHA256)")
+            }
+        }
+    }
+
+    struct Inspect: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Show content types, algorithms, recipients and signer without decrypting.")
+
+        @Option(name: .customLong("in"), help: "The envelope or signed file.") var input: String
+
+        func run() throws {
+            try Console.run {
+                let report = try Envelope.inspect(input: input)
+                for line in report.lines { print(line) }
+            }
+        }
     }
 }
