@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Installs the system packages arlink builds against and tests with (Debian/Ubuntu, as root
+# or through sudo). Safe to run again.
+set -euo pipefail
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+# Build: OpenSSL and libcurl headers (C interop modules).
+# Peers: the openssl CLI (the partner's tool in the demo and the interop tests), OpenSSH's
+# sshd and sftp (SFTP tests and benchmark), nginx (HTTPS tests), sqlite3 (audit tamper tests),
+# Python's jsonschema and PyYAML (independent schema validation in the tests).
+$SUDO apt-get install -y -qq libssl-dev openssl libcurl4-openssl-dev openssh-server openssh-client \
+  nginx sqlite3 python3 python3-jsonschema python3-yaml >/dev/null
+python3 -c 'import jsonschema, yaml' 2>/dev/null || python3 -m pip install -q jsonschema pyyaml
+echo "arlink: system packages ready"
