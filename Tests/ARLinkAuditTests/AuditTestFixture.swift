@@ -26,10 +26,10 @@ struct AuditTestFixture {
 
     /// `openssl genpkey -algorithm ed25519` and `openssl pkey -pubout`, private key chmod 600.
     static func generateKey(private keyPath: String, public publicKeyPath: String) throws {
-        let gen = try ProcessRunner.run("openssl", ["genpkey", "-algorithm", "ed25519", "-out", keyPath])
+        let gen = try AuditTestTool.run("openssl", ["genpkey", "-algorithm", "ed25519", "-out", keyPath])
         try #require(gen.status == 0, "openssl genpkey failed: \(gen.stderr)")
         try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: keyPath)
-        let pub = try ProcessRunner.run("openssl", ["pkey", "-in", keyPath, "-pubout", "-out", publicKeyPath])
+        let pub = try AuditTestTool.run("openssl", ["pkey", "-in", keyPath, "-pubout", "-out", publicKeyPath])
         try #require(pub.status == 0, "openssl pkey -pubout failed: \(pub.stderr)")
     }
 
@@ -51,7 +51,7 @@ struct AuditTestFixture {
 
     /// Runs SQL with the `sqlite3` CLI, as an attacker with file access would.
     func sqlite(_ sql: String) throws {
-        let result = try ProcessRunner.run("sqlite3", [databasePath, sql])
+        let result = try AuditTestTool.run("sqlite3", [databasePath, sql])
         try #require(result.status == 0, "sqlite3 failed: \(result.stderr)")
     }
 

@@ -21,11 +21,11 @@ struct Ed25519InteropTests {
         #expect(signature.count == 64)
         let signaturePath = fixture.directory.file("ours.sig")
         try Data(signature).write(to: URL(fileURLWithPath: signaturePath))
-        let verify = try ProcessRunner.run("openssl", ["pkeyutl", "-verify", "-pubin", "-inkey", fixture.publicKeyPath, "-rawin", "-in", messagePath, "-sigfile", signaturePath])
+        let verify = try AuditTestTool.run("openssl", ["pkeyutl", "-verify", "-pubin", "-inkey", fixture.publicKeyPath, "-rawin", "-in", messagePath, "-sigfile", signaturePath])
         #expect(verify.status == 0, "openssl refused our signature: \(verify.stdout) \(verify.stderr)")
 
         let theirsPath = fixture.directory.file("theirs.sig")
-        let sign = try ProcessRunner.run("openssl", ["pkeyutl", "-sign", "-inkey", fixture.keyPath, "-rawin", "-in", messagePath, "-out", theirsPath])
+        let sign = try AuditTestTool.run("openssl", ["pkeyutl", "-sign", "-inkey", fixture.keyPath, "-rawin", "-in", messagePath, "-out", theirsPath])
         try #require(sign.status == 0, "openssl pkeyutl -sign failed: \(sign.stderr)")
         let theirs = try [UInt8](Data(contentsOf: URL(fileURLWithPath: theirsPath)))
         let publicKey = try Ed25519PublicKey(pemFile: fixture.publicKeyPath)
@@ -56,7 +56,7 @@ struct Ed25519InteropTests {
         let fixture = try AuditTestFixture("ed25519-wrong")
         defer { fixture.directory.remove() }
         let ecKey = fixture.directory.file("ec.key")
-        let gen = try ProcessRunner.run("openssl", ["genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-out", ecKey])
+        let gen = try AuditTestTool.run("openssl", ["genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-out", ecKey])
         try #require(gen.status == 0)
         try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: ecKey)
         #expect(throws: Ed25519Error(.keyFormat, "")) { _ = try Ed25519PrivateKey(pemFile: ecKey) }
@@ -72,7 +72,7 @@ struct Ed25519InteropTests {
         let fixture = try AuditTestFixture("ed25519-enc")
         defer { fixture.directory.remove() }
         let encrypted = fixture.directory.file("enc.key")
-        let result = try ProcessRunner.run("openssl", ["pkcs8", "-topk8", "-in", fixture.keyPath, "-out", encrypted, "-v2", "aes-256-cbc", "-passout", "pass:s3cret"])
+        let result = try AuditTestTool.run("openssl", ["pkcs8", "-topk8", "-in", fixture.keyPath, "-out", encrypted, "-v2", "aes-256-cbc", "-passout", "pass:s3cret"])
         try #require(result.status == 0, "\(result.stderr)")
         try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: encrypted)
         let key = try Ed25519PrivateKey(pemFile: encrypted, passphrase: Array("s3cret".utf8))
