@@ -40,23 +40,23 @@ struct SampleCustomerRecord {
         let email: String
         if isPerson {
             name = (index == 0 || r.chance(perMille: 500)) ? "\(last), \(first)" : "\(first) \(last)"
-            email = "\(SampleVocabulary.asciiSlug(first)).\(SampleVocabulary.asciiSlug(last))@\(r.pick(SampleVocabulary.personalMailDomains))"
+            email = "\(SampleVocabulary.slug(first)).\(SampleVocabulary.slug(last))@\(r.pick(SampleVocabulary.personalMailDomains))"
         } else {
             let brand = r.pick(SampleVocabulary.brandWords)
             let trade = r.pick(SampleVocabulary.tradeWords)
             let other = r.pick(SampleVocabulary.lastNames)
             let legal = r.pick(country.legalForms)
             let pattern = index == 1 && !isNew ? 70 : r.below(100)
-            let domainStem: String
+            let domain: String
             switch pattern {
-            case 0..<25: name = "\(last) \(trade) \(legal)"; domainStem = last + trade
-            case 25..<50: name = "\(brand) \(trade) \(legal)"; domainStem = brand + trade
-            case 50..<65: name = "\(last) & \(other) \(legal)"; domainStem = last + other
-            case 65..<73: name = "\"\(brand)\" \(trade) \(legal)"; domainStem = brand
-            case 73..<80: name = "\(last), \(other) & Partner \(legal)"; domainStem = last + other
-            default: name = "\(brand) \(legal)"; domainStem = brand
+            case 0..<25: name = "\(last) \(trade) \(legal)"; domain = SampleVocabulary.slug(last) + SampleVocabulary.slug(trade)
+            case 25..<50: name = "\(brand) \(trade) \(legal)"; domain = SampleVocabulary.slug(brand) + SampleVocabulary.slug(trade)
+            case 50..<65: name = "\(last) & \(other) \(legal)"; domain = SampleVocabulary.slug(last) + SampleVocabulary.slug(other)
+            case 65..<73: name = "\"\(brand)\" \(trade) \(legal)"; domain = SampleVocabulary.slug(brand)
+            case 73..<80: name = "\(last), \(other) & Partner \(legal)"; domain = SampleVocabulary.slug(last) + SampleVocabulary.slug(other)
+            default: name = "\(brand) \(legal)"; domain = SampleVocabulary.slug(brand)
             }
-            email = "\(r.pick(SampleVocabulary.mailboxes))@\(SampleVocabulary.asciiSlug(domainStem)).\(country.code.lowercased()).example"
+            email = "\(r.pick(SampleVocabulary.mailboxes))@\(domain).\(country.code.lowercased()).example"
         }
 
         let taxID = (isPerson ? r.chance(perMille: 80) : r.chance(perMille: 950)) ? makeTaxID(country.tax, &r) : ""

@@ -164,6 +164,16 @@ enum SampleVocabulary {
         ),
     ]
 
+    /// ``asciiSlug(_:)`` of every name and word in the lists, computed once.
+    static let slugs: [String: String] = {
+        var table: [String: String] = [:]
+        for word in firstNames + lastNames + brandWords + tradeWords { table[word] = asciiSlug(word) }
+        return table
+    }()
+
+    /// The slug of a list word (from ``slugs``), or of any other text.
+    static func slug(_ word: String) -> String { slugs[word] ?? asciiSlug(word) }
+
     /// Lower-case ASCII letters and digits of `text`, with common accented letters spelt out
     /// ("Müller" → "mueller", "Søren" → "soeren"), for e-mail addresses.
     static func asciiSlug(_ text: String) -> String {
