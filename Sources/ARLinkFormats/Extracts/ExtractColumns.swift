@@ -1,0 +1,130 @@
+/// Logical columns of the open-items extract (the `generic` preset's header names).
+public enum OpenItemColumn: String, Sendable, Hashable, CaseIterable, Codable {
+    case invoiceNumber = "invoice_number"
+    case customerID = "customer_id"
+    case invoiceDate = "invoice_date"
+    case dueDate = "due_date"
+    case amount
+    case openAmount = "open_amount"
+    case currency
+    case disputed
+    case blocked
+    case promiseDate = "promise_date"
+    case settled
+
+    /// Columns that must be in the header; the others may be absent.
+    public var isRequired: Bool {
+        switch self {
+        case .invoiceNumber, .customerID, .dueDate, .openAmount: true
+        default: false
+        }
+    }
+}
+
+/// Logical columns of the customer master (the `generic` preset's header names).
+public enum CustomerColumn: String, Sendable, Hashable, CaseIterable, Codable {
+    case customerID = "customer_id"
+    case name
+    case taxID = "tax_id"
+    case email
+    case phone
+    case street
+    case postalCode = "postal_code"
+    case city
+    case country
+    case language
+    case group
+    case blocked
+
+    /// Columns that must be in the header; the others may be absent.
+    public var isRequired: Bool { self == .customerID || self == .name }
+
+    /// Personal data: messages name the column but never quote its value.
+    var isPersonal: Bool {
+        switch self {
+        case .customerID, .group, .blocked, .country, .language: false
+        default: true
+        }
+    }
+}
+
+/// Logical columns of the optional payments extract (the `generic` preset's header names).
+public enum PaymentColumn: String, Sendable, Hashable, CaseIterable, Codable {
+    case customerID = "customer_id"
+    case invoiceNumber = "invoice_number"
+    case paymentDate = "payment_date"
+    case amount
+    case currency
+
+    /// Columns that must be in the header; the others may be absent.
+    public var isRequired: Bool { self == .customerID || self == .paymentDate }
+}
+
+/// Ready-made column mappings for common ERP exports (see docs/extracts.md).
+public enum ExtractPreset: String, Sendable, Hashable, CaseIterable, Codable {
+    /// arlink's own documented columns (`invoice_number, customer_id, ...`).
+    case generic
+    /// ERPNext: the Accounts Receivable report exported as CSV, and the Customer list export.
+    case erpnext
+    /// Odoo: the invoice (`account.move`) export with partner fields, and the payments export.
+    case odoo
+}
+
+/// Which header name holds each logical column, per file. A custom mapping starts from a
+/// preset and renames any column; a column mapped to no header is treated as absent.
+public struct ColumnMapping: Sendable, Hashable {
+    public var openItems: [OpenItemColumn: String]
+    public var customers: [CustomerColumn: String]
+    public var payments: [PaymentColumn: String]
+
+    public init(openItems: [OpenItemColumn: String], customers: [CustomerColumn: String], payments: [PaymentColumn: String]) {
+        self.openItems = openItems
+        self.customers = customers
+        self.payments = payments
+    }
+
+    /// The mapping of a preset.
+    public init(preset: ExtractPreset) {
+        switch preset {
+        case .generic:
+            openItems = Dictionary(uniqueKeysWithValues: OpenItemColumn.allCases.map { ($0, $0.rawValue) })
+            customers = Dictionary(uniqueKeysWithValues: CustomerColumn.allCases.map { ($0, $0.rawValue) })
+            payments = Dictionary(uniqueKeysWithValues: PaymentColumn.allCases.map { ($0, $0.rawValue) })
+        case .erpnext:
+            // Accounts Receivable report (erpnext/accounts/report/accounts_receivable), CSV export.
+            openItems = [
+                .invoiceNumber: "Voucher No", .customerID: "Party", .invoiceDate: "Posting Date",
+                .dueDate: "Due Date", .amount: "Invoiced Amount", .openAmount: "Outstanding Amount",
+                .currency: "Currency",
+            ]
+            // Customer list (Report view) export: field labels of the Customer doctype; ID is `name`.
+            customers = [
+                .customerID: "ID", .name: "Customer Name", .taxID: "Tax ID", .email: "Email Id",
+                .phone: "Mobile No", .language: "Print Language", .group: "Customer Group", .blocked: "Is Frozen",
+            ]
+            // Payment Entry list export.
+            payments = [
+                .customerID: "Party", .paymentDate: "Posting Date",
+                .amount: "Paid Amount", .currency: "Paid From Account Currency",
+            ]
+        case .odoo:
+            // account.move export (import-compatible field names) with partner sub-fields.
+            openItems = [
+                .invoiceNumber: "name", .customerID: "partner_id/id", .invoiceDate: "invoice_date",
+                .dueDate: "invoice_date_due", .amount: "amount_total", .openAmount: "amount_residual",
+                .currency: "currency_id", .settled: "payment_state",
+            ]
+            customers = [
+                .customerID: "partner_id/id", .name: "partner_id/name", .taxID: "partner_id/vat",
+                .email: "partner_id/email", .phone: "partner_id/phone", .street: "partner_id/street",
+                .postalCode: "partner_id/zip", .city: "partner_id/city", .country: "partner_id/country_id/code",
+                .language: "partner_id/lang", .group: "partner_id/category_id",
+            ]
+            // account.payment export.
+            payments = [
+                .customerID: "partner_id/id", .invoiceNumber: "ref", .paymentDate: "date",
+                .amount: "amount", .currency: "currency_id",
+            ]
+        }
+    }
+}

@@ -1,0 +1,79 @@
+public import ARLinkCore
+
+/// How to read one ERP's extracts: column mapping, dialect, value formats and tolerance.
+public struct ExtractOptions: Sendable, Hashable {
+    /// Header names for each logical column.
+    public var mapping: ColumnMapping
+    /// Delimiter and caps of the CSV files.
+    public var csv: CSVOptions
+    public var numberFormat: NumberFormat
+    public var dateFormat: DateFormat
+    /// The currency of every amount when the file has no currency column (or an empty value).
+    public var defaultCurrency: Currency?
+    /// Bad rows to skip (and report) before giving up; 0 (the default) stops at the first.
+    public var maxBadRows: Int
+
+    /// Options for a preset with its usual formats: `generic` and `odoo` use ISO dates and
+    /// plain numbers; `erpnext` uses `dd-MM-yyyy` (ERPNext's default system date format).
+    public init(
+        preset: ExtractPreset = .generic, csv: CSVOptions = CSVOptions(), numberFormat: NumberFormat = .plain,
+        dateFormat: DateFormat? = nil, defaultCurrency: Currency? = nil, maxBadRows: Int = 0
+    ) {
+        self.mapping = ColumnMapping(preset: preset)
+        self.csv = csv
+        self.numberFormat = numberFormat
+        self.dateFormat = dateFormat ?? (preset == .erpnext ? .dayMonthYearDash : .iso)
+        self.defaultCurrency = defaultCurrency
+        self.maxBadRows = max(0, maxBadRows)
+    }
+}
+
+/// The paths of one extract. Without a customer master, customer columns are read from the
+/// open-items file itself (Odoo's invoice export carries the partner fields).
+public struct ExtractFiles: Sendable, Hashable {
+    public var openItems: String
+    public var customers: String?
+    public var payments: String?
+
+    public init(openItems: String, customers: String? = nil, payments: String? = nil) {
+        self.openItems = openItems
+        self.customers = customers
+        self.payments = payments
+    }
+}
+
+/// Row counts of one read, for the run report.
+public struct ExtractCounts: Sendable, Hashable {
+    /// Data rows read from the open-items file (header and blank lines not counted).
+    public var openItemRows = 0
+    public var customerRows = 0
+    public var paymentRows = 0
+    /// Open items returned (rows that were good and passed the `keep` filter).
+    public var openItemsKept = 0
+    /// Rows skipped as bad (listed in ``Extract/problems``).
+    public var badRows = 0
+    /// Bytes read from all files.
+    public var bytesRead: Int64 = 0
+
+    public init() {}
+}
+
+/// What an extract read produced.
+public struct Extract: Sendable {
+    public var openItems: [OpenItem]
+    /// Customers by ERP customer id.
+    public var customers: [String: Customer]
+    /// The latest payment date per customer id (from the payments file, if any).
+    public var lastPaymentDates: [String: LocalDate]
+    /// Bad rows skipped (at most `maxBadRows`).
+    public var problems: [RowProblem]
+    public var counts: ExtractCounts
+
+    public init(openItems: [OpenItem], customers: [String: Customer], lastPaymentDates: [String: LocalDate], problems: [RowProblem], counts: ExtractCounts) {
+        self.openItems = openItems
+        self.customers = customers
+        self.lastPaymentDates = lastPaymentDates
+        self.problems = problems
+        self.counts = counts
+    }
+}

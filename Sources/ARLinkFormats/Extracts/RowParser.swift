@@ -1,0 +1,152 @@
+import ARLinkCore
+
+/// A bad row, thrown inside a row's processing and turned into a ``RowProblem`` by the loop.
+struct RowFailure: Error {
+    let problem: RowProblem
+}
+
+/// Typed access to the current record of a CSV file, raising ``RowFailure`` for bad values.
+final class RowParser {
+    let csv: CSVReader
+    let options: ExtractOptions
+    /// Currencies seen so far, keyed by their three upper-case letters (behind a pointer to
+    /// avoid exclusivity checks on the hot path).
+    private let currencyCache: UnsafeMutablePointer<[(code: UInt32, currency: Currency)]>
+
+    init(csv: CSVReader, options: ExtractOptions) {
+        self.csv = csv
+        self.options = options
+        currencyCache = .allocate(capacity: 1)
+        currencyCache.initialize(to: [])
+    }
+
+    deinit {
+        currencyCache.deinitialize(count: 1)
+        currencyCache.deallocate()
+    }
+
+    /// Runs `body` over the field's bytes with spaces trimmed.
+    @inline(__always)
+    func trimmedField<R>(_ index: Int, _ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R {
+        try csv.withField(index) { try body(CSVReader.trimmed($0)) }
+    }
+
+    var file: String { csv.displayName }
+    var line: Int { csv.line }
+
+    func failure(_ code: FormatError.Code, column: String?, _ text: String) -> RowFailure {
+        RowFailure(problem: RowProblem(
+            file: file, line: line, column: column, code: code,
+            message: "\(Location.describe(file: file, line: line, column: column)): \(text)"))
+    }
+
+    /// Checks the field count; a short last line without a line end means a truncated file.
+    func checkFieldCount(expected: Int) throws {
+        let n = csv.fieldCount
+        guard n != expected else { return }
+        if n < expected && !csv.recordHasLineEnd {
+            throw FormatError(.truncatedLine, "\(Location.describe(file: file, line: line)): the last line has \(n) of \(expected) fields and no line end, so the file looks truncated (export it again)")
+        }
+        throw failure(.wrongFieldCount, column: nil, "the row has \(n) fields but the header has \(expected) (expected one value per column; check quoting and the delimiter)")
+    }
+
+    /// The field's text as typed, cut for a message (only for non-personal columns).
+    func shown(_ index: Int) -> String {
+        csv.withField(index) { Location.quote(String(decoding: CSVReader.trimmed($0), as: UTF8.self)) }
+    }
+
+    /// Optional text: nil when the column is absent or the value empty.
+    func text(_ index: Int, column: String) throws -> String? {
+        guard index >= 0, !csv.isEmpty(index) else { return nil }
+        do {
+            let s = try csv.string(index, column: column)
+            return s.isEmpty ? nil : s
+        } catch let error as FormatError {
+            throw RowFailure(problem: RowProblem(file: file, line: line, column: column, code: error.code, message: error.message))
+        }
+    }
+
+    /// Required text.
+    func requiredText(_ index: Int, column: String, what: String) throws -> String {
+        guard let s = try text(index, column: column) else {
+            throw failure(.missingValue, column: column, "the value is empty (\(what) is required)")
+        }
+        return s
+    }
+
+    func date(_ index: Int, column: String) throws -> LocalDate? {
+        guard index >= 0, !csv.isEmpty(index) else { return nil }
+        let format = options.dateFormat
+        let parsed = csv.withField(index) { format.parse($0) }
+        if let parsed { return parsed }
+        let blank = csv.withField(index) { CSVReader.trimmed($0).isEmpty }
+        if blank { return nil }
+        throw failure(.badDate, column: column, "\(shown(index)) is not a date (expected \(format.pattern))")
+    }
+
+    func requiredDate(_ index: Int, column: String, what: String) throws -> LocalDate {
+        guard let d = try date(index, column: column) else {
+            throw failure(.missingValue, column: column, "the value is empty (\(what) is required, as \(options.dateFormat.pattern))")
+        }
+        return d
+    }
+
+    func bool(_ index: Int, column: String, settledWords: Bool = false) throws -> Bool {
+        guard index >= 0 else { return false }
+        if let v = csv.withField(index, { BooleanValue.parse($0, settledWords: settledWords) }) { return v }
+        throw failure(.badBoolean, column: column, "\(shown(index)) is not a yes/no value (expected 1/0, true/false, yes/no, y/n or empty\(settledWords ? ", or paid/in_payment/reversed/not_paid/partial" : ""))")
+    }
+
+    func currency(_ index: Int, column: String) throws -> Currency {
+        if index >= 0, !csv.isEmpty(index) {
+            let found: Currency? = csv.withField(index) { raw in
+                var bytes = CSVReader.trimmed(raw)
+                // Odoo's import-compatible export writes external ids such as base.EUR.
+                if bytes.count == 8, let b = bytes.baseAddress, b[0] == 98, b[1] == 97, b[2] == 115, b[3] == 101, b[4] == 46 {
+                    bytes = UnsafeBufferPointer(rebasing: bytes[5...])
+                }
+                guard bytes.count == 3, let b = bytes.baseAddress else { return nil }
+                let key = (UInt32(b[0] & 0xDF) << 16) | (UInt32(b[1] & 0xDF) << 8) | UInt32(b[2] & 0xDF)
+                for entry in currencyCache.pointee where entry.code == key { return entry.currency }
+                guard let c = try? Currency(String(decoding: bytes, as: UTF8.self)) else { return nil }
+                currencyCache.pointee.append((key, c))
+                return c
+            }
+            if let found { return found }
+            let blank = csv.withField(index) { CSVReader.trimmed($0).isEmpty }
+            if !blank {
+                throw failure(.unknownCurrency, column: column, "\(shown(index)) is not an ISO 4217 currency code (expected three letters such as EUR, USD, IDR)")
+            }
+        }
+        guard let fallback = options.defaultCurrency else {
+            throw failure(.missingValue, column: column, "the currency is empty and no default currency is configured (expected a code such as EUR)")
+        }
+        return fallback
+    }
+
+    func amount(_ index: Int, column: String, currency: Currency) throws -> Money? {
+        guard index >= 0, !csv.isEmpty(index) else { return nil }
+        let format = options.numberFormat
+        let exponent = currency.exponent
+        if let minor = csv.withField(index, { format.parseMinorUnits($0, exponent: exponent) }) {
+            return Money(minorUnits: minor, currency: currency)
+        }
+        let blank = csv.withField(index) { CSVReader.trimmed($0).isEmpty }
+        if blank { return nil }
+        let sample = exponent == 0 ? "1234" : format.example.prefix(format.example.count - 2 + exponent) + (exponent > 2 ? String(repeating: "0", count: exponent - 2) : "")
+        throw failure(.badAmount, column: column, "\(shown(index)) is not an amount in \(currency.code) (expected a number such as \(sample), at most \(exponent) decimals)")
+    }
+}
+
+extension DateFormat {
+    /// The pattern as shown in messages: `YYYY-MM-DD`, `DD.MM.YYYY`, ...
+    var pattern: String {
+        switch self {
+        case .iso: "YYYY-MM-DD"
+        case .dayMonthYearDot: "DD.MM.YYYY"
+        case .dayMonthYearSlash: "DD/MM/YYYY"
+        case .monthDayYearSlash: "MM/DD/YYYY"
+        case .dayMonthYearDash: "DD-MM-YYYY"
+        }
+    }
+}

@@ -1,0 +1,206 @@
+import ARLinkCore
+
+/// How an extract writes amounts.
+public enum NumberFormat: String, Sendable, Hashable, CaseIterable, Codable {
+    /// `1234.56` (dot decimal, no grouping).
+    case plain
+    /// `1,234.56` (dot decimal, comma grouping; plain `1234.56` is accepted too).
+    case dotDecimal = "1,234.56"
+    /// `1.234,56` (comma decimal, dot grouping; `1234,56` is accepted too).
+    case commaDecimal = "1.234,56"
+
+    var decimalSeparator: UInt8 { self == .commaDecimal ? UInt8(ascii: ",") : UInt8(ascii: ".") }
+    var groupSeparator: UInt8? {
+        switch self {
+        case .plain: nil
+        case .dotDecimal: UInt8(ascii: ",")
+        case .commaDecimal: UInt8(ascii: ".")
+        }
+    }
+
+    /// A sample for messages.
+    var example: String {
+        switch self {
+        case .plain: "1234.56"
+        case .dotDecimal: "1,234.56"
+        case .commaDecimal: "1.234,56"
+        }
+    }
+
+    /// Parses `bytes` into minor units with `exponent` decimals.
+    ///
+    /// Accepts an optional leading `-` or `+` (or a trailing `-`, as some ERPs write credit
+    /// notes), grouping separators between groups of three digits, and extra decimals only
+    /// when they are zeros (`12.500` in a 2-decimal currency).
+    /// - Returns: nil when the text is not an amount in this format or overflows Int64.
+    func parseMinorUnits(_ raw: UnsafeBufferPointer<UInt8>, exponent: Int) -> Int64? {
+        let bytes = CSVReader.trimmed(raw)
+        guard let base = bytes.baseAddress, bytes.count > 0 else { return nil }
+        var i = 0
+        var e = bytes.count
+        var negative = false
+        if base[0] == UInt8(ascii: "-") { negative = true; i = 1 } else if base[0] == UInt8(ascii: "+") { i = 1 }
+        if !negative && e - i > 1 && base[e - 1] == UInt8(ascii: "-") { negative = true; e -= 1 }
+        let decimal = decimalSeparator
+        let group = groupSeparator
+        var whole: Int64 = 0
+        var wholeDigits = 0
+        var digitsSinceGroup = 0
+        var sawGroup = false
+        var fraction: Int64 = 0
+        var fractionDigits = 0
+        var inFraction = false
+        while i < e {
+            let c = base[i]
+            if c >= 48 && c <= 57 {
+                let d = Int64(c - 48)
+                if inFraction {
+                    if fractionDigits < exponent {
+                        fraction = fraction * 10 + d
+                        fractionDigits += 1
+                    } else if d != 0 {
+                        return nil
+                    }
+                } else {
+                    let (m, o1) = whole.multipliedReportingOverflow(by: 10)
+                    let (s, o2) = m.addingReportingOverflow(d)
+                    if o1 || o2 { return nil }
+                    whole = s
+                    wholeDigits += 1
+                    digitsSinceGroup += 1
+                }
+            } else if c == decimal {
+                if inFraction || exponent == 0 && !Self.onlyZeros(base, from: i + 1, to: e) { return nil }
+                if sawGroup && digitsSinceGroup != 3 { return nil }
+                inFraction = true
+            } else if let group, c == group, !inFraction {
+                // A group separator needs digits before it and exactly three after the previous one.
+                if wholeDigits == 0 || (sawGroup && digitsSinceGroup != 3) || (!sawGroup && digitsSinceGroup > 3) { return nil }
+                sawGroup = true
+                digitsSinceGroup = 0
+            } else {
+                return nil
+            }
+            i += 1
+        }
+        guard wholeDigits > 0 || fractionDigits > 0 else { return nil }
+        if sawGroup && !inFraction && digitsSinceGroup != 3 { return nil }
+        while fractionDigits < exponent { fraction *= 10; fractionDigits += 1 }
+        var scale: Int64 = 1
+        for _ in 0..<exponent { scale *= 10 }
+        let (m, o1) = whole.multipliedReportingOverflow(by: scale)
+        let (v, o2) = m.addingReportingOverflow(fraction)
+        if o1 || o2 { return nil }
+        return negative ? -v : v
+    }
+
+    private static func onlyZeros(_ base: UnsafePointer<UInt8>, from: Int, to: Int) -> Bool {
+        var i = from
+        while i < to { if base[i] != 48 { return false }; i += 1 }
+        return true
+    }
+}
+
+/// How an extract writes dates.
+public enum DateFormat: String, Sendable, Hashable, CaseIterable, Codable {
+    /// `2025-03-31` (ISO 8601).
+    case iso = "yyyy-MM-dd"
+    /// `31.03.2025` (German and most of Europe).
+    case dayMonthYearDot = "dd.MM.yyyy"
+    /// `31/03/2025` (UK, France, Spain).
+    case dayMonthYearSlash = "dd/MM/yyyy"
+    /// `03/31/2025` (US).
+    case monthDayYearSlash = "MM/dd/yyyy"
+    /// `31-03-2025` (ERPNext's default system date format).
+    case dayMonthYearDash = "dd-MM-yyyy"
+
+    /// Parses a date; a time part after a space or `T` is ignored (`2025-03-31 00:00:00`).
+    /// Day and month may have one digit in the day-first and month-first formats.
+    /// - Returns: nil when the text is not a date in this format or the date is impossible.
+    func parse(_ raw: UnsafeBufferPointer<UInt8>) -> LocalDate? {
+        var bytes = CSVReader.trimmed(raw)
+        guard let base = bytes.baseAddress, bytes.count >= 6 else { return nil }
+        // Cut a time part.
+        var n = bytes.count
+        for k in 6..<n where base[k] == 32 || base[k] == UInt8(ascii: "T") { n = k; break }
+        bytes = UnsafeBufferPointer(start: base, count: n)
+        if self == .iso {
+            guard n == 10, base[4] == 45, base[7] == 45,
+                  let y = Self.number(base, 0, 4), let m = Self.number(base, 5, 7), let d = Self.number(base, 8, 10)
+            else { return nil }
+            return LocalDate(year: y, month: m, day: d)
+        }
+        let sep: UInt8
+        switch self {
+        case .dayMonthYearDot: sep = UInt8(ascii: ".")
+        case .dayMonthYearSlash, .monthDayYearSlash: sep = UInt8(ascii: "/")
+        default: sep = UInt8(ascii: "-")
+        }
+        var parts: (Int, Int, Int) = (0, 0, 0)
+        var index = 0
+        var start = 0
+        for k in 0...n {
+            if k == n || base[k] == sep {
+                let len = k - start
+                let limit = index == 2 ? 4 : 2
+                guard index < 3, len >= 1, len <= limit, let v = Self.number(base, start, k) else { return nil }
+                if index == 2 && len != 4 { return nil }
+                switch index {
+                case 0: parts.0 = v
+                case 1: parts.1 = v
+                default: parts.2 = v
+                }
+                index += 1
+                start = k + 1
+            }
+        }
+        guard index == 3 else { return nil }
+        if self == .monthDayYearSlash { return LocalDate(year: parts.2, month: parts.0, day: parts.1) }
+        return LocalDate(year: parts.2, month: parts.1, day: parts.0)
+    }
+
+    @inline(__always)
+    private static func number(_ base: UnsafePointer<UInt8>, _ from: Int, _ to: Int) -> Int? {
+        var v = 0
+        var i = from
+        while i < to {
+            let c = base[i]
+            guard c >= 48, c <= 57 else { return nil }
+            v = v * 10 + Int(c - 48)
+            i += 1
+        }
+        return v
+    }
+}
+
+/// Flag values: `1/0`, `true/false`, `yes/no`, `y/n` (any case), `x`; empty is false.
+enum BooleanValue {
+    /// Extra true/false words for the `settled` column (Odoo's `payment_state`).
+    static let settledTrue: Set<String> = ["paid", "in_payment", "reversed"]
+    static let settledFalse: Set<String> = ["not_paid", "partial", "invoicing_legacy"]
+
+    static func parse(_ raw: UnsafeBufferPointer<UInt8>, settledWords: Bool = false) -> Bool? {
+        let bytes = CSVReader.trimmed(raw)
+        if bytes.isEmpty { return false }
+        if bytes.count == 1 {
+            switch bytes[0] | 0x20 {
+            case UInt8(ascii: "0"), UInt8(ascii: "n"), UInt8(ascii: "f"): return false
+            case UInt8(ascii: "1"), UInt8(ascii: "y"), UInt8(ascii: "x"), UInt8(ascii: "t"): return true
+            default: return nil
+            }
+        }
+        if bytes.count > 16 { return nil }
+        var lower = ""
+        for b in bytes { lower.unicodeScalars.append(Unicode.Scalar(b >= 65 && b <= 90 ? b + 32 : b)) }
+        switch lower {
+        case "1", "true", "yes", "y", "x", "t": return true
+        case "0", "false", "no", "n", "f": return false
+        default:
+            if settledWords {
+                if settledTrue.contains(lower) { return true }
+                if settledFalse.contains(lower) { return false }
+            }
+            return nil
+        }
+    }
+}

@@ -1,0 +1,155 @@
+import ARLinkCore
+import ARLinkFormats
+import ArgumentParser
+import Foundation
+
+/// `arlink-bench csv`: generates a synthetic open-items extract and measures the CSV reader
+/// (every field touched) and the full ``ExtractReader`` (typed values, join, duplicate check).
+struct CSVBench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "csv",
+        abstract: "Throughput and peak memory of the CSV reader and the extract reader.")
+
+    @Option(help: "Open-item rows to generate.")
+    var rows = 1_000_000
+
+    @Option(help: "Customers in the generated master.")
+    var customers = 100_000
+
+    @Option(help: "Folder for the generated files (a temporary folder by default).")
+    var dir: String?
+
+    @Flag(help: "Keep the generated files.")
+    var keep = false
+
+    @Flag(help: "Reuse files already generated in --dir.")
+    var reuse = false
+
+    func run() throws {
+        let folder = dir ?? (NSTemporaryDirectory() + "arlink-csvbench-\(getpid())")
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { if !keep && dir == nil { try? FileManager.default.removeItem(atPath: folder) } }
+        let itemsPath = folder + "/open_items.csv"
+        let customersPath = folder + "/customers.csv"
+        let t0 = Date()
+        let size: Int
+        if reuse, let attributes = try? FileManager.default.attributesOfItem(atPath: itemsPath), let bytes = attributes[.size] as? Int {
+            size = bytes
+        } else {
+            size = try SyntheticExtract.writeOpenItems(path: itemsPath, rows: rows, customers: customers)
+            _ = try SyntheticExtract.writeCustomers(path: customersPath, count: customers)
+        }
+        print("generated \(rows) rows, \(String(format: "%.1f", Double(size) / 1e6)) MB in \(String(format: "%.2f", Date().timeIntervalSince(t0))) s")
+
+        // 1. Raw reader: every field of every record touched.
+        var best = Double.infinity
+        var bestCPU = Double.infinity
+        var checksum = 0
+        for _ in 0..<3 {
+            let start = Date()
+            let cpu0 = Self.cpuSeconds()
+            let reader = try CSVReader(path: itemsPath)
+            checksum = 0
+            while try reader.nextRecord() {
+                for i in 0..<reader.fieldCount { checksum &+= reader.withField(i) { $0.count } }
+            }
+            best = min(best, Date().timeIntervalSince(start))
+            bestCPU = min(bestCPU, Self.cpuSeconds() - cpu0)
+        }
+        print("csv reader:     \(String(format: "%.3f", best)) s (cpu \(String(format: "%.3f", bestCPU)) s)  \(String(format: "%6.0f", Double(size) / 1e6 / best)) MB/s  (checksum \(checksum))  VmHWM \(Self.peakMB()) MB")
+
+        // 2. Extract reader: typed open items joined with the customer master.
+        best = .infinity
+        bestCPU = .infinity
+        var kept = 0
+        for _ in 0..<2 {
+            let start = Date()
+            let cpu0 = Self.cpuSeconds()
+            let extract = try ExtractReader(options: ExtractOptions(preset: .generic)).read(
+                ExtractFiles(openItems: itemsPath, customers: customersPath))
+            kept = extract.openItems.count
+            best = min(best, Date().timeIntervalSince(start))
+            bestCPU = min(bestCPU, Self.cpuSeconds() - cpu0)
+        }
+        print("extract reader: \(String(format: "%.3f", best)) s (cpu \(String(format: "%.3f", bestCPU)) s)  \(String(format: "%6.0f", Double(size) / 1e6 / best)) MB/s  (\(kept) items)  VmHWM \(Self.peakMB()) MB")
+        print("OpenItem stride \(MemoryLayout<OpenItem>.stride) bytes")
+    }
+
+    /// User plus system CPU seconds of this process so far (stable when the machine is busy).
+    static func cpuSeconds() -> Double {
+        var usage = rusage()
+        #if canImport(Glibc)
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        #else
+        getrusage(RUSAGE_SELF, &usage)
+        #endif
+        return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
+    }
+
+    /// Peak resident set (VmHWM) of this process in MB.
+    static func peakMB() -> Int {
+        guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return -1 }
+        for line in status.split(separator: "\n") where line.hasPrefix("VmHWM:") {
+            let digits = line.filter(\.isNumber)
+            return (Int(digits) ?? 0) / 1024
+        }
+        return -1
+    }
+}
+
+/// Writes synthetic extracts in the `generic` layout (plus a free-text column, as real exports
+/// have), deterministic for a given size: about 150 bytes per open item.
+enum SyntheticExtract {
+    /// Writes `rows` open items over `customers` customers, due dates spread over two years
+    /// before 2025-06-30. Returns the file size.
+    @discardableResult
+    static func writeOpenItems(path: String, rows: Int, customers: Int) throws -> Int {
+        var out = [UInt8]()
+        out.reserveCapacity(1 << 22)
+        guard let handle = FileHandle(forWritingAtPath: path) ?? {
+            FileManager.default.createFile(atPath: path, contents: nil)
+            return FileHandle(forWritingAtPath: path)
+        }() else { throw CocoaError(.fileWriteUnknown) }
+        defer { try? handle.close() }
+        try handle.truncate(atOffset: 0)
+        var total = 0
+        out.append(contentsOf: Array("invoice_number,customer_id,invoice_date,due_date,amount,open_amount,currency,disputed,blocked,promise_date,settled,description\n".utf8))
+        let base = LocalDate(year: 2025, month: 6, day: 30)!.daysSinceEpoch
+        var seed: UInt64 = 0x9E37_79B9_7F4A_7C15
+        for i in 0..<rows {
+            seed = seed &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            let r = seed >> 17
+            let customer = Int(r % UInt64(max(1, customers)))
+            let due = LocalDate(daysSinceEpoch: base - Int32(r % 730) + 30)
+            let issued = due.adding(days: -30)
+            let cents = Int64(1000 + (r >> 20) % 500_000)
+            let open = (r & 7) == 0 ? cents / 2 : cents
+            let line = "INV-\(pad(i, 9)),C-\(pad(customer, 7)),\(issued.iso),\(due.iso),\(Money.format(minorUnits: cents, exponent: 2)),\(Money.format(minorUnits: open, exponent: 2)),EUR,\((r & 63) == 1 ? 1 : 0),0,,0,\"Services rendered, order \(pad(Int(r % 1_000_000), 7)) (project \(customer % 97))\"\n"
+            out.append(contentsOf: line.utf8)
+            if out.count > (1 << 22) - 512 {
+                try handle.write(contentsOf: out)
+                total += out.count
+                out.removeAll(keepingCapacity: true)
+            }
+        }
+        try handle.write(contentsOf: out)
+        total += out.count
+        return total + 0
+    }
+
+    /// Writes a customer master of `count` customers.
+    @discardableResult
+    static func writeCustomers(path: String, count: Int) throws -> Int {
+        var text = "customer_id,name,tax_id,email,phone,street,postal_code,city,country,language,group,blocked\n"
+        for i in 0..<count {
+            text += "C-\(pad(i, 7)),Customer \(i) GmbH,DE\(pad(i, 9)),ap\(i)@example.com,+49 30 \(pad(i, 7)),Hauptstrasse \(i % 200 + 1),\(pad(10000 + i % 89999, 5)),Berlin,DE,de,\(i % 10 == 0 ? "key-accounts" : "standard"),\(i % 500 == 0 ? 1 : 0)\n"
+        }
+        FileManager.default.createFile(atPath: path, contents: Data(text.utf8))
+        return text.utf8.count
+    }
+
+    static func pad(_ v: Int, _ width: Int) -> String {
+        let s = String(v)
+        return s.count >= width ? s : String(repeating: "0", count: width - s.count) + s
+    }
+}
