@@ -161,7 +161,7 @@ struct MerkleVectorTests {
     @Test("every proof in trees of 1 to 40 leaves verifies, and the frontier agrees with the tree")
     func allShapes() throws {
         let hasher = try MerkleHasher()
-        let leaves = (0..<40).map { hasher.leafHash([UInt8($0), UInt8($0 &* 7)]) }
+        let leaves = (0..<40).map { hasher.leafHash([UInt8($0), UInt8(truncatingIfNeeded: $0 &* 7)]) }
         let tree = MerkleTree(leafHashes: leaves, hasher: hasher)
         var frontier = MerkleFrontier()
         for size in 1...40 {

@@ -41,9 +41,9 @@ struct TamperTests {
     func editField() throws {
         let fixture = try makeLog("tamper-edit")
         defer { fixture.directory.remove() }
-        try fixture.sqlite(Self.unlock + "UPDATE audit_entry SET entry = replace(entry, '\"outcome\":\"refused\"', '\"outcome\":\"ok\"') WHERE leaf_index = 14;")
+        try fixture.sqlite(Self.unlock + "UPDATE audit_entry SET entry = replace(entry, '\"outcome\":\"refused\"', '\"outcome\":\"ok\"') WHERE leaf_index = 15;")
         let message = try tamperedMessage(fixture)
-        #expect(message.hasPrefix("entry 14 (file.quarantined at "), "\(message)")
+        #expect(message.hasPrefix("entry 15 (file.quarantined at "), "\(message)")
         #expect(message.contains("was edited"))
     }
 
