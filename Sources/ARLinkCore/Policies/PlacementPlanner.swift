@@ -62,9 +62,12 @@ public struct PlacementPlanner: Sendable {
     ///   - lastPayments: last payment date per customer id.
     ///   - placed: accounts active with this partner, by account reference.
     ///   - placedElsewhere: account references active with other partners.
+    ///   - otherOpenItems: customers that still have open items which were not passed in
+    ///     (filtered out early to save memory, e.g. not yet due); their placed accounts are
+    ///     recalled as no longer eligible rather than paid.
     public func plan(
         items: [OpenItem], customers: [String: Customer], lastPayments: [String: LocalDate] = [:],
-        placed: [String: PlacedAccount], placedElsewhere: Set<String>
+        placed: [String: PlacedAccount], placedElsewhere: Set<String>, otherOpenItems: Set<String> = []
     ) throws -> PlacementPlan {
         var invoiceExclusions: [ExclusionReason: Int] = [:]
         var accountExclusions: [ExclusionReason: Int] = [:]
@@ -83,7 +86,7 @@ public struct PlacementPlanner: Sendable {
             var eligible: [OpenItem] = []
             var credits: [OpenItem] = []
             var anyDisputed = false
-            var anyOpen = false
+            var anyOpen = otherOpenItems.contains(customerID)
             for i in indices {
                 let item = items[i]
                 if !item.settled && item.openAmount.minorUnits != 0 { anyOpen = true }
@@ -100,7 +103,6 @@ public struct PlacementPlanner: Sendable {
                 recallReasons[customerID] = !anyOpen ? .paidToCreditor : (anyDisputed && policy.excludeDisputed ? .disputed : .noLongerEligible)
             }
             guard !eligible.isEmpty else {
-                if !isPlaced { accountExclusions[.notOverdueEnough, default: 0] += 0 }
                 noteRecall()
                 continue
             }
@@ -144,7 +146,9 @@ public struct PlacementPlanner: Sendable {
             }
         }
         // Placed accounts that vanished from the extract entirely were settled.
-        for ref in placed.keys where byCustomer[ref] == nil { recallReasons[ref] = .paidToCreditor }
+        for ref in placed.keys where byCustomer[ref] == nil {
+            recallReasons[ref] = otherOpenItems.contains(ref) ? .noLongerEligible : .paidToCreditor
+        }
 
         newCandidates.sort { a, b in
             for key in policy.priority {

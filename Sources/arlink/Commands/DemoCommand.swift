@@ -1,11 +1,73 @@
 import ArgumentParser
+import ARLinkCore
+import ARLinkConfig
+import ARLinkJobs
+import ARLinkOutbound
+import Foundation
 
-/// `arlink demo`: placeholder until its capability lands; prints that it is not available yet.
+/// `arlink demo`: the whole mission on embedded defaults, in one folder, with the example keys.
 struct DemoCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "demo", abstract: "(demo: not available in this build yet)")
+    static let configuration = CommandConfiguration(
+        commandName: "demo",
+        abstract: "Run the whole gateway end to end in a folder, on sample data and the EXAMPLE keys.",
+        discussion: """
+            Creates DIR with a deterministic sample ERP extract, DIR/arlink.yaml, the example keys \
+            (copied with owner-only permissions), runs the outbound job into DIR/partner/inbox, then \
+            plays the partner: opens the delivered file with the openssl command-line tool and shows \
+            what the partner received. Needs no network. Never use the example keys for real data.
+            """
+    )
+
+    @Option(help: "The folder to create (refused if it exists and was not made by arlink demo).")
+    var workdir: String
+
+    @Option(help: "Where the example keys are (default: keys-example/ in the current folder or beside the arlink build).")
+    var keys: String?
+
+    @Option(help: "Customers in the sample extract.")
+    var customers = 3000
+
+    @Option(help: "Open items in the sample extract.")
+    var openItems = 30000
+
+    @Option(help: "Log output: human or json.")
+    var logFormat: LogFormat = .human
 
     func run() throws {
-        print("arlink demo is not available in this build yet")
-        throw ExitCode(70)
+        setvbuf(stdout, nil, _IOLBF, 0)  // keep the demo's own lines in order with the log lines
+        try Console.run(logFormat) {
+            let reporter = ConsoleReporter(format: logFormat)
+            let demo = try DemoFolder.prepare(workdir)
+            let keysSource = try keys ?? DemoFolder.findExampleKeys()
+            try DemoFolder.copyKeys(from: keysSource, to: demo.path + "/keys")
+            let asOf = Today.utc()
+            say("1. Sample ERP extract (\(customers) customers, \(openItems) open items, as of \(asOf.iso)) in \(demo.path)/erp")
+            let sample = try SampleExtract.write(to: demo.path + "/erp", options: .init(asOf: asOf, customers: customers, openItems: openItems))
+            say("   \(sample.openItems) open items, \(sample.customers) customers, \(sample.payments) payments, \(sample.bytes) bytes")
+            try demo.writeConfiguration()
+            say("2. Configuration: \(demo.configPath)")
+
+            say("3. Outbound run: select, write, sign, encrypt, deliver")
+            let config = try ArlinkConfiguration.load(path: demo.configPath)
+            let context = try RunContext(config: config, reporter: reporter)
+            let report = try OutboundJob(context: context).run(.init(asOf: asOf))
+            print(OutboundSummary.render(report, format: .human, dryRun: false))
+
+            say("4. The partner opens what it received, with the openssl command-line tool and its own keys")
+            for partnerReport in report.partners {
+                guard let fileName = partnerReport.fileName else { continue }
+                let opened = try PartnerPeer(demo: demo).open(fileName)
+                print(opened.summary)
+            }
+            say("""
+
+                Done. Try next:
+                  arlink outbound run --config \(demo.configPath)             # repeats safely: places nothing new
+                  arlink outbound run --config \(demo.configPath) --dry-run   # what would be sent, by reason
+                  arlink keys check --config \(demo.configPath)
+                """)
+        }
     }
+
+    func say(_ text: String) { print(text) }
 }

@@ -1,0 +1,121 @@
+public import ARLinkConfig
+public import ARLinkStore
+public import ARLinkAudit
+public import ARLinkEnvelope
+public import ARLinkTransport
+import ARLinkCore
+public import Foundation
+
+/// Everything one run needs, built once from the configuration: the state database, the
+/// audit log, our keys, the partners' certificates and transports.
+///
+/// Not `Sendable`: it owns OpenSSL handles (through the envelope types) and stays in one task.
+public final class RunContext {
+    public let config: ArlinkConfiguration
+    public let store: StateStore
+    public let audit: AuditLog
+    public let reporter: any RunReporter
+    /// The clock; tests and the crash harness may fix it.
+    public let now: @Sendable () -> Date
+
+    /// Opens the state database (creating its folder), the audit log and the private work folder (mode 0700).
+    /// - Throws: ``StoreError``, ``AuditError`` or ``JobError`` for folders that cannot be created.
+    public init(config: ArlinkConfiguration, reporter: any RunReporter = SilentReporter(), now: @escaping @Sendable () -> Date = { Date() }) throws {
+        self.config = config
+        self.reporter = reporter
+        self.now = now
+        try PrivateFolder.ensure(URL(fileURLWithPath: config.state.databasePath).deletingLastPathComponent().path)
+        try PrivateFolder.ensure(config.state.workDirectory)
+        try PrivateFolder.ensure(URL(fileURLWithPath: config.audit.checkpointFile).deletingLastPathComponent().path, mode: 0o755)
+        self.store = try StateStore(path: config.state.databasePath)
+        if config.audit.passphrase != nil {
+            throw ConfigError(.invalidValue, "audit.passphrase_file/passphrase_env: an encrypted audit key is not supported yet; store the Ed25519 audit key unencrypted with mode 0600 (or keep it on a hardware token in a later version)")
+        }
+        let signer = try AuditSigner(privateKeyPath: config.audit.keyPath, keyName: config.audit.origin)
+        self.audit = try AuditLog(
+            store: store, actor: .current(), signer: signer, origin: config.audit.origin,
+            checkpointFile: config.audit.checkpointFile, checkpointEvery: config.audit.checkpointEvery
+        )
+    }
+
+    /// SHA-256 of the configuration file's bytes (goes into the audit log).
+    public var configSHA256: String {
+        guard let sha = try? ReusableSHA256() else { return "" }
+        return sha.digest(config.sourceBytes).map { byte in
+            let hex = String(byte, radix: 16)
+            return byte < 16 ? "0" + hex : hex
+        }.joined()
+    }
+
+    /// Our signing identity (company signing certificate and key).
+    public func signingIdentity() throws -> SigningIdentity {
+        let s = config.company.signing
+        return try SigningIdentity(certificatePath: s.certificatePath, keyPath: s.keyPath ?? "", passphrase: s.passphrase.map(Self.passphrase))
+    }
+
+    /// Our decryption identity (company encryption certificate and key).
+    public func decryptionIdentity() throws -> DecryptionIdentity {
+        let e = config.company.encryption
+        return try DecryptionIdentity(certificatePath: e.certificatePath, keyPath: e.keyPath ?? "", passphrase: e.passphrase.map(Self.passphrase))
+    }
+
+    /// The recipients of everything we send to `partner`: the partner, then our archive.
+    public func recipients(for partner: PartnerSettings) throws -> [RecipientCertificate] {
+        [try RecipientCertificate(path: partner.encryptionCertificate), try RecipientCertificate(path: config.company.archive.certificatePath)]
+    }
+
+    /// The partner's trust policy for opening what it sends.
+    public func trustPolicy(for partner: PartnerSettings) -> TrustPolicy {
+        TrustPolicy(pinned: partner.signingCertificates, caPath: partner.caCertificate, crlPath: partner.crlFile, now: now(),
+                    partnerName: partner.id.rawValue)
+    }
+
+    /// The transport configured for `partner`.
+    public func transport(for partner: PartnerSettings) throws -> any Transport {
+        try makeTransport(Self.transportSettings(partner))
+    }
+
+    /// Maps the configuration's transport section to the transport module's settings.
+    public static func transportSettings(_ partner: PartnerSettings) -> TransportSettings {
+        let rulesPattern = partner.feedbackNamePattern
+        switch partner.transport {
+        case .folder(let f):
+            return .folder(FolderSettings(
+                inbox: f.inbox, outbox: f.outbox, processed: f.processed,
+                rules: OutboxRules(namePattern: rulesPattern, stabilityInterval: .seconds(f.stableSeconds))
+            ))
+        case .sftp(let s):
+            return .sftp(SFTPSettings(
+                host: s.host, port: s.port, username: s.user, privateKeyPath: s.privateKeyPath,
+                passphrase: s.passphrase.map(transportSecret), hostKeySHA256: s.hostKeySHA256,
+                knownHostsPath: s.knownHostsPath, inboxPath: s.inboxPath, outboxPath: s.outboxPath,
+                processedPath: s.deleteAfterFetch ? nil : (s.processedPath ?? s.outboxPath + "/processed"),
+                rules: OutboxRules(namePattern: rulesPattern, stabilityInterval: .seconds(s.stableSeconds), doneMarkerSuffix: s.doneMarkerSuffix),
+                connectTimeout: .seconds(s.connectTimeoutSeconds),
+                retry: RetryPolicy(maxAttempts: s.retries + 1)
+            ))
+        case .https(let h):
+            return .https(HTTPSSettings(
+                uploadURLTemplate: h.uploadURL, caFile: h.caFile, clientCertificatePath: h.clientCertificatePath,
+                clientKeyPath: h.clientKeyPath, clientKeyPassphrase: h.clientKeyPassphrase.map(transportSecret),
+                listingURL: h.listURL, fetchURLTemplate: h.downloadURL, processedURLTemplate: h.processedURL,
+                rules: OutboxRules(namePattern: rulesPattern), connectTimeout: .seconds(h.connectTimeoutSeconds),
+                retry: RetryPolicy(maxAttempts: h.retries + 1)
+            ))
+        }
+    }
+
+    static func passphrase(_ source: PassphraseSource) -> Passphrase {
+        switch source {
+        case .file(let path): .file(path)
+        case .environment(let name): .environment(name)
+        }
+    }
+
+    static func transportSecret(_ source: PassphraseSource) -> TransportSecret {
+        switch source {
+        case .file(let path): .file(path)
+        case .environment(let name): .environment(name)
+        }
+    }
+}

@@ -1,0 +1,155 @@
+import ARLinkCore
+import ARLinkConfig
+import ARLinkJobs
+import ARLinkFormats
+import ARLinkEnvelope
+import ARLinkStore
+import ARLinkAudit
+import ARLinkTransport
+import Foundation
+
+extension OutboundJob {
+    /// Reads the ERP extract named in the configuration, keeping only items that can matter:
+    /// open items overdue at least `minDaysPastDue` (any partner's minimum), open credit
+    /// notes, and disputed items (for recall reasons). Customers with other open items are
+    /// remembered so that their recalls say "no longer eligible", not "paid".
+    func readExtract(asOf: LocalDate, minDaysPastDue: Int) throws -> ExtractView {
+        let erp = config.erp
+        reporter.info("reading ERP extract \(erp.openItemsPath)")
+        var otherOpen: Set<String> = []
+        var early: [ExclusionReason: Int] = [:]
+        let extract = try ExtractReader(options: try erp.extractOptions()).read(erp.extractFiles) { item in
+            if item.settled { early[.settled, default: 0] += 1; return false }
+            if item.openAmount.minorUnits == 0 { early[.noOpenBalance, default: 0] += 1; return false }
+            if item.openAmount.minorUnits < 0 || item.disputed { return true }
+            if item.daysPastDue(asOf: asOf) < minDaysPastDue {
+                otherOpen.insert(item.customerID)
+                early[.notOverdueEnough, default: 0] += 1
+                return false
+            }
+            return true
+        }
+        return ExtractView(extract: extract, otherOpenItems: otherOpen, earlyExclusions: early)
+    }
+
+    /// Writes the plaintext portfolio and records the batch with its ledger changes.
+    func build(plan: PlacementPlan, partner: PartnerSettings, asOf: LocalDate, workFolder: String) throws -> OutboundBatch {
+        let pid = partner.id.rawValue
+        let (sequence, previous) = try context.store.read { db in
+            let last = try PlacementLedger.lastBatch(db, partner: pid)
+            return ((last?.sequence ?? 0) + 1, last?.plaintextSHA256)
+        }
+        let sender = config.company.id.rawValue
+        let format = partner.portfolioFormat
+        let plainName = ExchangeFileName.plain(sender: sender, recipient: pid, kind: "portfolio", date: asOf, sequence: sequence, format: format)
+        let sealedName = ExchangeFileName.sealed(sender: sender, recipient: pid, kind: "portfolio", date: asOf, sequence: sequence, format: format)
+        let recipient = try RecipientCertificate(path: partner.encryptionCertificate)
+        let createdAt = Timestamp.iso8601(context.now())
+        let header = FileHeader(
+            schema: "portfolio.v1", fileID: UUID().uuidString.lowercased(), kind: "portfolio", direction: "outbound",
+            batchID: "\(pid)-\(asOf.compact)-\(sequence)", sequence: sequence, sender: sender, recipient: pid,
+            recipientKeySHA256: recipient.sha256Fingerprint, createdAt: createdAt, previousFileSHA256: previous,
+            asOf: asOf, auditCheckpoint: try context.audit.latestCheckpoint()?.noteText
+        )
+        let plainPath = workFolder + "/" + plainName
+        let writer = try PortfolioWriter(path: plainPath, format: format == "csv" ? .csv : .jsonl, header: header)
+        var invoices: [String: [PortfolioInvoice]] = [:]
+        for record in plan.records {
+            try writer.write(record)
+            if record.action != .recall { invoices[record.accountRef] = record.invoices }
+        }
+        let written = try writer.finish()
+        let batch = OutboundBatch(
+            batchID: header.batchID, partner: pid, asOf: asOf.iso, sequence: sequence, fileID: header.fileID,
+            fileName: sealedName, state: .built, createdAt: createdAt, plaintextPath: plainPath,
+            plaintextSHA256: written.plaintextSHA256, plaintextBytes: written.bytes,
+            recordCountsJSON: BatchJSON.encode(counts: written.totals.counts),
+            totalsJSON: BatchJSON.encode(totals: written.totals.totals),
+            invoiceCount: plan.invoicesPlaced
+        )
+        try context.store.write { db in
+            try PlacementLedger.recordBuilt(db, batch: batch, changes: plan.changes, invoices: invoices)
+            try context.audit.append([AuditEvent(
+                action: "batch.built", outcome: "ok", partner: pid, direction: "outbound", batchID: batch.batchID,
+                fileID: batch.fileID, fileName: batch.fileName, plaintextSHA256: batch.plaintextSHA256,
+                recordCount: written.totals.recordCount, totals: BatchJSON.totalsMap(written.totals.totals),
+                detail: written.totals.counts.mapValues(String.init).merging(["as_of": asOf.iso, "sequence": String(sequence),
+                    "invoices": String(plan.invoicesPlaced)]) { a, _ in a }
+            )], in: db)
+        }
+        reporter.info("built batch \(batch.batchID): \(plan.count(.place)) place, \(plan.count(.update)) update, \(plan.count(.recall)) recall",
+                      ["partner": pid, "batch_id": batch.batchID])
+        return batch
+    }
+
+    /// Seals (if needed) and delivers (if needed) a batch; returns it as delivered.
+    func finish(_ start: OutboundBatch, partner: PartnerSettings) throws -> OutboundBatch {
+        var batch = start
+        let pid = partner.id.rawValue
+        if batch.state == .built {
+            guard FileManager.default.fileExists(atPath: batch.plaintextPath) else {
+                throw JobError(.stateMismatch, "batch \(batch.batchID) is recorded as built but its plaintext \(batch.plaintextPath) is gone; it cannot be sealed again with the same content. Restore the file or ask support to cancel the batch")
+            }
+            let sealedPath = batch.plaintextPath + ".p7m"
+            let result = try Envelope.seal(input: batch.plaintextPath, output: sealedPath,
+                                           signer: try context.signingIdentity(), recipients: try context.recipients(for: partner))
+            guard result.plaintextSHA256 == batch.plaintextSHA256 else {
+                try? FileManager.default.removeItem(atPath: sealedPath)
+                throw JobError(.stateMismatch, "the plaintext of batch \(batch.batchID) changed since it was built (sha256 \(result.plaintextSHA256.prefix(12))… instead of \(batch.plaintextSHA256.prefix(12))…); refusing to seal it")
+            }
+            let time = Timestamp.iso8601(context.now())
+            try context.store.write { db in
+                try PlacementLedger.advance(db, batchID: batch.batchID, to: .sealed, sealedPath: sealedPath,
+                                            sealedSHA256: result.sealedSHA256, sealedBytes: result.sealedBytes, at: time)
+                try context.audit.append([AuditEvent(
+                    action: "batch.sealed", outcome: "ok", partner: pid, direction: "outbound", batchID: batch.batchID,
+                    fileID: batch.fileID, fileName: batch.fileName, plaintextSHA256: batch.plaintextSHA256,
+                    sealedSHA256: result.sealedSHA256, detail: ["sealed_bytes": String(result.sealedBytes)]
+                )], in: db)
+            }
+            // Plaintext exists only until it is sealed.
+            try? FileManager.default.removeItem(atPath: batch.plaintextPath)
+            batch.state = .sealed
+            batch.sealedPath = sealedPath
+            batch.sealedSHA256 = result.sealedSHA256
+            batch.sealedBytes = result.sealedBytes
+        }
+        if batch.state == .sealed {
+            guard let sealedPath = batch.sealedPath, FileManager.default.fileExists(atPath: sealedPath) else {
+                throw JobError(.stateMismatch, "batch \(batch.batchID) is recorded as sealed but its sealed file is missing from the work folder")
+            }
+            let transport = try context.transport(for: partner)
+            let outcome = try transport.deliver(localFile: sealedPath, as: batch.fileName)
+            let time = Timestamp.iso8601(context.now())
+            try context.store.write { db in
+                try PlacementLedger.advance(db, batchID: batch.batchID, to: .delivered, at: time)
+                try context.audit.append([AuditEvent(
+                    action: "batch.delivered", outcome: outcome == .delivered ? "ok" : "already_present", partner: pid,
+                    direction: "outbound", batchID: batch.batchID, fileID: batch.fileID, fileName: batch.fileName,
+                    sealedSHA256: batch.sealedSHA256, detail: ["transport": Self.transportKind(partner.transport)]
+                )], in: db)
+            }
+            batch.state = .delivered
+            batch.deliveredAt = time
+            reporter.info("delivered \(batch.fileName) to \(pid)", ["partner": pid, "file": batch.fileName])
+        }
+        return batch
+    }
+
+    static func transportKind(_ t: TransportConfig) -> String {
+        switch t {
+        case .folder: "folder"
+        case .sftp: "sftp"
+        case .https: "https"
+        }
+    }
+}
+
+/// An extract as read for selection: the kept items plus what the early filter dropped.
+struct ExtractView {
+    var extract: Extract
+    /// Customers with open items that were dropped early (not yet overdue enough for any partner).
+    var otherOpenItems: Set<String>
+    /// Invoices dropped early, by reason; every partner's report includes them.
+    var earlyExclusions: [ExclusionReason: Int]
+}

@@ -1,0 +1,167 @@
+public import ARLinkCore
+public import ARLinkConfig
+public import ARLinkJobs
+import ARLinkFormats
+import ARLinkEnvelope
+import ARLinkStore
+import ARLinkAudit
+import ARLinkTransport
+import Foundation
+
+/// The outbound pipeline: extract → select → portfolio → seal → deliver, one batch per
+/// partner and as-of date, each step recorded in the ledger and the audit log.
+///
+/// Safe to repeat at any time: a batch left built or sealed by a crashed run is finished with
+/// the same file (same sequence number, same plaintext); a delivered batch is never rebuilt.
+public final class OutboundJob {
+    public struct Options: Sendable {
+        /// Only this partner (all partners when nil).
+        public var partner: String?
+        public var asOf: LocalDate
+        /// Count only; write nothing.
+        public var dryRun: Bool
+
+        public init(partner: String? = nil, asOf: LocalDate, dryRun: Bool = false) {
+            self.partner = partner
+            self.asOf = asOf
+            self.dryRun = dryRun
+        }
+    }
+
+    let context: RunContext
+    var reporter: any RunReporter { context.reporter }
+    var config: ArlinkConfiguration { context.config }
+
+    public init(context: RunContext) {
+        self.context = context
+    }
+
+    /// Runs the pipeline for the selected partners.
+    /// - Throws: the first error that stops the run (extract errors 65/66, envelope 77,
+    ///   transport 69/75, configuration 78); earlier partners' completed work stays committed.
+    public func run(_ options: Options) throws -> OutboundReport {
+        let partners = try options.partner.map { [try config.partner($0)] } ?? config.partners
+        var report = OutboundReport(asOf: options.asOf)
+        if !options.dryRun {
+            try context.store.write { db in
+                try context.audit.append([AuditEvent(action: "config.loaded", outcome: "ok", direction: "outbound",
+                                                     detail: ["config_sha256": context.configSHA256, "as_of": options.asOf.iso])], in: db)
+            }
+        }
+        var extract: ExtractView?
+        let minDays = partners.map(\.selection.minDaysPastDue).min() ?? 0
+        for partner in partners {
+            let partnerReport = try runPartner(partner, options: options, minDays: minDays, extract: &extract, report: &report)
+            report.partners.append(partnerReport)
+        }
+        if !options.dryRun {
+            _ = try context.audit.checkpoint()
+        }
+        return report
+    }
+
+    // MARK: - One partner
+
+    func runPartner(_ partner: PartnerSettings, options: Options, minDays: Int, extract: inout ExtractView?,
+                    report: inout OutboundReport) throws -> PartnerOutboundReport {
+        let pid = partner.id.rawValue
+        let workFolder = try partnerWorkFolder(pid)
+        if !options.dryRun {
+            try removeOrphanPlaintexts(in: workFolder, partner: pid)
+        }
+        // 1. Finish what an earlier run left undone, oldest first, before building anything new.
+        let pending = try context.store.read { db in try PlacementLedger.pendingBatches(db, partner: pid) }
+        var resumedReport: PartnerOutboundReport?
+        if !pending.isEmpty && !options.dryRun {
+            for batch in pending {
+                reporter.notice("resuming batch \(batch.batchID) (\(batch.state.rawValue)) for partner \(pid)", ["partner": pid, "batch_id": batch.batchID])
+                let finished = try finish(batch, partner: partner)
+                var r = PartnerOutboundReport(partner: pid, outcome: .resumed)
+                fill(&r, from: finished)
+                resumedReport = r
+            }
+        }
+        // 2. One batch per partner and as-of date.
+        if let existing = try context.store.read({ db in try PlacementLedger.batch(db, partner: pid, asOf: options.asOf.iso) }) {
+            if let resumedReport, resumedReport.batchID == existing.batchID { return resumedReport }
+            var r = PartnerOutboundReport(partner: pid, outcome: .alreadyDelivered)
+            fill(&r, from: existing)
+            reporter.info("batch for \(pid) as of \(options.asOf.iso) was already delivered as \(existing.fileName); nothing new is sent", ["partner": pid])
+            return r
+        }
+        // 3. Read the extract once for all partners.
+        if extract == nil {
+            let read = try readExtract(asOf: options.asOf, minDaysPastDue: minDays)
+            report.openItemsRead = read.extract.counts.openItemRows
+            report.customersRead = read.extract.counts.customerRows
+            report.badRows = read.extract.problems.map(\.description)
+            extract = read
+        }
+        guard let view = extract else { throw JobError(.missingInput, "the ERP extract could not be read") }
+
+        // 4. Plan against the ledger.
+        let (placed, elsewhere) = try context.store.read { db in
+            (try PlacementLedger.activePlacements(db, partner: pid), try PlacementLedger.activeElsewhere(db, partner: pid))
+        }
+        let planner = PlacementPlanner(policy: partner.selection, minimisation: partner.minimisation, asOf: options.asOf)
+        let plan = try planner.plan(items: view.extract.openItems, customers: view.extract.customers,
+                                    lastPayments: view.extract.lastPaymentDates, placed: placed, placedElsewhere: elsewhere,
+                                    otherOpenItems: view.otherOpenItems)
+        var r = PartnerOutboundReport(partner: pid, outcome: .dryRun)
+        r.placed = plan.count(.place)
+        r.updated = plan.count(.update)
+        r.recalled = plan.count(.recall)
+        r.invoices = plan.invoicesPlaced
+        r.invoiceExclusions = plan.invoiceExclusions.merging(view.earlyExclusions, uniquingKeysWith: +)
+        r.accountExclusions = plan.accountExclusions
+        if options.dryRun { return r }
+        if plan.isEmpty {
+            r.outcome = .nothingToSend
+            try context.store.write { db in
+                try context.audit.append([AuditEvent(action: "batch.skipped", outcome: "nothing_to_send", partner: pid, direction: "outbound",
+                                                     detail: ["as_of": options.asOf.iso])], in: db)
+            }
+            return r
+        }
+
+        // 5. Build: write the plaintext portfolio privately, then record the batch and the ledger changes.
+        let batch = try build(plan: plan, partner: partner, asOf: options.asOf, workFolder: workFolder)
+        // 6. Seal and deliver.
+        let finished = try finish(batch, partner: partner)
+        fill(&r, from: finished)
+        r.outcome = .delivered
+        return r
+    }
+
+    func fill(_ r: inout PartnerOutboundReport, from batch: OutboundBatch) {
+        r.batchID = batch.batchID
+        r.fileName = batch.fileName
+        r.sequence = batch.sequence
+        r.plaintextSHA256 = batch.plaintextSHA256
+        r.sealedSHA256 = batch.sealedSHA256
+        r.sealedBytes = batch.sealedBytes
+        let counts = BatchJSON.counts(batch.recordCountsJSON)
+        r.placed = counts["place"] ?? 0
+        r.updated = counts["update"] ?? 0
+        r.recalled = counts["recall"] ?? 0
+        r.invoices = batch.invoiceCount
+        r.totals = BatchJSON.totals(batch.totalsJSON)
+    }
+
+    func partnerWorkFolder(_ partner: String) throws -> String {
+        let path = config.state.workDirectory + "/outbound/" + partner
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        return path
+    }
+
+    /// Deletes plaintext portfolios that no unfinished batch refers to (a crash between
+    /// writing a plaintext and recording its batch leaves one behind).
+    func removeOrphanPlaintexts(in folder: String, partner: String) throws {
+        let keep = Set(try context.store.read { db in try PlacementLedger.pendingBatches(db, partner: partner) }.map(\.plaintextPath))
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
+        for name in names where !name.hasSuffix(".p7m") {
+            let path = folder + "/" + name
+            if !keep.contains(path) { try? FileManager.default.removeItem(atPath: path) }
+        }
+    }
+}

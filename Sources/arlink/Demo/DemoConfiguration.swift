@@ -1,0 +1,62 @@
+/// The demo configuration; the same text as `config/demo.yaml` (a test keeps them equal).
+enum DemoConfiguration {
+    static let yaml = """
+        # arlink demo configuration: written by `arlink demo --workdir DIR` as DIR/arlink.yaml.
+        # Every path is relative to this file's folder. Uses the EXAMPLE keys (copied with mode 0600)
+        # and local drop folders; never use it for real data.
+        version: 1
+        company:
+          id: acme-corp
+          name: ACME Corporation (demo)
+          signing:
+            certificate: keys/company/signing.crt
+            key: keys/company/signing.key
+          encryption:
+            certificate: keys/company/encryption.crt
+            key: keys/company/encryption.key
+          archive:
+            certificate: keys/company/archive.crt
+        state:
+          database: state/arlink.sqlite
+          work_dir: state/work
+        audit:
+          key: keys/company/audit.key
+          public_key: keys/company/audit.pub
+          checkpoint_file: audit/checkpoints.log
+          origin: demo.acme-corp.example/arlink-audit
+        erp:
+          preset: generic
+          open_items: erp/open_items.csv
+          customers: erp/customers.csv
+          payments: erp/payments.csv
+          default_currency: EUR
+          number_format: "1234.56"
+          date_format: yyyy-MM-dd
+          max_bad_rows: 0
+          updates:
+            folder: erp/import
+            formats: [jsonl, csv]
+        partners:
+          - id: acme-collect
+            name: ACME Collections (demo partner)
+            certificates:
+              signing: [keys/partner/signing.crt]
+              encryption: keys/partner/encryption.crt
+              ca: keys/ca/partner-ca.crt
+            transport:
+              type: folder
+              inbox: partner/inbox
+              outbox: partner/outbox
+              processed: partner/processed
+            portfolio_format: jsonl
+            selection:
+              min_days_past_due: 60
+              min_balance:
+                EUR: "50.00"
+                USD: "50.00"
+              exclude_groups: [intercompany]
+            debtor_fields: [name, tax_id, email, phone, street, postal_code, city, country, language]
+            masking:
+              tax_id: last4
+        """
+}

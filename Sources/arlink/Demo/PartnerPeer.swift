@@ -1,0 +1,54 @@
+import ARLinkCore
+import Foundation
+
+/// The demo's partner: opens what arlink delivered with the `openssl` command-line tool and
+/// the partner's own keys, as a real agency would.
+struct PartnerPeer {
+    let demo: DemoFolder
+
+    struct Opened {
+        var summary: String
+    }
+
+    /// Decrypts (`openssl cms -decrypt`) and verifies (`openssl cms -verify` against the
+    /// company CA) a delivered file into `partner/received/`, and summarises it.
+    func open(_ fileName: String) throws -> Opened {
+        let keys = demo.path + "/keys"
+        let input = demo.path + "/partner/inbox/" + fileName
+        let signed = demo.path + "/partner/received/" + fileName + ".signed.der"
+        let plain = demo.path + "/partner/received/" + String(fileName.dropLast(4))
+        try OpenSSLCLI.run(["cms", "-decrypt", "-binary", "-inform", "DER", "-in", input, "-out", signed,
+                            "-recip", keys + "/partner/encryption.crt", "-inkey", keys + "/partner/encryption.key"])
+        try OpenSSLCLI.run(["cms", "-verify", "-binary", "-inform", "DER", "-in", signed, "-out", plain,
+                            "-CAfile", keys + "/ca/company-ca.crt", "-purpose", "any"])
+        try? FileManager.default.removeItem(atPath: signed)
+        let text = try String(contentsOfFile: plain, encoding: .utf8)
+        let lines = text.split(separator: "\n")
+        var lines2: [String] = []
+        lines2.append("   openssl cms -decrypt | openssl cms -verify: signature OK, \(lines.count) lines in \(plain)")
+        if let header = lines.first { lines2.append("   header:  " + String(header.prefix(400)) + (header.count > 400 ? "…" : "")) }
+        if lines.count > 2 { lines2.append("   record:  " + String(lines[1].prefix(400)) + (lines[1].count > 400 ? "…" : "")) }
+        if let trailer = lines.last { lines2.append("   trailer: " + String(trailer)) }
+        return Opened(summary: lines2.joined(separator: "\n"))
+    }
+}
+
+/// Runs the `openssl` command-line tool.
+enum OpenSSLCLI {
+    static func run(_ arguments: [String]) throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["openssl"] + arguments
+        let err = Pipe()
+        process.standardError = err
+        process.standardOutput = FileHandle.nullDevice
+        do { try process.run() } catch {
+            throw DemoError("cannot start the openssl command-line tool (apt-get install openssl): \(error)")
+        }
+        let errText = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else {
+            throw DemoError("openssl \(arguments.prefix(2).joined(separator: " ")) failed (exit \(process.terminationStatus)): \(errText.prefix(600))")
+        }
+    }
+}
