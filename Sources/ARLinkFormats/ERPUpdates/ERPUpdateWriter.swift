@@ -39,19 +39,13 @@ public final class ERPUpdateWriter {
 
     /// Writes one update.
     public func write(_ u: ERPUpdate) throws {
+        try writeRecord(format == .jsonl ? ERPUpdateJSON.record(u) : ERPUpdateJSON.csvRow(u))
+    }
+
+    /// Writes one update already rendered for this file's format (from the outbox).
+    public func writeRecord(_ text: String) throws {
         count += 1
-        switch format {
-        case .jsonl: try file.writeLine(ERPUpdateJSON.record(u))
-        case .csv:
-            let c = u.contact ?? [:]
-            let currency = u.amount?.currency.code ?? u.openAmount?.currency.code ?? ""
-            try file.writeLine(CSVText.row([
-                "update", u.updateID, u.partner, u.sourceEventID, u.sourceEventType, u.sourceFileID ?? "", u.accountRef,
-                u.invoiceNumber ?? "", u.status.rawValue, u.amount?.decimalString ?? "", u.openAmount?.decimalString ?? "", currency,
-                u.date?.iso ?? "", u.comment ?? "", c["street"] ?? "", c["postal_code"] ?? "", c["city"] ?? "", c["country"] ?? "",
-                c["phone"] ?? "", c["email"] ?? "", u.riskScore.map(String.init) ?? "", u.riskSegment ?? "",
-            ]))
-        }
+        try file.writeLine(text)
     }
 
     /// Writes the trailer and makes the file appear.
@@ -66,8 +60,20 @@ public final class ERPUpdateWriter {
     }
 }
 
-/// JSON text of one `erp-update.v1` record.
+/// Text of one `erp-update.v1` record, as JSON or as a CSV row.
 public enum ERPUpdateJSON {
+    /// The CSV row (columns ``ERPUpdateWriter/csvColumns``).
+    public static func csvRow(_ u: ERPUpdate) -> String {
+        let c = u.contact ?? [:]
+        let currency = u.amount?.currency.code ?? u.openAmount?.currency.code ?? ""
+        return CSVText.row([
+            "update", u.updateID, u.partner, u.sourceEventID, u.sourceEventType, u.sourceFileID ?? "", u.accountRef,
+            u.invoiceNumber ?? "", u.status.rawValue, u.amount?.decimalString ?? "", u.openAmount?.decimalString ?? "", currency,
+            u.date?.iso ?? "", u.comment ?? "", c["street"] ?? "", c["postal_code"] ?? "", c["city"] ?? "", c["country"] ?? "",
+            c["phone"] ?? "", c["email"] ?? "", u.riskScore.map(String.init) ?? "", u.riskSegment ?? "",
+        ])
+    }
+
     public static func record(_ u: ERPUpdate) -> String {
         let currency = u.amount?.currency.code ?? u.openAmount?.currency.code
         return JSONText.object([

@@ -196,10 +196,12 @@ public enum InboundLedger {
     }
 
     /// Claims every update not yet in an export for a new export; nil when there is nothing.
-    public static func claimExport(_ db: Database, exportID: String, createdAt: String) throws -> ERPExportClaim? {
+    /// - Parameter makeID: the export id from the first outbox sequence number it covers.
+    public static func claimExport(_ db: Database, createdAt: String, makeID: (Int64) -> String) throws -> ERPExportClaim? {
         guard let row = try Row.fetchOne(db, sql: "SELECT MIN(seq), MAX(seq), COUNT(*) FROM erp_update WHERE export_id IS NULL"),
               let first = row[0] as Int64?, let last = row[1] as Int64? else { return nil }
         let count: Int = row[2]
+        let exportID = makeID(first)
         try db.execute(sql: "UPDATE erp_update SET export_id = ? WHERE export_id IS NULL AND seq BETWEEN ? AND ?", arguments: [exportID, first, last])
         try db.execute(sql: "INSERT INTO erp_export (export_id, first_seq, last_seq, update_count, state, created_at) VALUES (?, ?, ?, ?, 'claimed', ?)",
                        arguments: [exportID, first, last, count, createdAt])

@@ -1,0 +1,155 @@
+import ARLinkJobs
+import ARLinkCore
+import ARLinkConfig
+import ARLinkEnvelope
+import ARLinkFormats
+import ARLinkStore
+import ARLinkAudit
+import ARLinkTransport
+import Foundation
+
+extension InboundJob {
+    /// For every committed file not finished yet: seal and deliver its receipt, archive the
+    /// received envelope, move the remote copy to processed, mark it finished. Each step can
+    /// be redone after a crash: the sealed receipt is kept until the file is marked finished,
+    /// so a re-run delivers the very same bytes.
+    func finishPending(_ partner: PartnerSettings, transport: any Transport, folders: InboundFolders,
+                       report: inout PartnerInboundReport, run: inout InboundReport) throws {
+        let pid = partner.id.rawValue
+        let pending = try context.store.read { db in try InboundLedger.unfinished(db, partner: pid) }
+        for record in pending {
+            if let name = record.receiptName {
+                try deliverReceipt(record, name: name, partner: partner, transport: transport, folders: folders)
+                report.receiptsDelivered += 1
+            }
+            let local = folders.incoming + "/" + record.fileName
+            if record.state == .applied, FileManager.default.fileExists(atPath: local) {
+                let archived = folders.archive + "/" + record.fileName
+                guard rename(local, archived) == 0 else {
+                    throw InboundError(.io, "cannot archive \(record.fileName) into \(folders.archive) (errno \(errno))")
+                }
+            }
+            try transport.finish(RemoteFile(name: record.fileName, size: 0), disposition: .moveToProcessed)
+            try context.store.write { db in
+                try InboundLedger.markFinished(db, partner: pid, sha256: record.sha256)
+                try context.audit.append([AuditEvent(action: "file.finished", outcome: "ok", partner: pid, direction: "inbound",
+                                                     fileID: record.fileID, fileName: record.fileName, sealedSHA256: record.sha256,
+                                                     detail: record.receiptName.map { ["receipt": $0] } ?? [:])], in: db)
+            }
+            if let name = record.receiptName { unlink(folders.receipts + "/" + name) }
+            if !report.processed.contains(record.fileName) && !report.quarantined.contains(where: { $0.fileName == record.fileName }) {
+                report.resumed += 1
+            }
+        }
+    }
+
+    /// Seals the receipt of `record` (once) and delivers it to the partner's inbox.
+    func deliverReceipt(_ record: InboundFileRecord, name: String, partner: PartnerSettings, transport: any Transport, folders: InboundFolders) throws {
+        let pid = partner.id.rawValue
+        let sealed = folders.receipts + "/" + name
+        if !FileManager.default.fileExists(atPath: sealed) {
+            let rejected = try context.store.read { db in try InboundLedger.rejections(db, partner: pid, fileSHA256: record.sha256) }
+            let receipt = Receipt(fileID: record.fileID ?? "", fileSHA256: record.sha256, sequence: record.sequence ?? 0,
+                                  outcome: record.state.rawValue, eventsAccepted: record.eventsAccepted, rejected: rejected,
+                                  errorCode: record.errorCode)
+            let recipients = try context.recipients(for: partner)
+            let sequence = record.receiptSequence ?? 0
+            let header = FileHeader(
+                schema: "receipt.v1", fileID: record.receiptFileID ?? UUID().uuidString.lowercased(), kind: "receipt", direction: "outbound",
+                batchID: "receipt-\(sequence)", sequence: sequence, sender: config.company.id.rawValue, recipient: pid,
+                recipientKeySHA256: recipients.first?.sha256Fingerprint ?? "", createdAt: record.receivedAt, previousFileSHA256: nil)
+            let plain = folders.plain + "/" + name + ".plain"
+            defer { unlink(plain) }
+            try ReceiptWriter.write(receipt, header: header, to: plain)
+            let result = try Envelope.seal(input: plain, output: sealed, signer: try context.signingIdentity(), recipients: recipients)
+            try context.store.write { db in
+                try context.audit.append([AuditEvent(action: "receipt.sealed", outcome: "ok", partner: pid, direction: "outbound",
+                                                     fileID: header.fileID, fileName: name, plaintextSHA256: result.plaintextSHA256,
+                                                     sealedSHA256: result.sealedSHA256, recordCount: rejected.count + 1)], in: db)
+            }
+        }
+        let outcome = try transport.deliver(localFile: sealed, as: name)
+        try context.store.write { db in
+            try context.audit.append([AuditEvent(action: "receipt.delivered", outcome: outcome == .delivered ? "ok" : "already_present",
+                                                 partner: pid, direction: "outbound", fileName: name)], in: db)
+        }
+    }
+
+    /// Writes every claimed export, then claims and writes what is new: one file per
+    /// configured format into the ERP import folder, named after the export id, atomically.
+    func exportUpdates(into report: inout InboundReport) throws {
+        let folder = config.erp.updatesFolder
+        var claims = try context.store.read { db in try InboundLedger.claimedExports(db) }
+        let now = Timestamp.iso8601(context.now())
+        if let claim = try context.store.write({ db in
+            try InboundLedger.claimExport(db, createdAt: now) { first in
+                let digits = String(first)
+                return "arlink_erp_updates_" + String(repeating: "0", count: max(0, 12 - digits.count)) + digits
+            }
+        }) {
+            claims.append(claim)
+        }
+        guard !claims.isEmpty else { return }
+        do {
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o750])
+        } catch {
+            throw InboundError(.io, "cannot create the ERP import folder \(folder): \(error.localizedDescription)")
+        }
+        let formats = config.erp.updateFormats.compactMap(ERPUpdateWriter.Format.init(rawValue:))
+        for claim in claims {
+            for format in formats {
+                let path = folder + "/" + claim.exportID + "." + format.rawValue
+                let writer = try ERPUpdateWriter(path: path, format: format, exportID: claim.exportID, createdAt: claim.createdAt)
+                try context.store.read { db in
+                    try InboundLedger.forEachRecord(db, exportID: claim.exportID, csv: format == .csv) { try writer.writeRecord($0) }
+                }
+                try writer.finish()
+                report.exportFiles.append(path)
+            }
+            try context.store.write { db in
+                try InboundLedger.markExportWritten(db, exportID: claim.exportID)
+                try context.audit.append([AuditEvent(action: "erp.exported", outcome: "ok", direction: "inbound", recordCount: claim.count,
+                                                     detail: ["export_id": claim.exportID])], in: db)
+            }
+            report.updatesExported += claim.count
+            reporter.info("exported \(claim.count) ERP updates as \(claim.exportID) (\(formats.map(\.rawValue).joined(separator: ", ")))",
+                          ["export_id": claim.exportID])
+        }
+    }
+
+    /// Judges open promises whose date has passed: kept when the account received at least
+    /// the promised amount since the promise, else `promise_broken` goes to the ERP.
+    func checkPromises(into report: inout InboundReport) throws {
+        let today = today
+        let reconciler = Reconciler(today: today, promiseHorizonDays: 0)
+        var broken: [String: Int] = [:]
+        try context.store.write { db in
+            for promise in try InboundLedger.openPromises(db, before: today) {
+                guard let currency = try? Currency(promise.currency), let date = LocalDate(iso: promise.promisedDate) else { continue }
+                let paid = try InboundLedger.accountPaid(db, partner: promise.partner, accountRef: promise.accountRef, currency: promise.currency)
+                let state = reconciler.promiseState(promised: Money(minorUnits: promise.amountMinor, currency: currency),
+                                                    paidSince: paid - promise.paidBaselineMinor, date: date)
+                guard state != .pending else { continue }
+                try InboundLedger.setPromiseState(db, partner: promise.partner, eventID: promise.eventID, state: state)
+                guard state == .broken else { continue }
+                broken[promise.partner, default: 0] += 1
+                var update = ERPUpdate(updateID: "\(promise.partner)-promise-\(promise.eventID)", partner: promise.partner,
+                                       sourceEventID: promise.eventID, sourceEventType: "promise", sourceFileID: nil,
+                                       accountRef: promise.accountRef, invoiceNumber: promise.invoiceNumber, status: .promiseBroken)
+                update.amount = Money(minorUnits: promise.amountMinor, currency: currency)
+                update.openAmount = Money(minorUnits: max(0, promise.amountMinor - (paid - promise.paidBaselineMinor)), currency: currency)
+                update.date = date
+                try InboundLedger.enqueue(db, updateID: update.updateID, partner: promise.partner, json: ERPUpdateJSON.record(update),
+                                          csv: ERPUpdateJSON.csvRow(update))
+            }
+            if !broken.isEmpty {
+                try context.audit.append(broken.sorted { $0.key < $1.key }.map { partner, count in
+                    AuditEvent(action: "promises.checked", outcome: "broken", partner: partner, direction: "inbound", recordCount: count)
+                }, in: db)
+            }
+        }
+        for index in report.partners.indices {
+            report.partners[index].promisesBroken += broken[report.partners[index].partner] ?? 0
+        }
+    }
+}

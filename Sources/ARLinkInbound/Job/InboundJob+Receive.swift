@@ -1,0 +1,141 @@
+import ARLinkJobs
+import ARLinkCore
+import ARLinkConfig
+import ARLinkEnvelope
+import ARLinkFormats
+import ARLinkStore
+import ARLinkAudit
+import ARLinkTransport
+import Foundation
+
+/// What happened to one fetched file.
+enum FileOutcome {
+    case applied
+    case quarantined
+    /// Kept for later: the local copy's path.
+    case held(String)
+    case duplicate
+    case skipped
+}
+
+extension InboundJob {
+    /// Fetches one outbox file, claims it by the SHA-256 of its bytes and processes it.
+    func receive(_ remote: RemoteFile, partner: PartnerSettings, identity: DecryptionIdentity, transport: any Transport,
+                 folders: InboundFolders, report: inout PartnerInboundReport) throws -> FileOutcome {
+        let pid = partner.id.rawValue
+        let local = folders.incoming + "/" + remote.name
+        do {
+            try transport.fetch(remote, to: local)
+        } catch let error as TransportError where error.code == .sizeMismatch || error.code == .invalidName {
+            report.skipped.append(.init(fileName: remote.name, code: error.codeName, message: error.message))
+            reporter.warning("partner \(pid): \(remote.name) not fetched: \(error.message)", ["partner": pid])
+            return .skipped
+        }
+        let sha = try FileDigest.sha256(path: local)
+        if let known = try context.store.read({ db in try InboundLedger.file(db, partner: pid, sha256: sha) }) {
+            guard known.finished else { return .skipped }
+            try recordDuplicate(remote, local: local, sha: sha, fileID: known.fileID, partner: partner, transport: transport,
+                                reason: "the same bytes were already received as \(known.fileName) (\(known.state.rawValue))", report: &report)
+            return .duplicate
+        }
+        return try process(remote, local: local, partner: partner, identity: identity, transport: transport, folders: folders, report: &report)
+    }
+
+    /// Records a replay as a no-op and moves the remote copy away.
+    func recordDuplicate(_ remote: RemoteFile, local: String, sha: String, fileID: String?, partner: PartnerSettings,
+                         transport: any Transport, reason: String, report: inout PartnerInboundReport) throws {
+        let pid = partner.id.rawValue
+        try context.store.write { db in
+            try context.audit.append([AuditEvent(action: "file.received", outcome: "duplicate", partner: pid, direction: "inbound",
+                                                 fileID: fileID, fileName: remote.name, sealedSHA256: sha)], in: db)
+        }
+        try transport.finish(remote, disposition: .moveToProcessed)
+        unlink(local)
+        report.duplicates.append(remote.name)
+        reporter.notice("partner \(pid): \(remote.name) is a replay; \(reason); nothing applied", ["partner": pid, "file": remote.name])
+    }
+
+    /// Opens, checks and applies one fetched file (or quarantines, holds or drops it as a duplicate).
+    func process(_ remote: RemoteFile, local: String, partner: PartnerSettings, identity: DecryptionIdentity, transport: any Transport,
+                 folders: InboundFolders, report: inout PartnerInboundReport) throws -> FileOutcome {
+        let pid = partner.id.rawValue
+        let sha = try FileDigest.sha256(path: local)
+        let plain = folders.plain + "/" + remote.name + ".plain"
+        defer { unlink(plain) }
+        let opened: OpenResult
+        do {
+            opened = try Envelope.open(input: local, output: plain, identity: identity, trust: context.trustPolicy(for: partner), allowCBC: partner.allowCBC)
+        } catch {
+            if error.code == .io || error.code == .openssl { throw error }
+            return try quarantine(remote, local: local, sha: sha, failure: error, header: nil, partner: partner, folders: folders, report: &report)
+        }
+        for warning in opened.warnings { reporter.warning("partner \(pid): \(remote.name): \(warning)", ["partner": pid]) }
+        let reader: FeedbackReader
+        do {
+            reader = try FeedbackReader(path: plain, displayName: remote.name)
+        } catch let error as FeedbackError {
+            return try quarantine(remote, local: local, sha: sha, failure: error, header: nil, partner: partner, folders: folders, report: &report)
+        }
+        let header = reader.header
+        if let problem = checkHeader(header, partner: partner, identity: identity) {
+            return try quarantine(remote, local: local, sha: sha, failure: problem, header: header, partner: partner, folders: folders, report: &report)
+        }
+        let (last, already) = try context.store.read { db in
+            (try InboundLedger.lastApplied(db, partner: pid), try InboundLedger.appliedFile(db, partner: pid, fileID: header.fileID))
+        }
+        if let already {
+            try context.store.write { db in
+                try InboundLedger.insert(db, InboundFileRecord(
+                    partner: pid, sha256: sha, fileName: remote.name, fileID: header.fileID, sequence: header.sequence, state: .duplicate,
+                    plaintextSHA256: opened.plaintextSHA256, errorCode: nil, eventsAccepted: 0, eventsRejected: 0, receiptName: nil,
+                    receiptFileID: nil, receiptSequence: nil, receivedAt: Timestamp.iso8601(context.now()), finished: true))
+            }
+            try recordDuplicate(remote, local: local, sha: sha, fileID: header.fileID, partner: partner, transport: transport,
+                                reason: "file id \(header.fileID) was already applied from \(already.fileName)", report: &report)
+            return .duplicate
+        }
+        let expected = (last?.sequence ?? 0) + 1
+        if header.sequence > expected {
+            report.held.append(.init(fileName: remote.name, code: "inbound.sequence_gap",
+                                     message: "sequence \(header.sequence) arrived but \(expected) is the next expected; the file stays in the outbox until \(expected) arrives"))
+            return .held(local)
+        }
+        if header.sequence < expected {
+            let failure = InboundError(.sequenceReused, "\(remote.name): sequence \(header.sequence) was already applied (next expected \(expected)) but file id \(header.fileID) is new; a reordered or substituted file")
+            return try quarantine(remote, local: local, sha: sha, failure: failure, header: header, partner: partner, folders: folders, report: &report)
+        }
+        if let last, let previous = last.plaintextSHA256, header.previousFileSHA256 != previous {
+            let failure = InboundError(.chainBroken, "\(remote.name): previous_file_sha256 does not match the previous applied file \(last.fileName); a file was dropped or substituted")
+            return try quarantine(remote, local: local, sha: sha, failure: failure, header: header, partner: partner, folders: folders, report: &report)
+        }
+        do {
+            try apply(reader, remote: remote, sha: sha, plaintextSHA256: opened.plaintextSHA256, partner: partner, report: &report)
+        } catch let error as FeedbackError {
+            return try quarantine(remote, local: local, sha: sha, failure: error, header: header, partner: partner, folders: folders, report: &report)
+        } catch let error as CoreError {
+            return try quarantine(remote, local: local, sha: sha, failure: error, header: header, partner: partner, folders: folders, report: &report)
+        }
+        report.processed.append(remote.name)
+        return .applied
+    }
+
+    /// The signed header must name this partner as sender, us as recipient, our encryption key,
+    /// and a creation time that is not in the future (five minutes of clock skew allowed).
+    func checkHeader(_ header: FileHeader, partner: PartnerSettings, identity: DecryptionIdentity) -> InboundError? {
+        let pid = partner.id.rawValue
+        let us = config.company.id.rawValue
+        if header.sender != pid {
+            return InboundError(.wrongSender, "the signed header names sender \"\(header.sender)\" but the file came from partner \(pid)'s outbox")
+        }
+        if header.recipient != us {
+            return InboundError(.wrongRecipient, "the signed header names recipient \"\(header.recipient)\", not us (\(us)); the file was meant for someone else and forwarded")
+        }
+        if header.recipientKeySHA256 != identity.sha256Fingerprint {
+            return InboundError(.wrongRecipientKey, "the signed header names encryption key sha256 \(header.recipientKeySHA256.prefix(16))…, not ours (\(identity.sha256Fingerprint.prefix(16))…)")
+        }
+        if let created = Timestamps.parse(header.createdAt), created > Int64(context.now().timeIntervalSince1970) + 300 {
+            return InboundError(.createdInFuture, "the signed header's created_at \(header.createdAt) lies in the future")
+        }
+        return nil
+    }
+}

@@ -1,0 +1,132 @@
+public import ARLinkJobs
+import ARLinkCore
+import ARLinkConfig
+import ARLinkEnvelope
+import ARLinkFormats
+import ARLinkStore
+import ARLinkAudit
+import ARLinkTransport
+import Foundation
+
+/// The inbound pipeline: fetch → open → check the signed header → read and validate →
+/// reconcile and apply (one transaction per file) → export ERP updates → seal and deliver
+/// the receipt → archive.
+///
+/// Safe to repeat at any time and after a crash at any point (design section 5): files are
+/// claimed by the SHA-256 of their bytes, events by `(partner, event_id)`, ERP updates leave
+/// through an outbox with fixed export ranges, and every later step is redone from the ledger.
+public final class InboundJob {
+    /// What to run.
+    public struct Options: Sendable {
+        /// Only this partner (all partners when nil).
+        public var partner: String?
+
+        public init(partner: String? = nil) {
+            self.partner = partner
+        }
+    }
+
+    let context: RunContext
+    var reporter: any RunReporter { context.reporter }
+    var config: ArlinkConfiguration { context.config }
+
+    /// Creates the job over a run context.
+    public init(context: RunContext) {
+        self.context = context
+    }
+
+    /// Runs the pipeline for the selected partners.
+    ///
+    /// A bad file is quarantined and the run goes on; the report's ``InboundReport/exitStatus``
+    /// says 65 then. Errors that stop the run are thrown: configuration (78), our keys (77/78),
+    /// the partner's transport (69/75), local I/O (75).
+    public func run(_ options: Options) throws -> InboundReport {
+        let partners = try options.partner.map { [try config.partner($0)] } ?? config.partners
+        var report = InboundReport()
+        let identity = try context.decryptionIdentity()
+        try context.store.write { db in
+            try context.audit.append([AuditEvent(action: "config.loaded", outcome: "ok", direction: "inbound",
+                                                 detail: ["config_sha256": context.configSHA256])], in: db)
+        }
+        // Whatever an earlier run committed but did not export goes out first, with the same ranges.
+        try exportUpdates(into: &report)
+        for partner in partners {
+            var partnerReport = PartnerInboundReport(partner: partner.id.rawValue)
+            try runPartner(partner, identity: identity, report: &partnerReport, run: &report)
+            report.partners.append(partnerReport)
+        }
+        try checkPromises(into: &report)
+        try exportUpdates(into: &report)
+        _ = try context.audit.checkpoint()
+        return report
+    }
+
+    /// One partner: finish what an earlier run left, then every new file in the outbox.
+    func runPartner(_ partner: PartnerSettings, identity: DecryptionIdentity, report: inout PartnerInboundReport,
+                    run: inout InboundReport) throws {
+        let pid = partner.id.rawValue
+        let folders = try InboundFolders(workDirectory: config.state.workDirectory, partner: pid)
+        let transport = try context.transport(for: partner)
+        try removeStalePlaintexts(folders)
+        try finishPending(partner, transport: transport, folders: folders, report: &report, run: &run)
+
+        let listing = try transport.list()
+        for skipped in listing.skipped {
+            report.skipped.append(.init(fileName: skipped.escapedName, code: "transport.skipped", message: skipped.reason))
+            reporter.warning("partner \(pid): outbox entry \(skipped.escapedName) skipped: \(skipped.reason)", ["partner": pid])
+        }
+        var held: [(RemoteFile, String)] = []
+        for remote in listing.files {
+            let outcome = try receive(remote, partner: partner, identity: identity, transport: transport, folders: folders, report: &report)
+            if case .held(let local) = outcome { held.append((remote, local)) }
+            if case .applied = outcome {
+                try exportUpdates(into: &run)
+                try finishPending(partner, transport: transport, folders: folders, report: &report, run: &run)
+                try retryHeld(&held, partner: partner, identity: identity, transport: transport, folders: folders, report: &report, run: &run)
+            }
+        }
+        for (remote, local) in held {
+            unlink(local)
+            let problem = report.heldProblem(for: remote.name)
+            reporter.warning("partner \(pid): \(remote.name) held: \(problem?.message ?? "an earlier sequence number is missing")", ["partner": pid, "file": remote.name])
+        }
+    }
+
+    /// Retries held files after a file was applied, until none makes progress.
+    func retryHeld(_ held: inout [(RemoteFile, String)], partner: PartnerSettings, identity: DecryptionIdentity, transport: any Transport,
+                   folders: InboundFolders, report: inout PartnerInboundReport, run: inout InboundReport) throws {
+        var progress = true
+        while progress && !held.isEmpty {
+            progress = false
+            for (index, entry) in held.enumerated() {
+                report.held.removeAll { $0.fileName == entry.0.name }
+                let outcome = try process(entry.0, local: entry.1, partner: partner, identity: identity, transport: transport,
+                                          folders: folders, report: &report)
+                if case .held = outcome { continue }
+                held.remove(at: index)
+                if case .applied = outcome {
+                    try exportUpdates(into: &run)
+                    try finishPending(partner, transport: transport, folders: folders, report: &report, run: &run)
+                }
+                progress = true
+                break
+            }
+        }
+    }
+
+    /// Plaintexts left by a crashed run are never reused: the file is opened again.
+    func removeStalePlaintexts(_ folders: InboundFolders) throws {
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: folders.plain)) ?? [] {
+            unlink(folders.plain + "/" + name)
+        }
+    }
+
+    /// The processing day in UTC.
+    var today: LocalDate {
+        LocalDate(daysSinceEpoch: Int32((context.now().timeIntervalSince1970 / 86_400).rounded(.down)))
+    }
+}
+
+extension PartnerInboundReport {
+    func heldProblem(for name: String) -> FileProblem? { held.first { $0.fileName == name } }
+}
