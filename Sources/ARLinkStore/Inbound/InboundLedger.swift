@@ -160,6 +160,18 @@ public enum InboundLedger {
             """), arguments: [partner, accountRef, currency]) ?? 0
     }
 
+    /// Every invoice placed with `partner`, by account then due date (the feedback simulator).
+    public static func placedInvoices(_ db: Database, partner: String) throws -> [(accountRef: String, invoice: InvoicePosition)] {
+        try Row.fetchAll(db, sql: """
+            SELECT i.account_ref, i.invoice_number, i.currency, i.due_date, i.placed_minor FROM placement_invoice i
+            JOIN placement p ON p.partner = i.partner AND p.account_ref = i.account_ref
+            WHERE i.partner = ? AND p.status = 'active' ORDER BY i.account_ref, i.due_date, i.invoice_number
+            """, arguments: [partner]).compactMap { row in
+            guard let currency = try? Currency(row[2] as String), let due = LocalDate(iso: row[3] as String) else { return nil }
+            return (row[0], InvoicePosition(invoiceNumber: row[1], dueDate: due, placed: Money(minorUnits: row[4], currency: currency), paidMinor: 0))
+        }
+    }
+
     // MARK: - Promises
 
     /// Records an accepted promise.

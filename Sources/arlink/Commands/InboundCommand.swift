@@ -1,11 +1,89 @@
 import ArgumentParser
+import ARLinkCore
+import ARLinkConfig
+import ARLinkJobs
+import ARLinkInbound
+import Foundation
 
-/// `arlink inbound`: placeholder until its capability lands; prints that it is not available yet.
+/// `arlink inbound`: the partner's feedback back into the ERP.
 struct InboundCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "inbound", abstract: "(inbound: not available in this build yet)")
+    static let configuration = CommandConfiguration(
+        commandName: "inbound",
+        abstract: "Receive partner feedback, reconcile it, and write ERP status updates.",
+        subcommands: [Run.self]
+    )
 
-    func run() throws {
-        print("arlink inbound is not available in this build yet")
-        throw ExitCode(70)
+    struct Run: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Fetch, open, check, reconcile and apply every new feedback file (safe to repeat).",
+            discussion: """
+                Fetches each feedback file in the partner's outbox that matches its naming pattern, opens \
+                the envelope, checks the signed header, the schema and the control totals, reconciles every \
+                event with the placement ledger, writes ERP update files, and sends a signed receipt. A bad \
+                file is quarantined (exit 65, the run goes on); a file after a sequence gap is held (exit 75).
+                """
+        )
+
+        @OptionGroup var common: CommonOptions
+
+        @Option(help: "Only this partner (default: every configured partner).")
+        var partner: String?
+
+        func run() throws {
+            var status = ExitStatus.success
+            try Console.run(common.logFormat) {
+                let reporter = ConsoleReporter(format: common.logFormat)
+                let config = try ArlinkConfiguration.load(path: common.config)
+                let context = try RunContext(config: config, reporter: reporter)
+                let report = try InboundJob(context: context).run(.init(partner: partner))
+                print(InboundSummary.render(report, json: common.logFormat == .json))
+                status = report.exitStatus
+            }
+            if status != .success { throw ExitCode(status.rawValue) }
+        }
+    }
+}
+
+/// The run report of `arlink inbound run`, for people or as one JSON object.
+enum InboundSummary {
+    static func render(_ report: InboundReport, json: Bool) -> String {
+        json ? renderJSON(report) : renderText(report)
+    }
+
+    static func renderText(_ report: InboundReport) -> String {
+        var lines: [String] = []
+        for p in report.partners {
+            lines.append("partner \(p.partner): \(p.processed.count) file(s) processed, \(p.quarantined.count) quarantined, \(p.held.count) held, \(p.duplicates.count) duplicate(s), \(p.skipped.count) skipped")
+            lines.append("  events: \(p.eventsAccepted) accepted, \(p.eventsRejectedTotal) rejected")
+            for (reason, count) in p.eventsRejected.sorted(by: { $0.key < $1.key }) {
+                lines.append("    rejected \(reason.rawValue): \(count)")
+            }
+            for q in p.quarantined { lines.append("  quarantined \(q.fileName): \(q.message) [\(q.code)]") }
+            for h in p.held { lines.append("  held \(h.fileName): \(h.message)") }
+            for s in p.skipped { lines.append("  skipped \(s.fileName): \(s.message)") }
+            for d in p.duplicates { lines.append("  duplicate \(d): already received, nothing applied") }
+            for e in p.exceptions.prefix(20) { lines.append("  exception: \(e)") }
+            if p.exceptions.count > 20 { lines.append("  ... and \(p.exceptions.count - 20) more exceptions") }
+            if p.promisesBroken > 0 { lines.append("  promises broken: \(p.promisesBroken)") }
+            lines.append("  receipts delivered: \(p.receiptsDelivered)" + (p.resumed > 0 ? ", files finished from an earlier run: \(p.resumed)" : ""))
+        }
+        lines.append("ERP updates exported: \(report.updatesExported)" + (report.exportFiles.isEmpty ? "" : " (\(report.exportFiles.map { ($0 as NSString).lastPathComponent }.joined(separator: ", ")))"))
+        return lines.joined(separator: "\n")
+    }
+
+    static func renderJSON(_ report: InboundReport) -> String {
+        func quote(_ s: String) -> String { JSONLine.quote(s) }
+        func problems(_ list: [PartnerInboundReport.FileProblem]) -> String {
+            "[" + list.map { "{\"file\":\(quote($0.fileName)),\"code\":\(quote($0.code)),\"message\":\(quote($0.message))}" }.joined(separator: ",") + "]"
+        }
+        let partners = report.partners.map { p in
+            let rejected = "{" + p.eventsRejected.sorted { $0.key < $1.key }.map { "\(quote($0.key.rawValue)):\($0.value)" }.joined(separator: ",") + "}"
+            return "{\"partner\":\(quote(p.partner)),\"files_processed\":\(p.processed.count),\"files_quarantined\":\(p.quarantined.count),"
+                + "\"files_held\":\(p.held.count),\"files_duplicate\":\(p.duplicates.count),\"files_skipped\":\(p.skipped.count),"
+                + "\"events_accepted\":\(p.eventsAccepted),\"events_rejected\":\(p.eventsRejectedTotal),\"rejected_by_reason\":\(rejected),"
+                + "\"exceptions\":\(p.exceptions.count),\"promises_broken\":\(p.promisesBroken),\"receipts_delivered\":\(p.receiptsDelivered),"
+                + "\"quarantined\":\(problems(p.quarantined)),\"held\":\(problems(p.held)),\"skipped\":\(problems(p.skipped))}"
+        }
+        return "{\"partners\":[\(partners.joined(separator: ","))],\"updates_exported\":\(report.updatesExported),\"exit_status\":\(report.exitStatus.rawValue)}"
     }
 }
