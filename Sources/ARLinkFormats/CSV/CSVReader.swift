@@ -154,12 +154,12 @@ public final class CSVReader {
         index < 0 || index >= fieldCount || starts[index] == ends[index]
     }
 
-    /// Field `index` as a validated UTF-8 string, surrounding spaces trimmed.
+    /// Field `index` as a validated UTF-8 string, surrounding spaces trimmed unless `trim` is false.
     /// - Parameter column: the column's name, for the error message.
     /// - Throws: ``FormatError/Code/notUTF8`` naming the line and column (never the value).
-    public func string(_ index: Int, column: String) throws -> String {
+    public func string(_ index: Int, column: String, trim: Bool = true) throws -> String {
         try withField(index) { raw in
-            let bytes = Self.trimmed(raw)
+            let bytes = trim ? Self.trimmed(raw) : raw
             var ascii = true
             for b in bytes where b >= 0x80 { ascii = false; break }
             if ascii { return String(decoding: bytes, as: UTF8.self) }
