@@ -20,6 +20,7 @@ public struct EnvelopeError: ARLinkFailure, Equatable {
             case disallowedAlgorithm = "envelope.disallowed_algorithm"
             case unauthenticatedEncryption = "envelope.unauthenticated_encryption"
             case unsigned = "envelope.unsigned"
+            case notEncrypted = "envelope.not_encrypted"
             case multipleSigners = "envelope.multiple_signers"
             case nestedSignature = "envelope.nested_signature"
             case weakKey = "envelope.weak_key"
@@ -65,6 +66,8 @@ public struct EnvelopeError: ARLinkFailure, Equatable {
         public static let unauthenticatedEncryption = Code(value: .unauthenticatedEncryption)
         /// The decrypted content is not signed.
         public static let unsigned = Code(value: .unsigned)
+        /// The file is a CMS structure that is not encrypted (e.g. a bare SignedData).
+        public static let notEncrypted = Code(value: .notEncrypted)
         /// More (or fewer) than exactly one signer.
         public static let multipleSigners = Code(value: .multipleSigners)
         /// The signed content is itself a signature or other CMS structure.
@@ -133,7 +136,7 @@ public struct EnvelopeError: ARLinkFailure, Equatable {
         case .missingFile: .noInput
         case .malformed, .truncated, .empty:
             .dataError
-        case .tagMismatch, .signatureInvalid, .disallowedAlgorithm, .unauthenticatedEncryption, .unsigned,
+        case .tagMismatch, .signatureInvalid, .disallowedAlgorithm, .unauthenticatedEncryption, .unsigned, .notEncrypted,
             .multipleSigners, .nestedSignature, .weakKey, .notForUs, .untrustedSigner, .expiredSigner,
             .signerNotYetValid, .revokedSigner, .signerKeyUsage, .headerMismatch:
             .noPermission

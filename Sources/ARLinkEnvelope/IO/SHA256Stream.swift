@@ -8,10 +8,17 @@ import Glibc
 final class SHA256Stream {
     private let context: OpaquePointer
 
-    init() throws {
+    /// - Parameter algorithm: `SHA256` (default), `SHA384` or `SHA512`.
+    init(algorithm: String = "SHA256") throws {
         guard let context = EVP_MD_CTX_new() else { throw EnvelopeError.fromOpenSSL(.openssl, "EVP_MD_CTX_new failed") }
         self.context = context
-        guard EVP_DigestInit_ex(context, EVP_sha256(), nil) == 1 else {
+        let md: OpaquePointer? =
+            switch algorithm {
+            case "SHA384": EVP_sha384()
+            case "SHA512": EVP_sha512()
+            default: EVP_sha256()
+            }
+        guard EVP_DigestInit_ex(context, md, nil) == 1 else {
             EVP_MD_CTX_free(context)
             throw EnvelopeError.fromOpenSSL(.openssl, "EVP_DigestInit_ex failed")
         }
@@ -25,16 +32,22 @@ final class SHA256Stream {
     }
 
     /// Lowercase hex digest.
-    func finish() -> String {
-        var md = [UInt8](repeating: 0, count: 32)
+    func finish() -> String { Hex.encode(finishBytes()) }
+
+    /// The digest bytes.
+    func finishBytes() -> [UInt8] {
+        var md = [UInt8](repeating: 0, count: 64)
         var len: UInt32 = 0
         EVP_DigestFinal_ex(context, &md, &len)
-        return Hex.encode(md.prefix(Int(len)))
+        return Array(md.prefix(Int(len)))
     }
 
     /// Hashes a whole file through 1 MiB reads.
-    static func file(fd: Int32) throws -> String {
-        let hasher = try SHA256Stream()
+    static func file(fd: Int32) throws -> String { Hex.encode(try file(fd: fd, algorithm: "SHA256")) }
+
+    /// Hashes a whole file with `algorithm` through 1 MiB reads.
+    static func file(fd: Int32, algorithm: String) throws -> [UInt8] {
+        let hasher = try SHA256Stream(algorithm: algorithm)
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 16)
         defer { buffer.deallocate() }
         var offset: off_t = 0
@@ -48,7 +61,7 @@ final class SHA256Stream {
             hasher.update(UnsafeRawBufferPointer(rebasing: buffer[0..<n]))
             offset += off_t(n)
         }
-        return hasher.finish()
+        return hasher.finishBytes()
     }
 }
 

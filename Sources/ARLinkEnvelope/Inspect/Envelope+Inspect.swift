@@ -46,7 +46,7 @@ enum EnvelopeInspector {
                 encryptedContentType: OID.name(layout.encryptedContentType), encryptedBytes: layout.encryptedContentLength,
                 tagBytes: layout.macLength, recipients: recipients, signers: [], signedBytes: nil
             )
-        } catch let error as EnvelopeError where error.code == .unsigned {
+        } catch let error as EnvelopeError where error.code == .notEncrypted {
             // Not encrypted but signed: show the signer.
             return try inspectSigned(makeSource())
         }

@@ -33,9 +33,29 @@ final class DecryptingSource: ByteSource {
             let room = buffer.count - 32
             guard room > 0 else { throw EnvelopeError(.openssl, "decryption buffer too small") }
             let want = min(room, input.count)
-            let n = try ciphertext.read(into: UnsafeMutableRawBufferPointer(rebasing: input[0..<want]))
+            // Gather a large piece: the content may arrive in small BER chunks.
+            var n = 0
+            var ended = false
+            while n < want {
+                let got = try ciphertext.read(into: UnsafeMutableRawBufferPointer(rebasing: input[n..<want]))
+                if got == 0 {
+                    ended = true
+                    break
+                }
+                n += got
+            }
             var outLength: Int32 = 0
-            if n == 0 {
+            if n > 0 {
+                consumed += Int64(n)
+                let ok = EVP_DecryptUpdate(
+                    context, buffer.baseAddress!.assumingMemoryBound(to: UInt8.self), &outLength,
+                    input.baseAddress!.assumingMemoryBound(to: UInt8.self), Int32(n)
+                )
+                if ok != 1 { throw EnvelopeError.fromOpenSSL(.openssl, "EVP_DecryptUpdate failed") }
+                // At the end, return this output first; the next call finds no more input.
+                if outLength > 0 { return Int(outLength) }
+            }
+            if ended {
                 finished = true
                 OpenSSLErrorQueue.clear()
                 let ok = EVP_DecryptFinal_ex(context, buffer.baseAddress!.assumingMemoryBound(to: UInt8.self), &outLength)
@@ -48,13 +68,6 @@ final class DecryptingSource: ByteSource {
                 verified = true
                 return Int(outLength)
             }
-            consumed += Int64(n)
-            let ok = EVP_DecryptUpdate(
-                context, buffer.baseAddress!.assumingMemoryBound(to: UInt8.self), &outLength,
-                input.baseAddress!.assumingMemoryBound(to: UInt8.self), Int32(n)
-            )
-            if ok != 1 { throw EnvelopeError.fromOpenSSL(.openssl, "EVP_DecryptUpdate failed") }
-            if outLength > 0 { return Int(outLength) }
         }
         return 0
     }

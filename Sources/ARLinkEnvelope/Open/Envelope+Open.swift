@@ -79,12 +79,10 @@ final class EnvelopeOpener {
         let outer = try CMSHandle.parse(layout.skeleton, what: "the envelope \(input)")
         try unwrapKey(outer)
         let quarantine = try AtomicOutput(path: output)
-        let inner: InnerSplitter.Layout
-        do {
-            inner = try decrypt(outer, layout: layout, into: quarantine)
-        }
+        let digest = try SHA256Stream()
+        let inner = try decrypt(outer, layout: layout, into: quarantine, digest: digest)
         try quarantine.flush()
-        let verified = try verifySignature(inner, content: quarantine)
+        let verified = try verifySignature(inner, content: quarantine, sha256: digest.finishBytes())
         if !warnings.isEmpty { warnings = warnings.map { "\(input): \($0)" } }
         try quarantine.commit()
         let sealed = try sealedDigest.wait()
@@ -119,7 +117,9 @@ final class EnvelopeOpener {
 
     /// Streams the ciphertext through the cipher context `CMS_dataInit` prepared, splitting the
     /// decrypted SignedData on the fly and writing its content to the quarantine file.
-    private func decrypt(_ cms: CMSHandle, layout: OuterLayout, into quarantine: AtomicOutput) throws -> InnerSplitter.Layout {
+    private func decrypt(
+        _ cms: CMSHandle, layout: OuterLayout, into quarantine: AtomicOutput, digest: SHA256Stream
+    ) throws -> InnerSplitter.Layout {
         guard let memory = BIO_new(BIO_s_mem()) else { throw EnvelopeError.fromOpenSSL(.openssl, "BIO_new failed") }
         guard let chain = CMS_dataInit(cms.pointer, memory) else {
             BIO_free(memory)
@@ -141,7 +141,10 @@ final class EnvelopeOpener {
         }
         let inner: InnerSplitter.Layout
         do {
-            inner = try InnerSplitter.split(plaintext, chunk: chunk) { bytes in try quarantine.write(bytes) }
+            inner = try InnerSplitter.split(plaintext, chunk: chunk) { bytes in
+                digest.update(bytes)
+                try quarantine.write(bytes)
+            }
         } catch let error as EnvelopeError where error.code != .tagMismatch {
             // A tampered ciphertext often breaks the inner structure before the tag is reached:
             // the tag decides which error the operator sees.
@@ -164,46 +167,51 @@ final class EnvelopeOpener {
         let contentSHA256: String
     }
 
-    /// Checks the signer against the allowlist and trust policy and verifies the signature over
-    /// the quarantined content with `CMS_verify`.
-    private func verifySignature(_ inner: InnerSplitter.Layout, content: AtomicOutput) throws -> Verified {
+    /// Checks the signer against the allowlist, verifies its signature over the signed
+    /// attributes (`CMS_SignerInfo_verify`), compares the signed messageDigest with the digest of
+    /// the content computed while it streamed (constant time), then applies the trust policy.
+    /// This is what `CMS_verify` does, without reading the content a second time.
+    private func verifySignature(_ inner: InnerSplitter.Layout, content: AtomicOutput, sha256: [UInt8]) throws -> Verified {
         let cms = try CMSHandle.parse(inner.skeleton, what: "the signed structure inside \(input)")
-        let signerInfo = try SignerInspection.singleSigner(cms, origin: input)
-        try Allowlist.checkSigner(digest: signerInfo.digestAlgorithm, signature: signerInfo.signatureAlgorithm)
-        guard signerInfo.hasSignedAttributes else {
+        let info = try SignerInspection.singleSigner(cms, origin: input)
+        try Allowlist.checkSigner(digest: info.digestAlgorithm, signature: info.signatureAlgorithm)
+        guard info.hasSignedAttributes else {
             throw EnvelopeError(.disallowedAlgorithm, "\(input): the signature has no signed attributes (content type, digest, signing time are required)")
         }
         let pinned = try X509StackHandle(trust.pinned)
-        guard let store = X509_STORE_new() else { throw EnvelopeError.fromOpenSSL(.openssl, "X509_STORE_new failed") }
-        defer { X509_STORE_free(store) }
-        guard lseek(content.fd, 0, SEEK_SET) == 0, let contentBIO = BIO_new_fd(content.fd, BIO_NOCLOSE) else {
-            throw EnvelopeError(.io, "cannot reread the quarantined content of \(input)")
-        }
-        defer { BIO_free(contentBIO) }
         OpenSSLErrorQueue.clear()
-        let flags = UInt32(CMS_BINARY | CMS_NO_SIGNER_CERT_VERIFY)
-        if CMS_verify(cms.pointer, pinned.pointer, store, contentBIO, nil, flags) != 1 {
-            let errors = OpenSSLErrorQueue.drain()
-            if errors.contains(where: { $0.contains("signer certificate not found") || $0.contains("no matching") }) {
-                throw EnvelopeError(
-                    .untrustedSigner,
-                    "\(input): the signer's certificate is neither included in the signature nor pinned for partner \"\(trust.policy.partnerName)\"",
-                    opensslErrors: errors
-                )
-            }
-            throw EnvelopeError(
-                .signatureInvalid, "\(input): the signature does not verify over the content (altered content or signature)",
-                opensslErrors: errors
+        if CMS_set1_signers_certs(cms.pointer, pinned.pointer, 0) < 1 {
+            throw EnvelopeError.fromOpenSSL(
+                .untrustedSigner,
+                "\(input): the signer's certificate is neither included in the signature nor pinned for partner \"\(trust.policy.partnerName)\""
             )
         }
-        let signer = try SignerInspection.verifiedSigner(cms, origin: input)
-        try trust.evaluate(signer: signer, untrusted: SignerInspection.certificates(cms))
-        let digest: String
-        if let attribute = signerInfo.messageDigestSHA256 {
-            digest = attribute
-        } else {
-            digest = try SHA256Stream.file(fd: content.fd)
+        OpenSSLErrorQueue.clear()
+        if CMS_SignerInfo_verify(info.pointer) != 1 {
+            throw EnvelopeError.fromOpenSSL(.signatureInvalid, "\(input): the signature does not verify (altered signature or signed attributes)")
         }
-        return Verified(signer: signer, contentSHA256: digest)
+        guard SignerInspection.contentTypeIsData(info.pointer) else {
+            throw EnvelopeError(.signatureInvalid, "\(input): the signed content-type attribute is missing or is not data")
+        }
+        let expected = try contentDigest(info, streamed: sha256, content: content)
+        guard let signed = info.messageDigest, signed.count == expected.count,
+            CRYPTO_memcmp(signed, expected, expected.count) == 0
+        else {
+            throw EnvelopeError(.signatureInvalid, "\(input): the content does not match its signed digest (the content was altered)")
+        }
+        let signer = try SignerInspection.signerCertificate(info.pointer, origin: input)
+        try trust.evaluate(signer: signer, untrusted: SignerInspection.certificates(cms))
+        return Verified(signer: signer, contentSHA256: Hex.encode(sha256))
+    }
+
+    /// The content digest in the signer's algorithm: the streamed SHA-256, or for SHA-384/512 a
+    /// second pass over the quarantined content.
+    private func contentDigest(_ info: SignerInspection.Info, streamed: [UInt8], content: AtomicOutput) throws -> [UInt8] {
+        switch info.digestOID {
+        case OID.sha256: return streamed
+        case OID.sha384: return try SHA256Stream.file(fd: content.fd, algorithm: "SHA384")
+        case OID.sha512: return try SHA256Stream.file(fd: content.fd, algorithm: "SHA512")
+        default: throw EnvelopeError(.disallowedAlgorithm, "\(input): digest \(OID.name(info.digestOID)) is not allowed")
+        }
     }
 }

@@ -14,6 +14,14 @@ enum OuterSplitter {
         let contentInfo = try reader.enter("ContentInfo", within: nil) {
             $0.isUniversal(BERHeader.Universal.sequence, constructed: true)
         }
+        if let end = contentInfo.end, end != size {
+            throw EnvelopeError(
+                end > size ? .truncated : .malformed,
+                end > size
+                    ? "the envelope claims \(end) bytes but the file has \(size): it is cut short"
+                    : "the envelope ends at byte \(end) but the file has \(size) bytes"
+            )
+        }
         let (_, typeBytes) = try reader.readChild(of: contentInfo, cap: 256, name: "ContentInfo.contentType")
         let typeNode = try BERNode.parse(typeBytes)
         guard let contentType = typeNode.oid else {
@@ -21,7 +29,7 @@ enum OuterSplitter {
         }
         guard contentType == OID.authEnvelopedData || contentType == OID.envelopedData else {
             throw EnvelopeError(
-                contentType == OID.signedData ? .unsigned : .malformed,
+                contentType == OID.signedData ? .notEncrypted : .malformed,
                 contentType == OID.signedData
                     ? "the file is a signed but unencrypted CMS structure (signedData); an encrypted envelope (authEnvelopedData) is required"
                     : "the file is a CMS \(OID.name(contentType)), not an encrypted envelope (authEnvelopedData)"

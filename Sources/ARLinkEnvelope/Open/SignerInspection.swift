@@ -3,11 +3,17 @@ internal import COpenSSL
 /// Reads the SignerInfo of a parsed SignedData through OpenSSL's accessors.
 enum SignerInspection {
     struct Info {
+        /// The SignerInfo, valid while its CMS structure lives.
+        let pointer: OpaquePointer
         let digestAlgorithm: [UInt8]
         let signatureAlgorithm: [UInt8]
         let hasSignedAttributes: Bool
         /// The messageDigest attribute in hex, when the digest algorithm is SHA-256.
         let messageDigestSHA256: String?
+        /// The messageDigest attribute's bytes.
+        let messageDigest: [UInt8]?
+        /// The dotted OID of the digest algorithm.
+        let digestOID: String
     }
 
     /// Requires exactly one SignerInfo and describes it.
@@ -29,31 +35,35 @@ enum SignerInspection {
         let digestDER = algorithmDER(digest)
         let signatureDER = algorithmDER(signature)
         let attributes = CMS_signed_get_attr_count(si) > 0
-        var messageDigest: String? = nil
-        if (try? BERNode.parse(digestDER).algorithmOID) == OID.sha256,
-            let raw = CMS_signed_get0_data_by_OBJ(si, OBJ_nid2obj(NID_pkcs9_messageDigest), -3, V_ASN1_OCTET_STRING)
-        {
+        let digestOID = (try? BERNode.parse(digestDER).algorithmOID) ?? "unknown"
+        var digestBytes: [UInt8]? = nil
+        if let raw = CMS_signed_get0_data_by_OBJ(si, OBJ_nid2obj(NID_pkcs9_messageDigest), -3, V_ASN1_OCTET_STRING) {
             let string = raw.assumingMemoryBound(to: ASN1_STRING.self)
-            if let data = ASN1_STRING_get0_data(string), ASN1_STRING_length(string) == 32 {
-                messageDigest = Hex.encode(UnsafeBufferPointer(start: data, count: 32))
+            if let data = ASN1_STRING_get0_data(string) {
+                digestBytes = Array(UnsafeBufferPointer(start: data, count: Int(ASN1_STRING_length(string))))
             }
         }
+        let sha256 = digestOID == OID.sha256 && digestBytes?.count == 32 ? digestBytes.map { Hex.encode($0) } : nil
         return Info(
-            digestAlgorithm: digestDER, signatureAlgorithm: signatureDER, hasSignedAttributes: attributes,
-            messageDigestSHA256: messageDigest
+            pointer: si, digestAlgorithm: digestDER, signatureAlgorithm: signatureDER, hasSignedAttributes: attributes,
+            messageDigestSHA256: sha256, messageDigest: digestBytes, digestOID: digestOID
         )
     }
 
-    /// The certificate `CMS_verify` used for the (single) signer.
-    static func verifiedSigner(_ cms: CMSHandle, origin: String) throws -> X509Handle {
-        guard let signers = CMS_get0_signers(cms.pointer) else {
-            throw EnvelopeError.fromOpenSSL(.untrustedSigner, "\(origin): the signer's certificate is unknown")
-        }
-        defer { COpenSSL_sk_X509_free(signers) }
-        guard COpenSSL_sk_X509_num(signers) == 1, let cert = COpenSSL_sk_X509_value(signers, 0) else {
-            throw EnvelopeError(.multipleSigners, "\(origin): exactly one signer certificate is required")
-        }
+    /// The certificate `CMS_set1_signers_certs` attached to the signer.
+    static func signerCertificate(_ si: OpaquePointer, origin: String) throws -> X509Handle {
+        var cert: OpaquePointer? = nil
+        CMS_SignerInfo_get0_algs(si, nil, &cert, nil, nil)
+        guard let cert else { throw EnvelopeError(.untrustedSigner, "\(origin): the signer's certificate is unknown") }
         return X509Handle(retaining: cert)
+    }
+
+    /// Whether the signed contentType attribute is id-data.
+    static func contentTypeIsData(_ si: OpaquePointer) -> Bool {
+        guard let raw = CMS_signed_get0_data_by_OBJ(si, OBJ_nid2obj(NID_pkcs9_contentType), -3, V_ASN1_OBJECT) else {
+            return false
+        }
+        return OBJ_obj2nid(OpaquePointer(raw)) == NID_pkcs7_data
     }
 
     /// Certificates carried in the SignedData.

@@ -10,9 +10,10 @@ extension Envelope {
     /// `SignedData` (ECDSA P-256 with SHA-256, or RSA-PSS with SHA-256; signing certificate
     /// included; signed content type, message digest and signing time) inside
     /// `AuthEnvelopedData` with AES-256-GCM; RSA recipients by RSA-OAEP-SHA256, EC recipients by
-    /// ECDH P-256 with a SHA-256 KDF. Streams in constant memory: a detached `CMS_sign` digests
-    /// the content while ``InnerSignedDataWriter`` frames it into `BIO_new_CMS` over a streaming
-    /// `CMS_encrypt_ex`, fed in 1 MiB chunks.
+    /// ECDH P-256 with a SHA-256 KDF. Streams in constant memory on two threads: a detached
+    /// `CMS_sign` digests the content while ``InnerSignedDataWriter`` frames it and the cipher
+    /// context of a streaming `CMS_encrypt_ex` encrypts it in 1 MiB chunks; the envelope is
+    /// indefinite-length BER like `openssl cms -encrypt -stream` output.
     ///
     /// - Parameters:
     ///   - input: the plaintext file.
@@ -53,13 +54,11 @@ struct EnvelopeSealer {
         let signed = try makeSignedData()
         let enveloped = try makeAuthEnvelopedData()
         let destination = try AtomicOutput(path: output)
-        let sink = try HashingSinkBIO(output: destination)
-        let plaintextBytes = try stream(fd: fd, through: signed, enveloped, into: sink, input: input)
-        if let failure = sink.failure { throw failure }
+        let (plaintextBytes, sealedSHA256) = try stream(fd: fd, signed: signed, enveloped: enveloped, into: destination, input: input)
         try destination.commit()
         let digest = try messageDigest(signed)
         return SealResult(
-            plaintextSHA256: digest, sealedSHA256: sink.hasher.finish(), plaintextBytes: plaintextBytes,
+            plaintextSHA256: digest, sealedSHA256: sealedSHA256, plaintextBytes: plaintextBytes,
             sealedBytes: destination.bytesWritten
         )
     }
@@ -109,80 +108,100 @@ struct EnvelopeSealer {
                 throw EnvelopeError.fromOpenSSL(.openssl, "cannot configure the key encryption for \(recipient.certificate.shortName)")
             }
         }
-        CMS_set_detached(enveloped.pointer, 0)
+        CMS_set_detached(enveloped.pointer, 1)
         return enveloped
     }
 
-    /// Streams the input in 1 MiB chunks, each both through the signature's digest BIOs
-    /// (`CMS_dataInit` on the detached SignedData over a null BIO) and, framed by
-    /// ``InnerSignedDataWriter``, into `BIO_new_CMS(sink, enveloped)`. Then `CMS_dataFinal`
-    /// signs, the certificates and SignerInfo are appended, and a flush finishes the envelope.
-    private func stream(fd: Int32, through signed: CMSHandle, _ enveloped: CMSHandle, into sink: HashingSinkBIO, input: String) throws -> Int64 {
-        guard let envelopeBIO = BIO_new_CMS(sink.bio, enveloped.pointer) else {
-            throw EnvelopeError.fromOpenSSL(.openssl, "BIO_new_CMS (envelope) failed")
-        }
-        defer { Self.unwind(envelopeBIO, until: sink.bio) }
+    /// Streams the input in 1 MiB chunks on two threads. This thread reads each chunk and
+    /// digests it for the signature (`CMS_dataInit` of the detached SignedData over a null BIO);
+    /// the other frames it (``InnerSignedDataWriter``), encrypts it with the cipher context of
+    /// `CMS_dataInit` on the AuthEnvelopedData, hashes and writes it (``EncryptingWriter``). At
+    /// the end `CMS_dataFinal` signs, the certificates and SignerInfo are encrypted after the
+    /// content, `CMS_dataFinal` on the envelope collects the GCM tag, and ``OuterFraming``
+    /// closes the structure.
+    /// - Returns: plaintext size and the SHA-256 of the envelope.
+    private func stream(
+        fd: Int32, signed: CMSHandle, enveloped: CMSHandle, into destination: AtomicOutput, input: String
+    ) throws -> (Int64, String) {
         guard let null = BIO_new(BIO_s_null()) else { throw EnvelopeError.fromOpenSSL(.openssl, "BIO_new(null) failed") }
         guard let digestBIO = CMS_dataInit(signed.pointer, null) else {
             BIO_free(null)
             throw EnvelopeError.fromOpenSSL(.openssl, "CMS_dataInit (signature) failed")
         }
         defer { BIO_free_all(digestBIO) }
-        func emit(_ bytes: UnsafeRawBufferPointer) throws {
-            var offset = 0
-            while offset < bytes.count {
-                let written = BIO_write(envelopeBIO, bytes.baseAddress! + offset, Int32(bytes.count - offset))
-                if written <= 0 {
-                    if let failure = sink.failure { throw failure }
-                    throw EnvelopeError.fromOpenSSL(.openssl, "sealing \(input) failed while streaming")
-                }
-                offset += Int(written)
-            }
+        guard let null2 = BIO_new(BIO_s_null()) else { throw EnvelopeError.fromOpenSSL(.openssl, "BIO_new(null) failed") }
+        guard let cipherBIO = CMS_dataInit(enveloped.pointer, null2) else {
+            BIO_free(null2)
+            throw EnvelopeError.fromOpenSSL(.openssl, "CMS_dataInit (envelope) failed: cannot encrypt to the recipients")
         }
-        func emit(_ bytes: [UInt8]) throws { try bytes.withUnsafeBytes { try emit($0) } }
-        try emit(InnerSignedDataWriter.prefix)
-        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: Self.chunkSize, alignment: 16)
-        defer {
-            buffer.initializeMemory(as: UInt8.self, repeating: 0)
-            buffer.deallocate()
+        defer { BIO_free_all(cipherBIO) }
+        guard let context = COpenSSL_BIO_get_cipher_ctx(cipherBIO) else {
+            throw EnvelopeError.fromOpenSSL(.openssl, "no cipher context for the envelope")
+        }
+        let head = try OuterFraming.parts(enveloped)
+        let writer = try EncryptingWriter(context: context, output: destination, capacity: Self.chunkSize + 16)
+        try writer.writeFraming(OuterFraming.prefix(oid: head.oid, before: head.before, eci: head.eci))
+        try writer.encrypt(InnerSignedDataWriter.prefix)
+
+        let channel = ChunkChannel(buffers: 3, size: Self.chunkSize)
+        let worker = JoinableThread {
+            while let (buffer, count) = channel.takeFull() {
+                do {
+                    try writer.encrypt(InnerSignedDataWriter.chunkHeader(count))
+                    try writer.encrypt(UnsafeRawBufferPointer(rebasing: buffer[0..<count]))
+                    try writer.flushChunk()
+                } catch {
+                    writer.failure = error
+                    channel.consumerFailure()
+                    return
+                }
+                channel.recycle(buffer)
+            }
         }
         var total: Int64 = 0
-        while true {
+        var readFailure: (any Error)? = nil
+        while let buffer = channel.takeFree() {
             let n = read(fd, buffer.baseAddress, buffer.count)
             if n < 0 {
-                if errno == EINTR { continue }
-                throw EnvelopeError(.io, "reading \(input) failed: \(errnoText())")
+                if errno == EINTR {
+                    channel.recycle(buffer)
+                    continue
+                }
+                readFailure = EnvelopeError(.io, "reading \(input) failed: \(errnoText())")
+                break
             }
-            if n == 0 { break }
-            let chunk = UnsafeRawBufferPointer(rebasing: buffer[0..<n])
-            if BIO_write(digestBIO, chunk.baseAddress, Int32(n)) != Int32(n) {
-                throw EnvelopeError.fromOpenSSL(.openssl, "digesting \(input) failed")
+            if n == 0 {
+                channel.recycle(buffer)
+                break
             }
-            try emit(InnerSignedDataWriter.chunkHeader(n))
-            try emit(chunk)
+            if BIO_write(digestBIO, buffer.baseAddress, Int32(n)) != Int32(n) {
+                readFailure = EnvelopeError.fromOpenSSL(.openssl, "digesting \(input) failed")
+                break
+            }
+            channel.submit(buffer, count: n)
             total += Int64(n)
         }
-        try emit(InnerSignedDataWriter.endOfContent)
+        channel.end()
+        worker.join()
+        if let failure = writer.failure ?? readFailure { throw failure }
+
         OpenSSLErrorQueue.clear()
         if CMS_dataFinal(signed.pointer, digestBIO) != 1 {
             throw EnvelopeError.fromOpenSSL(.openssl, "signing \(input) failed")
         }
-        try emit(try InnerSignedDataWriter.tail(ofDetached: signed))
-        try emit(InnerSignedDataWriter.endOfStructure)
-        if COpenSSL_BIO_flush(envelopeBIO) != 1 {
-            if let failure = sink.failure { throw failure }
-            throw EnvelopeError.fromOpenSSL(.openssl, "finishing the envelope of \(input) failed")
+        try writer.encrypt(InnerSignedDataWriter.endOfContent)
+        try writer.encrypt(try InnerSignedDataWriter.tail(ofDetached: signed))
+        try writer.encrypt(InnerSignedDataWriter.endOfStructure)
+        try writer.finish()
+        if CMS_dataFinal(enveloped.pointer, cipherBIO) != 1 {
+            throw EnvelopeError.fromOpenSSL(.openssl, "finishing the envelope of \(input) failed (no GCM tag)")
         }
-        return total
-    }
-
-    /// Frees the BIOs of a `BIO_new_CMS` chain from `top` down to (not including) `stop`.
-    private static func unwind(_ top: OpaquePointer, until stop: OpaquePointer) {
-        var current: OpaquePointer? = top
-        while let bio = current, bio != stop {
-            current = BIO_pop(bio)
-            BIO_free(bio)
+        let tail = try OuterFraming.parts(enveloped)
+        guard tail.before == head.before, tail.eci == head.eci else {
+            throw EnvelopeError(.openssl, "the envelope's recipients changed while sealing")
         }
+        try writer.writeFraming(OuterFraming.suffix(after: tail.after))
+        return (total, writer.hasher.finish())
     }
 
     /// The signed messageDigest attribute: the SHA-256 of the content, computed by OpenSSL.

@@ -1,0 +1,157 @@
+import ARLinkEnvelope
+import ArgumentParser
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `arlink-bench envelope`: seals and opens a large file with arlink and with the `openssl
+/// cms` command-line pipelines in the same run. Each side runs as its own child process so
+/// its peak memory (max RSS from `wait4`) is its own. Bars (design section 7): seal throughput
+/// at least the CLI pipeline's; open at least 10x the CLI pipeline's; peak memory under 64 MB.
+struct EnvelopeBench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "envelope",
+        abstract: "Seal and open a large file: arlink versus openssl cms pipelines (MB/s, peak RSS, ratios)."
+    )
+
+    @Option(help: "Plaintext size in MB (10^6 bytes).") var sizeMb = 200
+    @Option(help: "The keys-example folder.") var keys = "keys-example"
+    @Option(help: "Work folder (a temporary folder by default, removed afterwards).") var dir: String?
+    @Option(help: "Runs of each measurement; the best is reported.") var runs = 2
+    @Option(help: .hidden) var phase: String?
+    @Option(help: .hidden) var work: String?
+
+    func run() throws {
+        if let phase, let work { return try runPhase(phase, work: work) }
+        let folder = dir ?? (NSTemporaryDirectory() + "arlink-envbench-\(getpid())")
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { if dir == nil { try? FileManager.default.removeItem(atPath: folder) } }
+        try prepare(folder)
+        let bytes = Double(sizeMb) * 1e6
+        let me = "/proc/self/exe"
+        print("envelope benchmark: \(sizeMb) MB plaintext, best of \(runs) runs; EC P-256 signer, two EC P-256 recipients (partner + archive), AES-256-GCM")
+
+        let seal = try best { try Child.run([me, "envelope", "--phase", "seal", "--work", folder]) }
+        let cliSeal = try best {
+            try Child.shell(
+                "openssl cms -sign -binary -nodetach -stream -in plain.bin -signer company/signing.crt -inkey company/signing.key -outform DER"
+                    + " | openssl cms -encrypt -binary -stream -aes-256-gcm -recip partner/encryption.crt -keyopt ecdh_kdf_md:sha256"
+                    + " -recip company/archive.crt -keyopt ecdh_kdf_md:sha256 -outform DER -out cli-sealed.der",
+                in: folder
+            )
+        }
+        let open = try best { try Child.run([me, "envelope", "--phase", "open", "--work", folder]) }
+        let cliOpen = try best {
+            try Child.shell(
+                "openssl cms -decrypt -binary -inform DER -in sealed.der -recip partner/encryption.crt -inkey partner/encryption.key"
+                    + " | openssl cms -verify -binary -inform DER -CAfile ca/company-ca.crt -purpose any -out cli-opened.bin 2>/dev/null",
+                in: folder
+            )
+        }
+        let same = FileManager.default.contentsEqual(atPath: folder + "/plain.bin", andPath: folder + "/opened.bin")
+            && FileManager.default.contentsEqual(atPath: folder + "/plain.bin", andPath: folder + "/cli-opened.bin")
+        func row(_ name: String, _ m: Child.Measurement) -> String {
+            String(format: "%-34@ %7.3f s  %7.0f MB/s  peak RSS %5d MB", name as NSString, m.seconds, bytes / 1e6 / m.seconds, m.maxRSSKB / 1024)
+        }
+        print(row("arlink seal", seal))
+        print(row("openssl cms -sign | -encrypt", cliSeal))
+        print(row("arlink open", open))
+        print(row("openssl cms -decrypt | -verify", cliOpen))
+        let sealRatio = cliSeal.seconds / seal.seconds
+        let openRatio = cliOpen.seconds / open.seconds
+        print(String(format: "seal: %.2fx the CLI pipeline (bar >= 1x: %@); peak %d MB (bar < 64 MB: %@)", sealRatio,
+                     sealRatio >= 1 ? "met" : "NOT met", seal.maxRSSKB / 1024, seal.maxRSSKB < 64 * 1024 ? "met" : "NOT met"))
+        print(String(format: "open: %.2fx the CLI pipeline (bar >= 10x: %@); peak %d MB (bar < 64 MB: %@)", openRatio,
+                     openRatio >= 10 ? "met" : "NOT met", open.maxRSSKB / 1024, open.maxRSSKB < 64 * 1024 ? "met" : "NOT met"))
+        print("outputs identical to the plaintext: \(same ? "yes" : "NO")")
+        if !same { throw ExitCode(70) }
+    }
+
+    private func best(_ body: () throws -> Child.Measurement) throws -> Child.Measurement {
+        var result: Child.Measurement? = nil
+        for _ in 0..<max(runs, 1) {
+            let m = try body()
+            if result == nil || m.seconds < result!.seconds { result = m }
+        }
+        return result!
+    }
+
+    /// Private copies of the example keys (0600) and the plaintext.
+    private func prepare(_ folder: String) throws {
+        for sub in ["ca", "company", "partner"] {
+            try? FileManager.default.removeItem(atPath: folder + "/" + sub)
+            try FileManager.default.copyItem(atPath: keys + "/" + sub, toPath: folder + "/" + sub)
+            for name in try FileManager.default.contentsOfDirectory(atPath: folder + "/" + sub) where name.hasSuffix(".key") {
+                chmod(folder + "/" + sub + "/" + name, 0o600)
+            }
+        }
+        let path = folder + "/plain.bin"
+        guard let file = fopen(path, "w") else { throw ValidationError("cannot write \(path)") }
+        defer { fclose(file) }
+        var state: UInt64 = 0x9E37_79B9_7F4A_7C15
+        var chunk = [UInt64](repeating: 0, count: 1 << 17)
+        var remaining = sizeMb * 1_000_000
+        while remaining > 0 {
+            for i in chunk.indices {
+                state ^= state << 13
+                state ^= state >> 7
+                state ^= state << 17
+                chunk[i] = state
+            }
+            let n = min(remaining, chunk.count * 8)
+            _ = chunk.withUnsafeBytes { fwrite($0.baseAddress, 1, n, file) }
+            remaining -= n
+        }
+    }
+
+    /// One measured side, run in its own process.
+    private func runPhase(_ phase: String, work: String) throws {
+        let w = { (p: String) in work + "/" + p }
+        switch phase {
+        case "seal":
+            let signer = try SigningIdentity(certificatePath: w("company/signing.crt"), keyPath: w("company/signing.key"))
+            let recipients = [try RecipientCertificate(path: w("partner/encryption.crt")), try RecipientCertificate(path: w("company/archive.crt"))]
+            _ = try Envelope.seal(input: w("plain.bin"), output: w("sealed.der"), signer: signer, recipients: recipients)
+        case "open":
+            let identity = try DecryptionIdentity(certificatePath: w("partner/encryption.crt"), keyPath: w("partner/encryption.key"))
+            let trust = TrustPolicy(pinned: [w("company/signing.crt")], partnerName: "bench")
+            _ = try Envelope.open(input: w("sealed.der"), output: w("opened.bin"), identity: identity, trust: trust)
+        default:
+            throw ValidationError("unknown phase \(phase)")
+        }
+    }
+}
+
+/// Spawns a child process and reports its wall time and peak memory (`wait4` rusage, which
+/// covers the child and the descendants it waited for).
+enum Child {
+    struct Measurement {
+        let seconds: Double
+        let maxRSSKB: Int
+    }
+
+    static func shell(_ script: String, in directory: String) throws -> Measurement {
+        try run(["/bin/bash", "-c", "set -o pipefail; cd '\(directory)' && " + script])
+    }
+
+    static func run(_ arguments: [String]) throws -> Measurement {
+        var argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) }
+        argv.append(nil)
+        defer { for p in argv { free(p) } }
+        var pid: pid_t = 0
+        let start = DispatchTime.now()
+        let spawned = posix_spawn(&pid, arguments[0], nil, nil, argv, environ)
+        guard spawned == 0 else { throw ValidationError("cannot start \(arguments[0]): \(String(cString: strerror(spawned)))") }
+        var status: Int32 = 0
+        var usage = rusage()
+        while wait4(pid, &status, 0, &usage) < 0 {
+            if errno != EINTR { throw ValidationError("wait4 failed") }
+        }
+        let seconds = Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
+        let exited = (status & 0x7F) == 0
+        let code = (status >> 8) & 0xFF
+        guard exited && code == 0 else { throw ValidationError("\(arguments.joined(separator: " ")) failed with status \(status)") }
+        return Measurement(seconds: seconds, maxRSSKB: usage.ru_maxrss)
+    }
+}
