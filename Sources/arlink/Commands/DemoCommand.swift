@@ -34,7 +34,6 @@ struct DemoCommand: ParsableCommand {
     var logFormat: LogFormat = .human
 
     func run() throws {
-        setvbuf(stdout, nil, _IOLBF, 0)  // keep the demo's own lines in order with the log lines
         try Console.run(logFormat) {
             let reporter = ConsoleReporter(format: logFormat)
             let demo = try DemoFolder.prepare(workdir)
@@ -51,13 +50,13 @@ struct DemoCommand: ParsableCommand {
             let config = try ArlinkConfiguration.load(path: demo.configPath)
             let context = try RunContext(config: config, reporter: reporter)
             let report = try OutboundJob(context: context).run(.init(asOf: asOf))
-            print(OutboundSummary.render(report, format: .human, dryRun: false))
+            say(OutboundSummary.render(report, format: .human, dryRun: false))
 
             say("4. The partner opens what it received, with the openssl command-line tool and its own keys")
             for partnerReport in report.partners {
                 guard let fileName = partnerReport.fileName else { continue }
                 let opened = try PartnerPeer(demo: demo).open(fileName)
-                print(opened.summary)
+                say(opened.summary)
             }
             say("""
 
@@ -69,5 +68,6 @@ struct DemoCommand: ParsableCommand {
         }
     }
 
-    func say(_ text: String) { print(text) }
+    /// Writes a line to stdout unbuffered, so it stays in order with the log lines on stderr.
+    func say(_ text: String) { FileHandle.standardOutput.write(Data((text + "\n").utf8)) }
 }

@@ -1,11 +1,107 @@
 import ArgumentParser
+import ARLinkConfig
+import ARLinkCore
+import ARLinkEnvelope
+import Foundation
 
-/// `arlink keys`: placeholder until its capability lands; prints that it is not available yet.
+/// `arlink keys`: checks every key and certificate the configuration names.
 struct KeysCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "keys", abstract: "(keys: not available in this build yet)")
+    static let configuration = CommandConfiguration(
+        commandName: "keys",
+        abstract: "Check keys and certificates.",
+        subcommands: [Check.self]
+    )
 
-    func run() throws {
-        print("arlink keys is not available in this build yet")
-        throw ExitCode(70)
+    struct Check: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "One row per key and certificate: role, subject, fingerprint, expiry, usage, permissions, pairing.",
+            discussion: "Warns when a certificate expires within 30 days. Exits 77 when any key or certificate is unusable."
+        )
+
+        @OptionGroup var common: CommonOptions
+
+        func run() throws {
+            try Console.run(common.logFormat) {
+                let config = try ArlinkConfiguration.load(path: common.config)
+                let rows = KeyCheck.run(Self.items(config))
+                print(common.logFormat == .json ? Self.json(rows) : Self.table(rows))
+                if rows.contains(where: { !$0.ok }) {
+                    throw KeysCheckFailed(count: rows.filter { !$0.ok }.count)
+                }
+            }
+        }
+
+        static func items(_ config: ArlinkConfiguration) -> [KeyCheck.Item] {
+            func pass(_ p: PassphraseSource?) -> Passphrase? {
+                switch p {
+                case .file(let path)?: .file(path)
+                case .environment(let name)?: .environment(name)
+                case nil: nil
+                }
+            }
+            let c = config.company
+            var items: [KeyCheck.Item] = [
+                .init(role: "company signing", certificatePath: c.signing.certificatePath, keyPath: c.signing.keyPath,
+                      passphrase: pass(c.signing.passphrase), requiredUsage: .digitalSignature),
+                .init(role: "company encryption", certificatePath: c.encryption.certificatePath, keyPath: c.encryption.keyPath,
+                      passphrase: pass(c.encryption.passphrase), requiredUsage: .encryption),
+                .init(role: "company archive", certificatePath: c.archive.certificatePath, keyPath: c.archive.keyPath,
+                      passphrase: pass(c.archive.passphrase), requiredUsage: .encryption),
+                .init(role: "audit key", certificatePath: nil, keyPath: config.audit.keyPath, passphrase: pass(config.audit.passphrase)),
+            ]
+            for partner in config.partners {
+                let id = partner.id.rawValue
+                for path in partner.signingCertificates {
+                    items.append(.init(role: "\(id) signing", certificatePath: path, keyPath: nil, requiredUsage: .digitalSignature))
+                }
+                if let ca = partner.caCertificate { items.append(.init(role: "\(id) CA", certificatePath: ca, keyPath: nil)) }
+                items.append(.init(role: "\(id) encryption", certificatePath: partner.encryptionCertificate, keyPath: nil, requiredUsage: .encryption))
+            }
+            return items
+        }
+
+        static func table(_ rows: [KeyCheck.Row]) -> String {
+            var lines: [String] = []
+            for row in rows {
+                let status = row.ok ? (row.warnings.isEmpty ? "ok" : "WARN") : "FAIL"
+                lines.append("[\(status)] \(row.role): \(row.path)")
+                if let subject = row.subject { lines.append("    subject:     \(subject)") }
+                if let fp = row.fingerprint { lines.append("    sha256:      \(fp)") }
+                if let notAfter = row.notAfter {
+                    lines.append("    not after:   \(notAfter.formatted(Date.ISO8601FormatStyle())) (\(row.daysLeft ?? 0) days left)")
+                }
+                if !row.usage.isEmpty { lines.append("    usage:       \(row.usage.joined(separator: ", "))") }
+                if let alg = row.keyAlgorithm { lines.append("    key:         \(alg)") }
+                if let perm = row.permissions { lines.append("    permissions: \(perm)") }
+                if let pair = row.pairMatches { lines.append("    key pair:    \(pair ? "matches" : "DOES NOT MATCH")") }
+                for w in row.warnings { lines.append("    warning:     \(w)") }
+                for p in row.problems { lines.append("    problem:     \(p)") }
+            }
+            let failed = rows.filter { !$0.ok }.count
+            lines.append(failed == 0 ? "All \(rows.count) keys and certificates are usable." : "\(failed) of \(rows.count) keys or certificates are NOT usable.")
+            return lines.joined(separator: "\n")
+        }
+
+        static func json(_ rows: [KeyCheck.Row]) -> String {
+            let objects = rows.map { row -> String in
+                var fields: [String: String] = ["role": row.role, "path": row.path, "ok": row.ok ? "true" : "false",
+                                                "problems": row.problems.joined(separator: "; "), "warnings": row.warnings.joined(separator: "; ")]
+                fields["subject"] = row.subject
+                fields["sha256"] = row.fingerprint
+                fields["days_left"] = row.daysLeft.map(String.init)
+                fields["permissions"] = row.permissions
+                fields["pair_matches"] = row.pairMatches.map { $0 ? "true" : "false" }
+                return JSONLine.encode(fields)
+            }
+            return "[" + objects.joined(separator: ",") + "]"
+        }
     }
+}
+
+/// At least one key or certificate failed its check (exit 77).
+struct KeysCheckFailed: ARLinkFailure {
+    let count: Int
+    var codeName: String { "keys.check_failed" }
+    var message: String { "\(count) key(s) or certificate(s) failed the check; see the rows marked FAIL" }
+    var exitStatus: ExitStatus { .noPermission }
 }
