@@ -337,6 +337,29 @@ struct SampleExtractTests {
         #expect(paying.isSubset(of: Set(changes.balanceChanged + changes.paidOff)))
     }
 
+    @Test("a later as-of date with a fixed base date keeps the invoices and ages them")
+    func laterRunOnLaterDay() throws {
+        let first = try SampleOutput(Self.options())
+        var options = Self.options(variant: 1)
+        options.baseDate = Self.asOf
+        options.asOf = Self.asOf.adding(days: 7)
+        let later = try SampleOutput(options)
+        defer { first.remove(); later.remove() }
+        let touched = Set(later.summary.changes.paidOff + later.summary.changes.balanceChanged + later.summary.changes.disputed)
+        let before = try first.rows(SampleExtract.openItemsFileName)
+        let after = Dictionary(uniqueKeysWithValues: try later.rows(SampleExtract.openItemsFileName).map { ($0["invoice_number"] ?? "", $0) })
+        var same = 0
+        for row in before where !touched.contains(row["customer_id"] ?? "") {
+            let unchanged = after[row["invoice_number"] ?? ""] == row
+            #expect(unchanged, "\(row["invoice_number"] ?? "") changed")
+            same += 1
+        }
+        #expect(same > before.count / 2)
+        let newPayments = try later.rows(SampleExtract.paymentsFileName).compactMap { LocalDate(iso: $0["payment_date"] ?? "") }
+        #expect(newPayments.contains { $0 > Self.asOf }, "the variant's payments fall in the week after the first run")
+        #expect(newPayments.allSatisfy { $0 <= options.asOf })
+    }
+
     @Test("with the removed style, paid-off customers disappear from the open items")
     func removedStyle() throws {
         let marked = try SampleOutput(Self.options(variant: 1))
@@ -366,6 +389,8 @@ struct SampleExtractTests {
         o = Self.options(); o.variant = SampleExtract.maximumVariant + 1; bad.append(o)
         o = Self.options(); o.currencies = []; bad.append(o)
         o = Self.options(); o.currencies = ["EUR", "XYZ"]; bad.append(o)
+        o = Self.options(); o.currencies = ["eur"]; bad.append(o)
+        o = Self.options(); o.baseDate = Self.asOf.adding(days: 1); bad.append(o)
         for options in bad {
             #expect(throws: SampleExtractError(.invalidOptions, "")) { try SampleExtract.write(to: folder, options: options) }
         }

@@ -6,12 +6,13 @@ struct SampleDates {
     private let firstDay: Int32
     private let table: [UInt8]
 
-    /// Covers `asOf - daysBefore ... asOf + daysAfter`; dates outside are converted on demand.
-    init(asOf: LocalDate, daysBefore: Int, daysAfter: Int) {
-        firstDay = asOf.daysSinceEpoch - Int32(daysBefore)
+    /// Covers `first ... last` (at most 40,000 days from `first`); other dates are converted on demand.
+    init(from first: Int32, through last: Int32) {
+        firstDay = first
+        let count = Int(max(first, min(last, first + 40_000)) - first) + 1
         var bytes: [UInt8] = []
-        bytes.reserveCapacity((daysBefore + daysAfter + 1) * 10)
-        for offset in 0...(daysBefore + daysAfter) {
+        bytes.reserveCapacity(count * 10)
+        for offset in 0..<count {
             bytes.append(contentsOf: LocalDate(daysSinceEpoch: firstDay + Int32(offset)).iso.utf8)
         }
         table = bytes

@@ -20,7 +20,8 @@ import Foundation
 ///   (about 2 % of companies) or empty; about 2 % blocked. Customer `C000001` is always
 ///   "Müller, Søren" and `C000002` a company with quotes in its name.
 /// - Open items `INV-000001`… (unique), spread over customers with some heavy accounts,
-///   due from about two years before `asOf` to 30 days after it (about 20 % not yet due);
+///   due from about two years before `asOf` (or ``Options/baseDate``) to 30 days after it
+///   (about 20 % not yet due);
 ///   about 2 % credit notes (negative amounts), 4 % settled (`open_amount` 0, `settled`
 ///   true), 10 % partially paid (`open_amount` < `amount`), 3 % disputed, 2 % blocked,
 ///   6 % of overdue items with an open promise date after `asOf` and 1 % with a broken one.
@@ -73,8 +74,14 @@ public enum SampleExtract {
         public var openItems: Int
         /// The seed: the same seed gives the same bytes.
         public var seed: UInt64
-        /// The extraction date that due dates, promises and payments are placed around.
+        /// The extraction date: no payment is later, and a variant's payments and added
+        /// customers' due dates are placed just before it.
         public var asOf: LocalDate
+        /// The day the original invoices are dated around (due from about two years before it
+        /// to 30 days after; promises and their payments likewise); nil means ``asOf``. Keep it
+        /// fixed and move ``asOf`` forward to simulate later runs on later days: the same
+        /// invoices then simply age. Must not be after ``asOf``.
+        public var baseDate: LocalDate?
         /// ISO 4217 codes; the first is the main currency, the others are used where a
         /// country invoices in them (USD for US customers) and by a few percent of customers.
         public var currencies: [String]
@@ -91,11 +98,12 @@ public enum SampleExtract {
         public init(
             asOf: LocalDate, customers: Int = 3000, openItems: Int = 30000, seed: UInt64 = 42,
             currencies: [String] = ["EUR", "USD"], variant: Int = 0, paidOff: PaidOffStyle = .markedSettled,
-            extraColumns: Bool = false
+            extraColumns: Bool = false, baseDate: LocalDate? = nil
         ) {
             self.asOf = asOf; self.customers = customers; self.openItems = openItems; self.seed = seed
             self.currencies = currencies; self.variant = variant; self.paidOff = paidOff
             self.extraColumns = extraColumns
+            self.baseDate = baseDate
         }
     }
 
@@ -180,6 +188,12 @@ public enum SampleExtract {
         }
         guard (0...maximumVariant).contains(options.variant) else {
             throw SampleExtractError(.invalidOptions, "variant must be between 0 and \(maximumVariant), not \(options.variant)")
+        }
+        if let baseDate = options.baseDate, baseDate > options.asOf {
+            throw SampleExtractError(.invalidOptions, "baseDate \(baseDate) is after asOf \(options.asOf) (expected the invoices' base date on or before the extraction date)")
+        }
+        guard options.currencies.count <= 100 else {
+            throw SampleExtractError(.invalidOptions, "currencies lists \(options.currencies.count) codes (at most 100)")
         }
         guard !options.currencies.isEmpty else {
             throw SampleExtractError(.invalidOptions, "currencies is empty (expected ISO 4217 codes such as EUR, USD)")

@@ -10,6 +10,8 @@ struct SampleGenerator {
     private let currencyBytes: [[UInt8]]
     private let dates: SampleDates
     private let asOf: Int32
+    /// The day the original invoices are dated around (``SampleExtract/Options/baseDate``).
+    private let base: Int32
     /// Customers added per variant level.
     private let newPerLevel: Int
     /// Customers that receive a larger share of the invoices.
@@ -40,8 +42,9 @@ struct SampleGenerator {
         self.options = options
         self.exponents = exponents
         currencyBytes = options.currencies.map { Array($0.utf8) }
-        dates = SampleDates(asOf: options.asOf, daysBefore: 1000, daysAfter: 100)
         asOf = options.asOf.daysSinceEpoch
+        base = (options.baseDate ?? options.asOf).daysSinceEpoch
+        dates = SampleDates(from: min(asOf, base) - 1000, through: max(asOf, base) + 100)
         newPerLevel = max(2, options.customers / 200)
         heavy = (0..<max(1, options.customers / 12)).map { k in
             var r = SampleRandom(seed: options.seed, stream: .heavy, index: UInt64(k))
@@ -129,8 +132,8 @@ struct SampleGenerator {
     /// The settled or partially paid state is recorded in the returned item; the payment row
     /// is written by ``writeBasePayment(of:original:_:to:)`` with the same generator.
     private func makeItem(number: Int, customer: Int, daysPastDue: Int32, _ r: inout SampleRandom) -> SampleItem {
-        let dueDay = asOf - daysPastDue
-        let invoiceDay = min(dueDay - SampleGenerator.terms[r.below(SampleGenerator.terms.count)], asOf - Int32(r.below(3)))
+        let dueDay = base - daysPastDue
+        let invoiceDay = min(dueDay - SampleGenerator.terms[r.below(SampleGenerator.terms.count)], base - Int32(r.below(3)))
         let exponent = exponents[Int(customerCurrency[customer])]
         var item = SampleItem(number: number, customer: customer, invoiceDay: invoiceDay, dueDay: dueDay, amount: 0, open: 0)
         if r.chance(perMille: 20) {
@@ -153,9 +156,9 @@ struct SampleGenerator {
         if item.open > 0 && daysPastDue > 0 {
             let promise = r.below(1000)
             if promise < 60 {
-                item.promiseDay = asOf + Int32(r.within(1...30))
+                item.promiseDay = base + Int32(r.within(1...30))
             } else if promise < 70 {
-                item.promiseDay = max(dueDay + 1, asOf - Int32(r.within(1...60)))
+                item.promiseDay = max(dueDay + 1, base - Int32(r.within(1...60)))
             }
         }
         item.emptyFalse = r.chance(perMille: 100)
@@ -166,7 +169,7 @@ struct SampleGenerator {
     private func writeBasePayment(of item: SampleItem, original amount: Int64, _ r: inout SampleRandom, to out: SampleFileWriter) throws -> Int {
         let paid = amount - item.open
         guard amount > 0, paid > 0 else { return 0 }
-        let day = min(asOf, max(item.invoiceDay, item.dueDay + Int32(r.within(-10...20))))
+        let day = min(base, max(item.invoiceDay, item.dueDay + Int32(r.within(-10...20))))
         try writePayment(customer: item.customer, number: r.chance(perMille: 80) ? nil : item.number, day: day, amount: paid, to: out)
         return 1
     }
