@@ -145,10 +145,10 @@ final class EnvelopeOpener {
                 digest.update(bytes)
                 try quarantine.write(bytes)
             }
-        } catch let error as EnvelopeError where error.code != .tagMismatch {
+        } catch let error as EnvelopeError {
             // A tampered ciphertext often breaks the inner structure before the tag is reached:
             // the tag decides which error the operator sees.
-            if !plaintext.drainAndCheck() {
+            if error.code == .tagMismatch || !plaintext.drainAndCheck() {
                 throw EnvelopeError(
                     .tagMismatch,
                     "\(input): the authentication tag does not match: the encrypted content or its tag was altered or cut short"
