@@ -149,8 +149,9 @@ public enum SampleExtract {
     /// - Returns: row counts, sizes, paths and the variant's changes.
     /// - Throws: ``SampleExtractError/Code/invalidOptions`` for negative counts, an empty or
     ///   unknown currency list or a variant out of range; ``SampleExtractError/Code/writeFailed``
-    ///   when a file cannot be created, written, synced or renamed (no final file is left
-    ///   half written).
+    ///   when a file cannot be created, written, synced or renamed. No final file is ever
+    ///   half written and temporary files are removed; the three renames happen after all
+    ///   files are complete, so only a failing rename can leave the earlier files renamed.
     public static func write(to directory: String, options: Options) throws -> Summary {
         let exponents = try validate(options)
         do {

@@ -90,7 +90,7 @@ struct SampleGenerator {
             let roll = r.below(1000)
             let daysPastDue = Int32(roll * roll * 760 / 1_000_000) - 30
             var item = makeItem(number: index + 1, customer: customer, daysPastDue: daysPastDue, &r)
-            paymentRows += try writeBasePayment(of: item, original: item.amount, &r, to: payments)
+            paymentRows += try writeBasePayment(of: item, &r, to: payments)
             if options.variant > 0 {
                 paymentRows += try applyVariant(to: &item, payments: payments)
             }
@@ -130,7 +130,7 @@ struct SampleGenerator {
 
     /// A base item: amounts, dates and flags with the shares documented on ``SampleExtract``.
     /// The settled or partially paid state is recorded in the returned item; the payment row
-    /// is written by ``writeBasePayment(of:original:_:to:)`` with the same generator.
+    /// is written by ``writeBasePayment(of:_:to:)`` with the same generator.
     private func makeItem(number: Int, customer: Int, daysPastDue: Int32, _ r: inout SampleRandom) -> SampleItem {
         let dueDay = base - daysPastDue
         let invoiceDay = min(dueDay - SampleGenerator.terms[r.below(SampleGenerator.terms.count)], base - Int32(r.below(3)))
@@ -166,9 +166,9 @@ struct SampleGenerator {
     }
 
     /// Writes the payment behind a settled or partially paid base item.
-    private func writeBasePayment(of item: SampleItem, original amount: Int64, _ r: inout SampleRandom, to out: SampleFileWriter) throws -> Int {
-        let paid = amount - item.open
-        guard amount > 0, paid > 0 else { return 0 }
+    private func writeBasePayment(of item: SampleItem, _ r: inout SampleRandom, to out: SampleFileWriter) throws -> Int {
+        let paid = item.amount - item.open
+        guard item.amount > 0, paid > 0 else { return 0 }
         let day = min(base, max(item.invoiceDay, item.dueDay + Int32(r.within(-10...20))))
         try writePayment(customer: item.customer, number: r.chance(perMille: 80) ? nil : item.number, day: day, amount: paid, to: out)
         return 1
