@@ -41,6 +41,10 @@ public final class CSVReader {
         var eof = false
         var nextLine = 1
         var started = false
+        /// Bytes this reader may still read (a range's end), `Int64.max` for the whole file.
+        var remaining = Int64.max
+        /// The end of data is the range's end, not the file's: a record cut there is not a record.
+        var softLimited = false
     }
 
     private let fd: Int32
@@ -83,6 +87,39 @@ public final class CSVReader {
         st.initialize(to: State())
     }
 
+    /// Opens `path` to read only the byte range `start..<start+length` (to the end of the file
+    /// when `length` is `Int64.max`), for a parallel pass.
+    ///
+    /// The range must start at the beginning of a record (after a line break); its lines are
+    /// numbered from `firstLine`. When the range does not end at a record boundary,
+    /// ``nextRecord()`` throws ``RangeNotAtRecordBoundary``; ``extendToEndOfFile()`` then lets
+    /// the reader continue past the range.
+    convenience init(path: String, options: CSVOptions, start: Int64, length: Int64, firstLine: Int) throws {
+        try self.init(path: path, options: options)
+        if start > 0 {
+            guard lseek(fd, off_t(start), SEEK_SET) == start else {
+                throw FormatError(.unreadable, "\(displayName) cannot be read (seek failed: \(String(cString: strerror(errno))))")
+            }
+            st.pointee.started = true
+        }
+        st.pointee.nextLine = firstLine
+        st.pointee.remaining = length
+        st.pointee.softLimited = length != Int64.max
+    }
+
+    /// Lifts a range's end: the reader goes on to the end of the file.
+    func extendToEndOfFile() {
+        st.pointee.remaining = Int64.max
+        st.pointee.softLimited = false
+        st.pointee.eof = false
+    }
+
+    /// The line number the next record would start on.
+    var upcomingLine: Int { st.pointee.nextLine }
+
+    /// Thrown when a range read ends in the middle of a record (the split guessed wrong).
+    struct RangeNotAtRecordBoundary: Error {}
+
     deinit {
         close(fd)
         buffer.deallocate()
@@ -106,7 +143,8 @@ public final class CSVReader {
         while true {
             if pos >= end && eof { return false }
             let recordStart = pos
-            switch try parseRecord(atEOF: eof) {
+            let soft = st.pointee.softLimited
+            switch try parseRecord(atEOF: eof && !soft) {
             case .complete(let next, let newlines):
                 if next - recordStart > options.maxRecordBytes {
                     throw FormatError(.lineTooLong, "\(Location.describe(file: displayName, line: nextLine)): the line is longer than the cap of \(options.maxRecordBytes) bytes (expected one record per line; raise the cap only for a trusted extract)")
@@ -118,6 +156,7 @@ public final class CSVReader {
                 if fieldCount == 1 && starts[0] == ends[0] && starts[0] == recordStart { continue }
                 return true
             case .incomplete(let inQuote, let quoteLine):
+                if eof && soft { throw RangeNotAtRecordBoundary() }
                 if end - pos > options.maxRecordBytes {
                     if inQuote {
                         throw FormatError(.unterminatedQuote, "\(Location.describe(file: displayName, line: quoteLine)): a quoted field opened here is not closed within \(options.maxRecordBytes) bytes (a stray '\"'? expected a closing quote before the line end)")
@@ -235,7 +274,9 @@ public final class CSVReader {
     }
 
     private func readMore() throws {
-        let room = min(options.chunkSize, capacity - end)
+        let remaining = st.pointee.remaining
+        if remaining <= 0 { eof = true; return }
+        let room = Int(min(Int64(min(options.chunkSize, capacity - end)), remaining))
         guard room > 0 else { return }
         while true {
             let n = read(fd, buffer + end, room)
@@ -247,6 +288,7 @@ public final class CSVReader {
             let before = end
             end += n
             st.pointee.bytesRead += Int64(n)
+            if remaining != Int64.max { st.pointee.remaining = remaining - Int64(n) }
             if st.pointee.bytesRead <= Int64(options.chunkSize) * 2 && started { try checkNUL(from: before) }
             return
         }

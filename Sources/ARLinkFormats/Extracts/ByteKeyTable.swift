@@ -5,8 +5,8 @@
 /// Used for the customer master (thousands to a few hundred thousand keys); SipHash, string
 /// comparison and a second miss into key storage made `Dictionary<String, Int32>` cost about
 /// 15% of the extract read (measured with `arlink-bench csv`).
-struct ByteKeyTable {
-    private struct Slot {
+struct ByteKeyTable: Sendable {
+    private struct Slot: Sendable {
         /// Key bytes (up to 16) for short keys; arena offset in `a` for long keys.
         var a: UInt64 = 0
         var b: UInt64 = 0

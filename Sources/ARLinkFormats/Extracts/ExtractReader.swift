@@ -15,6 +15,8 @@ import Darwin
 /// ``ExtractOptions/maxBadRows`` is 0, or after more than that many otherwise.
 public struct ExtractReader: Sendable {
     public let options: ExtractOptions
+    /// Open-items files at least this large are read by two threads (tests lower it).
+    var parallelThreshold: Int64 = 8 << 20
 
     public init(options: ExtractOptions) {
         self.options = options
@@ -48,98 +50,84 @@ public struct ExtractReader: Sendable {
     }
 
     /// Customers in reading order, indexed by the bytes of their id.
-    struct CustomerMaster {
+    struct CustomerMaster: Sendable {
         var list: [Customer] = []
         var index = ByteKeyTable(expected: 4096)
     }
 
     // MARK: - Open items
 
+    /// Where each logical column is, and its name for messages.
+    struct OpenItemLayout: Sendable {
+        var fieldCount = 0
+        var iInvoice = -1, iCustomer = -1, iInvoiceDate = -1, iDue = -1, iAmount = -1, iOpen = -1, iCurrency = -1
+        var iDisputed = -1, iBlocked = -1, iPromise = -1, iSettled = -1
+        var nInvoice = "", nCustomer = "", nInvoiceDate = "", nDue = "", nAmount = "", nOpen = "", nCurrency = ""
+        var nDisputed = "", nBlocked = "", nPromise = "", nSettled = ""
+        var embedded: HeaderIndex<CustomerColumn>?
+    }
+
     private func readOpenItems(
         path: String, master: inout CustomerMaster, embedded: Bool, log: ProblemLog, counts: inout ExtractCounts,
         keep: (OpenItem) throws -> Bool
     ) throws -> [OpenItem] {
-        let csv = try CSVReader(path: path, options: options.csv)
-        defer { counts.bytesRead += csv.bytesRead }
-        let header = try csv.readHeader()
-        let map = options.mapping.openItems
-        let cols = HeaderIndex<OpenItemColumn>(header: header, mapping: map)
-        try cols.require(OpenItemColumn.allCases.filter(\.isRequired), mapping: map, file: csv.displayName, header: header, preset: "open items")
-        if !cols.has(.currency) && options.defaultCurrency == nil {
-            throw FormatError(.missingColumn, "\(csv.displayName) line 1: there is no currency column \"\(map[.currency] ?? "currency")\" and no default currency is configured (add the column or set default_currency)")
-        }
-        let customerMap = options.mapping.customers
-        var embeddedCols: HeaderIndex<CustomerColumn>?
-        if embedded {
-            let c = HeaderIndex<CustomerColumn>(header: header, mapping: customerMap)
-            try c.require([.name], mapping: customerMap, file: csv.displayName, header: header, preset: "no customer master was given, so customer columns must be in the open items")
-            embeddedCols = c
-        }
-        let row = RowParser(csv: csv, options: options)
-        let iInvoice = cols[.invoiceNumber], iCustomer = cols[.customerID], iInvoiceDate = cols[.invoiceDate]
-        let iDue = cols[.dueDate], iAmount = cols[.amount], iOpen = cols[.openAmount], iCurrency = cols[.currency]
-        let iDisputed = cols[.disputed], iBlocked = cols[.blocked], iPromise = cols[.promiseDate], iSettled = cols[.settled]
-        func n(_ c: OpenItemColumn) -> String { cols.name(c, mapping: map) }
-        let nInvoice = n(.invoiceNumber), nCustomer = n(.customerID), nInvoiceDate = n(.invoiceDate), nDue = n(.dueDate)
-        let nAmount = n(.amount), nOpen = n(.openAmount), nCurrency = n(.currency), nDisputed = n(.disputed)
-        let nBlocked = n(.blocked), nPromise = n(.promiseDate), nSettled = n(.settled)
-        let fieldCount = header.count
-
-        let estimate = Self.estimatedRows(path: path)
+        let size = Self.fileSize(path: path)
+        // A parallel pass reads the second half of a large file on another thread. Its start
+        // is a guess (the first line break after the middle) that the first pass confirms.
+        let split = (!embedded && size >= parallelThreshold) ? Self.splitPoint(path: path, size: size) : nil
+        let csv = split.map { try? CSVReader(path: path, options: options.csv, start: 0, length: $0, firstLine: 1) } ?? nil
+        let reader = try csv ?? CSVReader(path: path, options: options.csv)
+        defer { counts.bytesRead += reader.bytesRead }
+        let header = try reader.readHeader()
+        let layout = try Self.layout(header: header, options: options, file: reader.displayName, embedded: embedded)
+        let row = RowParser(csv: reader, options: options)
+        let estimate = Self.estimatedRows(size: size)
         var items: [OpenItem] = []
         items.reserveCapacity(estimate)
         var seen = DuplicateFinder(expected: estimate)
+        var rows = 0
+        func onItem(_ item: OpenItem) throws { if try keep(item) { items.append(item) } }
 
-        while try csv.nextRecord() {
-            counts.openItemRows += 1
+        if let split, csv != nil {
+            let second = ParallelPass(reader: self, path: path, start: split, size: size, layout: layout, master: master)
+            second.start()
+            var confirmed = true
             do {
-                try row.checkFieldCount(expected: fieldCount)
-                if row.trimmedField(iInvoice, { $0.isEmpty }) {
-                    throw row.failure(.missingValue, column: nInvoice, "the value is empty (the invoice number is required)")
-                }
-                if row.trimmedField(iCustomer, { $0.isEmpty }) {
-                    throw row.failure(.missingValue, column: nCustomer, "the value is empty (the customer id is required)")
-                }
-                let currency = try row.currency(iCurrency, column: nCurrency)
-                let due = try row.requiredDate(iDue, column: nDue, what: "the due date")
-                let invoiceDate = try row.date(iInvoiceDate, column: nInvoiceDate)
-                guard let open = try row.amount(iOpen, column: nOpen, currency: currency) else {
-                    throw row.failure(.missingValue, column: nOpen, "the value is empty (the open amount is required)")
-                }
-                let amount = try row.amount(iAmount, column: nAmount, currency: currency) ?? open
-                let disputed = try row.bool(iDisputed, column: nDisputed)
-                let blocked = try row.bool(iBlocked, column: nBlocked)
-                let promise = try row.date(iPromise, column: nPromise)
-                let settled = try row.bool(iSettled, column: nSettled, settledWords: true)
-
-                var customerIndex = row.trimmedField(iCustomer) { master.index.find($0) }
-                if customerIndex == nil, let embeddedCols {
-                    let id = try row.requiredText(iCustomer, column: nCustomer, what: "the customer id")
-                    let customer = try Self.customer(row: row, cols: embeddedCols, mapping: customerMap, id: id)
-                    let newIndex = Int32(master.list.count)
-                    _ = row.trimmedField(iCustomer) { master.index.insert($0, value: newIndex) }
-                    master.list.append(customer)
-                    customerIndex = newIndex
-                }
-                guard customerIndex != nil else {
-                    let id = try row.requiredText(iCustomer, column: nCustomer, what: "the customer id")
-                    throw row.failure(.unknownCustomer, column: nCustomer, "customer \(Location.quote(id)) is not in the customer master (expected every open item's customer to be listed there; export both files together)")
-                }
-                let line = row.line
-                row.trimmedField(iInvoice) { seen.add($0, line: line) }
-                let invoice = try row.requiredText(iInvoice, column: nInvoice, what: "the invoice number")
-                // A new (usually inline, small) string rather than the master's copy: reading
-                // the customer record here costs a cache miss per row.
-                let customerID = try row.requiredText(iCustomer, column: nCustomer, what: "the customer id")
-                let item = OpenItem(
-                    invoiceNumber: invoice, customerID: customerID, invoiceDate: invoiceDate, dueDate: due,
-                    amount: amount, openAmount: open, disputed: disputed, blocked: blocked,
-                    promiseDate: promise, settled: settled, sourceLine: line)
-                if try keep(item) { items.append(item) }
-            } catch let failure as RowFailure {
-                try log.add(failure.problem)
+                try scanRows(row: row, layout: layout, master: &master, seen: &seen, rows: &rows, onItem: onItem, onProblem: log.add)
+            } catch is CSVReader.RangeNotAtRecordBoundary {
+                confirmed = false
             }
+            second.wait()
+            if confirmed, second.firstLine == reader.upcomingLine, let result = second.result {
+                switch result {
+                case .success(var part):
+                    rows += part.rows
+                    counts.bytesRead += part.bytesRead
+                    for problem in part.problems { try log.add(problem) }
+                    if let error = part.error { throw error }
+                    // Filter in place, in file order, then append in one block.
+                    var kept = 0
+                    for i in part.items.indices where try keep(part.items[i]) {
+                        if kept != i { part.items.swapAt(kept, i) }
+                        kept += 1
+                    }
+                    part.items.removeLast(part.items.count - kept)
+                    items.append(contentsOf: part.items)
+                    part.items = []
+                    seen.append(part.seen)
+                case .failure(let error):
+                    throw error
+                }
+            } else {
+                // The guess fell inside a quoted field: read the rest here.
+                reader.extendToEndOfFile()
+                try scanRows(row: row, layout: layout, master: &master, seen: &seen, rows: &rows, onItem: onItem, onProblem: log.add)
+            }
+        } else {
+            try scanRows(row: row, layout: layout, master: &master, seen: &seen, rows: &rows, onItem: onItem, onProblem: log.add)
         }
+        counts.openItemRows += rows
+
         // Duplicates are found in one sorted pass at the end; the later rows are dropped.
         let duplicates = seen.duplicates()
         if !duplicates.isEmpty {
@@ -147,14 +135,97 @@ public struct ExtractReader: Sendable {
             for d in duplicates {
                 let invoice = Location.quote(String(decoding: d.key, as: UTF8.self))
                 try log.add(RowProblem(
-                    file: csv.displayName, line: d.line, column: nInvoice, code: .duplicateInvoice,
-                    message: "\(Location.describe(file: csv.displayName, line: d.line, column: nInvoice)): invoice \(invoice) appears again (first on line \(Location.grouped(d.firstLine))); invoice numbers must be unique in one extract"))
+                    file: reader.displayName, line: d.line, column: layout.nInvoice, code: .duplicateInvoice,
+                    message: "\(Location.describe(file: reader.displayName, line: d.line, column: layout.nInvoice)): invoice \(invoice) appears again (first on line \(Location.grouped(d.firstLine))); invoice numbers must be unique in one extract"))
                 dropped.insert(d.line)
             }
             items.removeAll { dropped.contains($0.sourceLine) }
         }
         counts.openItemsKept = items.count
         return items
+    }
+
+    static func layout(header: [String], options: ExtractOptions, file: String, embedded: Bool) throws -> OpenItemLayout {
+        let map = options.mapping.openItems
+        let cols = HeaderIndex<OpenItemColumn>(header: header, mapping: map)
+        try cols.require(OpenItemColumn.allCases.filter(\.isRequired), mapping: map, file: file, header: header, preset: "open items")
+        if !cols.has(.currency) && options.defaultCurrency == nil {
+            throw FormatError(.missingColumn, "\(file) line 1: there is no currency column \"\(map[.currency] ?? "currency")\" and no default currency is configured (add the column or set default_currency)")
+        }
+        var l = OpenItemLayout()
+        if embedded {
+            let customerMap = options.mapping.customers
+            let c = HeaderIndex<CustomerColumn>(header: header, mapping: customerMap)
+            try c.require([.name], mapping: customerMap, file: file, header: header, preset: "no customer master was given, so customer columns must be in the open items")
+            l.embedded = c
+        }
+        func n(_ c: OpenItemColumn) -> String { cols.name(c, mapping: map) }
+        l.fieldCount = header.count
+        l.iInvoice = cols[.invoiceNumber]; l.iCustomer = cols[.customerID]; l.iInvoiceDate = cols[.invoiceDate]
+        l.iDue = cols[.dueDate]; l.iAmount = cols[.amount]; l.iOpen = cols[.openAmount]; l.iCurrency = cols[.currency]
+        l.iDisputed = cols[.disputed]; l.iBlocked = cols[.blocked]; l.iPromise = cols[.promiseDate]; l.iSettled = cols[.settled]
+        l.nInvoice = n(.invoiceNumber); l.nCustomer = n(.customerID); l.nInvoiceDate = n(.invoiceDate); l.nDue = n(.dueDate)
+        l.nAmount = n(.amount); l.nOpen = n(.openAmount); l.nCurrency = n(.currency); l.nDisputed = n(.disputed)
+        l.nBlocked = n(.blocked); l.nPromise = n(.promiseDate); l.nSettled = n(.settled)
+        return l
+    }
+
+    /// Reads the remaining records of `row.csv` as open items.
+    func scanRows(
+        row: RowParser, layout l: OpenItemLayout, master: inout CustomerMaster, seen: inout DuplicateFinder, rows: inout Int,
+        onItem: (OpenItem) throws -> Void, onProblem: (RowProblem) throws -> Void
+    ) throws {
+        let csv = row.csv
+        let customerMap = options.mapping.customers
+        while try csv.nextRecord() {
+            rows += 1
+            do {
+                try row.checkFieldCount(expected: l.fieldCount)
+                if row.trimmedField(l.iInvoice, { $0.isEmpty }) {
+                    throw row.failure(.missingValue, column: l.nInvoice, "the value is empty (the invoice number is required)")
+                }
+                if row.trimmedField(l.iCustomer, { $0.isEmpty }) {
+                    throw row.failure(.missingValue, column: l.nCustomer, "the value is empty (the customer id is required)")
+                }
+                let currency = try row.currency(l.iCurrency, column: l.nCurrency)
+                let due = try row.requiredDate(l.iDue, column: l.nDue, what: "the due date")
+                let invoiceDate = try row.date(l.iInvoiceDate, column: l.nInvoiceDate)
+                guard let open = try row.amount(l.iOpen, column: l.nOpen, currency: currency) else {
+                    throw row.failure(.missingValue, column: l.nOpen, "the value is empty (the open amount is required)")
+                }
+                let amount = try row.amount(l.iAmount, column: l.nAmount, currency: currency) ?? open
+                let disputed = try row.bool(l.iDisputed, column: l.nDisputed)
+                let blocked = try row.bool(l.iBlocked, column: l.nBlocked)
+                let promise = try row.date(l.iPromise, column: l.nPromise)
+                let settled = try row.bool(l.iSettled, column: l.nSettled, settledWords: true)
+
+                var known = row.trimmedField(l.iCustomer) { master.index.find($0) } != nil
+                if !known, let embeddedCols = l.embedded {
+                    let id = try row.requiredText(l.iCustomer, column: l.nCustomer, what: "the customer id")
+                    let customer = try Self.customer(row: row, cols: embeddedCols, mapping: customerMap, id: id)
+                    let newIndex = Int32(master.list.count)
+                    _ = row.trimmedField(l.iCustomer) { master.index.insert($0, value: newIndex) }
+                    master.list.append(customer)
+                    known = true
+                }
+                guard known else {
+                    let id = try row.requiredText(l.iCustomer, column: l.nCustomer, what: "the customer id")
+                    throw row.failure(.unknownCustomer, column: l.nCustomer, "customer \(Location.quote(id)) is not in the customer master (expected every open item's customer to be listed there; export both files together)")
+                }
+                let line = row.line
+                row.trimmedField(l.iInvoice) { seen.add($0, line: line) }
+                let invoice = try row.requiredText(l.iInvoice, column: l.nInvoice, what: "the invoice number")
+                // A new (usually inline, small) string rather than the master's copy: reading
+                // the customer record here costs a cache miss per row.
+                let customerID = try row.requiredText(l.iCustomer, column: l.nCustomer, what: "the customer id")
+                try onItem(OpenItem(
+                    invoiceNumber: invoice, customerID: customerID, invoiceDate: invoiceDate, dueDate: due,
+                    amount: amount, openAmount: open, disputed: disputed, blocked: blocked,
+                    promiseDate: promise, settled: settled, sourceLine: line))
+            } catch let failure as RowFailure {
+                try onProblem(failure.problem)
+            }
+        }
     }
 
     // MARK: - Customers
@@ -226,9 +297,29 @@ public struct ExtractReader: Sendable {
     }
 
     /// A generous row estimate from the file size (about 100 bytes a row), capped.
-    private static func estimatedRows(path: String) -> Int {
+    static func estimatedRows(size: Int64) -> Int {
+        Int(min(size / 100, 20_000_000))
+    }
+
+    static func fileSize(path: String) -> Int64 {
         var info = stat()
         guard stat(path, &info) == 0 else { return 0 }
-        return min(Int(info.st_size) / 100, 20_000_000)
+        return Int64(info.st_size)
+    }
+
+    /// The offset just after the first line break at or after the middle of the file.
+    static func splitPoint(path: String, size: Int64) -> Int64? {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var buffer = [UInt8](repeating: 0, count: 1 << 16)
+        var offset = size / 2
+        while offset < size {
+            let n = buffer.withUnsafeMutableBytes { pread(fd, $0.baseAddress, $0.count, off_t(offset)) }
+            guard n > 0 else { return nil }
+            if let i = buffer[0..<n].firstIndex(of: 10) { return offset + Int64(i) + 1 < size ? offset + Int64(i) + 1 : nil }
+            offset += Int64(n)
+        }
+        return nil
     }
 }

@@ -18,7 +18,7 @@ final class ProblemLog {
 }
 
 /// Finds the logical columns in a header line.
-struct HeaderIndex<Column: Hashable & RawRepresentable & CaseIterable> where Column.RawValue == String {
+struct HeaderIndex<Column: Hashable & RawRepresentable & CaseIterable & Sendable>: Sendable where Column.RawValue == String {
     /// Field index per column, -1 when absent.
     private var indices: [Column: Int] = [:]
     /// Header name per column as it appears in the file.
