@@ -7,6 +7,7 @@ import Testing
 @Suite("Interop with openssl cms")
 struct InteropTests {
     static let pairs: [(Signer, Recipient)] = Signer.allCases.flatMap { s in Recipient.allCases.map { (s, $0) } }
+    static let cases: [(Signer, Recipient, Bool)] = pairs.flatMap { p in [false, true].map { (p.0, p.1, $0) } }
 
     @Test("the CLI opens what we seal", arguments: pairs)
     func cliOpensOurs(signer: Signer, recipient: Recipient) throws {
@@ -37,7 +38,7 @@ struct InteropTests {
         #expect(mode == 0o600)
     }
 
-    @Test("we open what the CLI seals, with and without -stream", arguments: pairs, [false, true])
+    @Test("we open what the CLI seals, with and without -stream", arguments: cases)
     func weOpenCLI(signer: Signer, recipient: Recipient, stream: Bool) throws {
         let f = try Fixture.get()
         let s = try Scratch()
