@@ -12,7 +12,6 @@ public enum RemoteName {
     public static func problem(_ bytes: some Collection<UInt8>) -> String? {
         if bytes.isEmpty { return "is empty" }
         if bytes.count > maximumLength { return "is \(bytes.count) bytes long (at most \(maximumLength))" }
-        if bytes.first == UInt8(ascii: ".") { return "starts with a dot" }
         var previous: UInt8 = 0
         for byte in bytes {
             if byte == UInt8(ascii: "/") || byte == UInt8(ascii: "\\") { return "contains a path separator" }
@@ -22,6 +21,7 @@ public enum RemoteName {
             if byte == UInt8(ascii: "."), previous == UInt8(ascii: ".") { return "contains '..'" }
             previous = byte
         }
+        if bytes.first == UInt8(ascii: ".") { return "starts with a dot" }
         return nil
     }
 
