@@ -61,7 +61,7 @@ public final class AuditLog {
                 let entry = AuditEntry(sequence: frontier.size, previous: last, time: time, actor: actor, event: event)
                 let bytes = entry.canonicalBytes
                 let leaf = hasher.leafHash(bytes)
-                try insert.execute(arguments: [Int64(frontier.size), String(decoding: bytes, as: UTF8.self), Data(leaf.bytes), time, event.action, event.fileID])
+                try insert.execute(arguments: [Int64(frontier.size), String(decoding: bytes, as: UTF8.self), leaf.data, time, event.action, event.fileID])
                 frontier.append(leaf, hasher: hasher)
                 last = leaf
                 if frontier.size % checkpointEvery == 0, signer != nil {
@@ -153,7 +153,7 @@ public final class AuditLog {
         }
         let index: Int64 = row[0]
         let lastData: Data = row[1]
-        guard index >= 0, let last = MerkleHash(bytes: lastData) else {
+        guard index >= 0, let last = MerkleHash(data: lastData) else {
             throw AuditError(.tampered, "the newest audit entry has a malformed index or leaf hash; run `arlink audit verify`")
         }
         let size = UInt64(index) + 1
@@ -170,7 +170,7 @@ public final class AuditLog {
         var frontier = MerkleFrontier()
         let cursor = try Data.fetchCursor(db, sql: "SELECT leaf_hash FROM audit_entry ORDER BY leaf_index")
         while let data = try cursor.next() {
-            guard let leaf = MerkleHash(bytes: data) else {
+            guard let leaf = MerkleHash(data: data) else {
                 throw AuditError(.tampered, "audit entry \(frontier.size) has a malformed leaf hash; run `arlink audit verify`")
             }
             frontier.append(leaf, hasher: hasher)

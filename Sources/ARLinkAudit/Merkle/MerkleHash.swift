@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// A 32-byte SHA-256 value of the Merkle tree: a leaf hash, a node hash or a root.
 ///
@@ -16,10 +16,57 @@ public struct MerkleHash: Sendable, Hashable, CustomStringConvertible {
         guard bytes.count == 32 else { return nil }
         var value = MerkleHash.zero
         withUnsafeMutableBytes(of: &value.storage) { target in
-            for (index, byte) in bytes.enumerated() { target[index] = byte }
+            if bytes.withContiguousStorageIfAvailable({ target.copyMemory(from: UnsafeRawBufferPointer($0)) }) == nil {
+                for (index, byte) in bytes.enumerated() { target[index] = byte }
+            }
         }
         self = value
     }
+
+    /// Copies 32 bytes of `Data` (or `nil` for another length) without iterating byte by byte.
+    public init?(data: Data) {
+        guard data.count == 32 else { return nil }
+        self = data.withUnsafeBytes { MerkleHash(raw: $0) }
+    }
+
+    /// Decodes 64 hex digits at `digits` (either case); `nil` on any other character.
+    init?(hexDigits digits: UnsafeBufferPointer<UInt8>) {
+        guard digits.count == 64 else { return nil }
+        var value = MerkleHash.zero
+        var invalid: UInt8 = 0
+        withUnsafeMutableBytes(of: &value.storage) { target in
+            Self.hexValues.withUnsafeBufferPointer { table in
+                for index in 0..<32 {
+                    let high = table[Int(digits[2 * index])], low = table[Int(digits[2 * index + 1])]
+                    invalid |= (high | low) & 0x10
+                    target[index] = high << 4 | (low & 0x0F)
+                }
+            }
+        }
+        guard invalid == 0 else { return nil }
+        self = value
+    }
+
+    /// Appends the 64 lowercase hex digits to `output`.
+    func appendHex(to output: inout [UInt8]) {
+        var digits: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0, 0, 0, 0, 0)
+        withUnsafeMutableBytes(of: &digits) { target in
+            withBytes { raw in
+                Self.hexTable.withUnsafeBufferPointer { table in
+                    for (index, byte) in raw.enumerated() {
+                        target[2 * index] = table[Int(byte >> 4)]
+                        target[2 * index + 1] = table[Int(byte & 15)]
+                    }
+                }
+            }
+        }
+        withUnsafeBytes(of: digits) { output.append(contentsOf: $0) }
+    }
+
+    /// Hex digit values by ASCII code; 0x10 marks a non-digit.
+    private static let hexValues: [UInt8] = (0..<256).map { UInt8(truncatingIfNeeded: $0) }.map { nibble($0) ?? 0x10 }
+
+    private static let hexTable: [UInt8] = Array("0123456789abcdef".utf8)
 
     init(raw: UnsafeRawBufferPointer) {
         var value = MerkleHash.zero
@@ -30,13 +77,8 @@ public struct MerkleHash: Sendable, Hashable, CustomStringConvertible {
     /// Parses 64 hex digits (either case).
     public init?(hex: some StringProtocol) {
         let digits = Array(hex.utf8)
-        guard digits.count == 64 else { return nil }
-        var bytes = [UInt8](repeating: 0, count: 32)
-        for index in 0..<32 {
-            guard let high = Self.nibble(digits[2 * index]), let low = Self.nibble(digits[2 * index + 1]) else { return nil }
-            bytes[index] = high << 4 | low
-        }
-        self.init(bytes: bytes)
+        guard let value = digits.withUnsafeBufferPointer({ MerkleHash(hexDigits: $0) }) else { return nil }
+        self = value
     }
 
     /// Parses standard base64 of 32 bytes.
@@ -57,10 +99,12 @@ public struct MerkleHash: Sendable, Hashable, CustomStringConvertible {
     public var hex: String {
         var out = [UInt8]()
         out.reserveCapacity(64)
-        let table = Array("0123456789abcdef".utf8)
-        withBytes { for byte in $0 { out.append(table[Int(byte >> 4)]); out.append(table[Int(byte & 15)]) } }
+        appendHex(to: &out)
         return String(decoding: out, as: UTF8.self)
     }
+
+    /// The 32 bytes as `Data`.
+    public var data: Data { withBytes { Data($0) } }
 
     /// Standard base64 (as in C2SP checkpoints).
     public var base64: String { Data(bytes).base64EncodedString() }

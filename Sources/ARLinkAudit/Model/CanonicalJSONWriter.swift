@@ -8,6 +8,7 @@
 /// everything else is written as UTF-8.
 struct CanonicalJSONWriter {
     private(set) var bytes: [UInt8] = []
+    private static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
 
     init() { bytes.reserveCapacity(512) }
 
@@ -18,7 +19,7 @@ struct CanonicalJSONWriter {
         raw(",\"seq\":")
         number(entry.sequence)
         raw(",\"prev\":\"")
-        raw(entry.previous.hex)
+        entry.previous.appendHex(to: &bytes)
         raw("\",\"time\":")
         string(entry.time)
         raw(",\"actor\":{\"host\":")
@@ -46,7 +47,7 @@ struct CanonicalJSONWriter {
         bytes.append(UInt8(ascii: "}"))
     }
 
-    private mutating func field(_ key: String, _ value: String?) {
+    private mutating func field(_ key: StaticString, _ value: String?) {
         guard let value else { return }
         raw(",\"")
         raw(key)
@@ -54,7 +55,7 @@ struct CanonicalJSONWriter {
         string(value)
     }
 
-    private mutating func map(_ key: String, _ values: [String: String]) {
+    private mutating func map(_ key: StaticString, _ values: [String: String]) {
         guard !values.isEmpty else { return }
         raw(",\"")
         raw(key)
@@ -69,28 +70,48 @@ struct CanonicalJSONWriter {
         bytes.append(UInt8(ascii: "}"))
     }
 
+    private mutating func raw(_ text: StaticString) {
+        text.withUTF8Buffer { bytes.append(contentsOf: $0) }
+    }
+
     private mutating func raw(_ text: String) {
-        bytes.append(contentsOf: text.utf8)
+        var text = text
+        text.withUTF8 { bytes.append(contentsOf: $0) }
     }
 
     private mutating func number(_ value: some BinaryInteger) {
-        bytes.append(contentsOf: String(value).utf8)
+        var text = String(value)
+        text.withUTF8 { bytes.append(contentsOf: $0) }
     }
 
     private mutating func string(_ text: String) {
-        bytes.append(UInt8(ascii: "\""))
-        for byte in text.utf8 {
-            switch byte {
-            case UInt8(ascii: "\""): bytes.append(UInt8(ascii: "\\")); bytes.append(byte)
-            case UInt8(ascii: "\\"): bytes.append(UInt8(ascii: "\\")); bytes.append(byte)
-            case 0..<0x20:
-                let hex = Array("0123456789abcdef".utf8)
-                bytes.append(contentsOf: Array("\\u00".utf8))
-                bytes.append(hex[Int(byte >> 4)])
-                bytes.append(hex[Int(byte & 15)])
-            default: bytes.append(byte)
+        var text = text
+        text.withUTF8 { utf8 in
+            bytes.append(UInt8(ascii: "\""))
+            // Fast path: nothing to escape (the usual case for ids, codes and digests).
+            var clean = true
+            for byte in utf8 where byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") {
+                clean = false
+                break
             }
+            if clean {
+                bytes.append(contentsOf: utf8)
+            } else {
+                for byte in utf8 {
+                    switch byte {
+                    case UInt8(ascii: "\""), UInt8(ascii: "\\"):
+                        bytes.append(UInt8(ascii: "\\"))
+                        bytes.append(byte)
+                    case 0..<0x20:
+                        bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0")])
+                        bytes.append(Self.hexDigits[Int(byte >> 4)])
+                        bytes.append(Self.hexDigits[Int(byte & 15)])
+                    default:
+                        bytes.append(byte)
+                    }
+                }
+            }
+            bytes.append(UInt8(ascii: "\""))
         }
-        bytes.append(UInt8(ascii: "\""))
     }
 }

@@ -11,6 +11,12 @@ public struct AuditInclusionProof: Codable, Sendable, Hashable {
         /// RFC 9162 audit path, nearest sibling first, base64.
         public var inclusionPath: [String]
 
+        public init(leafIndex: UInt64, entry: String, inclusionPath: [String]) {
+            self.leafIndex = leafIndex
+            self.entry = entry
+            self.inclusionPath = inclusionPath
+        }
+
         enum CodingKeys: String, CodingKey {
             case leafIndex = "leaf_index"
             case entry
@@ -30,6 +36,16 @@ public struct AuditInclusionProof: Codable, Sendable, Hashable {
     /// The checkpoint note itself, for convenience (the checker uses its own copy).
     public var checkpoint: String
     public var entries: [ProvenEntry]
+
+    public init(format: String = AuditInclusionProof.formatName, fileID: String, origin: String, treeSize: UInt64, rootHash: String, checkpoint: String, entries: [ProvenEntry]) {
+        self.format = format
+        self.fileID = fileID
+        self.origin = origin
+        self.treeSize = treeSize
+        self.rootHash = rootHash
+        self.checkpoint = checkpoint
+        self.entries = entries
+    }
 
     public static let formatName = "arlink-audit-inclusion-proof-v1"
 

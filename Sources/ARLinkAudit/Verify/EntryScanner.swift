@@ -26,7 +26,7 @@ enum EntryScanner {
                 }
                 throw AuditError(.tampered, "entry \(position) has the invalid index \(index)")
             }
-            let storedLeaf: MerkleHash? = try row.withUnsafeData(atIndex: 2) { data in data.flatMap { MerkleHash(bytes: $0) } }
+            let storedLeaf: MerkleHash? = try row.withUnsafeData(atIndex: 2) { data in data.flatMap { MerkleHash(data: $0) } }
             let (sequence, prev, leaf) = try row.withUnsafeData(atIndex: 1) { data -> (UInt64?, MerkleHash?, MerkleHash) in
                 guard let data else { return (nil, nil, hasher.emptyRoot()) }
                 return data.withUnsafeBytes { raw in
@@ -74,8 +74,7 @@ enum EntryScanner {
         for (offset, byte) in prevKey.enumerated() where bytes[position + offset] != byte { return (nil, nil) }
         position += prevKey.count
         guard bytes[position + 64] == UInt8(ascii: "\"") else { return (nil, nil) }
-        let hex = UnsafeBufferPointer(rebasing: bytes[position..<position + 64])
-        guard let prev = MerkleHash(hex: String(decoding: hex, as: UTF8.self)) else { return (nil, nil) }
+        guard let prev = MerkleHash(hexDigits: UnsafeBufferPointer(rebasing: bytes[position..<position + 64])) else { return (nil, nil) }
         return (sequence, prev)
     }
 }
