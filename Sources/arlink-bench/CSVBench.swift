@@ -73,6 +73,41 @@ struct CSVBench: ParsableCommand {
         }
         print("extract reader: \(String(format: "%.3f", best)) s (cpu \(String(format: "%.3f", bestCPU)) s)  \(String(format: "%6.0f", Double(size) / 1e6 / best)) MB/s  (\(kept) items)  VmHWM \(Self.peakMB()) MB")
         print("OpenItem stride \(MemoryLayout<OpenItem>.stride) bytes")
+        try benchPortfolio(folder: folder, invoices: rows)
+    }
+
+    /// Writes a JSON Lines portfolio of `invoices` invoices (five per account) and times it.
+    func benchPortfolio(folder: String, invoices: Int) throws {
+        let eur = try Currency("EUR")
+        let due = LocalDate(year: 2025, month: 3, day: 31) ?? LocalDate(daysSinceEpoch: 20_000)
+        let header = FileHeader(
+            schema: "portfolio.v1", fileID: "00000000-0000-4000-8000-000000000000", kind: "portfolio", direction: "outbound",
+            batchID: "bench", sequence: 1, sender: "bench-sender", recipient: "bench-partner",
+            recipientKeySHA256: String(repeating: "0", count: 64), createdAt: "2025-06-30T00:00:00Z", previousFileSHA256: nil)
+        for hashing in [false, true] {
+            let path = folder + "/portfolio.jsonl"
+            let start = Date()
+            let cpu0 = Self.cpuSeconds()
+            let writer = try PortfolioWriter(path: path, format: .jsonl, header: header, computeSHA256: hashing)
+            var n = 0
+            while n < invoices {
+                let count = min(5, invoices - n)
+                let list = (0..<count).map { k in
+                    PortfolioInvoice(number: "INV-\(n + k)", invoiceDate: due.adding(days: -30), dueDate: due,
+                                     amount: Money(minorUnits: Int64(10_000 + k), currency: eur), openAmount: Money(minorUnits: Int64(10_000 + k), currency: eur), daysPastDue: 91)
+                }
+                let total = Money(minorUnits: list.reduce(0) { $0 + $1.openAmount.minorUnits }, currency: eur)
+                try writer.write(PortfolioRecord(
+                    action: .place, accountRef: "C-\(n / 5)", debtor: DebtorData(fields: [.name: "Customer \(n / 5) GmbH", .city: "Berlin", .country: "DE"]),
+                    invoices: list, balances: [total], aging: [AgingAmount(bucket: "91-180", amount: total)],
+                    oldestDueDate: due, daysPastDue: 91))
+                n += count
+            }
+            let result = try writer.finish()
+            let seconds = Date().timeIntervalSince(start)
+            print("portfolio writer (sha256 \(hashing ? "on" : "off")): \(String(format: "%.3f", seconds)) s (cpu \(String(format: "%.3f", Self.cpuSeconds() - cpu0)) s)  \(String(format: "%6.0f", Double(result.bytes) / 1e6 / seconds)) MB/s  (\(result.bytes / 1_000_000) MB)  VmHWM \(Self.peakMB()) MB")
+            try? FileManager.default.removeItem(atPath: path)
+        }
     }
 
     /// User plus system CPU seconds of this process so far (stable when the machine is busy).

@@ -149,6 +149,27 @@ struct PortfolioTests {
                     .badRecord, "recall record for account \"C-0003\" has no recall reason")
     }
 
+    @Test("a file of many buffers: digest, size and records all check out", arguments: PortfolioFormat.allCases)
+    func manyBuffers(format: PortfolioFormat) throws {
+        let dir = try TemporaryDirectory("portfolio")
+        defer { dir.remove() }
+        let path = dir.file("big.\(format.fileExtension)")
+        let writer = try PortfolioWriter(path: path, format: format, header: try SamplePortfolio.header())
+        let template = try SamplePortfolio.records()[0]
+        for i in 0..<3_500 {
+            var record = template
+            record.accountRef = "C-\(i)"
+            try writer.write(record)
+        }
+        let result = try writer.finish()
+        #expect(result.bytes > 1 << 20)
+        #expect(try ProcessRunner.run("sha256sum", [path]).stdout.hasPrefix(result.plaintextSHA256 + " "))
+        var refs: [String] = []
+        let (_, totals) = try PortfolioReader.read(path: path) { refs.append($0.accountRef) }
+        #expect(refs == (0..<3_500).map { "C-\($0)" })
+        #expect(totals == result.totals)
+    }
+
     @Test("the writer refuses inconsistent records and leaves no partial file behind")
     func writerChecks() throws {
         let dir = try TemporaryDirectory("portfolio")

@@ -3,20 +3,24 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import Foundation
 
 /// A buffered, owner-only output file that counts and hashes what it writes.
 ///
-/// Writes go to a 1 MiB buffer, then `write(2)` in a loop (partial writes, EINTR); ``finish()``
-/// flushes, `fsync`s and closes. An fsync error fails; it is never retried on the same descriptor.
+/// Records are encoded into one 1 MiB buffer while a helper thread hashes (SHA-256) and
+/// `write(2)`s the previous one: hashing costs about as much as encoding (pure-Swift SHA-256,
+/// ~275 MB/s here), so on two cores the digest comes almost for free. ``finish()`` hands over
+/// the last buffer, waits, `fsync`s and closes. An fsync error fails; it is never retried on
+/// the same descriptor.
 final class FileSink {
     let path: String
     let displayName: String
-    private var fd: Int32
-    private let buffer: UnsafeMutablePointer<UInt8>
+    private let back: BackgroundWriter
+    private var buffer: UnsafeMutablePointer<UInt8>
+    private var spare: UnsafeMutablePointer<UInt8>
     private let capacity: Int
     private var used = 0
-    private(set) var bytesWritten: Int64 = 0
-    private var hasher: SHA256?
+    private var closed = false
 
     /// Creates (or truncates) `path` with mode 0600.
     init(path: String, mode: mode_t = 0o600, hash: Bool = true, capacity: Int = 1 << 20) throws {
@@ -28,18 +32,20 @@ final class FileSink {
         }
         // The file may have existed with looser permissions: enforce owner-only.
         _ = fchmod(fd, mode)
-        self.fd = fd
         self.capacity = capacity
         buffer = .allocate(capacity: capacity)
-        hasher = hash ? SHA256() : nil
+        spare = .allocate(capacity: capacity)
+        back = BackgroundWriter(fd: fd, name: Location.displayName(path), hash: hash)
+        back.start()
     }
 
     deinit {
-        if fd >= 0 { close(fd) }
+        if !closed { back.stop(); close(back.fd) }
         buffer.deallocate()
+        spare.deallocate()
     }
 
-    var isOpen: Bool { fd >= 0 }
+    var bytesWritten: Int64 { back.bytesWritten }
 
     @inline(__always)
     func append(_ byte: UInt8) throws {
@@ -79,38 +85,125 @@ final class FileSink {
     @inline(__always)
     func commit(_ n: Int) { used += n }
 
+    /// Hands the filled buffer to the helper thread and continues in the other one.
     func flush() throws {
         guard used > 0 else { return }
-        hasher?.update(UnsafeRawBufferPointer(start: buffer, count: used))
-        var offset = 0
-        while offset < used {
-            let n = write(fd, buffer + offset, used - offset)
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw FormatError(.writeFailed, "writing \(displayName) failed (\(String(cString: strerror(errno))))")
-            }
-            offset += n
-        }
-        bytesWritten += Int64(used)
+        try back.hand(buffer, count: used)
+        swap(&buffer, &spare)
         used = 0
     }
 
-    /// Flushes, fsyncs and closes. Returns the SHA-256 (lowercase hex, empty without hashing).
+    /// Flushes, waits for the helper, fsyncs and closes. Returns the SHA-256 (lowercase hex,
+    /// empty without hashing).
     func finish() throws -> String {
         try flush()
-        let status = fsync(fd)
+        back.stop()
+        closed = true
+        if let error = back.error {
+            close(back.fd)
+            throw error
+        }
+        let status = fsync(back.fd)
         let err = errno
-        close(fd)
-        fd = -1
+        close(back.fd)
         guard status == 0 else {
             throw FormatError(.writeFailed, "fsync of \(displayName) failed (\(String(cString: strerror(err)))); the file is not safely written")
         }
-        return hasher?.finalizeHex() ?? ""
+        return back.digest()
     }
 
     /// Closes without syncing and removes the file.
     func abort() {
-        if fd >= 0 { close(fd); fd = -1 }
+        if !closed {
+            back.stop()
+            close(back.fd)
+            closed = true
+        }
         unlink(path)
+    }
+}
+
+/// The helper thread of a ``FileSink``: hashes and writes one buffer at a time.
+private final class BackgroundWriter: @unchecked Sendable {
+    let fd: Int32
+    let name: String
+    private var hasher: SHA256?
+    private let work = DispatchSemaphore(value: 0)
+    private let idle = DispatchSemaphore(value: 1)
+    private let finished = DispatchSemaphore(value: 0)
+    private var pending: UnsafeMutablePointer<UInt8>?
+    private var pendingCount = 0
+    private var stopping = false
+    private var running = false
+    /// The first write error; once set, later buffers are dropped.
+    private(set) var error: FormatError?
+    private(set) var bytesWritten: Int64 = 0
+
+    init(fd: Int32, name: String, hash: Bool) {
+        self.fd = fd
+        self.name = name
+        hasher = hash ? SHA256() : nil
+    }
+
+    func start() {
+        running = true
+        let thread = Thread { [self] in
+            loop()
+            finished.signal()
+        }
+        thread.start()
+    }
+
+    /// Waits until the previous buffer is done, then queues `buffer` (which the caller must
+    /// not touch until the next `hand` or `stop` returns).
+    func hand(_ buffer: UnsafeMutablePointer<UInt8>, count: Int) throws {
+        idle.wait()
+        if let error {
+            idle.signal()
+            throw error
+        }
+        pending = buffer
+        pendingCount = count
+        work.signal()
+    }
+
+    /// Waits for the queued buffer and ends the thread.
+    func stop() {
+        guard running else { return }
+        running = false
+        idle.wait()
+        stopping = true
+        work.signal()
+        finished.wait()
+        // Back to its initial value: libdispatch traps on freeing a semaphore below it.
+        idle.signal()
+    }
+
+    func digest() -> String {
+        guard var h = hasher else { return "" }
+        return h.finalizeHex()
+    }
+
+    private func loop() {
+        while true {
+            work.wait()
+            if stopping { return }
+            if let p = pending, error == nil {
+                hasher?.update(UnsafeRawBufferPointer(start: p, count: pendingCount))
+                var offset = 0
+                while offset < pendingCount {
+                    let n = write(fd, p + offset, pendingCount - offset)
+                    if n < 0 {
+                        if errno == EINTR { continue }
+                        error = FormatError(.writeFailed, "writing \(name) failed (\(String(cString: strerror(errno))))")
+                        break
+                    }
+                    offset += n
+                }
+                bytesWritten += Int64(offset)
+            }
+            pending = nil
+            idle.signal()
+        }
     }
 }
