@@ -78,11 +78,17 @@ public final class InboundJob {
         var held: [(RemoteFile, String)] = []
         for remote in listing.files {
             let outcome = try receive(remote, partner: partner, identity: identity, transport: transport, folders: folders, report: &report)
-            if case .held(let local) = outcome { held.append((remote, local)) }
-            if case .applied = outcome {
+            switch outcome {
+            case .held(let local):
+                held.append((remote, local))
+            case .applied:
                 try exportUpdates(into: &run)
                 try finishPending(partner, transport: transport, folders: folders, report: &report, run: &run)
                 try retryHeld(&held, partner: partner, identity: identity, transport: transport, folders: folders, report: &report, run: &run)
+            case .quarantined:
+                try finishPending(partner, transport: transport, folders: folders, report: &report, run: &run)
+            case .duplicate, .skipped:
+                break
             }
         }
         for (remote, local) in held {
@@ -104,10 +110,8 @@ public final class InboundJob {
                                           folders: folders, report: &report)
                 if case .held = outcome { continue }
                 held.remove(at: index)
-                if case .applied = outcome {
-                    try exportUpdates(into: &run)
-                    try finishPending(partner, transport: transport, folders: folders, report: &report, run: &run)
-                }
+                if case .applied = outcome { try exportUpdates(into: &run) }
+                try finishPending(partner, transport: transport, folders: folders, report: &report, run: &run)
                 progress = true
                 break
             }
