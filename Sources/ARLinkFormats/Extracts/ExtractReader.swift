@@ -96,7 +96,12 @@ public struct ExtractReader: Sendable {
                 try scanRows(row: row, layout: layout, master: &master, seen: &seen, rows: &rows, onItem: onItem, onProblem: log.add)
             } catch is CSVReader.RangeNotAtRecordBoundary {
                 confirmed = false
+            } catch {
+                second.cancel()
+                second.wait()
+                throw error
             }
+            if !confirmed { second.cancel() }
             second.wait()
             if confirmed, second.firstLine == reader.upcomingLine, let result = second.result {
                 switch result {

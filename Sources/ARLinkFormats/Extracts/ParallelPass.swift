@@ -21,6 +21,23 @@ final class ParallelPass: @unchecked Sendable {
     }
 
     private struct TooManyProblems: Error {}
+    private struct Cancelled: Error {}
+
+    private let lock = NSLock()
+    private var cancelled = false
+
+    /// Asks the thread to stop soon (the caller failed and will not use the result).
+    func cancel() {
+        lock.lock()
+        cancelled = true
+        lock.unlock()
+    }
+
+    private var isCancelled: Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        return cancelled
+    }
 
     private let reader: ExtractReader
     private let path: String
@@ -69,11 +86,17 @@ final class ParallelPass: @unchecked Sendable {
             do {
                 try reader.scanRows(
                     row: row, layout: layout, master: &master, seen: &part.seen, rows: &part.rows,
-                    onItem: { items.append($0) },
+                    onItem: { item in
+                        items.append(item)
+                        if items.count & 4095 == 0, self.isCancelled { throw Cancelled() }
+                    },
                     onProblem: { problem in
                         problems.append(problem)
                         if problems.count > limit { throw TooManyProblems() }
                     })
+            } catch is Cancelled {
+                result = .failure(Cancelled())
+                return
             } catch is TooManyProblems {
                 // The caller's log throws once it adds these.
             } catch {
