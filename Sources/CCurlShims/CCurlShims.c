@@ -32,6 +32,10 @@ CURLcode CCurlShims_getinfo_off_t(CURL *_Nonnull handle, CURLINFO info, curl_off
     return curl_easy_getinfo(handle, info, value);
 }
 
+CURLcode CCurlShims_setopt_hostkey_callback(CURL *_Nonnull handle, CCurlShims_hostkey_callback _Nullable callback) {
+    return curl_easy_setopt(handle, CURLOPT_SSH_HOSTKEYFUNCTION, callback);
+}
+
 size_t CCurlShims_readfunc_abort(void) {
     return CURL_READFUNC_ABORT;
 }

@@ -97,6 +97,11 @@ final class CurlEasy {
         try check(CCurlShims_setopt_data_callback(handle, option, callback), option)
     }
 
+    func set(hostKeyCallback: CCurlShims_hostkey_callback?, data: UnsafeMutableRawPointer?) throws {
+        try check(CCurlShims_setopt_hostkey_callback(handle, hostKeyCallback), CURLOPT_SSH_HOSTKEYFUNCTION)
+        try set(CURLOPT_SSH_HOSTKEYDATA, pointer: data)
+    }
+
     /// Runs the transfer configured so far.
     func perform() -> Outcome {
         errorBuffer[0] = 0

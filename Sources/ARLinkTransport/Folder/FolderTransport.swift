@@ -102,4 +102,12 @@ public final class FolderTransport: Transport {
         }
         try LocalFiles.syncDirectory(settings.outbox)
     }
+
+    /// Removes a file we delivered (the `transport test` probe).
+    func removeDelivered(_ remoteName: String) throws {
+        let name = try RemoteName.validated(remoteName, pattern: nil)
+        if unlink(settings.inbox + "/" + name) != 0, errno != ENOENT {
+            throw localError(errno, "cannot remove \(settings.inbox)/\(name)")
+        }
+    }
 }

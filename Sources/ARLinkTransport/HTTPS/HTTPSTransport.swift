@@ -119,6 +119,16 @@ public final class HTTPSTransport: Transport {
         }
     }
 
+    /// Removes a file we delivered (the `transport test` probe).
+    func removeDelivered(_ remoteName: String) throws {
+        let name = try RemoteName.validated(remoteName, pattern: nil)
+        let target = url(settings.uploadURLTemplate, name)
+        try run { [self] in
+            let response = try session.send("DELETE", target)
+            guard (200..<300).contains(response.status) || response.status == 404 else { throw session.statusError(response, "DELETE", target) }
+        }
+    }
+
     private func look() throws -> OutboxScreen.Look {
         guard let listingURL = settings.listingURL else { return OutboxScreen.Look() }
         let entries = try run { [self] in

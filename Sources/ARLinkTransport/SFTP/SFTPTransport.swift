@@ -144,6 +144,12 @@ public final class SFTPTransport: Transport {
         }
     }
 
+    /// Removes a file we delivered (the `transport test` probe).
+    func removeDelivered(_ remoteName: String) throws {
+        let name = try RemoteName.validated(remoteName, pattern: nil)
+        try run { [self] in try session.quote(["rm \(quoted(settings.inboxPath + "/" + name))"], in: settings.inboxPath) }
+    }
+
     /// One look at the outbox: parsed listing, screened.
     private func look() throws -> OutboxScreen.Look {
         let raw = try run { [self] in try session.longListing(of: settings.outboxPath) }

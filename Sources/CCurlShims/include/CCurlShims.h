@@ -32,6 +32,12 @@ CURLcode CCurlShims_getinfo_long(CURL *_Nonnull handle, CURLINFO info, long *_No
 /// curl_easy_getinfo for a curl_off_t result (CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, sizes, times in microseconds).
 CURLcode CCurlShims_getinfo_off_t(CURL *_Nonnull handle, CURLINFO info, curl_off_t *_Nonnull value);
 
+/// The signature of CURLOPT_SSH_HOSTKEYFUNCTION callbacks (libcurl 7.84+): sees the server's raw host key blob.
+typedef int (*CCurlShims_hostkey_callback)(void *_Nullable clientp, int keytype, const char *_Nonnull key, size_t keylen);
+
+/// curl_easy_setopt with CURLOPT_SSH_HOSTKEYFUNCTION.
+CURLcode CCurlShims_setopt_hostkey_callback(CURL *_Nonnull handle, CCurlShims_hostkey_callback _Nullable callback);
+
 /// The value of CURL_READFUNC_ABORT, a macro Swift does not import.
 size_t CCurlShims_readfunc_abort(void);
 
