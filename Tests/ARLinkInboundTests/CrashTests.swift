@@ -1,0 +1,166 @@
+import ARLinkCore
+import ARLinkFormats
+import ARLinkInbound
+import ARLinkJobs
+import ARLinkStore
+import ARLinkTestSupport
+import Foundation
+import GRDB
+import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Exactly once, proven: `arlink inbound run` is killed with SIGKILL at random moments over a
+/// realistic set of feedback files, then run to completion; the end state must equal that of a
+/// run that was never interrupted. Replay a failure with `ARLINK_CRASH_SEED=<seed>`.
+@Suite("Crash safety: SIGKILL at random moments, then re-run", .serialized)
+struct CrashTests {
+    static var arlinkAvailable: Bool { FileManager.default.isExecutableFile(atPath: RepositoryPaths.arlinkExecutable) }
+
+    /// The state a finished run leaves, for comparison.
+    struct EndState: Equatable {
+        var events: Int
+        var accepted: [String: Int]
+        var rejections: Int
+        var paid: Int64
+        var promises: Int
+        var updateIDs: [String]
+    }
+
+    static func endState(_ f: InboundFixture) throws -> EndState {
+        try f.store().read { db in
+            EndState(
+                events: try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM inbound_event") ?? -1,
+                accepted: try InboundLedger.acceptedCounts(db, partner: f.partner),
+                rejections: try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM inbound_rejection") ?? -1,
+                paid: try Int64.fetchOne(db, sql: "SELECT COALESCE(SUM(paid_minor), 0) FROM inbound_invoice_paid") ?? -1,
+                promises: try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM inbound_promise") ?? -1,
+                updateIDs: try String.fetchAll(db, sql: "SELECT update_id FROM erp_update ORDER BY update_id"))
+        }
+    }
+
+    /// Seeds placements and seals `files` feedback files (a story file, then bulk files) into `staging`.
+    static func prepare(_ f: InboundFixture, files: Int, eventsPerFile: Int, seed: UInt64, staging: String) throws -> [String] {
+        try f.seedPlacements(accounts: 60)
+        try FileManager.default.createDirectory(atPath: staging, withIntermediateDirectories: true)
+        let store = try f.store()
+        var previous: String?
+        var names: [String] = []
+        for sequence in 1...files {
+            let header = try f.header(sequence: sequence, previous: previous)
+            let plain = f.dir.file("plain-\(sequence).jsonl")
+            try FeedbackSimulator.write(to: plain, header: header, store: store, partner: f.partner, today: f.today,
+                                        seed: seed &+ UInt64(sequence), eventCount: sequence == 1 ? nil : eventsPerFile)
+            previous = try f.sha256(plain)
+            try f.seal(plain, as: f.name(sequence), into: staging)
+            names.append(f.name(sequence))
+        }
+        return names
+    }
+
+    @Test("every event applied once, every ERP update exported once, no file lost or half-moved",
+          .enabled(if: CrashTests.arlinkAvailable, "needs the arlink executable built next to the tests (swift build --build-tests)"))
+    func killAndRerun() throws {
+        let seed = ProcessInfo.processInfo.environment["ARLINK_CRASH_SEED"].flatMap(UInt64.init) ?? UInt64.random(in: 1...UInt64(UInt32.max))
+        print("crash test seed: \(seed) (replay with ARLINK_CRASH_SEED=\(seed))")
+        var random = SplitMix(seed)
+        let fileCount = 14
+        let f = try InboundFixture()
+        let staging = f.dir.file("staging")
+        let names = try Self.prepare(f, files: fileCount, eventsPerFile: 900, seed: seed, staging: staging)
+        // The reference: the same sealed files, applied by runs that are never interrupted.
+        let reference = try InboundFixture()
+        try reference.seedPlacements(accounts: 60)
+        for name in names { try FileManager.default.copyItem(atPath: staging + "/" + name, toPath: reference.outbox + "/" + name) }
+        _ = try reference.run()
+        let expected = try Self.endState(reference)
+        #expect(expected.events > (fileCount - 1) * 900)
+
+        // The partner drops the files one or two at a time; arlink is killed at random moments
+        // while it works on them, and started again.
+        var released = 0
+        var kills = 0
+        var runs = 0
+        while (kills < 32 || released < names.count) && runs < 400 {
+            if f.files(f.outbox).isEmpty && released < names.count {
+                let batch = min(names.count - released, 1 + Int(random.next() % 2))
+                for name in names[released..<(released + batch)] {
+                    try FileManager.default.copyItem(atPath: staging + "/" + name, toPath: f.outbox + "/" + name)
+                }
+                released += batch
+            }
+            runs += 1
+            let delay = Double(random.next() % 700_000) / 1_000_000  // 0 to 0.7 s
+            if try Self.runArlink(f, killAfter: delay) == .killed { kills += 1 }
+        }
+        print("crash test: \(kills) kills in \(runs) runs (seed \(seed))")
+        #expect(kills >= 30, "kills: \(kills)")
+        // Run to completion, twice (the second must find nothing to do).
+        #expect(try Self.runArlink(f, killAfter: nil) == .finished)
+        #expect(try Self.runArlink(f, killAfter: nil) == .finished)
+
+        let state = try Self.endState(f)
+        #expect(state == expected)
+        // Every ERP update id exactly once across the export files, in both formats.
+        let jsonIDs = try f.exportedUpdates().compactMap { if case .string(let s)? = $0["update_id"] { s } else { nil } }
+        #expect(jsonIDs.count == expected.updateIDs.count)
+        #expect(jsonIDs.sorted() == expected.updateIDs)
+        var csvIDs: [String] = []
+        for name in f.files(f.updatesFolder) where name.hasSuffix(".csv") {
+            for line in try String(contentsOfFile: f.updatesFolder + "/" + name, encoding: .utf8).split(separator: "\n") where line.hasPrefix("update,") {
+                csvIDs.append(String(line.split(separator: ",", omittingEmptySubsequences: false)[1]))
+            }
+        }
+        #expect(csvIDs.sorted() == expected.updateIDs)
+        // No file lost or half-moved.
+        #expect(f.files(f.outbox).isEmpty)
+        #expect(f.files(f.processed) == names)
+        #expect(f.files(f.work + "/archive") == names)
+        #expect(f.files(f.work + "/incoming").isEmpty)
+        #expect(f.files(f.work + "/quarantine").isEmpty)
+        #expect(f.files(f.work + "/plain").isEmpty)
+        #expect(f.files(f.work + "/receipts").isEmpty)
+        #expect(f.files(f.inbox).count == fileCount)
+        #expect(f.files(f.inbox).allSatisfy { $0.hasSuffix(".jsonl.p7m") })
+        let unfinished = try f.store().read { db in try InboundLedger.unfinished(db, partner: f.partner) }
+        #expect(unfinished.isEmpty)
+    }
+
+    enum RunOutcome: Equatable { case finished, killed, failed(Int32) }
+
+    /// Runs `arlink inbound run`; kills it with SIGKILL after `killAfter` seconds if still running.
+    static func runArlink(_ f: InboundFixture, killAfter: Double?) throws -> RunOutcome {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: RepositoryPaths.arlinkExecutable)
+        process.arguments = ["inbound", "run", "--config", f.configPath, "--log-format", "json"]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        if let killAfter {
+            let deadline = Date().addingTimeInterval(killAfter)
+            while process.isRunning && Date() < deadline { usleep(2_000) }
+            if process.isRunning {
+                kill(process.processIdentifier, SIGKILL)
+                process.waitUntilExit()
+                return .killed
+            }
+        }
+        process.waitUntilExit()
+        if process.terminationReason == .uncaughtSignal { return .killed }
+        return process.terminationStatus == 0 ? .finished : .failed(process.terminationStatus)
+    }
+}
+
+/// SplitMix64 for the kill schedule.
+struct SplitMix {
+    var state: UInt64
+    init(_ seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
