@@ -1,0 +1,131 @@
+import ARLinkTestSupport
+import Foundation
+import Testing
+
+/// End-to-end tests of the built `arlink` binary: output, files and exit codes.
+@Suite("arlink command line", .serialized)
+struct CLITests {
+    static var arlink: String { RepositoryPaths.arlinkExecutable }
+
+    static func run(_ args: [String], cwd: String? = nil) throws -> ProcessResult {
+        try ProcessRunner.run(arlink, args, currentDirectory: cwd ?? RepositoryPaths.root)
+    }
+
+    /// Runs the demo into a new folder with a small extract.
+    static func demo() throws -> TemporaryDirectory {
+        let dir = try TemporaryDirectory("cli")
+        let result = try run(["demo", "--workdir", dir.file("demo"), "--customers", "300", "--open-items", "3000"])
+        #expect(result.status == 0, "demo failed: \(result.stderr)")
+        return dir
+    }
+
+    @Test("--version and --help work on every command")
+    func help() throws {
+        #expect(try Self.run(["--version"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: ".").count == 3)
+        for command in [["outbound", "run"], ["demo"], ["keys", "check"], ["envelope", "seal"], ["audit", "verify"], ["inbound", "run"]] {
+            let result = try Self.run(command + ["--help"])
+            #expect(result.status == 0, "\(command) --help")
+            #expect(result.stdout.contains("USAGE"), "\(command) --help")
+        }
+    }
+
+    @Test("demo: delivers a sealed portfolio the openssl CLI opens; the repeat places nothing new")
+    func demoEndToEnd() throws {
+        let dir = try Self.demo()
+        defer { dir.remove() }
+        let inbox = try FileManager.default.contentsOfDirectory(atPath: dir.file("demo/partner/inbox")).filter { $0.hasSuffix(".p7m") }
+        #expect(inbox.count == 1)
+        #expect(inbox.first?.hasPrefix("acme-corp_acme-collect_portfolio_") == true)
+        let config = dir.file("demo/arlink.yaml")
+        let again = try Self.run(["outbound", "run", "--config", config])
+        #expect(again.status == 0, "\(again.stderr)")
+        #expect(again.stdout.contains("already delivered"))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir.file("demo/partner/inbox")).filter { $0.hasSuffix(".p7m") }.count == 1)
+        // JSON output for machines.
+        let json = try Self.run(["outbound", "run", "--config", config, "--log-format", "json", "--dry-run"])
+        #expect(json.status == 0)
+        let object = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any]
+        #expect((object?["partners"] as? [[String: Any]])?.first?["outcome"] as? String == "already_delivered")
+        // A dry run for a later date counts what would be sent, by reason, and writes nothing.
+        let later = try Self.run(["outbound", "run", "--config", config, "--log-format", "json", "--dry-run", "--as-of", "2099-01-01"])
+        let laterObject = try JSONSerialization.jsonObject(with: Data(later.stdout.utf8)) as? [String: Any]
+        let partner = (laterObject?["partners"] as? [[String: Any]])?.first
+        #expect(partner?["outcome"] as? String == "dry_run")
+        #expect((partner?["invoices_excluded"] as? [String: Int])?["disputed"] ?? 0 > 0)
+        // Log lines on stderr are JSON objects too.
+        for line in later.stderr.split(separator: "\n") {
+            #expect((try? JSONSerialization.jsonObject(with: Data(line.utf8))) != nil, "not JSON: \(line)")
+        }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir.file("demo/partner/inbox")).filter { $0.hasSuffix(".p7m") }.count == 1)
+    }
+
+    @Test("what the partner receives satisfies schemas/portfolio.v1.schema.json (python jsonschema)")
+    func portfolioMatchesSchema() throws {
+        let dir = try Self.demo()
+        defer { dir.remove() }
+        let received = try FileManager.default.contentsOfDirectory(atPath: dir.file("demo/partner/received")).filter { $0.hasSuffix(".jsonl") }
+        let file = try #require(received.first)
+        let script = """
+            import json, sys, jsonschema
+            v = jsonschema.Draft202012Validator(json.load(open(sys.argv[1])))
+            bad = 0
+            for n, line in enumerate(open(sys.argv[2]), 1):
+                for e in v.iter_errors(json.loads(line)):
+                    print(n, e.message); bad += 1
+            sys.exit(1 if bad else 0)
+            """
+        let result = try ProcessRunner.run("python3", ["-c", script, RepositoryPaths.schemas + "/portfolio.v1.schema.json", dir.file("demo/partner/received/" + file)])
+        #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
+    }
+
+    @Test("exit codes: 78 bad configuration, 66 missing extract, 65 bad extract row, 77 loose key permissions")
+    func exitCodes() throws {
+        let dir = try Self.demo()
+        defer { dir.remove() }
+        let config = dir.file("demo/arlink.yaml")
+        let yaml = try String(contentsOfFile: config, encoding: .utf8)
+        let next = ["--as-of", "2099-01-01"]
+
+        try dir.write("demo/arlink.yaml", yaml.replacingOccurrences(of: "min_days_past_due", with: "min_dayz_past_due"))
+        var r = try Self.run(["outbound", "run", "--config", config] + next)
+        #expect(r.status == 78)
+        #expect(r.stderr.contains("did you mean min_days_past_due?"))
+        try dir.write("demo/arlink.yaml", yaml)
+
+        try FileManager.default.moveItem(atPath: dir.file("demo/erp/open_items.csv"), toPath: dir.file("demo/erp/moved.csv"))
+        r = try Self.run(["outbound", "run", "--config", config] + next)
+        #expect(r.status == 66, "\(r.stderr)")
+        #expect(r.stderr.contains("open_items.csv"))
+
+        var csv = try String(contentsOfFile: dir.file("demo/erp/moved.csv"), encoding: .utf8)
+        try FileManager.default.removeItem(atPath: dir.file("demo/erp/moved.csv"))
+        let lines = csv.split(separator: "\n", omittingEmptySubsequences: false)
+        var fields = lines[5].split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+        fields[3] = "2025-02-31"
+        csv = (lines[0..<5] + [Substring(fields.joined(separator: ","))] + lines[6...]).joined(separator: "\n")
+        try dir.write("demo/erp/open_items.csv", csv)
+        r = try Self.run(["outbound", "run", "--config", config] + next)
+        #expect(r.status == 65, "\(r.stderr)")
+        #expect(r.stderr.contains("line 6"))
+        #expect(r.stderr.contains("2025-02-31"))
+
+        try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: dir.file("demo/keys/company/signing.key"))
+        r = try Self.run(["keys", "check", "--config", config])
+        #expect(r.status == 77, "\(r.stdout)\(r.stderr)")
+    }
+}
+
+@Suite("Shipped files")
+struct ShippedFileTests {
+    @Test("config/demo.yaml is exactly what arlink demo writes")
+    func demoConfigMatches() throws {
+        let dir = try TemporaryDirectory("democfg")
+        defer { dir.remove() }
+        let result = try ProcessRunner.run(RepositoryPaths.arlinkExecutable, ["demo", "--workdir", dir.file("d"), "--customers", "20", "--open-items", "100"],
+                                           currentDirectory: RepositoryPaths.root)
+        #expect(result.status == 0, "\(result.stderr)")
+        let written = try String(contentsOfFile: dir.file("d/arlink.yaml"), encoding: .utf8)
+        let shipped = try String(contentsOfFile: RepositoryPaths.root + "/config/demo.yaml", encoding: .utf8)
+        #expect(written.trimmingCharacters(in: .whitespacesAndNewlines) == shipped.trimmingCharacters(in: .whitespacesAndNewlines))
+    }
+}
