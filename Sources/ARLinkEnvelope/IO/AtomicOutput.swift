@@ -39,6 +39,12 @@ final class AtomicOutput {
     /// Appends bytes (buffered).
     func write(_ bytes: UnsafeRawBufferPointer) throws {
         var rest = bytes
+        // Large pieces skip the buffer (one copy less): write out what is pending, then them.
+        if rest.count >= buffer.count / 2 {
+            try flush()
+            try writeAll(rest)
+            return
+        }
         while !rest.isEmpty {
             if used == 0 && rest.count >= buffer.count {
                 try writeAll(rest)
