@@ -12,8 +12,8 @@ import Foundation
 enum FileOutcome {
     case applied
     case quarantined
-    /// Kept for later: the local copy's path.
-    case held(String)
+    /// Kept for later: the local copy's path and its SHA-256.
+    case held(String, String)
     case duplicate
     case skipped
 }
@@ -38,7 +38,7 @@ extension InboundJob {
                                 reason: "the same bytes were already received as \(known.fileName) (\(known.state.rawValue))", report: &report)
             return .duplicate
         }
-        return try process(remote, local: local, partner: partner, identity: identity, transport: transport, folders: folders, report: &report)
+        return try process(remote, local: local, sha: sha, partner: partner, identity: identity, transport: transport, folders: folders, report: &report)
     }
 
     /// Records a replay as a no-op and moves the remote copy away.
@@ -56,10 +56,9 @@ extension InboundJob {
     }
 
     /// Opens, checks and applies one fetched file (or quarantines, holds or drops it as a duplicate).
-    func process(_ remote: RemoteFile, local: String, partner: PartnerSettings, identity: DecryptionIdentity, transport: any Transport,
+    func process(_ remote: RemoteFile, local: String, sha: String, partner: PartnerSettings, identity: DecryptionIdentity, transport: any Transport,
                  folders: InboundFolders, report: inout PartnerInboundReport) throws -> FileOutcome {
         let pid = partner.id.rawValue
-        let sha = try FileDigest.sha256(path: local)
         let plain = folders.plain + "/" + remote.name + ".plain"
         defer { unlink(plain) }
         let opened: OpenResult
@@ -98,7 +97,7 @@ extension InboundJob {
         if header.sequence > expected {
             report.held.append(.init(fileName: remote.name, code: "inbound.sequence_gap",
                                      message: "sequence \(header.sequence) arrived but \(expected) is the next expected; the file stays in the outbox until \(expected) arrives"))
-            return .held(local)
+            return .held(local, sha)
         }
         if header.sequence < expected {
             let failure = InboundError(.sequenceReused, "\(remote.name): sequence \(header.sequence) was already applied (next expected \(expected)) but file id \(header.fileID) is new; a reordered or substituted file")

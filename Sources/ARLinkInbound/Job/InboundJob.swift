@@ -75,12 +75,12 @@ public final class InboundJob {
             report.skipped.append(.init(fileName: skipped.escapedName, code: "transport.skipped", message: skipped.reason))
             reporter.warning("partner \(pid): outbox entry \(skipped.escapedName) skipped: \(skipped.reason)", ["partner": pid])
         }
-        var held: [(RemoteFile, String)] = []
+        var held: [(RemoteFile, String, String)] = []
         for remote in listing.files {
             let outcome = try receive(remote, partner: partner, identity: identity, transport: transport, folders: folders, report: &report)
             switch outcome {
-            case .held(let local):
-                held.append((remote, local))
+            case .held(let local, let sha):
+                held.append((remote, local, sha))
             case .applied:
                 try exportUpdates(into: &run)
                 try finishPending(partner, transport: transport, folders: folders, report: &report, run: &run)
@@ -91,7 +91,7 @@ public final class InboundJob {
                 break
             }
         }
-        for (remote, local) in held {
+        for (remote, local, _) in held {
             unlink(local)
             let problem = report.heldProblem(for: remote.name)
             reporter.warning("partner \(pid): \(remote.name) held: \(problem?.message ?? "an earlier sequence number is missing")", ["partner": pid, "file": remote.name])
@@ -99,14 +99,14 @@ public final class InboundJob {
     }
 
     /// Retries held files after a file was applied, until none makes progress.
-    func retryHeld(_ held: inout [(RemoteFile, String)], partner: PartnerSettings, identity: DecryptionIdentity, transport: any Transport,
+    func retryHeld(_ held: inout [(RemoteFile, String, String)], partner: PartnerSettings, identity: DecryptionIdentity, transport: any Transport,
                    folders: InboundFolders, report: inout PartnerInboundReport, run: inout InboundReport) throws {
         var progress = true
         while progress && !held.isEmpty {
             progress = false
             for (index, entry) in held.enumerated() {
                 report.held.removeAll { $0.fileName == entry.0.name }
-                let outcome = try process(entry.0, local: entry.1, partner: partner, identity: identity, transport: transport,
+                let outcome = try process(entry.0, local: entry.1, sha: entry.2, partner: partner, identity: identity, transport: transport,
                                           folders: folders, report: &report)
                 if case .held = outcome { continue }
                 held.remove(at: index)

@@ -1,0 +1,121 @@
+import ARLinkCore
+import ARLinkConfig
+import ARLinkEnvelope
+import ARLinkFormats
+import ARLinkInbound
+import ARLinkJobs
+import ARLinkStore
+import ArgumentParser
+import Foundation
+import GRDB
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `arlink-bench inbound`: one feedback file of N events (1,000,000 by default), inbound end to
+/// end (open, validate, reconcile, apply in SQLite, export ERP updates, receipt, archive),
+/// against `openssl cms -decrypt | openssl cms -verify` on the same file in the same run.
+/// Each side is its own child process (peak RSS from `wait4`). Bars (design section 7): no
+/// slower than the CLI decrypting and verifying alone; peak memory under 128 MB.
+struct InboundBench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "inbound",
+        abstract: "Inbound end to end on one large feedback file versus openssl cms -decrypt | -verify (s, peak RSS, ratio)."
+    )
+
+    @Option(help: "Events in the feedback file.") var events = 1_000_000
+    @Option(help: "Accounts placed with the partner.") var accounts = 20_000
+    @Option(help: "The repository root (for keys-example/ and config/demo.yaml).") var root = "."
+    @Option(help: "Work folder (a temporary folder by default, removed afterwards).") var dir: String?
+    @Option(help: .hidden) var phase: String?
+    @Option(help: .hidden) var work: String?
+
+    func run() throws {
+        if phase == "run", let work { return try runInbound(work) }
+        let folder = dir ?? (NSTemporaryDirectory() + "arlink-inbench-\(getpid())")
+        defer { if dir == nil { try? FileManager.default.removeItem(atPath: folder) } }
+        let name = try prepare(folder)
+        let sealed = folder + "/partner/outbox/" + name
+        let copy = folder + "/sealed-copy.der"
+        try FileManager.default.copyItem(atPath: sealed, toPath: copy)
+        let size = (try FileManager.default.attributesOfItem(atPath: copy)[.size] as? Int) ?? 0
+        print("inbound benchmark: \(events) events, \(accounts) placed accounts, sealed file \(size / 1_000_000) MB (RSA-PSS signer, RSA-OAEP recipient, AES-256-GCM)")
+        let arlink = try Child.run(["/proc/self/exe", "inbound", "--phase", "run", "--work", folder])
+        let cli = try Child.shell(
+            "openssl cms -decrypt -binary -inform DER -in sealed-copy.der -recip keys/company/encryption.crt -inkey keys/company/encryption.key"
+                + " | openssl cms -verify -binary -inform DER -CAfile keys/ca/partner-ca.crt -purpose any -out cli-opened.jsonl 2>/dev/null",
+            in: folder)
+        let store = try StateStore(path: folder + "/state/arlink.sqlite")
+        let applied = try store.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM inbound_event") ?? 0 }
+        let updates = try store.read { db in try InboundLedger.updateCount(db) }
+        func row(_ label: String, _ m: Child.Measurement) -> String {
+            label.padding(toLength: 40, withPad: " ", startingAt: 0)
+                + String(format: "%8.2f s  %9.0f events/s  peak RSS %5d MB", m.seconds, Double(events) / m.seconds, m.maxRSSKB / 1024)
+        }
+        print(row("arlink inbound run (end to end)", arlink))
+        print(row("openssl cms -decrypt | -verify", cli))
+        let ratio = cli.seconds / arlink.seconds
+        print(String(format: "inbound: %.2fx the speed of the CLI decrypting and verifying alone (bar >= 1x: %@); peak %d MB (bar < 128 MB: %@)",
+                     ratio, ratio >= 1 ? "met" : "NOT met", arlink.maxRSSKB / 1024, arlink.maxRSSKB < 128 * 1024 ? "met" : "NOT met"))
+        print("events recorded: \(applied) of \(events); ERP updates produced: \(updates)")
+        if applied != events { throw ExitCode(70) }
+    }
+
+    /// Demo-shaped folder, placements written to the ledger, and the partner's sealed file in the outbox.
+    private func prepare(_ folder: String) throws -> String {
+        let fm = FileManager.default
+        try? fm.removeItem(atPath: folder)
+        for sub in ["partner/inbox", "partner/outbox", "partner/processed", "erp/import", "state"] {
+            try fm.createDirectory(atPath: folder + "/" + sub, withIntermediateDirectories: true)
+        }
+        try fm.copyItem(atPath: root + "/keys-example", toPath: folder + "/keys")
+        if let walker = fm.enumerator(atPath: folder + "/keys") {
+            while let relative = walker.nextObject() as? String {
+                if relative.hasSuffix(".key") { chmod(folder + "/keys/" + relative, 0o600) }
+            }
+        }
+        try fm.copyItem(atPath: root + "/config/demo.yaml", toPath: folder + "/arlink.yaml")
+        let config = try ArlinkConfiguration.load(path: folder + "/arlink.yaml")
+        let context = try RunContext(config: config)
+        let partner = "acme-collect"
+        let now = Date()
+        let today = LocalDate(daysSinceEpoch: Int32((now.timeIntervalSince1970 / 86_400).rounded(.down)))
+        try context.store.write { db in
+            try db.execute(sql: """
+                INSERT INTO outbound_batch (batch_id, partner, as_of, sequence, file_id, file_name, state, created_at, plaintext_path,
+                    plaintext_sha256, plaintext_bytes, record_counts, totals, invoice_count)
+                VALUES ('B1', ?, ?, 1, 'f-1', 'bench.p7m', 'delivered', ?, '/nonexistent', ?, 0, '{}', '{}', 0)
+                """, arguments: [partner, today.iso, Timestamp.iso8601(now), String(repeating: "0", count: 64)])
+            let placement = try db.makeStatement(sql: "INSERT INTO placement (partner, account_ref, status, fingerprint, balances, placed_batch, last_batch, updated_at) VALUES (?, ?, 'active', 'fp', '{}', 'B1', 'B1', ?)")
+            let invoice = try db.makeStatement(sql: "INSERT INTO placement_invoice (partner, account_ref, invoice_number, currency, due_date, placed_minor) VALUES (?, ?, ?, 'EUR', ?, ?)")
+            for n in 1...accounts {
+                let ref = "C\(n)"
+                try placement.execute(arguments: [partner, ref, Timestamp.iso8601(now)])
+                try invoice.execute(arguments: [partner, ref, "I\(n)-1", today.adding(days: -90).iso, 50_000])
+                try invoice.execute(arguments: [partner, ref, "I\(n)-2", today.adding(days: -60).iso, 30_000])
+            }
+        }
+        let identity = try context.decryptionIdentity()
+        let header = try FeedbackSimulator.nextHeader(store: context.store, partner: partner, company: config.company.id.rawValue,
+                                                      ourKeySHA256: identity.sha256Fingerprint, createdAt: Timestamp.iso8601(now.addingTimeInterval(-60)))
+        let plain = folder + "/feedback.jsonl"
+        try FeedbackSimulator.write(to: plain, header: header, store: context.store, partner: partner, today: today, seed: 42, eventCount: events)
+        let name = "acme-collect_acme-corp_feedback_\(today.compact)_000001.jsonl.p7m"
+        _ = try Child.shell(
+            "openssl cms -sign -binary -nodetach -md sha256 -in feedback.jsonl -signer keys/partner/signing.crt -inkey keys/partner/signing.key"
+                + " -keyopt rsa_padding_mode:pss -outform DER | openssl cms -encrypt -binary -aes-256-gcm -recip keys/company/encryption.crt"
+                + " -keyopt rsa_padding_mode:oaep -keyopt rsa_oaep_md:sha256 -outform DER -out partner/outbox/\(name)",
+            in: folder)
+        try fm.removeItem(atPath: plain)
+        return name
+    }
+
+    /// The measured side: one inbound run, in this (child) process.
+    private func runInbound(_ folder: String) throws {
+        let context = try RunContext(config: try ArlinkConfiguration.load(path: folder + "/arlink.yaml"))
+        let report = try InboundJob(context: context).run(.init(partner: "acme-collect"))
+        guard report.partners.first?.processed.count == 1 else {
+            throw ValidationError("the feedback file was not applied: \(report.partners.first?.quarantined.map(\.message) ?? [])")
+        }
+    }
+}
