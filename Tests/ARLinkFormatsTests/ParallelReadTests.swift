@@ -34,6 +34,21 @@ struct ParallelReadTests {
         #expect(extract.counts.openItemRows == 200)
     }
 
+    @Test("every field survives the second thread's compact form")
+    func identicalItems() throws {
+        var text = genericHeader
+        for i in 1...120 {
+            let flags = "\(i % 2),\(i % 3 == 0 ? "yes" : "no"),\(i % 5 == 0 ? "2025-08-0\(i % 9 + 1)" : ""),\(i % 7 == 0 ? "true" : "")"
+            text += "INV-\(i),C\(i % 2 + 1),\(i % 4 == 0 ? "" : "2024-12-15"),2025-0\(i % 9 + 1)-1\(i % 10),\(i * 3).5,-\(i).25,\(i % 3 == 0 ? "JPY" : "EUR"),\(flags)\n"
+        }
+        text = text.replacingOccurrences(of: ".5,-", with: ",-").replacingOccurrences(of: ".25,JPY", with: ",JPY")
+        let one = try Self.read(text, threshold: .max)
+        let two = try Self.read(text, threshold: 0)
+        #expect(one.openItems.count == 120)
+        #expect(two.openItems == one.openItems)
+        #expect(Set(one.openItems.map(\.openAmount.currency.code)) == ["EUR", "JPY"])
+    }
+
     @Test("a multi-line quoted field across the middle falls back to one thread", arguments: [Int64.max, 0])
     func splitInsideQuotes(threshold: Int64) throws {
         let header = "invoice_number,customer_id,due_date,open_amount,currency,note\n"

@@ -103,21 +103,18 @@ public struct ExtractReader: Sendable {
             }
             if !confirmed { second.cancel() }
             second.wait()
-            if confirmed, second.firstLine == reader.upcomingLine, let result = second.result {
+            if confirmed, second.firstLine == reader.upcomingLine, let result = second.takeResult() {
                 switch result {
                 case .success(var part):
                     rows += part.rows
                     counts.bytesRead += part.bytesRead
                     for problem in part.problems { try log.add(problem) }
                     if let error = part.error { throw error }
-                    // Filter in place, in file order, then append in one block.
-                    var kept = 0
-                    for i in part.items.indices where try keep(part.items[i]) {
-                        if kept != i { part.items.swapAt(kept, i) }
-                        kept += 1
+                    // The caller's filter runs here, on this thread, in file order.
+                    for compact in part.items {
+                        let item = compact.openItem(currencies: part.currencies)
+                        if try keep(item) { items.append(item) }
                     }
-                    part.items.removeLast(part.items.count - kept)
-                    items.append(contentsOf: part.items)
                     part.items = []
                     seen.append(part.seen)
                 case .failure(let error):

@@ -10,8 +10,52 @@ import Foundation
 /// and the pass stops once it has more than `maxBadRows`. The caller uses the result only if
 /// its own pass ended exactly where this one started (same line number, at a record boundary).
 final class ParallelPass: @unchecked Sendable {
+    /// An open item in 72 bytes instead of 136 (``OpenItem`` holds two `Money`, each with a
+    /// `Currency` of a string and an int): halves the memory the unfiltered half needs.
+    struct CompactItem {
+        var invoiceNumber: String
+        var customerID: String
+        var amount: Int64
+        var openAmount: Int64
+        var invoiceDate: Int32
+        var dueDate: Int32
+        var promiseDate: Int32
+        var line: Int32
+        var currency: UInt16
+        var flags: UInt8
+
+        static let none = Int32.min
+
+        init(_ item: OpenItem, currency: UInt16) {
+            invoiceNumber = item.invoiceNumber
+            customerID = item.customerID
+            amount = item.amount.minorUnits
+            openAmount = item.openAmount.minorUnits
+            invoiceDate = item.invoiceDate?.daysSinceEpoch ?? Self.none
+            dueDate = item.dueDate.daysSinceEpoch
+            promiseDate = item.promiseDate?.daysSinceEpoch ?? Self.none
+            line = Int32(truncatingIfNeeded: item.sourceLine)
+            self.currency = currency
+            flags = (item.disputed ? 1 : 0) | (item.blocked ? 2 : 0) | (item.settled ? 4 : 0)
+        }
+
+        func openItem(currencies: [Currency]) -> OpenItem {
+            let c = currencies[Int(currency)]
+            return OpenItem(
+                invoiceNumber: invoiceNumber, customerID: customerID,
+                invoiceDate: invoiceDate == Self.none ? nil : LocalDate(daysSinceEpoch: invoiceDate),
+                dueDate: LocalDate(daysSinceEpoch: dueDate),
+                amount: Money(minorUnits: amount, currency: c), openAmount: Money(minorUnits: openAmount, currency: c),
+                disputed: flags & 1 != 0, blocked: flags & 2 != 0,
+                promiseDate: promiseDate == Self.none ? nil : LocalDate(daysSinceEpoch: promiseDate),
+                settled: flags & 4 != 0, sourceLine: Int(line))
+        }
+    }
+
     struct Part {
-        var items: [OpenItem] = []
+        var items: [CompactItem] = []
+        /// The currencies `CompactItem.currency` indexes.
+        var currencies: [Currency] = []
         var problems: [RowProblem] = []
         var seen: DuplicateFinder
         var rows = 0
@@ -70,6 +114,12 @@ final class ParallelPass: @unchecked Sendable {
 
     func wait() { done.wait() }
 
+    /// The result, handed over once (so its memory goes when the caller is done with it).
+    func takeResult() -> Result<Part, any Error>? {
+        defer { result = nil }
+        return result
+    }
+
     private func run() {
         do {
             let line = try Self.lineNumber(path: path, at: startOffset)
@@ -81,13 +131,20 @@ final class ParallelPass: @unchecked Sendable {
             var master = self.master
             let limit = reader.options.maxBadRows
             var items = part.items
+            var currencies: [Currency] = []
             var problems: [RowProblem] = []
             part.items = []
             do {
                 try reader.scanRows(
                     row: row, layout: layout, master: &master, seen: &part.seen, rows: &part.rows,
                     onItem: { item in
-                        items.append(item)
+                        let currency = item.openAmount.currency
+                        var index = currencies.firstIndex(of: currency)
+                        if index == nil {
+                            index = currencies.count
+                            currencies.append(currency)
+                        }
+                        items.append(CompactItem(item, currency: UInt16(truncatingIfNeeded: index ?? 0)))
                         if items.count & 4095 == 0, self.isCancelled { throw Cancelled() }
                     },
                     onProblem: { problem in
@@ -103,6 +160,7 @@ final class ParallelPass: @unchecked Sendable {
                 part.error = error
             }
             part.items = items
+            part.currencies = currencies
             part.problems = problems
             part.bytesRead = csv.bytesRead
             result = .success(part)
