@@ -46,9 +46,9 @@ final class SHA256Stream {
     static func file(fd: Int32) throws -> String { Hex.encode(try file(fd: fd, algorithm: "SHA256")) }
 
     /// Hashes a whole file with `algorithm` through 1 MiB reads.
-    static func file(fd: Int32, algorithm: String) throws -> [UInt8] {
+    static func file(fd: Int32, algorithm: String, bufferSize: Int = 1 << 20) throws -> [UInt8] {
         let hasher = try SHA256Stream(algorithm: algorithm)
-        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 16)
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: bufferSize, alignment: 16)
         defer { buffer.deallocate() }
         var offset: off_t = 0
         while true {
@@ -71,8 +71,15 @@ final class BackgroundFileDigest: @unchecked Sendable {
     private let condition = NSCondition()
     private var result: Result<String, EnvelopeError>?
 
-    /// Starts hashing `fd` (which must stay open until ``wait()`` returns).
-    init(fd: Int32) {
+    /// Starts hashing `fd` (which must stay open until ``wait()`` returns); files under 4 MiB
+    /// are hashed at once on the calling thread, where a thread would cost more than it saves.
+    init(fd: Int32, size: Int64) {
+        if size < 4 << 20 {
+            do { result = .success(Hex.encode(try SHA256Stream.file(fd: fd, algorithm: "SHA256", bufferSize: 64 << 10))) } catch let error as EnvelopeError {
+                result = .failure(error)
+            } catch { result = .failure(EnvelopeError(.io, "hashing failed")) }
+            return
+        }
         let thread = Thread { [self] in
             let outcome: Result<String, EnvelopeError>
             do { outcome = .success(try SHA256Stream.file(fd: fd)) } catch let error as EnvelopeError {

@@ -65,8 +65,12 @@ final class EnvelopeOpener {
 
     deinit { close(fd) }
 
+    /// Buffer size for this file: 1 MiB for large files, less for small ones (small inputs,
+    /// such as the fuzzer's, then cost little to open).
+    var bufferSize: Int { Int(min(max(size + 4096, 64 << 10), 1 << 20)) }
+
     func open(to output: String) throws -> OpenResult {
-        let sealedDigest = BackgroundFileDigest(fd: fd)
+        let sealedDigest = BackgroundFileDigest(fd: fd, size: size)
         defer { _ = try? sealedDigest.wait() }
         let layout: OuterLayout
         do {
@@ -78,7 +82,7 @@ final class EnvelopeOpener {
         try checkAddressedToUs(layout)
         let outer = try CMSHandle.parse(layout.skeleton, what: "the envelope \(input)")
         try unwrapKey(outer)
-        let quarantine = try AtomicOutput(path: output)
+        let quarantine = try AtomicOutput(path: output, bufferSize: bufferSize)
         let digest = try SHA256Stream()
         let inner = try decrypt(outer, layout: layout, into: quarantine, digest: digest)
         try quarantine.flush()
@@ -129,19 +133,19 @@ final class EnvelopeOpener {
         guard let context = COpenSSL_BIO_get_cipher_ctx(chain) else {
             throw EnvelopeError.fromOpenSSL(.openssl, "no cipher context for \(input)")
         }
-        let reader = BERStreamReader(source: FileSource(fd: fd, size: size), bufferSize: 1 << 20)
+        let reader = BERStreamReader(source: FileSource(fd: fd, size: size), bufferSize: bufferSize)
         try reader.skip(layout.encryptedContentOffset, context: "the envelope")
         let header = try reader.readHeader(context: "encryptedContent")
         let ciphertext = OctetStringSource(reader: reader, header: header, name: "the encrypted content")
-        let plaintext = DecryptingSource(ciphertext: ciphertext, context: context)
-        let chunk = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 16)
+        let plaintext = DecryptingSource(ciphertext: ciphertext, context: context, chunkSize: bufferSize)
+        let chunk = UnsafeMutableRawBufferPointer.allocate(byteCount: bufferSize, alignment: 16)
         defer {
             chunk.initializeMemory(as: UInt8.self, repeating: 0)
             chunk.deallocate()
         }
         let inner: InnerSplitter.Layout
         do {
-            inner = try InnerSplitter.split(plaintext, chunk: chunk) { bytes in
+            inner = try InnerSplitter.split(plaintext, chunk: chunk, bufferSize: bufferSize) { bytes in
                 digest.update(bytes)
                 try quarantine.write(bytes)
             }

@@ -18,10 +18,10 @@ enum InnerSplitter {
     ///   - chunk: a large scratch buffer.
     ///   - contentSink: receives the signed content in order.
     static func split(
-        _ plaintext: any ByteSource, chunk: UnsafeMutableRawBufferPointer,
+        _ plaintext: any ByteSource, chunk: UnsafeMutableRawBufferPointer, bufferSize: Int = 1 << 20,
         contentSink: (UnsafeRawBufferPointer) throws -> Void
     ) throws -> Layout {
-        let reader = BERStreamReader(source: plaintext, bufferSize: 1 << 20)
+        let reader = BERStreamReader(source: plaintext, bufferSize: bufferSize)
         let cap = skeletonCap
         let notSigned = "the decrypted content is not a CMS SignedData structure: the sender did not sign it"
         let first: BERHeader
