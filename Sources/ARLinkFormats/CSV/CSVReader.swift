@@ -18,6 +18,7 @@ import Darwin
 public final class CSVReader {
     /// The file's display name in messages (last path component).
     public let displayName: String
+    /// Delimiter, chunk size and caps.
     public let options: CSVOptions
 
     /// The physical line (1-based) where the current record starts.

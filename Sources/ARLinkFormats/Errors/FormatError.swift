@@ -96,16 +96,22 @@ public struct FormatError: ARLinkFailure, Equatable {
         public static let writeFailed = Code(value: .writeFailed)
     }
 
+    /// What went wrong; tests and callers match on this.
     public let code: Code
+    /// A sentence naming the file, line, column and what was expected (no personal data).
     public let message: String
     /// The row problem this error was raised for, when it comes from a row check.
     public let problem: RowProblem?
     /// Bad rows collected before the error (for `tooManyBadRows`).
     public let problems: [RowProblem]
+    /// The lower-level error, if any.
     public let underlying: (any Error & Sendable)?
+    /// Source location where the error was raised (`#fileID`), for debugging.
     public let file: String
+    /// Source line where the error was raised.
     public let line: Int
 
+    /// Creates an error; `problem` and `problems` are set for row-level failures.
     public init(
         _ code: Code, _ message: String, problem: RowProblem? = nil, problems: [RowProblem] = [],
         underlying: (any Error & Sendable)? = nil, file: String = #fileID, line: Int = #line
@@ -146,6 +152,7 @@ public struct RowProblem: Sendable, Hashable, CustomStringConvertible {
     public var line: Int
     /// The logical or header column name concerned, if any.
     public var column: String?
+    /// The kind of problem (`badDate`, `duplicateInvoice`, ...).
     public var code: FormatError.Code
     /// A full sentence: `open_items.csv line 1,204, column "due_date": ...`.
     public var message: String

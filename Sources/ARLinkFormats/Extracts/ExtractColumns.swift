@@ -73,10 +73,14 @@ public enum ExtractPreset: String, Sendable, Hashable, CaseIterable, Codable {
 /// Which header name holds each logical column, per file. A custom mapping starts from a
 /// preset and renames any column; a column mapped to no header is treated as absent.
 public struct ColumnMapping: Sendable, Hashable {
+    /// Header name per open-items column.
     public var openItems: [OpenItemColumn: String]
+    /// Header name per customer column (looked up in the open-items file when there is no master).
     public var customers: [CustomerColumn: String]
+    /// Header name per payments column.
     public var payments: [PaymentColumn: String]
 
+    /// A mapping from explicit header names.
     public init(openItems: [OpenItemColumn: String], customers: [CustomerColumn: String], payments: [PaymentColumn: String]) {
         self.openItems = openItems
         self.customers = customers

@@ -6,7 +6,9 @@ public struct ExtractOptions: Sendable, Hashable {
     public var mapping: ColumnMapping
     /// Delimiter and caps of the CSV files.
     public var csv: CSVOptions
+    /// How amounts are written (`1234.56`, `1,234.56`, `1.234,56`).
     public var numberFormat: NumberFormat
+    /// How dates are written.
     public var dateFormat: DateFormat
     /// The currency of every amount when the file has no currency column (or an empty value).
     public var defaultCurrency: Currency?
@@ -31,8 +33,11 @@ public struct ExtractOptions: Sendable, Hashable {
 /// The paths of one extract. Without a customer master, customer columns are read from the
 /// open-items file itself (Odoo's invoice export carries the partner fields).
 public struct ExtractFiles: Sendable, Hashable {
+    /// The open-items CSV (required).
     public var openItems: String
+    /// The customer master CSV; nil when the open items carry the customer columns.
     public var customers: String?
+    /// The optional payments CSV.
     public var payments: String?
 
     public init(openItems: String, customers: String? = nil, payments: String? = nil) {
@@ -46,7 +51,9 @@ public struct ExtractFiles: Sendable, Hashable {
 public struct ExtractCounts: Sendable, Hashable {
     /// Data rows read from the open-items file (header and blank lines not counted).
     public var openItemRows = 0
+    /// Data rows read from the customer master.
     public var customerRows = 0
+    /// Data rows read from the payments file.
     public var paymentRows = 0
     /// Open items returned (rows that were good and passed the `keep` filter).
     public var openItemsKept = 0
@@ -60,6 +67,7 @@ public struct ExtractCounts: Sendable, Hashable {
 
 /// What an extract read produced.
 public struct Extract: Sendable {
+    /// The good open items that passed `keep`, in file order.
     public var openItems: [OpenItem]
     /// Customers by ERP customer id.
     public var customers: [String: Customer]

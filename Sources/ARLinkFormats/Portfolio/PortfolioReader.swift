@@ -2,7 +2,9 @@ public import ARLinkCore
 
 /// What a portfolio file holds once read and checked.
 public struct PortfolioContents: Sendable {
+    /// The header record (the signed manifest).
     public var header: FileHeader
+    /// The detail records in file order.
     public var records: [PortfolioRecord]
     /// The totals computed from the records (equal to the trailer's, or the read throws).
     public var totals: ControlTotals

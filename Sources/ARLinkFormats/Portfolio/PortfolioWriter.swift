@@ -7,8 +7,11 @@ public import ARLinkCore
 /// strings with the currency's exponent, dates `YYYY-MM-DD`. A writer dropped without
 /// ``finish()`` removes its partial file.
 public final class PortfolioWriter {
+    /// The output file.
     public let path: String
+    /// JSON Lines or CSV.
     public let format: PortfolioFormat
+    /// The header record written first.
     public let header: FileHeader
     private let sink: FileSink
     private var totals = ControlTotals(counts: ["place": 0, "update": 0, "recall": 0])
