@@ -88,6 +88,25 @@ struct SFTPTransportTests {
         #expect(transport.connectionsOpened == 1)
     }
 
+    @Test func doneMarkerSkipsTheWaitAndANameAlreadyInProcessedIsKeptBeside() throws {
+        let fixture = try SFTPFixture()
+        defer { fixture.stop() }
+        try Data("feedback".utf8).write(to: URL(fileURLWithPath: fixture.outbox + "/" + Self.feedbackName))
+        try Data().write(to: URL(fileURLWithPath: fixture.outbox + "/" + Self.feedbackName + ".done"))
+        try Data("older copy".utf8).write(to: URL(fileURLWithPath: fixture.processed + "/" + Self.feedbackName))
+        let transport = try fixture.transport(fixture.settings(interval: .seconds(60), marker: ".done"))
+        let clock = ContinuousClock()
+        let start = clock.now
+        let listing = try transport.list()
+        #expect(clock.now - start < .seconds(10))
+        #expect(listing.files == [RemoteFile(name: Self.feedbackName, size: 8)])
+        try transport.finish(listing.files[0], disposition: .moveToProcessed)
+        #expect(transportTestListing(fixture.outbox).isEmpty)
+        let processed = transportTestListing(fixture.processed)
+        #expect(processed.count == 2 && processed.contains(Self.feedbackName))
+        #expect(transportTestRead(fixture.processed + "/" + Self.feedbackName) == Array("older copy".utf8))
+    }
+
     @Test func aRemoteFileThatGrowsBetweenTwoLooksIsNotFetched() throws {
         let fixture = try SFTPFixture()
         defer { fixture.stop() }

@@ -139,7 +139,12 @@ public final class SFTPTransport: Transport {
             } catch let error as TransportError where !error.isTransient {
                 // Already finished by an earlier run whose reply was lost?
                 if try session.size(of: remotePath) == nil { return }
-                throw error
+                // SFTP rename cannot overwrite: a same-named file already in processed/ gets a
+                // second copy beside it under a time-stamped name.
+                guard disposition == .moveToProcessed, let processed = settings.processedPath,
+                    try session.size(of: processed + "/" + name) != nil
+                else { throw error }
+                try session.quote(["rename \(quoted(remotePath)) \(quoted(processed + "/" + name + ".\(time(nil))"))"] + commands.dropFirst(), in: settings.outboxPath)
             }
         }
     }
