@@ -94,6 +94,26 @@ struct AuditLogTests {
         #expect(end.noteText.hasPrefix("\(AuditTestFixture.origin)\n25\n"))
     }
 
+    @Test("an empty log checkpoints and verifies; a lost frontier cache is rebuilt from the leaves")
+    func emptyAndRebuild() throws {
+        let fixture = try AuditTestFixture("log-empty")
+        defer { fixture.directory.remove() }
+        let store = try fixture.store()
+        let log = try fixture.log(store)
+        let empty = try log.checkpoint()
+        #expect(empty.treeSize == 0)
+        #expect(empty.rootHash == (try MerkleHasher()).emptyRoot())
+        #expect(try fixture.verify().entryCount == 0)
+        try store.write { db in try log.append(AuditTestFixture.sampleEvents(7), in: db) }
+        try fixture.sqlite("DROP TRIGGER audit_frontier_no_delete; DELETE FROM audit_frontier;")
+        let fresh = try fixture.log(try fixture.store())
+        try fresh.store.write { db in try fresh.append(AuditTestFixture.sampleEvents(4), in: db) }
+        #expect(try fresh.checkpoint().treeSize == 11)
+        let result = try fixture.verify()
+        #expect(result.entryCount == 11)
+        #expect(result.checkpointCount == 2)
+    }
+
     @Test("events that could carry free text or secrets are refused before anything is written", arguments: [
         AuditEvent(action: "Batch Built", outcome: "ok"),
         AuditEvent(action: "batch.built", outcome: "ok", direction: "sideways"),

@@ -56,12 +56,18 @@ public final class AuditLog {
         do {
             var (frontier, last) = try syncedState(db)
             let time = UTCTimestamp.string()
-            let insert = try db.cachedStatement(sql: "INSERT INTO audit_entry (leaf_index, entry, leaf_hash, recorded_at, action, file_id) VALUES (?, ?, ?, ?, ?, ?)")
+            let insert = try RawStatement(db, sql: "INSERT INTO audit_entry (leaf_index, entry, leaf_hash, recorded_at, action, file_id) VALUES (?, ?, ?, ?, ?, ?)")
             for event in events {
                 let entry = AuditEntry(sequence: frontier.size, previous: last, time: time, actor: actor, event: event)
                 let bytes = entry.canonicalBytes
                 let leaf = hasher.leafHash(bytes)
-                try insert.execute(arguments: [Int64(frontier.size), String(decoding: bytes, as: UTF8.self), leaf.data, time, event.action, event.fileID])
+                insert.bind(1, Int64(frontier.size))
+                bytes.withUnsafeBytes { insert.bindText(2, $0) }
+                leaf.withBytes { insert.bindBlob(3, $0) }
+                insert.bindText(4, time)
+                insert.bindText(5, event.action)
+                insert.bindText(6, event.fileID)
+                try insert.execute()
                 frontier.append(leaf, hasher: hasher)
                 last = leaf
                 if frontier.size % checkpointEvery == 0, signer != nil {

@@ -15,10 +15,10 @@ enum EntryScanner {
         var previous = MerkleHash.zero
         let sql = limit.map { "SELECT leaf_index, entry, leaf_hash FROM audit_entry WHERE leaf_index < \($0) ORDER BY leaf_index" }
             ?? "SELECT leaf_index, entry, leaf_hash FROM audit_entry ORDER BY leaf_index"
-        let rows = try Row.fetchCursor(db, sql: sql)
-        while let row = try rows.next() {
+        let rows = try RawStatement(db, sql: sql)
+        while try rows.next() {
             let position = UInt64(leaves.count)
-            let index: Int64 = row[0]
+            let index = rows.int64(0)
             if index != Int64(position) {
                 if index > Int64(position) {
                     let missing = index - Int64(position) == 1 ? "entry \(position) is missing" : "entries \(position) to \(index - 1) are missing"
@@ -26,25 +26,22 @@ enum EntryScanner {
                 }
                 throw AuditError(.tampered, "entry \(position) has the invalid index \(index)")
             }
-            let storedLeaf: MerkleHash? = try row.withUnsafeData(atIndex: 2) { data in data.flatMap { MerkleHash(data: $0) } }
-            let (sequence, prev, leaf) = try row.withUnsafeData(atIndex: 1) { data -> (UInt64?, MerkleHash?, MerkleHash) in
-                guard let data else { return (nil, nil, hasher.emptyRoot()) }
-                return data.withUnsafeBytes { raw in
-                    let parsed = parseHead(raw)
-                    return (parsed.0, parsed.1, hasher.leafHash(raw))
-                }
-            }
+            let stored = rows.bytes(2)
+            let storedLeaf: MerkleHash? = stored.count == 32 ? MerkleHash(raw: stored) : nil
+            let raw = rows.bytes(1)
+            let (sequence, prev) = parseHead(raw)
             guard let sequence, let prev else {
                 throw AuditError(.tampered, "entry \(position) is not in the canonical entry format (it must start with {\"v\":1,\"seq\":N,\"prev\":\"…\"): it was edited")
             }
             if sequence != position {
                 throw AuditError(.tampered, "entry at position \(position) carries sequence number \(sequence): entries were swapped or reordered")
             }
+            let leaf = hasher.leafHash(raw)
             if storedLeaf != leaf {
-                throw AuditError(.tampered, "entry \(position)\(describe(row)): its bytes no longer match the leaf hash recorded when it was written: the entry was edited")
+                throw AuditError(.tampered, "entry \(position)\(describe(raw)): its bytes no longer match the leaf hash recorded when it was written: the entry was edited")
             }
             if prev != previous {
-                throw AuditError(.tampered, "entry \(position)\(describe(row)): its previous-entry hash does not match entry \(Int64(position) - 1): entry \(Int64(position) - 1) was edited or replaced")
+                throw AuditError(.tampered, "entry \(position)\(describe(raw)): its previous-entry hash does not match entry \(Int64(position) - 1): entry \(Int64(position) - 1) was edited or replaced")
             }
             leaves.append(leaf)
             previous = leaf
@@ -53,8 +50,8 @@ enum EntryScanner {
     }
 
     /// ` (action, time)` of a row for messages, when its bytes still parse.
-    private static func describe(_ row: Row) -> String {
-        guard let text: String = row[1], let entry = try? AuditEntry(canonicalBytes: Array(text.utf8), source: "entry") else { return "" }
+    private static func describe(_ raw: UnsafeRawBufferPointer) -> String {
+        guard let entry = try? AuditEntry(canonicalBytes: Array(raw), source: "entry") else { return "" }
         return " (\(entry.event.action) at \(entry.time))"
     }
 
