@@ -39,6 +39,22 @@ struct ProofTests {
         #expect(proof.entries[0].inclusionPath.count == 6)
     }
 
+    @Test("a proof against an older checkpoint verifies with a copy of that checkpoint alone")
+    func olderCheckpoint() throws {
+        let (fixture, log) = try makeLog("proof-older")
+        defer { fixture.directory.remove() }
+        let older = try #require(try log.latestCheckpoint())
+        try log.store.write { db in try log.append(AuditTestFixture.sampleEvents(9), in: db) }
+        try log.checkpoint()
+        let proof = try AuditProver.prove(store: log.store, fileID: "F-1001", treeSize: older.treeSize)
+        #expect(proof.treeSize == 40)
+        #expect(proof.entries.map(\.leafIndex) == [3, 4, 5], "entries of F-1001 appended after size 40 are not part of this proof")
+        #expect(try AuditProver.prove(store: log.store, fileID: "F-1001").entries.map(\.leafIndex) == [3, 4, 5, 43, 44, 45])
+        let result = try AuditProofChecker.check(proofJSON: try encode(proof), checkpointText: older.noteText, publicKey: try Ed25519PublicKey(pemFile: fixture.publicKeyPath))
+        #expect(result.treeSize == 40)
+        #expect(throws: AuditError(.notFound, "")) { _ = try AuditProver.prove(store: log.store, fileID: "F-1004", treeSize: 41) }
+    }
+
     @Test("a proof for an entry that is not in the log is refused")
     func entryNotInLog() throws {
         let (fixture, _) = try makeLog("proof-forged")
@@ -81,7 +97,7 @@ struct ProofTests {
         #expect(throws: AuditError(.notFound, "")) { _ = try AuditProver.prove(store: log.store, fileID: "F-none") }
         try log.store.write { db in try log.append([AuditEvent(action: "file.fetched", outcome: "ok", fileID: "F-late")], in: db) }
         let error = try #require(throws: AuditError.self) { _ = try AuditProver.prove(store: log.store, fileID: "F-late") }
-        #expect(error.message.contains("newer than the newest checkpoint"))
+        #expect(error.message.contains("newer than the checkpoint"))
         #expect(throws: AuditError(.malformed, "")) {
             _ = try AuditProofChecker.check(proofJSON: Array("{}".utf8), checkpointText: "", publicKey: try Ed25519PublicKey(pemFile: fixture.publicKeyPath))
         }

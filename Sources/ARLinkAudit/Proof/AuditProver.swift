@@ -4,17 +4,29 @@ import Foundation
 
 /// Builds inclusion proofs (`arlink audit prove`).
 public enum AuditProver {
-    /// Proves the entries of the transfer `fileID` against the newest checkpoint.
+    /// Proves the entries of the transfer `fileID` against the newest checkpoint, or against
+    /// the stored checkpoint of `treeSize` (for a verifier who holds an older checkpoint, such
+    /// as the one in a file header the partner received).
     ///
     /// The tree is recomputed from the entry bytes (checking the chain on the way) and must
     /// match the checkpoint's root; a proof is never built from a log that does not verify.
     /// - Throws: ``AuditError`` `.notFound` (no checkpoint, no entries, or entries newer than
     ///   the newest checkpoint), `.tampered`, `.storage`.
-    public static func prove(store: StateStore, fileID: String) throws -> AuditInclusionProof {
+    public static func prove(store: StateStore, fileID: String, treeSize: UInt64? = nil) throws -> AuditInclusionProof {
         let hasher = try MerkleHasher()
         return try wrapStorage(store) {
             try store.read { db in
-                guard let checkpoint = try AuditLog.latestCheckpoint(db) else {
+                let found: SignedCheckpoint?
+                if let treeSize {
+                    found = try String.fetchOne(db, sql: "SELECT note FROM audit_checkpoint WHERE tree_size = ? ORDER BY id DESC LIMIT 1", arguments: [Int64(treeSize)])
+                        .map { try SignedCheckpoint(unverifiedNote: $0, source: "the audit checkpoint of tree size \(treeSize)") }
+                    guard found != nil else {
+                        throw AuditError(.notFound, "the audit log has no checkpoint of tree size \(treeSize); `arlink audit verify` prints the newest one")
+                    }
+                } else {
+                    found = try AuditLog.latestCheckpoint(db)
+                }
+                guard let checkpoint = found else {
                     throw AuditError(.notFound, "the audit log has no checkpoint yet; a run ends with one")
                 }
                 let rows = try Row.fetchAll(db, sql: "SELECT leaf_index, entry FROM audit_entry WHERE file_id = ? ORDER BY leaf_index", arguments: [fileID])
@@ -23,7 +35,7 @@ public enum AuditProver {
                 }
                 let covered = rows.filter { ($0[0] as Int64) < Int64(checkpoint.treeSize) }
                 guard !covered.isEmpty else {
-                    throw AuditError(.notFound, "the audit entries for file id \"\(fileID.prefix(200))\" are newer than the newest checkpoint (tree size \(checkpoint.treeSize)); the next run's checkpoint will cover them")
+                    throw AuditError(.notFound, "the audit entries for file id \"\(fileID.prefix(200))\" are newer than the checkpoint (tree size \(checkpoint.treeSize)); the next run's checkpoint will cover them")
                 }
                 let leaves = try EntryScanner.scan(db, hasher: hasher, limit: checkpoint.treeSize)
                 guard UInt64(leaves.count) == checkpoint.treeSize else {

@@ -92,12 +92,14 @@ struct AuditCommand: ParsableCommand {
 
         @Option(help: "The arlink configuration file (YAML).") var config: String
         @Option(name: .customLong("file-id"), help: "The transfer's file id.") var fileID: String
+        @Option(name: .customLong("tree-size"), help: "Prove against the stored checkpoint of this tree size (default: the newest).")
+        var treeSize: UInt64?
         @Option(help: "Write the proof here instead of standard output.") var output: String?
 
         func run() throws {
             try Console.run {
                 let setup = try Setup(configPath: config)
-                let proof = try AuditProver.prove(store: try setup.store(), fileID: fileID)
+                let proof = try AuditProver.prove(store: try setup.store(), fileID: fileID, treeSize: treeSize)
                 let encoder = JSONEncoder()
                 encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
                 try emit(String(decoding: try encoder.encode(proof), as: UTF8.self) + "\n", to: output)
