@@ -170,6 +170,30 @@ struct PortfolioTests {
         #expect(totals == result.totals)
     }
 
+    /// A digest that keeps what it is fed (test double for an OpenSSL-backed digest).
+    final class CollectingDigest: PlaintextDigest {
+        var bytes: [UInt8] = []
+        func update(_ chunk: UnsafeRawBufferPointer) { bytes.append(contentsOf: chunk) }
+        func finalizeHex() -> String { "collected \(bytes.count)" }
+    }
+
+    @Test("a caller's digest sees exactly the bytes written")
+    func injectedDigest() throws {
+        let dir = try TemporaryDirectory("portfolio")
+        defer { dir.remove() }
+        let path = dir.file("d.jsonl")
+        let digest = CollectingDigest()
+        let writer = try PortfolioWriter(path: path, format: .jsonl, header: try SamplePortfolio.header(), digest: digest)
+        let record = try SamplePortfolio.records()[1]
+        for _ in 0..<3_000 { try writer.write(record) }
+        let result = try writer.finish()
+        let onDisk = try [UInt8](Data(contentsOf: URL(fileURLWithPath: path)))
+        #expect(digest.bytes == onDisk)
+        #expect(result.plaintextSHA256 == "collected \(onDisk.count)")
+        #expect(result.bytes == Int64(onDisk.count))
+        #expect(onDisk.count > 1 << 20)
+    }
+
     @Test("the writer refuses inconsistent records and leaves no partial file behind")
     func writerChecks() throws {
         let dir = try TemporaryDirectory("portfolio")

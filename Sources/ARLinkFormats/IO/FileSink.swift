@@ -22,8 +22,8 @@ final class FileSink {
     private var used = 0
     private var closed = false
 
-    /// Creates (or truncates) `path` with mode 0600.
-    init(path: String, mode: mode_t = 0o600, hash: Bool = true, capacity: Int = 1 << 20) throws {
+    /// Creates (or truncates) `path` with mode 0600; `digest` (if any) sees every byte written.
+    init(path: String, mode: mode_t = 0o600, digest: (any PlaintextDigest)?, capacity: Int = 1 << 20) throws {
         self.path = path
         self.displayName = Location.displayName(path)
         let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, mode)
@@ -35,7 +35,7 @@ final class FileSink {
         self.capacity = capacity
         buffer = .allocate(capacity: capacity)
         spare = .allocate(capacity: capacity)
-        back = BackgroundWriter(fd: fd, name: Location.displayName(path), hash: hash)
+        back = BackgroundWriter(fd: fd, name: Location.displayName(path), digest: digest)
         back.start()
     }
 
@@ -127,7 +127,7 @@ final class FileSink {
 private final class BackgroundWriter: @unchecked Sendable {
     let fd: Int32
     let name: String
-    private var hasher: SHA256?
+    private let digester: (any PlaintextDigest)?
     private let work = DispatchSemaphore(value: 0)
     private let idle = DispatchSemaphore(value: 1)
     private let finished = DispatchSemaphore(value: 0)
@@ -139,10 +139,10 @@ private final class BackgroundWriter: @unchecked Sendable {
     private(set) var error: FormatError?
     private(set) var bytesWritten: Int64 = 0
 
-    init(fd: Int32, name: String, hash: Bool) {
+    init(fd: Int32, name: String, digest: (any PlaintextDigest)?) {
         self.fd = fd
         self.name = name
-        hasher = hash ? SHA256() : nil
+        digester = digest
     }
 
     func start() {
@@ -180,8 +180,7 @@ private final class BackgroundWriter: @unchecked Sendable {
     }
 
     func digest() -> String {
-        guard var h = hasher else { return "" }
-        return h.finalizeHex()
+        digester?.finalizeHex() ?? ""
     }
 
     private func loop() {
@@ -189,7 +188,7 @@ private final class BackgroundWriter: @unchecked Sendable {
             work.wait()
             if stopping { return }
             if let p = pending, error == nil {
-                hasher?.update(UnsafeRawBufferPointer(start: p, count: pendingCount))
+                digester?.update(UnsafeRawBufferPointer(start: p, count: pendingCount))
                 var offset = 0
                 while offset < pendingCount {
                     let n = write(fd, p + offset, pendingCount - offset)

@@ -22,13 +22,24 @@ public final class PortfolioWriter {
     ///   - path: the output file (created or truncated, mode 0600).
     ///   - format: `.jsonl` or `.csv`.
     ///   - header: the signed manifest, written first.
-    ///   - computeSHA256: hash the plaintext while writing (for ``finish()``'s digest).
+    ///   - computeSHA256: hash the plaintext while writing with the pure-Swift SHA-256 (for
+    ///     ``finish()``'s digest; it is empty when false).
     /// - Throws: ``FormatError/Code/writeFailed``.
-    public init(path: String, format: PortfolioFormat, header: FileHeader, computeSHA256: Bool = true) throws {
+    public convenience init(path: String, format: PortfolioFormat, header: FileHeader, computeSHA256: Bool = true) throws {
+        try self.init(path: path, format: format, header: header, digest: computeSHA256 ? SwiftSHA256Digest() : nil)
+    }
+
+    /// Creates the file and writes the header record, feeding every byte to `digest`
+    /// (for example an OpenSSL SHA-256, several times faster than the pure-Swift one).
+    /// - Parameters:
+    ///   - digest: receives the plaintext on the writer's helper thread; ``finish()`` returns
+    ///     its `finalizeHex()` (empty when nil).
+    /// - Throws: ``FormatError/Code/writeFailed``.
+    public init(path: String, format: PortfolioFormat, header: FileHeader, digest: (any PlaintextDigest)?) throws {
         self.path = path
         self.format = format
         self.header = header
-        sink = try FileSink(path: path, hash: computeSHA256)
+        sink = try FileSink(path: path, digest: digest)
         do {
             switch format {
             case .jsonl: try writeJSONHeader()
