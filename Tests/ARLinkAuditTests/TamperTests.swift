@@ -47,6 +47,18 @@ struct TamperTests {
         #expect(message.contains("was edited"))
     }
 
+    @Test("editing a lookup column to hide an entry from reports or proofs names that entry", arguments: [
+        "file_id = 'F-9999'", "file_id = NULL", "recorded_at = '2020-01-01T00:00:00.000Z'", "action = 'config.loaded'",
+    ])
+    func editLookupColumn(assignment: String) throws {
+        let fixture = try makeLog("tamper-column")
+        defer { fixture.directory.remove() }
+        try fixture.sqlite(Self.unlock + "UPDATE audit_entry SET \(assignment) WHERE leaf_index = 22;")
+        let message = try tamperedMessage(fixture)
+        #expect(message.hasPrefix("entry 22 ("), "\(message)")
+        #expect(message.contains("column differs from the entry itself"))
+    }
+
     @Test("deleting an entry names the missing position")
     func deleteEntry() throws {
         let fixture = try makeLog("tamper-delete")

@@ -66,6 +66,8 @@ final class RawStatement {
 
     func int64(_ column: Int32) -> Int64 { sqlite3_column_int64(statement, column) }
 
+    func isNull(_ column: Int32) -> Bool { sqlite3_column_type(statement, column) == SQLITE_NULL }
+
     /// The bytes of a text or blob column, valid until the next step.
     func bytes(_ column: Int32) -> UnsafeRawBufferPointer {
         let pointer = sqlite3_column_blob(statement, column)

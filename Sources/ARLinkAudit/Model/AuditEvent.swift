@@ -100,8 +100,8 @@ public struct AuditEvent: Sendable, Hashable {
 
     private static func check(identifier: String, field: String, action: String) throws {
         let bytes = identifier.utf8
-        guard !bytes.isEmpty, bytes.count <= 200, bytes.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) else {
-            throw AuditError(.invalidEvent, "audit event \(action): \(field) must be 1-200 printable ASCII characters without spaces")
+        guard !bytes.isEmpty, bytes.count <= 200, bytes.allSatisfy({ $0 > 0x20 && $0 < 0x7F && $0 != 0x22 && $0 != 0x5C }) else {
+            throw AuditError(.invalidEvent, "audit event \(action): \(field) must be 1-200 printable ASCII characters without spaces, quotes or backslashes")
         }
     }
 

@@ -13,8 +13,8 @@ enum EntryScanner {
         let count = try Int.fetchOne(db, sql: "SELECT count(*) FROM audit_entry") ?? 0
         leaves.reserveCapacity(count)
         var previous = MerkleHash.zero
-        let sql = limit.map { "SELECT leaf_index, entry, leaf_hash FROM audit_entry WHERE leaf_index < \($0) ORDER BY leaf_index" }
-            ?? "SELECT leaf_index, entry, leaf_hash FROM audit_entry ORDER BY leaf_index"
+        let sql = limit.map { "SELECT leaf_index, entry, leaf_hash, recorded_at, action, file_id FROM audit_entry WHERE leaf_index < \($0) ORDER BY leaf_index" }
+            ?? "SELECT leaf_index, entry, leaf_hash, recorded_at, action, file_id FROM audit_entry ORDER BY leaf_index"
         let rows = try RawStatement(db, sql: sql)
         while try rows.next() {
             let position = UInt64(leaves.count)
@@ -43,6 +43,18 @@ enum EntryScanner {
             if prev != previous {
                 throw AuditError(.tampered, "entry \(position)\(describe(raw)): its previous-entry hash does not match entry \(Int64(position) - 1): entry \(Int64(position) - 1) was edited or replaced")
             }
+            guard let fields = LookupFields.find(raw) else {
+                throw AuditError(.tampered, "entry \(position) is not in the canonical entry format: it was edited")
+            }
+            func checkColumn(_ column: Int32, _ range: Range<Int>?, _ name: String) throws {
+                let value = rows.isNull(column) ? nil : rows.bytes(column)
+                if !LookupFields.equal(raw, range, value) {
+                    throw AuditError(.tampered, "entry \(position)\(describe(raw)): its \(name) column differs from the entry itself: the lookup column was edited (to hide the entry from reports or proofs, or to misattribute it)")
+                }
+            }
+            try checkColumn(3, fields.time, "recorded_at")
+            try checkColumn(4, fields.action, "action")
+            try checkColumn(5, fields.fileID, "file_id")
             leaves.append(leaf)
             previous = leaf
         }
