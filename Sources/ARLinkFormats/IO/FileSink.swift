@@ -16,11 +16,21 @@ final class FileSink {
     let path: String
     let displayName: String
     private let back: BackgroundWriter
-    private var buffer: UnsafeMutablePointer<UInt8>
-    private var spare: UnsafeMutablePointer<UInt8>
+    /// The buffer being filled and its fill level live behind a pointer: class stored `var`s
+    /// pay a dynamic exclusivity check on every access, and `append` runs per field.
+    private struct State {
+        var buffer: UnsafeMutablePointer<UInt8>
+        var spare: UnsafeMutablePointer<UInt8>
+        var used = 0
+    }
+    private let st: UnsafeMutablePointer<State>
     private let capacity: Int
-    private var used = 0
     private var closed = false
+    private var buffer: UnsafeMutablePointer<UInt8> { st.pointee.buffer }
+    private var used: Int {
+        get { st.pointee.used }
+        set { st.pointee.used = newValue }
+    }
 
     /// Creates (or truncates) `path` with mode 0600; `digest` (if any) sees every byte written.
     init(path: String, mode: mode_t = 0o600, digest: (any PlaintextDigest)?, capacity: Int = 1 << 20) throws {
@@ -33,16 +43,18 @@ final class FileSink {
         // The file may have existed with looser permissions: enforce owner-only.
         _ = fchmod(fd, mode)
         self.capacity = capacity
-        buffer = .allocate(capacity: capacity)
-        spare = .allocate(capacity: capacity)
+        st = .allocate(capacity: 1)
+        st.initialize(to: State(buffer: .allocate(capacity: capacity), spare: .allocate(capacity: capacity)))
         back = BackgroundWriter(fd: fd, name: Location.displayName(path), digest: digest)
         back.start()
     }
 
     deinit {
         if !closed { back.stop(); close(back.fd) }
-        buffer.deallocate()
-        spare.deallocate()
+        st.pointee.buffer.deallocate()
+        st.pointee.spare.deallocate()
+        st.deinitialize(count: 1)
+        st.deallocate()
     }
 
     var bytesWritten: Int64 { back.bytesWritten }
@@ -88,9 +100,11 @@ final class FileSink {
     /// Hands the filled buffer to the helper thread and continues in the other one.
     func flush() throws {
         guard used > 0 else { return }
-        try back.hand(buffer, count: used)
-        swap(&buffer, &spare)
-        used = 0
+        try back.hand(st.pointee.buffer, count: st.pointee.used)
+        let filled = st.pointee.buffer
+        st.pointee.buffer = st.pointee.spare
+        st.pointee.spare = filled
+        st.pointee.used = 0
     }
 
     /// Flushes, waits for the helper, fsyncs and closes. Returns the SHA-256 (lowercase hex,

@@ -30,9 +30,11 @@ extension PortfolioWriter {
         try s.jsonKey("debtor")
         if let debtor = r.debtor, !debtor.fields.isEmpty {
             try s.raw("{")
+            // Fixed order without hashing: place the (few) entries by field ordinal.
+            var ordered: [(DebtorField, String)?] = Array(repeating: nil, count: DebtorField.allCases.count)
+            for (field, value) in debtor.fields { ordered[field.ordinal] = (field, value) }
             var first = true
-            for field in DebtorField.allCases {
-                guard let value = debtor.fields[field] else { continue }
+            for case let (field, value)? in ordered {
                 if !first { try s.raw(",") }
                 first = false
                 try s.jsonString(field.rawValue)
@@ -104,6 +106,23 @@ extension PortfolioWriter {
             try s.raw("}")
         }
         try s.raw("]}\n")
+    }
+}
+
+extension DebtorField {
+    /// Position in ``DebtorField/allCases`` (the order fields are written in).
+    var ordinal: Int {
+        switch self {
+        case .name: 0
+        case .taxID: 1
+        case .email: 2
+        case .phone: 3
+        case .street: 4
+        case .postalCode: 5
+        case .city: 6
+        case .country: 7
+        case .language: 8
+        }
     }
 }
 
