@@ -59,6 +59,7 @@ extension OutboundJob {
             if record.action != .recall { invoices[record.accountRef] = record.invoices }
         }
         let written = try writer.finish()
+        Failpoint.hit("outbound.plaintext_written")
         let batch = OutboundBatch(
             batchID: header.batchID, partner: pid, asOf: asOf.iso, sequence: sequence, fileID: header.fileID,
             fileName: sealedName, state: .built, createdAt: createdAt, plaintextPath: plainPath,
@@ -77,6 +78,7 @@ extension OutboundJob {
                     "invoices": String(plan.invoicesPlaced)]) { a, _ in a }
             )], in: db)
         }
+        Failpoint.hit("outbound.built")
         reporter.info("built batch \(batch.batchID): \(plan.count(.place)) place, \(plan.count(.update)) update, \(plan.count(.recall)) recall",
                       ["partner": pid, "batch_id": batch.batchID])
         return batch
@@ -97,6 +99,7 @@ extension OutboundJob {
                 try? FileManager.default.removeItem(atPath: sealedPath)
                 throw JobError(.stateMismatch, "the plaintext of batch \(batch.batchID) changed since it was built (sha256 \(result.plaintextSHA256.prefix(12))… instead of \(batch.plaintextSHA256.prefix(12))…); refusing to seal it")
             }
+            Failpoint.hit("outbound.sealed_file_written")
             let time = Timestamp.iso8601(context.now())
             try context.store.write { db in
                 try PlacementLedger.advance(db, batchID: batch.batchID, to: .sealed, sealedPath: sealedPath,
@@ -107,6 +110,7 @@ extension OutboundJob {
                     sealedSHA256: result.sealedSHA256, detail: ["sealed_bytes": String(result.sealedBytes)]
                 )], in: db)
             }
+            Failpoint.hit("outbound.sealed")
             // Plaintext exists only until it is sealed.
             try? FileManager.default.removeItem(atPath: batch.plaintextPath)
             batch.state = .sealed
@@ -115,11 +119,14 @@ extension OutboundJob {
             batch.sealedBytes = result.sealedBytes
         }
         if batch.state == .sealed {
+            // A crash between recording "sealed" and removing the plaintext leaves it behind.
+            try? FileManager.default.removeItem(atPath: batch.plaintextPath)
             guard let sealedPath = batch.sealedPath, FileManager.default.fileExists(atPath: sealedPath) else {
                 throw JobError(.stateMismatch, "batch \(batch.batchID) is recorded as sealed but its sealed file is missing from the work folder")
             }
             let transport = try context.transport(for: partner)
             let outcome = try transport.deliver(localFile: sealedPath, as: batch.fileName)
+            Failpoint.hit("outbound.delivered_file")
             let time = Timestamp.iso8601(context.now())
             try context.store.write { db in
                 try PlacementLedger.advance(db, batchID: batch.batchID, to: .delivered, at: time)
@@ -129,6 +136,7 @@ extension OutboundJob {
                     sealedSHA256: batch.sealedSHA256, detail: ["transport": Self.transportKind(partner.transport)]
                 )], in: db)
             }
+            Failpoint.hit("outbound.delivered")
             batch.state = .delivered
             batch.deliveredAt = time
             reporter.info("delivered \(batch.fileName) to \(pid)", ["partner": pid, "file": batch.fileName])

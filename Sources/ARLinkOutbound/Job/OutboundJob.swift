@@ -154,10 +154,12 @@ public final class OutboundJob {
         return path
     }
 
-    /// Deletes plaintext portfolios that no unfinished batch refers to (a crash between
-    /// writing a plaintext and recording its batch leaves one behind).
+    /// Deletes plaintext portfolios that no batch still waiting to be sealed refers to (a crash
+    /// between writing a plaintext and recording its batch, or between recording the seal and
+    /// deleting the plaintext, leaves one behind).
     func removeOrphanPlaintexts(in folder: String, partner: String) throws {
-        let keep = Set(try context.store.read { db in try PlacementLedger.pendingBatches(db, partner: partner) }.map(\.plaintextPath))
+        let keep = Set(try context.store.read { db in try PlacementLedger.pendingBatches(db, partner: partner) }
+            .filter { $0.state == .built }.map(\.plaintextPath))
         let names = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
         for name in names where !name.hasSuffix(".p7m") {
             let path = folder + "/" + name
