@@ -110,3 +110,44 @@ struct CSVReaderTests {
         #expect(error?.message.hasPrefix("latin1.csv line 2, column \"name\": the value is not valid UTF-8") == true)
     }
 }
+
+@Suite("Byte-keyed tables")
+struct ByteKeyTableTests {
+    static func withKey<R>(_ key: String, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
+        var bytes = Array(key.utf8)
+        return bytes.withUnsafeMutableBufferPointer { body(UnsafeBufferPointer($0)) }
+    }
+
+    @Test("short and long keys, growth, absent keys, repeats")
+    func table() {
+        var table = ByteKeyTable(expected: 4)
+        let keys = (0..<5_000).map { i in String(repeating: "k", count: i % 40) + "\(i)" }
+        for (i, key) in keys.enumerated() {
+            #expect(Self.withKey(key) { table.insert($0, value: Int32(i)) } == nil)
+        }
+        #expect(table.count == keys.count)
+        var wrong = 0
+        for (i, key) in keys.enumerated() where Self.withKey(key, { table.find($0) }) != Int32(i) { wrong += 1 }
+        #expect(wrong == 0)
+        #expect(Self.withKey("k7") { table.insert($0, value: 99) } == nil)
+        #expect(Self.withKey("0") { table.insert($0, value: 99) } == 0)
+        #expect(Self.withKey("k1") { table.insert($0, value: 99) } == 1)
+        #expect(Self.withKey(String(repeating: "k", count: 39) + "39") { table.find($0) } == 39)
+        #expect(Self.withKey("nope") { table.find($0) } == nil)
+        #expect(Self.withKey(String(repeating: "k", count: 39) + "39x") { table.find($0) } == nil)
+        #expect(Self.withKey("") { table.find($0) } == nil)
+    }
+
+    @Test("duplicate finder: repeats with their first line, across appended parts")
+    func duplicates() {
+        var first = DuplicateFinder(expected: 4)
+        var second = DuplicateFinder(expected: 4)
+        for (line, key) in [(2, "A"), (3, "B-long-invoice-number-0001"), (4, "C")] { Self.withKey(key) { first.add($0, line: line) } }
+        for (line, key) in [(5, "B-long-invoice-number-0001"), (6, "D"), (7, "A"), (8, "A")] { Self.withKey(key) { second.add($0, line: line) } }
+        first.append(second)
+        let found = first.duplicates()
+        #expect(found.map(\.line) == [5, 7, 8])
+        #expect(found.map(\.firstLine) == [3, 2, 2])
+        #expect(found.map { String(decoding: $0.key, as: UTF8.self) } == ["B-long-invoice-number-0001", "A", "A"])
+    }
+}

@@ -1,23 +1,24 @@
 /// An open-addressing hash table from byte strings (customer ids) to an `Int32`, built so a
-/// lookup costs one cache miss: keys up to 16 bytes are stored inside the 24-byte slot, longer
-/// ones in a byte arena. Lookups hash the raw field bytes, so no `String` is made.
+/// lookup of a short key costs one cache miss: slots are 16 bytes and hold keys of up to 8
+/// bytes themselves (ids such as `C000123`); longer keys live in a byte arena. Lookups hash
+/// the raw field bytes, so no `String` is made.
 ///
-/// Used for the customer master (thousands to a few hundred thousand keys); SipHash, string
-/// comparison and a second miss into key storage made `Dictionary<String, Int32>` cost about
-/// 15% of the extract read (measured with `arlink-bench csv`).
+/// Used for the customer master (thousands to a few hundred thousand keys). A per-row lookup
+/// in a table that does not fit the CPU cache is the extract reader's largest single cost
+/// (measured with `arlink-bench csv` and perf), so the slots are kept small.
 struct ByteKeyTable: Sendable {
     private struct Slot: Sendable {
-        /// Key bytes (up to 16) for short keys; arena offset in `a` for long keys.
-        var a: UInt64 = 0
-        var b: UInt64 = 0
-        var hash: UInt32 = 0
-        /// Key length; 0 marks an empty slot (keys are never empty).
-        var length: UInt32 = 0
+        /// Up to 8 key bytes for short keys; the arena offset for long ones.
+        var key: UInt64 = 0
+        /// The hash's top 24 bits and the key length (capped at 255) in the low 8 bits;
+        /// 0 marks an empty slot (keys are never empty).
+        var tag: UInt32 = 0
         var value: Int32 = 0
     }
 
     private var slots: [Slot]
     private var mask: Int
+    /// Long keys: a 4-byte length, then the bytes.
     private var arena: [UInt8] = []
     private(set) var count = 0
 
@@ -29,41 +30,49 @@ struct ByteKeyTable: Sendable {
     }
 
     @inline(__always)
-    private static func packed(_ key: UnsafeBufferPointer<UInt8>) -> (UInt64, UInt64) {
-        var a: UInt64 = 0
-        var b: UInt64 = 0
-        guard let base = key.baseAddress else { return (0, 0) }
-        for i in 0..<min(key.count, 16) {
-            if i < 8 { a |= UInt64(base[i]) << (UInt64(i) * 8) } else { b |= UInt64(base[i]) << (UInt64(i - 8) * 8) }
-        }
-        return (a, b)
+    private static func tag(_ hash: UInt64, length: Int) -> UInt32 {
+        (UInt32(truncatingIfNeeded: hash >> 32) & 0xFFFF_FF00) | UInt32(min(length, 255))
     }
 
     @inline(__always)
-    private func matches(_ slot: Slot, _ key: UnsafeBufferPointer<UInt8>, _ a: UInt64, _ b: UInt64, _ h32: UInt32) -> Bool {
-        guard slot.hash == h32, Int(slot.length) == key.count else { return false }
-        if key.count <= 16 { return slot.a == a && slot.b == b }
+    private static func packed(_ key: UnsafeBufferPointer<UInt8>) -> UInt64 {
+        guard let base = key.baseAddress, key.count <= 8 else { return 0 }
+        var v: UInt64 = 0
+        for i in 0..<key.count { v |= UInt64(base[i]) << (UInt64(i) * 8) }
+        return v
+    }
+
+    @inline(__always)
+    private func matches(_ slot: Slot, _ key: UnsafeBufferPointer<UInt8>, _ packed: UInt64, _ tag: UInt32) -> Bool {
+        guard slot.tag == tag else { return false }
+        if key.count <= 8 { return slot.key == packed }
         return arena.withUnsafeBufferPointer { arena in
-            let start = Int(slot.a)
-            return UnsafeBufferPointer(rebasing: arena[start..<start + key.count]).elementsEqual(key)
+            let start = Int(slot.key)
+            guard let base = arena.baseAddress, start + 4 <= arena.count else { return false }
+            let length = Int(base[start]) | Int(base[start + 1]) << 8 | Int(base[start + 2]) << 16 | Int(base[start + 3]) << 24
+            guard length == key.count, start + 4 + length <= arena.count else { return false }
+            return UnsafeBufferPointer(start: base + start + 4, count: length).elementsEqual(key)
         }
     }
 
     /// Inserts `key` with `value` unless present.
     /// - Returns: the existing value when the key was already there (nothing is changed), else nil.
     mutating func insert(_ key: UnsafeBufferPointer<UInt8>, value: Int32) -> Int32? {
+        guard !key.isEmpty else { return nil }
         if (count + 1) * 2 > slots.count { grow() }
         let h = ByteHash.hash(key)
-        let h32 = UInt32(truncatingIfNeeded: h >> 32)
-        let (a, b) = Self.packed(key)
+        let tag = Self.tag(h, length: key.count)
+        let packed = Self.packed(key)
         var i = Int(truncatingIfNeeded: h) & mask
-        while slots[i].length != 0 {
-            if matches(slots[i], key, a, b, h32) { return slots[i].value }
+        while slots[i].tag != 0 {
+            if matches(slots[i], key, packed, tag) { return slots[i].value }
             i = (i + 1) & mask
         }
-        var slot = Slot(a: a, b: b, hash: h32, length: UInt32(key.count), value: value)
-        if key.count > 16 {
-            slot.a = UInt64(arena.count)
+        var slot = Slot(key: packed, tag: tag, value: value)
+        if key.count > 8 {
+            slot.key = UInt64(arena.count)
+            let n = key.count
+            arena.append(contentsOf: [UInt8(n & 0xFF), UInt8((n >> 8) & 0xFF), UInt8((n >> 16) & 0xFF), UInt8((n >> 24) & 0xFF)])
             arena.append(contentsOf: key)
         }
         slots[i] = slot
@@ -74,15 +83,16 @@ struct ByteKeyTable: Sendable {
     /// The value stored for `key`, if any.
     @inline(__always)
     func find(_ key: UnsafeBufferPointer<UInt8>) -> Int32? {
+        guard !key.isEmpty else { return nil }
         let h = ByteHash.hash(key)
-        let h32 = UInt32(truncatingIfNeeded: h >> 32)
-        let (a, b) = Self.packed(key)
+        let tag = Self.tag(h, length: key.count)
+        let packed = Self.packed(key)
         var i = Int(truncatingIfNeeded: h) & mask
         return slots.withUnsafeBufferPointer { slots in
             while true {
                 let slot = slots[i]
-                if slot.length == 0 { return nil }
-                if matches(slot, key, a, b, h32) { return slot.value }
+                if slot.tag == 0 { return nil }
+                if matches(slot, key, packed, tag) { return slot.value }
                 i = (i + 1) & mask
             }
         }
@@ -92,17 +102,28 @@ struct ByteKeyTable: Sendable {
         let old = slots
         slots = Array(repeating: Slot(), count: old.count * 2)
         mask = slots.count - 1
-        for slot in old where slot.length != 0 {
-            let h: UInt64
-            if slot.length <= 16 {
-                var words = (slot.a, slot.b)
-                h = withUnsafeBytes(of: &words) { ByteHash.hash(UnsafeBufferPointer(start: $0.bindMemory(to: UInt8.self).baseAddress, count: Int(slot.length))) }
-            } else {
-                h = arena.withUnsafeBufferPointer { ByteHash.hash(UnsafeBufferPointer(rebasing: $0[Int(slot.a)..<Int(slot.a) + Int(slot.length)])) }
-            }
+        for slot in old where slot.tag != 0 {
+            let h = rehash(slot)
             var i = Int(truncatingIfNeeded: h) & mask
-            while slots[i].length != 0 { i = (i + 1) & mask }
+            while slots[i].tag != 0 { i = (i + 1) & mask }
             slots[i] = slot
+        }
+    }
+
+    /// The full hash of a stored key, recomputed from its bytes.
+    private func rehash(_ slot: Slot) -> UInt64 {
+        let length = Int(slot.tag & 0xFF)
+        if length <= 8 {
+            var word = slot.key
+            return withUnsafeBytes(of: &word) { raw in
+                ByteHash.hash(UnsafeBufferPointer(start: raw.bindMemory(to: UInt8.self).baseAddress, count: length))
+            }
+        }
+        return arena.withUnsafeBufferPointer { arena in
+            guard let base = arena.baseAddress else { return 0 }
+            let start = Int(slot.key)
+            let n = Int(base[start]) | Int(base[start + 1]) << 8 | Int(base[start + 2]) << 16 | Int(base[start + 3]) << 24
+            return ByteHash.hash(UnsafeBufferPointer(start: base + start + 4, count: n))
         }
     }
 }
