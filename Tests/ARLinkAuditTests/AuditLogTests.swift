@@ -117,7 +117,6 @@ struct AuditLogTests {
     @Test("events that could carry free text or secrets are refused before anything is written", arguments: [
         AuditEvent(action: "Batch Built", outcome: "ok"),
         AuditEvent(action: "batch.built", outcome: "ok", direction: "sideways"),
-        AuditEvent(action: "batch.built", outcome: "ok", fileID: "has space"),
         AuditEvent(action: "batch.built", outcome: "ok", plaintextSHA256: "ABC"),
         AuditEvent(action: "batch.built", outcome: "ok", totals: ["usd": "1"]),
         AuditEvent(action: "batch.built", outcome: "ok", totals: ["USD": "1.2.3"]),
@@ -135,6 +134,26 @@ struct AuditLogTests {
         }
         #expect(error.code == .invalidEvent)
         #expect(try store.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM audit_entry") } == 0)
+    }
+
+    @Test("identifiers from a partner that break the rules are recorded as their SHA-256, not refused")
+    func hostileIdentifiers() throws {
+        let fixture = try AuditTestFixture("log-hostile")
+        defer { fixture.directory.remove() }
+        let store = try fixture.store()
+        let log = try fixture.log(store)
+        let name = "Jane Doe's invoices \"2026\".p7m"
+        try store.write { db in
+            try log.append([AuditEvent(action: "file.quarantined", outcome: "quarantined", partner: "collectco", direction: "inbound",
+                                       fileID: "id with space", fileName: name, errorCode: "transport.bad_name")], in: db)
+        }
+        let text = try #require(try store.read { try String.fetchOne($0, sql: "SELECT entry FROM audit_entry") })
+        #expect(!text.contains("Jane"))
+        let digest = (try MerkleHasher()).sha256(Array(name.utf8)).map { String(format: "%02x", $0) }.joined()
+        #expect(text.contains("\"file_name\":\"sha256:\(digest)\""))
+        #expect(text.contains("\"partner\":\"collectco\""))
+        try log.checkpoint()
+        #expect(try fixture.verify().entryCount == 1)
     }
 
     @Test("canonical bytes are deterministic and escape strings; non-canonical bytes are refused")

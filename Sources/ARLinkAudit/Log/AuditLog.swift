@@ -46,12 +46,15 @@ public final class AuditLog {
     /// Appends one entry per event, inside the caller's write transaction: the entries commit
     /// or roll back with the state change they describe.
     ///
-    /// Every event is checked first (``AuditEvent/validate()``); one bad event appends nothing.
+    /// Identifiers that could come from a partner and break the identifier rule are replaced
+    /// by their SHA-256 (`sha256:<hex>`); then every event is checked (``AuditEvent/validate()``)
+    /// and one bad event appends nothing.
     /// When the tree size reaches a multiple of ``checkpointEvery`` a checkpoint is signed and
     /// stored in the same transaction (it is exported to the file by ``checkpoint()``).
     /// - Throws: ``AuditError`` `.invalidEvent`, `.storage`, `.key`.
     public func append(_ events: [AuditEvent], in db: Database) throws {
         guard !events.isEmpty else { return }
+        let events = events.map { $0.withSafeIdentifiers(hasher: hasher) }
         for event in events { try event.validate() }
         do {
             var (frontier, last) = try syncedState(db)

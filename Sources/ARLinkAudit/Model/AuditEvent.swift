@@ -1,3 +1,5 @@
+import Foundation
+
 /// One step or decision to record: ids, digests, counts and totals, never personal data or secrets.
 ///
 /// Free text is deliberately absent: `detail` holds short machine values (codes, counts,
@@ -85,6 +87,28 @@ public struct AuditEvent: Sendable, Hashable {
                 throw AuditError(.invalidEvent, "audit event \(action): detail \"\(key)\" must be at most 128 printable ASCII characters")
             }
         }
+    }
+
+    /// The event with every identifier that breaks the identifier rule (partner, batch id,
+    /// file id, file name: printable ASCII, no spaces, quotes or backslashes, at most 200
+    /// characters) replaced by `sha256:<hex of its UTF-8 bytes>`.
+    ///
+    /// Identifiers can come from a partner (a remote file name, a header's file id): a hostile
+    /// or garbled one must neither stop the quarantine being recorded nor put arbitrary text
+    /// into the log. The digest still lets an investigator match it against the original.
+    func withSafeIdentifiers(hasher: MerkleHasher) -> AuditEvent {
+        var event = self
+        func safe(_ value: String?) -> String? {
+            guard let value else { return nil }
+            let bytes = value.utf8
+            if !bytes.isEmpty, bytes.count <= 200, bytes.allSatisfy({ $0 > 0x20 && $0 < 0x7F && $0 != 0x22 && $0 != 0x5C }) { return value }
+            return "sha256:" + hasher.sha256(Array(bytes)).map { String(format: "%02x", $0) }.joined()
+        }
+        event.partner = safe(partner)
+        event.batchID = safe(batchID)
+        event.fileID = safe(fileID)
+        event.fileName = safe(fileName)
+        return event
     }
 
     private static func check(code: String, field: String, action: String? = nil) throws {
