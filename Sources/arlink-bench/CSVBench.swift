@@ -159,7 +159,7 @@ enum SyntheticExtract {
             let issued = due.adding(days: -30)
             let cents = Int64(1000 + (r >> 20) % 500_000)
             let open = (r & 7) == 0 ? cents / 2 : cents
-            let line = "INV-\(pad(i, 9)),C-\(pad(customer, 7)),\(issued.iso),\(due.iso),\(Money.format(minorUnits: cents, exponent: 2)),\(Money.format(minorUnits: open, exponent: 2)),EUR,\((r & 63) == 1 ? 1 : 0),0,,0,\"Services rendered, order \(pad(Int(r % 1_000_000), 7)) (project \(customer % 97))\"\n"
+            let line = "INV-\(pad(i, 9)),C\(pad(customer, 7)),\(issued.iso),\(due.iso),\(Money.format(minorUnits: cents, exponent: 2)),\(Money.format(minorUnits: open, exponent: 2)),EUR,\((r & 63) == 1 ? 1 : 0),0,,0,\"Services rendered, order \(pad(Int(r % 1_000_000), 7)) (project \(customer % 97))\"\n"
             out.append(contentsOf: line.utf8)
             if out.count > (1 << 22) - 512 {
                 try handle.write(contentsOf: out)
@@ -177,7 +177,7 @@ enum SyntheticExtract {
     static func writeCustomers(path: String, count: Int) throws -> Int {
         var text = "customer_id,name,tax_id,email,phone,street,postal_code,city,country,language,group,blocked\n"
         for i in 0..<count {
-            text += "C-\(pad(i, 7)),Customer \(i) GmbH,DE\(pad(i, 9)),ap\(i)@example.com,+49 30 \(pad(i, 7)),Hauptstrasse \(i % 200 + 1),\(pad(10000 + i % 89999, 5)),Berlin,DE,de,\(i % 10 == 0 ? "key-accounts" : "standard"),\(i % 500 == 0 ? 1 : 0)\n"
+            text += "C\(pad(i, 7)),Customer \(i) GmbH,DE\(pad(i, 9)),ap\(i)@example.com,+49 30 \(pad(i, 7)),Hauptstrasse \(i % 200 + 1),\(pad(10000 + i % 89999, 5)),Berlin,DE,de,\(i % 10 == 0 ? "key-accounts" : "standard"),\(i % 500 == 0 ? 1 : 0)\n"
         }
         FileManager.default.createFile(atPath: path, contents: Data(text.utf8))
         return text.utf8.count
