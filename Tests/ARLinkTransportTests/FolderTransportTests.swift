@@ -51,6 +51,16 @@ struct FolderTransportTests {
         #expect(transportTestListing(f.inbox) == ["X_1.p7m"])
     }
 
+    @Test func aPartLeftBesideTheFinalNameByACrashIsCleanedUp() throws {
+        let f = try Fixture()
+        defer { f.root.remove() }
+        let local = try f.root.write("a.p7m", text: "whole file")
+        try f.root.write("inbox/X_3.p7m", text: "whole file")
+        try f.root.write("inbox/X_3.p7m.part", text: "whole file")
+        #expect(try f.transport.deliver(localFile: local, as: "X_3.p7m") == .alreadyPresent)
+        #expect(transportTestListing(f.inbox) == ["X_3.p7m"])
+    }
+
     @Test func staleDotPartFromACrashedRunIsReplaced() throws {
         let f = try Fixture()
         defer { f.root.remove() }

@@ -31,7 +31,9 @@ public final class FolderTransport: Transport {
         let source = try FolderFile.openForReading(localFile, what: "local file \(localFile)")
         defer { close(source) }
         if LocalFiles.lstatInfo(finalPath) != nil {
-            return try FolderFile.compareExisting(finalPath, with: source, localFile: localFile)
+            let outcome = try FolderFile.compareExisting(finalPath, with: source, localFile: localFile)
+            unlink(partPath)  // left behind if an earlier run died between link and unlink
+            return outcome
         }
         try FolderFile.copy(from: source, toNew: partPath, mode: 0o640, limit: nil, what: "\(partPath)")
         switch try FolderFile.linkNoReplace(partPath, finalPath) {
