@@ -156,6 +156,23 @@ struct AuditLogTests {
         #expect(try fixture.verify().entryCount == 1)
     }
 
+    @Test("the lookup fields are found in canonical bytes, escapes and braces in strings included")
+    func lookupFields() throws {
+        let actor = AuditActor(user: "o\"dd}user\\", host: "h{ost")
+        for fileID in [String?.none, "F-7"] {
+            let event = AuditEvent(action: "file.fetched", outcome: "ok", partner: "p", fileID: fileID, fileName: "n", detail: ["file_id": "decoy"])
+            let bytes = AuditEntry(sequence: 1, previous: .zero, time: "2026-11-29T04:45:00.123Z", actor: actor, event: event).canonicalBytes
+            try bytes.withUnsafeBytes { raw in
+                let fields = try #require(LookupFields.find(raw))
+                func text(_ range: Range<Int>?) -> String? { range.map { String(decoding: raw[$0], as: UTF8.self) } }
+                #expect(text(fields.time) == "2026-11-29T04:45:00.123Z")
+                #expect(text(fields.action) == "file.fetched")
+                #expect(text(fields.fileID) == fileID)
+            }
+        }
+        #expect(Array("not json".utf8).withUnsafeBytes { LookupFields.find($0) } == nil)
+    }
+
     @Test("canonical bytes are deterministic and escape strings; non-canonical bytes are refused")
     func canonical() throws {
         let event = AuditEvent(action: "config.loaded", outcome: "ok", detail: ["z": "1", "a": "q\"uote\\", "m": "2"])
