@@ -17,6 +17,7 @@ public enum JSONText {
     /// `{"k":v,...}` in the order given; nil values are left out.
     public static func object(_ members: [(String, Field?)]) -> String {
         var out = "{"
+        out.reserveCapacity(256)
         var first = true
         for (key, value) in members {
             guard let value else { continue }
@@ -43,6 +44,12 @@ public enum JSONText {
 
     /// Appends `s` as a JSON string literal.
     public static func appendQuoted(_ s: String, to out: inout String) {
+        if !s.utf8.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C || $0 == 0x7F }) {
+            out += "\""
+            out += s
+            out += "\""
+            return
+        }
         out += "\""
         for scalar in s.unicodeScalars {
             switch scalar {

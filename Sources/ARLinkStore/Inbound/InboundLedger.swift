@@ -155,7 +155,7 @@ public enum InboundLedger {
     /// What the partner paid on an account in `currency` so far (net of reversals).
     public static func accountPaid(_ db: Database, partner: String, accountRef: String, currency: String) throws -> Int64 {
         try Int64.fetchOne(db.cachedStatement(sql: """
-            SELECT COALESCE(SUM(a.amount_minor), 0) FROM inbound_allocation a
+            SELECT COALESCE(SUM(a.amount_minor), 0) FROM inbound_allocation a INDEXED BY inbound_allocation_by_account
             WHERE a.partner = ? AND a.account_ref = ? AND a.currency = ? AND a.reversed_by IS NULL
             """), arguments: [partner, accountRef, currency]) ?? 0
     }
