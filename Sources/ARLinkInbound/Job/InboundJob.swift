@@ -68,6 +68,7 @@ public final class InboundJob {
         let folders = try InboundFolders(workDirectory: config.state.workDirectory, partner: pid)
         let transport = try context.transport(for: partner)
         try removeStalePlaintexts(folders)
+        try removeOrphans(folders, partner: pid)
         try finishPending(partner, transport: transport, folders: folders, report: &report, run: &run)
 
         let listing = try transport.list()
@@ -122,6 +123,20 @@ public final class InboundJob {
     func removeStalePlaintexts(_ folders: InboundFolders) throws {
         for name in (try? FileManager.default.contentsOfDirectory(atPath: folders.plain)) ?? [] {
             unlink(folders.plain + "/" + name)
+        }
+    }
+
+    /// A crash can leave a fetched envelope that was never claimed, a sealed receipt whose
+    /// file was already marked finished, or a half-written temporary file: none of them is
+    /// referenced by an unfinished file, so they are removed (a later fetch or seal redoes them).
+    func removeOrphans(_ folders: InboundFolders, partner: String) throws {
+        let pending = try context.store.read { db in try InboundLedger.unfinished(db, partner: partner) }
+        let keepIncoming = Set(pending.filter { $0.state == .applied }.map(\.fileName))
+        let keepReceipts = Set(pending.compactMap(\.receiptName))
+        for (folder, keep) in [(folders.incoming, keepIncoming), (folders.receipts, keepReceipts)] {
+            for name in (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? [] where !keep.contains(name) {
+                unlink(folder + "/" + name)
+            }
         }
     }
 
