@@ -129,3 +129,31 @@ struct ShippedFileTests {
         #expect(written.trimmingCharacters(in: .whitespacesAndNewlines) == shipped.trimmingCharacters(in: .whitespacesAndNewlines))
     }
 }
+
+@Suite("Audit log of a demo run")
+struct DemoAuditTests {
+    @Test("no audit entry holds a debtor's name, tax id, phone number or email")
+    func noPersonalData() throws {
+        let dir = try TemporaryDirectory("audit-pii")
+        defer { dir.remove() }
+        let result = try ProcessRunner.run(RepositoryPaths.arlinkExecutable, ["demo", "--workdir", dir.file("d"), "--customers", "300", "--open-items", "3000"],
+                                           currentDirectory: RepositoryPaths.root)
+        try #require(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("audit log intact"))
+        let entries = try ProcessRunner.run("sqlite3", [dir.file("d/state/arlink.sqlite"), "SELECT entry FROM audit_entry"]).stdout
+        #expect(entries.split(separator: "\n").count >= 4, "expected the demo's steps in the audit log")
+        // Personal values from the customer master (name, tax_id, email, phone), parsed with Python's csv module.
+        let values = try ProcessRunner.run("python3", ["-c", """
+            import csv, sys
+            for row in csv.DictReader(open(sys.argv[1], newline='', encoding='utf-8')):
+                for column in ('name', 'tax_id', 'email', 'phone'):
+                    if len(row[column]) >= 6: print(row[column])
+            """, dir.file("d/erp/customers.csv")]).stdout.split(separator: "\n").map(String.init)
+        #expect(values.count > 500)
+        let leaked = values.filter { entries.contains($0) }
+        #expect(leaked.isEmpty, "personal data in the audit log: \(leaked.prefix(3).count) values")
+        // The check can fail: the customer master's own text contains them.
+        let master = try String(contentsOfFile: dir.file("d/erp/customers.csv"), encoding: .utf8)
+        #expect(values.filter { !$0.contains("\"") }.prefix(50).allSatisfy { master.contains($0) })
+    }
+}

@@ -2,6 +2,7 @@ import ArgumentParser
 import ARLinkCore
 import ARLinkConfig
 import ARLinkJobs
+import ARLinkAudit
 import ARLinkOutbound
 import Foundation
 
@@ -58,12 +59,21 @@ struct DemoCommand: ParsableCommand {
                 let opened = try PartnerPeer(demo: demo).open(fileName)
                 say(opened.summary)
             }
+            say("5. Audit: verify the tamper-evident log and show the newest signed checkpoint")
+            let verification = try AuditVerifier.verify(
+                store: context.store, key: try AuditVerifierKey(publicKeyPath: config.audit.publicKeyPath, keyName: config.audit.origin),
+                origin: config.audit.origin, checkpointFile: config.audit.checkpointFile)
+            say("   audit log intact: \(verification.entryCount) entries, \(verification.checkpointCount) signed checkpoints, root \(verification.rootHash)")
+            if let checkpoint = verification.latestCheckpoint {
+                say(checkpoint.noteText.split(separator: "\n", omittingEmptySubsequences: false).map { "   | " + $0 }.joined(separator: "\n"))
+            }
             say("""
 
                 Done. Try next:
                   arlink outbound run --config \(demo.configPath)             # repeats safely: places nothing new
                   arlink outbound run --config \(demo.configPath) --dry-run   # what would be sent, by reason
                   arlink keys check --config \(demo.configPath)
+                  arlink audit verify --config \(demo.configPath)
                 """)
         }
     }
