@@ -181,4 +181,29 @@ struct MerkleVectorTests {
             }
         }
     }
+
+    @Test("a large tree (levels hashed by two threads) agrees with the sequential frontier")
+    func largeTree() throws {
+        let hasher = try MerkleHasher()
+        let count = (1 << 17) + 5
+        var frontier = MerkleFrontier()
+        var leaves: [MerkleHash] = []
+        leaves.reserveCapacity(count)
+        for index in 0..<count {
+            let leaf = hasher.leafHash([UInt8(truncatingIfNeeded: index), UInt8(truncatingIfNeeded: index >> 8), UInt8(truncatingIfNeeded: index >> 16)])
+            leaves.append(leaf)
+            frontier.append(leaf, hasher: hasher)
+        }
+        let tree = MerkleTree(leafHashes: leaves, hasher: hasher)
+        let root = tree.root(treeSize: count, hasher: hasher)
+        #expect(root == frontier.root(hasher: hasher))
+        for index in [0, 1, 65_535, 65_536, 100_000, count - 1] {
+            let proof = tree.inclusionProof(index: index, treeSize: count, hasher: hasher)
+            #expect(proof.count == (index < 1 << 17 ? 18 : 2), "index \(index)")
+            #expect(MerkleProofVerifier.verifyInclusion(index: UInt64(index), treeSize: UInt64(count), leafHash: leaves[index], proof: proof, root: root, hasher: hasher))
+        }
+        let old = 70_001
+        let proof = tree.consistencyProof(oldSize: old, newSize: count, hasher: hasher)
+        #expect(MerkleProofVerifier.verifyConsistency(oldSize: UInt64(old), newSize: UInt64(count), oldRoot: tree.root(treeSize: old, hasher: hasher), newRoot: root, proof: proof, hasher: hasher))
+    }
 }

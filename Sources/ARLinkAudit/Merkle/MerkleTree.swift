@@ -1,3 +1,5 @@
+import Dispatch
+
 /// An RFC 9162 Merkle tree held in memory: every leaf hash and every perfect-subtree hash,
 /// level by level (about 2n hashes, 64 MB for a million leaves).
 ///
@@ -11,20 +13,46 @@ public struct MerkleTree: Sendable {
     /// Number of leaves.
     public var size: Int { levels[0].count }
 
-    /// Builds the tree over `leafHashes`.
+    /// Builds the tree over `leafHashes`. Large levels are hashed by two threads (each with its
+    /// own digest context), since verification of a million entries spends a fifth of its
+    /// time here.
     public init(leafHashes: [MerkleHash], hasher: MerkleHasher) {
         var levels = [leafHashes]
+        let workers = [try? MerkleHasher(), try? MerkleHasher()].compactMap { $0 }
         while let last = levels.last, last.count > 1 {
+            let pairs = last.count / 2
+            if pairs >= 1 << 15, workers.count == 2 {
+                levels.append(Self.parallelLevel(last, pairs: pairs, workers: workers))
+                continue
+            }
             var next: [MerkleHash] = []
-            next.reserveCapacity(last.count / 2)
-            var index = 0
-            while index + 1 < last.count {
-                next.append(hasher.nodeHash(last[index], last[index + 1]))
-                index += 2
+            next.reserveCapacity(pairs)
+            for pair in 0..<pairs {
+                next.append(hasher.nodeHash(last[2 * pair], last[2 * pair + 1]))
             }
             levels.append(next)
         }
         self.levels = levels
+    }
+
+    /// One level from the one below, the two halves hashed concurrently.
+    private static func parallelLevel(_ below: [MerkleHash], pairs: Int, workers: [MerkleHasher]) -> [MerkleHash] {
+        [MerkleHash](unsafeUninitializedCapacity: pairs) { buffer, initialized in
+            below.withUnsafeBufferPointer { input in
+                // Each thread writes a disjoint half of `buffer` and uses its own hasher.
+                nonisolated(unsafe) let output = buffer
+                nonisolated(unsafe) let input = input
+                nonisolated(unsafe) let workers = workers
+                DispatchQueue.concurrentPerform(iterations: 2) { part in
+                    let hasher = workers[part]
+                    let range = part == 0 ? 0..<(pairs / 2) : (pairs / 2)..<pairs
+                    for pair in range {
+                        (output.baseAddress! + pair).initialize(to: hasher.nodeHash(input[2 * pair], input[2 * pair + 1]))
+                    }
+                }
+            }
+            initialized = pairs
+        }
     }
 
     /// The leaf hash at `index`.
