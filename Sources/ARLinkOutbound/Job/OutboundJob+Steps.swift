@@ -52,7 +52,7 @@ extension OutboundJob {
             asOf: asOf, auditCheckpoint: try context.audit.latestCheckpoint()?.noteText
         )
         let plainPath = workFolder + "/" + plainName
-        let writer = try PortfolioWriter(path: plainPath, format: format == "csv" ? .csv : .jsonl, header: header)
+        let writer = try PortfolioWriter(path: plainPath, format: format == "csv" ? .csv : .jsonl, header: header, digest: try StreamingSHA256())
         var invoices: [String: [PortfolioInvoice]] = [:]
         for record in plan.records {
             try writer.write(record)
