@@ -23,6 +23,9 @@ final class BERStreamReader {
 
     private var available: Int { end - start }
 
+    /// How much a header read fetches beyond what it needs.
+    static let readAhead = 64 << 10
+
     /// Ensures at least `count` bytes are buffered, unless the source ends first.
     private func fill(atLeast count: Int) throws {
         if available >= count || sourceEnded { return }
@@ -33,8 +36,11 @@ final class BERStreamReader {
             end = available
             start = 0
         }
+        // Read ahead a moderate amount only: large contents then go straight from the source
+        // into the caller's buffer (``readRaw``) instead of through this one (one copy less).
+        let limit = min(buffer.count, max(count, Self.readAhead))
         while end < count && !sourceEnded {
-            let n = try source.read(into: UnsafeMutableRawBufferPointer(rebasing: buffer[end...]))
+            let n = try source.read(into: UnsafeMutableRawBufferPointer(rebasing: buffer[end..<max(limit, end + 1)]))
             if n == 0 { sourceEnded = true } else { end += n }
         }
     }
