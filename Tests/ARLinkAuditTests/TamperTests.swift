@@ -59,6 +59,21 @@ struct TamperTests {
         #expect(message.contains("column differs from the entry itself"))
     }
 
+    @Test("in a log read in several chunks, the earliest tampered entry is named")
+    func severalChunks() throws {
+        let fixture = try AuditTestFixture("tamper-chunks")
+        defer { fixture.directory.remove() }
+        let store = try fixture.store()
+        let log = try fixture.log(store)
+        try store.write { db in try log.append(AuditTestFixture.sampleEvents(9_000), in: db) }
+        try log.checkpoint()
+        #expect(try fixture.verify().entryCount == 9_000)
+        try fixture.sqlite(Self.unlock + "UPDATE audit_entry SET file_id = 'F-0' WHERE leaf_index = 8500; UPDATE audit_entry SET entry = replace(entry, '\"outcome\":\"ok\"', '\"outcome\":\"no\"') WHERE leaf_index = 5001;")
+        let message = try tamperedMessage(fixture)
+        #expect(message.hasPrefix("entry 5001 ("), "\(message)")
+        #expect(message.contains("was edited"))
+    }
+
     @Test("deleting an entry names the missing position")
     func deleteEntry() throws {
         let fixture = try makeLog("tamper-delete")

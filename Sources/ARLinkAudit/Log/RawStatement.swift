@@ -56,13 +56,18 @@ final class RawStatement {
         guard code == SQLITE_DONE else { throw failure(code) }
     }
 
-    /// Steps to the next row; `false` at the end.
+    /// Steps to the next row; `false` at the end, and from then on (stepping a finished
+    /// statement again would restart the query).
     func next() throws -> Bool {
+        guard !finished else { return false }
         let code = sqlite3_step(statement)
         if code == SQLITE_ROW { return true }
+        finished = true
         if code == SQLITE_DONE { return false }
         throw failure(code)
     }
+
+    private var finished = false
 
     func int64(_ column: Int32) -> Int64 { sqlite3_column_int64(statement, column) }
 

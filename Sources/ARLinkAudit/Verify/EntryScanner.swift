@@ -1,12 +1,44 @@
-import GRDB
+import Dispatch
 import Foundation
+import GRDB
 
 /// Reads every entry in order and checks the linear chain: position, sequence number,
-/// leaf hash against the stored one, and the previous entry's hash. Returns the leaf hashes
-/// recomputed from the entry bytes (never the stored ones).
+/// leaf hash against the stored one, the previous entry's hash, and the lookup columns.
+/// Returns the leaf hashes recomputed from the entry bytes (never the stored ones).
+///
+/// Two stages overlap: this thread reads a chunk of rows from SQLite (and checks the lookup
+/// columns) while a second thread hashes the chunk read before. The checks of each chunk then
+/// run in entry order, so the first problem reported is always the earliest entry's.
 enum EntryScanner {
     private static let prefix = Array("{\"v\":1,\"seq\":".utf8)
     private static let prevKey = Array(",\"prev\":\"".utf8)
+    private static let chunkSize = 4096
+
+    /// Rows copied out of SQLite.
+    struct Chunk: Sendable {
+        var bytes: [UInt8] = []
+        var ends: [Int] = []
+        var indexes: [Int64] = []
+        var stored: [MerkleHash?] = []
+        /// The first lookup column that differs from the entry ("format" when the entry
+        /// does not even have the canonical shape), per row.
+        var columnProblems: [String?] = []
+        var count: Int { ends.count }
+
+        func range(_ row: Int) -> Range<Int> { (row == 0 ? 0 : ends[row - 1])..<ends[row] }
+    }
+
+    /// What the hashing stage found, per row.
+    struct Hashed: Sendable {
+        var leaves: [MerkleHash] = []
+        var sequences: [UInt64?] = []
+        var previous: [MerkleHash?] = []
+    }
+
+    /// Carries the hashing stage's result back to the reading thread.
+    final class ResultBox: @unchecked Sendable {
+        var value = Hashed()
+    }
 
     static func scan(_ db: Database, hasher: MerkleHasher, limit: UInt64? = nil) throws -> [MerkleHash] {
         var leaves: [MerkleHash] = []
@@ -16,9 +48,76 @@ enum EntryScanner {
         let sql = limit.map { "SELECT leaf_index, entry, leaf_hash, recorded_at, action, file_id FROM audit_entry WHERE leaf_index < \($0) ORDER BY leaf_index" }
             ?? "SELECT leaf_index, entry, leaf_hash, recorded_at, action, file_id FROM audit_entry ORDER BY leaf_index"
         let rows = try RawStatement(db, sql: sql)
-        while try rows.next() {
+        nonisolated(unsafe) let worker = try MerkleHasher()
+        var pending: (chunk: Chunk, group: DispatchGroup, box: ResultBox)?
+        while true {
+            let chunk = try read(rows)
+            var started: (chunk: Chunk, group: DispatchGroup, box: ResultBox)?
+            if chunk.count > 0 {
+                let group = DispatchGroup()
+                let box = ResultBox()
+                DispatchQueue.global().async(group: group) { box.value = hash(chunk, hasher: worker) }
+                started = (chunk, group, box)
+            }
+            if let pending {
+                pending.group.wait()
+                try check(pending.chunk, pending.box.value, leaves: &leaves, previous: &previous)
+            }
+            guard let started else { break }
+            pending = started
+        }
+        return leaves
+    }
+
+    /// Reads up to `chunkSize` rows, checking each row's lookup columns against its bytes.
+    private static func read(_ rows: RawStatement) throws -> Chunk {
+        var chunk = Chunk()
+        chunk.bytes.reserveCapacity(chunkSize * 400)
+        while chunk.count < chunkSize, try rows.next() {
+            let raw = rows.bytes(1)
+            chunk.bytes.append(contentsOf: raw)
+            chunk.ends.append(chunk.bytes.count)
+            chunk.indexes.append(rows.int64(0))
+            let stored = rows.bytes(2)
+            chunk.stored.append(stored.count == 32 ? MerkleHash(raw: stored) : nil)
+            func differs(_ column: Int32, _ range: Range<Int>?) -> Bool {
+                !LookupFields.equal(raw, range, rows.isNull(column) ? nil : rows.bytes(column))
+            }
+            if let fields = LookupFields.find(raw) {
+                chunk.columnProblems.append(differs(3, fields.time) ? "recorded_at" : differs(4, fields.action) ? "action" : differs(5, fields.fileID) ? "file_id" : nil)
+            } else {
+                chunk.columnProblems.append("format")
+            }
+        }
+        return chunk
+    }
+
+    /// Leaf hashes and the `seq` and `prev` fields of every row of `chunk`.
+    private static func hash(_ chunk: Chunk, hasher: MerkleHasher) -> Hashed {
+        var result = Hashed()
+        result.leaves.reserveCapacity(chunk.count)
+        chunk.bytes.withUnsafeBytes { all in
+            for row in 0..<chunk.count {
+                let raw = UnsafeRawBufferPointer(rebasing: all[chunk.range(row)])
+                let (sequence, prev) = parseHead(raw)
+                result.sequences.append(sequence)
+                result.previous.append(prev)
+                result.leaves.append(hasher.leafHash(raw))
+            }
+        }
+        return result
+    }
+
+    /// The checks of one chunk, in entry order.
+    private static func check(_ chunk: Chunk, _ hashed: Hashed, leaves: inout [MerkleHash], previous: inout MerkleHash) throws {
+        for row in 0..<chunk.count {
             let position = UInt64(leaves.count)
-            let index = rows.int64(0)
+            let index = chunk.indexes[row]
+            func describe() -> String {
+                let bytes = Array(chunk.bytes[chunk.range(row)])
+                guard let entry = try? AuditEntry(canonicalBytes: bytes, source: "entry") else { return "" }
+                return " (\(entry.event.action) at \(entry.time))"
+            }
             if index != Int64(position) {
                 if index > Int64(position) {
                     let missing = index - Int64(position) == 1 ? "entry \(position) is missing" : "entries \(position) to \(index - 1) are missing"
@@ -26,45 +125,25 @@ enum EntryScanner {
                 }
                 throw AuditError(.tampered, "entry \(position) has the invalid index \(index)")
             }
-            let stored = rows.bytes(2)
-            let storedLeaf: MerkleHash? = stored.count == 32 ? MerkleHash(raw: stored) : nil
-            let raw = rows.bytes(1)
-            let (sequence, prev) = parseHead(raw)
-            guard let sequence, let prev else {
+            guard let sequence = hashed.sequences[row], let prev = hashed.previous[row], chunk.columnProblems[row] != "format" else {
                 throw AuditError(.tampered, "entry \(position) is not in the canonical entry format (it must start with {\"v\":1,\"seq\":N,\"prev\":\"…\"): it was edited")
             }
             if sequence != position {
                 throw AuditError(.tampered, "entry at position \(position) carries sequence number \(sequence): entries were swapped or reordered")
             }
-            let leaf = hasher.leafHash(raw)
-            if storedLeaf != leaf {
-                throw AuditError(.tampered, "entry \(position)\(describe(raw)): its bytes no longer match the leaf hash recorded when it was written: the entry was edited")
+            let leaf = hashed.leaves[row]
+            if chunk.stored[row] != leaf {
+                throw AuditError(.tampered, "entry \(position)\(describe()): its bytes no longer match the leaf hash recorded when it was written: the entry was edited")
             }
             if prev != previous {
-                throw AuditError(.tampered, "entry \(position)\(describe(raw)): its previous-entry hash does not match entry \(Int64(position) - 1): entry \(Int64(position) - 1) was edited or replaced")
+                throw AuditError(.tampered, "entry \(position)\(describe()): its previous-entry hash does not match entry \(Int64(position) - 1): entry \(Int64(position) - 1) was edited or replaced")
             }
-            guard let fields = LookupFields.find(raw) else {
-                throw AuditError(.tampered, "entry \(position) is not in the canonical entry format: it was edited")
+            if let column = chunk.columnProblems[row] {
+                throw AuditError(.tampered, "entry \(position)\(describe()): its \(column) column differs from the entry itself: the lookup column was edited (to hide the entry from reports or proofs, or to misattribute it)")
             }
-            func checkColumn(_ column: Int32, _ range: Range<Int>?, _ name: String) throws {
-                let value = rows.isNull(column) ? nil : rows.bytes(column)
-                if !LookupFields.equal(raw, range, value) {
-                    throw AuditError(.tampered, "entry \(position)\(describe(raw)): its \(name) column differs from the entry itself: the lookup column was edited (to hide the entry from reports or proofs, or to misattribute it)")
-                }
-            }
-            try checkColumn(3, fields.time, "recorded_at")
-            try checkColumn(4, fields.action, "action")
-            try checkColumn(5, fields.fileID, "file_id")
             leaves.append(leaf)
             previous = leaf
         }
-        return leaves
-    }
-
-    /// ` (action, time)` of a row for messages, when its bytes still parse.
-    private static func describe(_ raw: UnsafeRawBufferPointer) -> String {
-        guard let entry = try? AuditEntry(canonicalBytes: Array(raw), source: "entry") else { return "" }
-        return " (\(entry.event.action) at \(entry.time))"
     }
 
     /// Reads `seq` and `prev` from the fixed head of the canonical form.
