@@ -21,11 +21,12 @@ extension InboundJob {
         var accepted = 0
         var rejected: [RejectionReason: Int] = [:]
         var exceptions: [String] = []
+        let positions = PositionCache()
         try context.store.write { db in
             while let event = try reader.next() {
                 let line = reader.lineNumber
                 if line % 65_536 == 0 { reporter.progress(step: "applying \(remote.name)", done: Int64(line), total: nil) }
-                let result = try reconcile(event, reconciler: reconciler, partner: pid, db: db)
+                let result = try reconcile(event, reconciler: reconciler, partner: pid, positions: positions, db: db)
                 var exception: ReconciliationException?
                 if case .accepted(let e) = result.outcome { exception = e }
                 let inserted = try InboundLedger.insertEvent(db, partner: pid, eventID: event.eventID, fileSHA256: sha, line: line,
@@ -46,7 +47,7 @@ extension InboundJob {
                 case .accepted(let exception):
                     accepted += 1
                     if let exception, exceptions.count < 1000 { exceptions.append(exception.detail) }
-                    try applyEffects(event, result: result, partner: pid, sha: sha, fileID: header.fileID, line: line, db: db)
+                    try applyEffects(event, result: result, partner: pid, sha: sha, fileID: header.fileID, line: line, positions: positions, db: db)
                 }
             }
             let receiptSequence = try InboundLedger.nextReceiptSequence(db, partner: pid)
@@ -80,7 +81,7 @@ extension InboundJob {
     }
 
     /// Reconciles one event against the ledger as it stands inside the transaction.
-    func reconcile(_ event: FeedbackEvent, reconciler: Reconciler, partner: String, db: Database) throws -> ReconciliationResult {
+    func reconcile(_ event: FeedbackEvent, reconciler: Reconciler, partner: String, positions: PositionCache, db: Database) throws -> ReconciliationResult {
         switch event.type {
         case .acknowledgement:
             guard let id = event.acknowledgedBatchID, let batch = try PlacementLedger.batch(db, id: id), batch.partner == partner else {
@@ -89,27 +90,32 @@ extension InboundJob {
             return reconciler.acknowledgement(event, batch: BatchFigures(batchID: id, totals: ControlTotals(
                 counts: Self.counts(batch.recordCountsJSON), totals: Self.totals(batch.totalsJSON))))
         case .paymentReversal:
-            let position = try InboundLedger.position(db, partner: partner, accountRef: event.accountRef)
+            let position = try positions.position(event.accountRef, partner: partner, db: db)
             let original = try event.reversesEventID.flatMap { try InboundLedger.payment(db, partner: partner, eventID: $0) }
             let matching = original.flatMap { $0.accountRef == event.accountRef ? $0 : nil }
             return reconciler.reversal(event, original: matching?.allocations, alreadyReversed: matching?.reversed ?? false, position: position)
         default:
-            return reconciler.reconcile(event, position: try InboundLedger.position(db, partner: partner, accountRef: event.accountRef))
+            return reconciler.reconcile(event, position: try positions.position(event.accountRef, partner: partner, db: db))
         }
     }
 
     /// Records the ledger changes and ERP updates of an accepted event.
-    func applyEffects(_ event: FeedbackEvent, result: ReconciliationResult, partner: String, sha: String, fileID: String, line: Int, db: Database) throws {
+    func applyEffects(_ event: FeedbackEvent, result: ReconciliationResult, partner: String, sha: String, fileID: String, line: Int,
+                      positions: PositionCache, db: Database) throws {
         switch event.type {
         case .payment:
             try InboundLedger.applyAllocations(db, partner: partner, accountRef: event.accountRef, eventID: event.eventID,
                                                allocations: result.allocations, reversing: nil)
+            positions.apply(result.allocations, to: event.accountRef)
         case .paymentReversal:
             try InboundLedger.applyAllocations(db, partner: partner, accountRef: event.accountRef, eventID: event.eventID,
                                                allocations: result.allocations, reversing: event.reversesEventID)
+            positions.apply(result.allocations, to: event.accountRef)
         case .promise:
             if let amount = event.amount, let date = event.promisedDate {
-                let baseline = try InboundLedger.accountPaid(db, partner: partner, accountRef: event.accountRef, currency: amount.currency.code)
+                // What the partner paid on the account so far (net of reversals) is the sum of its invoices' paid amounts.
+                let baseline = try positions.position(event.accountRef, partner: partner, db: db)?.invoices
+                    .filter { $0.placed.currency == amount.currency }.reduce(Int64(0)) { $0 + $1.paidMinor } ?? 0
                 try InboundLedger.insertPromise(db, partner: partner, eventID: event.eventID, accountRef: event.accountRef,
                                                 invoiceNumber: event.invoiceNumber, amount: amount, promisedDate: date, paidBaseline: baseline)
             }
@@ -159,5 +165,31 @@ extension InboundJob {
             }
         }
         return out
+    }
+}
+
+/// The accounts read during one file's transaction, kept in step with the allocations it
+/// applies, so each account is read from the ledger once per file. Bounded: cleared when it
+/// holds more than 200,000 accounts.
+final class PositionCache {
+    private var positions: [String: AccountPosition?] = [:]
+
+    func position(_ accountRef: String, partner: String, db: Database) throws -> AccountPosition? {
+        if let cached = positions[accountRef] { return cached }
+        let position = try InboundLedger.position(db, partner: partner, accountRef: accountRef)
+        if positions.count >= 200_000 { positions.removeAll(keepingCapacity: true) }
+        positions[accountRef] = .some(position)
+        return position
+    }
+
+    /// Adds allocations (negative for reversals) to the cached paid amounts.
+    func apply(_ allocations: [Allocation], to accountRef: String) {
+        guard case .some(.some(var position)) = positions[accountRef] else { return }
+        for allocation in allocations {
+            if let index = position.invoices.firstIndex(where: { $0.invoiceNumber == allocation.invoiceNumber }) {
+                position.invoices[index].paidMinor += allocation.amount.minorUnits
+            }
+        }
+        positions[accountRef] = .some(position)
     }
 }
