@@ -137,6 +137,7 @@ let package = Package(
         .testTarget(
             name: "ARLinkEnvelopeTests",
             dependencies: ["ARLinkEnvelope", "ARLinkCore", "ARLinkTestSupport"],
+            exclude: ["Fixtures"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
