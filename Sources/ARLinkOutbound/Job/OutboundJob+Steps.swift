@@ -53,12 +53,15 @@ extension OutboundJob {
         )
         let plainPath = workFolder + "/" + plainName
         let writer = try PortfolioWriter(path: plainPath, format: format == "csv" ? .csv : .jsonl, header: header, digest: try StreamingSHA256())
+        let writeStarted = Date()
         var invoices: [String: [PortfolioInvoice]] = [:]
         for record in plan.records {
             try writer.write(record)
             if record.action != .recall { invoices[record.accountRef] = record.invoices }
         }
         let written = try writer.finish()
+        reporter.info("wrote \(written.bytes) bytes of portfolio in \(Self.seconds(since: writeStarted)) s")
+        let ledgerStarted = Date()
         Failpoint.hit("outbound.plaintext_written")
         let batch = OutboundBatch(
             batchID: header.batchID, partner: pid, asOf: asOf.iso, sequence: sequence, fileID: header.fileID,
@@ -78,6 +81,7 @@ extension OutboundJob {
                     "invoices": String(plan.invoicesPlaced)]) { a, _ in a }
             )], in: db)
         }
+        reporter.info("recorded the batch and \(plan.changes.count) ledger changes in \(Self.seconds(since: ledgerStarted)) s")
         Failpoint.hit("outbound.built")
         reporter.info("built batch \(batch.batchID): \(plan.count(.place)) place, \(plan.count(.update)) update, \(plan.count(.recall)) recall",
                       ["partner": pid, "batch_id": batch.batchID])

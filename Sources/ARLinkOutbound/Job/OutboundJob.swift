@@ -91,7 +91,9 @@ public final class OutboundJob {
         }
         // 3. Read the extract once for all partners.
         if extract == nil {
+            let started = Date()
             let read = try readExtract(asOf: options.asOf, minDaysPastDue: minDays)
+            reporter.info("read \(read.extract.counts.openItemRows) open items, kept \(read.extract.openItems.count), in \(Self.seconds(since: started)) s")
             report.openItemsRead = read.extract.counts.openItemRows
             report.customersRead = read.extract.counts.customerRows
             report.badRows = read.extract.problems.map(\.description)
@@ -103,10 +105,12 @@ public final class OutboundJob {
         let (placed, elsewhere) = try context.store.read { db in
             (try PlacementLedger.activePlacements(db, partner: pid), try PlacementLedger.activeElsewhere(db, partner: pid))
         }
+        let planStarted = Date()
         let planner = PlacementPlanner(policy: partner.selection, minimisation: partner.minimisation, asOf: options.asOf)
         let plan = try planner.plan(items: view.extract.openItems, customers: view.extract.customers,
                                     lastPayments: view.extract.lastPaymentDates, placed: placed, placedElsewhere: elsewhere,
                                     otherOpenItems: view.otherOpenItems)
+        reporter.info("planned \(plan.records.count) records for \(pid) in \(Self.seconds(since: planStarted)) s")
         var r = PartnerOutboundReport(partner: pid, outcome: .dryRun)
         r.placed = plan.count(.place)
         r.updated = plan.count(.update)
@@ -131,6 +135,10 @@ public final class OutboundJob {
         fill(&r, from: finished)
         r.outcome = .delivered
         return r
+    }
+
+    static func seconds(since start: Date) -> String {
+        String(format: "%.2f", Date().timeIntervalSince(start))
     }
 
     func fill(_ r: inout PartnerOutboundReport, from batch: OutboundBatch) {

@@ -75,9 +75,8 @@ public enum PlacementLedger {
             VALUES (?, ?, ?, ?, ?, ?, ?)
             """)
         let clearInvoices = try db.makeStatement(sql: "DELETE FROM placement_invoice WHERE partner = ? AND account_ref = ?")
-        let addInvoice = try db.makeStatement(sql: """
-            INSERT INTO placement_invoice (partner, account_ref, invoice_number, currency, due_date, placed_minor) VALUES (?, ?, ?, ?, ?, ?)
-            """)
+        var pendingInvoices: [(String, PortfolioInvoice)] = []
+        pendingInvoices.reserveCapacity(invoiceBatchRows)
         for change in changes {
             let balances = encodeBalances(change.balances)
             let status = change.action == .recall ? "recalled" : "active"
@@ -85,14 +84,40 @@ public enum PlacementLedger {
                                            batch.batchID, batch.batchID, change.recallReason?.rawValue, batch.createdAt])
             try event.execute(arguments: [batch.batchID, batch.partner, change.accountRef, change.action.rawValue,
                                           change.fingerprint, balances, change.recallReason?.rawValue])
-            if change.action != .update || invoices[change.accountRef] != nil {
+            // A new placement has no invoice rows (a recall removed them); an update or recall replaces them.
+            if change.action != .place {
+                try flushInvoices(db, partner: batch.partner, &pendingInvoices)
                 try clearInvoices.execute(arguments: [batch.partner, change.accountRef])
             }
             for invoice in invoices[change.accountRef] ?? [] {
-                try addInvoice.execute(arguments: [batch.partner, change.accountRef, invoice.number, invoice.openAmount.currency.code,
-                                                   invoice.dueDate.iso, invoice.openAmount.minorUnits])
+                pendingInvoices.append((change.accountRef, invoice))
+                if pendingInvoices.count == invoiceBatchRows { try flushInvoices(db, partner: batch.partner, &pendingInvoices) }
             }
         }
+        try flushInvoices(db, partner: batch.partner, &pendingInvoices)
+    }
+
+    /// Rows per multi-row INSERT of invoices: one statement per 100 rows instead of one per row
+    /// (600 bound values, well under SQLite's 32,766 limit).
+    static let invoiceBatchRows = 100
+
+    static func flushInvoices(_ db: Database, partner: String, _ rows: inout [(String, PortfolioInvoice)]) throws {
+        guard !rows.isEmpty else { return }
+        let sql = "INSERT INTO placement_invoice (partner, account_ref, invoice_number, currency, due_date, placed_minor) VALUES "
+            + Array(repeating: "(?, ?, ?, ?, ?, ?)", count: rows.count).joined(separator: ", ")
+        let statement = try db.cachedStatement(sql: sql)
+        var values: [(any DatabaseValueConvertible)?] = []
+        values.reserveCapacity(rows.count * 6)
+        for (ref, invoice) in rows {
+            values.append(partner)
+            values.append(ref)
+            values.append(invoice.number)
+            values.append(invoice.openAmount.currency.code)
+            values.append(invoice.dueDate.iso)
+            values.append(invoice.openAmount.minorUnits)
+        }
+        try statement.execute(arguments: StatementArguments(values))
+        rows.removeAll(keepingCapacity: true)
     }
 
     /// Moves a batch forward; refuses to move it backwards.
