@@ -42,8 +42,9 @@ enum EntryScanner {
 
     static func scan(_ db: Database, hasher: MerkleHasher, limit: UInt64? = nil) throws -> [MerkleHash] {
         var leaves: [MerkleHash] = []
-        let count = try Int.fetchOne(db, sql: "SELECT count(*) FROM audit_entry") ?? 0
-        leaves.reserveCapacity(count)
+        // max(leaf_index) is a b-tree lookup; count(*) would walk a whole index.
+        let count = try Int.fetchOne(db, sql: "SELECT max(leaf_index) + 1 FROM audit_entry") ?? 0
+        leaves.reserveCapacity(min(max(count, 0), 100_000_000))
         var previous = MerkleHash.zero
         let sql = limit.map { "SELECT leaf_index, entry, leaf_hash, recorded_at, action, file_id FROM audit_entry WHERE leaf_index < \($0) ORDER BY leaf_index" }
             ?? "SELECT leaf_index, entry, leaf_hash, recorded_at, action, file_id FROM audit_entry ORDER BY leaf_index"
