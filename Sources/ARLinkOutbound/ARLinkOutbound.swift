@@ -1,1 +1,0 @@
-// ARLinkOutbound module. See ../../docs and design section 2 for what this module owns.
