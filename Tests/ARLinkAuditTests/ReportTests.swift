@@ -16,7 +16,7 @@ struct ReportTests {
         events.append(AuditEvent(action: "file.fetched", outcome: "ok", partner: "collectco", direction: "inbound", fileID: "F-2000",
                                  sealedSHA256: String(repeating: "d", count: 64), recordCount: 7))
         events.append(AuditEvent(action: "events.applied", outcome: "ok", partner: "collectco", direction: "inbound", fileID: "F-2000", recordCount: 7,
-                                 detail: ["exceptions": "2", "applied": "5"]))
+                                 detail: ["rejected_unknown_account": "2", "rejected_duplicate": "0", "events_accepted": "5"]))
         events.append(AuditEvent(action: "config.loaded", outcome: "ok", detail: ["config_sha256": String(repeating: "e", count: 64)]))
         try store.write { db in try log.append(events, in: db) }
         try log.checkpoint()
@@ -38,6 +38,7 @@ struct ReportTests {
         #expect(report.refusals.map(\.action) == ["file.quarantined", "file.quarantined"])
         #expect(report.refusals.first?.reason == "gcm_tag")
         #expect(report.exceptions.map(\.action) == ["events.applied"])
+        #expect(report.exceptions.first?.reason == "rejected_unknown_account=2")
         #expect(report.dailyVolumes.count == 1)
         #expect(report.dailyVolumes.first?.outboundFiles == 1)
         #expect(report.dailyVolumes.first?.inboundRecords == 7)

@@ -47,7 +47,8 @@ public struct AuditReport: Sendable {
     public var transfers: [Row]
     /// Refused, quarantined, held, duplicate or failed steps.
     public var refusals: [Row]
-    /// Reconciliation exceptions: events that did not match the placement ledger.
+    /// Reconciliation exceptions: files whose events did not all match the placement ledger
+    /// (`exceptions` or `rejected_<reason>` counts above zero), or exception outcomes.
     public var exceptions: [Row]
     public var dailyVolumes: [DailyVolume]
     /// `intact` or the first mismatch found by verification.
@@ -95,9 +96,14 @@ public struct AuditReport: Sendable {
             if refusalOutcomes.contains(event.outcome) || event.action.hasSuffix(".quarantined") || event.action.hasSuffix(".refused") {
                 report.refusals.append(row)
             }
-            let exceptionCount = Int(event.detail["exceptions"] ?? "0") ?? 0
-            if exceptionOutcomes.contains(event.outcome) || event.action.hasPrefix("reconcile.") || exceptionCount > 0 {
-                report.exceptions.append(row)
+            // Reconciliation exceptions: `exceptions` or `rejected_<reason>` counts in the detail.
+            let rejected = event.detail.filter { ($0.key == "exceptions" || $0.key.hasPrefix("rejected_")) && (Int($0.value) ?? 0) > 0 }
+            if exceptionOutcomes.contains(event.outcome) || event.action.hasPrefix("reconcile.") || !rejected.isEmpty {
+                var exception = row
+                if !rejected.isEmpty {
+                    exception.reason = rejected.keys.sorted().map { "\($0)=\(rejected[$0] ?? "")" }.joined(separator: "; ")
+                }
+                report.exceptions.append(exception)
             }
             if let fileID = event.fileID, let direction = event.direction, !countedFiles.contains(direction + fileID),
                event.action == "batch.delivered" || event.action == "file.fetched" {
