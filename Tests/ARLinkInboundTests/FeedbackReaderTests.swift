@@ -16,8 +16,8 @@ struct FeedbackReaderTests {
         return (dir, path)
     }
 
-    func readAll(_ path: String, cap: Int = FeedbackReader.defaultMaxLineBytes) throws -> [FeedbackEvent] {
-        let reader = try FeedbackReader(path: path, displayName: "f.jsonl", maxLineBytes: cap)
+    func readAll(_ path: String, cap: Int = FeedbackReader.defaultMaxLineBytes, format: FeedbackFormat = .jsonl) throws -> [FeedbackEvent] {
+        let reader = try FeedbackReader(path: path, displayName: "f.jsonl", format: format, maxLineBytes: cap)
         var out: [FeedbackEvent] = []
         while let e = try reader.next() { out.append(e) }
         return out
@@ -101,5 +101,41 @@ struct FeedbackReaderTests {
         #expect(throws: FeedbackError(.missingHeader, "")) { try FeedbackReader(path: headerless, displayName: "h") }
         let wrongSchema = try dir.write("w.jsonl", FeedbackJSON.header(FileHeader(schema: "portfolio.v1", fileID: "f", kind: "feedback", direction: "inbound", batchID: "b", sequence: 1, sender: "a", recipient: "b", recipientKeySHA256: String(repeating: "a", count: 64), createdAt: "2026-06-30T10:00:00Z", previousFileSHA256: nil)) + "\n")
         #expect(throws: FeedbackError(.badHeader, "")) { try FeedbackReader(path: wrongSchema, displayName: "w") }
+    }
+
+    @Test("the CSV flavour reads back event for event, and is checked by the same rules")
+    func csvRoundTrip() throws {
+        let dir = try TemporaryDirectory("reader")
+        defer { dir.remove() }
+        var pay = FeedbackEvent(type: .payment, eventID: "P1", accountRef: "C,\"1")
+        pay.amount = Money(minorUnits: 1250, currency: try Currency("EUR"))
+        pay.occurredOn = LocalDate(iso: "2026-06-29")
+        pay.comment = "line one, with comma"
+        var contact = FeedbackEvent(type: .contactUpdate, eventID: "C1", accountRef: "C2")
+        contact.contact = ["city": "Zürich", "phone": "+41 44 000"]
+        var promise = FeedbackEvent(type: .promise, eventID: "PR1", accountRef: "C2")
+        promise.amount = Money(minorUnits: 500, currency: try Currency("EUR"))
+        promise.promisedDate = LocalDate(iso: "2026-07-15")
+        promise.instalments = 3
+        var ack = FeedbackEvent(type: .acknowledgement, eventID: "A1", accountRef: "")
+        ack.acknowledgedBatchID = "B1"
+        ack.acknowledgedTotals = ControlTotals(counts: ["place": 2], totals: [try Currency("EUR"): Money(minorUnits: 30000, currency: try Currency("EUR"))])
+        let path = dir.file("f.csv")
+        let w = try FeedbackWriter(path: path, header: header, format: .csv)
+        for e in [pay, contact, promise, ack] { try w.write(e) }
+        try w.finish()
+        let reader = try FeedbackReader(path: path, displayName: "f.csv", format: .csv)
+        #expect(reader.header == header)
+        var events: [FeedbackEvent] = []
+        while let e = try reader.next() { events.append(e) }
+        #expect(events == [pay, contact, promise, ack])
+        // A wrong trailer and an unknown record type are refused with the JSON Lines codes.
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        let badTrailer = try dir.write("t.csv", text.replacingOccurrences(of: "trailer,acknowledgement=1;contact_update=1;payment=1;promise=1", with: "trailer,acknowledgement=1;contact_update=1;payment=2;promise=1"))
+        #expect(throws: FeedbackError(.trailerMismatch, "")) { try readAll(badTrailer, format: .csv) }
+        let unknown = try dir.write("u.csv", text.replacingOccurrences(of: "\nrisk", with: "\nbonus").replacingOccurrences(of: "\ncontact_update,", with: "\nbonus,"))
+        #expect(throws: FeedbackError(.unknownEventType, "")) { try readAll(unknown, format: .csv) }
+        #expect(FeedbackFormat.of(fileName: "a_b_feedback_20260630_000001.csv.p7m") == .csv)
+        #expect(FeedbackFormat.of(fileName: "a_b_feedback_20260630_000001.jsonl.p7m") == .jsonl)
     }
 }

@@ -168,4 +168,22 @@ struct InboundJobTests {
         #expect(both.partners.first?.processed == [f.name(1), f.name(2)])
         #expect(f.files(f.outbox).isEmpty)
     }
+
+    @Test("a CSV flavour feedback file is applied like its JSON Lines twin")
+    func csvFile() throws {
+        let f = try InboundFixture()
+        try f.seedPlacements(accounts: 8)
+        let store = try f.store()
+        let header = try FeedbackSimulator.nextHeader(store: store, partner: f.partner, company: f.company,
+                                                      ourKeySHA256: try f.ourKeySHA256(), createdAt: "2026-01-01T00:00:00Z")
+        let plain = f.dir.file("story.csv")
+        let totals = try FeedbackSimulator.write(to: plain, header: header, store: store, partner: f.partner, today: f.today, seed: 3, format: .csv)
+        let name = "acme-collect_acme-corp_feedback_20260630_000001.csv.p7m"
+        try f.seal(plain, as: name)
+        let report = try f.run()
+        let p = try #require(report.partners.first)
+        #expect(p.processed == [name], "\(p.quarantined)")
+        #expect(p.eventsAccepted == totals.recordCount)
+        #expect(try f.exportedUpdates().count == report.updatesExported)
+    }
 }

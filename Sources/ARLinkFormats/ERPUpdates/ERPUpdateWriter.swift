@@ -94,13 +94,14 @@ public enum ERPUpdateJSON {
 public enum CSVText {
     /// One CSV row: fields with a comma, quote, CR or LF are quoted; quotes doubled. Fields
     /// starting with `=`, `+`, `-`, `@` that are not numbers get a leading `'` against formula injection.
-    public static func row(_ fields: [String]) -> String {
-        fields.map(field).joined(separator: ",")
+    /// - Parameter guardFormulas: prefix formula-like values (ERP files, opened in spreadsheets); off for exchange files.
+    public static func row(_ fields: [String], guardFormulas: Bool = true) -> String {
+        fields.map { field($0, guardFormulas: guardFormulas) }.joined(separator: ",")
     }
 
-    static func field(_ s: String) -> String {
+    static func field(_ s: String, guardFormulas: Bool) -> String {
         var value = s
-        if let first = value.utf8.first, first == UInt8(ascii: "=") || first == UInt8(ascii: "+") || first == UInt8(ascii: "@")
+        if guardFormulas, let first = value.utf8.first, first == UInt8(ascii: "=") || first == UInt8(ascii: "+") || first == UInt8(ascii: "@")
             || (first == UInt8(ascii: "-") && Double(value) == nil) {
             value = "'" + value
         }

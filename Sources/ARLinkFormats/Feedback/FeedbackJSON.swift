@@ -54,17 +54,19 @@ public enum FeedbackJSON {
 /// tests and the benchmark), computing the trailer from the events written.
 public final class FeedbackWriter {
     private let file: AtomicTextFile
+    private let format: FeedbackFormat
     public private(set) var totals = ControlTotals()
 
     /// Creates the file and writes the header.
-    public init(path: String, header: FileHeader) throws {
+    public init(path: String, header: FileHeader, format: FeedbackFormat = .jsonl) throws {
         file = try AtomicTextFile(path: path)
-        try file.writeLine(FeedbackJSON.header(header))
+        self.format = format
+        try file.writeLine(format == .csv ? FeedbackCSV.headerRow(header) : FeedbackJSON.header(header))
     }
 
     /// Writes one event and counts it.
     public func write(_ event: FeedbackEvent) throws {
-        try file.writeLine(FeedbackJSON.event(event))
+        try file.writeLine(format == .csv ? FeedbackCSV.eventRow(event) : FeedbackJSON.event(event))
         totals.counts[event.type.rawValue, default: 0] += 1
         if event.type == .payment, let amount = event.amount {
             totals.totals[amount.currency] = try (totals.totals[amount.currency] ?? .zero(amount.currency)).adding(amount)
@@ -77,7 +79,10 @@ public final class FeedbackWriter {
     /// Writes the trailer (or `override`, for tests) and makes the file appear.
     @discardableResult
     public func finish(trailer override: ControlTotals? = nil, omitTrailer: Bool = false) throws -> ControlTotals {
-        if !omitTrailer { try file.writeLine(FeedbackJSON.trailer(override ?? totals)) }
+        if !omitTrailer {
+            let trailer = override ?? totals
+            try file.writeLine(format == .csv ? FeedbackCSV.trailerRow(trailer) : FeedbackJSON.trailer(trailer))
+        }
         try file.commit()
         return totals
     }

@@ -9,24 +9,26 @@ public final class FeedbackReader {
     /// Default cap on one line.
     public static let defaultMaxLineBytes = 64 * 1024
 
-    private let lines: RecordLineReader
+    private let source: any RecordSource
     private let name: String
     private var seen = ControlTotals()
     private var finished = false
-    /// The header, read by ``init(path:displayName:maxLineBytes:)``.
+    /// The header, read by ``init(path:displayName:format:maxLineBytes:)``.
     public private(set) var header: FileHeader
 
     /// Opens the file and reads its header.
     /// - Parameters:
     ///   - path: the plaintext file.
     ///   - displayName: how messages name the file (its sealed name, never a private path).
+    ///   - format: JSON Lines (default) or the CSV flavour (``FeedbackCSV``).
     /// - Throws: ``FeedbackError``: `.empty`, `.missingHeader`, `.badHeader`, `.badJSON`, `.lineTooLong`.
-    public init(path: String, displayName: String, maxLineBytes: Int = FeedbackReader.defaultMaxLineBytes) throws {
+    public init(path: String, displayName: String, format: FeedbackFormat = .jsonl, maxLineBytes: Int = FeedbackReader.defaultMaxLineBytes) throws {
         self.name = displayName
-        self.lines = try RecordLineReader(path: path, maxLine: maxLineBytes, name: displayName)
-        let name = displayName
-        let first: LineJSON? = try lines.next { bytes in try Self.parseJSON(bytes, name: name, line: 1) }
-        guard let first else { throw FeedbackError(.empty, "\(displayName) is empty (no header record)", lineNumber: 1) }
+        switch format {
+        case .jsonl: source = JSONLinesSource(try RecordLineReader(path: path, maxLine: maxLineBytes, name: displayName), name: displayName)
+        case .csv: source = try CSVRecordSource(path: path, name: displayName, maxLineBytes: maxLineBytes)
+        }
+        guard let (first, _) = try source.next() else { throw FeedbackError(.empty, "\(displayName) is empty (no header record)", lineNumber: 1) }
         guard FeedbackRecordParser.recordType(first) == "header" else {
             throw FeedbackError(.missingHeader, "\(displayName) line 1 is not a header record (expected \"record_type\": \"header\")", lineNumber: 1)
         }
@@ -34,23 +36,22 @@ public final class FeedbackReader {
     }
 
     /// The number of the line last read.
-    public var lineNumber: Int { lines.line }
+    public var lineNumber: Int { source.line }
 
     /// The next event, or nil after the trailer was read and matched.
     /// - Throws: ``FeedbackError`` for any bad record, a missing or mismatched trailer.
     public func next() throws -> FeedbackEvent? {
         guard !finished else { return nil }
         let name = self.name
-        let lines = self.lines
-        guard let (value, line) = try lines.next({ bytes in (try Self.parseJSON(bytes, name: name, line: lines.line), lines.line) }) else {
-            throw FeedbackError(.missingTrailer, "\(name) ends after line \(lines.line) without a trailer record; the file is truncated or incomplete", lineNumber: lines.line)
+        guard let (value, line) = try source.next() else {
+            throw FeedbackError(.missingTrailer, "\(name) ends after line \(source.line) without a trailer record; the file is truncated or incomplete", lineNumber: source.line)
         }
         let place = "\(name) line \(line)"
         switch FeedbackRecordParser.recordType(value) {
         case "trailer":
             let trailer = try FeedbackRecordParser.trailer(value, place: place, lineNumber: line)
             try check(trailer, line: line)
-            if try lines.next({ _ in true }) != nil {
+            if try source.next() != nil {
                 throw FeedbackError(.afterTrailer, "\(name) has records after the trailer on line \(line)", lineNumber: line + 1)
             }
             finished = true
@@ -95,6 +96,60 @@ public final class FeedbackReader {
             return try LineJSONParser.parse(bytes)
         } catch {
             throw FeedbackError(.badJSON, "\(name) line \(line) is not valid JSON: \(error.reason) at byte \(error.offset + 1)", lineNumber: line)
+        }
+    }
+}
+
+/// The two file flavours of `feedback.v1`.
+public enum FeedbackFormat: String, Sendable {
+    case jsonl, csv
+
+    /// The flavour a file name says: `….csv.p7m` or `….csv` is CSV, anything else JSON Lines.
+    public static func of(fileName: String) -> FeedbackFormat {
+        fileName.hasSuffix(".csv.p7m") || fileName.hasSuffix(".csv") ? .csv : .jsonl
+    }
+}
+
+/// Records of a file, one at a time, with the line they start on.
+protocol RecordSource: AnyObject {
+    var line: Int { get }
+    func next() throws -> (LineJSON, Int)?
+}
+
+final class JSONLinesSource: RecordSource {
+    let lines: RecordLineReader
+    let name: String
+    init(_ lines: RecordLineReader, name: String) { self.lines = lines; self.name = name }
+    var line: Int { lines.line }
+    func next() throws -> (LineJSON, Int)? {
+        let lines = self.lines
+        let name = self.name
+        return try lines.next { bytes in (try FeedbackReader.parseJSON(bytes, name: name, line: lines.line), lines.line) }
+    }
+}
+
+final class CSVRecordSource: RecordSource {
+    let reader: CSVReader
+    let name: String
+    init(path: String, name: String, maxLineBytes: Int) throws {
+        self.name = name
+        do {
+            reader = try CSVReader(path: path, options: CSVOptions(maxRecordBytes: maxLineBytes, maxFields: 64))
+        } catch let error as FormatError {
+            throw FeedbackError(.unreadable, "\(name): \(error.message)")
+        }
+    }
+    var line: Int { reader.line }
+    func next() throws -> (LineJSON, Int)? {
+        do {
+            guard try reader.nextRecord() else { return nil }
+            var fields: [String] = []
+            for index in 0..<reader.fieldCount { fields.append(try reader.string(index, column: "field \(index + 1)", trim: false)) }
+            guard let record = FeedbackCSV.record(fields) else { return nil }
+            return (record, reader.line)
+        } catch let error as FormatError {
+            let code: FeedbackError.Code = error.code == .lineTooLong ? .lineTooLong : .badRecord
+            throw FeedbackError(code, "\(name): \(error.message)", lineNumber: reader.line)
         }
     }
 }

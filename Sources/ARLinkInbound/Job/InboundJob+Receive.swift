@@ -71,7 +71,7 @@ extension InboundJob {
         for warning in opened.warnings { reporter.warning("partner \(pid): \(remote.name): \(warning)", ["partner": pid]) }
         let reader: FeedbackReader
         do {
-            reader = try FeedbackReader(path: plain, displayName: remote.name)
+            reader = try FeedbackReader(path: plain, displayName: remote.name, format: FeedbackFormat.of(fileName: remote.name))
         } catch let error as FeedbackError {
             return try quarantine(remote, local: local, sha: sha, failure: error, header: nil, partner: partner, folders: folders, report: &report)
         }

@@ -1,6 +1,6 @@
 public import ARLinkCore
 public import ARLinkStore
-import ARLinkFormats
+public import ARLinkFormats
 import Foundation
 
 /// Plays the partner: writes a realistic plaintext `feedback.v1` file for the accounts
@@ -25,10 +25,11 @@ public enum FeedbackSimulator {
     /// a partial payment, a reversal, promises, disputes, a status closure, a contact update,
     /// risk scores, and an acknowledgement of the newest batch). With `eventCount`: that many
     /// events cycling over the accounts (the benchmark).
+    /// - Parameter format: JSON Lines (default) or the CSV flavour.
     /// - Returns: the file's control totals.
     @discardableResult
     public static func write(to path: String, header: FileHeader, store: StateStore, partner: String, today: LocalDate, seed: UInt64,
-                             eventCount: Int? = nil) throws -> ControlTotals {
+                             eventCount: Int? = nil, format: FeedbackFormat = .jsonl) throws -> ControlTotals {
         let invoices = try store.read { db in try InboundLedger.placedInvoices(db, partner: partner) }
         let batch = try store.read { db in try PlacementLedger.lastBatch(db, partner: partner) }
         var accounts: [(String, [InvoicePosition])] = []
@@ -36,7 +37,7 @@ public enum FeedbackSimulator {
             if accounts.last?.0 == ref { accounts[accounts.count - 1].1.append(invoice) } else { accounts.append((ref, [invoice])) }
         }
         var random = SimulatorRandom(seed: seed)
-        let writer = try FeedbackWriter(path: path, header: header)
+        let writer = try FeedbackWriter(path: path, header: header, format: format)
         let prefix = "\(header.sequence)-"
         if let eventCount {
             try writeMany(eventCount, accounts: accounts, prefix: prefix, today: today, random: &random, writer: writer)
