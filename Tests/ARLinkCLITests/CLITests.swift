@@ -33,14 +33,25 @@ struct CLITests {
     func demoEndToEnd() throws {
         let dir = try Self.demo()
         defer { dir.remove() }
-        let inbox = try FileManager.default.contentsOfDirectory(atPath: dir.file("demo/partner/inbox")).filter { $0.hasSuffix(".p7m") }
+        let inbox = try FileManager.default.contentsOfDirectory(atPath: dir.file("demo/partner/inbox")).filter { $0.contains("_portfolio_") }
         #expect(inbox.count == 1)
         #expect(inbox.first?.hasPrefix("acme-corp_acme-collect_portfolio_") == true)
         let config = dir.file("demo/arlink.yaml")
         let again = try Self.run(["outbound", "run", "--config", config])
         #expect(again.status == 0, "\(again.stderr)")
         #expect(again.stdout.contains("already delivered"))
-        #expect(try FileManager.default.contentsOfDirectory(atPath: dir.file("demo/partner/inbox")).filter { $0.hasSuffix(".p7m") }.count == 1)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir.file("demo/partner/inbox")).filter { $0.contains("_portfolio_") }.count == 1)
+        // The demo answered as the partner: the feedback was applied and ERP updates exported.
+        let exports = try FileManager.default.contentsOfDirectory(atPath: dir.file("demo/erp/import")).filter { $0.hasSuffix(".jsonl") }
+        #expect(exports.count == 1)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir.file("demo/partner/processed")).count == 1)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir.file("demo/partner/inbox")).contains { $0.contains("_receipt_") })
+        let inboundAgain = try Self.run(["inbound", "run", "--config", config])
+        #expect(inboundAgain.status == 0, "\(inboundAgain.stderr)")
+        #expect(inboundAgain.stdout.contains("0 file(s) processed"))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir.file("demo/erp/import")).filter { $0.hasSuffix(".jsonl") }.count == 1)
+        let verify = try Self.run(["audit", "verify", "--config", config])
+        #expect(verify.status == 0, "\(verify.stdout)\(verify.stderr)")
         // JSON output for machines.
         let json = try Self.run(["outbound", "run", "--config", config, "--log-format", "json", "--dry-run"])
         #expect(json.status == 0)
@@ -56,7 +67,7 @@ struct CLITests {
         for line in later.stderr.split(separator: "\n") {
             #expect((try? JSONSerialization.jsonObject(with: Data(line.utf8))) != nil, "not JSON: \(line)")
         }
-        #expect(try FileManager.default.contentsOfDirectory(atPath: dir.file("demo/partner/inbox")).filter { $0.hasSuffix(".p7m") }.count == 1)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir.file("demo/partner/inbox")).filter { $0.contains("_portfolio_") }.count == 1)
     }
 
     @Test("what the partner receives satisfies schemas/portfolio.v1.schema.json (python jsonschema)")

@@ -3,7 +3,9 @@ import ARLinkCore
 import ARLinkConfig
 import ARLinkJobs
 import ARLinkAudit
+import ARLinkEnvelope
 import ARLinkOutbound
+import ARLinkInbound
 import Foundation
 
 /// `arlink demo`: the whole mission on embedded defaults, in one folder, with the example keys.
@@ -14,8 +16,9 @@ struct DemoCommand: ParsableCommand {
         discussion: """
             Creates DIR with a deterministic sample ERP extract, DIR/arlink.yaml, the example keys \
             (copied with owner-only permissions), runs the outbound job into DIR/partner/inbox, then \
-            plays the partner: opens the delivered file with the openssl command-line tool and shows \
-            what the partner received. Needs no network. Never use the example keys for real data.
+            plays the partner: opens the delivered file with the openssl command-line tool, answers with \
+            a feedback file sealed by the same tool, runs the inbound job and shows the ERP status updates, \
+            and ends by verifying the audit log. Needs no network. Never use the example keys for real data.
             """
     )
 
@@ -59,7 +62,30 @@ struct DemoCommand: ParsableCommand {
                 let opened = try PartnerPeer(demo: demo).open(fileName)
                 say(opened.summary)
             }
-            say("5. Audit: verify the tamper-evident log and show the newest signed checkpoint")
+            say("5. The partner sends feedback (payments, a reversal, promises, disputes, a closure, a contact update, risk scores,")
+            say("   an acknowledgement), sealed with the openssl CLI and its own keys, into partner/outbox")
+            let partner = try config.partner("acme-collect")
+            let header = try FeedbackSimulator.nextHeader(
+                store: context.store, partner: partner.id.rawValue, company: config.company.id.rawValue,
+                ourKeySHA256: try context.decryptionIdentity().sha256Fingerprint, createdAt: Timestamp.iso8601(Date()))
+            let feedbackName = ExchangeFileName.sealed(sender: partner.id.rawValue, recipient: config.company.id.rawValue,
+                                                       kind: "feedback", date: asOf, sequence: header.sequence, format: "jsonl")
+            let feedbackPlain = demo.path + "/partner/" + String(feedbackName.dropLast(4))
+            let totals = try FeedbackSimulator.write(to: feedbackPlain, header: header, store: context.store,
+                                                     partner: partner.id.rawValue, today: asOf, seed: 7)
+            try PartnerPeer(demo: demo).sealAndDrop(plaintext: feedbackPlain, as: feedbackName)
+            say("   \(feedbackName): " + totals.counts.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", "))
+
+            say("6. Inbound run: verify, decrypt, check, reconcile, write ERP status updates, send a signed receipt")
+            let inbound = try InboundJob(context: context).run(.init())
+            say(InboundSummary.render(inbound, json: false))
+            for file in inbound.exportFiles where file.hasSuffix(".jsonl") {
+                let lines = (try? String(contentsOfFile: file, encoding: .utf8))?.split(separator: "\n") ?? []
+                say("   ERP updates in \(file) (\(lines.count) lines), the first ones:")
+                for line in lines.prefix(4) { say("   " + String(line.prefix(300))) }
+            }
+
+            say("7. Audit: verify the tamper-evident log and show the newest signed checkpoint")
             let verification = try AuditVerifier.verify(
                 store: context.store, key: try AuditVerifierKey(publicKeyPath: config.audit.publicKeyPath, keyName: config.audit.origin),
                 origin: config.audit.origin, checkpointFile: config.audit.checkpointFile)
@@ -71,6 +97,7 @@ struct DemoCommand: ParsableCommand {
 
                 Done. Try next:
                   arlink outbound run --config \(demo.configPath)             # repeats safely: places nothing new
+                  arlink inbound run --config \(demo.configPath)              # repeats safely: applies nothing twice
                   arlink outbound run --config \(demo.configPath) --dry-run   # what would be sent, by reason
                   arlink keys check --config \(demo.configPath)
                   arlink audit verify --config \(demo.configPath)

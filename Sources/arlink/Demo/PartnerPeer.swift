@@ -33,6 +33,24 @@ struct PartnerPeer {
     }
 }
 
+extension PartnerPeer {
+    /// Seals a plaintext feedback file as the partner's own tools would (`openssl cms -sign`
+    /// with RSA-PSS, then `openssl cms -encrypt` with AES-256-GCM to our RSA certificate with
+    /// OAEP-SHA256) and drops it into the partner's outbox under its final name.
+    func sealAndDrop(plaintext: String, as fileName: String) throws {
+        let keys = demo.path + "/keys"
+        let signed = plaintext + ".signed.der"
+        try OpenSSLCLI.run(["cms", "-sign", "-binary", "-nodetach", "-in", plaintext, "-signer", keys + "/partner/signing.crt",
+                            "-inkey", keys + "/partner/signing.key", "-keyopt", "rsa_padding_mode:pss", "-md", "sha256",
+                            "-outform", "DER", "-out", signed])
+        let staging = demo.path + "/partner/outbox/." + fileName + ".part"
+        try OpenSSLCLI.run(["cms", "-encrypt", "-binary", "-aes-256-gcm", "-in", signed, "-recip", keys + "/company/encryption.crt",
+                            "-keyopt", "rsa_padding_mode:oaep", "-keyopt", "rsa_oaep_md:sha256", "-outform", "DER", "-out", staging])
+        try? FileManager.default.removeItem(atPath: signed)
+        try FileManager.default.moveItem(atPath: staging, toPath: demo.path + "/partner/outbox/" + fileName)
+    }
+}
+
 /// Runs the `openssl` command-line tool.
 enum OpenSSLCLI {
     static func run(_ arguments: [String]) throws {
