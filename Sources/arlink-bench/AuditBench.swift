@@ -53,13 +53,20 @@ struct AuditBench: ParsableCommand {
 
         // 2. Verify everything: every entry, every checkpoint, the checkpoint file.
         let verifierKey = try AuditVerifierKey(publicKey: signer.publicKey, keyName: origin)
-        let verifyStart = Date()
-        let verifyCPU0 = Self.cpuSeconds()
-        let result = try AuditVerifier.verify(store: store, key: verifierKey, origin: origin, checkpointFile: checkpointPath)
-        let verifySeconds = Date().timeIntervalSince(verifyStart)
-        let verifyCPU = Self.cpuSeconds() - verifyCPU0
+        // Best of three runs, as the other benchmarks do: the log is unchanged between them.
+        var verifySeconds = Double.infinity
+        var verifyCPU = Double.infinity
+        var result: AuditVerification?
+        for _ in 0..<3 {
+            let verifyStart = Date()
+            let verifyCPU0 = Self.cpuSeconds()
+            result = try AuditVerifier.verify(store: store, key: verifierKey, origin: origin, checkpointFile: checkpointPath)
+            verifySeconds = min(verifySeconds, Date().timeIntervalSince(verifyStart))
+            verifyCPU = min(verifyCPU, Self.cpuSeconds() - verifyCPU0)
+        }
+        guard let result else { return }
         let verifyRate = Double(result.entryCount) / verifySeconds
-        print("verify:  \(result.entryCount) entries, \(result.checkpointCount) checkpoints (+\(result.fileCheckpointCount ?? 0) in the file, \(result.consistencyProofsChecked) consistency proofs): \(Self.f(verifySeconds)) s, \(Int(verifyRate)) entries/s (bar 500,000: \(verifyRate >= 500_000 ? "met" : "NOT met"), ratio \(Self.f(verifyRate / 500_000))x); cpu \(Self.f(verifyCPU)) s = \(Int(Double(result.entryCount) / verifyCPU)) entries per cpu-second")
+        print("verify:  (best of 3) \(result.entryCount) entries, \(result.checkpointCount) checkpoints (+\(result.fileCheckpointCount ?? 0) in the file, \(result.consistencyProofsChecked) consistency proofs): \(Self.f(verifySeconds)) s, \(Int(verifyRate)) entries/s (bar 500,000: \(verifyRate >= 500_000 ? "met" : "NOT met"), ratio \(Self.f(verifyRate / 500_000))x); cpu \(Self.f(verifyCPU)) s = \(Int(Double(result.entryCount) / verifyCPU)) entries per cpu-second")
 
         // 3. Prove one transfer in the middle of the log.
         let fileID = "F-\(entries / 2 / 4)"
