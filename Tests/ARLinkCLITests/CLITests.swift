@@ -123,6 +123,10 @@ struct CLITests {
         try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: dir.file("demo/keys/company/signing.key"))
         r = try Self.run(["keys", "check", "--config", config])
         #expect(r.status == 77, "\(r.stdout)\(r.stderr)")
+        #expect(r.stdout.contains("[FAIL] company signing"))
+        let recorded = try ProcessRunner.run("sqlite3", [dir.file("demo/state/arlink.sqlite"),
+                                                         "SELECT COUNT(*) FROM audit_entry WHERE action = 'keys.checked' AND entry LIKE '%\"outcome\":\"refused\"%'"])
+        #expect(recorded.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "1")
     }
 }
 

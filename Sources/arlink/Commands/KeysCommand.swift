@@ -2,6 +2,9 @@ import ArgumentParser
 import ARLinkConfig
 import ARLinkCore
 import ARLinkEnvelope
+import ARLinkAudit
+import ARLinkJobs
+import ARLinkStore
 import Foundation
 
 /// `arlink keys`: checks every key and certificate the configuration names.
@@ -25,6 +28,7 @@ struct KeysCommand: ParsableCommand {
                 let config = try ArlinkConfiguration.load(path: common.config)
                 let rows = KeyCheck.run(Self.items(config))
                 print(common.logFormat == .json ? Self.json(rows) : Self.table(rows))
+                Self.record(rows, config: config, reporter: ConsoleReporter(format: common.logFormat))
                 if rows.contains(where: { !$0.ok }) {
                     throw KeysCheckFailed(count: rows.filter { !$0.ok }.count)
                 }
@@ -58,6 +62,27 @@ struct KeysCommand: ParsableCommand {
                 items.append(.init(role: "\(id) encryption", certificatePath: partner.encryptionCertificate, keyPath: nil, requiredUsage: .encryption))
             }
             return items
+        }
+
+        /// Records the check in the audit log (fingerprints and outcomes only). When the state or
+        /// the audit key itself is unusable, says so instead: the check's own output still stands.
+        static func record(_ rows: [KeyCheck.Row], config: ArlinkConfiguration, reporter: ConsoleReporter) {
+            do {
+                let context = try RunContext(config: config, reporter: reporter)
+                let failed = rows.filter { !$0.ok }.count
+                var detail: [String: String] = ["checked": String(rows.count), "failed": String(failed),
+                                                "warnings": String(rows.filter { !$0.warnings.isEmpty }.count)]
+                for (i, row) in rows.enumerated() {
+                    detail["item\(i)"] = (row.ok ? "ok:" : "fail:") + (row.fingerprint.map { String($0.prefix(16)) } ?? "key")
+                }
+                try context.store.write { db in
+                    try context.audit.append([AuditEvent(action: "keys.checked", outcome: failed == 0 ? "ok" : "refused",
+                                                         errorCode: failed == 0 ? nil : "keys.check_failed", detail: detail)], in: db)
+                }
+                _ = try context.audit.checkpoint()
+            } catch {
+                reporter.warning("the key check could not be recorded in the audit log: \(error)")
+            }
         }
 
         static func table(_ rows: [KeyCheck.Row]) -> String {
