@@ -20,9 +20,11 @@ enum EntryScanner {
         var ends: [Int] = []
         var indexes: [Int64] = []
         var stored: [MerkleHash?] = []
-        /// The first lookup column that differs from the entry ("format" when the entry
-        /// does not even have the canonical shape), per row.
-        var columnProblems: [String?] = []
+        /// The lookup columns (`recorded_at`, `action`, `file_id`) of every row, one after
+        /// another; `nil` marks SQL NULL.
+        var columns: [UInt8] = []
+        var columnEnds: [Int] = []
+        var columnNull: [Bool] = []
         var count: Int { ends.count }
 
         func range(_ row: Int) -> Range<Int> { (row == 0 ? 0 : ends[row - 1])..<ends[row] }
@@ -33,6 +35,9 @@ enum EntryScanner {
         var leaves: [MerkleHash] = []
         var sequences: [UInt64?] = []
         var previous: [MerkleHash?] = []
+        /// The first lookup column that differs from the entry ("format" when the entry
+        /// does not even have the canonical shape), per row.
+        var columnProblems: [String?] = []
     }
 
     /// Carries the hashing stage's result back to the reading thread.
@@ -52,20 +57,31 @@ enum EntryScanner {
         nonisolated(unsafe) let worker = try MerkleHasher()
         var pending: (chunk: Chunk, group: DispatchGroup, box: ResultBox)?
         while true {
+            // Reading this chunk overlaps with the hashing of the previous one.
             let chunk = try read(rows)
-            var started: (chunk: Chunk, group: DispatchGroup, box: ResultBox)?
+            var hashed: (chunk: Chunk, result: Hashed)?
+            if let pending {
+                pending.group.wait()
+                hashed = (pending.chunk, pending.box.value)
+            }
+            // The worker is idle now (one chunk at a time: it owns one digest context).
+            pending = nil
             if chunk.count > 0 {
                 let group = DispatchGroup()
                 let box = ResultBox()
                 DispatchQueue.global().async(group: group) { box.value = hash(chunk, hasher: worker) }
-                started = (chunk, group, box)
+                pending = (chunk, group, box)
             }
-            if let pending {
-                pending.group.wait()
-                try check(pending.chunk, pending.box.value, leaves: &leaves, previous: &previous)
+            // Checking the previous chunk overlaps with the hashing of this one.
+            if let hashed {
+                do {
+                    try check(hashed.chunk, hashed.result, leaves: &leaves, previous: &previous)
+                } catch {
+                    pending?.group.wait()
+                    throw error
+                }
             }
-            guard let started else { break }
-            pending = started
+            if pending == nil { break }
         }
         return leaves
     }
@@ -81,13 +97,11 @@ enum EntryScanner {
             chunk.indexes.append(rows.int64(0))
             let stored = rows.bytes(2)
             chunk.stored.append(stored.count == 32 ? MerkleHash(raw: stored) : nil)
-            func differs(_ column: Int32, _ range: Range<Int>?) -> Bool {
-                !LookupFields.equal(raw, range, rows.isNull(column) ? nil : rows.bytes(column))
-            }
-            if let fields = LookupFields.find(raw) {
-                chunk.columnProblems.append(differs(3, fields.time) ? "recorded_at" : differs(4, fields.action) ? "action" : differs(5, fields.fileID) ? "file_id" : nil)
-            } else {
-                chunk.columnProblems.append("format")
+            for column in Int32(3)...5 {
+                let isNull = rows.isNull(column)
+                if !isNull { chunk.columns.append(contentsOf: rows.bytes(column)) }
+                chunk.columnEnds.append(chunk.columns.count)
+                chunk.columnNull.append(isNull)
             }
         }
         return chunk
@@ -104,9 +118,24 @@ enum EntryScanner {
                 result.sequences.append(sequence)
                 result.previous.append(prev)
                 result.leaves.append(hasher.leafHash(raw))
+                result.columnProblems.append(columnProblem(chunk, row: row, raw: raw))
             }
         }
         return result
+    }
+
+    /// The first lookup column of `row` whose value differs from the entry's own.
+    private static func columnProblem(_ chunk: Chunk, row: Int, raw: UnsafeRawBufferPointer) -> String? {
+        guard let fields = LookupFields.find(raw) else { return "format" }
+        return chunk.columns.withUnsafeBytes { all -> String? in
+            func differs(_ column: Int, _ range: Range<Int>?) -> Bool {
+                let slot = row * 3 + column
+                let start = slot == 0 ? 0 : chunk.columnEnds[slot - 1]
+                let value = chunk.columnNull[slot] ? nil : UnsafeRawBufferPointer(rebasing: all[start..<chunk.columnEnds[slot]])
+                return !LookupFields.equal(raw, range, value)
+            }
+            return differs(0, fields.time) ? "recorded_at" : differs(1, fields.action) ? "action" : differs(2, fields.fileID) ? "file_id" : nil
+        }
     }
 
     /// The checks of one chunk, in entry order.
@@ -126,7 +155,7 @@ enum EntryScanner {
                 }
                 throw AuditError(.tampered, "entry \(position) has the invalid index \(index)")
             }
-            guard let sequence = hashed.sequences[row], let prev = hashed.previous[row], chunk.columnProblems[row] != "format" else {
+            guard let sequence = hashed.sequences[row], let prev = hashed.previous[row], hashed.columnProblems[row] != "format" else {
                 throw AuditError(.tampered, "entry \(position) is not in the canonical entry format (it must start with {\"v\":1,\"seq\":N,\"prev\":\"…\"): it was edited")
             }
             if sequence != position {
@@ -139,7 +168,7 @@ enum EntryScanner {
             if prev != previous {
                 throw AuditError(.tampered, "entry \(position)\(describe()): its previous-entry hash does not match entry \(Int64(position) - 1): entry \(Int64(position) - 1) was edited or replaced")
             }
-            if let column = chunk.columnProblems[row] {
+            if let column = hashed.columnProblems[row] {
                 throw AuditError(.tampered, "entry \(position)\(describe()): its \(column) column differs from the entry itself: the lookup column was edited (to hide the entry from reports or proofs, or to misattribute it)")
             }
             leaves.append(leaf)

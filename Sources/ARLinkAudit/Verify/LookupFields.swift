@@ -97,6 +97,7 @@ enum LookupFields {
     static func equal(_ bytes: UnsafeRawBufferPointer, _ range: Range<Int>?, _ column: UnsafeRawBufferPointer?) -> Bool {
         guard let range else { return column == nil }
         guard let column, column.count == range.count else { return false }
+        guard !range.isEmpty else { return true }
         return memcmp(bytes.baseAddress! + range.lowerBound, column.baseAddress!, range.count) == 0
     }
 }
