@@ -7,6 +7,6 @@ struct Bench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "arlink-bench",
         abstract: "Benchmarks arlink against command-line baselines (run with -c release).",
-        subcommands: [CSVBench.self, SampleBench.self, AuditBench.self, OutboundBench.self, EnvelopeBench.self, TransportBench.self]
+        subcommands: [CSVBench.self, SampleBench.self, AuditBench.self, OutboundBench.self, EnvelopeBench.self, TransportBench.self, InboundBench.self]
     )
 }

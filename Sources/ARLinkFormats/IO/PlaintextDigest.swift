@@ -1,3 +1,5 @@
+import ARLinkCore
+
 /// A streaming digest that ``PortfolioWriter`` feeds with every byte it writes, so the caller
 /// gets the plaintext's SHA-256 without reading the file again.
 ///

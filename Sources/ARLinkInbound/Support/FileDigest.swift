@@ -1,15 +1,15 @@
-import ARLinkFormats
+import ARLinkEnvelope
 #if canImport(Glibc)
 import Glibc
 #endif
 
-/// SHA-256 of a local file's bytes (the claim key of a received file).
+/// SHA-256 of a local file's bytes (the claim key of a received file), through OpenSSL.
 enum FileDigest {
     static func sha256(path: String) throws -> String {
         let fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
         guard fd >= 0 else { throw InboundError(.io, "cannot open \(path) to hash it (errno \(errno))") }
         defer { close(fd) }
-        var sha = SHA256()
+        let sha = try StreamingSHA256()  // OpenSSL's SHA-256: about 6x the pure-Swift one
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 16)
         defer { buffer.deallocate() }
         while true {

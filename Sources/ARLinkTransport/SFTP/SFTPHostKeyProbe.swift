@@ -1,5 +1,6 @@
 internal import CCurl
 internal import CCurlShims
+import ARLinkCore
 
 /// Connects to an SSH server only to see the host key it presents, then hangs up before
 /// authenticating (for `arlink transport test`, to show the presented key next to the pin).

@@ -1,5 +1,7 @@
-/// Streaming SHA-256 (FIPS 180-4) in Swift, for the plaintext digest of files this module
-/// writes. The formats layer does not link OpenSSL (design section 2), so it has its own.
+/// Streaming SHA-256 (FIPS 180-4) in pure Swift, for the layers that may not link OpenSSL
+/// (design section 2: only ARLinkEnvelope does): the formats layer's fallback plaintext digest
+/// and the transport's SSH host-key fingerprints. Large streams should use the envelope's
+/// OpenSSL-backed `StreamingSHA256`, about six times faster.
 public struct SHA256: Sendable {
     private var state: (UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32) =
         (0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19)
@@ -8,6 +10,13 @@ public struct SHA256: Sendable {
 
     public init() {
         pending.reserveCapacity(64)
+    }
+
+    /// The digest of `bytes` in one call.
+    public static func hash(_ bytes: [UInt8]) -> [UInt8] {
+        var hasher = SHA256()
+        hasher.update(bytes)
+        return hasher.finalize()
     }
 
     private static let k: [UInt32] = [
