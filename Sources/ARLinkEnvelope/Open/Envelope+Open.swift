@@ -22,14 +22,19 @@ extension Envelope {
     ///   - identity: our decryption certificate and key.
     ///   - trust: whose signatures are accepted.
     ///   - allowCBC: accept plain EnvelopedData with AES-CBC (a partner exception; warns).
+    ///   - knownSealedSHA256: the envelope's SHA-256 when the caller already has it (the
+    ///     inbound job hashes every received file to claim it); the open then skips its own
+    ///     pass over the envelope and reports this value as ``OpenResult/sealedSHA256``.
     /// - Returns: the signer and the digests.
     /// - Throws: ``EnvelopeError`` with a specific code for every refusal.
     public static func open(
-        input: String, output: String, identity: DecryptionIdentity, trust: TrustPolicy, allowCBC: Bool = false
+        input: String, output: String, identity: DecryptionIdentity, trust: TrustPolicy, allowCBC: Bool = false,
+        knownSealedSHA256: String? = nil
     ) throws(EnvelopeError) -> OpenResult {
         do {
             let evaluator = try TrustEvaluator(trust)
-            return try EnvelopeOpener(input: input, identity: identity, trust: evaluator, allowCBC: allowCBC).open(to: output)
+            return try EnvelopeOpener(input: input, identity: identity, trust: evaluator, allowCBC: allowCBC)
+                .open(to: output, knownSealedSHA256: knownSealedSHA256)
         } catch let error as EnvelopeError {
             throw error
         } catch {
@@ -69,9 +74,9 @@ final class EnvelopeOpener {
     /// such as the fuzzer's, then cost little to open).
     var bufferSize: Int { Int(min(max(size + 4096, 64 << 10), 1 << 20)) }
 
-    func open(to output: String) throws -> OpenResult {
-        let sealedDigest = BackgroundFileDigest(fd: fd, size: size)
-        defer { _ = try? sealedDigest.wait() }
+    func open(to output: String, knownSealedSHA256: String? = nil) throws -> OpenResult {
+        let sealedDigest = knownSealedSHA256 == nil ? BackgroundFileDigest(fd: fd, size: size) : nil
+        defer { _ = try? sealedDigest?.wait() }
         let layout: OuterLayout
         do {
             layout = try OuterSplitter.split(FileSource(fd: fd, size: size), size: size)
@@ -83,13 +88,14 @@ final class EnvelopeOpener {
         let outer = try CMSHandle.parse(layout.skeleton, what: "the envelope \(input)")
         try unwrapKey(outer)
         let quarantine = try AtomicOutput(path: output, bufferSize: bufferSize)
-        let digest = try SHA256Stream()
+        let digest = try PipelinedDigest(bufferSize: bufferSize)
         let inner = try decrypt(outer, layout: layout, into: quarantine, digest: digest)
+        let contentSHA256 = digest.finishBytes()
         try quarantine.flush()
-        let verified = try verifySignature(inner, content: quarantine, sha256: digest.finishBytes())
+        let verified = try verifySignature(inner, content: quarantine, sha256: contentSHA256)
         if !warnings.isEmpty { warnings = warnings.map { "\(input): \($0)" } }
         try quarantine.commit()
-        let sealed = try sealedDigest.wait()
+        let sealed = try knownSealedSHA256 ?? sealedDigest?.wait() ?? ""
         return OpenResult(
             signerSubject: verified.signer.subject, signerFingerprint: verified.signer.sha256Fingerprint,
             plaintextSHA256: verified.contentSHA256, sealedSHA256: sealed,
@@ -122,7 +128,7 @@ final class EnvelopeOpener {
     /// Streams the ciphertext through the cipher context `CMS_dataInit` prepared, splitting the
     /// decrypted SignedData on the fly and writing its content to the quarantine file.
     private func decrypt(
-        _ cms: CMSHandle, layout: OuterLayout, into quarantine: AtomicOutput, digest: SHA256Stream
+        _ cms: CMSHandle, layout: OuterLayout, into quarantine: AtomicOutput, digest: PipelinedDigest
     ) throws -> InnerSplitter.Layout {
         guard let memory = BIO_new(BIO_s_mem()) else { throw EnvelopeError.fromOpenSSL(.openssl, "BIO_new failed") }
         guard let chain = CMS_dataInit(cms.pointer, memory) else {

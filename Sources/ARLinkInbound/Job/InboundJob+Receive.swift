@@ -63,7 +63,8 @@ extension InboundJob {
         defer { unlink(plain) }
         let opened: OpenResult
         do {
-            opened = try Envelope.open(input: local, output: plain, identity: identity, trust: context.trustPolicy(for: partner), allowCBC: partner.allowCBC)
+            opened = try Envelope.open(input: local, output: plain, identity: identity, trust: context.trustPolicy(for: partner),
+                                       allowCBC: partner.allowCBC, knownSealedSHA256: sha)
         } catch {
             if error.code == .io || error.code == .openssl { throw error }
             return try quarantine(remote, local: local, sha: sha, failure: error, header: nil, partner: partner, folders: folders, report: &report)
