@@ -18,7 +18,11 @@ extension OutboundJob {
         reporter.info("reading ERP extract \(erp.openItemsPath)")
         var otherOpen: Set<String> = []
         var early: [ExclusionReason: Int] = [:]
+        var seen: Int64 = 0
+        let step = "reading " + URL(fileURLWithPath: erp.openItemsPath).lastPathComponent
         let extract = try ExtractReader(options: try erp.extractOptions()).read(erp.extractFiles) { item in
+            seen += 1
+            if seen & 0xFFFF == 0 { reporter.progress(step: step, done: seen, total: nil) }
             if item.settled { early[.settled, default: 0] += 1; return false }
             if item.openAmount.minorUnits == 0 { early[.noOpenBalance, default: 0] += 1; return false }
             if item.openAmount.minorUnits < 0 || item.disputed { return true }
@@ -29,6 +33,7 @@ extension OutboundJob {
             }
             return true
         }
+        if seen > 0xFFFF { reporter.progress(step: step, done: seen, total: seen) }
         return ExtractView(extract: extract, otherOpenItems: otherOpen, earlyExclusions: early)
     }
 

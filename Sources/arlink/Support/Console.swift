@@ -46,7 +46,9 @@ struct ConsoleReporter: RunReporter {
         guard showProgress else { return }
         if let total, total > 0 {
             let pct = min(100, Int(done * 100 / total))
-            Console.writeStderr("\r\(step): \(pct)%" + (done >= total ? "\n" : ""))
+            Console.writeStderr("\r\(step): \(pct)% (\(done))" + (done >= total ? "\n" : ""))
+        } else {
+            Console.writeStderr("\r\(step): \(done) rows")
         }
     }
 }
