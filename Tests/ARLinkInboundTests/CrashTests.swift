@@ -82,7 +82,7 @@ struct CrashTests {
         var released = 0
         var kills = 0
         var runs = 0
-        while (kills < 32 || released < names.count) && runs < 400 {
+        while (kills < 32 || released < names.count) && runs < 600 {
             if f.files(f.outbox).isEmpty && released < names.count {
                 let batch = min(names.count - released, 1 + Int(random.next() % 2))
                 for name in names[released..<(released + batch)] {
@@ -91,7 +91,10 @@ struct CrashTests {
                 released += batch
             }
             runs += 1
-            let delay = Double(random.next() % 700_000) / 1_000_000  // 0 to 0.7 s
+            // 0 to 0.7 s while files are arriving; once all are out, runs are short (little left to
+            // do), so kill within 60 ms to keep landing kills (start-up, finishing, checkpoints).
+            let window: UInt64 = released < names.count || !f.files(f.outbox).isEmpty ? 700_000 : 60_000
+            let delay = Double(random.next() % window) / 1_000_000
             if try Self.runArlink(f, killAfter: delay) == .killed { kills += 1 }
         }
         print("crash test: \(kills) kills in \(runs) runs (seed \(seed))")
