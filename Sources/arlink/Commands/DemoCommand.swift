@@ -89,7 +89,7 @@ struct DemoCommand: ParsableCommand {
             let verification = try AuditVerifier.verify(
                 store: context.store, key: try AuditVerifierKey(publicKeyPath: config.audit.publicKeyPath, keyName: config.audit.origin),
                 origin: config.audit.origin, checkpointFile: config.audit.checkpointFile)
-            say("   audit log intact: \(verification.entryCount) entries, \(verification.checkpointCount) signed checkpoints, root \(verification.rootHash)")
+            say("   audit log intact: \(verification.entryCount) entries, \(verification.checkpointCount) signed checkpoints, root \(verification.rootHash.base64)")
             if let checkpoint = verification.latestCheckpoint {
                 say(checkpoint.noteText.split(separator: "\n", omittingEmptySubsequences: false).map { "   | " + $0 }.joined(separator: "\n"))
             }
