@@ -33,6 +33,15 @@ struct MoneyTests {
         #expect(try Money(minorUnits: 150, currency: eur).subtracting(Money(minorUnits: 200, currency: eur)).minorUnits == -50)
     }
 
+    @Test("Money stays 16 bytes (extracts hold millions), and currencies order by code")
+    func compact() throws {
+        #expect(MemoryLayout<Money>.stride == 16)
+        #expect(try Currency("CHF") < Currency("EUR"))
+        #expect(try Currency("USD").code == "USD")
+        #expect(try Currency("KWD").exponent == 3)
+        #expect(try [Currency("USD"), Currency("AUD"), Currency("EUR")].sorted().map(\.code) == ["AUD", "EUR", "USD"])
+    }
+
     @Test("unknown currency codes are refused with the code named")
     func unknownCurrency() {
         do {

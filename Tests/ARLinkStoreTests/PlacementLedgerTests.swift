@@ -43,7 +43,7 @@ struct PlacementLedgerTests {
                                        amount: Money(minorUnits: 1000, currency: Self.eur), openAmount: Money(minorUnits: 1000, currency: Self.eur), daysPastDue: 180)
         try store.write { db in
             try PlacementLedger.recordBuilt(db, batch: Self.batch("b1"), changes: [Self.change("A", .place), Self.change("B", .place)],
-                                            invoices: ["A": [invoice], "B": [invoice]])
+                                            invoices: { ["A": [invoice], "B": [invoice]][$0] })
         }
         try store.read { (db: Database) throws in
             #expect(try PlacementLedger.activePlacements(db, partner: "acme-collect").keys.sorted() == ["A", "B"])
@@ -59,7 +59,7 @@ struct PlacementLedgerTests {
         }
         try store.write { db in
             try PlacementLedger.recordBuilt(db, batch: Self.batch("b2", asOf: "2026-07-01", sequence: 2),
-                                            changes: [Self.change("A", .update, fingerprint: "f2"), Self.change("B", .recall)], invoices: ["A": [invoice]])
+                                            changes: [Self.change("A", .update, fingerprint: "f2"), Self.change("B", .recall)], invoices: { ["A": [invoice]][$0] })
         }
         try store.read { (db: Database) throws in
             let active = try PlacementLedger.activePlacements(db, partner: "acme-collect")
@@ -77,12 +77,12 @@ struct PlacementLedgerTests {
         let dir = try TemporaryDirectory("store")
         defer { dir.remove() }
         let store = try StateStore(path: dir.file("state.sqlite"))
-        try store.write { db in try PlacementLedger.recordBuilt(db, batch: Self.batch("b1"), changes: [], invoices: [:]) }
+        try store.write { db in try PlacementLedger.recordBuilt(db, batch: Self.batch("b1"), changes: [], invoices: { _ in nil }) }
         #expect(throws: DatabaseError.self) {
-            try store.write { db in try PlacementLedger.recordBuilt(db, batch: Self.batch("b2", sequence: 2), changes: [], invoices: [:]) }
+            try store.write { db in try PlacementLedger.recordBuilt(db, batch: Self.batch("b2", sequence: 2), changes: [], invoices: { _ in nil }) }
         }
         #expect(throws: DatabaseError.self) {
-            try store.write { db in try PlacementLedger.recordBuilt(db, batch: Self.batch("b3", asOf: "2026-07-01", sequence: 1), changes: [], invoices: [:]) }
+            try store.write { db in try PlacementLedger.recordBuilt(db, batch: Self.batch("b3", asOf: "2026-07-01", sequence: 1), changes: [], invoices: { _ in nil }) }
         }
         // A failed transaction leaves nothing behind.
         let count = try store.read { db in try PlacementLedger.batches(db).count }

@@ -2,23 +2,36 @@
 ///
 /// Only codes in ``Currency/exponents`` are accepted; an unknown code is bad input, not a
 /// guess. The exponent decides how amounts are written in files (IDR "1250000", USD "12.50").
+/// Stored in 5 bytes (the three letters packed, and the exponent), so a ``Money`` is 16 bytes:
+/// extracts hold millions of them.
 public struct Currency: Hashable, Sendable, Comparable, CustomStringConvertible, Codable {
-    public let code: String
-    public let exponent: Int
+    /// The three ASCII letters, first letter in the highest byte (so integer order is code order).
+    private let packed: UInt32
+    private let minorDigits: UInt8
+
+    /// The three-letter code, e.g. `EUR`.
+    public var code: String {
+        let bytes: [UInt8] = [UInt8(truncatingIfNeeded: packed >> 16), UInt8(truncatingIfNeeded: packed >> 8), UInt8(truncatingIfNeeded: packed)]
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// Digits after the decimal separator (2 for EUR, 0 for JPY, 3 for KWD).
+    public var exponent: Int { Int(minorDigits) }
 
     /// Creates a currency from its three-letter ISO 4217 code.
     /// - Throws: ``CoreError/Code/unknownCurrency`` when the code is not an active ISO 4217 code.
     public init(_ code: String) throws {
         let upper = code.uppercased()
-        guard let exponent = Currency.exponents[upper] else {
+        let letters = Array(upper.utf8)
+        guard letters.count == 3, let exponent = Currency.exponents[upper] else {
             throw CoreError(.unknownCurrency, "\"\(code.prefix(16))\" is not an ISO 4217 currency code (expected three letters such as EUR, USD, IDR)")
         }
-        self.code = upper
-        self.exponent = exponent
+        self.packed = UInt32(letters[0]) << 16 | UInt32(letters[1]) << 8 | UInt32(letters[2])
+        self.minorDigits = UInt8(exponent)
     }
 
     public var description: String { code }
-    public static func < (lhs: Currency, rhs: Currency) -> Bool { lhs.code < rhs.code }
+    public static func < (lhs: Currency, rhs: Currency) -> Bool { lhs.packed < rhs.packed }
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.singleValueContainer()

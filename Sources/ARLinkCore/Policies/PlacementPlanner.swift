@@ -26,24 +26,92 @@ public struct LedgerChange: Sendable, Hashable {
     }
 }
 
-/// The outcome of planning one batch: records to send, ledger changes, and counted decisions.
+/// One account in a plan: what to do with it and which extract items make it up. Small: the
+/// portfolio record (with debtor data, invoices and aging) is built only when it is written
+/// (``PlacementPlan/record(for:)``), so a million-item run never holds every record at once.
+public struct PlannedAccount: Sendable, Hashable {
+    public var action: PlacementAction
+    public var accountRef: String
+    /// Indices into the plan's items: the eligible invoices and netted credit notes, by due date.
+    public var itemIndices: [Int32]
+    /// Net balance per currency, sorted by currency code (empty for recalls).
+    public var balances: [Money]
+    public var fingerprint: String
+    public var daysPastDue: Int
+    public var recallReason: RecallReason?
+}
+
+/// The outcome of planning one batch: accounts to send, ledger changes, and counted decisions.
 public struct PlacementPlan: Sendable {
-    public var records: [PortfolioRecord]
-    public var changes: [LedgerChange]
+    /// Accounts in file order: places, then updates, then recalls, each by account reference.
+    public var accounts: [PlannedAccount]
     /// Invoices not placed, by reason.
     public var invoiceExclusions: [ExclusionReason: Int]
     /// Accounts not placed, by reason.
     public var accountExclusions: [ExclusionReason: Int]
     public var accountsRead: Int
+    /// What records are built from (arrays and dictionaries shared, not copied).
+    let items: [OpenItem]
+    let customers: [String: Customer]
+    let lastPayments: [String: LocalDate]
+    let minimisation: DataMinimisation
+    let asOf: LocalDate
+    let buckets: AgingBuckets
 
-    public func count(_ action: PlacementAction) -> Int { records.lazy.filter { $0.action == action }.count }
-    public var invoicesPlaced: Int { records.reduce(0) { $0 + ($1.action == .recall ? 0 : $1.invoices.count) } }
-    public var isEmpty: Bool { records.isEmpty }
+    /// The ledger change of every account, in file order.
+    public var changes: [LedgerChange] {
+        accounts.map {
+            LedgerChange(accountRef: $0.accountRef, action: $0.action, fingerprint: $0.fingerprint, balances: $0.balances,
+                         recallReason: $0.recallReason)
+        }
+    }
+
+    /// Every portfolio record, in file order (convenient for small plans and tests; the job
+    /// builds them one at a time with ``record(for:)``).
+    public var records: [PortfolioRecord] {
+        get throws { try accounts.map(record(for:)) }
+    }
+
+    /// The portfolio invoices of one account.
+    public func invoices(for account: PlannedAccount) -> [PortfolioInvoice] {
+        account.itemIndices.map { index in
+            let item = items[Int(index)]
+            return PortfolioInvoice(number: item.invoiceNumber, invoiceDate: item.invoiceDate, dueDate: item.dueDate,
+                                    amount: item.amount, openAmount: item.openAmount, daysPastDue: item.daysPastDue(asOf: asOf))
+        }
+    }
+
+    /// Builds the portfolio record of one account: minimised debtor data, invoices, aging.
+    public func record(for account: PlannedAccount) throws -> PortfolioRecord {
+        guard account.action != .recall else {
+            return PortfolioRecord(action: .recall, accountRef: account.accountRef, debtor: nil, invoices: [], balances: [], aging: [],
+                                   oldestDueDate: nil, daysPastDue: 0, recallReason: account.recallReason)
+        }
+        let invoiceItems = account.itemIndices.map { items[Int($0)] }
+        let customer = customers[account.accountRef]
+        let grouped = Account(reference: account.accountRef, customer: customer ?? Customer(id: account.accountRef, name: ""),
+                              invoices: invoiceItems)
+        return PortfolioRecord(
+            action: account.action,
+            accountRef: account.accountRef,
+            debtor: customer.map(minimisation.apply(to:)),
+            invoices: invoices(for: account),
+            balances: account.balances,
+            aging: try grouped.aging(asOf: asOf, buckets: buckets),
+            oldestDueDate: grouped.oldestDueDate,
+            daysPastDue: account.daysPastDue,
+            lastPaymentDate: lastPayments[account.accountRef]
+        )
+    }
+
+    public func count(_ action: PlacementAction) -> Int { accounts.lazy.filter { $0.action == action }.count }
+    public var invoicesPlaced: Int { accounts.reduce(0) { $0 + ($1.action == .recall ? 0 : $1.itemIndices.count) } }
+    public var isEmpty: Bool { accounts.isEmpty }
 }
 
 /// Turns an ERP extract, a partner's policy and the ledger into a placement plan.
 ///
-/// Pure: no I/O, deterministic for the same inputs (records sorted by action, then account).
+/// Pure: no I/O, deterministic for the same inputs (accounts sorted by action, then account).
 public struct PlacementPlanner: Sendable {
     public var policy: SelectionPolicy
     public var minimisation: DataMinimisation
@@ -71,29 +139,29 @@ public struct PlacementPlanner: Sendable {
     ) throws -> PlacementPlan {
         var invoiceExclusions: [ExclusionReason: Int] = [:]
         var accountExclusions: [ExclusionReason: Int] = [:]
-        var byCustomer: [String: [Int]] = [:]
+        var byCustomer: [String: [Int32]] = [:]
         byCustomer.reserveCapacity(customers.count)
-        for (index, item) in items.enumerated() { byCustomer[item.customerID, default: []].append(index) }
+        for (index, item) in items.enumerated() { byCustomer[item.customerID, default: []].append(Int32(index)) }
 
-        struct Candidate { var record: PortfolioRecord; var fingerprint: String; var maxDays: Int; var total: Int64 }
+        struct Candidate { var account: PlannedAccount; var total: Int64 }
         var newCandidates: [Candidate] = []
-        var updates: [Candidate] = []
+        var updates: [PlannedAccount] = []
         var stillPlaced: Set<String> = []
         var recallReasons: [String: RecallReason] = [:]
 
         for (customerID, indices) in byCustomer {
             guard let customer = customers[customerID] else { continue }
-            var eligible: [OpenItem] = []
-            var credits: [OpenItem] = []
+            var eligible: [Int32] = []
+            var credits: [Int32] = []
             var anyDisputed = false
             var anyOpen = otherOpenItems.contains(customerID)
             for i in indices {
-                let item = items[i]
+                let item = items[Int(i)]
                 if !item.settled && item.openAmount.minorUnits != 0 { anyOpen = true }
                 if item.disputed && !item.settled { anyDisputed = true }
-                if !item.settled && item.openAmount.minorUnits < 0 { credits.append(item); continue }
+                if !item.settled && item.openAmount.minorUnits < 0 { credits.append(i); continue }
                 switch policy.evaluate(invoice: item, asOf: asOf) {
-                case .included: eligible.append(item)
+                case .included: eligible.append(i)
                 case .excluded(let reason): invoiceExclusions[reason, default: 0] += 1
                 }
             }
@@ -106,12 +174,10 @@ public struct PlacementPlanner: Sendable {
                 noteRecall()
                 continue
             }
-            let eligibleCurrencies = Set(eligible.map(\.openAmount.currency))
-            let account = Account(
-                reference: customerID, customer: customer,
-                invoices: (eligible + credits.filter { eligibleCurrencies.contains($0.openAmount.currency) })
-                    .sorted { ($0.dueDate, $0.invoiceNumber) < ($1.dueDate, $1.invoiceNumber) }
-            )
+            let eligibleCurrencies = Set(eligible.map { items[Int($0)].openAmount.currency })
+            let accountIndices = (eligible + credits.filter { eligibleCurrencies.contains(items[Int($0)].openAmount.currency) })
+                .sorted { (items[Int($0)].dueDate, items[Int($0)].invoiceNumber) < (items[Int($1)].dueDate, items[Int($1)].invoiceNumber) }
+            let account = Account(reference: customerID, customer: customer, invoices: accountIndices.map { items[Int($0)] })
             let balances = try account.balances()
             let decision = policy.evaluate(customer: customer, balances: balances, placedElsewhere: !isPlaced && placedElsewhere.contains(customerID))
             if case .excluded(let reason) = decision {
@@ -119,30 +185,17 @@ public struct PlacementPlanner: Sendable {
                 noteRecall()
                 continue
             }
-            let fingerprint = PlacementPlanner.fingerprint(of: account.invoices)
             let sortedBalances = balances.values.sorted { $0.currency < $1.currency }
-            let maxDays = account.maxDaysPastDue(asOf: asOf)
-            let record = PortfolioRecord(
-                action: isPlaced ? .update : .place,
-                accountRef: customerID,
-                debtor: minimisation.apply(to: customer),
-                invoices: account.invoices.map {
-                    PortfolioInvoice(number: $0.invoiceNumber, invoiceDate: $0.invoiceDate, dueDate: $0.dueDate,
-                                     amount: $0.amount, openAmount: $0.openAmount, daysPastDue: $0.daysPastDue(asOf: asOf))
-                },
-                balances: sortedBalances,
-                aging: try account.aging(asOf: asOf, buckets: policy.agingBuckets),
-                oldestDueDate: account.oldestDueDate,
-                daysPastDue: maxDays,
-                lastPaymentDate: lastPayments[customerID]
+            let planned = PlannedAccount(
+                action: isPlaced ? .update : .place, accountRef: customerID, itemIndices: accountIndices,
+                balances: sortedBalances, fingerprint: PlacementPlanner.fingerprint(of: account.invoices),
+                daysPastDue: account.maxDaysPastDue(asOf: asOf), recallReason: nil
             )
-            let total = sortedBalances.reduce(Int64(0)) { $0 &+ $1.minorUnits }
-            let candidate = Candidate(record: record, fingerprint: fingerprint, maxDays: maxDays, total: total)
             if let previous = placed[customerID] {
                 stillPlaced.insert(customerID)
-                if previous.fingerprint != fingerprint { updates.append(candidate) }
+                if previous.fingerprint != planned.fingerprint { updates.append(planned) }
             } else {
-                newCandidates.append(candidate)
+                newCandidates.append(Candidate(account: planned, total: sortedBalances.reduce(Int64(0)) { $0 &+ $1.minorUnits }))
             }
         }
         // Placed accounts that vanished from the extract entirely were settled.
@@ -153,36 +206,29 @@ public struct PlacementPlanner: Sendable {
         newCandidates.sort { a, b in
             for key in policy.priority {
                 switch key {
-                case .daysPastDueDescending where a.maxDays != b.maxDays: return a.maxDays > b.maxDays
+                case .daysPastDueDescending where a.account.daysPastDue != b.account.daysPastDue:
+                    return a.account.daysPastDue > b.account.daysPastDue
                 case .balanceDescending where a.total != b.total: return a.total > b.total
-                case .customerID where a.record.accountRef != b.record.accountRef: return a.record.accountRef < b.record.accountRef
+                case .customerID where a.account.accountRef != b.account.accountRef: return a.account.accountRef < b.account.accountRef
                 default: continue
                 }
             }
-            return a.record.accountRef < b.record.accountRef
+            return a.account.accountRef < b.account.accountRef
         }
         if let limit = policy.maxAccountsPerBatch, newCandidates.count > limit {
             accountExclusions[.batchLimit, default: 0] += newCandidates.count - limit
             newCandidates.removeLast(newCandidates.count - limit)
         }
 
-        var records: [PortfolioRecord] = []
-        var changes: [LedgerChange] = []
-        for c in newCandidates.sorted(by: { $0.record.accountRef < $1.record.accountRef }) {
-            records.append(c.record)
-            changes.append(LedgerChange(accountRef: c.record.accountRef, action: .place, fingerprint: c.fingerprint, balances: c.record.balances))
-        }
-        for c in updates.sorted(by: { $0.record.accountRef < $1.record.accountRef }) {
-            records.append(c.record)
-            changes.append(LedgerChange(accountRef: c.record.accountRef, action: .update, fingerprint: c.fingerprint, balances: c.record.balances))
-        }
+        var accounts = newCandidates.map(\.account).sorted { $0.accountRef < $1.accountRef }
+        accounts += updates.sorted { $0.accountRef < $1.accountRef }
         for (ref, reason) in recallReasons.sorted(by: { $0.key < $1.key }) where !stillPlaced.contains(ref) {
-            records.append(PortfolioRecord(action: .recall, accountRef: ref, debtor: nil, invoices: [], balances: [], aging: [],
-                                           oldestDueDate: nil, daysPastDue: 0, recallReason: reason))
-            changes.append(LedgerChange(accountRef: ref, action: .recall, fingerprint: "", balances: [], recallReason: reason))
+            accounts.append(PlannedAccount(action: .recall, accountRef: ref, itemIndices: [], balances: [], fingerprint: "",
+                                           daysPastDue: 0, recallReason: reason))
         }
-        return PlacementPlan(records: records, changes: changes, invoiceExclusions: invoiceExclusions,
-                             accountExclusions: accountExclusions, accountsRead: byCustomer.count)
+        return PlacementPlan(accounts: accounts, invoiceExclusions: invoiceExclusions, accountExclusions: accountExclusions,
+                             accountsRead: byCustomer.count, items: items, customers: customers, lastPayments: lastPayments,
+                             minimisation: minimisation, asOf: asOf, buckets: policy.agingBuckets)
     }
 
     /// A change-detection fingerprint of an account's invoices (numbers, due dates, open

@@ -59,13 +59,13 @@ extension OutboundJob {
         let plainPath = workFolder + "/" + plainName
         let writer = try PortfolioWriter(path: plainPath, format: format == "csv" ? .csv : .jsonl, header: header, digest: try StreamingSHA256())
         let writeStarted = Date()
-        var invoices: [String: [PortfolioInvoice]] = [:]
-        for record in plan.records {
-            try writer.write(record)
-            if record.action != .recall { invoices[record.accountRef] = record.invoices }
+        // Records are built one at a time from the plan's small entries and dropped once written.
+        for account in plan.accounts {
+            try writer.write(try plan.record(for: account))
         }
+        let planned = Dictionary(plan.accounts.map { ($0.accountRef, $0) }, uniquingKeysWith: { first, _ in first })
         let written = try writer.finish()
-        reporter.info("wrote \(written.bytes) bytes of portfolio in \(Self.seconds(since: writeStarted)) s")
+        reporter.info("wrote \(written.bytes) bytes of portfolio in \(Self.seconds(since: writeStarted)) s\(ProcessMemory.peakNote)")
         let ledgerStarted = Date()
         Failpoint.hit("outbound.plaintext_written")
         let batch = OutboundBatch(
@@ -77,7 +77,9 @@ extension OutboundJob {
             invoiceCount: plan.invoicesPlaced
         )
         try context.store.write { db in
-            try PlacementLedger.recordBuilt(db, batch: batch, changes: plan.changes, invoices: invoices)
+            try PlacementLedger.recordBuilt(db, batch: batch, changes: plan.changes) { ref in
+                planned[ref].flatMap { $0.action == .recall ? nil : plan.invoices(for: $0) }
+            }
             try context.audit.append([AuditEvent(
                 action: "batch.built", outcome: "ok", partner: pid, direction: "outbound", batchID: batch.batchID,
                 fileID: batch.fileID, fileName: batch.fileName, plaintextSHA256: batch.plaintextSHA256,
@@ -86,7 +88,7 @@ extension OutboundJob {
                     "invoices": String(plan.invoicesPlaced)]) { a, _ in a }
             )], in: db)
         }
-        reporter.info("recorded the batch and \(plan.changes.count) ledger changes in \(Self.seconds(since: ledgerStarted)) s")
+        reporter.info("recorded the batch and \(plan.accounts.count) ledger changes in \(Self.seconds(since: ledgerStarted)) s\(ProcessMemory.peakNote)")
         Failpoint.hit("outbound.built")
         reporter.info("built batch \(batch.batchID): \(plan.count(.place)) place, \(plan.count(.update)) update, \(plan.count(.recall)) recall",
                       ["partner": pid, "batch_id": batch.batchID])

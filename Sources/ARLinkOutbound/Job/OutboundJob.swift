@@ -93,7 +93,7 @@ public final class OutboundJob {
         if extract == nil {
             let started = Date()
             let read = try readExtract(asOf: options.asOf, minDaysPastDue: minDays)
-            reporter.info("read \(read.extract.counts.openItemRows) open items, kept \(read.extract.openItems.count), in \(Self.seconds(since: started)) s")
+            reporter.info("read \(read.extract.counts.openItemRows) open items, kept \(read.extract.openItems.count), in \(Self.seconds(since: started)) s\(ProcessMemory.peakNote)")
             report.openItemsRead = read.extract.counts.openItemRows
             report.customersRead = read.extract.counts.customerRows
             report.badRows = read.extract.problems.map(\.description)
@@ -110,7 +110,7 @@ public final class OutboundJob {
         let plan = try planner.plan(items: view.extract.openItems, customers: view.extract.customers,
                                     lastPayments: view.extract.lastPaymentDates, placed: placed, placedElsewhere: elsewhere,
                                     otherOpenItems: view.otherOpenItems)
-        reporter.info("planned \(plan.records.count) records for \(pid) in \(Self.seconds(since: planStarted)) s")
+        reporter.info("planned \(plan.accounts.count) records for \(pid) in \(Self.seconds(since: planStarted)) s\(ProcessMemory.peakNote)")
         var r = PartnerOutboundReport(partner: pid, outcome: .dryRun)
         r.placed = plan.count(.place)
         r.updated = plan.count(.update)

@@ -51,9 +51,10 @@ public enum PlacementLedger {
     }
 
     /// Records a built batch and applies its ledger changes, in the caller's transaction.
-    /// - Parameter invoices: the invoices of each placed or updated account (replacing what was stored).
+    /// - Parameter invoices: the invoices of a placed or updated account (replacing what was
+    ///   stored), asked for one account at a time so the caller need not hold them all.
     public static func recordBuilt(
-        _ db: Database, batch: OutboundBatch, changes: [LedgerChange], invoices: [String: [PortfolioInvoice]]
+        _ db: Database, batch: OutboundBatch, changes: [LedgerChange], invoices: (String) throws -> [PortfolioInvoice]?
     ) throws {
         try db.execute(sql: """
             INSERT INTO outbound_batch (batch_id, partner, as_of, sequence, file_id, file_name, state, created_at,
@@ -89,7 +90,7 @@ public enum PlacementLedger {
                 try flushInvoices(db, partner: batch.partner, &pendingInvoices)
                 try clearInvoices.execute(arguments: [batch.partner, change.accountRef])
             }
-            for invoice in invoices[change.accountRef] ?? [] {
+            for invoice in try invoices(change.accountRef) ?? [] {
                 pendingInvoices.append((change.accountRef, invoice))
                 if pendingInvoices.count == invoiceBatchRows { try flushInvoices(db, partner: batch.partner, &pendingInvoices) }
             }
