@@ -36,9 +36,14 @@ public struct PlannedAccount: Sendable, Hashable {
     public var itemIndices: [Int32]
     /// Net balance per currency, sorted by currency code (empty for recalls).
     public var balances: [Money]
-    public var fingerprint: String
+    /// ``PlacementPlanner/fingerprint(of:)`` kept as its 64-bit value (a 16-character string
+    /// would need a heap allocation per account).
+    var fingerprintValue: UInt64
     public var daysPastDue: Int
     public var recallReason: RecallReason?
+
+    /// The change-detection fingerprint as the ledger stores it (16 hex digits; empty for recalls).
+    public var fingerprint: String { action == .recall ? "" : PlacementPlanner.hex(fingerprintValue) }
 }
 
 /// The outcome of planning one batch: accounts to send, ledger changes, and counted decisions.
@@ -188,7 +193,7 @@ public struct PlacementPlanner: Sendable {
             let sortedBalances = balances.values.sorted { $0.currency < $1.currency }
             let planned = PlannedAccount(
                 action: isPlaced ? .update : .place, accountRef: customerID, itemIndices: accountIndices,
-                balances: sortedBalances, fingerprint: PlacementPlanner.fingerprint(of: account.invoices),
+                balances: sortedBalances, fingerprintValue: PlacementPlanner.fingerprintValue(of: account.invoices),
                 daysPastDue: account.maxDaysPastDue(asOf: asOf), recallReason: nil
             )
             if let previous = placed[customerID] {
@@ -223,7 +228,7 @@ public struct PlacementPlanner: Sendable {
         var accounts = newCandidates.map(\.account).sorted { $0.accountRef < $1.accountRef }
         accounts += updates.sorted { $0.accountRef < $1.accountRef }
         for (ref, reason) in recallReasons.sorted(by: { $0.key < $1.key }) where !stillPlaced.contains(ref) {
-            accounts.append(PlannedAccount(action: .recall, accountRef: ref, itemIndices: [], balances: [], fingerprint: "",
+            accounts.append(PlannedAccount(action: .recall, accountRef: ref, itemIndices: [], balances: [], fingerprintValue: 0,
                                            daysPastDue: 0, recallReason: reason))
         }
         return PlacementPlan(accounts: accounts, invoiceExclusions: invoiceExclusions, accountExclusions: accountExclusions,
@@ -234,6 +239,11 @@ public struct PlacementPlanner: Sendable {
     /// A change-detection fingerprint of an account's invoices (numbers, due dates, open
     /// amounts): 64-bit FNV-1a as hex. Not a security digest; it only tells "changed".
     public static func fingerprint(of invoices: [OpenItem]) -> String {
+        hex(fingerprintValue(of: invoices))
+    }
+
+    /// The fingerprint's 64-bit value.
+    static func fingerprintValue(of invoices: [OpenItem]) -> UInt64 {
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
         func mix(_ s: String) {
             for b in s.utf8 { hash ^= UInt64(b); hash = hash &* 0x0000_0100_0000_01b3 }
@@ -242,7 +252,12 @@ public struct PlacementPlanner: Sendable {
         for item in invoices.sorted(by: { $0.invoiceNumber < $1.invoiceNumber }) {
             mix(item.invoiceNumber); mix(item.dueDate.iso); mix(String(item.openAmount.minorUnits)); mix(item.openAmount.currency.code)
         }
-        let hex = String(hash, radix: 16)
+        return hash
+    }
+
+    /// 16 lowercase hex digits.
+    static func hex(_ value: UInt64) -> String {
+        let hex = String(value, radix: 16)
         return String(repeating: "0", count: 16 - hex.count) + hex
     }
 }
