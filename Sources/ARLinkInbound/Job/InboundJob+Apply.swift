@@ -88,7 +88,7 @@ extension InboundJob {
                 return reconciler.acknowledgement(event, batch: nil)
             }
             return reconciler.acknowledgement(event, batch: BatchFigures(batchID: id, totals: ControlTotals(
-                counts: Self.counts(batch.recordCountsJSON), totals: Self.totals(batch.totalsJSON))))
+                counts: batch.recordCounts, totals: batch.totals)))
         case .paymentReversal:
             let position = try positions.position(event.accountRef, partner: partner, db: db)
             let original = try event.reversesEventID.flatMap { try InboundLedger.payment(db, partner: partner, eventID: $0) }
@@ -145,26 +145,6 @@ extension InboundJob {
             }
             try InboundLedger.enqueue(db, updateID: update.updateID, partner: partner, json: ERPUpdateJSON.record(update), csv: ERPUpdateJSON.csvRow(update))
         }
-    }
-
-    /// Decodes the ledger's `{"place":3}` counts.
-    static func counts(_ json: String) -> [String: Int] {
-        guard case .object(let members)? = try? LineJSON.parse(json) else { return [:] }
-        var out: [String: Int] = [:]
-        for (key, value) in members { if case .number(let text) = value, let n = Int(text) { out[key] = n } }
-        return out
-    }
-
-    /// Decodes the ledger's `{"EUR":"12.50"}` totals.
-    static func totals(_ json: String) -> [Currency: Money] {
-        guard case .object(let members)? = try? LineJSON.parse(json) else { return [:] }
-        var out: [Currency: Money] = [:]
-        for (key, value) in members {
-            if case .string(let text) = value, let currency = try? Currency(key), let money = try? Money(decimal: text, currency: currency) {
-                out[currency] = money
-            }
-        }
-        return out
     }
 }
 

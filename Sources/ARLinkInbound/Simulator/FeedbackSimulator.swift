@@ -54,7 +54,7 @@ public enum FeedbackSimulator {
         if let batch {
             var ack = FeedbackEvent(type: .acknowledgement, eventID: id("ACK"), accountRef: "")
             ack.acknowledgedBatchID = batch.batchID
-            ack.acknowledgedTotals = ControlTotals(counts: InboundJob.counts(batch.recordCountsJSON), totals: InboundJob.totals(batch.totalsJSON))
+            ack.acknowledgedTotals = ControlTotals(counts: batch.recordCounts, totals: batch.totals)
             ack.occurredOn = today
             try writer.write(ack)
         }

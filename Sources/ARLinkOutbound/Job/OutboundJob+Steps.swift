@@ -72,8 +72,8 @@ extension OutboundJob {
             batchID: header.batchID, partner: pid, asOf: asOf.iso, sequence: sequence, fileID: header.fileID,
             fileName: sealedName, state: .built, createdAt: createdAt, plaintextPath: plainPath,
             plaintextSHA256: written.plaintextSHA256, plaintextBytes: written.bytes,
-            recordCountsJSON: BatchJSON.encode(counts: written.totals.counts),
-            totalsJSON: BatchJSON.encode(totals: written.totals.totals),
+            recordCountsJSON: OutboundBatch.countsJSON(written.totals.counts),
+            totalsJSON: OutboundBatch.totalsJSON(written.totals.totals),
             invoiceCount: plan.invoicesPlaced
         )
         try context.store.write { db in
@@ -83,7 +83,7 @@ extension OutboundJob {
             try context.audit.append([AuditEvent(
                 action: "batch.built", outcome: "ok", partner: pid, direction: "outbound", batchID: batch.batchID,
                 fileID: batch.fileID, fileName: batch.fileName, plaintextSHA256: batch.plaintextSHA256,
-                recordCount: written.totals.recordCount, totals: BatchJSON.totalsMap(written.totals.totals),
+                recordCount: written.totals.recordCount, totals: Dictionary(uniqueKeysWithValues: written.totals.totals.map { ($0.key.code, $0.value.decimalString) }),
                 detail: written.totals.counts.mapValues(String.init).merging(["as_of": asOf.iso, "sequence": String(sequence),
                     "invoices": String(plan.invoicesPlaced)]) { a, _ in a }
             )], in: db)

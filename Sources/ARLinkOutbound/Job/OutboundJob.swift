@@ -148,12 +148,12 @@ public final class OutboundJob {
         r.plaintextSHA256 = batch.plaintextSHA256
         r.sealedSHA256 = batch.sealedSHA256
         r.sealedBytes = batch.sealedBytes
-        let counts = BatchJSON.counts(batch.recordCountsJSON)
+        let counts = batch.recordCounts
         r.placed = counts["place"] ?? 0
         r.updated = counts["update"] ?? 0
         r.recalled = counts["recall"] ?? 0
         r.invoices = batch.invoiceCount
-        r.totals = BatchJSON.totals(batch.totalsJSON)
+        r.totals = batch.totals
     }
 
     func partnerWorkFolder(_ partner: String) throws -> String {
