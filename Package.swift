@@ -104,7 +104,7 @@ let package = Package(
         .executableTarget(
             name: "arlink-bench",
             dependencies: [
-                "ARLinkOutbound", "ARLinkInbound", "ARLinkEnvelope", "ARLinkAudit", "ARLinkTransport", "ARLinkFormats",
+                "ARLinkOutbound", "ARLinkInbound", "ARLinkEnvelope", "ARLinkAudit", "ARLinkTransport", "ARLinkFormats", "ARLinkJobs",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings

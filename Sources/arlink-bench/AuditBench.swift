@@ -2,6 +2,7 @@ import ARLinkAudit
 import ARLinkEnvelope
 import ARLinkStore
 import ArgumentParser
+import ARLinkJobs
 import Foundation
 
 /// `arlink-bench audit`: appends entries to a real SQLite audit log in batches (one write
@@ -81,7 +82,7 @@ struct AuditBench: ParsableCommand {
         let oneEntryJSON = try encoder.encode(oneEntry).count
         let pathJSON = try encoder.encode(proof.entries.first?.inclusionPath ?? []).count
         print("prove:   file \(fileID): \(proof.entries.count) entries in \(Self.f(proveSeconds)) s; audit path \(pathHashes) hashes = \(pathHashes * 32) bytes raw, \(pathJSON) bytes as JSON (bar 1 KB: \(pathHashes * 32 < 1024 && pathJSON < 1024 ? "met" : "NOT met")); whole proof document for one entry incl. entry and checkpoint \(oneEntryJSON) bytes")
-        print("peak memory (VmHWM): \(Self.peakMB()) MB; load average at the end: \(Self.loadAverage()) (wall-clock rates suffer when other work shares the 2 cores; the cpu figures do not)")
+        print("peak memory (VmHWM): \(ProcessMemory.peakMB() ?? 0) MB; load average at the end: \(Self.loadAverage()) (wall-clock rates suffer when other work shares the 2 cores; the cpu figures do not)")
     }
 
     /// Four steps of one transfer, with realistic field sizes.
@@ -123,9 +124,4 @@ struct AuditBench: ParsableCommand {
 
     static func f(_ value: Double) -> String { String(format: "%.2f", value) }
 
-    static func peakMB() -> Int {
-        guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
-              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }) else { return 0 }
-        return (Int(line.split(separator: " ").dropFirst().first ?? "") ?? 0) / 1024
-    }
 }

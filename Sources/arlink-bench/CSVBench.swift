@@ -1,6 +1,7 @@
 import ARLinkCore
 import ARLinkFormats
 import ArgumentParser
+import ARLinkJobs
 import Foundation
 
 /// `arlink-bench csv`: generates a synthetic open-items extract and measures the CSV reader
@@ -56,7 +57,7 @@ struct CSVBench: ParsableCommand {
             best = min(best, Date().timeIntervalSince(start))
             bestCPU = min(bestCPU, Self.cpuSeconds() - cpu0)
         }
-        print("csv reader:     \(String(format: "%.3f", best)) s (cpu \(String(format: "%.3f", bestCPU)) s)  \(String(format: "%6.0f", Double(size) / 1e6 / best)) MB/s  (checksum \(checksum))  VmHWM \(Self.peakMB()) MB")
+        print("csv reader:     \(String(format: "%.3f", best)) s (cpu \(String(format: "%.3f", bestCPU)) s)  \(String(format: "%6.0f", Double(size) / 1e6 / best)) MB/s  (checksum \(checksum))  VmHWM \(ProcessMemory.peakMB() ?? 0) MB")
 
         // 2. Extract reader: typed open items joined with the customer master.
         best = .infinity
@@ -71,7 +72,7 @@ struct CSVBench: ParsableCommand {
             best = min(best, Date().timeIntervalSince(start))
             bestCPU = min(bestCPU, Self.cpuSeconds() - cpu0)
         }
-        print("extract reader: \(String(format: "%.3f", best)) s (cpu \(String(format: "%.3f", bestCPU)) s)  \(String(format: "%6.0f", Double(size) / 1e6 / best)) MB/s  (\(kept) items)  VmHWM \(Self.peakMB()) MB")
+        print("extract reader: \(String(format: "%.3f", best)) s (cpu \(String(format: "%.3f", bestCPU)) s)  \(String(format: "%6.0f", Double(size) / 1e6 / best)) MB/s  (\(kept) items)  VmHWM \(ProcessMemory.peakMB() ?? 0) MB")
         print("OpenItem stride \(MemoryLayout<OpenItem>.stride) bytes")
         try benchPortfolio(folder: folder, invoices: rows)
     }
@@ -105,7 +106,7 @@ struct CSVBench: ParsableCommand {
             }
             let result = try writer.finish()
             let seconds = Date().timeIntervalSince(start)
-            print("portfolio writer (sha256 \(hashing ? "on" : "off")): \(String(format: "%.3f", seconds)) s (cpu \(String(format: "%.3f", Self.cpuSeconds() - cpu0)) s)  \(String(format: "%6.0f", Double(result.bytes) / 1e6 / seconds)) MB/s  (\(result.bytes / 1_000_000) MB)  VmHWM \(Self.peakMB()) MB")
+            print("portfolio writer (sha256 \(hashing ? "on" : "off")): \(String(format: "%.3f", seconds)) s (cpu \(String(format: "%.3f", Self.cpuSeconds() - cpu0)) s)  \(String(format: "%6.0f", Double(result.bytes) / 1e6 / seconds)) MB/s  (\(result.bytes / 1_000_000) MB)  VmHWM \(ProcessMemory.peakMB() ?? 0) MB")
             try? FileManager.default.removeItem(atPath: path)
         }
     }
@@ -121,15 +122,6 @@ struct CSVBench: ParsableCommand {
         return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
     }
 
-    /// Peak resident set (VmHWM) of this process in MB.
-    static func peakMB() -> Int {
-        guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return -1 }
-        for line in status.split(separator: "\n") where line.hasPrefix("VmHWM:") {
-            let digits = line.filter(\.isNumber)
-            return (Int(digits) ?? 0) / 1024
-        }
-        return -1
-    }
 }
 
 /// Writes synthetic extracts in the `generic` layout (plus a free-text column, as real exports

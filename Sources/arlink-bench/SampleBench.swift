@@ -1,6 +1,7 @@
 import ARLinkCore
 import ARLinkOutbound
 import ArgumentParser
+import ARLinkJobs
 import Foundation
 
 /// `arlink-bench sample`: time and peak memory of ``SampleExtract/write(to:options:)`` for a
@@ -51,7 +52,7 @@ struct SampleBench: ParsableCommand {
         guard let summary else { return }
         let itemBytes = (try? FileManager.default.attributesOfItem(atPath: summary.openItemsPath)[.size] as? Int) ?? 0
         print("sample extract: \(summary.customers) customers, \(summary.openItems) items (\(String(format: "%.1f", Double(itemBytes) / 1e6)) MB), \(summary.payments) payments, \(String(format: "%.1f", Double(summary.bytes) / 1e6)) MB in all")
-        print("generator:      \(String(format: "%.3f", best)) s  \(String(format: "%6.0f", Double(summary.bytes) / 1e6 / best)) MB/s  VmHWM \(Self.peakMB()) MB")
+        print("generator:      \(String(format: "%.3f", best)) s  \(String(format: "%6.0f", Double(summary.bytes) / 1e6 / best)) MB/s  VmHWM \(ProcessMemory.peakMB() ?? 0) MB")
 
         // Baseline: dd writing and syncing as many bytes, best of the same number of runs.
         let blocks = Int((summary.bytes + (1 << 20) - 1) >> 20)
@@ -71,12 +72,4 @@ struct SampleBench: ParsableCommand {
         print("ratio generator/dd time: \(String(format: "%.2f", best / baseline))")
     }
 
-    /// Peak resident set (VmHWM) of this process in MB.
-    static func peakMB() -> Int {
-        guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return -1 }
-        for line in status.split(separator: "\n") where line.hasPrefix("VmHWM:") {
-            return (Int(line.filter(\.isNumber)) ?? 0) / 1024
-        }
-        return -1
-    }
 }
