@@ -32,8 +32,8 @@ struct EnvelopeBench: ParsableCommand {
         let me = "/proc/self/exe"
         print("envelope benchmark: \(sizeMb) MB plaintext, best of \(runs) runs; EC P-256 signer, two EC P-256 recipients (partner + archive), AES-256-GCM")
 
-        let seal = try best { try Child.run([me, "envelope", "--phase", "seal", "--work", folder]) }
-        let cliSeal = try best {
+        let seal = try Child.best(runs: runs) { try Child.run([me, "envelope", "--phase", "seal", "--work", folder]) }
+        let cliSeal = try Child.best(runs: runs) {
             try Child.shell(
                 "openssl cms -sign -binary -nodetach -stream -in plain.bin -signer company/signing.crt -inkey company/signing.key -outform DER"
                     + " | openssl cms -encrypt -binary -stream -aes-256-gcm -recip partner/encryption.crt -keyopt ecdh_kdf_md:sha256"
@@ -41,13 +41,13 @@ struct EnvelopeBench: ParsableCommand {
                 in: folder
             )
         }
-        let open = try best { try Child.run([me, "envelope", "--phase", "open", "--work", folder]) }
+        let open = try Child.best(runs: runs) { try Child.run([me, "envelope", "--phase", "open", "--work", folder]) }
         // As the inbound job calls it: the envelope's SHA-256 was taken when the file was claimed
         // (that hash is computed here beforehand and passed in, outside the timing).
         let claimHash = try Child.run([me, "envelope", "--phase", "claim", "--work", folder])
         _ = claimHash
-        let openInbound = try best { try Child.run([me, "envelope", "--phase", "open-claimed", "--work", folder]) }
-        let cliOpen = try best {
+        let openInbound = try Child.best(runs: runs) { try Child.run([me, "envelope", "--phase", "open-claimed", "--work", folder]) }
+        let cliOpen = try Child.best(runs: runs) {
             try Child.shell(
                 "openssl cms -decrypt -binary -inform DER -in sealed.der -recip partner/encryption.crt -inkey partner/encryption.key"
                     + " | openssl cms -verify -binary -inform DER -CAfile ca/company-ca.crt -purpose any -out cli-opened.bin 2>/dev/null",
@@ -81,14 +81,6 @@ struct EnvelopeBench: ParsableCommand {
         if !same { throw ExitCode(70) }
     }
 
-    private func best(_ body: () throws -> Child.Measurement) throws -> Child.Measurement {
-        var result: Child.Measurement? = nil
-        for _ in 0..<max(runs, 1) {
-            let m = try body()
-            if result == nil || m.seconds < result!.seconds { result = m }
-        }
-        return result!
-    }
 
     /// Private copies of the example keys (0600) and the plaintext.
     private func prepare(_ folder: String) throws {
@@ -145,42 +137,5 @@ struct EnvelopeBench: ParsableCommand {
         default:
             throw ValidationError("unknown phase \(phase)")
         }
-    }
-}
-
-/// Spawns a child process and reports its wall time and peak memory (`wait4` rusage, which
-/// covers the child and the descendants it waited for).
-enum Child {
-    struct Measurement {
-        let seconds: Double
-        let maxRSSKB: Int
-        /// User plus system CPU time of the child and its waited-for descendants.
-        let cpuSeconds: Double
-    }
-
-    static func shell(_ script: String, in directory: String) throws -> Measurement {
-        try run(["/bin/bash", "-c", "set -o pipefail; cd '\(directory)' && " + script])
-    }
-
-    static func run(_ arguments: [String]) throws -> Measurement {
-        var argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) }
-        argv.append(nil)
-        defer { for p in argv { free(p) } }
-        var pid: pid_t = 0
-        let start = DispatchTime.now()
-        let spawned = posix_spawn(&pid, arguments[0], nil, nil, argv, environ)
-        guard spawned == 0 else { throw ValidationError("cannot start \(arguments[0]): \(String(cString: strerror(spawned)))") }
-        var status: Int32 = 0
-        var usage = rusage()
-        while wait4(pid, &status, 0, &usage) < 0 {
-            if errno != EINTR { throw ValidationError("wait4 failed") }
-        }
-        let seconds = Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
-        let exited = (status & 0x7F) == 0
-        let code = (status >> 8) & 0xFF
-        guard exited && code == 0 else { throw ValidationError("\(arguments.joined(separator: " ")) failed with status \(status)") }
-        let cpu = Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec)
-            + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
-        return Measurement(seconds: seconds, maxRSSKB: usage.ru_maxrss, cpuSeconds: cpu)
     }
 }

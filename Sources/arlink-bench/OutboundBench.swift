@@ -1,6 +1,7 @@
 import ARLinkCore
 import ARLinkOutbound
 import ArgumentParser
+import ARLinkJobs
 import Foundation
 
 /// `arlink-bench outbound`: arlink's whole outbound run on a large sample extract, against the
@@ -29,12 +30,12 @@ struct OutboundBench: ParsableCommand {
         let sample = try SampleExtract.write(to: folder + "/erp", options: .init(
             asOf: asOf, customers: customers, openItems: items, extraColumns: true))
         let size = (try FileManager.default.attributesOfItem(atPath: sample.openItemsPath)[.size] as? Int) ?? 0
-        try copyKeys(to: folder + "/keys")
+        try ExampleKeys.copy(from: keys, to: folder + "/keys")
         try FileManager.default.copyItem(atPath: config, toPath: folder + "/arlink.yaml")
         print("outbound benchmark: \(sample.openItems) open items (\(String(format: "%.1f", Double(size) / 1e6)) MB), \(sample.customers) customers, as of \(asOf.iso); best of \(runs) runs")
 
         let cutoff = asOf.adding(days: -60).iso
-        let baseline = try best {
+        let baseline = try Child.best(runs: runs) {
             try Child.shell(
                 "awk -F, -v cutoff=\(cutoff) 'NR > 1 && $4 <= cutoff && $6 + 0 > 0' erp/open_items.csv"
                     + " | openssl cms -sign -binary -nodetach -stream -signer keys/company/signing.crt -inkey keys/company/signing.key -outform DER"
@@ -43,7 +44,7 @@ struct OutboundBench: ParsableCommand {
                 in: folder)
         }
         let arlink = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent().appendingPathComponent("arlink").path
-        let ours = try best {
+        let ours = try Child.best(runs: runs) {
             for sub in ["state", "partner", "audit"] { try? FileManager.default.removeItem(atPath: folder + "/" + sub) }
             for sub in ["partner/inbox", "partner/outbox", "partner/processed", "erp/import"] {
                 try FileManager.default.createDirectory(atPath: folder + "/" + sub, withIntermediateDirectories: true)
@@ -67,23 +68,5 @@ struct OutboundBench: ParsableCommand {
         guard delivered.count == 1 else { throw ValidationError("arlink did not deliver exactly one file (\(delivered))") }
     }
 
-    private func best(_ body: () throws -> Child.Measurement) throws -> Child.Measurement {
-        var result: Child.Measurement?
-        for _ in 0..<max(runs, 1) {
-            let m = try body()
-            if result.map({ m.seconds < $0.seconds }) ?? true { result = m }
-        }
-        guard let result else { throw ValidationError("no run") }
-        return result
-    }
 
-    private func copyKeys(to target: String) throws {
-        for sub in ["ca", "company", "partner"] {
-            try FileManager.default.createDirectory(atPath: target, withIntermediateDirectories: true)
-            try FileManager.default.copyItem(atPath: keys + "/" + sub, toPath: target + "/" + sub)
-            for name in try FileManager.default.contentsOfDirectory(atPath: target + "/" + sub) {
-                try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: target + "/" + sub + "/" + name)
-            }
-        }
-    }
 }

@@ -42,7 +42,7 @@ struct DemoCommand: ParsableCommand {
             let reporter = ConsoleReporter(format: logFormat)
             let demo = try DemoFolder.prepare(workdir)
             let keysSource = try keys ?? DemoFolder.findExampleKeys()
-            try DemoFolder.copyKeys(from: keysSource, to: demo.path + "/keys")
+            try ExampleKeys.copy(from: keysSource, to: demo.path + "/keys")
             let asOf = Today.utc()
             say("1. Sample ERP extract (\(customers) customers, \(openItems) open items, as of \(asOf.iso)) in \(demo.path)/erp")
             let sample = try SampleExtract.write(to: demo.path + "/erp", options: .init(asOf: asOf, customers: customers, openItems: openItems))

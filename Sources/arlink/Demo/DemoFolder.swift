@@ -39,22 +39,6 @@ struct DemoFolder {
         throw DemoError("cannot find the example keys (keys-example/); run the demo from the arlink repository or pass --keys DIR")
     }
 
-    /// Copies the key folder with owner-only permissions (arlink refuses looser private keys).
-    static func copyKeys(from source: String, to target: String) throws {
-        let fm = FileManager.default
-        try fm.createDirectory(atPath: target, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-        for sub in ["ca", "company", "partner", "ssh"] {
-            let dir = source + "/" + sub
-            guard let names = try? fm.contentsOfDirectory(atPath: dir) else { continue }
-            try fm.createDirectory(atPath: target + "/" + sub, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-            for name in names {
-                let destination = target + "/" + sub + "/" + name
-                try fm.copyItem(atPath: dir + "/" + name, toPath: destination)
-                try fm.setAttributes([.posixPermissions: 0o600], ofItemAtPath: destination)
-            }
-        }
-    }
-
     /// Writes the demo configuration (the same text as `config/demo.yaml`).
     func writeConfiguration() throws {
         try Data(DemoConfiguration.yaml.utf8).write(to: URL(fileURLWithPath: configPath))
