@@ -49,7 +49,9 @@ let package = Package(
         .target(name: "ARLinkTransport", dependencies: ["ARLinkCore", "CCurl", "CCurlShims"], swiftSettings: swiftSettings),
         .target(
             name: "ARLinkStore",
-            dependencies: ["ARLinkCore", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: [
+                "ARLinkCore", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "GRDBSQLite", package: "GRDB.swift"),
+            ],
             swiftSettings: swiftSettings
         ),
         .target(

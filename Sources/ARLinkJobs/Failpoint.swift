@@ -14,6 +14,9 @@ public enum Failpoint {
         "outbound.plaintext_written", "outbound.built", "outbound.sealed_file_written", "outbound.sealed",
         "outbound.delivered_file", "outbound.delivered",
     ]
+    public static let inboundPoints = [
+        "inbound.staged", "inbound.applied", "inbound.published", "inbound.receipt_delivered",
+    ]
 
     /// Dies with SIGKILL if `name` is the armed failpoint.
     public static func hit(_ name: String) {

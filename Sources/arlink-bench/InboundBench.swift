@@ -29,12 +29,16 @@ struct InboundBench: ParsableCommand {
     @Option(help: "Work folder (a temporary folder by default, removed afterwards).") var dir: String?
     @Option(help: .hidden) var phase: String?
     @Option(help: .hidden) var work: String?
+    @Option(help: "Only time reading (parsing and checking) this plaintext feedback file.") var parseOnly: String?
+    @Flag(help: "Only prepare the work folder (--dir) and stop; then profile with --phase run --work DIR.") var prepareOnly = false
 
     func run() throws {
         if phase == "run", let work { return try runInbound(work) }
+        if let parseOnly { return try timeParse(parseOnly) }
         let folder = dir ?? (NSTemporaryDirectory() + "arlink-inbench-\(getpid())")
         defer { if dir == nil { try? FileManager.default.removeItem(atPath: folder) } }
         let name = try prepare(folder)
+        if prepareOnly { return }
         let sealed = folder + "/partner/outbox/" + name
         let copy = folder + "/sealed-copy.der"
         try FileManager.default.copyItem(atPath: sealed, toPath: copy)
@@ -46,7 +50,7 @@ struct InboundBench: ParsableCommand {
                 + " | openssl cms -verify -binary -inform DER -CAfile keys/ca/partner-ca.crt -purpose any -out cli-opened.jsonl 2>/dev/null",
             in: folder)
         let store = try StateStore(path: folder + "/state/arlink.sqlite")
-        let applied = try store.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM inbound_event") ?? 0 }
+        let applied = try store.read { db in try InboundLedger.eventCount(db) }
         let updates = try store.read { db in try InboundLedger.updateCount(db) }
         func row(_ label: String, _ m: Child.Measurement) -> String {
             label.padding(toLength: 40, withPad: " ", startingAt: 0)
@@ -108,6 +112,16 @@ struct InboundBench: ParsableCommand {
             in: folder)
         try fm.removeItem(atPath: plain)
         return name
+    }
+
+    /// Reads a plaintext feedback file to the end (the reader alone: parse, validate, trailer).
+    private func timeParse(_ path: String) throws {
+        let start = DispatchTime.now().uptimeNanoseconds
+        let reader = try FeedbackReader(path: path, displayName: "feedback")
+        var count = 0
+        while try reader.next() != nil { count += 1 }
+        let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+        print(String(format: "read %d events in %.3f s (%.0f events/s)", count, seconds, Double(count) / seconds))
     }
 
     /// The measured side: one inbound run, in this (child) process.

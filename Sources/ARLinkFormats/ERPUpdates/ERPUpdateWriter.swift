@@ -39,8 +39,15 @@ public final class ERPUpdateWriter {
 
     /// Writes one update.
     public func write(_ u: ERPUpdate) throws {
-        try writeRecord(format == .jsonl ? ERPUpdateJSON.record(u) : ERPUpdateJSON.csvRow(u))
+        count += 1
+        switch format {
+        case .jsonl: try file.writeLine { ERPUpdateBytes.appendJSON(u, to: &$0) }
+        case .csv: try file.writeLine { ERPUpdateBytes.appendCSV(u, to: &$0) }
+        }
     }
+
+    /// The number of updates written so far.
+    public var recordCount: Int { count }
 
     /// Writes one update already rendered for this file's format (from the outbox).
     public func writeRecord(_ text: String) throws {
@@ -50,13 +57,25 @@ public final class ERPUpdateWriter {
 
     /// Writes the trailer and makes the file appear.
     public func finish() throws {
+        try writeTrailer()
+        try file.commit()
+    }
+
+    /// Writes the trailer and leaves the file fsynced under its temporary name, for
+    /// ``AtomicTextFile/publish(path:expectedBytes:)`` once the caller recorded it.
+    /// - Returns: the staged file's size in bytes.
+    public func stage() throws -> Int64 {
+        try writeTrailer()
+        return try file.stage()
+    }
+
+    private func writeTrailer() throws {
         switch format {
         case .jsonl:
             try file.writeLine(JSONText.object([("record_type", .string("trailer")), ("counts", .raw(JSONText.counts(["update": count])))]))
         case .csv:
             try file.writeLine(CSVText.row(["trailer", String(count)] + Array(repeating: "", count: Self.csvColumns.count - 2)))
         }
-        try file.commit()
     }
 }
 
@@ -64,29 +83,16 @@ public final class ERPUpdateWriter {
 public enum ERPUpdateJSON {
     /// The CSV row (columns ``ERPUpdateWriter/csvColumns``).
     public static func csvRow(_ u: ERPUpdate) -> String {
-        let c = u.contact ?? [:]
-        let currency = u.amount?.currency.code ?? u.openAmount?.currency.code ?? ""
-        return CSVText.row([
-            "update", u.updateID, u.partner, u.sourceEventID, u.sourceEventType, u.sourceFileID ?? "", u.accountRef,
-            u.invoiceNumber ?? "", u.status.rawValue, u.amount?.decimalString ?? "", u.openAmount?.decimalString ?? "", currency,
-            u.date?.iso ?? "", u.comment ?? "", c["street"] ?? "", c["postal_code"] ?? "", c["city"] ?? "", c["country"] ?? "",
-            c["phone"] ?? "", c["email"] ?? "", u.riskScore.map(String.init) ?? "", u.riskSegment ?? "",
-        ])
+        var bytes: [UInt8] = []
+        ERPUpdateBytes.appendCSV(u, to: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
     }
 
+    /// The JSON object of one update.
     public static func record(_ u: ERPUpdate) -> String {
-        let currency = u.amount?.currency.code ?? u.openAmount?.currency.code
-        return JSONText.object([
-            ("record_type", .string("update")), ("update_id", .string(u.updateID)), ("partner", .string(u.partner)),
-            ("source_event_id", .string(u.sourceEventID)), ("source_event_type", .string(u.sourceEventType)),
-            ("source_file_id", u.sourceFileID.map { .string($0) }), ("account_ref", .string(u.accountRef)),
-            ("invoice_number", u.invoiceNumber.map { .string($0) } ?? .null), ("status", .string(u.status.rawValue)),
-            ("amount", u.amount.map { .string($0.decimalString) }), ("open_amount", u.openAmount.map { .string($0.decimalString) }),
-            ("currency", currency.map { .string($0) }), ("date", u.date.map { .string($0.iso) }),
-            ("comment", u.comment.map { .string($0) }),
-            ("contact", u.contact.map { c in .raw(JSONText.object(c.sorted { $0.key < $1.key }.map { ($0.key, .string($0.value)) })) }),
-            ("risk_score", u.riskScore.map { .int($0) }), ("risk_segment", u.riskSegment.map { .string($0) }),
-        ])
+        var bytes: [UInt8] = []
+        ERPUpdateBytes.appendJSON(u, to: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
     }
 }
 

@@ -18,10 +18,7 @@ public final class AtomicTextFile {
     /// - Throws: ``FeedbackError`` `.writeFailed`.
     public init(path: String, mode: UInt32 = 0o600) throws {
         self.path = path
-        let slash = path.lastIndex(of: "/")
-        let folder = slash.map { String(path[..<$0]) } ?? "."
-        let name = slash.map { String(path[path.index(after: $0)...]) } ?? path
-        temporary = folder + "/." + name + ".tmp"
+        temporary = Self.temporaryPath(for: path)
         unlink(temporary)
         fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, mode_t(mode))
         guard fd >= 0 else { throw FeedbackError(.writeFailed, "cannot create \(temporary) (errno \(errno))") }
@@ -42,6 +39,65 @@ public final class AtomicTextFile {
         if buffer.count >= 1 << 20 { try flush() }
     }
 
+    /// Appends one line that `body` renders straight into the write buffer (no newline needed).
+    public func writeLine(_ body: (inout [UInt8]) -> Void) throws {
+        body(&buffer)
+        buffer.append(0x0A)
+        if buffer.count >= 1 << 20 { try flush() }
+    }
+
+    /// The temporary name a file for `path` is written under until it is published.
+    public static func temporaryPath(for path: String) -> String {
+        let slash = path.lastIndex(of: "/")
+        let folder = slash.map { String(path[..<$0]) } ?? "."
+        let name = slash.map { String(path[path.index(after: $0)...]) } ?? path
+        return folder + "/." + name + ".tmp"
+    }
+
+    /// Flushes and fsyncs the temporary file and closes it, leaving it in place under its
+    /// temporary name (``temporaryPath(for:)``) for ``publish(path:)`` after the caller
+    /// recorded it (the outbox of the ERP updates).
+    /// - Returns: the file's size in bytes.
+    public func stage() throws -> Int64 {
+        try flush()
+        guard fsync(fd) == 0 else { throw FeedbackError(.writeFailed, "fsync of \(temporary) failed (errno \(errno))") }
+        close(fd)
+        fd = -1
+        return bytesWritten
+    }
+
+    /// Renames a staged file to its final name and fsyncs the folder.
+    /// - Returns: false when there was nothing to rename because `path` already exists (published before).
+    /// - Throws: ``FeedbackError`` `.writeFailed` when neither the staged file nor `path` exists,
+    ///   or the staged file's size is not `expectedBytes`.
+    @discardableResult
+    public static func publish(path: String, expectedBytes: Int64) throws -> Bool {
+        let temporary = temporaryPath(for: path)
+        var info = stat()
+        guard lstat(temporary, &info) == 0 else {
+            if access(path, F_OK) == 0 { return false }
+            throw FeedbackError(.writeFailed, "the staged file \(temporary) is missing and \(path) does not exist; its records cannot be published")
+        }
+        guard (info.st_mode & S_IFMT) == S_IFREG, Int64(info.st_size) == expectedBytes else {
+            throw FeedbackError(.writeFailed, "the staged file \(temporary) has \(info.st_size) bytes, expected \(expectedBytes); it was changed after it was recorded")
+        }
+        guard rename(temporary, path) == 0 else {
+            throw FeedbackError(.writeFailed, "cannot rename \(temporary) to \(path) (errno \(errno))")
+        }
+        try syncFolder(of: path)
+        return true
+    }
+
+    static func syncFolder(of path: String) throws {
+        let slash = path.lastIndex(of: "/")
+        let folder = slash.map { String(path[..<$0]) } ?? "."
+        let dfd = open(folder.isEmpty ? "/" : folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        if dfd >= 0 {
+            defer { close(dfd) }
+            guard fsync(dfd) == 0 else { throw FeedbackError(.writeFailed, "fsync of folder \(folder) failed (errno \(errno))") }
+        }
+    }
+
     private func flush() throws {
         var offset = 0
         while offset < buffer.count {
@@ -51,6 +107,12 @@ public final class AtomicTextFile {
                 throw FeedbackError(.writeFailed, "writing \(temporary) failed (errno \(errno))")
             }
             offset += n
+        }
+        // Start writing these pages to disk now (POSIX_FADV_DONTNEED on dirty pages starts
+        // their writeback without waiting), so the fsync at the end has little left to wait
+        // for: a large file's writeback overlaps the work that produces it.
+        if buffer.count >= 1 << 20 {
+            _ = posix_fadvise(fd, off_t(bytesWritten), off_t(buffer.count), Int32(POSIX_FADV_DONTNEED))
         }
         bytesWritten += Int64(buffer.count)
         buffer.removeAll(keepingCapacity: true)
@@ -67,12 +129,6 @@ public final class AtomicTextFile {
             unlink(temporary)
             throw FeedbackError(.writeFailed, "cannot rename \(temporary) to \(path) (errno \(code))")
         }
-        let slash = path.lastIndex(of: "/")
-        let folder = slash.map { String(path[..<$0]) } ?? "."
-        let dfd = open(folder.isEmpty ? "/" : folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        if dfd >= 0 {
-            defer { close(dfd) }
-            guard fsync(dfd) == 0 else { throw FeedbackError(.writeFailed, "fsync of folder \(folder) failed (errno \(errno))") }
-        }
+        try Self.syncFolder(of: path)
     }
 }

@@ -10,67 +10,183 @@ import Foundation
 
 extension InboundJob {
     /// Reads every event, reconciles it and records the events, the ledger changes, the ERP
-    /// updates, the file and its audit entry in one SQLite transaction. Any file-level error
-    /// (schema, trailer, duplicate id inside the file) rolls everything back and is rethrown.
-    func apply(_ reader: FeedbackReader, remote: RemoteFile, sha: String, plaintextSHA256: String, partner: PartnerSettings,
-               report: inout PartnerInboundReport) throws {
-        let pid = partner.id.rawValue
-        let header = reader.header
-        let reconciler = Reconciler(today: today, promiseHorizonDays: partner.promiseHorizonDays)
-        let receivedAt = Timestamp.iso8601(context.now())
+    /// updates (staged files), the file and its audit entry in one SQLite transaction. Any
+    /// file-level error (schema, trailer, duplicate id inside the file) rolls everything back,
+    /// removes the staged files and is rethrown.
+    ///
+    /// Event ids are checked against earlier files after the pass (one merge of sorted keys,
+    /// ``InboundLedger/knownEventKeys(_:partner:sorted:)``); when some were seen before, the
+    /// pass is rolled back and done again with those events refused as duplicates.
+    /// - Parameter reopen: the plaintext read again from its first event.
+    func apply(_ reader: FeedbackReader, reopen: () throws -> FeedbackReader, remote: RemoteFile, sha: String, plaintextSHA256: String,
+               partner: PartnerSettings, report: inout PartnerInboundReport) throws {
+        var excluded: Set<EventKey> = []
+        var reader = reader
+        while true {
+            do {
+                let pass = try applyPass(reader, excluded: excluded, reopen: reopen, remote: remote, sha: sha, plaintextSHA256: plaintextSHA256,
+                                         partner: partner)
+                report.eventsAccepted += pass.accepted
+                report.eventsRejected.merge(pass.rejected, uniquingKeysWith: +)
+                report.exceptions.append(contentsOf: pass.exceptions)
+                let pid = partner.id.rawValue
+                reporter.info("partner \(pid): applied \(remote.name) (sequence \(reader.header.sequence)): \(pass.accepted) events accepted, \(pass.rejected.values.reduce(0, +)) rejected",
+                              ["partner": pid, "file": remote.name, "file_id": reader.header.fileID])
+                return
+            } catch let seen as SeenBefore where seen.keys.isStrictSuperset(of: excluded) {
+                excluded = seen.keys
+                reader = try reopen()
+            }
+        }
+    }
+
+    /// Event ids that earlier files already brought: the pass is redone refusing them.
+    struct SeenBefore: Error {
+        let keys: Set<EventKey>
+    }
+
+    /// What one pass over a file accepted and rejected.
+    struct PassResult {
         var accepted = 0
         var rejected: [RejectionReason: Int] = [:]
         var exceptions: [String] = []
-        let positions = PositionCache()
+    }
+
+    /// One pass over the file inside one transaction.
+    func applyPass(_ reader: FeedbackReader, excluded: Set<EventKey>, reopen: () throws -> FeedbackReader, remote: RemoteFile, sha: String,
+                   plaintextSHA256: String, partner: PartnerSettings) throws -> PassResult {
+        let pid = partner.id.rawValue
+        let header = reader.header
+        let receivedAt = Timestamp.iso8601(context.now())
+        var state = PassState(partner: pid, sha: sha, fileID: header.fileID,
+                              reconciler: Reconciler(today: today, promiseHorizonDays: partner.promiseHorizonDays))
+        let formats = config.erp.updateFormats.compactMap(ERPUpdateWriter.Format.init(rawValue:))
+        var stage: ERPUpdateStage?
+        defer { stage?.discard() }
         try context.store.write { db in
-            while let event = try reader.next() {
-                let line = reader.lineNumber
+            let exports = ERPUpdateStage(folder: config.erp.updatesFolder, number: try InboundLedger.nextExportNumber(db), formats: formats,
+                                         createdAt: receivedAt, source: sha)
+            stage = exports
+            if ProcessInfo.processInfo.environment["ARLINK_DEBUG_MEM"] != nil { FileHandle.standardError.write("start: \(ProcessMemory.peakMB() ?? 0) MB\n".data(using: .utf8)!) }
+            state.positions.preload(db, partner: pid)
+            let events = PrefetchingEvents(reader)
+            defer { events.stop() }
+            while let (event, line) = try events.next() {
                 if line % 65_536 == 0 { reporter.progress(step: "applying \(remote.name)", done: Int64(line), total: nil) }
-                let result = try reconcile(event, reconciler: reconciler, partner: pid, positions: positions, db: db)
-                var exception: ReconciliationException?
-                if case .accepted(let e) = result.outcome { exception = e }
-                let inserted = try InboundLedger.insertEvent(db, partner: pid, eventID: event.eventID, fileSHA256: sha, line: line,
-                                                             type: event.type.rawValue, accountRef: event.accountRef,
-                                                             accepted: result.outcome.isAccepted, exception: exception?.code)
-                if !inserted {
-                    if try InboundLedger.eventFile(db, partner: pid, eventID: event.eventID) == sha {
-                        throw FeedbackError(.duplicateEventID, "\(remote.name) line \(line): event_id \"\(event.eventID)\" appears twice in this file", lineNumber: line)
-                    }
-                    try InboundLedger.insertRejection(db, partner: pid, fileSHA256: sha, line: line, eventID: event.eventID, reason: RejectionReason.duplicateEventID.rawValue)
-                    rejected[.duplicateEventID, default: 0] += 1
+                let key = EventKey(event.eventID)
+                state.keys.append(key)
+                if excluded.contains(key) {
+                    state.reject(event, line: line, reason: .duplicateEventID)
                     continue
                 }
+                let result = try reconcile(event, state: &state, db: db)
                 switch result.outcome {
                 case .rejected(let reason):
-                    try InboundLedger.insertRejection(db, partner: pid, fileSHA256: sha, line: line, eventID: event.eventID, reason: reason.rawValue)
-                    rejected[reason, default: 0] += 1
+                    state.reject(event, line: line, reason: reason)
                 case .accepted(let exception):
-                    accepted += 1
-                    if let exception, exceptions.count < 1000 { exceptions.append(exception.detail) }
-                    try applyEffects(event, result: result, partner: pid, sha: sha, fileID: header.fileID, line: line, positions: positions, db: db)
+                    state.result.accepted += 1
+                    state.count(event.type, accepted: true)
+                    if let exception, state.result.exceptions.count < 1000 { state.result.exceptions.append(exception.detail) }
+                    try applyEffects(event, result: result, line: line, state: &state, stage: exports, db: db)
                 }
             }
+            if ProcessInfo.processInfo.environment["ARLINK_DEBUG_MEM"] != nil { FileHandle.standardError.write("after loop: \(ProcessMemory.peakMB() ?? 0) MB\n".data(using: .utf8)!) }
+            let newKeys = try checkEventIDs(&state, excluded: excluded, reopen: reopen, remote: remote, db: db)
+            if ProcessInfo.processInfo.environment["ARLINK_DEBUG_MEM"] != nil { FileHandle.standardError.write("after keys: \(ProcessMemory.peakMB() ?? 0) MB\n".data(using: .utf8)!) }
+            try InboundLedger.recordEventKeys(db, partner: pid, fileSHA256: sha, sorted: newKeys)
+            try state.positions.flush(db, partner: pid)
+            // Written in event id order (fastest for the B-tree), through a sorted index rather than a sorted copy.
+            state.paymentIndex = [:]
+            let payments = state.payments
+            state.payments = []
+            var order = Array(0..<Int32(payments.count))
+            order.sort { payments[Int($0)].eventID < payments[Int($1)].eventID }
+            try InboundLedger.insertPayments(db, partner: pid) { insert in
+                for index in order {
+                    let p = payments[Int(index)]
+                    try insert(p.eventID, p.accountRef, p.allocations, state.reversedInFile[p.eventID])
+                }
+            }
+            for (payment, reversal) in state.earlierReversed {
+                try InboundLedger.markReversed(db, partner: pid, eventID: payment, by: reversal)
+            }
+            if ProcessInfo.processInfo.environment["ARLINK_DEBUG_MEM"] != nil { FileHandle.standardError.write("after payments: \(ProcessMemory.peakMB() ?? 0) MB\n".data(using: .utf8)!) }
+            let promises = state.promises
+            state.promises = []
+            var promiseOrder = Array(0..<Int32(promises.count))
+            promiseOrder.sort { promises[Int($0)].eventID < promises[Int($1)].eventID }
+            try InboundLedger.insertPromises(db, partner: pid, promiseOrder.lazy.map { promises[Int($0)] })
+            for rejection in state.rejections {
+                try InboundLedger.insertRejection(db, partner: pid, fileSHA256: sha, line: rejection.line, eventID: rejection.eventID, reason: rejection.reason.rawValue)
+            }
+            try InboundLedger.recordCounts(db, partner: pid, fileSHA256: sha, counts: state.countsByType)
             let receiptSequence = try InboundLedger.nextReceiptSequence(db, partner: pid)
             try InboundLedger.insert(db, InboundFileRecord(
                 partner: pid, sha256: sha, fileName: remote.name, fileID: header.fileID, sequence: header.sequence, state: .applied,
-                plaintextSHA256: plaintextSHA256, errorCode: nil, eventsAccepted: accepted, eventsRejected: rejected.values.reduce(0, +),
+                plaintextSHA256: plaintextSHA256, errorCode: nil, eventsAccepted: state.result.accepted,
+                eventsRejected: state.result.rejected.values.reduce(0, +),
                 receiptName: receiptName(partner: pid, receivedAt: receivedAt, sequence: receiptSequence),
                 receiptFileID: UUID().uuidString.lowercased(), receiptSequence: receiptSequence, receivedAt: receivedAt, finished: false))
             var detail = reader.totals.counts.mapValues(String.init)
             detail["sequence"] = String(header.sequence)
-            detail["events_accepted"] = String(accepted)
-            for (reason, count) in rejected { detail["rejected_" + reason.rawValue] = String(count) }
+            detail["events_accepted"] = String(state.result.accepted)
+            for (reason, count) in state.result.rejected { detail["rejected_" + reason.rawValue] = String(count) }
+            if let staged = try exports.stage() {
+                try InboundLedger.insertStagedExport(db, staged)
+                detail["erp_export_id"] = staged.exportID
+                detail["erp_updates"] = String(staged.updateCount)
+            }
+            Failpoint.hit("inbound.staged")
+            if ProcessInfo.processInfo.environment["ARLINK_DEBUG_MEM"] != nil { FileHandle.standardError.write("before audit: \(ProcessMemory.peakMB() ?? 0) MB\n".data(using: .utf8)!) }
             try context.audit.append([AuditEvent(
                 action: "file.applied", outcome: "ok", partner: pid, direction: "inbound", batchID: header.batchID, fileID: header.fileID,
                 fileName: remote.name, plaintextSHA256: plaintextSHA256, sealedSHA256: sha, recordCount: reader.totals.recordCount,
                 totals: Dictionary(uniqueKeysWithValues: reader.totals.totals.map { ($0.key.code, $0.value.decimalString) }), detail: detail
             )], in: db)
         }
-        report.eventsAccepted += accepted
-        report.eventsRejected.merge(rejected, uniquingKeysWith: +)
-        report.exceptions.append(contentsOf: exceptions)
-        reporter.info("partner \(pid): applied \(remote.name) (sequence \(header.sequence)): \(accepted) events accepted, \(rejected.values.reduce(0, +)) rejected",
-                      ["partner": pid, "file": remote.name, "file_id": header.fileID])
+        // Committed: the staged files now belong to the export step.
+        stage?.release()
+        Failpoint.hit("inbound.applied")
+        return state.result
+    }
+
+    /// Sorts the file's event keys; refuses the file when one id appears twice in it, and
+    /// throws ``SeenBefore`` when ids not yet excluded were brought by earlier files.
+    /// - Returns: the sorted keys of the events this file brought for the first time.
+    func checkEventIDs(_ state: inout PassState, excluded: Set<EventKey>, reopen: () throws -> FeedbackReader, remote: RemoteFile,
+                       db: Database) throws -> [EventKey] {
+        var keys: [EventKey] = []
+        swap(&keys, &state.keys)
+        keys.sort()
+        var kept = 0
+        for index in keys.indices {
+            let key = keys[index]
+            if index > 0 && keys[index - 1] == key {
+                let (first, second, id) = try duplicate(key, reopen: reopen)
+                throw FeedbackError(.duplicateEventID, "\(remote.name) line \(second): event_id \"\(id)\" appears twice in this file (first on line \(first))",
+                                    lineNumber: second)
+            }
+            if !excluded.contains(key) {
+                keys[kept] = key
+                kept += 1
+            }
+        }
+        keys.removeLast(keys.count - kept)
+        let known = try InboundLedger.knownEventKeys(db, partner: state.partner, sorted: keys)
+        if !known.isEmpty { throw SeenBefore(keys: excluded.union(known)) }
+        return keys
+    }
+
+    /// The first two lines whose event id has `key`, and the id (for the message).
+    func duplicate(_ key: EventKey, reopen: () throws -> FeedbackReader) throws -> (Int, Int, String) {
+        let reader = try reopen()
+        var first: Int?
+        while let event = try reader.next() {
+            guard EventKey(event.eventID) == key else { continue }
+            if let first { return (first, reader.lineNumber, event.eventID) }
+            first = reader.lineNumber
+        }
+        return (first ?? 0, reader.lineNumber, "?")
     }
 
     /// `{us}_{partner}_receipt_{yyyymmdd}_{seq:06}.jsonl.p7m`.
@@ -80,44 +196,56 @@ extension InboundJob {
         return "\(config.company.id.rawValue)_\(partner)_receipt_\(date)_\(String(repeating: "0", count: max(0, 6 - seq.count)) + seq).jsonl.p7m"
     }
 
-    /// Reconciles one event against the ledger as it stands inside the transaction.
-    func reconcile(_ event: FeedbackEvent, reconciler: Reconciler, partner: String, positions: PositionCache, db: Database) throws -> ReconciliationResult {
+    /// Reconciles one event against the ledger as it stands inside the pass.
+    func reconcile(_ event: FeedbackEvent, state: inout PassState, db: Database) throws -> ReconciliationResult {
+        let reconciler = state.reconciler
         switch event.type {
         case .acknowledgement:
-            guard let id = event.acknowledgedBatchID, let batch = try PlacementLedger.batch(db, id: id), batch.partner == partner else {
+            guard let id = event.acknowledgedBatchID, let batch = try PlacementLedger.batch(db, id: id), batch.partner == state.partner else {
                 return reconciler.acknowledgement(event, batch: nil)
             }
             return reconciler.acknowledgement(event, batch: BatchFigures(batchID: id, totals: ControlTotals(
                 counts: batch.recordCounts, totals: batch.totals)))
         case .paymentReversal:
-            let position = try positions.position(event.accountRef, partner: partner, db: db)
-            let original = try event.reversesEventID.flatMap { try InboundLedger.payment(db, partner: partner, eventID: $0) }
+            let position = try state.positions.position(event.accountRef, partner: state.partner, db: db)
+            var original: InboundLedger.Payment?
+            if let target = event.reversesEventID {
+                state.buildPaymentIndex()
+                original = try state.payment(target) ?? InboundLedger.payment(db, partner: state.partner, eventID: target)
+            }
             let matching = original.flatMap { $0.accountRef == event.accountRef ? $0 : nil }
-            return reconciler.reversal(event, original: matching?.allocations, alreadyReversed: matching?.reversed ?? false, position: position)
+            let reversed = matching.map { $0.reversedBy != nil || state.earlierReversed[$0.eventID] != nil } ?? false
+            return reconciler.reversal(event, original: matching?.allocations, alreadyReversed: reversed, position: position)
         default:
-            return reconciler.reconcile(event, position: try positions.position(event.accountRef, partner: partner, db: db))
+            return reconciler.reconcile(event, position: try state.positions.position(event.accountRef, partner: state.partner, db: db))
         }
     }
 
-    /// Records the ledger changes and ERP updates of an accepted event.
-    func applyEffects(_ event: FeedbackEvent, result: ReconciliationResult, partner: String, sha: String, fileID: String, line: Int,
-                      positions: PositionCache, db: Database) throws {
+    /// Records the ledger changes (in the pass state, written at the end) and the ERP updates of an accepted event.
+    func applyEffects(_ event: FeedbackEvent, result: ReconciliationResult, line: Int, state: inout PassState, stage: ERPUpdateStage,
+                      db: Database) throws {
         switch event.type {
         case .payment:
-            try InboundLedger.applyAllocations(db, partner: partner, accountRef: event.accountRef, eventID: event.eventID,
-                                               allocations: result.allocations, reversing: nil)
-            positions.apply(result.allocations, to: event.accountRef)
+            state.positions.apply(result.allocations, to: event.accountRef)
+            if state.paymentIndexBuilt { state.paymentIndex[EventKey(event.eventID)] = Int32(state.payments.count) }
+            state.payments.append(PendingPayment(eventID: event.eventID, accountRef: event.accountRef,
+                                                 allocations: InboundLedger.encode(result.allocations)))
         case .paymentReversal:
-            try InboundLedger.applyAllocations(db, partner: partner, accountRef: event.accountRef, eventID: event.eventID,
-                                               allocations: result.allocations, reversing: event.reversesEventID)
-            positions.apply(result.allocations, to: event.accountRef)
+            state.positions.apply(result.allocations, to: event.accountRef)
+            if let target = event.reversesEventID {
+                if state.payment(target) != nil {
+                    state.reversedInFile[target] = event.eventID
+                } else {
+                    state.earlierReversed[target] = event.eventID
+                }
+            }
         case .promise:
             if let amount = event.amount, let date = event.promisedDate {
                 // What the partner paid on the account so far (net of reversals) is the sum of its invoices' paid amounts.
-                let baseline = try positions.position(event.accountRef, partner: partner, db: db)?.invoices
+                let baseline = try state.positions.position(event.accountRef, partner: state.partner, db: db)?.invoices
                     .filter { $0.placed.currency == amount.currency }.reduce(Int64(0)) { $0 + $1.paidMinor } ?? 0
-                try InboundLedger.insertPromise(db, partner: partner, eventID: event.eventID, accountRef: event.accountRef,
-                                                invoiceNumber: event.invoiceNumber, amount: amount, promisedDate: date, paidBaseline: baseline)
+                state.promises.append(InboundLedger.NewPromise(eventID: event.eventID, accountRef: event.accountRef, invoiceNumber: event.invoiceNumber,
+                                                               amount: amount, promisedDate: date, paidBaseline: baseline))
             }
         case .acknowledgement:
             if case .accepted(nil) = result.outcome, let id = event.acknowledgedBatchID,
@@ -127,9 +255,10 @@ extension InboundJob {
         default:
             break
         }
+        let prefix = state.updatePrefix
         for (index, draft) in result.updates.enumerated() {
-            var update = ERPUpdate(updateID: "\(partner)-\(sha.prefix(16))-\(line)-\(index + 1)", partner: partner, sourceEventID: event.eventID,
-                                   sourceEventType: event.type.rawValue, sourceFileID: fileID, accountRef: event.accountRef,
+            var update = ERPUpdate(updateID: prefix + String(line) + "-" + String(index + 1), partner: state.partner, sourceEventID: event.eventID,
+                                   sourceEventType: event.type.rawValue, sourceFileID: state.fileID, accountRef: event.accountRef,
                                    invoiceNumber: draft.invoiceNumber, status: draft.status)
             update.amount = draft.amount
             update.openAmount = draft.openAmount
@@ -143,33 +272,135 @@ extension InboundJob {
             if event.type == .dispute, let reason = event.disputeReason {
                 update.comment = "dispute reason: \(reason)" + (event.comment.map { "; \($0)" } ?? "")
             }
-            try InboundLedger.enqueue(db, updateID: update.updateID, partner: partner, json: ERPUpdateJSON.record(update), csv: ERPUpdateJSON.csvRow(update))
+            try stage.add(update)
         }
     }
 }
 
-/// The accounts read during one file's transaction, kept in step with the allocations it
-/// applies, so each account is read from the ledger once per file. Bounded: cleared when it
-/// holds more than 200,000 accounts.
-final class PositionCache {
-    private var positions: [String: AccountPosition?] = [:]
+/// What one pass over a file has gathered so far; written to the ledger at its end.
+struct PassState {
+    let partner: String
+    let fileID: String
+    let reconciler: Reconciler
+    /// `{partner}-{sha256 prefix}-`: update ids continue with `{line}-{n}`.
+    let updatePrefix: String
+    var positions = PositionCache()
+    /// The key of every event read, in file order until sorted at the end.
+    var keys: [EventKey] = []
+    /// Payments accepted in this pass, and where each is by the key of its id (for reversals).
+    var payments: [PendingPayment] = []
+    /// Built on the first reversal (most files have none, and it is 10 MB per 250,000 payments).
+    var paymentIndex: [EventKey: Int32] = [:]
+    var paymentIndexBuilt = false
+    /// Payments of this file reversed in it: payment id → reversal id.
+    var reversedInFile: [String: String] = [:]
+    /// Payments of earlier files reversed in this one: payment id → reversal id.
+    var earlierReversed: [String: String] = [:]
+    var promises: [InboundLedger.NewPromise] = []
+    var rejections: [(line: Int, eventID: String, reason: RejectionReason)] = []
+    /// Accepted and rejected events, indexed like `FeedbackEventType.allCases`.
+    var typeCounts = [(accepted: Int, rejected: Int)](repeating: (0, 0), count: FeedbackEventType.allCases.count)
+    var result = InboundJob.PassResult()
 
-    func position(_ accountRef: String, partner: String, db: Database) throws -> AccountPosition? {
+    init(partner: String, sha: String, fileID: String, reconciler: Reconciler) {
+        self.partner = partner
+        self.fileID = fileID
+        self.reconciler = reconciler
+        updatePrefix = "\(partner)-\(sha.prefix(16))-"
+    }
+
+    mutating func buildPaymentIndex() {
+        guard !paymentIndexBuilt else { return }
+        paymentIndexBuilt = true
+        for (index, payment) in payments.enumerated() { paymentIndex[EventKey(payment.eventID)] = Int32(index) }
+    }
+
+    /// A payment accepted earlier in this pass, as the ledger will hold it (after ``buildPaymentIndex()``).
+    func payment(_ eventID: String) -> InboundLedger.Payment? {
+        guard let index = paymentIndex[EventKey(eventID)], payments[Int(index)].eventID == eventID else { return nil }
+        let p = payments[Int(index)]
+        var payment = InboundLedger.Payment(eventID: p.eventID, accountRef: p.accountRef, allocations: [], reversedBy: reversedInFile[eventID])
+        payment.encodedAllocations = p.allocations
+        return payment
+    }
+
+    mutating func count(_ type: FeedbackEventType, accepted: Bool) {
+        let index = PassState.typeIndex[type] ?? 0
+        if accepted { typeCounts[index].accepted += 1 } else { typeCounts[index].rejected += 1 }
+    }
+
+    static let typeIndex = Dictionary(uniqueKeysWithValues: FeedbackEventType.allCases.enumerated().map { ($0.element, $0.offset) })
+
+    /// The counts by type name, types without events left out.
+    var countsByType: [String: (accepted: Int, rejected: Int)] {
+        var out: [String: (accepted: Int, rejected: Int)] = [:]
+        for (index, type) in FeedbackEventType.allCases.enumerated() where typeCounts[index] != (0, 0) { out[type.rawValue] = typeCounts[index] }
+        return out
+    }
+
+    mutating func reject(_ event: FeedbackEvent, line: Int, reason: RejectionReason) {
+        rejections.append((line, event.eventID, reason))
+        result.rejected[reason, default: 0] += 1
+        count(event.type, accepted: false)
+    }
+}
+
+/// A payment accepted in a pass, until the pass writes it (allocations in stored text form).
+struct PendingPayment {
+    var eventID: String
+    var accountRef: String
+    var allocations: String
+}
+
+/// The accounts read during one file's pass, kept in step with the allocations it applies,
+/// so each account is read from the ledger once per file (all at once when the partner has
+/// at most 500,000 placed invoices). Paid amounts changed in the pass are written back by
+/// ``flush(_:partner:)``; when more than 200,000 accounts were read one by one, the cache
+/// writes back and starts over.
+struct PositionCache {
+    private var positions: [String: AccountPosition?] = [:]
+    private var touched: Set<String> = []
+    private var complete = false
+
+    /// Reads every placed account at once when there are few enough.
+    mutating func preload(_ db: Database, partner: String) {
+        guard let all = try? InboundLedger.positions(db, partner: partner, limit: 500_000) else { return }
+        positions = all.mapValues { .some($0) }
+        complete = true
+    }
+
+    mutating func position(_ accountRef: String, partner: String, db: Database) throws -> AccountPosition? {
         if let cached = positions[accountRef] { return cached }
+        if complete { return nil }
         let position = try InboundLedger.position(db, partner: partner, accountRef: accountRef)
-        if positions.count >= 200_000 { positions.removeAll(keepingCapacity: true) }
+        if positions.count >= 200_000 {
+            try flush(db, partner: partner)
+            positions.removeAll(keepingCapacity: true)
+        }
         positions[accountRef] = .some(position)
         return position
     }
 
     /// Adds allocations (negative for reversals) to the cached paid amounts.
-    func apply(_ allocations: [Allocation], to accountRef: String) {
-        guard case .some(.some(var position)) = positions[accountRef] else { return }
+    mutating func apply(_ allocations: [Allocation], to accountRef: String) {
+        guard !allocations.isEmpty, case .some(.some) = positions[accountRef] else { return }
         for allocation in allocations {
-            if let index = position.invoices.firstIndex(where: { $0.invoiceNumber == allocation.invoiceNumber }) {
-                position.invoices[index].paidMinor += allocation.amount.minorUnits
+            // Mutated in place through the dictionary: no copy of the invoices per payment.
+            if let index = positions[accountRef]??.invoices.firstIndex(where: { $0.invoiceNumber == allocation.invoiceNumber }) {
+                positions[accountRef]??.invoices[index].paidMinor += allocation.amount.minorUnits
             }
         }
-        positions[accountRef] = .some(position)
+        touched.insert(accountRef)
+    }
+
+    /// Writes the paid amounts of every account changed since the last flush.
+    mutating func flush(_ db: Database, partner: String) throws {
+        for ref in touched.sorted() {
+            guard case .some(.some(let position)) = positions[ref] else { continue }
+            for invoice in position.invoices {
+                try InboundLedger.setPaid(db, partner: partner, accountRef: ref, invoiceNumber: invoice.invoiceNumber, paidMinor: invoice.paidMinor)
+            }
+        }
+        touched.removeAll()
     }
 }

@@ -30,6 +30,7 @@ extension InboundJob {
                 }
             }
             try transport.finish(RemoteFile(name: record.fileName, size: 0), disposition: .moveToProcessed)
+            Failpoint.hit("inbound.receipt_delivered")
             try context.store.write { db in
                 try InboundLedger.markFinished(db, partner: pid, sha256: record.sha256)
                 try context.audit.append([AuditEvent(action: "file.finished", outcome: "ok", partner: pid, direction: "inbound",
@@ -75,9 +76,47 @@ extension InboundJob {
         }
     }
 
-    /// Writes every claimed export, then claims and writes what is new: one file per
-    /// configured format into the ERP import folder, named after the export id, atomically.
+    /// Publishes every staged export (renames its files into the ERP import folder) and
+    /// marks it written; removes staged files that no record names (an attempt that never
+    /// committed). Then writes whatever the v1 outbox table still holds (databases from
+    /// before staged exports), claimed and written as before.
     func exportUpdates(into report: inout InboundReport) throws {
+        let folder = config.erp.updatesFolder
+        let staged = try context.store.read { db in try InboundLedger.stagedExports(db) }
+        removeUnrecordedStagedFiles(folder: folder, keep: Set(staged.flatMap { $0.files.map { AtomicTextFile.temporaryPath(for: $0.path) } }))
+        for export in staged {
+            for file in export.files {
+                do {
+                    try AtomicTextFile.publish(path: file.path, expectedBytes: file.bytes)
+                } catch let error as FeedbackError {
+                    throw InboundError(.io, "ERP export \(export.exportID): \(error.message)")
+                }
+                report.exportFiles.append(file.path)
+            }
+            Failpoint.hit("inbound.published")
+            try context.store.write { db in
+                try InboundLedger.markStagedExportWritten(db, exportID: export.exportID)
+                try context.audit.append([AuditEvent(action: "erp.exported", outcome: "ok", direction: "inbound", recordCount: export.updateCount,
+                                                     detail: ["export_id": export.exportID])], in: db)
+            }
+            report.updatesExported += export.updateCount
+            reporter.info("exported \(export.updateCount) ERP updates as \(export.exportID) (\(export.files.map { String($0.path.split(separator: ".").last ?? "") }.joined(separator: ", ")))",
+                          ["export_id": export.exportID])
+        }
+        try exportOutboxRows(into: &report)
+    }
+
+    /// Staged export files (`.arlink_erp_updates_….tmp`) in the ERP folder that no staged record names.
+    func removeUnrecordedStagedFiles(folder: String, keep: Set<String>) {
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
+        where name.hasPrefix(".arlink_erp_updates_") && name.hasSuffix(".tmp") {
+            let path = folder + "/" + name
+            if !keep.contains(path) { unlink(path) }
+        }
+    }
+
+    /// The v1 outbox: rows of `erp_update` not yet exported, claimed and written as one export.
+    func exportOutboxRows(into report: inout InboundReport) throws {
         let folder = config.erp.updatesFolder
         var claims = try context.store.read { db in try InboundLedger.claimedExports(db) }
         let now = Timestamp.iso8601(context.now())
@@ -90,11 +129,7 @@ extension InboundJob {
             claims.append(claim)
         }
         guard !claims.isEmpty else { return }
-        do {
-            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o750])
-        } catch {
-            throw InboundError(.io, "cannot create the ERP import folder \(folder): \(error.localizedDescription)")
-        }
+        try ERPUpdateStage.createFolder(folder)
         let formats = config.erp.updateFormats.compactMap(ERPUpdateWriter.Format.init(rawValue:))
         for claim in claims {
             for format in formats {
@@ -112,8 +147,6 @@ extension InboundJob {
                                                      detail: ["export_id": claim.exportID])], in: db)
             }
             report.updatesExported += claim.count
-            reporter.info("exported \(claim.count) ERP updates as \(claim.exportID) (\(formats.map(\.rawValue).joined(separator: ", ")))",
-                          ["export_id": claim.exportID])
         }
     }
 
@@ -123,7 +156,13 @@ extension InboundJob {
         let today = today
         let reconciler = Reconciler(today: today, promiseHorizonDays: 0)
         var broken: [String: Int] = [:]
+        let formats = config.erp.updateFormats.compactMap(ERPUpdateWriter.Format.init(rawValue:))
+        var stage: ERPUpdateStage?
+        defer { stage?.discard() }
         try context.store.write { db in
+            let exports = ERPUpdateStage(folder: config.erp.updatesFolder, number: try InboundLedger.nextExportNumber(db), formats: formats,
+                                         createdAt: Timestamp.iso8601(context.now()), source: "promises")
+            stage = exports
             for promise in try InboundLedger.openPromises(db, before: today) {
                 guard let currency = try? Currency(promise.currency), let date = LocalDate(iso: promise.promisedDate) else { continue }
                 let paid = try InboundLedger.accountPaid(db, partner: promise.partner, accountRef: promise.accountRef, currency: promise.currency)
@@ -139,15 +178,16 @@ extension InboundJob {
                 update.amount = Money(minorUnits: promise.amountMinor, currency: currency)
                 update.openAmount = Money(minorUnits: max(0, promise.amountMinor - (paid - promise.paidBaselineMinor)), currency: currency)
                 update.date = date
-                try InboundLedger.enqueue(db, updateID: update.updateID, partner: promise.partner, json: ERPUpdateJSON.record(update),
-                                          csv: ERPUpdateJSON.csvRow(update))
+                try exports.add(update)
             }
+            if let staged = try exports.stage() { try InboundLedger.insertStagedExport(db, staged) }
             if !broken.isEmpty {
                 try context.audit.append(broken.sorted { $0.key < $1.key }.map { partner, count in
                     AuditEvent(action: "promises.checked", outcome: "broken", partner: partner, direction: "inbound", recordCount: count)
                 }, in: db)
             }
         }
+        stage?.release()
         for index in report.partners.indices {
             report.partners[index].promisesBroken += broken[report.partners[index].partner] ?? 0
         }

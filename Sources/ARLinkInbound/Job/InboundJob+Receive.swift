@@ -109,7 +109,8 @@ extension InboundJob {
             return try quarantine(remote, local: local, sha: sha, failure: failure, header: header, partner: partner, folders: folders, report: &report)
         }
         do {
-            try apply(reader, remote: remote, sha: sha, plaintextSHA256: opened.plaintextSHA256, partner: partner, report: &report)
+            let reopen = { try FeedbackReader(path: plain, displayName: remote.name, format: FeedbackFormat.of(fileName: remote.name)) }
+            try apply(reader, reopen: reopen, remote: remote, sha: sha, plaintextSHA256: opened.plaintextSHA256, partner: partner, report: &report)
         } catch let error as FeedbackError {
             return try quarantine(remote, local: local, sha: sha, failure: error, header: header, partner: partner, folders: folders, report: &report)
         } catch let error as CoreError {

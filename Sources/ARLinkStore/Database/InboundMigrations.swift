@@ -1,4 +1,5 @@
 import GRDB
+import Foundation
 
 extension StoreMigrations {
     /// Inbound: claimed files, applied events, allocations, promises and the ERP update outbox.
@@ -94,6 +95,74 @@ extension StoreMigrations {
                     created_at TEXT NOT NULL
                 );
                 """)
+        }
+    }
+
+    /// Inbound v2: the per-event rows gave way to what a million-event file can afford.
+    /// - `inbound_event_keys`: every event id a file brought, as sorted 128-bit keys
+    ///   (``EventKey``) in one blob per file; replaces `inbound_event` for duplicate checks.
+    /// - `inbound_file_count`: accepted and rejected events per file and type.
+    /// - `inbound_payment`: one row per accepted payment with its allocations as text
+    ///   (`invoice TAB currency TAB minor` lines); replaces `inbound_allocation`.
+    /// - `erp_staged_export`: the ERP update outbox as fsynced staged files recorded in the
+    ///   same transaction as the events (name and size of each), published by renaming.
+    /// Rows of the v1 tables are carried over; v1 tables stay (migrations are append-only).
+    static func registerInboundV2(_ migrator: inout DatabaseMigrator) {
+        migrator.registerMigration("inbound-v2") { db in
+            try db.execute(sql: """
+                CREATE TABLE inbound_event_keys (
+                    partner TEXT NOT NULL,
+                    file_sha256 TEXT NOT NULL,
+                    chunk INTEGER NOT NULL,
+                    key_count INTEGER NOT NULL,
+                    keys BLOB NOT NULL,
+                    PRIMARY KEY (partner, file_sha256, chunk)
+                ) WITHOUT ROWID;
+                CREATE TABLE inbound_file_count (
+                    partner TEXT NOT NULL,
+                    file_sha256 TEXT NOT NULL,
+                    type TEXT NOT NULL,
+                    accepted INTEGER NOT NULL,
+                    rejected INTEGER NOT NULL,
+                    PRIMARY KEY (partner, file_sha256, type)
+                ) WITHOUT ROWID;
+                CREATE TABLE inbound_payment (
+                    partner TEXT NOT NULL,
+                    event_id TEXT NOT NULL,
+                    account_ref TEXT NOT NULL,
+                    allocations TEXT NOT NULL,
+                    reversed_by TEXT,
+                    PRIMARY KEY (partner, event_id)
+                ) WITHOUT ROWID;
+                CREATE TABLE erp_staged_export (
+                    export_id TEXT PRIMARY KEY NOT NULL,
+                    number INTEGER NOT NULL UNIQUE,
+                    source TEXT NOT NULL,
+                    update_count INTEGER NOT NULL,
+                    files TEXT NOT NULL,
+                    state TEXT NOT NULL CHECK (state IN ('staged', 'written')),
+                    created_at TEXT NOT NULL
+                );
+                INSERT INTO inbound_file_count (partner, file_sha256, type, accepted, rejected)
+                    SELECT partner, file_sha256, type, SUM(outcome = 'accepted'), SUM(outcome = 'rejected')
+                    FROM inbound_event GROUP BY partner, file_sha256, type;
+                INSERT INTO inbound_payment (partner, event_id, account_ref, allocations, reversed_by)
+                    SELECT a.partner, a.event_id, a.account_ref,
+                           group_concat(a.invoice_number || char(9) || a.currency || char(9) || a.amount_minor, char(10)), MAX(a.reversed_by)
+                    FROM inbound_allocation a GROUP BY a.partner, a.event_id;
+                """)
+            var groups: [String: [EventKey]] = [:]
+            let rows = try Row.fetchCursor(db, sql: "SELECT partner, file_sha256, event_id FROM inbound_event")
+            while let row = try rows.next() {
+                let partner: String = row[0]
+                let file: String = row[1]
+                groups[partner + "\u{0}" + file, default: []].append(EventKey(row[2] as String))
+            }
+            for (group, keys) in groups {
+                let parts = group.split(separator: "\u{0}", maxSplits: 1).map(String.init)
+                try db.execute(sql: "INSERT INTO inbound_event_keys (partner, file_sha256, chunk, key_count, keys) VALUES (?, ?, 0, ?, ?)",
+                               arguments: [parts[0], parts[1], keys.count, Data(EventKey.encode(keys.sorted()))])
+            }
         }
     }
 }

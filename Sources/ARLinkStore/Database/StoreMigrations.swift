@@ -11,6 +11,7 @@ enum StoreMigrations {
         registerLedgerMigrations(&migrator)
         registerInboundMigrations(&migrator)
         registerAuditMigrations(&migrator)
+        registerInboundV2(&migrator)
         return migrator
     }
 }

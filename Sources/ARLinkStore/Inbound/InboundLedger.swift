@@ -1,4 +1,5 @@
 public import GRDB
+import Foundation
 public import ARLinkCore
 
 /// Reads and writes the inbound tables inside a caller's transaction: claimed files, events,
@@ -59,22 +60,48 @@ public enum InboundLedger {
 
     // MARK: - Events
 
-    /// Records the first occurrence of an event id.
-    /// - Returns: false when the partner already used this `event_id` (nothing is written).
-    public static func insertEvent(_ db: Database, partner: String, eventID: String, fileSHA256: String, line: Int,
-                                   type: String, accountRef: String, accepted: Bool, exception: String?) throws -> Bool {
-        let statement = try db.cachedStatement(sql: """
-            INSERT OR IGNORE INTO inbound_event (partner, event_id, file_sha256, line, type, account_ref, outcome, exception)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-            """)
-        try statement.execute(arguments: [partner, eventID, fileSHA256, line, type, accountRef, accepted ? "accepted" : "rejected", exception])
-        return db.changesCount > 0
+    /// The keys among `sorted` (ascending) that earlier files of `partner` already brought.
+    public static func knownEventKeys(_ db: Database, partner: String, sorted: [EventKey]) throws -> Set<EventKey> {
+        var found: Set<EventKey> = []
+        guard !sorted.isEmpty else { return found }
+        let cursor = try Row.fetchCursor(db, sql: "SELECT keys FROM inbound_event_keys WHERE partner = ?", arguments: [partner])
+        while let row = try cursor.next() {
+            try row.withUnsafeData(atIndex: 0) { data in
+                data?.withUnsafeBytes { EventKey.common(sorted, stored: $0, into: &found) }
+            }
+        }
+        return found
     }
 
-    /// Whether the partner already used this `event_id`, and in which file.
-    public static func eventFile(_ db: Database, partner: String, eventID: String) throws -> String? {
-        try String.fetchOne(db.cachedStatement(sql: "SELECT file_sha256 FROM inbound_event WHERE partner = ? AND event_id = ?"),
-                            arguments: [partner, eventID])
+    /// Records the keys of every event id a file brought (sorted ascending), in blobs of at
+    /// most 256 Ki keys (4 MiB: the transaction's memory stays small whatever the file).
+    public static func recordEventKeys(_ db: Database, partner: String, fileSHA256: String, sorted: [EventKey]) throws {
+        let insert = try BulkInsert(db, sql: "INSERT INTO inbound_event_keys (partner, file_sha256, chunk, key_count, keys) VALUES (?, ?, ?, ?, ?)")
+        let chunk = 1 << 18
+        var start = 0
+        var index: Int64 = 0
+        while start < sorted.count {
+            let end = min(sorted.count, start + chunk)
+            try insert.insert(.text(partner), .text(fileSHA256), .int(index), .int(Int64(end - start)), .blob(EventKey.encode(sorted[start..<end])))
+            start = end
+            index += 1
+        }
+    }
+
+    /// How many distinct event ids are recorded (for `partner`, or all partners).
+    public static func eventCount(_ db: Database, partner: String? = nil) throws -> Int {
+        if let partner {
+            return try Int.fetchOne(db, sql: "SELECT COALESCE(SUM(key_count), 0) FROM inbound_event_keys WHERE partner = ?", arguments: [partner]) ?? 0
+        }
+        return try Int.fetchOne(db, sql: "SELECT COALESCE(SUM(key_count), 0) FROM inbound_event_keys") ?? 0
+    }
+
+    /// Records accepted and rejected events per type of one file.
+    public static func recordCounts(_ db: Database, partner: String, fileSHA256: String, counts: [String: (accepted: Int, rejected: Int)]) throws {
+        for (type, count) in counts {
+            try db.execute(sql: "INSERT INTO inbound_file_count (partner, file_sha256, type, accepted, rejected) VALUES (?, ?, ?, ?, ?)",
+                           arguments: [partner, fileSHA256, type, count.accepted, count.rejected])
+        }
     }
 
     /// Records one rejected event of a file (for the receipt and the report).
@@ -92,7 +119,8 @@ public enum InboundLedger {
     /// Accepted events per type for `partner` (tests and reports).
     public static func acceptedCounts(_ db: Database, partner: String) throws -> [String: Int] {
         var out: [String: Int] = [:]
-        for row in try Row.fetchAll(db, sql: "SELECT type, COUNT(*) FROM inbound_event WHERE partner = ? AND outcome = 'accepted' GROUP BY type", arguments: [partner]) {
+        for row in try Row.fetchAll(db, sql: "SELECT type, SUM(accepted) FROM inbound_file_count WHERE partner = ? GROUP BY type HAVING SUM(accepted) > 0",
+                                    arguments: [partner]) {
             out[row[0]] = row[1]
         }
         return out
@@ -117,46 +145,110 @@ public enum InboundLedger {
         return AccountPosition(accountRef: accountRef, invoices: invoices)
     }
 
-    /// Applies allocations of a payment (positive) or reversal (negative) to the paid totals.
-    public static func applyAllocations(_ db: Database, partner: String, accountRef: String, eventID: String,
-                                        allocations: [Allocation], reversing: String?) throws {
-        let upsert = try db.cachedStatement(sql: """
-            INSERT INTO inbound_invoice_paid (partner, account_ref, invoice_number, paid_minor) VALUES (?, ?, ?, ?)
-            ON CONFLICT (partner, account_ref, invoice_number) DO UPDATE SET paid_minor = paid_minor + excluded.paid_minor
-            """)
-        for allocation in allocations {
-            try upsert.execute(arguments: [partner, accountRef, allocation.invoiceNumber, allocation.amount.minorUnits])
+    /// Every placed account of `partner` with what was paid on each invoice, when there are
+    /// at most `limit` placed invoices (one query instead of one per account); nil when more.
+    public static func positions(_ db: Database, partner: String, limit: Int) throws -> [String: AccountPosition]? {
+        let count = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM placement_invoice WHERE partner = ?", arguments: [partner]) ?? 0
+        guard count <= limit else { return nil }
+        var out: [String: AccountPosition] = [:]
+        out.reserveCapacity(count / 2)
+        var currencies: [String: Currency] = [:]
+        let rows = try Row.fetchCursor(db, sql: """
+            SELECT i.account_ref, i.invoice_number, i.currency, i.due_date, i.placed_minor, COALESCE(p.paid_minor, 0)
+            FROM placement_invoice i
+            LEFT JOIN inbound_invoice_paid p ON p.partner = i.partner AND p.account_ref = i.account_ref AND p.invoice_number = i.invoice_number
+            WHERE i.partner = ? ORDER BY i.account_ref, i.invoice_number
+            """, arguments: [partner])
+        while let row = try rows.next() {
+            let code: String = row[2]
+            guard let currency = currencies[code] ?? (try? Currency(code)), let due = LocalDate(iso: row[3] as String) else { continue }
+            currencies[code] = currency
+            let ref: String = row[0]
+            let invoice = InvoicePosition(invoiceNumber: row[1], dueDate: due, placed: Money(minorUnits: row[4], currency: currency), paidMinor: row[5])
+            out[ref, default: AccountPosition(accountRef: ref, invoices: [])].invoices.append(invoice)
         }
-        if let reversing {
-            try db.execute(sql: "UPDATE inbound_allocation SET reversed_by = ? WHERE partner = ? AND event_id = ?", arguments: [eventID, partner, reversing])
-        } else {
-            let insert = try db.cachedStatement(sql: "INSERT INTO inbound_allocation (partner, event_id, account_ref, invoice_number, currency, amount_minor) VALUES (?, ?, ?, ?, ?, ?)")
-            for allocation in allocations {
-                try insert.execute(arguments: [partner, eventID, accountRef, allocation.invoiceNumber, allocation.amount.currency.code, allocation.amount.minorUnits])
-            }
+        return out
+    }
+
+    /// Sets what was paid on one invoice (net of reversals).
+    public static func setPaid(_ db: Database, partner: String, accountRef: String, invoiceNumber: String, paidMinor: Int64) throws {
+        try BulkInsert(db, sql: """
+            INSERT INTO inbound_invoice_paid (partner, account_ref, invoice_number, paid_minor) VALUES (?, ?, ?, ?)
+            ON CONFLICT (partner, account_ref, invoice_number) DO UPDATE SET paid_minor = excluded.paid_minor
+            """).insert(.text(partner), .text(accountRef), .text(invoiceNumber), .int(paidMinor))
+    }
+
+    /// An accepted payment, as recorded. Its allocations are kept in their stored text form
+    /// (a million-event file holds hundreds of thousands of these until its transaction ends).
+    public struct Payment: Sendable {
+        public var eventID: String
+        public var accountRef: String
+        /// `invoice TAB currency TAB minor units`, one allocation per line.
+        public var encodedAllocations: String
+        public var reversedBy: String?
+
+        public init(eventID: String, accountRef: String, allocations: [Allocation], reversedBy: String?) {
+            self.eventID = eventID
+            self.accountRef = accountRef
+            self.encodedAllocations = InboundLedger.encode(allocations)
+            self.reversedBy = reversedBy
+        }
+
+        /// The allocations, decoded.
+        public var allocations: [Allocation] { InboundLedger.decode(encodedAllocations) }
+    }
+
+    /// Records accepted payments, one at a time through `body`'s inserter (in event id order is fastest).
+    public static func insertPayments(_ db: Database, partner: String, _ body: (_ insert: (_ eventID: String, _ accountRef: String,
+                                                                                           _ encodedAllocations: String, _ reversedBy: String?) throws -> Void) throws -> Void) throws {
+        let insert = try BulkInsert(db, sql: "INSERT INTO inbound_payment (partner, event_id, account_ref, allocations, reversed_by) VALUES (?, ?, ?, ?, ?)")
+        try body { eventID, accountRef, encoded, reversedBy in
+            try insert.insert(.text(partner), .text(eventID), .text(accountRef), .text(encoded), .optional(reversedBy))
         }
     }
 
-    /// The allocations of an accepted payment, with the account it was for and whether it was reversed; nil if none.
-    public static func payment(_ db: Database, partner: String, eventID: String) throws -> (accountRef: String, allocations: [Allocation], reversed: Bool)? {
-        guard let accountRef = try String.fetchOne(db, sql: "SELECT account_ref FROM inbound_event WHERE partner = ? AND event_id = ? AND type = 'payment' AND outcome = 'accepted'", arguments: [partner, eventID]) else {
-            return nil
+    /// An accepted payment of `partner`; nil if none has this id.
+    public static func payment(_ db: Database, partner: String, eventID: String) throws -> Payment? {
+        guard let row = try Row.fetchOne(db, sql: "SELECT account_ref, allocations, reversed_by FROM inbound_payment WHERE partner = ? AND event_id = ?",
+                                         arguments: [partner, eventID]) else { return nil }
+        var payment = Payment(eventID: eventID, accountRef: row[0], allocations: [], reversedBy: row[2])
+        payment.encodedAllocations = row[1]
+        return payment
+    }
+
+    /// Marks a recorded payment reversed.
+    public static func markReversed(_ db: Database, partner: String, eventID: String, by reversal: String) throws {
+        try db.execute(sql: "UPDATE inbound_payment SET reversed_by = ? WHERE partner = ? AND event_id = ?", arguments: [reversal, partner, eventID])
+    }
+
+    /// Allocations as stored: `invoice TAB currency TAB minor units`, one per line.
+    public static func encode(_ allocations: [Allocation]) -> String {
+        var out = ""
+        for (index, a) in allocations.enumerated() {
+            if index > 0 { out += "\n" }
+            out += a.invoiceNumber
+            out += "\t"
+            out += a.amount.currency.code
+            out += "\t"
+            out += String(a.amount.minorUnits)
         }
-        var allocations: [Allocation] = []
-        var reversed = false
-        for row in try Row.fetchAll(db, sql: "SELECT invoice_number, currency, amount_minor, reversed_by FROM inbound_allocation WHERE partner = ? AND event_id = ?", arguments: [partner, eventID]) {
-            guard let currency = try? Currency(row[1] as String) else { continue }
-            allocations.append(Allocation(invoiceNumber: row[0], amount: Money(minorUnits: row[2], currency: currency)))
-            if (row[3] as String?) != nil { reversed = true }
+        return out
+    }
+
+    static func decode(_ text: String) -> [Allocation] {
+        text.split(separator: "\n").compactMap { line in
+            let parts = line.split(separator: "\t", omittingEmptySubsequences: false)
+            guard parts.count == 3, let currency = try? Currency(String(parts[1])), let minor = Int64(parts[2]) else { return nil }
+            return Allocation(invoiceNumber: String(parts[0]), amount: Money(minorUnits: minor, currency: currency))
         }
-        return (accountRef, allocations, reversed)
     }
 
     /// What the partner paid on an account in `currency` so far (net of reversals).
     public static func accountPaid(_ db: Database, partner: String, accountRef: String, currency: String) throws -> Int64 {
         try Int64.fetchOne(db.cachedStatement(sql: """
-            SELECT COALESCE(SUM(a.amount_minor), 0) FROM inbound_allocation a INDEXED BY inbound_allocation_by_account
-            WHERE a.partner = ? AND a.account_ref = ? AND a.currency = ? AND a.reversed_by IS NULL
+            SELECT COALESCE(SUM(p.paid_minor), 0) FROM inbound_invoice_paid p
+            JOIN placement_invoice i ON i.partner = p.partner AND i.account_ref = p.account_ref AND i.invoice_number = p.invoice_number
+            WHERE p.partner = ? AND p.account_ref = ? AND i.currency = ?
             """), arguments: [partner, accountRef, currency]) ?? 0
     }
 
@@ -174,13 +266,35 @@ public enum InboundLedger {
 
     // MARK: - Promises
 
-    /// Records an accepted promise.
-    public static func insertPromise(_ db: Database, partner: String, eventID: String, accountRef: String, invoiceNumber: String?,
-                                     amount: Money, promisedDate: LocalDate, paidBaseline: Int64) throws {
-        try db.cachedStatement(sql: """
+    /// An accepted promise to record.
+    public struct NewPromise: Sendable {
+        public var eventID: String
+        public var accountRef: String
+        public var invoiceNumber: String?
+        public var amount: Money
+        public var promisedDate: LocalDate
+        public var paidBaseline: Int64
+
+        public init(eventID: String, accountRef: String, invoiceNumber: String?, amount: Money, promisedDate: LocalDate, paidBaseline: Int64) {
+            self.eventID = eventID
+            self.accountRef = accountRef
+            self.invoiceNumber = invoiceNumber
+            self.amount = amount
+            self.promisedDate = promisedDate
+            self.paidBaseline = paidBaseline
+        }
+    }
+
+    /// Records accepted promises (sorted by event id makes this fastest).
+    public static func insertPromises(_ db: Database, partner: String, _ promises: some Sequence<NewPromise>) throws {
+        let insert = try BulkInsert(db, sql: """
             INSERT INTO inbound_promise (partner, event_id, account_ref, invoice_number, currency, amount_minor, promised_date, paid_baseline_minor, state)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'open')
-            """).execute(arguments: [partner, eventID, accountRef, invoiceNumber, amount.currency.code, amount.minorUnits, promisedDate.iso, paidBaseline])
+            """)
+        for p in promises {
+            try insert.insert(.text(partner), .text(p.eventID), .text(p.accountRef), .optional(p.invoiceNumber), .text(p.amount.currency.code),
+                              .int(p.amount.minorUnits), .text(p.promisedDate.iso), .int(p.paidBaseline))
+        }
     }
 
     /// Open promises dated before `date`.
@@ -238,9 +352,71 @@ public enum InboundLedger {
         try db.execute(sql: "UPDATE erp_export SET state = 'written' WHERE export_id = ?", arguments: [exportID])
     }
 
-    /// The number of updates in the outbox (tests and reports).
+    /// One staged export: files fsynced under temporary names, recorded in the transaction
+    /// that produced their updates, published by renaming.
+    public struct StagedExport: Sendable, Equatable {
+        public var exportID: String
+        public var number: Int64
+        public var source: String
+        public var updateCount: Int
+        /// Final path and size in bytes of each file.
+        public var files: [(path: String, bytes: Int64)]
+        public var createdAt: String
+
+        public init(exportID: String, number: Int64, source: String, updateCount: Int, files: [(path: String, bytes: Int64)], createdAt: String) {
+            self.exportID = exportID
+            self.number = number
+            self.source = source
+            self.updateCount = updateCount
+            self.files = files
+            self.createdAt = createdAt
+        }
+
+        public static func == (a: StagedExport, b: StagedExport) -> Bool {
+            a.exportID == b.exportID && a.number == b.number && a.source == b.source && a.updateCount == b.updateCount
+                && a.files.map(\.path) == b.files.map(\.path) && a.files.map(\.bytes) == b.files.map(\.bytes) && a.createdAt == b.createdAt
+        }
+    }
+
+    /// The next export number (after every staged export and every v1 outbox export).
+    public static func nextExportNumber(_ db: Database) throws -> Int64 {
+        let staged = try Int64.fetchOne(db, sql: "SELECT MAX(number) FROM erp_staged_export") ?? 0
+        let legacy = try Int64.fetchOne(db, sql: "SELECT MAX(last_seq) FROM erp_export") ?? 0
+        return max(staged, legacy) + 1
+    }
+
+    /// Records a staged export (state `staged`).
+    public static func insertStagedExport(_ db: Database, _ e: StagedExport) throws {
+        try db.execute(sql: "INSERT INTO erp_staged_export (export_id, number, source, update_count, files, state, created_at) VALUES (?, ?, ?, ?, ?, 'staged', ?)",
+                       arguments: [e.exportID, e.number, e.source, e.updateCount, e.files.map { "\($0.path)\t\($0.bytes)" }.joined(separator: "\n"), e.createdAt])
+    }
+
+    /// Staged exports not yet published, oldest first.
+    public static func stagedExports(_ db: Database) throws -> [StagedExport] {
+        try Row.fetchAll(db, sql: "SELECT * FROM erp_staged_export WHERE state = 'staged' ORDER BY number").map { row in
+            let files: [(path: String, bytes: Int64)] = (row["files"] as String).split(separator: "\n").compactMap { line in
+                guard let tab = line.lastIndex(of: "\t"), let bytes = Int64(line[line.index(after: tab)...]) else { return nil }
+                return (String(line[..<tab]), bytes)
+            }
+            return StagedExport(exportID: row["export_id"], number: row["number"], source: row["source"], updateCount: row["update_count"],
+                                files: files, createdAt: row["created_at"])
+        }
+    }
+
+    /// Marks a staged export published.
+    public static func markStagedExportWritten(_ db: Database, exportID: String) throws {
+        try db.execute(sql: "UPDATE erp_staged_export SET state = 'written' WHERE export_id = ?", arguments: [exportID])
+    }
+
+    /// Every file path a staged (unpublished) export will publish.
+    public static func stagedPaths(_ db: Database) throws -> Set<String> {
+        Set(try stagedExports(db).flatMap { $0.files.map(\.path) })
+    }
+
+    /// The number of ERP updates recorded: v1 outbox rows plus staged exports (tests and reports).
     public static func updateCount(_ db: Database) throws -> Int {
-        try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM erp_update") ?? 0
+        (try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM erp_update") ?? 0)
+            + (try Int.fetchOne(db, sql: "SELECT COALESCE(SUM(update_count), 0) FROM erp_staged_export") ?? 0)
     }
 
     static func decode(_ row: Row) -> InboundFileRecord {

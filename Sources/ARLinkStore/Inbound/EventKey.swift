@@ -1,0 +1,111 @@
+/// A 128-bit digest of a partner's `event_id`: how the state database remembers every event
+/// it ever applied without a row per event.
+///
+/// The digest is MurmurHash3 x64 128 (seed 0; `hi` is its first 64-bit half) of the id's
+/// UTF-8 bytes, checked against an independent implementation in the tests: stored keys must
+/// hash the same in every version.
+/// Two different ids share a key with probability about n²/2¹²⁹ (n ids); at a billion
+/// events that is below 10⁻²¹. It is not a cryptographic hash: a partner who crafts
+/// colliding ids can only get its own later event refused as a duplicate (and sees that in
+/// the receipt).
+public struct EventKey: Hashable, Comparable, Sendable {
+    public var hi: UInt64
+    public var lo: UInt64
+
+    public init(hi: UInt64, lo: UInt64) {
+        self.hi = hi
+        self.lo = lo
+    }
+
+    /// The key of `eventID`.
+    public init(_ eventID: String) {
+        var id = eventID
+        let (h, l) = id.withUTF8 { Self.digest($0) }
+        hi = h
+        lo = l
+    }
+
+    public static func < (a: EventKey, b: EventKey) -> Bool { a.hi != b.hi ? a.hi < b.hi : a.lo < b.lo }
+
+    static func digest(_ bytes: UnsafeBufferPointer<UInt8>) -> (UInt64, UInt64) {
+        let c1: UInt64 = 0x87c3_7b91_1142_53d5
+        let c2: UInt64 = 0x4cf5_ad43_2745_937f
+        var h1: UInt64 = 0
+        var h2: UInt64 = 0
+        let count = bytes.count
+        func word(_ at: Int, _ length: Int) -> UInt64 {
+            var value: UInt64 = 0
+            for i in 0..<length { value |= UInt64(bytes[at + i]) << (8 * UInt64(i)) }
+            return value
+        }
+        func mixed1(_ k: UInt64) -> UInt64 { rotl(k &* c1, 31) &* c2 }
+        func mixed2(_ k: UInt64) -> UInt64 { rotl(k &* c2, 33) &* c1 }
+        var at = 0
+        while at + 16 <= count {
+            h1 ^= mixed1(word(at, 8))
+            h1 = rotl(h1, 27) &+ h2
+            h1 = h1 &* 5 &+ 0x52dc_e729
+            h2 ^= mixed2(word(at + 8, 8))
+            h2 = rotl(h2, 31) &+ h1
+            h2 = h2 &* 5 &+ 0x3849_5ab5
+            at += 16
+        }
+        let tail = count - at
+        if tail > 8 { h2 ^= mixed2(word(at + 8, tail - 8)) }
+        if tail > 0 { h1 ^= mixed1(word(at, min(tail, 8))) }
+        h1 ^= UInt64(count)
+        h2 ^= UInt64(count)
+        h1 = h1 &+ h2
+        h2 = h2 &+ h1
+        h1 = finish(h1)
+        h2 = finish(h2)
+        h1 = h1 &+ h2
+        h2 = h2 &+ h1
+        return (h1, h2)
+    }
+
+    static func rotl(_ x: UInt64, _ r: UInt64) -> UInt64 { (x << r) | (x >> (64 - r)) }
+
+    static func finish(_ value: UInt64) -> UInt64 {
+        var k = value
+        k ^= k >> 33
+        k = k &* 0xff51_afd7_ed55_8ccd
+        k ^= k >> 33
+        k = k &* 0xc4ce_b9fe_1a85_ec53
+        k ^= k >> 33
+        return k
+    }
+
+    // MARK: - Stored form
+
+    /// Sorted keys as stored: 16 bytes each, `hi` then `lo`, big-endian.
+    public static func encode(_ sorted: some Collection<EventKey>) -> [UInt8] {
+        var out = [UInt8](repeating: 0, count: sorted.count * 16)
+        out.withUnsafeMutableBytes { raw in
+            for (index, key) in sorted.enumerated() {
+                raw.storeBytes(of: key.hi.bigEndian, toByteOffset: index * 16, as: UInt64.self)
+                raw.storeBytes(of: key.lo.bigEndian, toByteOffset: index * 16 + 8, as: UInt64.self)
+            }
+        }
+        return out
+    }
+
+    /// The keys of `sorted` that also occur in `stored` (one stored blob), by a merge walk.
+    static func common(_ sorted: [EventKey], stored: UnsafeRawBufferPointer, into found: inout Set<EventKey>) {
+        let storedCount = stored.count / 16
+        var i = 0
+        var j = 0
+        while i < sorted.count && j < storedCount {
+            let other = EventKey(hi: UInt64(bigEndian: stored.loadUnaligned(fromByteOffset: j * 16, as: UInt64.self)),
+                                 lo: UInt64(bigEndian: stored.loadUnaligned(fromByteOffset: j * 16 + 8, as: UInt64.self)))
+            if sorted[i] < other {
+                i += 1
+            } else if other < sorted[i] {
+                j += 1
+            } else {
+                found.insert(other)
+                i += 1
+            }
+        }
+    }
+}

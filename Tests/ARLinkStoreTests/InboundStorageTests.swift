@@ -1,0 +1,108 @@
+import ARLinkCore
+@testable import ARLinkStore
+import ARLinkTestSupport
+import Foundation
+import GRDB
+import Testing
+
+@Suite("Inbound storage: event keys, payments, staged exports, the v2 migration")
+struct InboundStorageTests {
+    /// Vectors from an independent implementation (Python's `mmh3.hash128(s, 0, x64arch=True)`,
+    /// low 64 bits = `hi`): the stored keys are MurmurHash3 x64 128, seed 0, and must never change.
+    @Test("event keys are MurmurHash3 x64 128 of the id", arguments: [
+        ("", 0x0, 0x0),
+        ("a", 0x8555_5565_f659_7889, 0xe6b5_3a48_510e_895a),
+        ("E1-0", 0xeca0_b37c_46ed_6a4a, 0x3e3f_649c_8568_fa9a),
+        ("PAY-000001", 0xc0dd_e515_0203_060a, 0x8eea_aa2e_d535_b8ca),
+        ("abcdefghijklmnop", 0xc4ca_3ca3_224c_b723, 0x4333_d695_b331_eb1a),
+        ("abcdefghijklmnopq", 0x7564_747f_88bd_a657, 0xecda_499d_a111_0de4),
+        ("event/with:chars_0123456789-xyz", 0x0ff3_6a5f_903c_277f, 0x5db7_03bf_1c02_e159),
+    ] as [(String, UInt64, UInt64)])
+    func murmurVectors(_ id: String, _ hi: UInt64, _ lo: UInt64) {
+        #expect(EventKey(id) == EventKey(hi: hi, lo: lo))
+    }
+
+    @Test("keys recorded for one file are found again, and only those") func knownKeys() throws {
+        let dir = try TemporaryDirectory()
+        let store = try StateStore(path: dir.file("state.sqlite"))
+        let first = (0..<300_000).map { EventKey("E-\($0)") }.sorted()
+        try store.write { db in try InboundLedger.recordEventKeys(db, partner: "p", fileSHA256: "f1", sorted: first) }
+        let probe = ([EventKey("E-5"), EventKey("E-299999"), EventKey("new-1"), EventKey("E-300000")]).sorted()
+        let found = try store.read { db in try InboundLedger.knownEventKeys(db, partner: "p", sorted: probe) }
+        #expect(found == [EventKey("E-5"), EventKey("E-299999")])
+        let otherPartner = try store.read { db in try InboundLedger.knownEventKeys(db, partner: "q", sorted: probe) }
+        #expect(otherPartner.isEmpty)
+        // Two blobs (256 Ki keys each at most), 300,000 keys in all.
+        #expect(try store.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM inbound_event_keys") } == 2)
+        #expect(try store.read { db in try InboundLedger.eventCount(db, partner: "p") } == 300_000)
+    }
+
+    @Test("a payment's allocations survive the round trip, names with tabs excepted") func paymentRoundTrip() throws {
+        let dir = try TemporaryDirectory()
+        let store = try StateStore(path: dir.file("state.sqlite"))
+        let eur = try Currency("EUR")
+        let jpy = try Currency("JPY")
+        let allocations = [Allocation(invoiceNumber: "INV-1", amount: Money(minorUnits: 1250, currency: eur)),
+                           Allocation(invoiceNumber: "INV 2/ü", amount: Money(minorUnits: -7, currency: jpy))]
+        try store.write { db in
+            try InboundLedger.insertPayments(db, partner: "p") { insert in
+                try insert("P1", "C1", InboundLedger.encode(allocations), nil)
+            }
+            try InboundLedger.markReversed(db, partner: "p", eventID: "P1", by: "R1")
+        }
+        let payment = try store.read { db in try InboundLedger.payment(db, partner: "p", eventID: "P1") }
+        #expect(payment?.allocations == allocations)
+        #expect(payment?.accountRef == "C1")
+        #expect(payment?.reversedBy == "R1")
+        #expect(try store.read { db in try InboundLedger.payment(db, partner: "q", eventID: "P1") } == nil)
+    }
+
+    @Test("staged exports: numbered after v1 exports, listed until marked written") func stagedExports() throws {
+        let dir = try TemporaryDirectory()
+        let store = try StateStore(path: dir.file("state.sqlite"))
+        try store.write { db in
+            try db.execute(sql: "INSERT INTO erp_export (export_id, first_seq, last_seq, update_count, state, created_at) VALUES ('x', 1, 41, 41, 'written', 't')")
+            #expect(try InboundLedger.nextExportNumber(db) == 42)
+            try InboundLedger.insertStagedExport(db, .init(exportID: "e42", number: 42, source: "sha", updateCount: 3,
+                                                           files: [("/erp/e42.jsonl", 100), ("/erp/e42.csv", 80)], createdAt: "t"))
+            #expect(try InboundLedger.nextExportNumber(db) == 43)
+        }
+        let staged = try store.read { db in try InboundLedger.stagedExports(db) }
+        #expect(staged.count == 1)
+        #expect(staged.first?.files.map(\.path) == ["/erp/e42.jsonl", "/erp/e42.csv"])
+        #expect(staged.first?.files.map(\.bytes) == [100, 80])
+        #expect(try store.read { db in try InboundLedger.updateCount(db) } == 3)
+        try store.write { db in try InboundLedger.markStagedExportWritten(db, exportID: "e42") }
+        #expect(try store.read { db in try InboundLedger.stagedExports(db) }.isEmpty)
+    }
+
+    @Test("the v2 migration carries v1 events, counts and allocations over") func migrationFromV1() throws {
+        let dir = try TemporaryDirectory()
+        let path = dir.file("state.sqlite")
+        // A database as version 1 left it: every migration up to audit-v1, with v1 rows.
+        let queue = try DatabaseQueue(path: path)
+        var v1 = DatabaseMigrator()
+        StoreMigrations.registerLedgerMigrations(&v1)
+        StoreMigrations.registerInboundMigrations(&v1)
+        StoreMigrations.registerAuditMigrations(&v1)
+        try v1.migrate(queue)
+        try queue.write { db in
+            for (id, type, outcome) in [("P1", "payment", "accepted"), ("P2", "payment", "accepted"), ("R1", "risk", "accepted"), ("X1", "payment", "rejected")] {
+                try db.execute(sql: "INSERT INTO inbound_event (partner, event_id, file_sha256, line, type, account_ref, outcome) VALUES ('p', ?, 'f1', 2, ?, 'C1', ?)",
+                               arguments: [id, type, outcome])
+            }
+            try db.execute(sql: "INSERT INTO inbound_allocation (partner, event_id, account_ref, invoice_number, currency, amount_minor, reversed_by) VALUES ('p', 'P1', 'C1', 'I1', 'EUR', 500, NULL), ('p', 'P1', 'C1', 'I2', 'EUR', 250, NULL), ('p', 'P2', 'C1', 'I1', 'EUR', 100, 'REV9')")
+        }
+        try queue.close()
+        let store = try StateStore(path: path)
+        let known = try store.read { db in
+            try InboundLedger.knownEventKeys(db, partner: "p", sorted: ["P1", "P2", "R1", "X1", "NEW"].map(EventKey.init).sorted())
+        }
+        #expect(known == Set(["P1", "P2", "R1", "X1"].map(EventKey.init)))
+        #expect(try store.read { db in try InboundLedger.acceptedCounts(db, partner: "p") } == ["payment": 2, "risk": 1])
+        let p1 = try store.read { db in try InboundLedger.payment(db, partner: "p", eventID: "P1") }
+        #expect(Set(p1?.allocations.map(\.invoiceNumber) ?? []) == ["I1", "I2"])
+        #expect(p1?.allocations.map(\.amount.minorUnits).reduce(0, +) == 750)
+        #expect(try store.read { db in try InboundLedger.payment(db, partner: "p", eventID: "P2") }?.reversedBy == "REV9")
+    }
+}
