@@ -29,6 +29,7 @@ struct InboundBench: ParsableCommand {
     @Option(help: "Work folder (a temporary folder by default, removed afterwards).") var dir: String?
     @Option(help: .hidden) var phase: String?
     @Option(help: .hidden) var work: String?
+    @Option(help: "ERP update file formats, comma-separated (the demo configuration writes both).") var formats = "jsonl,csv"
     @Option(help: "Only time reading (parsing and checking) this plaintext feedback file.") var parseOnly: String?
     @Flag(help: "Only prepare the work folder (--dir) and stop; then profile with --phase run --work DIR.") var prepareOnly = false
 
@@ -62,7 +63,28 @@ struct InboundBench: ParsableCommand {
         print(String(format: "inbound: %.2fx the speed of the CLI decrypting and verifying alone (bar >= 1x: %@); peak %d MB (bar < 128 MB: %@)",
                      ratio, ratio >= 1 ? "met" : "NOT met", arlink.maxRSSKB / 1024, arlink.maxRSSKB < 128 * 1024 ? "met" : "NOT met"))
         print("events recorded: \(applied) of \(events); ERP updates produced: \(updates)")
+        // The floor this disk sets: every ERP update file is fsynced before its transaction commits.
+        let erp = folder + "/erp/import"
+        let erpBytes = ((try? FileManager.default.contentsOfDirectory(atPath: erp)) ?? []).reduce(0) { total, name in
+            total + (((try? FileManager.default.attributesOfItem(atPath: erp + "/" + name))?[.size] as? Int) ?? 0)
+        }
+        let rate = try Self.fsyncedWriteRate(folder)
+        print(String(format: "ERP update files (%@): %d MB, written and fsynced; this disk takes %.0f MB/s fsynced, so %.2f s of any run is the disk's (the CLI writes %d MB and never fsyncs)",
+                     formats, erpBytes / 1_000_000, rate / 1e6, Double(erpBytes) / rate, size / 1_000_000))
         if applied != events { throw ExitCode(70) }
+    }
+
+    /// Bytes per second this disk takes when 256 MB are written and fsynced (one file, 1 MiB writes).
+    static func fsyncedWriteRate(_ folder: String) throws -> Double {
+        let path = folder + "/fsync-probe"
+        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw ValidationError("cannot create \(path)") }
+        defer { close(fd); unlink(path) }
+        let chunk = [UInt8](repeating: 0x5A, count: 1 << 20)
+        let start = DispatchTime.now().uptimeNanoseconds
+        for _ in 0..<256 { _ = chunk.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) } }
+        _ = fsync(fd)
+        return Double(256 << 20) / (Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
     }
 
     /// Demo-shaped folder, placements written to the ledger, and the partner's sealed file in the outbox.
@@ -78,7 +100,10 @@ struct InboundBench: ParsableCommand {
                 if relative.hasSuffix(".key") { chmod(folder + "/keys/" + relative, 0o600) }
             }
         }
-        try fm.copyItem(atPath: root + "/config/demo.yaml", toPath: folder + "/arlink.yaml")
+        let demo = try String(contentsOfFile: root + "/config/demo.yaml", encoding: .utf8)
+        let list = formats.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.joined(separator: ", ")
+        guard demo.contains("formats: [jsonl, csv]") else { throw ValidationError("config/demo.yaml no longer has `formats: [jsonl, csv]`; update the benchmark") }
+        try demo.replacingOccurrences(of: "formats: [jsonl, csv]", with: "formats: [\(list)]").write(toFile: folder + "/arlink.yaml", atomically: true, encoding: .utf8)
         let config = try ArlinkConfiguration.load(path: folder + "/arlink.yaml")
         let context = try RunContext(config: config)
         let partner = "acme-collect"

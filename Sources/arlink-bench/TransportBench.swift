@@ -138,7 +138,7 @@ struct BenchSSHD {
         var block = [UInt8](repeating: 0, count: 1 << 20)
         var generator = SystemRandomNumberGenerator()
         for index in block.indices { block[index] = UInt8.random(in: 0...255, using: &generator) }
-        FileManager.default.createFile(atPath: path, contents: nil)
+        guard FileManager.default.createFile(atPath: path, contents: nil) else { throw ValidationError("cannot create \(path)") }
         let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
         defer { try? handle.close() }
         var written = 0

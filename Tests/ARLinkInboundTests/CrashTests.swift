@@ -39,7 +39,7 @@ struct CrashTests {
                 accepted: try InboundLedger.acceptedCounts(db, partner: f.partner),
                 rejections: try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM inbound_rejection") ?? -1,
                 paid: try Int64.fetchOne(db, sql: "SELECT COALESCE(SUM(paid_minor), 0) FROM inbound_invoice_paid") ?? -1,
-                promises: try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM inbound_promise") ?? -1,
+                promises: try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM inbound_promise_v2 WHERE state = 'open'") ?? -1,
                 updateCount: try InboundLedger.updateCount(db),
                 updateIDs: ids)
         }

@@ -151,6 +151,34 @@ struct InboundJobTests {
         #expect(try f.run().updatesExported == 0)
     }
 
+    @Test("a newer promise for the account supersedes the open one, in the same file or a later one")
+    func supersededPromise() throws {
+        let f = try InboundFixture()
+        try f.seedPlacements(accounts: 1)
+        let d = f.today
+        _ = try f.drop(sequence: 1, previous: nil, [
+            try Events.promise("PR-1", f.accountRef(1), "100.00", date: d.adding(days: 2)),
+            try Events.promise("PR-2", f.accountRef(1), "80.00", date: d.adding(days: 3)),
+        ])
+        _ = try f.run()
+        #expect(try f.store().read { db in try InboundLedger.promiseCounts(db, partner: f.partner) } == ["open": 1])
+        // A day later the debtor renegotiates: a later date, a smaller amount.
+        f.now = f.now.addingTimeInterval(86_400)
+        let prev = try f.store().read { db in try InboundLedger.lastApplied(db, partner: f.partner)?.plaintextSHA256 }
+        _ = try f.drop(sequence: 2, previous: prev, [try Events.promise("PR-3", f.accountRef(1), "50.00", date: d.adding(days: 6))])
+        _ = try f.run()
+        #expect(try f.store().read { db in try InboundLedger.promiseCounts(db, partner: f.partner) } == ["open": 1, "superseded": 1])
+        // The first two dates pass: nothing is broken, the open promise is the third.
+        f.now = f.now.addingTimeInterval(4 * 86_400)
+        #expect(try f.run().partners.first?.promisesBroken == 0)
+        // The day after the third's date it is broken: one update, for PR-3.
+        f.now = f.now.addingTimeInterval(2 * 86_400)
+        #expect(try f.run().partners.first?.promisesBroken == 1)
+        let broken = try f.exportedUpdates().filter { $0["status"] == .string("promise_broken") }
+        #expect(broken.map { $0["source_event_id"] } == [.string("PR-3")])
+        #expect(broken.first?["amount"] == .string("50.00"))
+    }
+
     @Test("files are applied in sequence order; a gap holds the file until the missing one arrives")
     func sequenceGap() throws {
         let f = try InboundFixture()

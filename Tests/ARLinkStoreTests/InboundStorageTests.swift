@@ -22,6 +22,15 @@ struct InboundStorageTests {
         #expect(EventKey(id) == EventKey(hi: hi, lo: lo))
     }
 
+    @Test("keys sort in place like the standard sort", arguments: [0, 1, 2, 23, 24, 25, 1000, 100_003])
+    func sortInPlace(_ count: Int) {
+        var keys = (0..<count).map { EventKey("K\($0 % max(1, count / 3))") }  // with repeats
+        keys += keys.prefix(count / 10)
+        let expected = keys.sorted()
+        keys.sortInPlace()
+        #expect(keys == expected)
+    }
+
     @Test("keys recorded for one file are found again, and only those") func knownKeys() throws {
         let dir = try TemporaryDirectory()
         let store = try StateStore(path: dir.file("state.sqlite"))
@@ -91,6 +100,13 @@ struct InboundStorageTests {
                 try db.execute(sql: "INSERT INTO inbound_event (partner, event_id, file_sha256, line, type, account_ref, outcome) VALUES ('p', ?, 'f1', 2, ?, 'C1', ?)",
                                arguments: [id, type, outcome])
             }
+            for (id, ref, date, state) in [("PR1", "C1", "2026-12-01", "open"), ("PR2", "C1", "2026-12-05", "open"), ("PR3", "C2", "2026-12-02", "open"),
+                                           ("PR0", "C1", "2026-11-01", "kept")] {
+                try db.execute(sql: """
+                    INSERT INTO inbound_promise (partner, event_id, account_ref, invoice_number, currency, amount_minor, promised_date, paid_baseline_minor, state)
+                    VALUES ('p', ?, ?, NULL, 'EUR', 100, ?, 0, ?)
+                    """, arguments: [id, ref, date, state])
+            }
             try db.execute(sql: "INSERT INTO inbound_allocation (partner, event_id, account_ref, invoice_number, currency, amount_minor, reversed_by) VALUES ('p', 'P1', 'C1', 'I1', 'EUR', 500, NULL), ('p', 'P1', 'C1', 'I2', 'EUR', 250, NULL), ('p', 'P2', 'C1', 'I1', 'EUR', 100, 'REV9')")
         }
         try queue.close()
@@ -104,5 +120,9 @@ struct InboundStorageTests {
         #expect(Set(p1?.allocations.map(\.invoiceNumber) ?? []) == ["I1", "I2"])
         #expect(p1?.allocations.map(\.amount.minorUnits).reduce(0, +) == 750)
         #expect(try store.read { db in try InboundLedger.payment(db, partner: "p", eventID: "P2") }?.reversedBy == "REV9")
+        // One open promise per account: C1's later one; the earlier is superseded, the kept one stays kept.
+        #expect(try store.read { db in try InboundLedger.promiseCounts(db, partner: "p") } == ["open": 2, "superseded": 1, "kept": 1])
+        let open = try store.read { db in try InboundLedger.openPromises(db, before: LocalDate(iso: "2027-01-01")!) }
+        #expect(Set(open.map(\.eventID)) == ["PR2", "PR3"])
     }
 }

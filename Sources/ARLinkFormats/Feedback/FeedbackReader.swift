@@ -5,13 +5,22 @@ public import ARLinkCore
 ///
 /// Memory stays constant whatever the file size (one line at a time, capped). A file whose
 /// trailer is missing, mismatched or followed by more records is refused with its own code.
+///
+/// Ordinary event lines of a JSON Lines file are read straight from their bytes
+/// (``FeedbackEventScanner``); every other line goes through the JSON parser. Both give the
+/// same events, and every error comes from the JSON parser and the record checks.
 public final class FeedbackReader {
     /// Default cap on one line.
     public static let defaultMaxLineBytes = 64 * 1024
 
     private let source: any RecordSource
     private let name: String
-    private var seen = ControlTotals()
+    /// The lines of a JSON Lines file, read directly when ``scanner`` is on.
+    private let lines: RecordLineReader?
+    /// Reads ordinary event lines without the JSON tree; nil for CSV or when turned off.
+    private let scanner: FeedbackEventScanner?
+    /// Changed only by ``next()``, never reentrantly: no run-time exclusivity check per event.
+    @exclusivity(unchecked) private var seen = EventTally()
     private var finished = false
     /// The header, read by ``init(path:displayName:format:maxLineBytes:)``.
     public private(set) var header: FileHeader
@@ -22,11 +31,24 @@ public final class FeedbackReader {
     ///   - displayName: how messages name the file (its sealed name, never a private path).
     ///   - format: JSON Lines (default) or the CSV flavour (``FeedbackCSV``).
     /// - Throws: ``FeedbackError``: `.empty`, `.missingHeader`, `.badHeader`, `.badJSON`, `.lineTooLong`.
-    public init(path: String, displayName: String, format: FeedbackFormat = .jsonl, maxLineBytes: Int = FeedbackReader.defaultMaxLineBytes) throws {
+    public convenience init(path: String, displayName: String, format: FeedbackFormat = .jsonl, maxLineBytes: Int = FeedbackReader.defaultMaxLineBytes) throws {
+        try self.init(path: path, displayName: displayName, format: format, maxLineBytes: maxLineBytes, fastPath: true)
+    }
+
+    /// Opens the file and reads its header, with or without the fast path for event lines
+    /// (``FeedbackEventScanner``); tests compare the two.
+    init(path: String, displayName: String, format: FeedbackFormat, maxLineBytes: Int, fastPath: Bool) throws {
         self.name = displayName
         switch format {
-        case .jsonl: source = JSONLinesSource(try RecordLineReader(path: path, maxLine: maxLineBytes, name: displayName), name: displayName)
-        case .csv: source = try CSVRecordSource(path: path, name: displayName, maxLineBytes: maxLineBytes)
+        case .jsonl:
+            let lines = try RecordLineReader(path: path, maxLine: maxLineBytes, name: displayName)
+            source = JSONLinesSource(lines, name: displayName)
+            self.lines = lines
+            scanner = fastPath ? FeedbackEventScanner() : nil
+        case .csv:
+            source = try CSVRecordSource(path: path, name: displayName, maxLineBytes: maxLineBytes)
+            lines = nil
+            scanner = nil
         }
         guard let (first, _) = try source.next() else { throw FeedbackError(.empty, "\(displayName) is empty (no header record)", lineNumber: 1) }
         guard FeedbackRecordParser.recordType(first) == "header" else {
@@ -43,8 +65,20 @@ public final class FeedbackReader {
     public func next() throws -> FeedbackEvent? {
         guard !finished else { return nil }
         let name = self.name
-        guard let (value, line) = try source.next() else {
-            throw FeedbackError(.missingTrailer, "\(name) ends after line \(source.line) without a trailer record; the file is truncated or incomplete", lineNumber: source.line)
+        let value: LineJSON
+        let line: Int
+        if let scanner, let lines {
+            guard let bytes = try lines.nextLine() else { throw truncated() }
+            line = lines.line
+            if let event = scanner.event(bytes) {
+                try tally(event, line: line)
+                return event
+            }
+            value = try Self.parseJSON(bytes, name: name, line: line)
+        } else {
+            guard let (parsed, at) = try source.next() else { throw truncated() }
+            value = parsed
+            line = at
         }
         let place = "\(name) line \(line)"
         switch FeedbackRecordParser.recordType(value) {
@@ -60,29 +94,37 @@ public final class FeedbackReader {
             throw FeedbackError(.badRecord, "\(place): a second header record", lineNumber: line)
         default:
             let event = try FeedbackRecordParser.event(value, place: place, lineNumber: line)
-            seen.counts[event.type.rawValue, default: 0] += 1
-            if event.type == .payment, let amount = event.amount {
-                guard let sum = try? (seen.totals[amount.currency] ?? .zero(amount.currency)).adding(amount) else {
-                    throw FeedbackError(.badRecord, "\(place): the payment total in \(amount.currency) overflows", lineNumber: line)
-                }
-                seen.totals[amount.currency] = sum
-            }
+            try tally(event, line: line)
             return event
         }
     }
 
+    /// The refusal of a file that ends without a trailer.
+    private func truncated() -> FeedbackError {
+        FeedbackError(.missingTrailer, "\(name) ends after line \(source.line) without a trailer record; the file is truncated or incomplete", lineNumber: source.line)
+    }
+
+    /// Counts `event`, and adds a payment to its currency's total.
+    private func tally(_ event: FeedbackEvent, line: Int) throws(FeedbackError) {
+        seen.count(event.type)
+        if event.type == .payment, let amount = event.amount, !seen.addPayment(amount) {
+            throw FeedbackError(.badRecord, "\(name) line \(line): the payment total in \(amount.currency) overflows", lineNumber: line)
+        }
+    }
+
     /// The counts and totals read so far (all of them once ``next()`` returned nil).
-    public var totals: ControlTotals { seen }
+    public var totals: ControlTotals { seen.totals }
 
     func check(_ trailer: ControlTotals, line: Int) throws(FeedbackError) {
         var problems: [String] = []
+        let found = totals
         let claimed = trailer.counts.filter { $0.value != 0 }
-        let read = seen.counts.filter { $0.value != 0 }
+        let read = found.counts.filter { $0.value != 0 }
         for key in Set(claimed.keys).union(read.keys).sorted() where claimed[key] != read[key] {
             problems.append("\(key.prefix(32)): trailer says \(claimed[key] ?? 0), file has \(read[key] ?? 0)")
         }
         let claimedTotals = trailer.totals.filter { !$0.value.isZero }
-        let readTotals = seen.totals.filter { !$0.value.isZero }
+        let readTotals = found.totals.filter { !$0.value.isZero }
         for currency in Set(claimedTotals.keys).union(readTotals.keys).sorted() where claimedTotals[currency] != readTotals[currency] {
             problems.append("payments in \(currency): trailer says \(claimedTotals[currency]?.decimalString ?? "0"), file has \(readTotals[currency]?.decimalString ?? "0")")
         }

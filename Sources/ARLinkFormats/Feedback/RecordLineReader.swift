@@ -34,6 +34,13 @@ final class RecordLineReader {
 
     /// The next line without its line end (a trailing `\r` is dropped too), nil at the end.
     func next<R>(_ body: (UnsafeBufferPointer<UInt8>) throws -> R) throws -> R? {
+        guard let slice = try nextLine() else { return nil }
+        return try body(slice)
+    }
+
+    /// The bytes of the next line without its line end (a trailing `\r` is dropped too), nil
+    /// at the end; valid until the next call.
+    func nextLine() throws(FeedbackError) -> UnsafeBufferPointer<UInt8>? {
         guard let base = buffer.baseAddress else { return nil }
         while true {
             let from = max(start, scanFrom)
@@ -48,7 +55,7 @@ final class RecordLineReader {
                 let slice = UnsafeBufferPointer(rebasing: buffer[start..<lineEnd])
                 start = newline + 1
                 scanFrom = start
-                return try body(slice)
+                return slice
             }
             scanFrom = end
             if end - start > maxLine {
@@ -59,7 +66,7 @@ final class RecordLineReader {
                 line += 1
                 let slice = UnsafeBufferPointer(rebasing: buffer[start..<end])
                 start = end
-                return try body(slice)
+                return slice
             }
             if start > 0 {
                 if end > start { memmove(base, base + start, end - start) }

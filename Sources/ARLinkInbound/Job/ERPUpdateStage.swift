@@ -1,6 +1,7 @@
 import ARLinkCore
 import ARLinkFormats
 import ARLinkStore
+import Foundation
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -14,7 +15,11 @@ import Glibc
 /// leaves temporary files that no record names (removed by the next export step and
 /// rewritten when the feedback file is processed again); a crash after it leaves a record
 /// whose files are published by the next run.
-final class ERPUpdateStage {
+///
+/// Rendering and writing happen on a second thread, a batch of updates at a time, while the
+/// caller goes on reconciling; ``stage()`` waits for it. A write error surfaces at the next
+/// ``add(_:)`` or at ``stage()``.
+final class ERPUpdateStage: @unchecked Sendable {
     let exportID: String
     let number: Int64
     let createdAt: String
@@ -47,22 +52,96 @@ final class ERPUpdateStage {
                 let path = folder + "/" + exportID + "." + format.rawValue
                 writers.append((try ERPUpdateWriter(path: path, format: format, exportID: exportID, createdAt: createdAt), path))
             }
+            let thread = Thread { [self] in render() }
+            thread.name = "arlink-erp-writer"
+            thread.start()
+            rendering = true
         }
-        for entry in writers { try entry.writer.write(update) }
+        pending.append(update)
         count += 1
+        if pending.count >= Self.batchSize { try hand(over: false) }
     }
 
     /// Writes the trailers and fsyncs the files; nil when no update was added.
     func stage() throws -> InboundLedger.StagedExport? {
         guard count > 0 else { return nil }
+        try hand(over: true)
         var files: [(path: String, bytes: Int64)] = []
         for entry in writers { files.append((entry.path, try entry.writer.stage())) }
         return InboundLedger.StagedExport(exportID: exportID, number: number, source: source, updateCount: count, files: files,
                                           createdAt: createdAt)
     }
 
+    // MARK: - The writing thread
+
+    static let batchSize = 1_024
+    static let maxBatches = 4
+    private let condition = NSCondition()
+    /// Guarded by `condition`.
+    private var queue: [[ERPUpdate]] = []
+    private var rendering = false
+    private var closing = false
+    private var failure: (any Error)?
+    private var pending: [ERPUpdate] = []
+
+    /// Passes the pending batch to the writing thread; with `last`, also waits until it wrote everything and ended.
+    private func hand(over last: Bool) throws {
+        condition.lock()
+        defer { condition.unlock() }
+        while queue.count >= Self.maxBatches && failure == nil { condition.wait() }
+        if let failure { throw failure }
+        if !pending.isEmpty { queue.append(pending) }
+        pending = []
+        pending.reserveCapacity(Self.batchSize)
+        condition.broadcast()
+        guard last else { return }
+        closing = true
+        while rendering { condition.wait() }
+        if let failure { throw failure }
+    }
+
+    private func render() {
+        while true {
+            condition.lock()
+            while queue.isEmpty && !closing { condition.wait() }
+            if queue.isEmpty {
+                rendering = false
+                condition.broadcast()
+                condition.unlock()
+                return
+            }
+            let batch = queue.removeFirst()
+            condition.broadcast()
+            condition.unlock()
+            do {
+                for update in batch {
+                    for entry in writers { try entry.writer.write(update) }
+                }
+            } catch {
+                condition.lock()
+                failure = error
+                queue.removeAll()
+                rendering = false
+                condition.broadcast()
+                condition.unlock()
+                return
+            }
+        }
+    }
+
+    /// Ends the writing thread (nothing more will be written).
+    private func stopRendering() {
+        condition.lock()
+        closing = true
+        queue.removeAll()
+        condition.broadcast()
+        while rendering { condition.wait() }
+        condition.unlock()
+    }
+
     /// Removes the temporary files (the transaction that would have recorded them failed).
     func discard() {
+        stopRendering()
         for entry in writers { unlink(AtomicTextFile.temporaryPath(for: entry.path)) }
         writers.removeAll()
     }

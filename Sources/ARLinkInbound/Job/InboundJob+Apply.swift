@@ -67,7 +67,11 @@ extension InboundJob {
             let exports = ERPUpdateStage(folder: config.erp.updatesFolder, number: try InboundLedger.nextExportNumber(db), formats: formats,
                                          createdAt: receivedAt, source: sha)
             stage = exports
-            if ProcessInfo.processInfo.environment["ARLINK_DEBUG_MEM"] != nil { FileHandle.standardError.write("start: \(ProcessMemory.peakMB() ?? 0) MB\n".data(using: .utf8)!) }
+            // Room for the pages this transaction dirties (keys, payments, promises of a large
+            // file): a 2 MB cache spills and rewrites half-filled pages many times over; 16 MB of
+            // cache keeps the peak within the memory bar (design section 7).
+            try db.execute(sql: "PRAGMA cache_size = -16384")
+            StepTrace.mark("pass started")
             state.positions.preload(db, partner: pid)
             let events = PrefetchingEvents(reader)
             defer { events.stop() }
@@ -90,32 +94,18 @@ extension InboundJob {
                     try applyEffects(event, result: result, line: line, state: &state, stage: exports, db: db)
                 }
             }
-            if ProcessInfo.processInfo.environment["ARLINK_DEBUG_MEM"] != nil { FileHandle.standardError.write("after loop: \(ProcessMemory.peakMB() ?? 0) MB\n".data(using: .utf8)!) }
-            let newKeys = try checkEventIDs(&state, excluded: excluded, reopen: reopen, remote: remote, db: db)
-            if ProcessInfo.processInfo.environment["ARLINK_DEBUG_MEM"] != nil { FileHandle.standardError.write("after keys: \(ProcessMemory.peakMB() ?? 0) MB\n".data(using: .utf8)!) }
-            try InboundLedger.recordEventKeys(db, partner: pid, fileSHA256: sha, sorted: newKeys)
+            StepTrace.mark("events read and reconciled")
+            // What the pass gathered is written in key, id or date order (the B-trees fill from
+            // left to right) and let go of as soon as it is written, so SQLite's page cache can
+            // grow into the room (fewer spills of half-filled pages into the WAL).
+            try InboundLedger.recordEventKeys(db, partner: pid, fileSHA256: sha,
+                                              sorted: try checkEventIDs(&state, excluded: excluded, reopen: reopen, remote: remote, db: db))
+            StepTrace.mark("event ids checked and recorded")
             try state.positions.flush(db, partner: pid)
-            // Written in event id order (fastest for the B-tree), through a sorted index rather than a sorted copy.
-            state.paymentIndex = [:]
-            let payments = state.payments
-            state.payments = []
-            var order = Array(0..<Int32(payments.count))
-            order.sort { payments[Int($0)].eventID < payments[Int($1)].eventID }
-            try InboundLedger.insertPayments(db, partner: pid) { insert in
-                for index in order {
-                    let p = payments[Int(index)]
-                    try insert(p.eventID, p.accountRef, p.allocations, state.reversedInFile[p.eventID])
-                }
-            }
-            for (payment, reversal) in state.earlierReversed {
-                try InboundLedger.markReversed(db, partner: pid, eventID: payment, by: reversal)
-            }
-            if ProcessInfo.processInfo.environment["ARLINK_DEBUG_MEM"] != nil { FileHandle.standardError.write("after payments: \(ProcessMemory.peakMB() ?? 0) MB\n".data(using: .utf8)!) }
-            let promises = state.promises
-            state.promises = []
-            var promiseOrder = Array(0..<Int32(promises.count))
-            promiseOrder.sort { promises[Int($0)].eventID < promises[Int($1)].eventID }
-            try InboundLedger.insertPromises(db, partner: pid, promiseOrder.lazy.map { promises[Int($0)] })
+            try writePayments(&state, db: db)
+            StepTrace.mark("payments written")
+            try writePromises(&state, db: db)
+            StepTrace.mark("promises written")
             for rejection in state.rejections {
                 try InboundLedger.insertRejection(db, partner: pid, fileSHA256: sha, line: rejection.line, eventID: rejection.eventID, reason: rejection.reason.rawValue)
             }
@@ -137,13 +127,15 @@ extension InboundJob {
                 detail["erp_updates"] = String(staged.updateCount)
             }
             Failpoint.hit("inbound.staged")
-            if ProcessInfo.processInfo.environment["ARLINK_DEBUG_MEM"] != nil { FileHandle.standardError.write("before audit: \(ProcessMemory.peakMB() ?? 0) MB\n".data(using: .utf8)!) }
+            StepTrace.mark("ERP updates staged")
             try context.audit.append([AuditEvent(
                 action: "file.applied", outcome: "ok", partner: pid, direction: "inbound", batchID: header.batchID, fileID: header.fileID,
                 fileName: remote.name, plaintextSHA256: plaintextSHA256, sealedSHA256: sha, recordCount: reader.totals.recordCount,
                 totals: Dictionary(uniqueKeysWithValues: reader.totals.totals.map { ($0.key.code, $0.value.decimalString) }), detail: detail
             )], in: db)
         }
+        StepTrace.mark("file committed")
+        try context.store.write { db in try db.execute(sql: "PRAGMA cache_size = -2000") }
         // Committed: the staged files now belong to the export step.
         stage?.release()
         Failpoint.hit("inbound.applied")
@@ -157,7 +149,7 @@ extension InboundJob {
                        db: Database) throws -> [EventKey] {
         var keys: [EventKey] = []
         swap(&keys, &state.keys)
-        keys.sort()
+        keys.sortInPlace()
         var kept = 0
         for index in keys.indices {
             let key = keys[index]
@@ -187,6 +179,33 @@ extension InboundJob {
             first = reader.lineNumber
         }
         return (first ?? 0, reader.lineNumber, "?")
+    }
+
+    /// Writes the pass's payments in event id order (through a sorted index, not a sorted copy) and lets go of them.
+    func writePayments(_ state: inout PassState, db: Database) throws {
+        state.paymentIndex = [:]
+        var payments: [PendingPayment] = []
+        swap(&payments, &state.payments)
+        var order = Array(0..<Int32(payments.count))
+        order.sort { payments[Int($0)].eventID < payments[Int($1)].eventID }
+        let reversed = state.reversedInFile
+        try InboundLedger.insertPayments(db, partner: state.partner) { insert in
+            for index in order {
+                let p = payments[Int(index)]
+                try insert(p.eventID, p.accountRef, p.allocations, reversed[p.eventID])
+            }
+        }
+        for (payment, reversal) in state.earlierReversed {
+            try InboundLedger.markReversed(db, partner: state.partner, eventID: payment, by: reversal)
+        }
+    }
+
+    /// Writes the pass's promises (the newest per account and invoice) in date order and lets go of them.
+    func writePromises(_ state: inout PassState, db: Database) throws {
+        var promises = Array(state.promises.values)
+        state.promises = [:]
+        promises.sort { $0.promisedDate != $1.promisedDate ? $0.promisedDate < $1.promisedDate : $0.eventID < $1.eventID }
+        try InboundLedger.insertPromises(db, partner: state.partner, promises)
     }
 
     /// `{us}_{partner}_receipt_{yyyymmdd}_{seq:06}.jsonl.p7m`.
@@ -244,8 +263,10 @@ extension InboundJob {
                 // What the partner paid on the account so far (net of reversals) is the sum of its invoices' paid amounts.
                 let baseline = try state.positions.position(event.accountRef, partner: state.partner, db: db)?.invoices
                     .filter { $0.placed.currency == amount.currency }.reduce(Int64(0)) { $0 + $1.paidMinor } ?? 0
-                state.promises.append(InboundLedger.NewPromise(eventID: event.eventID, accountRef: event.accountRef, invoiceNumber: event.invoiceNumber,
-                                                               amount: amount, promisedDate: date, paidBaseline: baseline))
+                // The newest promise for an account (and invoice) supersedes the open one.
+                state.promises[event.accountRef + "\u{0}" + (event.invoiceNumber ?? "")] = InboundLedger.NewPromise(
+                    eventID: event.eventID, accountRef: event.accountRef, invoiceNumber: event.invoiceNumber, amount: amount,
+                    promisedDate: date, paidBaseline: baseline)
             }
         case .acknowledgement:
             if case .accepted(nil) = result.outcome, let id = event.acknowledgedBatchID,
@@ -296,7 +317,8 @@ struct PassState {
     var reversedInFile: [String: String] = [:]
     /// Payments of earlier files reversed in this one: payment id → reversal id.
     var earlierReversed: [String: String] = [:]
-    var promises: [InboundLedger.NewPromise] = []
+    /// The newest promise per account and invoice (`account NUL invoice`).
+    var promises: [String: InboundLedger.NewPromise] = [:]
     var rejections: [(line: Int, eventID: String, reason: RejectionReason)] = []
     /// Accepted and rejected events, indexed like `FeedbackEventType.allCases`.
     var typeCounts = [(accepted: Int, rejected: Int)](repeating: (0, 0), count: FeedbackEventType.allCases.count)

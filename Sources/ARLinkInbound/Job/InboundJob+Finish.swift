@@ -169,7 +169,7 @@ extension InboundJob {
                 let state = reconciler.promiseState(promised: Money(minorUnits: promise.amountMinor, currency: currency),
                                                     paidSince: paid - promise.paidBaselineMinor, date: date)
                 guard state != .pending else { continue }
-                try InboundLedger.setPromiseState(db, partner: promise.partner, eventID: promise.eventID, state: state)
+                try InboundLedger.setPromiseState(db, id: promise.id, state: state)
                 guard state == .broken else { continue }
                 broken[promise.partner, default: 0] += 1
                 var update = ERPUpdate(updateID: "\(promise.partner)-promise-\(promise.eventID)", partner: promise.partner,

@@ -31,7 +31,9 @@ extension InboundJob {
             reporter.warning("partner \(pid): \(remote.name) not fetched: \(error.message)", ["partner": pid])
             return .skipped
         }
+        StepTrace.mark("file fetched")
         let sha = try FileDigest.sha256(path: local)
+        StepTrace.mark("file hashed")
         if let known = try context.store.read({ db in try InboundLedger.file(db, partner: pid, sha256: sha) }) {
             guard known.finished else { return .skipped }
             try recordDuplicate(remote, local: local, sha: sha, fileID: known.fileID, partner: partner, transport: transport,
@@ -69,6 +71,7 @@ extension InboundJob {
             if error.code == .io || error.code == .openssl { throw error }
             return try quarantine(remote, local: local, sha: sha, failure: error, header: nil, partner: partner, folders: folders, report: &report)
         }
+        StepTrace.mark("envelope opened")
         for warning in opened.warnings { reporter.warning("partner \(pid): \(remote.name): \(warning)", ["partner": pid]) }
         let reader: FeedbackReader
         do {

@@ -43,6 +43,7 @@ public final class InboundJob {
     public func run(_ options: Options) throws -> InboundReport {
         let partners = try options.partner.map { [try config.partner($0)] } ?? config.partners
         var report = InboundReport()
+        StepTrace.mark("inbound run started")
         let identity = try context.decryptionIdentity()
         try context.store.write { db in
             try context.audit.append([AuditEvent(action: "config.loaded", outcome: "ok", direction: "inbound",
@@ -58,6 +59,7 @@ public final class InboundJob {
         try checkPromises(into: &report)
         try exportUpdates(into: &report)
         _ = try context.audit.checkpoint()
+        StepTrace.mark("inbound run finished")
         return report
     }
 
@@ -84,6 +86,7 @@ public final class InboundJob {
                 held.append((remote, local, sha))
             case .applied:
                 try exportUpdates(into: &run)
+                StepTrace.mark("file exported, receipt next")
                 try finishPending(partner, transport: transport, folders: folders, report: &report, run: &run)
                 try retryHeld(&held, partner: partner, identity: identity, transport: transport, folders: folders, report: &report, run: &run)
             case .quarantined:

@@ -23,7 +23,7 @@ final class PrefetchingEvents: @unchecked Sendable {
     private var current: [Item] = []
     private var position = 0
 
-    static let batchSize = 2_048
+    static let batchSize = 1_024
     static let maxBatches = 4
 
     init(_ reader: FeedbackReader) {

@@ -106,6 +106,10 @@ extension StoreMigrations {
     ///   (`invoice TAB currency TAB minor` lines); replaces `inbound_allocation`.
     /// - `erp_staged_export`: the ERP update outbox as fsynced staged files recorded in the
     ///   same transaction as the events (name and size of each), published by renaming.
+    /// - `inbound_promise_v2`: at most one open promise per account (and invoice): a newer
+    ///   promise supersedes the open one, as a renegotiated promise replaces the old one in
+    ///   collection practice; replaces `inbound_promise` (a row per promise ever made, whose
+    ///   text key and second index made a file of 250,000 promises cost over a second).
     /// Rows of the v1 tables are carried over; v1 tables stay (migrations are append-only).
     static func registerInboundV2(_ migrator: inout DatabaseMigrator) {
         migrator.registerMigration("inbound-v2") { db in
@@ -143,6 +147,31 @@ extension StoreMigrations {
                     state TEXT NOT NULL CHECK (state IN ('staged', 'written')),
                     created_at TEXT NOT NULL
                 );
+                CREATE TABLE inbound_promise_v2 (
+                    id INTEGER PRIMARY KEY,
+                    partner TEXT NOT NULL,
+                    event_id TEXT NOT NULL,
+                    account_ref TEXT NOT NULL,
+                    invoice_number TEXT,
+                    currency TEXT NOT NULL,
+                    amount_minor INTEGER NOT NULL,
+                    promised_date TEXT NOT NULL,
+                    paid_baseline_minor INTEGER NOT NULL,
+                    state TEXT NOT NULL CHECK (state IN ('open', 'kept', 'broken', 'superseded'))
+                );
+                CREATE INDEX inbound_promise_v2_open ON inbound_promise_v2(promised_date) WHERE state = 'open';
+                CREATE UNIQUE INDEX inbound_promise_v2_one_open ON inbound_promise_v2(partner, account_ref, ifnull(invoice_number, ''))
+                    WHERE state = 'open';
+                INSERT INTO inbound_promise_v2 (partner, event_id, account_ref, invoice_number, currency, amount_minor, promised_date,
+                                                paid_baseline_minor, state)
+                    SELECT p.partner, p.event_id, p.account_ref, p.invoice_number, p.currency, p.amount_minor, p.promised_date, p.paid_baseline_minor,
+                           CASE WHEN state = 'open' AND EXISTS (
+                               SELECT 1 FROM inbound_promise o
+                               WHERE o.state = 'open' AND o.partner = p.partner AND o.account_ref = p.account_ref
+                                 AND ifnull(o.invoice_number, '') = ifnull(p.invoice_number, '')
+                                 AND (o.promised_date > p.promised_date OR (o.promised_date = p.promised_date AND o.event_id > p.event_id)))
+                           THEN 'superseded' ELSE state END
+                    FROM inbound_promise p ORDER BY p.promised_date, p.partner, p.event_id;
                 INSERT INTO inbound_file_count (partner, file_sha256, type, accepted, rejected)
                     SELECT partner, file_sha256, type, SUM(outcome = 'accepted'), SUM(outcome = 'rejected')
                     FROM inbound_event GROUP BY partner, file_sha256, type;

@@ -37,6 +37,8 @@ public struct InboundFileRecord: Sendable, Hashable {
 
 /// An open payment promise.
 public struct OpenPromise: Sendable, Hashable {
+    /// Its row in the promise table.
+    public var id: Int64
     public var partner: String
     public var eventID: String
     public var accountRef: String
