@@ -6,11 +6,12 @@ SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -qq
-# Build: OpenSSL and libcurl headers (C interop modules).
+# Build: OpenSSL, libcurl and SQLite headers (C interop modules; GRDB and ARLinkStore's bulk
+# writes call SQLite's C API).
 # Peers: the openssl CLI (the partner's tool in the demo and the interop tests), OpenSSH's
 # sshd and sftp (SFTP tests and benchmark), nginx (HTTPS tests), sqlite3 (audit tamper tests),
 # Python's jsonschema and PyYAML (independent schema validation in the tests).
 $SUDO apt-get install -y -qq libssl-dev openssl libcurl4-openssl-dev openssh-server openssh-client \
-  nginx sqlite3 python3 python3-jsonschema python3-yaml >/dev/null
+  nginx sqlite3 libsqlite3-dev python3 python3-jsonschema python3-yaml >/dev/null
 python3 -c 'import jsonschema, yaml' 2>/dev/null || python3 -m pip install -q jsonschema pyyaml
 echo "arlink: system packages ready"

@@ -76,7 +76,7 @@ public enum InboundLedger {
     /// Records the keys of every event id a file brought (sorted ascending), in blobs of at
     /// most 256 Ki keys (4 MiB: the transaction's memory stays small whatever the file).
     public static func recordEventKeys(_ db: Database, partner: String, fileSHA256: String, sorted: [EventKey]) throws {
-        let insert = try BulkInsert(db, sql: "INSERT INTO inbound_event_keys (partner, file_sha256, chunk, key_count, keys) VALUES (?, ?, ?, ?, ?)")
+        let insert = try BulkStatement(db, sql: "INSERT INTO inbound_event_keys (partner, file_sha256, chunk, key_count, keys) VALUES (?, ?, ?, ?, ?)")
         let chunk = 1 << 18
         var start = 0
         var index: Int64 = 0
@@ -172,7 +172,7 @@ public enum InboundLedger {
 
     /// Sets what was paid on one invoice (net of reversals).
     public static func setPaid(_ db: Database, partner: String, accountRef: String, invoiceNumber: String, paidMinor: Int64) throws {
-        try BulkInsert(db, sql: """
+        try BulkStatement(db, sql: """
             INSERT INTO inbound_invoice_paid (partner, account_ref, invoice_number, paid_minor) VALUES (?, ?, ?, ?)
             ON CONFLICT (partner, account_ref, invoice_number) DO UPDATE SET paid_minor = excluded.paid_minor
             """).insert(.text(partner), .text(accountRef), .text(invoiceNumber), .int(paidMinor))
@@ -201,7 +201,7 @@ public enum InboundLedger {
     /// Records accepted payments, one at a time through `body`'s inserter (in event id order is fastest).
     public static func insertPayments(_ db: Database, partner: String, _ body: (_ insert: (_ eventID: String, _ accountRef: String,
                                                                                            _ encodedAllocations: String, _ reversedBy: String?) throws -> Void) throws -> Void) throws {
-        let insert = try BulkInsert(db, sql: "INSERT INTO inbound_payment (partner, event_id, account_ref, allocations, reversed_by) VALUES (?, ?, ?, ?, ?)")
+        let insert = try BulkStatement(db, sql: "INSERT INTO inbound_payment (partner, event_id, account_ref, allocations, reversed_by) VALUES (?, ?, ?, ?, ?)")
         try body { eventID, accountRef, encoded, reversedBy in
             try insert.insert(.text(partner), .text(eventID), .text(accountRef), .text(encoded), .optional(reversedBy))
         }
@@ -288,11 +288,11 @@ public enum InboundLedger {
     /// Records accepted promises, each superseding the open promise of the same account and
     /// invoice (at most one per account and invoice among `promises`).
     public static func insertPromises(_ db: Database, partner: String, _ promises: some Sequence<NewPromise>) throws {
-        let supersede = try BulkInsert(db, sql: """
+        let supersede = try BulkStatement(db, sql: """
             UPDATE inbound_promise_v2 SET state = 'superseded'
             WHERE partner = ? AND account_ref = ? AND ifnull(invoice_number, '') = ? AND state = 'open'
             """)
-        let insert = try BulkInsert(db, sql: """
+        let insert = try BulkStatement(db, sql: """
             INSERT INTO inbound_promise_v2 (partner, event_id, account_ref, invoice_number, currency, amount_minor, promised_date, paid_baseline_minor, state)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'open')
             """)

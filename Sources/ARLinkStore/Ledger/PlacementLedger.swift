@@ -63,7 +63,7 @@ public enum PlacementLedger {
             """, arguments: [batch.batchID, batch.partner, batch.asOf, batch.sequence, batch.fileID, batch.fileName,
                              batch.createdAt, batch.plaintextPath, batch.plaintextSHA256, batch.plaintextBytes,
                              batch.recordCountsJSON, batch.totalsJSON, batch.invoiceCount])
-        let upsert = try db.makeStatement(sql: """
+        let upsert = try BulkStatement(db, sql: """
             INSERT INTO placement (partner, account_ref, status, fingerprint, balances, placed_batch, last_batch, recall_reason, updated_at)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT (partner, account_ref) DO UPDATE SET status = excluded.status, fingerprint = excluded.fingerprint,
@@ -71,55 +71,36 @@ public enum PlacementLedger {
                 updated_at = excluded.updated_at,
                 placed_batch = CASE WHEN placement.status = 'recalled' THEN excluded.placed_batch ELSE placement.placed_batch END
             """)
-        let event = try db.makeStatement(sql: """
+        let event = try BulkStatement(db, sql: """
             INSERT INTO placement_event (batch_id, partner, account_ref, action, fingerprint, balances, recall_reason)
             VALUES (?, ?, ?, ?, ?, ?, ?)
             """)
-        let clearInvoices = try db.makeStatement(sql: "DELETE FROM placement_invoice WHERE partner = ? AND account_ref = ?")
-        var pendingInvoices: [(String, PortfolioInvoice)] = []
-        pendingInvoices.reserveCapacity(invoiceBatchRows)
-        for change in changes {
-            let balances = encodeBalances(change.balances)
-            let status = change.action == .recall ? "recalled" : "active"
-            try upsert.execute(arguments: [batch.partner, change.accountRef, status, change.fingerprint, balances,
-                                           batch.batchID, batch.batchID, change.recallReason?.rawValue, batch.createdAt])
-            try event.execute(arguments: [batch.batchID, batch.partner, change.accountRef, change.action.rawValue,
-                                          change.fingerprint, balances, change.recallReason?.rawValue])
+        let clearInvoices = try BulkStatement(db, sql: "DELETE FROM placement_invoice WHERE partner = ? AND account_ref = ?")
+        let insertInvoice = try BulkStatement(db, sql: """
+            INSERT INTO placement_invoice (partner, account_ref, invoice_number, currency, due_date, placed_minor) VALUES (?, ?, ?, ?, ?, ?)
+            """)
+        // In key order: every table here is keyed by account (then invoice), so its B-tree fills
+        // from left to right instead of splitting pages all over.
+        let order = changes.indices.sorted { changes[$0].accountRef < changes[$1].accountRef }
+        for index in order {
+            let change = changes[index]
+            let balances = BulkValue.text(encodeBalances(change.balances))
+            let recall = BulkValue.optional(change.recallReason?.rawValue)
+            let ref = BulkValue.text(change.accountRef)
+            let partner = BulkValue.text(batch.partner)
+            let batchID = BulkValue.text(batch.batchID)
+            try upsert.insert(partner, ref, .text(change.action == .recall ? "recalled" : "active"), .text(change.fingerprint), balances,
+                              batchID, batchID, recall, .text(batch.createdAt))
+            try event.insert(batchID, partner, ref, .text(change.action.rawValue), .text(change.fingerprint), balances, recall)
             // A new placement has no invoice rows (a recall removed them); an update or recall replaces them.
-            if change.action != .place {
-                try flushInvoices(db, partner: batch.partner, &pendingInvoices)
-                try clearInvoices.execute(arguments: [batch.partner, change.accountRef])
-            }
-            for invoice in try invoices(change.accountRef) ?? [] {
-                pendingInvoices.append((change.accountRef, invoice))
-                if pendingInvoices.count == invoiceBatchRows { try flushInvoices(db, partner: batch.partner, &pendingInvoices) }
+            if change.action != .place { try clearInvoices.insert(partner, ref) }
+            for invoice in (try invoices(change.accountRef) ?? []).sorted(by: { $0.number < $1.number }) {
+                try insertInvoice.insert(partner, ref, .text(invoice.number), .text(invoice.openAmount.currency.code), .text(invoice.dueDate.iso),
+                                         .int(invoice.openAmount.minorUnits))
             }
         }
-        try flushInvoices(db, partner: batch.partner, &pendingInvoices)
     }
 
-    /// Rows per multi-row INSERT of invoices: one statement per 100 rows instead of one per row
-    /// (600 bound values, well under SQLite's 32,766 limit).
-    static let invoiceBatchRows = 100
-
-    static func flushInvoices(_ db: Database, partner: String, _ rows: inout [(String, PortfolioInvoice)]) throws {
-        guard !rows.isEmpty else { return }
-        let sql = "INSERT INTO placement_invoice (partner, account_ref, invoice_number, currency, due_date, placed_minor) VALUES "
-            + Array(repeating: "(?, ?, ?, ?, ?, ?)", count: rows.count).joined(separator: ", ")
-        let statement = try db.cachedStatement(sql: sql)
-        var values: [(any DatabaseValueConvertible)?] = []
-        values.reserveCapacity(rows.count * 6)
-        for (ref, invoice) in rows {
-            values.append(partner)
-            values.append(ref)
-            values.append(invoice.number)
-            values.append(invoice.openAmount.currency.code)
-            values.append(invoice.dueDate.iso)
-            values.append(invoice.openAmount.minorUnits)
-        }
-        try statement.execute(arguments: StatementArguments(values))
-        rows.removeAll(keepingCapacity: true)
-    }
 
     /// Moves a batch forward; refuses to move it backwards.
     public static func advance(_ db: Database, batchID: String, to state: BatchState, sealedPath: String? = nil,

@@ -1,12 +1,13 @@
 public import GRDB
 import GRDBSQLite
 
-/// One prepared INSERT bound column by column through the SQLite C API.
+/// One prepared statement (an INSERT, an UPDATE) run row after row, bound column by column
+/// through the SQLite C API.
 ///
 /// For the hundreds of thousands of rows an inbound file can write in its transaction,
 /// GRDB's `StatementArguments` (an array of `DatabaseValue` per row) cost several times
 /// the insert itself. Text is bound as transient (SQLite copies it).
-public struct BulkInsert {
+public struct BulkStatement {
     let statement: Statement
     let database: Database
 
@@ -55,7 +56,7 @@ public struct BulkInsert {
     static let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
 }
 
-/// One column value for ``BulkInsert``.
+/// One column value for ``BulkStatement``.
 public enum BulkValue {
     case int(Int64)
     case text(String)
