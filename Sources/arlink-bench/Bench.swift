@@ -1,4 +1,5 @@
 import ArgumentParser
+import ARLinkJobs
 
 /// `arlink-bench`: measures arlink against the baselines of design section 7 in the same run
 /// and prints wall time, throughput, peak memory and the ratio for each.
@@ -9,4 +10,19 @@ struct Bench: AsyncParsableCommand {
         abstract: "Benchmarks arlink against command-line baselines (run with -c release).",
         subcommands: [CSVBench.self, SampleBench.self, AuditBench.self, OutboundBench.self, EnvelopeBench.self, TransportBench.self, InboundBench.self]
     )
+
+    /// The measured children run in this executable too: the same allocator settings as `arlink`.
+    static func main() async {
+        MemoryTuning.apply()
+        do {
+            var command = try parseAsRoot()
+            if var asyncCommand = command as? any AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            exit(withError: error)
+        }
+    }
 }

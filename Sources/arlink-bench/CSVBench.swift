@@ -134,7 +134,7 @@ enum SyntheticExtract {
         var out = [UInt8]()
         out.reserveCapacity(1 << 22)
         guard let handle = FileHandle(forWritingAtPath: path) ?? {
-            FileManager.default.createFile(atPath: path, contents: nil)
+            _ = FileManager.default.createFile(atPath: path, contents: nil)
             return FileHandle(forWritingAtPath: path)
         }() else { throw CocoaError(.fileWriteUnknown) }
         defer { try? handle.close() }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import ARLinkJobs
 
 /// The `arlink` command: parses arguments and wires the library modules together.
 @main
@@ -17,6 +18,21 @@ struct Arlink: AsyncParsableCommand {
             DemoCommand.self,
         ]
     )
+
+    /// Sets how the allocator returns memory (``MemoryTuning``), then parses and runs.
+    static func main() async {
+        MemoryTuning.apply()
+        do {
+            var command = try parseAsRoot()
+            if var asyncCommand = command as? any AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            exit(withError: error)
+        }
+    }
 }
 
 enum ArlinkVersion {

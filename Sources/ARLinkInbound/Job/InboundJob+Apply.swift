@@ -67,10 +67,6 @@ extension InboundJob {
             let exports = ERPUpdateStage(folder: config.erp.updatesFolder, number: try InboundLedger.nextExportNumber(db), formats: formats,
                                          createdAt: receivedAt, source: sha)
             stage = exports
-            // Room for the pages this transaction dirties (keys, payments, promises of a large
-            // file): a 2 MB cache spills and rewrites half-filled pages many times over; 16 MB of
-            // cache keeps the peak within the memory bar (design section 7).
-            try db.execute(sql: "PRAGMA cache_size = -16384")
             StepTrace.mark("pass started")
             state.positions.preload(db, partner: pid)
             let events = PrefetchingEvents(reader)
@@ -96,8 +92,7 @@ extension InboundJob {
             }
             StepTrace.mark("events read and reconciled")
             // What the pass gathered is written in key, id or date order (the B-trees fill from
-            // left to right) and let go of as soon as it is written, so SQLite's page cache can
-            // grow into the room (fewer spills of half-filled pages into the WAL).
+            // left to right) and let go of as soon as it is written.
             try InboundLedger.recordEventKeys(db, partner: pid, fileSHA256: sha,
                                               sorted: try checkEventIDs(&state, excluded: excluded, reopen: reopen, remote: remote, db: db))
             StepTrace.mark("event ids checked and recorded")
@@ -135,7 +130,6 @@ extension InboundJob {
             )], in: db)
         }
         StepTrace.mark("file committed")
-        try context.store.write { db in try db.execute(sql: "PRAGMA cache_size = -2000") }
         // Committed: the staged files now belong to the export step.
         stage?.release()
         Failpoint.hit("inbound.applied")
