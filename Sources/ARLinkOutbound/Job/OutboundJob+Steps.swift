@@ -77,6 +77,8 @@ extension OutboundJob {
             invoiceCount: plan.invoicesPlaced
         )
         try context.store.write { db in
+            StepTrace.mark("ledger transaction started")
+            defer { StepTrace.mark("ledger rows written, audit next, then commit") }
             try PlacementLedger.recordBuilt(db, batch: batch, changes: plan.changes) { ref in
                 planned[ref].flatMap { $0.action == .recall ? nil : plan.invoices(for: $0) }
             }
@@ -88,6 +90,7 @@ extension OutboundJob {
                     "invoices": String(plan.invoicesPlaced)]) { a, _ in a }
             )], in: db)
         }
+        StepTrace.mark("ledger committed")
         reporter.info("recorded the batch and \(plan.accounts.count) ledger changes in \(Self.seconds(since: ledgerStarted)) s\(ProcessMemory.peakNote)")
         Failpoint.hit("outbound.built")
         reporter.info("built batch \(batch.batchID): \(plan.count(.place)) place, \(plan.count(.update)) update, \(plan.count(.recall)) recall",

@@ -1,0 +1,115 @@
+import ARLinkCore
+import ARLinkFormats
+@testable import ARLinkInbound
+import ARLinkJobs
+import ARLinkStore
+import ARLinkTestSupport
+import Foundation
+import Testing
+
+@Suite("Staged ERP exports and the reading thread")
+struct StagingTests {
+    static func update(_ n: Int) -> ERPUpdate {
+        ERPUpdate(updateID: "u-\(n)", partner: "acme-collect", sourceEventID: "E\(n)", sourceEventType: "risk", sourceFileID: "f",
+                  accountRef: "C\(n % 7)", invoiceNumber: nil, status: .riskUpdated)
+    }
+
+    @Test("a stage writes every update in order under temporary names, and discarding removes them")
+    func stageAndDiscard() throws {
+        let dir = try TemporaryDirectory()
+        let folder = dir.file("erp")
+        let stage = ERPUpdateStage(folder: folder, number: 7, formats: [.jsonl, .csv], createdAt: "2026-11-29T00:00:00Z", source: "sha")
+        #expect(try stage.stage() == nil, "no update, no export")
+        for n in 0..<10_000 { try stage.add(Self.update(n)) }  // several batches through the writing thread
+        let staged = try #require(try stage.stage())
+        #expect(staged.exportID == "arlink_erp_updates_000000000007")
+        #expect(staged.updateCount == 10_000)
+        let names = try FileManager.default.contentsOfDirectory(atPath: folder).sorted()
+        #expect(names == [".arlink_erp_updates_000000000007.csv.tmp", ".arlink_erp_updates_000000000007.jsonl.tmp"])
+        let json = try String(contentsOfFile: AtomicTextFile.temporaryPath(for: staged.files[0].path), encoding: .utf8)
+        let ids = json.split(separator: "\n").compactMap { line -> String? in
+            guard let start = line.range(of: #""update_id":""#), let end = line[start.upperBound...].firstIndex(of: "\"") else { return nil }
+            return String(line[start.upperBound..<end])
+        }
+        #expect(ids == (0..<10_000).map { "u-\($0)" })
+        #expect(Int64(json.utf8.count) == staged.files[0].bytes)
+        stage.discard()
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder).isEmpty)
+    }
+
+    @Test("publishing renames a staged file once; a changed or missing one is refused")
+    func publish() throws {
+        let dir = try TemporaryDirectory()
+        let path = dir.file("out.jsonl")
+        let file = try AtomicTextFile(path: path, mode: 0o640)
+        try file.writeLine("one")
+        let bytes = try file.stage()
+        #expect(!FileManager.default.fileExists(atPath: path))
+        #expect(throws: FeedbackError.self) { try AtomicTextFile.publish(path: path, expectedBytes: bytes + 1) }
+        #expect(try AtomicTextFile.publish(path: path, expectedBytes: bytes))
+        #expect(try String(contentsOfFile: path, encoding: .utf8) == "one\n")
+        #expect(try AtomicTextFile.publish(path: path, expectedBytes: bytes) == false, "already published")
+        #expect(throws: FeedbackError.self) { try AtomicTextFile.publish(path: dir.file("never.jsonl"), expectedBytes: 1) }
+    }
+
+    @Test("the reading thread hands over every event in order, then the reader's error at its place")
+    func prefetchError() throws {
+        let dir = try TemporaryDirectory()
+        let path = dir.file("plain.jsonl")
+        var lines = [#"{"record_type":"header","schema":"feedback.v1","file_id":"f-1","kind":"feedback","direction":"inbound","batch_id":"b-1","sequence":1,"sender":"acme-collect","recipient":"acme-corp","recipient_key_sha256":"\#(String(repeating: "a", count: 64))","created_at":"2026-11-29T00:00:00Z","previous_file_sha256":null}"#]
+        for n in 0..<5_000 { lines.append(#"{"record_type":"risk","event_id":"R\#(n)","account_ref":"C1","score":\#(n % 1000),"segment":"low"}"#) }
+        lines.append(#"{"record_type":"risk","event_id":"BAD","account_ref":"C1","score":"high","segment":"low"}"#)
+        try (lines.joined(separator: "\n") + "\n").write(toFile: path, atomically: true, encoding: .utf8)
+        let events = PrefetchingEvents(try FeedbackReader(path: path, displayName: "plain.jsonl"))
+        var seen: [String] = []
+        var failure: (any Error)?
+        do {
+            while let (event, line) = try events.next() {
+                #expect(line == seen.count + 2)
+                seen.append(event.eventID)
+            }
+        } catch {
+            failure = error
+        }
+        #expect(seen == (0..<5_000).map { "R\($0)" })
+        let error = try #require(failure as? FeedbackError)
+        #expect(error.lineNumber == 5_002)
+        events.stop()
+    }
+
+    @Test("stopping the reading thread early returns while it waits for room")
+    func prefetchStop() throws {
+        let dir = try TemporaryDirectory()
+        let path = dir.file("plain.jsonl")
+        var lines = [#"{"record_type":"header","schema":"feedback.v1","file_id":"f-1","kind":"feedback","direction":"inbound","batch_id":"b-1","sequence":1,"sender":"acme-collect","recipient":"acme-corp","recipient_key_sha256":"\#(String(repeating: "a", count: 64))","created_at":"2026-11-29T00:00:00Z","previous_file_sha256":null}"#]
+        for n in 0..<50_000 { lines.append(#"{"record_type":"risk","event_id":"R\#(n)","account_ref":"C1","score":1,"segment":"low"}"#) }
+        try (lines.joined(separator: "\n") + "\n").write(toFile: path, atomically: true, encoding: .utf8)
+        let events = PrefetchingEvents(try FeedbackReader(path: path, displayName: "plain.jsonl"))
+        #expect(try events.next()?.event.eventID == "R0")
+        usleep(100_000)  // the thread fills its queue and waits
+        let started = Date()
+        events.stop()
+        #expect(Date().timeIntervalSince(started) < 5)
+    }
+
+    @Test("a staged export file changed after the commit is not published: the run stops and names it",
+          .enabled(if: CrashTests.arlinkAvailable, "needs the arlink executable built next to the tests (swift build --build-tests)"))
+    func tamperedStage() throws {
+        let f = try InboundFixture()
+        try f.seedPlacements(accounts: 2)
+        _ = try f.drop(sequence: 1, previous: nil, [try Events.payment("P1", f.accountRef(1), "10.00", on: f.today)])
+        let killed = try ProcessRunner.run(RepositoryPaths.arlinkExecutable, ["inbound", "run", "--config", f.configPath],
+                                           environment: ["ARLINK_FAILPOINT": "inbound.applied"])
+        #expect(killed.status != 0)
+        let staged = try FileManager.default.contentsOfDirectory(atPath: f.updatesFolder).filter { $0.hasSuffix(".jsonl.tmp") }
+        #expect(staged.count == 1)
+        let handle = try #require(FileHandle(forWritingAtPath: f.updatesFolder + "/" + staged[0]))
+        handle.seekToEndOfFile()
+        handle.write(Data("{\"record_type\":\"update\",\"update_id\":\"forged\"}\n".utf8))
+        try handle.close()
+        let run = try ProcessRunner.run(RepositoryPaths.arlinkExecutable, ["inbound", "run", "--config", f.configPath])
+        #expect(run.status != 0)
+        #expect(run.stderr.contains(staged[0]), "the error names the staged file: \(run.stderr)")
+        #expect(f.files(f.updatesFolder).allSatisfy { !$0.hasSuffix(".jsonl") }, "nothing published: \(f.files(f.updatesFolder))")
+    }
+}
