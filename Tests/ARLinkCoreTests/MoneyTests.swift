@@ -57,11 +57,23 @@ struct MoneyTests {
 
 @Suite("Dates")
 struct LocalDateTests {
-    @Test("round trip through days since 1970", arguments: ["1970-01-01", "2000-02-29", "2024-12-31", "2026-11-29", "1969-12-31", "2100-03-01"])
+    @Test("round trip through days since 1970", arguments: ["1970-01-01", "2000-02-29", "2024-12-31", "2026-11-29", "1969-12-31", "2100-03-01",
+                                                             "0001-01-01", "0999-09-09", "9999-12-31"])
     func roundTrip(text: String) throws {
         let date = try #require(LocalDate(iso: text))
         #expect(date.iso == text)
         #expect(LocalDate(daysSinceEpoch: date.daysSinceEpoch).iso == text)
+    }
+
+    @Test("every day from 1900 to 2200 prints as its own components") func everyDay() {
+        var date = LocalDate(iso: "1900-01-01")!
+        while date.components.year < 2200 {
+            let (y, m, d) = date.components
+            func pad(_ v: Int, _ w: Int) -> String { String(repeating: "0", count: w - String(v).count) + String(v) }
+            let expected = "\(pad(y, 4))-\(pad(m, 2))-\(pad(d, 2))"
+            if date.iso != expected { Issue.record("\(date.daysSinceEpoch): \(date.iso) != \(expected)"); return }
+            date = date.adding(days: 1)
+        }
     }
 
     @Test("impossible dates are refused", arguments: ["2025-02-29", "2025-02-31", "2025-13-01", "2025-00-10", "2025-1-01", "20250101", "2025-04-31"])

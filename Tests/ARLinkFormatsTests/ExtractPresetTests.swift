@@ -183,4 +183,15 @@ struct ValueFormatTests {
         var bytes = Array(text.utf8)
         #expect(bytes.withUnsafeMutableBufferPointer { BooleanValue.parse(UnsafeBufferPointer($0)) } == expected)
     }
+
+    @Test("settled words (Odoo's payment_state) only where asked for", arguments: [
+        ("paid", Bool?(true)), ("In_Payment", true), ("REVERSED", true), ("not_paid", false), ("Partial", false),
+        ("invoicing_legacy", false), ("paidx", nil), ("pai", nil), (" yes ", true), ("tru\u{E9}", nil), ("YES", true),
+    ])
+    func settledFlags(text: String, expected: Bool?) {
+        var bytes = Array(text.utf8)
+        #expect(bytes.withUnsafeMutableBufferPointer { BooleanValue.parse(UnsafeBufferPointer($0), settledWords: true) } == expected)
+        let plain = bytes.withUnsafeMutableBufferPointer { BooleanValue.parse(UnsafeBufferPointer($0)) }
+        #expect(plain == (["paid", "in_payment", "reversed", "not_paid", "partial", "invoicing_legacy"].contains(text.lowercased()) ? nil : expected))
+    }
 }

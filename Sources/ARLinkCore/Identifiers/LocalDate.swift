@@ -43,11 +43,27 @@ public struct LocalDate: Hashable, Comparable, Sendable, Codable, CustomStringCo
         self.init(year: y, month: m, day: d)
     }
 
-    /// `YYYY-MM-DD`.
+    /// `YYYY-MM-DD` (years outside 0...9999 keep their sign and all their digits).
     public var iso: String {
         let (y, m, d) = components
-        func pad(_ v: Int, _ w: Int) -> String { let s = String(v); return String(repeating: "0", count: max(0, w - s.count)) + s }
-        return "\(pad(y, 4))-\(pad(m, 2))-\(pad(d, 2))"
+        guard (0...9999).contains(y) else {
+            func pad(_ v: Int, _ w: Int) -> String { let s = String(v); return String(repeating: "0", count: max(0, w - s.count)) + s }
+            return "\(pad(y, 4))-\(pad(m, 2))-\(pad(d, 2))"
+        }
+        // Ten ASCII bytes written in place: a million-row run formats millions of dates.
+        return String(unsafeUninitializedCapacity: 10) { out in
+            func two(_ v: Int, _ at: Int) {
+                out[at] = UInt8(ascii: "0") + UInt8(v / 10)
+                out[at + 1] = UInt8(ascii: "0") + UInt8(v % 10)
+            }
+            two(y / 100, 0)
+            two(y % 100, 2)
+            out[4] = UInt8(ascii: "-")
+            two(m, 5)
+            out[7] = UInt8(ascii: "-")
+            two(d, 8)
+            return 10
+        }
     }
 
     /// `YYYYMMDD`, as used in file names.
