@@ -58,30 +58,33 @@ extension OutboundJob {
         )
         let plainPath = workFolder + "/" + plainName
         let writer = try PortfolioWriter(path: plainPath, format: format == "csv" ? .csv : .jsonl, header: header, digest: try StreamingSHA256())
-        let writeStarted = Date()
-        // Records are built one at a time from the plan's small entries and dropped once written.
-        for account in plan.accounts {
-            try writer.write(try plan.record(for: account))
-        }
-        let planned = Dictionary(plan.accounts.map { ($0.accountRef, $0) }, uniquingKeysWith: { first, _ in first })
-        let written = try writer.finish()
-        reporter.info("wrote \(written.bytes) bytes of portfolio in \(Self.seconds(since: writeStarted)) s\(ProcessMemory.peakNote)")
+        // The portfolio is written on a second thread while this one records the ledger
+        // changes: neither needs the other until the batch row gets the file's digest and
+        // totals, at the end of the same transaction.
+        let background = PortfolioWrite(writer: writer, plan: plan)
+        background.start()
+        defer { _ = background.wait() }
         let ledgerStarted = Date()
-        Failpoint.hit("outbound.plaintext_written")
-        let batch = OutboundBatch(
+        let planned = Dictionary(plan.accounts.map { ($0.accountRef, $0) }, uniquingKeysWith: { first, _ in first })
+        var batch = OutboundBatch(
             batchID: header.batchID, partner: pid, asOf: asOf.iso, sequence: sequence, fileID: header.fileID,
             fileName: sealedName, state: .built, createdAt: createdAt, plaintextPath: plainPath,
-            plaintextSHA256: written.plaintextSHA256, plaintextBytes: written.bytes,
-            recordCountsJSON: OutboundBatch.countsJSON(written.totals.counts),
-            totalsJSON: OutboundBatch.totalsJSON(written.totals.totals),
-            invoiceCount: plan.invoicesPlaced
+            plaintextSHA256: "", plaintextBytes: 0, recordCountsJSON: "{}", totalsJSON: "{}", invoiceCount: plan.invoicesPlaced
         )
         try context.store.write { db in
             StepTrace.mark("ledger transaction started")
-            defer { StepTrace.mark("ledger rows written, audit next, then commit") }
             try PlacementLedger.recordBuilt(db, batch: batch, changes: plan.changes) { ref in
                 planned[ref].flatMap { $0.action == .recall ? nil : plan.invoices(for: $0) }
             }
+            StepTrace.mark("ledger rows written; waiting for the portfolio")
+            let written = try background.wait().get()
+            reporter.info("wrote \(written.bytes) bytes of portfolio in \(String(format: "%.2f", background.seconds)) s\(ProcessMemory.peakNote)")
+            Failpoint.hit("outbound.plaintext_written")
+            batch.plaintextSHA256 = written.plaintextSHA256
+            batch.plaintextBytes = written.bytes
+            batch.recordCountsJSON = OutboundBatch.countsJSON(written.totals.counts)
+            batch.totalsJSON = OutboundBatch.totalsJSON(written.totals.totals)
+            try PlacementLedger.completeBuilt(db, batch: batch)
             try context.audit.append([AuditEvent(
                 action: "batch.built", outcome: "ok", partner: pid, direction: "outbound", batchID: batch.batchID,
                 fileID: batch.fileID, fileName: batch.fileName, plaintextSHA256: batch.plaintextSHA256,
@@ -91,7 +94,7 @@ extension OutboundJob {
             )], in: db)
         }
         StepTrace.mark("ledger committed")
-        reporter.info("recorded the batch and \(plan.accounts.count) ledger changes in \(Self.seconds(since: ledgerStarted)) s\(ProcessMemory.peakNote)")
+        reporter.info("recorded the batch and \(plan.accounts.count) ledger changes in \(Self.seconds(since: ledgerStarted)) s (the portfolio written meanwhile)\(ProcessMemory.peakNote)")
         Failpoint.hit("outbound.built")
         reporter.info("built batch \(batch.batchID): \(plan.count(.place)) place, \(plan.count(.update)) update, \(plan.count(.recall)) recall",
                       ["partner": pid, "batch_id": batch.batchID])
@@ -174,4 +177,50 @@ struct ExtractView {
     var otherOpenItems: Set<String>
     /// Invoices dropped early, by reason; every partner's report includes them.
     var earlyExclusions: [ExclusionReason: Int]
+}
+
+/// Writes a plan's portfolio on its own thread; ``wait()`` returns what the writer returned.
+final class PortfolioWrite: @unchecked Sendable {
+    typealias Written = (totals: ControlTotals, plaintextSHA256: String, bytes: Int64)
+
+    private let writer: PortfolioWriter
+    private let plan: PlacementPlan
+    private let done = DispatchSemaphore(value: 0)
+    private var result: Result<Written, any Error>?
+    private var collected: Result<Written, any Error>?
+    private(set) var seconds = 0.0
+
+    init(writer: PortfolioWriter, plan: PlacementPlan) {
+        self.writer = writer
+        self.plan = plan
+    }
+
+    func start() {
+        let thread = Thread { [self] in
+            let started = Date()
+            // Records are built one at a time from the plan's small entries and dropped once written.
+            result = Result {
+                for account in plan.accounts { try writer.write(try plan.record(for: account)) }
+                return try writer.finish()
+            }
+            seconds = Date().timeIntervalSince(started)
+            done.signal()
+        }
+        thread.name = "arlink-portfolio-writer"
+        thread.start()
+    }
+
+    /// Waits for the thread (once; later calls return the same result).
+    func wait() -> Result<Written, any Error> {
+        if let collected { return collected }
+        done.wait()
+        let out = result ?? .failure(OutboundJobError.writerVanished)
+        collected = out
+        return out
+    }
+}
+
+/// The portfolio thread ended without a result (it cannot; named for the impossible case).
+enum OutboundJobError: Error {
+    case writerVanished
 }

@@ -103,6 +103,17 @@ public enum PlacementLedger {
 
 
     /// Moves a batch forward; refuses to move it backwards.
+    /// Sets a built batch's plaintext digest, size, counts and totals (recorded with
+    /// placeholders by ``recordBuilt(_:batch:changes:invoices:)`` while the file was still
+    /// being written), in the same transaction.
+    public static func completeBuilt(_ db: Database, batch: OutboundBatch) throws {
+        try db.execute(sql: """
+            UPDATE outbound_batch SET plaintext_sha256 = ?, plaintext_bytes = ?, record_counts = ?, totals = ?
+            WHERE batch_id = ? AND state = 'built'
+            """, arguments: [batch.plaintextSHA256, batch.plaintextBytes, batch.recordCountsJSON, batch.totalsJSON, batch.batchID])
+        guard db.changesCount == 1 else { throw StoreError(.notFound, "batch \(batch.batchID) is not a built batch in the ledger") }
+    }
+
     public static func advance(_ db: Database, batchID: String, to state: BatchState, sealedPath: String? = nil,
                                sealedSHA256: String? = nil, sealedBytes: Int64? = nil, at time: String) throws {
         guard let current = try batch(db, id: batchID) else {
