@@ -116,12 +116,14 @@ struct InboundBench: ParsableCommand {
                 VALUES ('B1', ?, ?, 1, 'f-1', 'bench.p7m', 'delivered', ?, '/nonexistent', ?, 0, '{}', '{}', 0)
                 """, arguments: [partner, today.iso, Timestamp.iso8601(now), String(repeating: "0", count: 64)])
             let placement = try db.makeStatement(sql: "INSERT INTO placement (partner, account_ref, status, fingerprint, balances, placed_batch, last_batch, updated_at) VALUES (?, ?, 'active', 'fp', '{}', 'B1', 'B1', ?)")
-            let invoice = try db.makeStatement(sql: "INSERT INTO placement_invoice (partner, account_ref, invoice_number, currency, due_date, placed_minor) VALUES (?, ?, ?, 'EUR', ?, ?)")
+            let eur = try Currency("EUR")
             for n in 1...accounts {
                 let ref = "C\(n)"
                 try placement.execute(arguments: [partner, ref, Timestamp.iso8601(now)])
-                try invoice.execute(arguments: [partner, ref, "I\(n)-1", today.adding(days: -90).iso, 50_000])
-                try invoice.execute(arguments: [partner, ref, "I\(n)-2", today.adding(days: -60).iso, 30_000])
+                try PlacementLedger.setInvoices(db, partner: partner, accountRef: ref, [
+                    InvoicePosition(invoiceNumber: "I\(n)-1", dueDate: today.adding(days: -90), placed: Money(minorUnits: 50_000, currency: eur), paidMinor: 0),
+                    InvoicePosition(invoiceNumber: "I\(n)-2", dueDate: today.adding(days: -60), placed: Money(minorUnits: 30_000, currency: eur), paidMinor: 0),
+                ])
             }
         }
         let identity = try context.decryptionIdentity()

@@ -75,8 +75,11 @@ final class InboundFixture {
                 let ref = accountRef(n)
                 try db.execute(sql: "INSERT INTO placement (partner, account_ref, status, fingerprint, balances, placed_batch, last_batch, updated_at) VALUES (?, ?, 'active', 'fp', '{}', 'B1', 'B1', ?)",
                                arguments: [partner, ref, created])
-                try db.execute(sql: "INSERT INTO placement_invoice (partner, account_ref, invoice_number, currency, due_date, placed_minor) VALUES (?, ?, ?, ?, ?, 10000), (?, ?, ?, ?, ?, 5000)",
-                               arguments: [partner, ref, "I\(n)-1", currency, today.adding(days: -90).iso, partner, ref, "I\(n)-2", currency, today.adding(days: -60).iso])
+                let code = try Currency(currency)
+                try PlacementLedger.setInvoices(db, partner: partner, accountRef: ref, [
+                    InvoicePosition(invoiceNumber: "I\(n)-1", dueDate: today.adding(days: -90), placed: Money(minorUnits: 10000, currency: code), paidMinor: 0),
+                    InvoicePosition(invoiceNumber: "I\(n)-2", dueDate: today.adding(days: -60), placed: Money(minorUnits: 5000, currency: code), paidMinor: 0),
+                ])
             }
         }
     }

@@ -107,6 +107,17 @@ struct InboundStorageTests {
                     VALUES ('p', ?, ?, NULL, 'EUR', 100, ?, 0, ?)
                     """, arguments: [id, ref, date, state])
             }
+            try db.execute(sql: """
+                INSERT INTO outbound_batch (batch_id, partner, as_of, sequence, file_id, file_name, state, created_at, plaintext_path,
+                    plaintext_sha256, plaintext_bytes, record_counts, totals, invoice_count)
+                VALUES ('B1', 'p', '2026-06-30', 1, 'f', 'n', 'delivered', 't', '/x', 'sha', 0, '{}', '{}', 2)
+                """)
+            try db.execute(sql: "INSERT INTO placement (partner, account_ref, status, fingerprint, balances, placed_batch, last_batch, updated_at) VALUES ('p', 'C1', 'active', 'fp', '{}', 'B1', 'B1', 't')")
+            try db.execute(sql: """
+                INSERT INTO placement_invoice (partner, account_ref, invoice_number, currency, due_date, placed_minor)
+                VALUES ('p', 'C1', 'I2', 'EUR', '2026-02-01', 300), ('p', 'C1', 'I1', 'EUR', '2026-01-01', 1000)
+                """)
+            try db.execute(sql: "INSERT INTO inbound_invoice_paid (partner, account_ref, invoice_number, paid_minor) VALUES ('p', 'C1', 'I1', 250)")
             try db.execute(sql: "INSERT INTO inbound_allocation (partner, event_id, account_ref, invoice_number, currency, amount_minor, reversed_by) VALUES ('p', 'P1', 'C1', 'I1', 'EUR', 500, NULL), ('p', 'P1', 'C1', 'I2', 'EUR', 250, NULL), ('p', 'P2', 'C1', 'I1', 'EUR', 100, 'REV9')")
         }
         try queue.close()
@@ -120,6 +131,13 @@ struct InboundStorageTests {
         #expect(Set(p1?.allocations.map(\.invoiceNumber) ?? []) == ["I1", "I2"])
         #expect(p1?.allocations.map(\.amount.minorUnits).reduce(0, +) == 750)
         #expect(try store.read { db in try InboundLedger.payment(db, partner: "p", eventID: "P2") }?.reversedBy == "REV9")
+        // ledger-v2: the invoices moved into the placement row, paid amounts still apply.
+        let position = try store.read { db in try InboundLedger.position(db, partner: "p", accountRef: "C1") }
+        #expect(position?.invoices.map(\.invoiceNumber) == ["I1", "I2"])
+        #expect(position?.invoices.map(\.paidMinor) == [250, 0])
+        #expect(position?.invoices.map(\.placed.minorUnits) == [1000, 300])
+        #expect(try store.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM placement_invoice") } == 0)
+        #expect(try store.read { db in try InboundLedger.accountPaid(db, partner: "p", accountRef: "C1", currency: "EUR") } == 250)
         // One open promise per account: C1's later one; the earlier is superseded, the kept one stays kept.
         #expect(try store.read { db in try InboundLedger.promiseCounts(db, partner: "p") } == ["open": 2, "superseded": 1, "kept": 1])
         let open = try store.read { db in try InboundLedger.openPromises(db, before: LocalDate(iso: "2027-01-01")!) }

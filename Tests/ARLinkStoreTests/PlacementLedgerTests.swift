@@ -68,8 +68,26 @@ struct PlacementLedgerTests {
             #expect(try PlacementLedger.placementCounts(db, partner: "acme-collect") == ["active": 1, "recalled": 1])
             #expect(try PlacementLedger.lastBatch(db, partner: "acme-collect")?.sequence == 2)
             #expect(try PlacementLedger.batch(db, id: "b1")?.state == .delivered)
-            #expect(try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM placement_invoice WHERE account_ref = 'B'") == 0)
+            #expect(try String.fetchOne(db, sql: "SELECT invoices FROM placement WHERE account_ref = 'B'") == nil)
+            let placed = try InboundLedger.position(db, partner: "acme-collect", accountRef: "A")
+            #expect(placed?.invoices.map(\.invoiceNumber) == [invoice.number])
+            #expect(placed?.invoices.first?.placed == invoice.openAmount)
+            #expect(placed?.invoices.first?.dueDate == invoice.dueDate)
+            #expect(try InboundLedger.position(db, partner: "acme-collect", accountRef: "B") == nil, "a recall keeps no invoices")
         }
+    }
+
+    @Test("placed invoices survive their stored text, whatever their numbers hold", arguments: [
+        "INV-1", "a\tb", "line\nbreak", "100%", "%09 literally", "%2509", "ünï €", "%", "%0",
+    ])
+    func placedInvoiceText(number: String) throws {
+        let eur = try Currency("EUR")
+        let due = try #require(LocalDate(iso: "2026-05-31"))
+        let text = PlacedInvoices.encode([(number, Money(minorUnits: 1234, currency: eur), due), ("Z-2", Money(minorUnits: -5, currency: eur), due)])
+        let back = PlacedInvoices.decode(text)
+        #expect(back.map(\.invoiceNumber).sorted() == [number, "Z-2"].sorted())
+        #expect(back.first { $0.invoiceNumber == number }?.placed == Money(minorUnits: 1234, currency: eur))
+        #expect(back.allSatisfy { $0.dueDate == due && $0.paidMinor == 0 })
     }
 
     @Test("one batch per partner and as-of date; sequence numbers never repeat")

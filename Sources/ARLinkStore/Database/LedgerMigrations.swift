@@ -1,4 +1,5 @@
 import GRDB
+import ARLinkCore
 
 extension StoreMigrations {
     /// Placement ledger: outbound batches and the accounts placed with each partner.
@@ -60,6 +61,38 @@ extension StoreMigrations {
                     PRIMARY KEY (partner, account_ref, invoice_number)
                 ) WITHOUT ROWID;
                 """)
+        }
+    }
+
+    /// Ledger v2: the invoices placed for an account live in its `placement` row (column
+    /// `invoices`, ``PlacedInvoices``) instead of one `placement_invoice` row each; existing rows
+    /// move there (the table stays, empty: migrations are append-only).
+    static func registerLedgerV2(_ migrator: inout DatabaseMigrator) {
+        migrator.registerMigration("ledger-v2") { db in
+            try db.execute(sql: "ALTER TABLE placement ADD COLUMN invoices TEXT")
+            let rows = try Row.fetchCursor(db, sql: """
+                SELECT partner, account_ref, invoice_number, currency, due_date, placed_minor FROM placement_invoice
+                ORDER BY partner, account_ref, invoice_number
+                """)
+            var current: (String, String)?
+            var invoices: [(number: String, amount: Money, dueDate: LocalDate)] = []
+            func flush() throws {
+                guard let (partner, ref) = current else { return }
+                try db.execute(sql: "UPDATE placement SET invoices = ? WHERE partner = ? AND account_ref = ?",
+                               arguments: [PlacedInvoices.encode(invoices), partner, ref])
+                invoices = []
+            }
+            while let row = try rows.next() {
+                let key = (row[0] as String, row[1] as String)
+                if current.map({ $0 != key }) ?? true {
+                    try flush()
+                    current = key
+                }
+                guard let currency = try? Currency(row[3] as String), let due = LocalDate(iso: row[4] as String) else { continue }
+                invoices.append((row[2], Money(minorUnits: row[5], currency: currency), due))
+            }
+            try flush()
+            try db.execute(sql: "DELETE FROM placement_invoice")
         }
     }
 }

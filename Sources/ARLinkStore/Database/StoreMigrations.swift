@@ -12,6 +12,7 @@ enum StoreMigrations {
         registerInboundMigrations(&migrator)
         registerAuditMigrations(&migrator)
         registerInboundV2(&migrator)
+        registerLedgerV2(&migrator)
         return migrator
     }
 }

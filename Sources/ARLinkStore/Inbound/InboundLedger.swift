@@ -128,44 +128,43 @@ public enum InboundLedger {
 
     // MARK: - Accounts and payments
 
-    /// The account as placed with `partner` (active or recalled) with what was paid on each invoice; nil if never placed.
+    /// The account as placed with `partner` with what was paid on each invoice; nil if never
+    /// placed or recalled (a recall keeps no invoices).
     public static func position(_ db: Database, partner: String, accountRef: String) throws -> AccountPosition? {
-        let rows = try Row.fetchAll(db.cachedStatement(sql: """
-            SELECT i.invoice_number, i.currency, i.due_date, i.placed_minor, COALESCE(p.paid_minor, 0)
-            FROM placement_invoice i
-            LEFT JOIN inbound_invoice_paid p ON p.partner = i.partner AND p.account_ref = i.account_ref AND p.invoice_number = i.invoice_number
-            WHERE i.partner = ? AND i.account_ref = ?
-            """), arguments: [partner, accountRef])
-        guard !rows.isEmpty else { return nil }
-        var invoices: [InvoicePosition] = []
-        for row in rows {
-            guard let currency = try? Currency(row[1] as String), let due = LocalDate(iso: row[2] as String) else { continue }
-            invoices.append(InvoicePosition(invoiceNumber: row[0], dueDate: due, placed: Money(minorUnits: row[3], currency: currency), paidMinor: row[4]))
+        guard let text = try String.fetchOne(db.cachedStatement(sql: "SELECT invoices FROM placement WHERE partner = ? AND account_ref = ?"),
+                                             arguments: [partner, accountRef]) else { return nil }
+        var invoices = PlacedInvoices.decode(text)
+        guard !invoices.isEmpty else { return nil }
+        var paid: [String: Int64] = [:]
+        for row in try Row.fetchAll(db.cachedStatement(sql: "SELECT invoice_number, paid_minor FROM inbound_invoice_paid WHERE partner = ? AND account_ref = ?"),
+                                    arguments: [partner, accountRef]) {
+            paid[row[0]] = row[1]
         }
+        for index in invoices.indices { invoices[index].paidMinor = paid[invoices[index].invoiceNumber] ?? 0 }
         return AccountPosition(accountRef: accountRef, invoices: invoices)
     }
 
     /// Every placed account of `partner` with what was paid on each invoice, when there are
-    /// at most `limit` placed invoices (one query instead of one per account); nil when more.
+    /// at most `limit` placed accounts (one query instead of one per account); nil when more.
     public static func positions(_ db: Database, partner: String, limit: Int) throws -> [String: AccountPosition]? {
-        let count = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM placement_invoice WHERE partner = ?", arguments: [partner]) ?? 0
+        let count = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM placement WHERE partner = ? AND invoices IS NOT NULL", arguments: [partner]) ?? 0
         guard count <= limit else { return nil }
+        var paid: [String: [String: Int64]] = [:]
+        let paidRows = try Row.fetchCursor(db, sql: "SELECT account_ref, invoice_number, paid_minor FROM inbound_invoice_paid WHERE partner = ?",
+                                           arguments: [partner])
+        while let row = try paidRows.next() { paid[row[0], default: [:]][row[1]] = row[2] }
         var out: [String: AccountPosition] = [:]
-        out.reserveCapacity(count / 2)
-        var currencies: [String: Currency] = [:]
-        let rows = try Row.fetchCursor(db, sql: """
-            SELECT i.account_ref, i.invoice_number, i.currency, i.due_date, i.placed_minor, COALESCE(p.paid_minor, 0)
-            FROM placement_invoice i
-            LEFT JOIN inbound_invoice_paid p ON p.partner = i.partner AND p.account_ref = i.account_ref AND p.invoice_number = i.invoice_number
-            WHERE i.partner = ? ORDER BY i.account_ref, i.invoice_number
-            """, arguments: [partner])
+        out.reserveCapacity(count)
+        let rows = try Row.fetchCursor(db, sql: "SELECT account_ref, invoices FROM placement WHERE partner = ? AND invoices IS NOT NULL",
+                                       arguments: [partner])
         while let row = try rows.next() {
-            let code: String = row[2]
-            guard let currency = currencies[code] ?? (try? Currency(code)), let due = LocalDate(iso: row[3] as String) else { continue }
-            currencies[code] = currency
             let ref: String = row[0]
-            let invoice = InvoicePosition(invoiceNumber: row[1], dueDate: due, placed: Money(minorUnits: row[4], currency: currency), paidMinor: row[5])
-            out[ref, default: AccountPosition(accountRef: ref, invoices: [])].invoices.append(invoice)
+            var invoices = PlacedInvoices.decode(row[1])
+            guard !invoices.isEmpty else { continue }
+            if let paidHere = paid[ref] {
+                for index in invoices.indices { invoices[index].paidMinor = paidHere[invoices[index].invoiceNumber] ?? 0 }
+            }
+            out[ref] = AccountPosition(accountRef: ref, invoices: invoices)
         }
         return out
     }
@@ -245,23 +244,21 @@ public enum InboundLedger {
 
     /// What the partner paid on an account in `currency` so far (net of reversals).
     public static func accountPaid(_ db: Database, partner: String, accountRef: String, currency: String) throws -> Int64 {
-        try Int64.fetchOne(db.cachedStatement(sql: """
-            SELECT COALESCE(SUM(p.paid_minor), 0) FROM inbound_invoice_paid p
-            JOIN placement_invoice i ON i.partner = p.partner AND i.account_ref = p.account_ref AND i.invoice_number = p.invoice_number
-            WHERE p.partner = ? AND p.account_ref = ? AND i.currency = ?
-            """), arguments: [partner, accountRef, currency]) ?? 0
+        guard let position = try position(db, partner: partner, accountRef: accountRef) else { return 0 }
+        return position.invoices.filter { $0.placed.currency.code == currency }.reduce(0) { $0 + $1.paidMinor }
     }
 
-    /// Every invoice placed with `partner`, by account then due date (the feedback simulator).
+    /// Every invoice placed with `partner` on active accounts, by account then due date (the feedback simulator).
     public static func placedInvoices(_ db: Database, partner: String) throws -> [(accountRef: String, invoice: InvoicePosition)] {
-        try Row.fetchAll(db, sql: """
-            SELECT i.account_ref, i.invoice_number, i.currency, i.due_date, i.placed_minor FROM placement_invoice i
-            JOIN placement p ON p.partner = i.partner AND p.account_ref = i.account_ref
-            WHERE i.partner = ? AND p.status = 'active' ORDER BY i.account_ref, i.due_date, i.invoice_number
-            """, arguments: [partner]).compactMap { row in
-            guard let currency = try? Currency(row[2] as String), let due = LocalDate(iso: row[3] as String) else { return nil }
-            return (row[0], InvoicePosition(invoiceNumber: row[1], dueDate: due, placed: Money(minorUnits: row[4], currency: currency), paidMinor: 0))
+        var out: [(accountRef: String, invoice: InvoicePosition)] = []
+        for row in try Row.fetchAll(db, sql: """
+            SELECT account_ref, invoices FROM placement WHERE partner = ? AND status = 'active' AND invoices IS NOT NULL ORDER BY account_ref
+            """, arguments: [partner]) {
+            let ref: String = row[0]
+            let invoices = PlacedInvoices.decode(row[1]).sorted { ($0.dueDate, $0.invoiceNumber) < ($1.dueDate, $1.invoiceNumber) }
+            out.append(contentsOf: invoices.map { (ref, $0) })
         }
+        return out
     }
 
     // MARK: - Promises

@@ -64,45 +64,44 @@ public enum PlacementLedger {
                              batch.createdAt, batch.plaintextPath, batch.plaintextSHA256, batch.plaintextBytes,
                              batch.recordCountsJSON, batch.totalsJSON, batch.invoiceCount])
         let upsert = try BulkStatement(db, sql: """
-            INSERT INTO placement (partner, account_ref, status, fingerprint, balances, placed_batch, last_batch, recall_reason, updated_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+            INSERT INTO placement (partner, account_ref, status, fingerprint, balances, placed_batch, last_batch, recall_reason, updated_at, invoices)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT (partner, account_ref) DO UPDATE SET status = excluded.status, fingerprint = excluded.fingerprint,
                 balances = excluded.balances, last_batch = excluded.last_batch, recall_reason = excluded.recall_reason,
-                updated_at = excluded.updated_at,
+                updated_at = excluded.updated_at, invoices = excluded.invoices,
                 placed_batch = CASE WHEN placement.status = 'recalled' THEN excluded.placed_batch ELSE placement.placed_batch END
             """)
         let event = try BulkStatement(db, sql: """
             INSERT INTO placement_event (batch_id, partner, account_ref, action, fingerprint, balances, recall_reason)
             VALUES (?, ?, ?, ?, ?, ?, ?)
             """)
-        let clearInvoices = try BulkStatement(db, sql: "DELETE FROM placement_invoice WHERE partner = ? AND account_ref = ?")
-        let insertInvoice = try BulkStatement(db, sql: """
-            INSERT INTO placement_invoice (partner, account_ref, invoice_number, currency, due_date, placed_minor) VALUES (?, ?, ?, ?, ?, ?)
-            """)
-        // In key order: every table here is keyed by account (then invoice), so its B-tree fills
-        // from left to right instead of splitting pages all over.
+        // In key order: both tables are keyed by account, so their B-trees fill from left to
+        // right instead of splitting pages all over.
         let order = changes.indices.sorted { changes[$0].accountRef < changes[$1].accountRef }
+        let partner = BulkValue.text(batch.partner)
+        let batchID = BulkValue.text(batch.batchID)
         for index in order {
             let change = changes[index]
             let balances = BulkValue.text(encodeBalances(change.balances))
             let recall = BulkValue.optional(change.recallReason?.rawValue)
             let ref = BulkValue.text(change.accountRef)
-            let partner = BulkValue.text(batch.partner)
-            let batchID = BulkValue.text(batch.batchID)
+            // A recall keeps no invoices; a placement or an update replaces them.
+            let placed = change.action == .recall ? nil : try invoices(change.accountRef)
+            let invoiceText = BulkValue.optional(placed.map { list in
+                PlacedInvoices.encode(list.sorted { $0.number < $1.number }.lazy.map { ($0.number, $0.openAmount, $0.dueDate) })
+            })
             try upsert.insert(partner, ref, .text(change.action == .recall ? "recalled" : "active"), .text(change.fingerprint), balances,
-                              batchID, batchID, recall, .text(batch.createdAt))
+                              batchID, batchID, recall, .text(batch.createdAt), invoiceText)
             try event.insert(batchID, partner, ref, .text(change.action.rawValue), .text(change.fingerprint), balances, recall)
-            // A new placement has no invoice rows (a recall removed them); an update or recall replaces them.
-            if change.action != .place { try clearInvoices.insert(partner, ref) }
-            for invoice in (try invoices(change.accountRef) ?? []).sorted(by: { $0.number < $1.number }) {
-                try insertInvoice.insert(partner, ref, .text(invoice.number), .text(invoice.openAmount.currency.code), .text(invoice.dueDate.iso),
-                                         .int(invoice.openAmount.minorUnits))
-            }
         }
     }
 
+    /// Sets the invoices placed for an account (tests and benchmarks that seed a ledger).
+    public static func setInvoices(_ db: Database, partner: String, accountRef: String, _ invoices: [InvoicePosition]) throws {
+        try db.execute(sql: "UPDATE placement SET invoices = ? WHERE partner = ? AND account_ref = ?",
+                       arguments: [PlacedInvoices.encode(invoices.map { ($0.invoiceNumber, $0.placed, $0.dueDate) }), partner, accountRef])
+    }
 
-    /// Moves a batch forward; refuses to move it backwards.
     /// Sets a built batch's plaintext digest, size, counts and totals (recorded with
     /// placeholders by ``recordBuilt(_:batch:changes:invoices:)`` while the file was still
     /// being written), in the same transaction.
