@@ -61,13 +61,15 @@ struct ERPUpdateBytesTests {
     @Test("dates and amounts as bytes match their String forms", arguments: [0, 1, 9, 10, 99, 100, 12345, 1_000_000_007, Int64.max / 1000])
     func numbers(_ minor: Int64) {
         for currency in [Self.eur, Self.jpy, try! Currency("BHD")] {
-            var bytes: [UInt8] = []
-            ERPUpdateBytes.appendMoney(Money(minorUnits: minor, currency: currency), to: &bytes)
-            #expect(String(decoding: bytes, as: UTF8.self) == Money(minorUnits: minor, currency: currency).decimalString)
+            for sign: Int64 in [1, -1] {
+                let bytes = ByteBuffer(capacity: 4)  // small: growing is exercised too
+                ERPUpdateBytes.appendMoney(Money(minorUnits: sign * minor, currency: currency), to: bytes)
+                #expect(String(decoding: bytes.bytes, as: UTF8.self) == Money(minorUnits: sign * minor, currency: currency).decimalString)
+            }
         }
         let date = LocalDate(daysSinceEpoch: Int32(truncatingIfNeeded: minor % 3_000_000))
-        var bytes: [UInt8] = []
-        ERPUpdateBytes.appendISO(date, to: &bytes)
-        #expect(String(decoding: bytes, as: UTF8.self) == date.iso)
+        let bytes = ByteBuffer(capacity: 4)
+        ERPUpdateBytes.appendISO(date, to: bytes)
+        #expect(String(decoding: bytes.bytes, as: UTF8.self) == date.iso)
     }
 }

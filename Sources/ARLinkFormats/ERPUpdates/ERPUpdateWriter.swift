@@ -41,8 +41,8 @@ public final class ERPUpdateWriter {
     public func write(_ u: ERPUpdate) throws {
         count += 1
         switch format {
-        case .jsonl: try file.writeLine { ERPUpdateBytes.appendJSON(u, to: &$0) }
-        case .csv: try file.writeLine { ERPUpdateBytes.appendCSV(u, to: &$0) }
+        case .jsonl: try file.writeLine { ERPUpdateBytes.appendJSON(u, to: $0) }
+        case .csv: try file.writeLine { ERPUpdateBytes.appendCSV(u, to: $0) }
         }
     }
 
@@ -83,16 +83,16 @@ public final class ERPUpdateWriter {
 public enum ERPUpdateJSON {
     /// The CSV row (columns ``ERPUpdateWriter/csvColumns``).
     public static func csvRow(_ u: ERPUpdate) -> String {
-        var bytes: [UInt8] = []
-        ERPUpdateBytes.appendCSV(u, to: &bytes)
-        return String(decoding: bytes, as: UTF8.self)
+        let bytes = ByteBuffer(capacity: 512)
+        ERPUpdateBytes.appendCSV(u, to: bytes)
+        return String(decoding: UnsafeBufferPointer(start: bytes.base, count: bytes.count), as: UTF8.self)
     }
 
     /// The JSON object of one update.
     public static func record(_ u: ERPUpdate) -> String {
-        var bytes: [UInt8] = []
-        ERPUpdateBytes.appendJSON(u, to: &bytes)
-        return String(decoding: bytes, as: UTF8.self)
+        let bytes = ByteBuffer(capacity: 512)
+        ERPUpdateBytes.appendJSON(u, to: bytes)
+        return String(decoding: UnsafeBufferPointer(start: bytes.base, count: bytes.count), as: UTF8.self)
     }
 }
 

@@ -10,7 +10,7 @@ public final class AtomicTextFile {
     public let path: String
     private let temporary: String
     private var fd: Int32
-    private var buffer: [UInt8] = []
+    private let buffer = ByteBuffer(capacity: 1 << 20 + 1 << 16)
     /// Bytes written so far.
     public private(set) var bytesWritten: Int64 = 0
 
@@ -22,7 +22,6 @@ public final class AtomicTextFile {
         unlink(temporary)
         fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, mode_t(mode))
         guard fd >= 0 else { throw FeedbackError(.writeFailed, "cannot create \(temporary) (errno \(errno))") }
-        buffer.reserveCapacity(1 << 20)
     }
 
     deinit {
@@ -34,14 +33,14 @@ public final class AtomicTextFile {
 
     /// Appends one line (a newline is added).
     public func writeLine(_ text: String) throws {
-        buffer.append(contentsOf: text.utf8)
+        buffer.append(utf8: text)
         buffer.append(0x0A)
         if buffer.count >= 1 << 20 { try flush() }
     }
 
     /// Appends one line that `body` renders straight into the write buffer (no newline needed).
-    public func writeLine(_ body: (inout [UInt8]) -> Void) throws {
-        body(&buffer)
+    public func writeLine(_ body: (ByteBuffer) -> Void) throws {
+        body(buffer)
         buffer.append(0x0A)
         if buffer.count >= 1 << 20 { try flush() }
     }
@@ -101,7 +100,7 @@ public final class AtomicTextFile {
     private func flush() throws {
         var offset = 0
         while offset < buffer.count {
-            let n = buffer.withUnsafeBytes { raw in write(fd, raw.baseAddress! + offset, raw.count - offset) }
+            let n = write(fd, buffer.base + offset, buffer.count - offset)
             if n < 0 {
                 if errno == EINTR { continue }
                 throw FeedbackError(.writeFailed, "writing \(temporary) failed (errno \(errno))")
@@ -115,7 +114,7 @@ public final class AtomicTextFile {
             _ = posix_fadvise(fd, off_t(bytesWritten), off_t(buffer.count), Int32(POSIX_FADV_DONTNEED))
         }
         bytesWritten += Int64(buffer.count)
-        buffer.removeAll(keepingCapacity: true)
+        buffer.removeAll()
     }
 
     /// Flushes, fsyncs and renames to the final path, then fsyncs the folder.

@@ -1,0 +1,72 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A growable run of bytes written through a raw pointer: what renderers append records to
+/// before they go to a file.
+///
+/// `[UInt8]` checks uniqueness and capacity on every append; at the hundreds of MB of ERP
+/// update records an inbound file can produce, those checks were a third of the rendering.
+///
+/// Its properties skip Swift's run-time exclusivity checks (`@exclusivity(unchecked)`): a buffer
+/// belongs to one writer at a time, and the checks cost more than the appends they guard.
+public final class ByteBuffer {
+    @exclusivity(unchecked) public private(set) var base: UnsafeMutablePointer<UInt8>
+    @exclusivity(unchecked) public private(set) var count = 0
+    @exclusivity(unchecked) private var capacity: Int
+
+    public init(capacity: Int = 1 << 16) {
+        self.capacity = max(16, capacity)
+        base = .allocate(capacity: self.capacity)
+    }
+
+    deinit { base.deallocate() }
+
+    /// The bytes written so far, as an array (tests and small renderings).
+    public var bytes: [UInt8] { Array(UnsafeBufferPointer(start: base, count: count)) }
+
+    /// Makes room for `n` more bytes.
+    @inline(__always)
+    public func reserve(_ n: Int) {
+        if count + n > capacity { grow(to: count + n) }
+    }
+
+    private func grow(to needed: Int) {
+        var next = capacity * 2
+        while next < needed { next *= 2 }
+        let bigger = UnsafeMutablePointer<UInt8>.allocate(capacity: next)
+        bigger.update(from: base, count: count)
+        base.deallocate()
+        base = bigger
+        capacity = next
+    }
+
+    @inline(__always)
+    public func append(_ byte: UInt8) {
+        reserve(1)
+        base[count] = byte
+        count += 1
+    }
+
+    public func append(_ bytes: UnsafeBufferPointer<UInt8>) {
+        guard let source = bytes.baseAddress, !bytes.isEmpty else { return }
+        reserve(bytes.count)
+        (base + count).update(from: source, count: bytes.count)
+        count += bytes.count
+    }
+
+    public func append(_ text: StaticString) {
+        append(UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
+    }
+
+    /// Appends the UTF-8 of `text`.
+    public func append(utf8 text: String) {
+        var text = text
+        text.withUTF8 { append($0) }
+    }
+
+    /// Forgets the content, keeping the memory.
+    public func removeAll() { count = 0 }
+}
