@@ -1,8 +1,8 @@
-import ARLinkCore
+public import ARLinkCore
 
 extension FeedbackEventType {
     /// A distinct index below `allCases.count`, for tables with one entry per event type.
-    var slot: Int {
+    public var slot: Int {
         switch self {
         case .acknowledgement: 0
         case .payment: 1

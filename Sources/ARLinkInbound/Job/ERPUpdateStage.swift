@@ -27,7 +27,8 @@ final class ERPUpdateStage: @unchecked Sendable {
     private let folder: String
     private let formats: [ERPUpdateWriter.Format]
     private var writers: [(writer: ERPUpdateWriter, path: String)] = []
-    private(set) var count = 0
+    /// Only the producing thread touches `count` and `pending`: no run-time exclusivity checks.
+    @exclusivity(unchecked) private(set) var count = 0
 
     /// - Parameters:
     ///   - number: the export number (``InboundLedger/nextExportNumber(_:)``), also in the file names.
@@ -82,7 +83,7 @@ final class ERPUpdateStage: @unchecked Sendable {
     private var rendering = false
     private var closing = false
     private var failure: (any Error)?
-    private var pending: [ERPUpdate] = []
+    @exclusivity(unchecked) private var pending: [ERPUpdate] = []
 
     /// Passes the pending batch to the writing thread; with `last`, also waits until it wrote everything and ended.
     private func hand(over last: Bool) throws {

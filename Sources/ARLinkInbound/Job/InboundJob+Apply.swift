@@ -314,7 +314,7 @@ struct PassState {
     /// The newest promise per account and invoice (`account NUL invoice`).
     var promises: [String: InboundLedger.NewPromise] = [:]
     var rejections: [(line: Int, eventID: String, reason: RejectionReason)] = []
-    /// Accepted and rejected events, indexed like `FeedbackEventType.allCases`.
+    /// Accepted and rejected events, indexed by `FeedbackEventType.slot`.
     var typeCounts = [(accepted: Int, rejected: Int)](repeating: (0, 0), count: FeedbackEventType.allCases.count)
     var result = InboundJob.PassResult()
 
@@ -341,16 +341,14 @@ struct PassState {
     }
 
     mutating func count(_ type: FeedbackEventType, accepted: Bool) {
-        let index = PassState.typeIndex[type] ?? 0
+        let index = type.slot
         if accepted { typeCounts[index].accepted += 1 } else { typeCounts[index].rejected += 1 }
     }
-
-    static let typeIndex = Dictionary(uniqueKeysWithValues: FeedbackEventType.allCases.enumerated().map { ($0.element, $0.offset) })
 
     /// The counts by type name, types without events left out.
     var countsByType: [String: (accepted: Int, rejected: Int)] {
         var out: [String: (accepted: Int, rejected: Int)] = [:]
-        for (index, type) in FeedbackEventType.allCases.enumerated() where typeCounts[index] != (0, 0) { out[type.rawValue] = typeCounts[index] }
+        for type in FeedbackEventType.allCases where typeCounts[type.slot] != (0, 0) { out[type.rawValue] = typeCounts[type.slot] }
         return out
     }
 

@@ -19,9 +19,9 @@ final class PrefetchingEvents: @unchecked Sendable {
     private var failure: (any Error)?
     private var producing = true
     private var stopping = false
-    /// The consumer's side.
-    private var current: [Item] = []
-    private var position = 0
+    /// The consumer's side (only `next()` touches them: no run-time exclusivity checks).
+    @exclusivity(unchecked) private var current: [Item] = []
+    @exclusivity(unchecked) private var position = 0
 
     static let batchSize = 1_024
     static let maxBatches = 4
