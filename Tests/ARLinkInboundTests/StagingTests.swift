@@ -5,6 +5,7 @@ import ARLinkJobs
 import ARLinkStore
 import ARLinkTestSupport
 import Foundation
+import GRDB
 import Testing
 
 @Suite("Staged ERP exports and the reading thread")
@@ -111,5 +112,38 @@ struct StagingTests {
         #expect(run.status != 0)
         #expect(run.stderr.contains(staged[0]), "the error names the staged file: \(run.stderr)")
         #expect(f.files(f.updatesFolder).allSatisfy { !$0.hasSuffix(".jsonl") }, "nothing published: \(f.files(f.updatesFolder))")
+    }
+}
+
+@Suite("Account positions read one by one, with a small cache")
+struct PositionLimitTests {
+    @Test("a file applied with a 3-account cache and no preload ends exactly like one applied with everything in memory")
+    func smallCache() throws {
+        func apply(_ limits: PositionCache.Limits) throws -> (paid: [String], exported: [String]) {
+            let f = try InboundFixture()
+            try f.seedPlacements(accounts: 12)
+            let store = try f.store()
+            let plain = f.dir.file("plain.jsonl")
+            try FeedbackSimulator.write(to: plain, header: try f.header(sequence: 1, previous: nil), store: store, partner: f.partner,
+                                        today: f.today, seed: 11, eventCount: 2_000)
+            try f.seal(plain, as: f.name(1))
+            var job = InboundJob(context: try f.context())
+            job.positionLimits = limits
+            let report = try job.run(.init(partner: f.partner))
+            #expect(report.partners.first?.processed.count == 1)
+            let paid = try store.read { db in
+                try String.fetchAll(db, sql: "SELECT account_ref || '/' || invoice_number || '=' || paid_minor FROM inbound_invoice_paid ORDER BY 1")
+            }
+            // Ids and file ids differ between the two files (each header has its own file id): compare what they say.
+            let exported = try f.exportedUpdates().map { record in
+                ["account_ref", "invoice_number", "status", "amount", "open_amount", "date"].map { "\(record[$0].map { "\($0)" } ?? "-")" }.joined(separator: " ")
+            }.sorted()
+            return (paid, exported)
+        }
+        let everything = try apply(PositionCache.Limits())
+        let small = try apply(PositionCache.Limits(preload: 0, cached: 3))
+        #expect(!everything.paid.isEmpty)
+        #expect(small.paid == everything.paid)
+        #expect(small.exported == everything.exported)
     }
 }

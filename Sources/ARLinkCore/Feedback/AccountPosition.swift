@@ -12,6 +12,9 @@ public struct AccountPosition: Sendable, Hashable {
     /// The currencies of the account's invoices.
     public var currencies: Set<Currency> { Set(invoices.map(\.placed.currency)) }
 
+    /// Whether one of the account's invoices is in `currency` (no set built per event).
+    public func holds(_ currency: Currency) -> Bool { invoices.contains { $0.placed.currency == currency } }
+
     /// Total still open in `currency`.
     public func open(in currency: Currency) -> Int64 {
         invoices.filter { $0.placed.currency == currency }.reduce(0) { $0 + $1.openMinor }

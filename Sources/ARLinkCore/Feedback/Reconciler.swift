@@ -40,7 +40,7 @@ public struct Reconciler: Sendable {
     func amountProblem(_ amount: Money?, _ position: AccountPosition, required: Bool = true) -> RejectionReason? {
         guard let amount else { return required ? .nonPositiveAmount : nil }
         guard amount.minorUnits > 0 else { return .nonPositiveAmount }
-        guard position.currencies.contains(amount.currency) else { return .currencyMismatch }
+        guard position.holds(amount.currency) else { return .currencyMismatch }
         return nil
     }
 

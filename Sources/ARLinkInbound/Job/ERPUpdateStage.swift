@@ -46,7 +46,7 @@ final class ERPUpdateStage: @unchecked Sendable {
     deinit { discard() }
 
     /// Adds one update to every format's file (the files are created on the first).
-    func add(_ update: ERPUpdate) throws {
+    func add(_ update: consuming ERPUpdate) throws {
         if writers.isEmpty {
             try ERPUpdateStage.createFolder(folder)
             for format in formats {

@@ -59,7 +59,7 @@ extension InboundJob {
         let header = reader.header
         let receivedAt = Timestamp.iso8601(context.now())
         var state = PassState(partner: pid, sha: sha, fileID: header.fileID,
-                              reconciler: Reconciler(today: today, promiseHorizonDays: partner.promiseHorizonDays))
+                              reconciler: Reconciler(today: today, promiseHorizonDays: partner.promiseHorizonDays), limits: positionLimits)
         let formats = config.erp.updateFormats.compactMap(ERPUpdateWriter.Format.init(rawValue:))
         var stage: ERPUpdateStage?
         defer { stage?.discard() }
@@ -299,7 +299,7 @@ struct PassState {
     let reconciler: Reconciler
     /// `{partner}-{sha256 prefix}-`: update ids continue with `{line}-{n}`.
     let updatePrefix: String
-    var positions = PositionCache()
+    var positions: PositionCache
     /// The key of every event read, in file order until sorted at the end.
     var keys: [EventKey] = []
     /// Payments accepted in this pass, and where each is by the key of its id (for reversals).
@@ -318,7 +318,8 @@ struct PassState {
     var typeCounts = [(accepted: Int, rejected: Int)](repeating: (0, 0), count: FeedbackEventType.allCases.count)
     var result = InboundJob.PassResult()
 
-    init(partner: String, sha: String, fileID: String, reconciler: Reconciler) {
+    init(partner: String, sha: String, fileID: String, reconciler: Reconciler, limits: PositionCache.Limits) {
+        positions = PositionCache(limits: limits)
         self.partner = partner
         self.fileID = fileID
         self.reconciler = reconciler
@@ -368,17 +369,26 @@ struct PendingPayment {
 
 /// The accounts read during one file's pass, kept in step with the allocations it applies,
 /// so each account is read from the ledger once per file (all at once when the partner has
-/// at most 500,000 placed invoices). Paid amounts changed in the pass are written back by
-/// ``flush(_:partner:)``; when more than 200,000 accounts were read one by one, the cache
-/// writes back and starts over.
+/// at most 100,000 placed accounts: about 22 MB with two invoices each). Paid amounts changed
+/// in the pass are written back by ``flush(_:partner:)``; when 100,000 accounts were read one
+/// by one, the cache writes back and starts over (memory stays bounded whatever the ledger).
 struct PositionCache {
+    /// When to read every account at once, and how many to keep when reading one by one.
+    struct Limits: Sendable {
+        var preload = 100_000
+        var cached = 100_000
+    }
+
+    let limits: Limits
     private var positions: [String: AccountPosition?] = [:]
     private var touched: Set<String> = []
     private var complete = false
 
+    init(limits: Limits) { self.limits = limits }
+
     /// Reads every placed account at once when there are few enough.
     mutating func preload(_ db: Database, partner: String) {
-        guard let all = try? InboundLedger.positions(db, partner: partner, limit: 500_000) else { return }
+        guard let all = try? InboundLedger.positions(db, partner: partner, limit: limits.preload) else { return }
         positions = all.mapValues { .some($0) }
         complete = true
     }
@@ -387,7 +397,7 @@ struct PositionCache {
         if let cached = positions[accountRef] { return cached }
         if complete { return nil }
         let position = try InboundLedger.position(db, partner: partner, accountRef: accountRef)
-        if positions.count >= 200_000 {
+        if positions.count >= limits.cached {
             try flush(db, partner: partner)
             positions.removeAll(keepingCapacity: true)
         }

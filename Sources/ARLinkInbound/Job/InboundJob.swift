@@ -27,6 +27,8 @@ public final class InboundJob {
     }
 
     let context: RunContext
+    /// How many placed accounts a pass reads at once or keeps (tests make them small).
+    var positionLimits = PositionCache.Limits()
     var reporter: any RunReporter { context.reporter }
     var config: ArlinkConfiguration { context.config }
 
