@@ -65,7 +65,8 @@ struct StagingTests {
         var seen: [String] = []
         var failure: (any Error)?
         do {
-            while let (event, line) = try events.next() {
+            while let (event, line, key) = try events.next() {
+                #expect(key == EventKey(event.eventID))
                 #expect(line == seen.count + 2)
                 seen.append(event.eventID)
             }

@@ -71,9 +71,8 @@ extension InboundJob {
             state.positions.preload(db, partner: pid)
             let events = PrefetchingEvents(reader)
             defer { events.stop() }
-            while let (event, line) = try events.next() {
+            while let (event, line, key) = try events.next() {
                 if line % 65_536 == 0 { reporter.progress(step: "applying \(remote.name)", done: Int64(line), total: nil) }
-                let key = EventKey(event.eventID)
                 state.keys.append(key)
                 if excluded.contains(key) {
                     state.reject(event, line: line, reason: .duplicateEventID)

@@ -1,5 +1,6 @@
 import ARLinkCore
 import ARLinkFormats
+import ARLinkStore
 import Foundation
 
 /// Parses a feedback file's events on a second thread, a batch at a time, while the caller
@@ -10,7 +11,8 @@ import Foundation
 /// exactly where the reader met it, after every event before it. The reader must not be
 /// used by anyone else until ``next()`` returned nil or threw, or ``stop()`` returned.
 final class PrefetchingEvents: @unchecked Sendable {
-    typealias Item = (event: FeedbackEvent, line: Int)
+    /// An event, its line, and the key of its id (hashed here, off the reconciling thread).
+    typealias Item = (event: FeedbackEvent, line: Int, key: EventKey)
 
     private let reader: FeedbackReader
     private let condition = NSCondition()
@@ -75,7 +77,7 @@ final class PrefetchingEvents: @unchecked Sendable {
         while !done {
             do {
                 if let event = try reader.next() {
-                    batch.append((event, reader.lineNumber))
+                    batch.append((event, reader.lineNumber, EventKey(event.eventID)))
                 } else {
                     done = true
                 }
