@@ -14,15 +14,6 @@ struct Bench: AsyncParsableCommand {
     /// The measured children run in this executable too: the same allocator settings as `arlink`.
     static func main() async {
         MemoryTuning.apply()
-        do {
-            var command = try parseAsRoot()
-            if var asyncCommand = command as? any AsyncParsableCommand {
-                try await asyncCommand.run()
-            } else {
-                try command.run()
-            }
-        } catch {
-            exit(withError: error)
-        }
+        await main(nil)
     }
 }

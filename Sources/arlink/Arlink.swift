@@ -22,16 +22,7 @@ struct Arlink: AsyncParsableCommand {
     /// Sets how the allocator returns memory (``MemoryTuning``), then parses and runs.
     static func main() async {
         MemoryTuning.apply()
-        do {
-            var command = try parseAsRoot()
-            if var asyncCommand = command as? any AsyncParsableCommand {
-                try await asyncCommand.run()
-            } else {
-                try command.run()
-            }
-        } catch {
-            exit(withError: error)
-        }
+        await main(nil)
     }
 }
 

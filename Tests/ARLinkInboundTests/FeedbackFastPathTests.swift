@@ -155,7 +155,7 @@ struct FeedbackFastPathTests {
 
     /// Random edits of the base lines (a fixed seed, so failures repeat).
     static func randomLines(count: Int, seed: UInt64) -> [String] {
-        var random = SplitMix64(seed: seed)
+        var random = SplitMix(seed)
         var lines: [String] = []
         for _ in 0..<count {
             var members = bases[Int(random.next() % UInt64(bases.count))]
@@ -171,7 +171,7 @@ struct FeedbackFastPathTests {
                 if members.isEmpty { break }
             }
             let spaces = ["", "", "", " ", "\t", "  "]
-            let pick = { (r: inout SplitMix64) in spaces[Int(r.next() % UInt64(spaces.count))] }
+            let pick = { (r: inout SplitMix) in spaces[Int(r.next() % UInt64(spaces.count))] }
             lines.append(pick(&random) + line(members, colon: pick(&random) + ":" + pick(&random), comma: pick(&random) + "," + pick(&random)) + pick(&random))
         }
         return lines
@@ -351,15 +351,3 @@ struct FeedbackFastPathTests {
     }
 }
 
-/// A small, fixed-seed pseudo-random generator (SplitMix64), so generated lines repeat.
-fileprivate struct SplitMix64 {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}

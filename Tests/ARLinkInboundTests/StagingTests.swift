@@ -15,6 +15,9 @@ struct StagingTests {
                   accountRef: "C\(n % 7)", invoiceNumber: nil, status: .riskUpdated)
     }
 
+    /// A plaintext header line (the reader checks its fields, not who signed it).
+    static let headerLine = #"{"record_type":"header","schema":"feedback.v1","file_id":"f-1","kind":"feedback","direction":"inbound","batch_id":"b-1","sequence":1,"sender":"acme-collect","recipient":"acme-corp","recipient_key_sha256":"\#(String(repeating: "a", count: 64))","created_at":"2026-11-29T00:00:00Z","previous_file_sha256":null}"#
+
     @Test("a stage writes every update in order under temporary names, and discarding removes them")
     func stageAndDiscard() throws {
         let dir = try TemporaryDirectory()
@@ -57,7 +60,7 @@ struct StagingTests {
     func prefetchError() throws {
         let dir = try TemporaryDirectory()
         let path = dir.file("plain.jsonl")
-        var lines = [#"{"record_type":"header","schema":"feedback.v1","file_id":"f-1","kind":"feedback","direction":"inbound","batch_id":"b-1","sequence":1,"sender":"acme-collect","recipient":"acme-corp","recipient_key_sha256":"\#(String(repeating: "a", count: 64))","created_at":"2026-11-29T00:00:00Z","previous_file_sha256":null}"#]
+        var lines = [Self.headerLine]
         for n in 0..<5_000 { lines.append(#"{"record_type":"risk","event_id":"R\#(n)","account_ref":"C1","score":\#(n % 1000),"segment":"low"}"#) }
         lines.append(#"{"record_type":"risk","event_id":"BAD","account_ref":"C1","score":"high","segment":"low"}"#)
         try (lines.joined(separator: "\n") + "\n").write(toFile: path, atomically: true, encoding: .utf8)
@@ -83,7 +86,7 @@ struct StagingTests {
     func prefetchStop() throws {
         let dir = try TemporaryDirectory()
         let path = dir.file("plain.jsonl")
-        var lines = [#"{"record_type":"header","schema":"feedback.v1","file_id":"f-1","kind":"feedback","direction":"inbound","batch_id":"b-1","sequence":1,"sender":"acme-collect","recipient":"acme-corp","recipient_key_sha256":"\#(String(repeating: "a", count: 64))","created_at":"2026-11-29T00:00:00Z","previous_file_sha256":null}"#]
+        var lines = [Self.headerLine]
         for n in 0..<50_000 { lines.append(#"{"record_type":"risk","event_id":"R\#(n)","account_ref":"C1","score":1,"segment":"low"}"#) }
         try (lines.joined(separator: "\n") + "\n").write(toFile: path, atomically: true, encoding: .utf8)
         let events = PrefetchingEvents(try FeedbackReader(path: path, displayName: "plain.jsonl"))
