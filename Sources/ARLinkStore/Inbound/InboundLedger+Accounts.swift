@@ -1,0 +1,141 @@
+public import GRDB
+public import ARLinkCore
+import Foundation
+
+/// Placed accounts as inbound sees them: invoices with what was paid, payments and their allocations.
+extension InboundLedger {
+    // MARK: - Accounts and payments
+
+    /// The account as placed with `partner` with what was paid on each invoice; nil if never
+    /// placed or recalled (a recall keeps no invoices).
+    public static func position(_ db: Database, partner: String, accountRef: String) throws -> AccountPosition? {
+        guard let text = try String.fetchOne(db.cachedStatement(sql: "SELECT invoices FROM placement WHERE partner = ? AND account_ref = ?"),
+                                             arguments: [partner, accountRef]) else { return nil }
+        var invoices = PlacedInvoices.decode(text)
+        guard !invoices.isEmpty else { return nil }
+        var paid: [String: Int64] = [:]
+        for row in try Row.fetchAll(db.cachedStatement(sql: "SELECT invoice_number, paid_minor FROM inbound_invoice_paid WHERE partner = ? AND account_ref = ?"),
+                                    arguments: [partner, accountRef]) {
+            paid[row[0]] = row[1]
+        }
+        for index in invoices.indices { invoices[index].paidMinor = paid[invoices[index].invoiceNumber] ?? 0 }
+        return AccountPosition(accountRef: accountRef, invoices: invoices)
+    }
+
+    /// Every placed account of `partner` with what was paid on each invoice, when there are
+    /// at most `limit` placed accounts (one query instead of one per account); nil when more.
+    public static func positions(_ db: Database, partner: String, limit: Int) throws -> [String: AccountPosition]? {
+        let count = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM placement WHERE partner = ? AND invoices IS NOT NULL", arguments: [partner]) ?? 0
+        guard count <= limit else { return nil }
+        var paid: [String: [String: Int64]] = [:]
+        let paidRows = try Row.fetchCursor(db, sql: "SELECT account_ref, invoice_number, paid_minor FROM inbound_invoice_paid WHERE partner = ?",
+                                           arguments: [partner])
+        while let row = try paidRows.next() { paid[row[0], default: [:]][row[1]] = row[2] }
+        var out: [String: AccountPosition] = [:]
+        out.reserveCapacity(count)
+        let rows = try Row.fetchCursor(db, sql: "SELECT account_ref, invoices FROM placement WHERE partner = ? AND invoices IS NOT NULL",
+                                       arguments: [partner])
+        while let row = try rows.next() {
+            let ref: String = row[0]
+            var invoices = PlacedInvoices.decode(row[1])
+            guard !invoices.isEmpty else { continue }
+            if let paidHere = paid[ref] {
+                for index in invoices.indices { invoices[index].paidMinor = paidHere[invoices[index].invoiceNumber] ?? 0 }
+            }
+            out[ref] = AccountPosition(accountRef: ref, invoices: invoices)
+        }
+        return out
+    }
+
+    /// Sets what was paid on one invoice (net of reversals).
+    public static func setPaid(_ db: Database, partner: String, accountRef: String, invoiceNumber: String, paidMinor: Int64) throws {
+        try BulkStatement(db, sql: """
+            INSERT INTO inbound_invoice_paid (partner, account_ref, invoice_number, paid_minor) VALUES (?, ?, ?, ?)
+            ON CONFLICT (partner, account_ref, invoice_number) DO UPDATE SET paid_minor = excluded.paid_minor
+            """).insert(.text(partner), .text(accountRef), .text(invoiceNumber), .int(paidMinor))
+    }
+
+    /// An accepted payment, as recorded. Its allocations are kept in their stored text form
+    /// (a million-event file holds hundreds of thousands of these until its transaction ends).
+    public struct Payment: Sendable {
+        public var eventID: String
+        public var accountRef: String
+        /// `invoice TAB currency TAB minor units`, one allocation per line.
+        public var encodedAllocations: String
+        public var reversedBy: String?
+
+        public init(eventID: String, accountRef: String, allocations: [Allocation], reversedBy: String?) {
+            self.eventID = eventID
+            self.accountRef = accountRef
+            self.encodedAllocations = InboundLedger.encode(allocations)
+            self.reversedBy = reversedBy
+        }
+
+        /// The allocations, decoded.
+        public var allocations: [Allocation] { InboundLedger.decode(encodedAllocations) }
+    }
+
+    /// Records accepted payments, one at a time through `body`'s inserter (in event id order is fastest).
+    public static func insertPayments(_ db: Database, partner: String, _ body: (_ insert: (_ eventID: String, _ accountRef: String,
+                                                                                           _ encodedAllocations: String, _ reversedBy: String?) throws -> Void) throws -> Void) throws {
+        let insert = try BulkStatement(db, sql: "INSERT INTO inbound_payment (partner, event_id, account_ref, allocations, reversed_by) VALUES (?, ?, ?, ?, ?)")
+        try body { eventID, accountRef, encoded, reversedBy in
+            try insert.insert(.text(partner), .text(eventID), .text(accountRef), .text(encoded), .optional(reversedBy))
+        }
+    }
+
+    /// An accepted payment of `partner`; nil if none has this id.
+    public static func payment(_ db: Database, partner: String, eventID: String) throws -> Payment? {
+        guard let row = try Row.fetchOne(db, sql: "SELECT account_ref, allocations, reversed_by FROM inbound_payment WHERE partner = ? AND event_id = ?",
+                                         arguments: [partner, eventID]) else { return nil }
+        var payment = Payment(eventID: eventID, accountRef: row[0], allocations: [], reversedBy: row[2])
+        payment.encodedAllocations = row[1]
+        return payment
+    }
+
+    /// Marks a recorded payment reversed.
+    public static func markReversed(_ db: Database, partner: String, eventID: String, by reversal: String) throws {
+        try db.execute(sql: "UPDATE inbound_payment SET reversed_by = ? WHERE partner = ? AND event_id = ?", arguments: [reversal, partner, eventID])
+    }
+
+    /// Allocations as stored: `invoice TAB currency TAB minor units`, one per line.
+    public static func encode(_ allocations: [Allocation]) -> String {
+        var out = ""
+        for (index, a) in allocations.enumerated() {
+            if index > 0 { out += "\n" }
+            out += a.invoiceNumber
+            out += "\t"
+            out += a.amount.currency.code
+            out += "\t"
+            out += String(a.amount.minorUnits)
+        }
+        return out
+    }
+
+    static func decode(_ text: String) -> [Allocation] {
+        text.split(separator: "\n").compactMap { line in
+            let parts = line.split(separator: "\t", omittingEmptySubsequences: false)
+            guard parts.count == 3, let currency = try? Currency(String(parts[1])), let minor = Int64(parts[2]) else { return nil }
+            return Allocation(invoiceNumber: String(parts[0]), amount: Money(minorUnits: minor, currency: currency))
+        }
+    }
+
+    /// What the partner paid on an account in `currency` so far (net of reversals).
+    public static func accountPaid(_ db: Database, partner: String, accountRef: String, currency: String) throws -> Int64 {
+        guard let position = try position(db, partner: partner, accountRef: accountRef) else { return 0 }
+        return position.invoices.filter { $0.placed.currency.code == currency }.reduce(0) { $0 + $1.paidMinor }
+    }
+
+    /// Every invoice placed with `partner` on active accounts, by account then due date (the feedback simulator).
+    public static func placedInvoices(_ db: Database, partner: String) throws -> [(accountRef: String, invoice: InvoicePosition)] {
+        var out: [(accountRef: String, invoice: InvoicePosition)] = []
+        for row in try Row.fetchAll(db, sql: """
+            SELECT account_ref, invoices FROM placement WHERE partner = ? AND status = 'active' AND invoices IS NOT NULL ORDER BY account_ref
+            """, arguments: [partner]) {
+            let ref: String = row[0]
+            let invoices = PlacedInvoices.decode(row[1]).sorted { ($0.dueDate, $0.invoiceNumber) < ($1.dueDate, $1.invoiceNumber) }
+            out.append(contentsOf: invoices.map { (ref, $0) })
+        }
+        return out
+    }
+}
