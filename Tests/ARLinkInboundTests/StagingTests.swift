@@ -151,3 +151,13 @@ struct PositionLimitTests {
         #expect(small.exported == everything.exported)
     }
 }
+
+@Suite("Update ids")
+struct UpdateIDTests {
+    @Test("an update id is the prefix, the line and the position", arguments: [(0, 1), (7, 2), (1_000_000, 12), (Int(Int32.max), 99_999)])
+    func parts(_ line: Int, _ index: Int) {
+        #expect(InboundJob.updateID(prefix: "acme-collect-0123456789abcdef-", line: line, index: index)
+            == "acme-collect-0123456789abcdef-\(line)-\(index)")
+        #expect(InboundJob.updateID(prefix: "", line: line, index: index) == "\(line)-\(index)")
+    }
+}

@@ -201,6 +201,35 @@ extension InboundJob {
         try InboundLedger.insertPromises(db, partner: state.partner, promises)
     }
 
+    /// `{prefix}{line}-{index}` in one allocation (a million of these per large file).
+    static func updateID(prefix: String, line: Int, index: Int) -> String {
+        var prefix = prefix
+        return prefix.withUTF8 { head in
+            String(unsafeUninitializedCapacity: head.count + 42) { out in
+                var at = 0
+                for b in head { out[at] = b; at += 1 }
+                func number(_ value: Int) {
+                    var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)
+                    var count = 0
+                    var rest = UInt64(max(0, value))
+                    withUnsafeMutableBytes(of: &digits) { raw in
+                        repeat {
+                            raw[23 - count] = UInt8(ascii: "0") + UInt8(rest % 10)
+                            rest /= 10
+                            count += 1
+                        } while rest > 0
+                        for i in (24 - count)..<24 { out[at] = raw[i]; at += 1 }
+                    }
+                }
+                number(line)
+                out[at] = UInt8(ascii: "-")
+                at += 1
+                number(index)
+                return at
+            }
+        }
+    }
+
     /// `{us}_{partner}_receipt_{yyyymmdd}_{seq:06}.jsonl.p7m`.
     func receiptName(partner: String, receivedAt: String, sequence: Int) -> String {
         let date = String(receivedAt.prefix(10).filter { $0 != "-" })
@@ -271,7 +300,7 @@ extension InboundJob {
         }
         let prefix = state.updatePrefix
         for (index, draft) in result.updates.enumerated() {
-            var update = ERPUpdate(updateID: prefix + String(line) + "-" + String(index + 1), partner: state.partner, sourceEventID: event.eventID,
+            var update = ERPUpdate(updateID: Self.updateID(prefix: prefix, line: line, index: index + 1), partner: state.partner, sourceEventID: event.eventID,
                                    sourceEventType: event.type.rawValue, sourceFileID: state.fileID, accountRef: event.accountRef,
                                    invoiceNumber: draft.invoiceNumber, status: draft.status)
             update.amount = draft.amount
