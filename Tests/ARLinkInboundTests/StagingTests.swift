@@ -21,7 +21,7 @@ struct StagingTests {
     @Test("a stage writes every update in order under temporary names, and discarding removes them")
     func stageAndDiscard() throws {
         let dir = try TemporaryDirectory()
-        let folder = dir.file("erp")
+        let folder = dir.file("erp/import/updates")  // parents created too
         let stage = ERPUpdateStage(folder: folder, number: 7, formats: [.jsonl, .csv], createdAt: "2026-11-29T00:00:00Z", source: "sha")
         #expect(try stage.stage() == nil, "no update, no export")
         for n in 0..<10_000 { try stage.add(Self.update(n)) }  // several batches through the writing thread

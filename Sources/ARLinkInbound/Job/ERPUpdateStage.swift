@@ -150,11 +150,14 @@ final class ERPUpdateStage: @unchecked Sendable {
     /// Forgets the files after they were recorded: they now belong to the export step.
     func release() { writers.removeAll() }
 
+    /// Creates the ERP import folder (and missing parents, mode 0750) when it is not there.
     static func createFolder(_ folder: String) throws {
         var info = stat()
         if stat(folder, &info) == 0 { return }
-        guard mkdir(folder, 0o750) == 0 || errno == EEXIST else {
-            throw InboundError(.io, "cannot create the ERP import folder \(folder) (errno \(errno))")
+        do {
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o750])
+        } catch {
+            throw InboundError(.io, "cannot create the ERP import folder \(folder): \(error.localizedDescription)")
         }
     }
 }
