@@ -8,6 +8,7 @@ public struct JobError: ARLinkFailure, Equatable {
             case missingInput = "job.missing_input"
             case stateMismatch = "job.state_mismatch"
             case quarantined = "job.quarantined"
+            case busy = "job.busy"
         }
         fileprivate let value: Value
         public var description: String { value.rawValue }
@@ -19,6 +20,8 @@ public struct JobError: ARLinkFailure, Equatable {
         public static let stateMismatch = Code(value: .stateMismatch)
         /// The run completed but refused and quarantined at least one file.
         public static let quarantined = Code(value: .quarantined)
+        /// Another run holds the state database's run lock.
+        public static let busy = Code(value: .busy)
     }
 
     public let code: Code

@@ -17,9 +17,13 @@ public final class RunContext {
     public let reporter: any RunReporter
     /// The clock; tests and the crash harness may fix it.
     public let now: @Sendable () -> Date
+    /// One run at a time per state database (``RunLock``), held as long as this context lives.
+    private let lock: RunLock
 
-    /// Opens the state database (creating its folder), the audit log and the private work folder (mode 0700).
-    /// - Throws: ``StoreError``, ``AuditError`` or ``JobError`` for folders that cannot be created.
+    /// Takes the run lock, opens the state database (creating its folder), the audit log and
+    /// the private work folder (mode 0700).
+    /// - Throws: ``JobError`` `.busy` (exit 75) when another run holds the lock; ``StoreError``,
+    ///   ``AuditError`` or ``JobError`` for folders that cannot be created.
     public init(config: ArlinkConfiguration, reporter: any RunReporter = SilentReporter(), now: @escaping @Sendable () -> Date = { Date() }) throws {
         self.config = config
         self.reporter = reporter
@@ -27,6 +31,7 @@ public final class RunContext {
         try PrivateFolder.ensure(URL(fileURLWithPath: config.state.databasePath).deletingLastPathComponent().path)
         try PrivateFolder.ensure(config.state.workDirectory)
         try PrivateFolder.ensure(URL(fileURLWithPath: config.audit.checkpointFile).deletingLastPathComponent().path, mode: 0o755)
+        self.lock = try RunLock(databasePath: config.state.databasePath)
         self.store = try StateStore(path: config.state.databasePath)
         if config.audit.passphrase != nil {
             throw ConfigError(.invalidValue, "audit.passphrase_file/passphrase_env: an encrypted audit key is not supported yet; store the Ed25519 audit key unencrypted with mode 0600 (or keep it on a hardware token in a later version)")

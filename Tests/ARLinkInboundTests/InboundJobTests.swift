@@ -15,12 +15,10 @@ struct InboundJobTests {
         let f = try InboundFixture()
         try f.seedPlacements(accounts: 14)
         let store = try f.store()
-        let ctx = try f.context()
         let header = try FeedbackSimulator.nextHeader(store: store, partner: f.partner, company: f.company,
                                                       ourKeySHA256: try f.ourKeySHA256(), createdAt: "2026-01-01T00:00:00Z")
         let plain = f.dir.file("story.jsonl")
         let totals = try FeedbackSimulator.write(to: plain, header: header, store: store, partner: f.partner, today: f.today, seed: 7)
-        _ = ctx
         try f.seal(plain, as: f.name(1))
         let report = try f.run()
         let p = try #require(report.partners.first)

@@ -161,3 +161,34 @@ struct UpdateIDTests {
         #expect(InboundJob.updateID(prefix: "", line: line, index: index) == "\(line)-\(index)")
     }
 }
+
+@Suite("One run at a time")
+struct RunLockTests {
+    @Test("a second run on the same state stops with exit 75 and changes nothing; the lock goes with the first")
+    func secondRunStops() throws {
+        let f = try InboundFixture()
+        try f.seedPlacements(accounts: 1)
+        _ = try f.drop(sequence: 1, previous: nil, [try Events.payment("P1", f.accountRef(1), "10.00", on: f.today)])
+        var first: RunContext? = try f.context()
+        #expect(first != nil)
+        let error = try #require(throws: JobError.self) { try f.run() }
+        #expect(error.code == .busy)
+        #expect(error.exitStatus == .tempFailure)
+        #expect(error.message.contains("pid \(getpid())"))
+        #expect(f.files(f.outbox) == [f.name(1)], "nothing fetched")
+        first = nil
+        #expect(try f.run().partners.first?.processed == [f.name(1)])
+    }
+
+    @Test("the lock holds across processes: arlink exits 75 while another process holds it",
+          .enabled(if: CrashTests.arlinkAvailable, "needs the arlink executable built next to the tests (swift build --build-tests)"))
+    func otherProcess() throws {
+        let f = try InboundFixture()
+        try f.seedPlacements(accounts: 1)
+        let held = try f.context()
+        let run = try ProcessRunner.run(RepositoryPaths.arlinkExecutable, ["inbound", "run", "--config", f.configPath])
+        #expect(run.status == 75, "\(run.stderr)")
+        #expect(run.stderr.contains("another arlink run"))
+        _ = held.config
+    }
+}

@@ -1,0 +1,39 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// One run at a time per state database: an exclusive `flock` on `<database>.lock`, held for
+/// the life of the run and released by the kernel when the process ends, however it ends.
+///
+/// arlink runs unattended on a schedule; a run that takes longer than the interval must not
+/// meet the next one on the same outbox, ledger and ERP folder. The second run stops at once
+/// with exit 75 (try again later) and changes nothing. The file holds the holder's pid, for the
+/// message only.
+final class RunLock {
+    private let fd: Int32
+
+    /// Takes the lock or throws.
+    /// - Throws: ``JobError`` `.busy` (exit 75) when another process holds it, `.io` when the
+    ///   lock file cannot be opened.
+    init(databasePath: String) throws {
+        let path = databasePath + ".lock"
+        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o600)
+        guard fd >= 0 else { throw JobError(.io, "cannot open the run lock \(path) (errno \(errno))") }
+        guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
+            let code = errno
+            var buffer = [UInt8](repeating: 0, count: 32)
+            let n = pread(fd, &buffer, buffer.count, 0)
+            close(fd)
+            guard code == EWOULDBLOCK else { throw JobError(.io, "cannot lock \(path) (errno \(code))") }
+            let holder = n > 0 ? String(decoding: buffer[0..<n], as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines) : "?"
+            throw JobError(.busy, "another arlink run (pid \(holder)) is working on \(databasePath); this run stopped without changing anything: try again when it has ended")
+        }
+        let pid = Array("\(getpid())\n".utf8)
+        _ = ftruncate(fd, 0)
+        _ = pwrite(fd, pid, pid.count, 0)
+        self.fd = fd
+    }
+
+    deinit { close(fd) }  // closing the descriptor releases the lock
+}
