@@ -22,7 +22,7 @@ struct StagingTests {
     func stageAndDiscard() throws {
         let dir = try TemporaryDirectory()
         let folder = dir.file("erp/import/updates")  // parents created too
-        let stage = ERPUpdateStage(folder: folder, number: 7, formats: [.jsonl, .csv], createdAt: "2026-11-29T00:00:00Z", source: "sha")
+        let stage = ERPUpdateStage<ERPUpdate>(folder: folder, number: 7, formats: [.jsonl, .csv], createdAt: "2026-11-29T00:00:00Z", source: "sha")
         #expect(try stage.stage() == nil, "no update, no export")
         for n in 0..<10_000 { try stage.add(Self.update(n)) }  // several batches through the writing thread
         let staged = try #require(try stage.stage())
@@ -68,7 +68,7 @@ struct StagingTests {
         var seen: [String] = []
         var failure: (any Error)?
         do {
-            while let (event, line, key) = try events.next() {
+            while let (event, line, key, _) = try events.next() {
                 #expect(key == EventKey(event.eventID))
                 #expect(line == seen.count + 2)
                 seen.append(event.eventID)
@@ -131,7 +131,7 @@ struct PositionLimitTests {
             try FeedbackSimulator.write(to: plain, header: try f.header(sequence: 1, previous: nil), store: store, partner: f.partner,
                                         today: f.today, seed: 11, eventCount: 2_000)
             try f.seal(plain, as: f.name(1))
-            var job = InboundJob(context: try f.context())
+            let job = InboundJob(context: try f.context())
             job.positionLimits = limits
             let report = try job.run(.init(partner: f.partner))
             #expect(report.partners.first?.processed.count == 1)
@@ -156,9 +156,53 @@ struct PositionLimitTests {
 struct UpdateIDTests {
     @Test("an update id is the prefix, the line and the position", arguments: [(0, 1), (7, 2), (1_000_000, 12), (Int(Int32.max), 99_999)])
     func parts(_ line: Int, _ index: Int) {
-        #expect(InboundJob.updateID(prefix: "acme-collect-0123456789abcdef-", line: line, index: index)
-            == "acme-collect-0123456789abcdef-\(line)-\(index)")
-        #expect(InboundJob.updateID(prefix: "", line: line, index: index) == "\(line)-\(index)")
+        func id(_ prefix: String) -> String {
+            let pass = PassConstants(partner: "acme-collect", fileID: "f", updatePrefix: prefix)  // updates do not own it
+            return withExtendedLifetime(pass) {
+                PassUpdate(pass: pass, event: FeedbackEvent(type: .risk, eventID: "R1", accountRef: "C1"), line: line, number: index,
+                           draft: UpdateDraft(invoiceNumber: nil, status: .riskUpdated)).withUpdateID { String(decoding: $0, as: UTF8.self) }
+            }
+        }
+        #expect(id("acme-collect-0123456789abcdef-") == "acme-collect-0123456789abcdef-\(line)-\(index)")
+        #expect(id("") == "\(line)-\(index)")
+    }
+
+    @Test("an update rendered from the pass's form is byte for byte the plain ERPUpdate with the same fields")
+    func sameBytes() throws {
+        var event = FeedbackEvent(type: .dispute, eventID: "D-7", accountRef: "C,1")
+        event.disputeReason = "quality"
+        event.comment = "says \"broken\"\nline"
+        let draft = UpdateDraft(invoiceNumber: "=I-1", status: .disputed, amount: Money(minorUnits: 1234, currency: try Currency("EUR")),
+                                date: LocalDate(iso: "2026-11-02"))
+        let pass = PassConstants(partner: "acme-collect", fileID: "file-1", updatePrefix: "acme-collect-00-")
+        let compact = PassUpdate(pass: pass, event: event, line: 41, number: 2, draft: draft)
+        var plain = ERPUpdate(updateID: "acme-collect-00-41-2", partner: "acme-collect", sourceEventID: "D-7", sourceEventType: "dispute",
+                              sourceFileID: "file-1", accountRef: "C,1", invoiceNumber: "=I-1", status: .disputed)
+        plain.amount = draft.amount
+        plain.date = draft.date
+        plain.comment = "dispute reason: quality; says \"broken\"\nline"
+        let a = ByteBuffer(), b = ByteBuffer(), c = ByteBuffer(), d = ByteBuffer()
+        ERPUpdateBytes.appendJSON(compact, to: a)
+        ERPUpdateBytes.appendJSON(plain, to: b)
+        ERPUpdateBytes.appendCSV(compact, to: c)
+        ERPUpdateBytes.appendCSV(plain, to: d)
+        #expect(a.bytes == b.bytes)
+        #expect(c.bytes == d.bytes)
+        #expect(String(decoding: a.bytes, as: UTF8.self).contains(#""comment":"dispute reason: quality; says \"broken\"\nline""#))
+        #expect(String(decoding: c.bytes, as: UTF8.self).contains(",'=I-1,"), "formula guard on the CSV side")
+
+        var contact = FeedbackEvent(type: .contactUpdate, eventID: "K1", accountRef: "C2")
+        contact.contact = ["city": "Köln", "email": "a@b.example"]
+        let update = PassUpdate(pass: pass, event: contact, line: 3, number: 1, draft: UpdateDraft(invoiceNumber: nil, status: .contactUpdated))
+        var same = ERPUpdate(updateID: "acme-collect-00-3-1", partner: "acme-collect", sourceEventID: "K1", sourceEventType: "contact_update",
+                             sourceFileID: "file-1", accountRef: "C2", invoiceNumber: nil, status: .contactUpdated)
+        same.contact = contact.contact
+        let e = ByteBuffer(), f = ByteBuffer()
+        ERPUpdateBytes.appendCSV(update, to: e)
+        ERPUpdateBytes.appendCSV(same, to: f)
+        #expect(e.bytes == f.bytes)
+        #expect(ERPUpdateJSON.record(same).contains(#""contact":{"city":"Köln","email":"a@b.example"}"#))
+        withExtendedLifetime(pass) {}
     }
 }
 
@@ -190,5 +234,53 @@ struct RunLockTests {
         #expect(run.status == 75, "\(run.stderr)")
         #expect(run.stderr.contains("another arlink run"))
         _ = held.config
+    }
+}
+
+@Suite("Batches between two threads")
+struct BatchPipeTests {
+    struct Broken: Error {}
+
+    @Test("every batch arrives in order, emptied batches come back to the producer, and the producer's error comes last")
+    func inOrder() throws {
+        let pipe = BatchPipe<Int>(batchSize: 10, maxBatches: 2)
+        let producer = Thread {
+            var batch = pipe.fresh()
+            for n in 0..<1_000 {
+                batch.append(n)
+                if batch.count == 10 { pipe.send(&batch) }
+            }
+            pipe.finish(throwing: Broken())
+        }
+        producer.start()
+        var seen: [Int] = []
+        var batch: [Int] = []
+        var failure: (any Error)?
+        do {
+            while try pipe.receive(&batch) { seen += batch }
+        } catch {
+            failure = error
+        }
+        #expect(seen == Array(0..<1_000))
+        #expect(failure is Broken)
+    }
+
+    @Test("a consumer that fails stops the producer, which gets the consumer's error")
+    func consumerFails() throws {
+        let pipe = BatchPipe<Int>(batchSize: 4, maxBatches: 1)
+        let consumer = Thread {
+            var batch: [Int] = []
+            _ = try? pipe.receive(&batch)
+            pipe.stopConsuming(failure: Broken())
+        }
+        consumer.start()
+        var batch = pipe.fresh()
+        var accepted = true
+        for n in 0..<10_000 where accepted {
+            batch.append(n)
+            if batch.count == 4 { accepted = pipe.send(&batch) }
+        }
+        #expect(!accepted, "the producer learns that nothing more is wanted")
+        #expect(throws: Broken.self) { try pipe.waitUntilConsumed() }
     }
 }

@@ -15,6 +15,11 @@ public struct Currency: Hashable, Sendable, Comparable, CustomStringConvertible,
         return String(decoding: bytes, as: UTF8.self)
     }
 
+    /// The three ASCII letters of the code, as bytes (no String built).
+    public var letters: (UInt8, UInt8, UInt8) {
+        (UInt8(truncatingIfNeeded: packed >> 16), UInt8(truncatingIfNeeded: packed >> 8), UInt8(truncatingIfNeeded: packed))
+    }
+
     /// Digits after the decimal separator (2 for EUR, 0 for JPY, 3 for KWD).
     public var exponent: Int { Int(minorDigits) }
 

@@ -8,28 +8,47 @@ public import ARLinkCore
 /// (those are now thin wrappers over this type).
 public enum ERPUpdateBytes {
     /// Appends the JSON object of `u` (no newline).
-    public static func appendJSON(_ u: ERPUpdate, to out: ByteBuffer) {
+    @inlinable
+    public static func appendJSON<U: ERPUpdateFields>(_ u: U, to out: ByteBuffer) {
         out.append(#"{"record_type":"update","update_id":"#)
-        quoted(u.updateID, to: out)
-        member("partner", u.partner, to: out)
-        member("source_event_id", u.sourceEventID, to: out)
-        member("source_event_type", u.sourceEventType, to: out)
-        if let file = u.sourceFileID { member("source_file_id", file, to: out) }
-        member("account_ref", u.accountRef, to: out)
+        u.withUpdateID { quoted(bytes: $0, to: out) }
+        out.append(#","partner":"#)
+        quoted(u.partner, to: out)
+        out.append(#","source_event_id":"#)
+        quoted(u.sourceEventID, to: out)
+        out.append(#","source_event_type":"#)
+        quoted(u.sourceEventType, to: out)
+        if let file = u.sourceFileID {
+            out.append(#","source_file_id":"#)
+            quoted(file, to: out)
+        }
+        out.append(#","account_ref":"#)
+        quoted(u.accountRef, to: out)
         if let invoice = u.invoiceNumber {
-            member("invoice_number", invoice, to: out)
+            out.append(#","invoice_number":"#)
+            quoted(invoice, to: out)
         } else {
             out.append(#","invoice_number":null"#)
         }
-        member("status", u.status.rawValue, to: out)
-        if let amount = u.amount { key("amount", to: out); quotedMoney(amount, to: out) }
-        if let open = u.openAmount { key("open_amount", to: out); quotedMoney(open, to: out) }
-        if let currency = u.amount?.currency ?? u.openAmount?.currency { member("currency", currency.code, to: out) }
-        if let date = u.date { key("date", to: out); out.append(0x22); appendISO(date, to: out); out.append(0x22) }
-        if let comment = u.comment { member("comment", comment, to: out) }
+        out.append(#","status":""#)
+        out.append(utf8: u.status.rawValue)
+        out.append(0x22)
+        let amount = u.amount
+        let open = u.openAmount
+        if let amount { out.append(#","amount":""#); appendMoney(amount, to: out); out.append(0x22) }
+        if let open { out.append(#","open_amount":""#); appendMoney(open, to: out); out.append(0x22) }
+        if let currency = amount?.currency ?? open?.currency {
+            out.append(#","currency":""#)
+            appendCode(currency, to: out)
+            out.append(0x22)
+        }
+        if let date = u.date { out.append(#","date":""#); appendISO(date, to: out); out.append(0x22) }
+        if let comment = u.comment {
+            out.append(#","comment":"#)
+            quoted(comment, to: out)
+        }
         if let contact = u.contact {
-            key("contact", to: out)
-            out.append(0x7B)
+            out.append(#","contact":{"#)
             for (index, entry) in contact.sorted(by: { $0.key < $1.key }).enumerated() {
                 if index > 0 { out.append(0x2C) }
                 quoted(entry.key, to: out)
@@ -38,15 +57,19 @@ public enum ERPUpdateBytes {
             }
             out.append(0x7D)
         }
-        if let score = u.riskScore { key("risk_score", to: out); appendDecimal(Int64(score), to: out) }
-        if let segment = u.riskSegment { member("risk_segment", segment, to: out) }
+        if let score = u.riskScore { out.append(#","risk_score":"#); appendDecimal(Int64(score), to: out) }
+        if let segment = u.riskSegment {
+            out.append(#","risk_segment":"#)
+            quoted(segment, to: out)
+        }
         out.append(0x7D)
     }
 
     /// Appends the CSV row of `u` (columns ``ERPUpdateWriter/csvColumns``, no newline).
-    public static func appendCSV(_ u: ERPUpdate, to out: ByteBuffer) {
+    @inlinable
+    public static func appendCSV<U: ERPUpdateFields>(_ u: U, to out: ByteBuffer) {
         out.append("update")
-        field(u.updateID, to: out)
+        u.withUpdateID { field(bytes: $0, to: out) }
         field(u.partner, to: out)
         field(u.sourceEventID, to: out)
         field(u.sourceEventType, to: out)
@@ -58,11 +81,16 @@ public enum ERPUpdateBytes {
         if let amount = u.amount { appendMoney(amount, to: out) }
         out.append(0x2C)
         if let open = u.openAmount { appendMoney(open, to: out) }
-        field(u.amount?.currency.code ?? u.openAmount?.currency.code, to: out)
+        out.append(0x2C)
+        if let currency = u.amount?.currency ?? u.openAmount?.currency { appendCode(currency, to: out) }
         out.append(0x2C)
         if let date = u.date { appendISO(date, to: out) }
         field(u.comment, to: out)
-        for name in ["street", "postal_code", "city", "country", "phone", "email"] { field(u.contact?[name], to: out) }
+        if let contact = u.contact {
+            for name in contactColumns { field(contact[name], to: out) }
+        } else {
+            out.append(",,,,,,")
+        }
         out.append(0x2C)
         if let score = u.riskScore { appendDecimal(Int64(score), to: out) }
         field(u.riskSegment, to: out)
@@ -70,59 +98,67 @@ public enum ERPUpdateBytes {
 
     // MARK: - JSON pieces
 
-    static func key(_ name: StaticString, to out: ByteBuffer) {
-        out.reserve(name.utf8CodeUnitCount + 4)
-        out.append(0x2C)
-        out.append(0x22)
-        out.append(name)
-        out.append(0x22)
-        out.append(0x3A)
-    }
-
-    static func member(_ name: StaticString, _ value: String, to out: ByteBuffer) {
-        key(name, to: out)
-        quoted(value, to: out)
-    }
+    /// The contact fields of the CSV flavour, in column order.
+    @usableFromInline
+    static let contactColumns = ["street", "postal_code", "city", "country", "phone", "email"]
 
     /// A JSON string literal; text that needs escapes goes through ``JSONText/appendQuoted(_:to:)``.
+    @usableFromInline
     static func quoted(_ s: String, to out: ByteBuffer) {
         var text = s
-        let plain: Bool = text.withUTF8 { bytes in
-            for b in bytes where b < 0x20 || b == 0x22 || b == 0x5C || b == 0x7F { return false }
-            out.reserve(bytes.count + 2)
-            out.append(0x22)
-            out.append(bytes)
-            out.append(0x22)
-            return true
-        }
-        if !plain {
-            var escaped = ""
-            JSONText.appendQuoted(s, to: &escaped)
-            out.append(utf8: escaped)
-        }
+        text.withUTF8 { quoted(bytes: $0, to: out) }
     }
 
-    static func quotedMoney(_ money: Money, to out: ByteBuffer) {
+    @usableFromInline
+    static func quoted(bytes: UnsafeBufferPointer<UInt8>, to out: ByteBuffer) {
+        for b in bytes where b < 0x20 || b == 0x22 || b == 0x5C || b == 0x7F {
+            var escaped = ""
+            JSONText.appendQuoted(String(decoding: bytes, as: UTF8.self), to: &escaped)
+            out.append(utf8: escaped)
+            return
+        }
+        out.reserve(bytes.count + 2)
         out.append(0x22)
-        appendMoney(money, to: out)
+        out.append(bytes)
         out.append(0x22)
+    }
+
+    /// The three letters of a currency code.
+    @usableFromInline
+    static func appendCode(_ currency: Currency, to out: ByteBuffer) {
+        let letters = currency.letters
+        out.reserve(3)
+        out.append(letters.0)
+        out.append(letters.1)
+        out.append(letters.2)
     }
 
     // MARK: - CSV pieces
 
     /// A comma, then the field: as is when plain, else through ``CSVText/field(_:guardFormulas:)``
     /// (quoting, formula guard).
+    @usableFromInline
     static func field(_ s: String?, to out: ByteBuffer) {
+        guard var text = s else { out.append(0x2C); return }
+        text.withUTF8 { field(bytes: $0, to: out) }
+    }
+
+    @usableFromInline
+    static func field(bytes: UnsafeBufferPointer<UInt8>, to out: ByteBuffer) {
         out.append(0x2C)
-        guard var text = s, !text.isEmpty else { return }
-        let plain: Bool = text.withUTF8 { bytes in
-            let first = bytes[0]
-            if first == UInt8(ascii: "=") || first == UInt8(ascii: "+") || first == UInt8(ascii: "@") || first == UInt8(ascii: "-") { return false }
-            for b in bytes where b == 0x2C || b == 0x22 || b == 0x0A || b == 0x0D { return false }
-            out.append(bytes)
-            return true
+        guard let first = bytes.first else { return }
+        var plain = !(first == UInt8(ascii: "=") || first == UInt8(ascii: "+") || first == UInt8(ascii: "@") || first == UInt8(ascii: "-"))
+        if plain {
+            for b in bytes where b == 0x2C || b == 0x22 || b == 0x0A || b == 0x0D {
+                plain = false
+                break
+            }
         }
-        if !plain { out.append(utf8: CSVText.field(text, guardFormulas: true)) }
+        if plain {
+            out.append(bytes)
+        } else {
+            out.append(utf8: CSVText.field(String(decoding: bytes, as: UTF8.self), guardFormulas: true))
+        }
     }
 
     // MARK: - Numbers and dates
@@ -149,11 +185,13 @@ public enum ERPUpdateBytes {
         }
     }
 
+    @usableFromInline
     static func appendDecimal(_ value: Int64, to out: ByteBuffer) {
         if value < 0 { out.append(UInt8(ascii: "-")) }
         appendDecimal(value.magnitude, to: out)
     }
 
+    @usableFromInline
     static func appendDecimal(_ value: UInt64, to out: ByteBuffer) {
         guard value > 0 else { out.append(UInt8(ascii: "0")); return }
         var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)

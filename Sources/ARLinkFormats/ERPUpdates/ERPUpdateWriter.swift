@@ -15,9 +15,9 @@ public final class ERPUpdateWriter {
         "contact_postal_code", "contact_city", "contact_country", "contact_phone", "contact_email", "risk_score", "risk_segment",
     ]
 
-    private let file: AtomicTextFile
-    private let format: Format
-    private var count = 0
+    @usableFromInline let file: AtomicTextFile
+    @usableFromInline let format: Format
+    @usableFromInline var count = 0
 
     /// Creates the file and writes the header.
     /// - Parameters:
@@ -38,7 +38,8 @@ public final class ERPUpdateWriter {
     }
 
     /// Writes one update.
-    public func write(_ u: ERPUpdate) throws {
+    @inlinable
+    public func write<U: ERPUpdateFields>(_ u: U) throws {
         count += 1
         switch format {
         case .jsonl: try file.writeLine { ERPUpdateBytes.appendJSON(u, to: $0) }

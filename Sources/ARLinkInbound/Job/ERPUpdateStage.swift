@@ -19,7 +19,7 @@ import Glibc
 /// Rendering and writing happen on a second thread, a batch of updates at a time, while the
 /// caller goes on reconciling; ``stage()`` waits for it. A write error surfaces at the next
 /// ``add(_:)`` or at ``stage()``.
-final class ERPUpdateStage: @unchecked Sendable {
+final class ERPUpdateStage<Update: ERPUpdateFields>: @unchecked Sendable {
     let exportID: String
     let number: Int64
     let createdAt: String
@@ -27,18 +27,25 @@ final class ERPUpdateStage: @unchecked Sendable {
     private let folder: String
     private let formats: [ERPUpdateWriter.Format]
     private var writers: [(writer: ERPUpdateWriter, path: String)] = []
+    /// What the updates refer to (``PassUpdate/pass``), kept alive while they are written.
+    private let keepAlive: AnyObject?
     /// Only the producing thread touches `count` and `pending`: no run-time exclusivity checks.
     @exclusivity(unchecked) private(set) var count = 0
+    @exclusivity(unchecked) private var pending: [Update] = []
+    @exclusivity(unchecked) private var rendering = false
+    private let pipe = BatchPipe<Update>()
 
     /// - Parameters:
     ///   - number: the export number (``InboundLedger/nextExportNumber(_:)``), also in the file names.
     ///   - source: what produced the updates (a feedback file's SHA-256, or `promises`).
-    init(folder: String, number: Int64, formats: [ERPUpdateWriter.Format], createdAt: String, source: String) {
+    ///   - keepAlive: an object the updates point to without owning it.
+    init(folder: String, number: Int64, formats: [ERPUpdateWriter.Format], createdAt: String, source: String, keepAlive: AnyObject? = nil) {
         self.folder = folder
         self.number = number
         self.formats = formats
         self.createdAt = createdAt
         self.source = source
+        self.keepAlive = keepAlive
         let digits = String(number)
         exportID = "arlink_erp_updates_" + String(repeating: "0", count: max(0, 12 - digits.count)) + digits
     }
@@ -46,13 +53,14 @@ final class ERPUpdateStage: @unchecked Sendable {
     deinit { discard() }
 
     /// Adds one update to every format's file (the files are created on the first).
-    func add(_ update: consuming ERPUpdate) throws {
-        if writers.isEmpty {
-            try ERPUpdateStage.createFolder(folder)
+    func add(_ update: consuming Update) throws {
+        if !rendering {
+            try ERPImportFolder.create(folder)
             for format in formats {
                 let path = folder + "/" + exportID + "." + format.rawValue
                 writers.append((try ERPUpdateWriter(path: path, format: format, exportID: exportID, createdAt: createdAt), path))
             }
+            pending = pipe.fresh()
             let thread = Thread { [self] in render() }
             thread.name = "arlink-erp-writer"
             thread.start()
@@ -60,13 +68,24 @@ final class ERPUpdateStage: @unchecked Sendable {
         }
         pending.append(update)
         count += 1
-        if pending.count >= Self.batchSize { try hand(over: false) }
+        if pending.count >= pipe.batchSize { try handOver() }
+    }
+
+    /// Passes the pending batch to the writing thread; throws the error that stopped it, if it stopped.
+    private func handOver() throws {
+        guard pipe.send(&pending) else {
+            try pipe.waitUntilConsumed()
+            throw InboundError(.io, "the ERP update writing thread stopped before \(exportID) was complete")
+        }
     }
 
     /// Writes the trailers and fsyncs the files; nil when no update was added.
     func stage() throws -> InboundLedger.StagedExport? {
         guard count > 0 else { return nil }
-        try hand(over: true)
+        try handOver()
+        pipe.finish()
+        try pipe.waitUntilConsumed()
+        rendering = false
         var files: [(path: String, bytes: Int64)] = []
         for entry in writers { files.append((entry.path, try entry.writer.stage())) }
         return InboundLedger.StagedExport(exportID: exportID, number: number, source: source, updateCount: count, files: files,
@@ -75,69 +94,25 @@ final class ERPUpdateStage: @unchecked Sendable {
 
     // MARK: - The writing thread
 
-    static let batchSize = 1_024
-    static let maxBatches = 4
-    private let condition = NSCondition()
-    /// Guarded by `condition`.
-    private var queue: [[ERPUpdate]] = []
-    private var rendering = false
-    private var closing = false
-    private var failure: (any Error)?
-    @exclusivity(unchecked) private var pending: [ERPUpdate] = []
-
-    /// Passes the pending batch to the writing thread; with `last`, also waits until it wrote everything and ended.
-    private func hand(over last: Bool) throws {
-        condition.lock()
-        defer { condition.unlock() }
-        while queue.count >= Self.maxBatches && failure == nil { condition.wait() }
-        if let failure { throw failure }
-        if !pending.isEmpty { queue.append(pending) }
-        pending = []
-        pending.reserveCapacity(Self.batchSize)
-        condition.broadcast()
-        guard last else { return }
-        closing = true
-        while rendering { condition.wait() }
-        if let failure { throw failure }
-    }
-
     private func render() {
-        while true {
-            condition.lock()
-            while queue.isEmpty && !closing { condition.wait() }
-            if queue.isEmpty {
-                rendering = false
-                condition.broadcast()
-                condition.unlock()
-                return
-            }
-            let batch = queue.removeFirst()
-            condition.broadcast()
-            condition.unlock()
-            do {
+        var batch: [Update] = []
+        do {
+            while try pipe.receive(&batch) {
                 for update in batch {
                     for entry in writers { try entry.writer.write(update) }
                 }
-            } catch {
-                condition.lock()
-                failure = error
-                queue.removeAll()
-                rendering = false
-                condition.broadcast()
-                condition.unlock()
-                return
             }
+            pipe.stopConsuming()
+        } catch {
+            pipe.stopConsuming(failure: error)
         }
     }
 
     /// Ends the writing thread (nothing more will be written).
     private func stopRendering() {
-        condition.lock()
-        closing = true
-        queue.removeAll()
-        condition.broadcast()
-        while rendering { condition.wait() }
-        condition.unlock()
+        guard rendering else { return }
+        rendering = false
+        pipe.abandon()
     }
 
     /// Removes the temporary files (the transaction that would have recorded them failed).
@@ -149,9 +124,12 @@ final class ERPUpdateStage: @unchecked Sendable {
 
     /// Forgets the files after they were recorded: they now belong to the export step.
     func release() { writers.removeAll() }
+}
 
+/// The folder the ERP imports update files from.
+enum ERPImportFolder {
     /// Creates the ERP import folder (and missing parents, mode 0750) when it is not there.
-    static func createFolder(_ folder: String) throws {
+    static func create(_ folder: String) throws {
         var info = stat()
         if stat(folder, &info) == 0 { return }
         do {

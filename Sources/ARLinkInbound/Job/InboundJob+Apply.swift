@@ -61,24 +61,24 @@ extension InboundJob {
         var state = PassState(partner: pid, sha: sha, fileID: header.fileID,
                               reconciler: Reconciler(today: today, promiseHorizonDays: partner.promiseHorizonDays), limits: positionLimits)
         let formats = config.erp.updateFormats.compactMap(ERPUpdateWriter.Format.init(rawValue:))
-        var stage: ERPUpdateStage?
+        var stage: ERPUpdateStage<PassUpdate>?
         defer { stage?.discard() }
         try context.store.write { db in
-            let exports = ERPUpdateStage(folder: config.erp.updatesFolder, number: try InboundLedger.nextExportNumber(db), formats: formats,
-                                         createdAt: receivedAt, source: sha)
+            let exports = ERPUpdateStage<PassUpdate>(folder: config.erp.updatesFolder, number: try InboundLedger.nextExportNumber(db),
+                                                     formats: formats, createdAt: receivedAt, source: sha, keepAlive: state.constants)
             stage = exports
             StepTrace.mark("pass started")
             state.positions.preload(db, partner: pid)
-            let events = PrefetchingEvents(reader)
+            let events = PrefetchingEvents(reader, slots: state.positions.slots)
             defer { events.stop() }
-            while let (event, line, key) = try events.next() {
+            while let (event, line, key, slot) = try events.next() {
                 if line % 65_536 == 0 { reporter.progress(step: "applying \(remote.name)", done: Int64(line), total: nil) }
                 state.keys.append(key)
                 if excluded.contains(key) {
                     state.reject(event, line: line, reason: .duplicateEventID)
                     continue
                 }
-                let result = try reconcile(event, state: &state, db: db)
+                let result = try reconcile(event, slot: slot, state: &state, db: db)
                 switch result.outcome {
                 case .rejected(let reason):
                     state.reject(event, line: line, reason: reason)
@@ -86,20 +86,30 @@ extension InboundJob {
                     state.result.accepted += 1
                     state.count(event.type, accepted: true)
                     if let exception, state.result.exceptions.count < 1000 { state.result.exceptions.append(exception.detail) }
-                    try applyEffects(event, result: result, line: line, state: &state, stage: exports, db: db)
+                    try applyEffects(event, slot: slot, result: result, line: line, state: &state, stage: exports, db: db)
                 }
             }
             StepTrace.mark("events read and reconciled")
             // What the pass gathered is written in key, id or date order (the B-trees fill from
-            // left to right) and let go of as soon as it is written.
-            try InboundLedger.recordEventKeys(db, partner: pid, fileSHA256: sha,
-                                              sorted: try checkEventIDs(&state, excluded: excluded, reopen: reopen, remote: remote, db: db))
-            StepTrace.mark("event ids checked and recorded")
+            // left to right) and let go of as soon as it is written. The event keys are sorted
+            // on the second core meanwhile; the ids are checked before the transaction commits,
+            // so a duplicate still undoes everything.
+            let handed = KeyHandover()
+            swap(&handed.keys, &state.keys)
+            let sorting = BackgroundTask(name: "arlink-key-sort") {
+                var keys: [EventKey] = []
+                swap(&keys, &handed.keys)  // the only reference: sorted in place, not copied
+                keys.sortInPlace()
+                return keys
+            }
             try state.positions.flush(db, partner: pid)
             try writePayments(&state, db: db)
             StepTrace.mark("payments written")
             try writePromises(&state, db: db)
             StepTrace.mark("promises written")
+            try InboundLedger.recordEventKeys(db, partner: pid, fileSHA256: sha, sorted: try checkEventIDs(
+                try sorting.wait(), partner: pid, excluded: excluded, reopen: reopen, remote: remote, db: db))
+            StepTrace.mark("event ids checked and recorded")
             for rejection in state.rejections {
                 try InboundLedger.insertRejection(db, partner: pid, fileSHA256: sha, line: rejection.line, eventID: rejection.eventID, reason: rejection.reason.rawValue)
             }
@@ -135,14 +145,12 @@ extension InboundJob {
         return state.result
     }
 
-    /// Sorts the file's event keys; refuses the file when one id appears twice in it, and
+    /// Takes the file's sorted event keys; refuses the file when one id appears twice in it, and
     /// throws ``SeenBefore`` when ids not yet excluded were brought by earlier files.
     /// - Returns: the sorted keys of the events this file brought for the first time.
-    func checkEventIDs(_ state: inout PassState, excluded: Set<EventKey>, reopen: () throws -> FeedbackReader, remote: RemoteFile,
-                       db: Database) throws -> [EventKey] {
-        var keys: [EventKey] = []
-        swap(&keys, &state.keys)
-        keys.sortInPlace()
+    func checkEventIDs(_ sorted: [EventKey], partner: String, excluded: Set<EventKey>, reopen: () throws -> FeedbackReader,
+                       remote: RemoteFile, db: Database) throws -> [EventKey] {
+        var keys = sorted
         var kept = 0
         for index in keys.indices {
             let key = keys[index]
@@ -157,7 +165,7 @@ extension InboundJob {
             }
         }
         keys.removeLast(keys.count - kept)
-        let known = try InboundLedger.knownEventKeys(db, partner: state.partner, sorted: keys)
+        let known = try InboundLedger.knownEventKeys(db, partner: partner, sorted: keys)
         if !known.isEmpty { throw SeenBefore(keys: excluded.union(known)) }
         return keys
     }
@@ -201,35 +209,6 @@ extension InboundJob {
         try InboundLedger.insertPromises(db, partner: state.partner, promises)
     }
 
-    /// `{prefix}{line}-{index}` in one allocation (a million of these per large file).
-    static func updateID(prefix: String, line: Int, index: Int) -> String {
-        var prefix = prefix
-        return prefix.withUTF8 { head in
-            String(unsafeUninitializedCapacity: head.count + 42) { out in
-                var at = 0
-                for b in head { out[at] = b; at += 1 }
-                func number(_ value: Int) {
-                    var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)
-                    var count = 0
-                    var rest = UInt64(max(0, value))
-                    withUnsafeMutableBytes(of: &digits) { raw in
-                        repeat {
-                            raw[23 - count] = UInt8(ascii: "0") + UInt8(rest % 10)
-                            rest /= 10
-                            count += 1
-                        } while rest > 0
-                        for i in (24 - count)..<24 { out[at] = raw[i]; at += 1 }
-                    }
-                }
-                number(line)
-                out[at] = UInt8(ascii: "-")
-                at += 1
-                number(index)
-                return at
-            }
-        }
-    }
-
     /// `{us}_{partner}_receipt_{yyyymmdd}_{seq:06}.jsonl.p7m`.
     func receiptName(partner: String, receivedAt: String, sequence: Int) -> String {
         let date = String(receivedAt.prefix(10).filter { $0 != "-" })
@@ -238,7 +217,7 @@ extension InboundJob {
     }
 
     /// Reconciles one event against the ledger as it stands inside the pass.
-    func reconcile(_ event: FeedbackEvent, state: inout PassState, db: Database) throws -> ReconciliationResult {
+    func reconcile(_ event: FeedbackEvent, slot: Int32, state: inout PassState, db: Database) throws -> ReconciliationResult {
         let reconciler = state.reconciler
         switch event.type {
         case .acknowledgement:
@@ -248,7 +227,7 @@ extension InboundJob {
             return reconciler.acknowledgement(event, batch: BatchFigures(batchID: id, totals: ControlTotals(
                 counts: batch.recordCounts, totals: batch.totals)))
         case .paymentReversal:
-            let position = try state.positions.position(event.accountRef, partner: state.partner, db: db)
+            let position = try state.positions.position(event.accountRef, slot: slot, partner: state.partner, db: db)
             var original: InboundLedger.Payment?
             if let target = event.reversesEventID {
                 state.buildPaymentIndex()
@@ -258,21 +237,21 @@ extension InboundJob {
             let reversed = matching.map { $0.reversedBy != nil || state.earlierReversed[$0.eventID] != nil } ?? false
             return reconciler.reversal(event, original: matching?.allocations, alreadyReversed: reversed, position: position)
         default:
-            return reconciler.reconcile(event, position: try state.positions.position(event.accountRef, partner: state.partner, db: db))
+            return reconciler.reconcile(event, position: try state.positions.position(event.accountRef, slot: slot, partner: state.partner, db: db))
         }
     }
 
     /// Records the ledger changes (in the pass state, written at the end) and the ERP updates of an accepted event.
-    func applyEffects(_ event: FeedbackEvent, result: ReconciliationResult, line: Int, state: inout PassState, stage: ERPUpdateStage,
-                      db: Database) throws {
+    func applyEffects(_ event: FeedbackEvent, slot: Int32, result: ReconciliationResult, line: Int, state: inout PassState,
+                      stage: ERPUpdateStage<PassUpdate>, db: Database) throws {
         switch event.type {
         case .payment:
-            state.positions.apply(result.allocations, to: event.accountRef)
+            state.positions.apply(result.allocations, to: event.accountRef, slot: slot)
             if state.paymentIndexBuilt { state.paymentIndex[EventKey(event.eventID)] = Int32(state.payments.count) }
             state.payments.append(PendingPayment(eventID: event.eventID, accountRef: event.accountRef,
                                                  allocations: InboundLedger.encode(result.allocations)))
         case .paymentReversal:
-            state.positions.apply(result.allocations, to: event.accountRef)
+            state.positions.apply(result.allocations, to: event.accountRef, slot: slot)
             if let target = event.reversesEventID {
                 if state.payment(target) != nil {
                     state.reversedInFile[target] = event.eventID
@@ -283,7 +262,7 @@ extension InboundJob {
         case .promise:
             if let amount = event.amount, let date = event.promisedDate {
                 // What the partner paid on the account so far (net of reversals) is the sum of its invoices' paid amounts.
-                let baseline = try state.positions.position(event.accountRef, partner: state.partner, db: db)?.invoices
+                let baseline = try state.positions.position(event.accountRef, slot: slot, partner: state.partner, db: db)?.invoices
                     .filter { $0.placed.currency == amount.currency }.reduce(Int64(0)) { $0 + $1.paidMinor } ?? 0
                 // The newest promise for an account (and invoice) supersedes the open one.
                 state.promises[event.accountRef + "\u{0}" + (event.invoiceNumber ?? "")] = InboundLedger.NewPromise(
@@ -298,24 +277,14 @@ extension InboundJob {
         default:
             break
         }
-        let prefix = state.updatePrefix
         for (index, draft) in result.updates.enumerated() {
-            var update = ERPUpdate(updateID: Self.updateID(prefix: prefix, line: line, index: index + 1), partner: state.partner, sourceEventID: event.eventID,
-                                   sourceEventType: event.type.rawValue, sourceFileID: state.fileID, accountRef: event.accountRef,
-                                   invoiceNumber: draft.invoiceNumber, status: draft.status)
-            update.amount = draft.amount
-            update.openAmount = draft.openAmount
-            update.date = draft.date
-            update.comment = event.comment
-            if event.type == .contactUpdate { update.contact = event.contact }
-            if event.type == .risk {
-                update.riskScore = event.riskScore
-                update.riskSegment = event.riskSegment
-            }
-            if event.type == .dispute, let reason = event.disputeReason {
-                update.comment = "dispute reason: \(reason)" + (event.comment.map { "; \($0)" } ?? "")
-            }
-            try stage.add(update)
+            try stage.add(PassUpdate(pass: state.constants, event: event, line: line, number: index + 1, draft: draft))
         }
     }
+}
+
+/// Hands a file's event keys to the sorting thread without a second reference (which would
+/// make sorting copy the 16 MB of a million keys first). Touched by one thread at a time.
+private final class KeyHandover: @unchecked Sendable {
+    var keys: [EventKey] = []
 }

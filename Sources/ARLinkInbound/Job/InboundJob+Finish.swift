@@ -129,7 +129,7 @@ extension InboundJob {
             claims.append(claim)
         }
         guard !claims.isEmpty else { return }
-        try ERPUpdateStage.createFolder(folder)
+        try ERPImportFolder.create(folder)
         let formats = config.erp.updateFormats.compactMap(ERPUpdateWriter.Format.init(rawValue:))
         for claim in claims {
             for format in formats {
@@ -157,10 +157,10 @@ extension InboundJob {
         let reconciler = Reconciler(today: today, promiseHorizonDays: 0)
         var broken: [String: Int] = [:]
         let formats = config.erp.updateFormats.compactMap(ERPUpdateWriter.Format.init(rawValue:))
-        var stage: ERPUpdateStage?
+        var stage: ERPUpdateStage<ERPUpdate>?
         defer { stage?.discard() }
         try context.store.write { db in
-            let exports = ERPUpdateStage(folder: config.erp.updatesFolder, number: try InboundLedger.nextExportNumber(db), formats: formats,
+            let exports = ERPUpdateStage<ERPUpdate>(folder: config.erp.updatesFolder, number: try InboundLedger.nextExportNumber(db), formats: formats,
                                          createdAt: Timestamp.iso8601(context.now()), source: "promises")
             stage = exports
             for promise in try InboundLedger.openPromises(db, before: today) {

@@ -32,16 +32,30 @@ extension InboundJob {
             return .skipped
         }
         StepTrace.mark("file fetched")
-        let sha = try FileDigest.sha256(path: local)
-        StepTrace.mark("file hashed")
+        // Opened before it is claimed: the envelope hashes the file on the second core while it
+        // decrypts, and nothing is recorded until the claim check below has passed (a replay
+        // costs an opening, and its plaintext is removed).
+        let plain = plainPath(remote, folders: folders)
+        defer { unlink(plain) }
+        let trust = context.trustPolicy(for: partner)
+        let opened = Result { () throws(EnvelopeError) -> OpenResult in
+            try Envelope.open(input: local, output: plain, identity: identity, trust: trust, allowCBC: partner.allowCBC)
+        }
+        let sha: String
+        if case .success(let result) = opened { sha = result.sealedSHA256 } else { sha = try FileDigest.sha256(path: local) }
+        StepTrace.mark("file opened and hashed")
         if let known = try context.store.read({ db in try InboundLedger.file(db, partner: pid, sha256: sha) }) {
             guard known.finished else { return .skipped }
             try recordDuplicate(remote, local: local, sha: sha, fileID: known.fileID, partner: partner, transport: transport,
                                 reason: "the same bytes were already received as \(known.fileName) (\(known.state.rawValue))", report: &report)
             return .duplicate
         }
-        return try process(remote, local: local, sha: sha, partner: partner, identity: identity, transport: transport, folders: folders, report: &report)
+        return try process(remote, local: local, sha: sha, opened: opened, partner: partner, identity: identity, transport: transport,
+                           folders: folders, report: &report)
     }
+
+    /// Where a fetched file's plaintext goes while it is processed.
+    func plainPath(_ remote: RemoteFile, folders: InboundFolders) -> String { folders.plain + "/" + remote.name + ".plain" }
 
     /// Records a replay as a no-op and moves the remote copy away.
     func recordDuplicate(_ remote: RemoteFile, local: String, sha: String, fileID: String?, partner: PartnerSettings,
@@ -58,15 +72,21 @@ extension InboundJob {
     }
 
     /// Opens, checks and applies one fetched file (or quarantines, holds or drops it as a duplicate).
-    func process(_ remote: RemoteFile, local: String, sha: String, partner: PartnerSettings, identity: DecryptionIdentity, transport: any Transport,
+    /// - Parameter alreadyOpened: the outcome of opening it into ``plainPath(_:folders:)``, when the caller did.
+    func process(_ remote: RemoteFile, local: String, sha: String, opened alreadyOpened: Result<OpenResult, EnvelopeError>? = nil,
+                 partner: PartnerSettings, identity: DecryptionIdentity, transport: any Transport,
                  folders: InboundFolders, report: inout PartnerInboundReport) throws -> FileOutcome {
         let pid = partner.id.rawValue
-        let plain = folders.plain + "/" + remote.name + ".plain"
+        let plain = plainPath(remote, folders: folders)
         defer { unlink(plain) }
         let opened: OpenResult
-        do {
-            opened = try Envelope.open(input: local, output: plain, identity: identity, trust: context.trustPolicy(for: partner),
-                                       allowCBC: partner.allowCBC, knownSealedSHA256: sha)
+        do throws(EnvelopeError) {
+            if let alreadyOpened {
+                opened = try alreadyOpened.get()
+            } else {
+                opened = try Envelope.open(input: local, output: plain, identity: identity, trust: context.trustPolicy(for: partner),
+                                           allowCBC: partner.allowCBC, knownSealedSHA256: sha)
+            }
         } catch {
             if error.code == .io || error.code == .openssl { throw error }
             return try quarantine(remote, local: local, sha: sha, failure: error, header: nil, partner: partner, folders: folders, report: &report)

@@ -8,8 +8,8 @@ struct PassState {
     let partner: String
     let fileID: String
     let reconciler: Reconciler
-    /// `{partner}-{sha256 prefix}-`: update ids continue with `{line}-{n}`.
-    let updatePrefix: String
+    /// Partner, file and update id prefix (`{partner}-{sha256 prefix}-`), shared by the pass's updates.
+    let constants: PassConstants
     var positions: PositionCache
     /// The key of every event read, in file order until sorted at the end.
     var keys: [EventKey] = []
@@ -34,7 +34,7 @@ struct PassState {
         self.partner = partner
         self.fileID = fileID
         self.reconciler = reconciler
-        updatePrefix = "\(partner)-\(sha.prefix(16))-"
+        constants = PassConstants(partner: partner, fileID: fileID, updatePrefix: "\(partner)-\(sha.prefix(16))-")
     }
 
     mutating func buildPaymentIndex() {
@@ -78,6 +78,23 @@ struct PendingPayment {
     var allocations: String
 }
 
+/// Every placed account of a partner, numbered, when all were read at once: the reading
+/// thread looks each event's account reference up here (hashing the string off the
+/// reconciling thread), and the reconciling thread finds the account by its number.
+final class AccountSlots: Sendable {
+    private let index: [String: Int32]
+
+    init(_ refs: [String]) {
+        var index: [String: Int32] = [:]
+        index.reserveCapacity(refs.count)
+        for (n, ref) in refs.enumerated() { index[ref] = Int32(n) }
+        self.index = index
+    }
+
+    /// The account's number; -1 when it is not placed.
+    func slot(of accountRef: String) -> Int32 { index[accountRef] ?? -1 }
+}
+
 /// The accounts read during one file's pass, kept in step with the allocations it applies,
 /// so each account is read from the ledger once per file (all at once when the partner has
 /// at most 100,000 placed accounts: about 22 MB with two invoices each). Paid amounts changed
@@ -91,22 +108,29 @@ struct PositionCache {
     }
 
     let limits: Limits
+    /// Set when every account was read at once: then accounts are found by slot in `table`.
+    private(set) var slots: AccountSlots?
+    private var table: [AccountPosition] = []
+    private var touchedSlots: [Bool] = []
+    /// Accounts read one by one (more than `limits.preload` placed), by reference.
     private var positions: [String: AccountPosition?] = [:]
     private var touched: Set<String> = []
-    private var complete = false
 
     init(limits: Limits) { self.limits = limits }
 
     /// Reads every placed account at once when there are few enough.
     mutating func preload(_ db: Database, partner: String) {
         guard let all = try? InboundLedger.positions(db, partner: partner, limit: limits.preload) else { return }
-        positions = all.mapValues { .some($0) }
-        complete = true
+        let refs = all.keys.sorted()
+        table = refs.map { all[$0]! }
+        touchedSlots = Array(repeating: false, count: refs.count)
+        slots = AccountSlots(refs)
     }
 
-    mutating func position(_ accountRef: String, partner: String, db: Database) throws -> AccountPosition? {
+    /// The account as the pass sees it; `slot` is its number in ``slots`` (from the reading thread).
+    mutating func position(_ accountRef: String, slot: Int32, partner: String, db: Database) throws -> AccountPosition? {
+        if slots != nil { return slot >= 0 ? table[Int(slot)] : nil }
         if let cached = positions[accountRef] { return cached }
-        if complete { return nil }
         let position = try InboundLedger.position(db, partner: partner, accountRef: accountRef)
         if positions.count >= limits.cached {
             try flush(db, partner: partner)
@@ -117,10 +141,22 @@ struct PositionCache {
     }
 
     /// Adds allocations (negative for reversals) to the cached paid amounts.
-    mutating func apply(_ allocations: [Allocation], to accountRef: String) {
-        guard !allocations.isEmpty, case .some(.some) = positions[accountRef] else { return }
+    mutating func apply(_ allocations: [Allocation], to accountRef: String, slot: Int32) {
+        guard !allocations.isEmpty else { return }
+        if slots != nil {
+            guard slot >= 0 else { return }
+            let n = Int(slot)
+            for allocation in allocations {
+                // Mutated in place: no copy of the invoices per payment.
+                if let index = table[n].invoices.firstIndex(where: { $0.invoiceNumber == allocation.invoiceNumber }) {
+                    table[n].invoices[index].paidMinor += allocation.amount.minorUnits
+                }
+            }
+            touchedSlots[n] = true
+            return
+        }
+        guard case .some(.some) = positions[accountRef] else { return }
         for allocation in allocations {
-            // Mutated in place through the dictionary: no copy of the invoices per payment.
             if let index = positions[accountRef]??.invoices.firstIndex(where: { $0.invoiceNumber == allocation.invoiceNumber }) {
                 positions[accountRef]??.invoices[index].paidMinor += allocation.amount.minorUnits
             }
@@ -130,6 +166,15 @@ struct PositionCache {
 
     /// Writes the paid amounts of every account changed since the last flush.
     mutating func flush(_ db: Database, partner: String) throws {
+        // Slots are numbered in reference order, so both ways write in key order.
+        for n in touchedSlots.indices where touchedSlots[n] {
+            let position = table[n]
+            for invoice in position.invoices {
+                try InboundLedger.setPaid(db, partner: partner, accountRef: position.accountRef, invoiceNumber: invoice.invoiceNumber,
+                                          paidMinor: invoice.paidMinor)
+            }
+            touchedSlots[n] = false
+        }
         for ref in touched.sorted() {
             guard case .some(.some(let position)) = positions[ref] else { continue }
             for invoice in position.invoices {

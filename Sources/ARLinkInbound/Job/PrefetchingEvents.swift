@@ -11,25 +11,22 @@ import Foundation
 /// exactly where the reader met it, after every event before it. The reader must not be
 /// used by anyone else until ``next()`` returned nil or threw, or ``stop()`` returned.
 final class PrefetchingEvents: @unchecked Sendable {
-    /// An event, its line, and the key of its id (hashed here, off the reconciling thread).
-    typealias Item = (event: FeedbackEvent, line: Int, key: EventKey)
+    /// An event, its line, the key of its id, and the slot of its account (``AccountSlots``,
+    /// -1 when not looked up there); hashed and looked up here, off the reconciling thread.
+    typealias Item = (event: FeedbackEvent, line: Int, key: EventKey, slot: Int32)
 
     private let reader: FeedbackReader
-    private let condition = NSCondition()
-    /// Guarded by `condition`.
-    private var batches: [[Item]] = []
-    private var failure: (any Error)?
-    private var producing = true
-    private var stopping = false
+    private let slots: AccountSlots?
+    private let pipe = BatchPipe<Item>()
     /// The consumer's side (only `next()` touches them: no run-time exclusivity checks).
     @exclusivity(unchecked) private var current: [Item] = []
     @exclusivity(unchecked) private var position = 0
+    @exclusivity(unchecked) private var ended = false
 
-    static let batchSize = 1_024
-    static let maxBatches = 4
-
-    init(_ reader: FeedbackReader) {
+    /// - Parameter slots: the accounts to look each event's account up in, if any.
+    init(_ reader: FeedbackReader, slots: AccountSlots? = nil) {
         self.reader = reader
+        self.slots = slots
         let thread = Thread { [self] in produce() }
         thread.name = "arlink-feedback-reader"
         thread.start()
@@ -44,40 +41,34 @@ final class PrefetchingEvents: @unchecked Sendable {
             position += 1
             return current[position - 1]
         }
-        condition.lock()
-        defer { condition.unlock() }
-        while batches.isEmpty && producing { condition.wait() }
-        if batches.isEmpty {
-            if let failure {
-                self.failure = nil
-                throw failure
+        guard !ended else { return nil }
+        do {
+            guard try pipe.receive(&current) else {
+                ended = true
+                return nil
             }
-            return nil
+        } catch {
+            ended = true
+            throw error
         }
-        current = batches.removeFirst()
         position = 1
-        condition.broadcast()
         return current[0]
     }
 
     /// Stops the reading thread and waits until it has let go of the reader.
     func stop() {
-        condition.lock()
-        stopping = true
-        condition.broadcast()
-        while producing { condition.wait() }
-        condition.unlock()
+        pipe.stopConsuming()
+        pipe.waitUntilProduced()
     }
 
     private func produce() {
-        var batch: [Item] = []
-        batch.reserveCapacity(Self.batchSize)
+        var batch = pipe.fresh()
         var failed: (any Error)?
         var done = false
         while !done {
             do {
                 if let event = try reader.next() {
-                    batch.append((event, reader.lineNumber, EventKey(event.eventID)))
+                    batch.append((event, reader.lineNumber, EventKey(event.eventID), slots?.slot(of: event.accountRef) ?? -1))
                 } else {
                     done = true
                 }
@@ -85,19 +76,9 @@ final class PrefetchingEvents: @unchecked Sendable {
                 failed = error
                 done = true
             }
-            guard batch.count == Self.batchSize || done else { continue }
-            condition.lock()
-            while batches.count >= Self.maxBatches && !stopping { condition.wait() }
-            if stopping { done = true }
-            if !batch.isEmpty { batches.append(batch) }
-            if done {
-                failure = failed
-                producing = false
-            }
-            condition.broadcast()
-            condition.unlock()
-            batch = []
-            batch.reserveCapacity(Self.batchSize)
+            guard batch.count == pipe.batchSize || done else { continue }
+            if !pipe.send(&batch) { break }
         }
+        pipe.finish(throwing: failed)
     }
 }

@@ -1,0 +1,105 @@
+import ARLinkCore
+import ARLinkFormats
+
+/// What every update of one pass shares: the partner, the feedback file and the prefix of
+/// update ids (`{partner}-{sha256 prefix}-`, continued by `{line}-{n}`).
+final class PassConstants: Sendable {
+    let partner: String
+    let fileID: String
+    let updatePrefix: [UInt8]
+
+    init(partner: String, fileID: String, updatePrefix: String) {
+        self.partner = partner
+        self.fileID = fileID
+        self.updatePrefix = Array(updatePrefix.utf8)
+    }
+}
+
+/// The fields of an event that only some events carry, boxed so that the common update stays small.
+final class RareEventFields: Sendable {
+    let comment: String?
+    let contact: [String: String]?
+    let disputeReason: String?
+
+    init(comment: String?, contact: [String: String]?, disputeReason: String?) {
+        self.comment = comment
+        self.contact = contact
+        self.disputeReason = disputeReason
+    }
+}
+
+/// One ERP update as the pass hands it to the writing thread: the event fields it needs, the
+/// reconciliation's draft and its place in the file. The writing thread renders it straight
+/// into the export files; no ``ERPUpdate`` (fifteen fields, a new id string) is built per update.
+struct PassUpdate: ERPUpdateFields {
+    /// Owned by the stage for as long as updates are written.
+    unowned(unsafe) let pass: PassConstants
+    let sourceEventID: String
+    let accountRef: String
+    let type: FeedbackEventType
+    let line: Int
+    let number: Int32
+    let draft: UpdateDraft
+    let riskScore: Int?
+    let riskSegment: String?
+    let rare: RareEventFields?
+
+    init(pass: PassConstants, event: FeedbackEvent, line: Int, number: Int, draft: UpdateDraft) {
+        self.pass = pass
+        sourceEventID = event.eventID
+        accountRef = event.accountRef
+        type = event.type
+        self.line = line
+        self.number = Int32(truncatingIfNeeded: number)
+        self.draft = draft
+        riskScore = event.type == .risk ? event.riskScore : nil
+        riskSegment = event.type == .risk ? event.riskSegment : nil
+        let contact = event.type == .contactUpdate ? event.contact : nil
+        let reason = event.type == .dispute ? event.disputeReason : nil
+        rare = event.comment != nil || contact != nil || reason != nil
+            ? RareEventFields(comment: event.comment, contact: contact, disputeReason: reason) : nil
+    }
+
+    /// `{prefix}{line}-{n}`, built on the stack.
+    func withUpdateID<R>(_ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R {
+        let prefix = pass.updatePrefix
+        return try withUnsafeTemporaryAllocation(of: UInt8.self, capacity: prefix.count + 24) { out in
+            var at = 0
+            for b in prefix { out[at] = b; at += 1 }
+            func digits(_ value: Int) {
+                var rest = UInt(max(0, value))
+                var digits = 0
+                var probe = rest
+                repeat { digits += 1; probe /= 10 } while probe > 0
+                var index = at + digits - 1
+                repeat {
+                    out[index] = UInt8(ascii: "0") + UInt8(rest % 10)
+                    rest /= 10
+                    index -= 1
+                } while rest > 0
+                at += digits
+            }
+            digits(line)
+            out[at] = UInt8(ascii: "-")
+            at += 1
+            digits(Int(number))
+            return try body(UnsafeBufferPointer(rebasing: out[0..<at]))
+        }
+    }
+
+    var partner: String { pass.partner }
+    var sourceEventType: String { type.rawValue }
+    var sourceFileID: String? { pass.fileID }
+    var invoiceNumber: String? { draft.invoiceNumber }
+    var status: CollectionStatus { draft.status }
+    var amount: Money? { draft.amount }
+    var openAmount: Money? { draft.openAmount }
+    var date: LocalDate? { draft.date }
+    var contact: [String: String]? { rare?.contact }
+
+    var comment: String? {
+        guard let rare else { return nil }
+        if let reason = rare.disputeReason { return "dispute reason: \(reason)" + (rare.comment.map { "; \($0)" } ?? "") }
+        return rare.comment
+    }
+}
