@@ -237,6 +237,21 @@ struct RunLockTests {
     }
 }
 
+@Suite("Account slots")
+struct AccountSlotTests {
+    @Test("every placed reference is found at its own slot; anything else is not placed")
+    func lookups() {
+        var refs = (0..<5_000).map { "C\($0)" }
+        refs += ["", "ü-Kunde", String(repeating: "x", count: 300), "C1 ", "c1"]
+        let slots = AccountSlots(refs)
+        for (n, ref) in refs.enumerated() { #expect(slots.slot(of: ref) == Int32(n), "\(ref)") }
+        for missing in ["C5000", "C-1", "C1\u{0}", " C1", "x", String(repeating: "x", count: 299), "ü-kunde"] {
+            #expect(slots.slot(of: missing) == -1, "\(missing)")
+        }
+        #expect(AccountSlots([]).slot(of: "C1") == -1)
+    }
+}
+
 @Suite("Batches between two threads")
 struct BatchPipeTests {
     struct Broken: Error {}

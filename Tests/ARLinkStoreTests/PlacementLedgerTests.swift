@@ -90,6 +90,28 @@ struct PlacementLedgerTests {
         #expect(back.allSatisfy { $0.dueDate == due && $0.paidMinor == 0 })
     }
 
+    @Test("a stored text's lines that do not parse are left out; the rest keep their currency and exponent")
+    func placedInvoiceBadLines() throws {
+        let text = [
+            "A-1\tJPY\t2026-01-31\t500",          // no minor units
+            "A-2\tKWD\t2026-02-28\t-1250",        // three decimals, negative
+            "A-3\teur\t2026-03-31\t100",          // lower-case code: still read
+            "B-1\tXXX\t2026-01-31\t1",            // no such currency
+            "B-2\tEUR\t2026-02-30\t1",            // no such day
+            "B-3\tEUR\t2026-03-31\t1x",           // not a number
+            "B-4\tEUR\t2026-03-31",                // a field short
+            "B-5\tEUR\t2026-03-31\t1\textra",     // a field too many
+            "",
+        ].joined(separator: "\n")
+        let back = PlacedInvoices.decode(text)
+        #expect(back.map(\.invoiceNumber) == ["A-1", "A-2", "A-3"])
+        #expect(back[0].placed == Money(minorUnits: 500, currency: try Currency("JPY")))
+        #expect(back[1].placed == Money(minorUnits: -1250, currency: try Currency("KWD")))
+        #expect(back[1].placed.decimalString == "-1.250")
+        #expect(back[2].placed.currency == (try Currency("EUR")))
+        #expect(back[1].dueDate == LocalDate(iso: "2026-02-28"))
+    }
+
     @Test("one batch per partner and as-of date; sequence numbers never repeat")
     func uniqueness() throws {
         let dir = try TemporaryDirectory("store")

@@ -43,6 +43,22 @@ public struct LocalDate: Hashable, Comparable, Sendable, Codable, CustomStringCo
         self.init(year: y, month: m, day: d)
     }
 
+    /// `YYYY-MM-DD` from its ten ASCII bytes (as ``init(iso:)``, without an array per date).
+    public init?(isoBytes u: UnsafeBufferPointer<UInt8>) {
+        guard u.count == 10, u[4] == 45, u[7] == 45 else { return nil }
+        func number(_ range: Range<Int>) -> Int? {
+            var v = 0
+            for i in range {
+                let b = u[i]
+                guard b >= 48, b <= 57 else { return nil }
+                v = v * 10 + Int(b - 48)
+            }
+            return v
+        }
+        guard let y = number(0..<4), let m = number(5..<7), let d = number(8..<10) else { return nil }
+        self.init(year: y, month: m, day: d)
+    }
+
     /// `YYYY-MM-DD` (years outside 0...9999 keep their sign and all their digits).
     public var iso: String {
         let (y, m, d) = components

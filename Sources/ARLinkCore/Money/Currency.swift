@@ -35,6 +35,27 @@ public struct Currency: Hashable, Sendable, Comparable, CustomStringConvertible,
         self.minorDigits = UInt8(exponent)
     }
 
+    /// A currency from the three upper-case ASCII letters of its code, without building a
+    /// String (ledger texts hold hundreds of thousands of codes); nil when they are not an
+    /// active ISO 4217 code.
+    public init?(uppercaseASCII bytes: UnsafeBufferPointer<UInt8>) {
+        guard bytes.count == 3 else { return nil }
+        let packed = UInt32(bytes[0]) << 16 | UInt32(bytes[1]) << 8 | UInt32(bytes[2])
+        guard let digits = Currency.exponentsByPacked[packed] else { return nil }
+        self.packed = packed
+        minorDigits = digits
+    }
+
+    /// ``exponents`` keyed by the packed letters.
+    static let exponentsByPacked: [UInt32: UInt8] = {
+        var table: [UInt32: UInt8] = [:]
+        for (code, exponent) in exponents {
+            let u = Array(code.utf8)
+            table[UInt32(u[0]) << 16 | UInt32(u[1]) << 8 | UInt32(u[2])] = UInt8(exponent)
+        }
+        return table
+    }()
+
     public var description: String { code }
     public static func < (lhs: Currency, rhs: Currency) -> Bool { lhs.packed < rhs.packed }
 

@@ -102,13 +102,22 @@ extension InboundJob {
                 keys.sortInPlace()
                 return keys
             }
+            func checkIDs() throws -> [EventKey] {
+                try checkEventIDs(try sorting.wait(), partner: pid, excluded: excluded, reopen: reopen, remote: remote, db: db)
+            }
             try state.positions.flush(db, partner: pid)
-            try writePayments(&state, db: db)
+            do {
+                try writePayments(&state, db: db)
+            } catch let error as DatabaseError where error.resultCode == .SQLITE_CONSTRAINT {
+                // A payment id twice in this file, or brought by an earlier one: the id check
+                // says which (and the transaction is undone); anything else stands as it is.
+                _ = try checkIDs()
+                throw error
+            }
             StepTrace.mark("payments written")
             try writePromises(&state, db: db)
             StepTrace.mark("promises written")
-            try InboundLedger.recordEventKeys(db, partner: pid, fileSHA256: sha, sorted: try checkEventIDs(
-                try sorting.wait(), partner: pid, excluded: excluded, reopen: reopen, remote: remote, db: db))
+            try InboundLedger.recordEventKeys(db, partner: pid, fileSHA256: sha, sorted: try checkIDs())
             StepTrace.mark("event ids checked and recorded")
             for rejection in state.rejections {
                 try InboundLedger.insertRejection(db, partner: pid, fileSHA256: sha, line: rejection.line, eventID: rejection.eventID, reason: rejection.reason.rawValue)
@@ -262,10 +271,13 @@ extension InboundJob {
         case .promise:
             if let amount = event.amount, let date = event.promisedDate {
                 // What the partner paid on the account so far (net of reversals) is the sum of its invoices' paid amounts.
-                let baseline = try state.positions.position(event.accountRef, slot: slot, partner: state.partner, db: db)?.invoices
-                    .filter { $0.placed.currency == amount.currency }.reduce(Int64(0)) { $0 + $1.paidMinor } ?? 0
+                var baseline: Int64 = 0
+                for invoice in try state.positions.position(event.accountRef, slot: slot, partner: state.partner, db: db)?.invoices ?? []
+                where invoice.placed.currency == amount.currency {
+                    baseline += invoice.paidMinor
+                }
                 // The newest promise for an account (and invoice) supersedes the open one.
-                state.promises[event.accountRef + "\u{0}" + (event.invoiceNumber ?? "")] = InboundLedger.NewPromise(
+                state.promises[PromiseKey(accountRef: event.accountRef, invoiceNumber: event.invoiceNumber ?? "")] = InboundLedger.NewPromise(
                     eventID: event.eventID, accountRef: event.accountRef, invoiceNumber: event.invoiceNumber, amount: amount,
                     promisedDate: date, paidBaseline: baseline)
             }

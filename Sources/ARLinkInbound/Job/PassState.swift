@@ -2,6 +2,9 @@ import ARLinkCore
 import ARLinkFormats
 import ARLinkStore
 import GRDB
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// What one pass over a file has gathered so far; written to the ledger at its end.
 struct PassState {
@@ -22,8 +25,8 @@ struct PassState {
     var reversedInFile: [String: String] = [:]
     /// Payments of earlier files reversed in this one: payment id → reversal id.
     var earlierReversed: [String: String] = [:]
-    /// The newest promise per account and invoice (`account NUL invoice`).
-    var promises: [String: InboundLedger.NewPromise] = [:]
+    /// The newest promise per account and invoice.
+    var promises: [PromiseKey: InboundLedger.NewPromise] = [:]
     var rejections: [(line: Int, eventID: String, reason: RejectionReason)] = []
     /// Accepted and rejected events, indexed by `FeedbackEventType.slot`.
     var typeCounts = [(accepted: Int, rejected: Int)](repeating: (0, 0), count: FeedbackEventType.allCases.count)
@@ -71,6 +74,13 @@ struct PassState {
     }
 }
 
+/// What a promise is for: an account, and one of its invoices or all of them (empty), as the
+/// ledger's one-open-promise index tells them apart.
+struct PromiseKey: Hashable {
+    var accountRef: String
+    var invoiceNumber: String
+}
+
 /// A payment accepted in a pass, until the pass writes it (allocations in stored text form).
 struct PendingPayment {
     var eventID: String
@@ -79,20 +89,74 @@ struct PendingPayment {
 }
 
 /// Every placed account of a partner, numbered, when all were read at once: the reading
-/// thread looks each event's account reference up here (hashing the string off the
-/// reconciling thread), and the reconciling thread finds the account by its number.
-final class AccountSlots: Sendable {
-    private let index: [String: Int32]
+/// thread looks each event's account reference up here, and the reconciling thread finds the
+/// account by its number.
+///
+/// An open-addressing table over the references' UTF-8 bytes (FNV-1a, then MurmurHash3's
+/// finaliser), at most half full: a lookup hashes a dozen bytes and compares one reference,
+/// where `Dictionary<String, _>` seeded SipHash cost a fifth of the reading thread. Only our
+/// own references are in the table, so a partner's file cannot make its probe chains longer.
+final class AccountSlots: @unchecked Sendable {
+    /// Per bucket: the slot + 1 (0 is empty).
+    private let buckets: [Int32]
+    private let mask: Int
+    /// The references' bytes, back to back; slot n spans `starts[n]..<starts[n + 1]`.
+    private let bytes: [UInt8]
+    private let starts: [Int]
 
+    /// - Parameter refs: distinct references; each one's slot is its position here.
     init(_ refs: [String]) {
-        var index: [String: Int32] = [:]
-        index.reserveCapacity(refs.count)
-        for (n, ref) in refs.enumerated() { index[ref] = Int32(n) }
-        self.index = index
+        var capacity = 16
+        while capacity < refs.count * 2 { capacity *= 2 }
+        var buckets = [Int32](repeating: 0, count: capacity)
+        var bytes: [UInt8] = []
+        var starts: [Int] = [0]
+        starts.reserveCapacity(refs.count + 1)
+        for (n, ref) in refs.enumerated() {
+            var text = ref
+            let hash = text.withUTF8 { Self.hash($0) }
+            var at = hash & (capacity - 1)
+            while buckets[at] != 0 { at = (at + 1) & (capacity - 1) }
+            buckets[at] = Int32(n + 1)
+            bytes.append(contentsOf: ref.utf8)
+            starts.append(bytes.count)
+        }
+        self.buckets = buckets
+        mask = capacity - 1
+        self.bytes = bytes
+        self.starts = starts
     }
 
     /// The account's number; -1 when it is not placed.
-    func slot(of accountRef: String) -> Int32 { index[accountRef] ?? -1 }
+    func slot(of accountRef: String) -> Int32 {
+        var text = accountRef
+        return text.withUTF8 { key in
+            var at = Self.hash(key) & mask
+            while true {
+                let entry = buckets[at]
+                if entry == 0 { return -1 }
+                let slot = Int(entry - 1)
+                let start = starts[slot]
+                if starts[slot + 1] - start == key.count && bytes.withUnsafeBufferPointer({ stored in
+                    key.isEmpty || memcmp(stored.baseAddress! + start, key.baseAddress!, key.count) == 0
+                }) {
+                    return Int32(slot)
+                }
+                at = (at + 1) & mask
+            }
+        }
+    }
+
+    static func hash(_ bytes: UnsafeBufferPointer<UInt8>) -> Int {
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        for b in bytes { h = (h ^ UInt64(b)) &* 0x0000_0100_0000_01b3 }
+        h ^= h >> 33
+        h = h &* 0xff51_afd7_ed55_8ccd
+        h ^= h >> 33
+        h = h &* 0xc4ce_b9fe_1a85_ec53
+        h ^= h >> 33
+        return Int(truncatingIfNeeded: h)
+    }
 }
 
 /// The accounts read during one file's pass, kept in step with the allocations it applies,

@@ -22,28 +22,7 @@ public struct BulkStatement {
     public func insert(_ values: BulkValue...) throws {
         let handle = statement.sqliteStatement
         sqlite3_reset(handle)
-        for (index, value) in values.enumerated() {
-            let column = Int32(index + 1)
-            switch value {
-            case .int(let n): sqlite3_bind_int64(handle, column, n)
-            case .text(let s):
-                var text = s
-                text.withUTF8 { bytes in
-                    bytes.withMemoryRebound(to: CChar.self) { chars in
-                        if let base = chars.baseAddress, chars.count > 0 {
-                            _ = sqlite3_bind_text(handle, column, base, Int32(chars.count), Self.transient)
-                        } else {
-                            _ = sqlite3_bind_text(handle, column, "", 0, Self.transient)
-                        }
-                    }
-                }
-            case .null: sqlite3_bind_null(handle, column)
-            case .blob(let bytes):
-                bytes.withUnsafeBytes { raw in
-                    _ = sqlite3_bind_blob(handle, column, raw.baseAddress, Int32(raw.count), Self.transient)
-                }
-            }
-        }
+        for (index, value) in values.enumerated() { value.bind(handle, Int32(index + 1)) }
         let code = sqlite3_step(handle)
         sqlite3_reset(handle)
         guard code == SQLITE_DONE else {
@@ -65,4 +44,29 @@ public enum BulkValue {
 
     /// Text, or NULL when nil.
     public static func optional(_ s: String?) -> BulkValue { s.map { .text($0) } ?? .null }
+}
+
+extension BulkValue {
+    /// Binds the value to parameter `index` (1-based) of `handle`; text and blobs are copied by SQLite.
+    func bind(_ handle: OpaquePointer?, _ index: Int32) {
+        switch self {
+        case .int(let n): sqlite3_bind_int64(handle, index, n)
+        case .text(let s):
+            var text = s
+            text.withUTF8 { bytes in
+                bytes.withMemoryRebound(to: CChar.self) { chars in
+                    if let base = chars.baseAddress, chars.count > 0 {
+                        _ = sqlite3_bind_text(handle, index, base, Int32(chars.count), BulkStatement.transient)
+                    } else {
+                        _ = sqlite3_bind_text(handle, index, "", 0, BulkStatement.transient)
+                    }
+                }
+            }
+        case .null: sqlite3_bind_null(handle, index)
+        case .blob(let bytes):
+            bytes.withUnsafeBytes { raw in
+                _ = sqlite3_bind_blob(handle, index, raw.baseAddress, Int32(raw.count), BulkStatement.transient)
+            }
+        }
+    }
 }

@@ -78,10 +78,11 @@ extension InboundLedger {
     /// Records accepted payments, one at a time through `body`'s inserter (in event id order is fastest).
     public static func insertPayments(_ db: Database, partner: String, _ body: (_ insert: (_ eventID: String, _ accountRef: String,
                                                                                            _ encodedAllocations: String, _ reversedBy: String?) throws -> Void) throws -> Void) throws {
-        let insert = try BulkStatement(db, sql: "INSERT INTO inbound_payment (partner, event_id, account_ref, allocations, reversed_by) VALUES (?, ?, ?, ?, ?)")
+        let insert = try BulkInsert(db, head: "INSERT INTO inbound_payment (partner, event_id, account_ref, allocations, reversed_by)", columns: 5)
         try body { eventID, accountRef, encoded, reversedBy in
-            try insert.insert(.text(partner), .text(eventID), .text(accountRef), .text(encoded), .optional(reversedBy))
+            try insert.add(.text(partner), .text(eventID), .text(accountRef), .text(encoded), .optional(reversedBy))
         }
+        try insert.finish()
     }
 
     /// An accepted payment of `partner`; nil if none has this id.

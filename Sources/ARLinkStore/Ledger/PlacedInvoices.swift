@@ -26,17 +26,63 @@ public enum PlacedInvoices {
     }
 
     /// The invoices of a stored text (nothing paid yet), sorted by number; lines that do not
-    /// parse are left out.
+    /// parse are left out. Read byte by byte: an inbound pass reads every placed account's text
+    /// before its first event.
     public static func decode(_ text: String) -> [InvoicePosition] {
+        var text = text
+        return text.withUTF8 { decode(bytes: $0) }
+    }
+
+    static func decode(bytes: UnsafeBufferPointer<UInt8>) -> [InvoicePosition] {
         var out: [InvoicePosition] = []
-        for line in text.split(separator: "\n") {
-            let parts = line.split(separator: "\t", omittingEmptySubsequences: false)
-            guard parts.count == 4, let currency = try? Currency(String(parts[1])), let due = LocalDate(iso: String(parts[2])),
-                  let minor = Int64(parts[3]) else { continue }
-            out.append(InvoicePosition(invoiceNumber: unescape(parts[0]), dueDate: due, placed: Money(minorUnits: minor, currency: currency), paidMinor: 0))
+        var start = 0
+        while start < bytes.count {
+            var end = start
+            var tabs = (0, 0, 0)
+            var tabCount = 0
+            while end < bytes.count && bytes[end] != 0x0A {
+                if bytes[end] == 0x09 {
+                    switch tabCount {
+                    case 0: tabs.0 = end
+                    case 1: tabs.1 = end
+                    case 2: tabs.2 = end
+                    default: break
+                    }
+                    tabCount += 1
+                }
+                end += 1
+            }
+            defer { start = end + 1 }
+            guard tabCount == 3 else { continue }
+            func part(_ from: Int, _ to: Int) -> UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(rebasing: bytes[from..<to]) }
+            let code = part(tabs.0 + 1, tabs.1)
+            guard let currency = Currency(uppercaseASCII: code)
+                    ?? (try? Currency(String(decoding: code, as: UTF8.self))),
+                  let due = LocalDate(isoBytes: part(tabs.1 + 1, tabs.2)),
+                  let minor = integer(part(tabs.2 + 1, end)) else { continue }
+            let number = part(start, tabs.0)
+            let invoice = number.contains(0x25) ? unescape(Substring(String(decoding: number, as: UTF8.self)))
+                : String(decoding: number, as: UTF8.self)
+            out.append(InvoicePosition(invoiceNumber: invoice, dueDate: due, placed: Money(minorUnits: minor, currency: currency), paidMinor: 0))
         }
         out.sort { $0.invoiceNumber < $1.invoiceNumber }
         return out
+    }
+
+    /// A decimal integer with an optional leading minus, as `String(Int64)` writes it.
+    static func integer(_ bytes: UnsafeBufferPointer<UInt8>) -> Int64? {
+        var at = 0
+        let negative = bytes.first == UInt8(ascii: "-")
+        if negative { at = 1 }
+        guard at < bytes.count, bytes.count - at <= 18 else { return bytes.isEmpty ? nil : Int64(String(decoding: bytes, as: UTF8.self)) }
+        var value: Int64 = 0
+        while at < bytes.count {
+            let b = bytes[at]
+            guard b >= 48, b <= 57 else { return nil }
+            value = value * 10 + Int64(b - 48)
+            at += 1
+        }
+        return negative ? -value : value
     }
 
     static func escape(_ number: String) -> String {
