@@ -82,6 +82,36 @@ struct StagingTests {
         events.stop()
     }
 
+    @Test("batch by batch: every event in order with its line, key and account slot, then the reader's error")
+    func prefetchBatches() throws {
+        let dir = try TemporaryDirectory()
+        let path = dir.file("plain.jsonl")
+        var lines = [Self.headerLine]
+        for n in 0..<3_000 { lines.append(#"{"record_type":"risk","event_id":"R\#(n)","account_ref":"C\#(n % 3)","score":1,"segment":"low"}"#) }
+        lines.append("{not json")
+        try (lines.joined(separator: "\n") + "\n").write(toFile: path, atomically: true, encoding: .utf8)
+        let events = PrefetchingEvents(try FeedbackReader(path: path, displayName: "plain.jsonl"), slots: AccountSlots(["C0", "C1"]))
+        var seen = 0
+        var failure: (any Error)?
+        do {
+            while let batch = try events.nextBatch() {
+                for item in batch {
+                    #expect(item.event.eventID == "R\(seen)")
+                    #expect(item.line == seen + 2)
+                    #expect(item.key == EventKey(item.event.eventID))
+                    #expect(item.slot == (seen % 3 == 2 ? -1 : Int32(seen % 3)))
+                    seen += 1
+                }
+            }
+        } catch {
+            failure = error
+        }
+        #expect(seen == 3_000)
+        #expect((failure as? FeedbackError)?.lineNumber == 3_002)
+        #expect(try events.nextBatch()?.count == nil, "nothing after the error")
+        events.stop()
+    }
+
     @Test("stopping the reading thread early returns while it waits for room")
     func prefetchStop() throws {
         let dir = try TemporaryDirectory()
@@ -234,6 +264,68 @@ struct RunLockTests {
         #expect(run.status == 75, "\(run.stderr)")
         #expect(run.stderr.contains("another arlink run"))
         _ = held.config
+    }
+}
+
+@Suite("Both formats rendered at once")
+struct PairedRenderingTests {
+    static func updates() throws -> [ERPUpdate] {
+        let eur = try Currency("EUR"), jpy = try Currency("JPY"), kwd = try Currency("KWD")
+        var out: [ERPUpdate] = []
+        let texts = ["plain", "", "with,comma", "with \"quote\"", "back\\slash", "new\nline", "-5", "=SUM(A1)", "@x", "+1", "ünïcødé €",
+                     "tab\there", "exactly8", "sixteen-bytes-16", "\u{7F}del", String(repeating: "long-", count: 40)]
+        for (n, text) in texts.enumerated() {
+            var u = ERPUpdate(updateID: "id-\(n)", partner: "acme-collect", sourceEventID: text.isEmpty ? "E\(n)" : text,
+                              sourceEventType: n % 2 == 0 ? "payment" : "dispute", sourceFileID: n % 3 == 0 ? nil : "file-\(text)",
+                              accountRef: text, invoiceNumber: n % 4 == 0 ? nil : text, status: CollectionStatus.allCases[n % CollectionStatus.allCases.count])
+            u.amount = n % 5 == 0 ? nil : Money(minorUnits: Int64(n * 1234 - 500), currency: [eur, jpy, kwd][n % 3])
+            u.openAmount = n % 2 == 0 ? Money(minorUnits: Int64(n), currency: [eur, jpy, kwd][n % 3]) : nil
+            u.date = n % 3 == 1 ? nil : LocalDate(iso: "2026-0\(n % 9 + 1)-1\(n % 9)")
+            u.comment = n % 2 == 0 ? text : nil
+            u.contact = n % 4 == 1 ? ["city": text, "email": "x@y.example", "phone": "+49 30 1"] : nil
+            u.riskScore = n % 3 == 2 ? n * 37 : nil
+            u.riskSegment = n % 3 == 2 ? text : nil
+            out.append(u)
+        }
+        return out
+    }
+
+    @Test("rendering JSON and CSV together is byte for byte rendering each alone")
+    func sameBytes() throws {
+        for u in try Self.updates() {
+            let json = ByteBuffer(), csv = ByteBuffer(), j = ByteBuffer(), c = ByteBuffer()
+            ERPUpdateBytes.appendBoth(u, json: json, csv: csv)
+            ERPUpdateBytes.appendJSON(u, to: j)
+            ERPUpdateBytes.appendCSV(u, to: c)
+            #expect(json.bytes == j.bytes, "\(ERPUpdateJSON.record(u))")
+            #expect(csv.bytes == c.bytes, "\(ERPUpdateJSON.csvRow(u))")
+        }
+    }
+
+    @Test("a stage with both formats writes what the single-format writers write")
+    func stagedFiles() throws {
+        let dir = try TemporaryDirectory()
+        let updates = try Self.updates()
+        let both = ERPUpdateStage<ERPUpdate>(folder: dir.file("both"), number: 1, formats: [.jsonl, .csv], createdAt: "2026-11-29T00:00:00Z", source: "s")
+        let jsonOnly = ERPUpdateStage<ERPUpdate>(folder: dir.file("json"), number: 1, formats: [.jsonl], createdAt: "2026-11-29T00:00:00Z", source: "s")
+        let csvOnly = ERPUpdateStage<ERPUpdate>(folder: dir.file("csv"), number: 1, formats: [.csv], createdAt: "2026-11-29T00:00:00Z", source: "s")
+        for _ in 0..<300 {  // several batches
+            for u in updates {
+                try both.add(u)
+                try jsonOnly.add(u)
+                try csvOnly.add(u)
+            }
+        }
+        let staged = try #require(try both.stage())
+        let j = try #require(try jsonOnly.stage())
+        let c = try #require(try csvOnly.stage())
+        func bytes(_ path: String) throws -> Data { try Data(contentsOf: URL(fileURLWithPath: AtomicTextFile.temporaryPath(for: path))) }
+        #expect(try bytes(staged.files[0].path) == bytes(j.files[0].path))
+        #expect(try bytes(staged.files[1].path) == bytes(c.files[0].path))
+        #expect(staged.updateCount == 300 * updates.count)
+        both.discard()
+        jsonOnly.discard()
+        csvOnly.discard()
     }
 }
 

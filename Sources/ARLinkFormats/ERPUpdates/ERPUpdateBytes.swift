@@ -65,6 +65,148 @@ public enum ERPUpdateBytes {
         out.append(0x7D)
     }
 
+    /// Appends the JSON object of `u` to `json` and its CSV row to `csv` in one go: each field
+    /// is read once, checked for both formats at once, and numbers and dates are rendered once
+    /// (into the JSON) and copied. Byte for byte ``appendJSON(_:to:)`` and ``appendCSV(_:to:)``.
+    @inlinable
+    public static func appendBoth<U: ERPUpdateFields>(_ u: U, json: ByteBuffer, csv: ByteBuffer) {
+        json.append(#"{"record_type":"update","update_id":"#)
+        csv.append("update")
+        u.withUpdateID { both($0, json, csv) }
+        json.append(#","partner":"#)
+        both(u.partner, json, csv)
+        json.append(#","source_event_id":"#)
+        both(u.sourceEventID, json, csv)
+        json.append(#","source_event_type":"#)
+        both(u.sourceEventType, json, csv)
+        if let file = u.sourceFileID {
+            json.append(#","source_file_id":"#)
+            both(file, json, csv)
+        } else {
+            csv.append(0x2C)
+        }
+        json.append(#","account_ref":"#)
+        both(u.accountRef, json, csv)
+        if let invoice = u.invoiceNumber {
+            json.append(#","invoice_number":"#)
+            both(invoice, json, csv)
+        } else {
+            json.append(#","invoice_number":null"#)
+            csv.append(0x2C)
+        }
+        let status = u.status.rawValue
+        json.append(#","status":""#)
+        json.append(utf8: status)
+        json.append(0x22)
+        field(status, to: csv)
+        let amount = u.amount
+        let open = u.openAmount
+        csv.append(0x2C)
+        if let amount {
+            json.append(#","amount":""#)
+            copied(json, csv) { appendMoney(amount, to: json) }
+            json.append(0x22)
+        }
+        csv.append(0x2C)
+        if let open {
+            json.append(#","open_amount":""#)
+            copied(json, csv) { appendMoney(open, to: json) }
+            json.append(0x22)
+        }
+        csv.append(0x2C)
+        if let currency = amount?.currency ?? open?.currency {
+            json.append(#","currency":""#)
+            copied(json, csv) { appendCode(currency, to: json) }
+            json.append(0x22)
+        }
+        csv.append(0x2C)
+        if let date = u.date {
+            json.append(#","date":""#)
+            copied(json, csv) { appendISO(date, to: json) }
+            json.append(0x22)
+        }
+        if let comment = u.comment {
+            json.append(#","comment":"#)
+            both(comment, json, csv)
+        } else {
+            csv.append(0x2C)
+        }
+        if let contact = u.contact {
+            json.append(#","contact":{"#)
+            for (index, entry) in contact.sorted(by: { $0.key < $1.key }).enumerated() {
+                if index > 0 { json.append(0x2C) }
+                quoted(entry.key, to: json)
+                json.append(0x3A)
+                quoted(entry.value, to: json)
+            }
+            json.append(0x7D)
+            for name in contactColumns { field(contact[name], to: csv) }
+        } else {
+            csv.append(",,,,,,")
+        }
+        csv.append(0x2C)
+        if let score = u.riskScore {
+            json.append(#","risk_score":"#)
+            copied(json, csv) { appendDecimal(Int64(score), to: json) }
+        }
+        if let segment = u.riskSegment {
+            json.append(#","risk_segment":"#)
+            both(segment, json, csv)
+        } else {
+            csv.append(0x2C)
+        }
+        json.append(0x7D)
+    }
+
+    /// A value as a JSON string into `json` and as a CSV field (with its leading comma) into `csv`.
+    @usableFromInline
+    static func both(_ s: String, _ json: ByteBuffer, _ csv: ByteBuffer) {
+        var text = s
+        text.withUTF8 { both($0, json, csv) }
+    }
+
+    @usableFromInline
+    static func both(_ bytes: UnsafeBufferPointer<UInt8>, _ json: ByteBuffer, _ csv: ByteBuffer) {
+        if let base = bytes.baseAddress, let first = bytes.first,
+           !(first == UInt8(ascii: "=") || first == UInt8(ascii: "+") || first == UInt8(ascii: "@") || first == UInt8(ascii: "-")) {
+            var at = 0
+            var plain = true
+            while at + 8 <= bytes.count {
+                let x = UnsafeRawPointer(base + at).loadUnaligned(as: UInt64.self)
+                if (below(x, 0x20) | equal(x, 0x22) | equal(x, 0x5C) | equal(x, 0x7F) | equal(x, 0x2C)) != 0 {
+                    plain = false
+                    break
+                }
+                at += 8
+            }
+            while plain && at < bytes.count {
+                let b = base[at]
+                if b < 0x20 || b == 0x22 || b == 0x5C || b == 0x7F || b == 0x2C { plain = false }
+                at += 1
+            }
+            if plain {
+                json.reserve(bytes.count + 2)
+                json.append(0x22)
+                json.append(bytes)
+                json.append(0x22)
+                csv.reserve(bytes.count + 1)
+                csv.append(0x2C)
+                csv.append(bytes)
+                return
+            }
+        }
+        quoted(bytes: bytes, to: json)
+        field(bytes: bytes, to: csv)
+    }
+
+    /// Runs `render` (which appends to `json`) and appends what it wrote to `csv` as well.
+    @inlinable
+    static func copied(_ json: ByteBuffer, _ csv: ByteBuffer, _ render: () -> Void) {
+        let start = json.count
+        render()
+        csv.append(UnsafeBufferPointer(start: json.base + start, count: json.count - start))
+    }
+
     /// Appends the CSV row of `u` (columns ``ERPUpdateWriter/csvColumns``, no newline).
     @inlinable
     public static func appendCSV<U: ERPUpdateFields>(_ u: U, to out: ByteBuffer) {

@@ -16,7 +16,7 @@ public final class ERPUpdateWriter {
     ]
 
     @usableFromInline let file: AtomicTextFile
-    @usableFromInline let format: Format
+    public let format: Format
     @usableFromInline var count = 0
 
     /// Creates the file and writes the header.
@@ -45,6 +45,15 @@ public final class ERPUpdateWriter {
         case .jsonl: try file.writeLine { ERPUpdateBytes.appendJSON(u, to: $0) }
         case .csv: try file.writeLine { ERPUpdateBytes.appendCSV(u, to: $0) }
         }
+    }
+
+    /// Writes one update to a JSON Lines writer and a CSV writer at once (each field read once).
+    @inlinable
+    public static func write<U: ERPUpdateFields>(_ u: U, json: ERPUpdateWriter, csv: ERPUpdateWriter) throws {
+        precondition(json.format == .jsonl && csv.format == .csv, "ERPUpdateWriter.write(_:json:csv:) takes a JSON Lines writer and a CSV writer")
+        json.count += 1
+        csv.count += 1
+        try json.file.writeLines(alongside: csv.file) { j, c in ERPUpdateBytes.appendBoth(u, json: j, csv: c) }
     }
 
     /// The number of updates written so far.

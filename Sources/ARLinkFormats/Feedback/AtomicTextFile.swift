@@ -45,6 +45,16 @@ public final class AtomicTextFile {
         if buffer.count >= 1 << 20 { try flush() }
     }
 
+    /// Appends one line to this file and one to `other`, both rendered by `body` in one go
+    /// (this file's buffer first).
+    public func writeLines(alongside other: AtomicTextFile, _ body: (ByteBuffer, ByteBuffer) -> Void) throws {
+        body(buffer, other.buffer)
+        buffer.append(0x0A)
+        other.buffer.append(0x0A)
+        if buffer.count >= 1 << 20 { try flush() }
+        if other.buffer.count >= 1 << 20 { try other.flush() }
+    }
+
     /// The temporary name a file for `path` is written under until it is published.
     public static func temporaryPath(for path: String) -> String {
         let slash = path.lastIndex(of: "/")

@@ -97,9 +97,19 @@ final class ERPUpdateStage<Update: ERPUpdateFields>: @unchecked Sendable {
     private func render() {
         var batch: [Update] = []
         do {
+            // With both formats, each update is rendered into both files in one go.
+            let json = writers.first { $0.writer.format == .jsonl }?.writer
+            let csv = writers.first { $0.writer.format == .csv }?.writer
+            let paired = writers.count == 2 && json != nil && csv != nil
             while try pipe.receive(&batch) {
-                for update in batch {
-                    for entry in writers { try entry.writer.write(update) }
+                try batch.withUnsafeBufferPointer { updates in
+                    if paired, let json, let csv {
+                        for index in updates.indices { try ERPUpdateWriter.write(updates[index], json: json, csv: csv) }
+                    } else {
+                        for index in updates.indices {
+                            for entry in writers { try entry.writer.write(updates[index]) }
+                        }
+                    }
                 }
             }
             pipe.stopConsuming()

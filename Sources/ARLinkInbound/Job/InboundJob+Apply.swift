@@ -71,22 +71,31 @@ extension InboundJob {
             state.positions.preload(db, partner: pid)
             let events = PrefetchingEvents(reader, slots: state.positions.slots)
             defer { events.stop() }
-            while let (event, line, key, slot) = try events.next() {
-                if line % 65_536 == 0 { reporter.progress(step: "applying \(remote.name)", done: Int64(line), total: nil) }
-                state.keys.append(key)
-                if excluded.contains(key) {
-                    state.reject(event, line: line, reason: .duplicateEventID)
-                    continue
-                }
-                let result = try reconcile(event, slot: slot, state: &state, db: db)
-                switch result.outcome {
-                case .rejected(let reason):
-                    state.reject(event, line: line, reason: reason)
-                case .accepted(let exception):
-                    state.result.accepted += 1
-                    state.count(event.type, accepted: true)
-                    if let exception, state.result.exceptions.count < 1000 { state.result.exceptions.append(exception.detail) }
-                    try applyEffects(event, slot: slot, result: result, line: line, state: &state, stage: exports, db: db)
+            let checkExcluded = !excluded.isEmpty
+            // A batch at a time, each event used where it lies in the batch (not copied out).
+            while let batch = try events.nextBatch() {
+                try batch.withUnsafeBufferPointer { items in
+                    for index in items.indices {
+                        let line = items[index].line
+                        let key = items[index].key
+                        let slot = items[index].slot
+                        if line % 65_536 == 0 { reporter.progress(step: "applying \(remote.name)", done: Int64(line), total: nil) }
+                        state.keys.append(key)
+                        if checkExcluded && excluded.contains(key) {
+                            state.reject(items[index].event, line: line, reason: .duplicateEventID)
+                            continue
+                        }
+                        let result = try reconcile(items[index].event, slot: slot, state: &state, db: db)
+                        switch result.outcome {
+                        case .rejected(let reason):
+                            state.reject(items[index].event, line: line, reason: reason)
+                        case .accepted(let exception):
+                            state.result.accepted += 1
+                            state.count(items[index].event.type, accepted: true)
+                            if let exception, state.result.exceptions.count < 1000 { state.result.exceptions.append(exception.detail) }
+                            try applyEffects(items[index].event, slot: slot, result: result, line: line, state: &state, stage: exports, db: db)
+                        }
+                    }
                 }
             }
             StepTrace.mark("events read and reconciled")

@@ -55,6 +55,24 @@ final class PrefetchingEvents: @unchecked Sendable {
         return current[0]
     }
 
+    /// The next batch of events in file order; nil after the trailer was read and matched.
+    /// (Either this or ``next()``, not both.)
+    /// - Throws: what the reader threw, once every event before it was returned.
+    func nextBatch() throws -> [Item]? {
+        guard !ended else { return nil }
+        do {
+            guard try pipe.receive(&current) else {
+                ended = true
+                return nil
+            }
+        } catch {
+            ended = true
+            throw error
+        }
+        position = current.count
+        return current
+    }
+
     /// Stops the reading thread and waits until it has let go of the reader.
     func stop() {
         pipe.stopConsuming()
