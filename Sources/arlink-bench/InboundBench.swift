@@ -45,7 +45,11 @@ struct InboundBench: ParsableCommand {
         try FileManager.default.copyItem(atPath: sealed, toPath: copy)
         let size = (try FileManager.default.attributesOfItem(atPath: copy)[.size] as? Int) ?? 0
         print("inbound benchmark: \(events) events, \(accounts) placed accounts, sealed file \(size / 1_000_000) MB (RSA-PSS signer, RSA-OAEP recipient, AES-256-GCM)")
+        // Each side starts with the disk idle: the writeback the preparation left behind (the
+        // ledger, the sealed file) belongs to neither.
+        sync()
         let arlink = try Child.run(["/proc/self/exe", "inbound", "--phase", "run", "--work", folder])
+        sync()
         let cli = try Child.shell(
             "openssl cms -decrypt -binary -inform DER -in sealed-copy.der -recip keys/company/encryption.crt -inkey keys/company/encryption.key"
                 + " | openssl cms -verify -binary -inform DER -CAfile keys/ca/partner-ca.crt -purpose any -out cli-opened.jsonl 2>/dev/null",

@@ -63,18 +63,18 @@ public enum PlacementLedger {
             """, arguments: [batch.batchID, batch.partner, batch.asOf, batch.sequence, batch.fileID, batch.fileName,
                              batch.createdAt, batch.plaintextPath, batch.plaintextSHA256, batch.plaintextBytes,
                              batch.recordCountsJSON, batch.totalsJSON, batch.invoiceCount])
-        let upsert = try BulkStatement(db, sql: """
+        // Many rows to a statement (BulkInsert); the placements go in before their events.
+        let upsert = try BulkInsert(db, head: """
             INSERT INTO placement (partner, account_ref, status, fingerprint, balances, placed_batch, last_batch, recall_reason, updated_at, invoices)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """, columns: 10, tail: """
             ON CONFLICT (partner, account_ref) DO UPDATE SET status = excluded.status, fingerprint = excluded.fingerprint,
                 balances = excluded.balances, last_batch = excluded.last_batch, recall_reason = excluded.recall_reason,
                 updated_at = excluded.updated_at, invoices = excluded.invoices,
                 placed_batch = CASE WHEN placement.status = 'recalled' THEN excluded.placed_batch ELSE placement.placed_batch END
             """)
-        let event = try BulkStatement(db, sql: """
+        let event = try BulkInsert(db, head: """
             INSERT INTO placement_event (batch_id, partner, account_ref, action, fingerprint, balances, recall_reason)
-            VALUES (?, ?, ?, ?, ?, ?, ?)
-            """)
+            """, columns: 7)
         // In key order: both tables are keyed by account, so their B-trees fill from left to
         // right instead of splitting pages all over.
         let order = changes.indices.sorted { changes[$0].accountRef < changes[$1].accountRef }
@@ -90,10 +90,12 @@ public enum PlacementLedger {
             let invoiceText = BulkValue.optional(placed.map { list in
                 PlacedInvoices.encode(list.sorted { $0.number < $1.number }.lazy.map { ($0.number, $0.openAmount, $0.dueDate) })
             })
-            try upsert.insert(partner, ref, .text(change.action == .recall ? "recalled" : "active"), .text(change.fingerprint), balances,
-                              batchID, batchID, recall, .text(batch.createdAt), invoiceText)
-            try event.insert(batchID, partner, ref, .text(change.action.rawValue), .text(change.fingerprint), balances, recall)
+            try upsert.add(partner, ref, .text(change.action == .recall ? "recalled" : "active"), .text(change.fingerprint), balances,
+                           batchID, batchID, recall, .text(batch.createdAt), invoiceText)
+            try event.add(batchID, partner, ref, .text(change.action.rawValue), .text(change.fingerprint), balances, recall)
         }
+        try upsert.finish()
+        try event.finish()
     }
 
     /// Sets the invoices placed for an account (tests and benchmarks that seed a ledger).
