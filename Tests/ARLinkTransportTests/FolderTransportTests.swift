@@ -147,6 +147,30 @@ struct FolderTransportTests {
         #expect(transportTestListing(f.outbox).isEmpty)
     }
 
+    @Test("a large file is fetched byte for byte (copied in the kernel); a file shorter than listed is refused")
+    func fetchLargeAndShrunk() throws {
+        let f = try Fixture()
+        defer { f.root.remove() }
+        var state: UInt64 = 0x9E37_79B9_7F4A_7C15
+        let bytes = [UInt8](unsafeUninitializedCapacity: (5 << 20) + 17) { buffer, count in
+            for i in 0..<buffer.count {  // xorshift: cheap and not all zeros
+                state ^= state << 13; state ^= state >> 7; state ^= state << 17
+                buffer[i] = UInt8(truncatingIfNeeded: state)
+            }
+            count = buffer.count
+        }
+        try f.root.write("outbox/" + Self.feedbackName, bytes)
+        let staging = try f.root.makeFolder("staging")
+        let file = try #require(try f.transport.list().files.first)
+        #expect(file.size == Int64(bytes.count))
+        try f.transport.fetch(file, to: staging + "/got.p7m")
+        #expect(transportTestRead(staging + "/got.p7m") == bytes)
+        let longer = RemoteFile(name: file.name, size: file.size + 1)
+        let error = #expect(throws: TransportError.self) { try f.transport.fetch(longer, to: staging + "/bad.p7m") }
+        #expect(error?.code == .sizeMismatch)
+        #expect(transportTestListing(staging) == ["got.p7m"], "no partial copy left behind")
+    }
+
     @Test func fetchIsSizeCheckedAndFinishIsIdempotent() throws {
         let f = try Fixture()
         defer { f.root.remove() }
