@@ -302,6 +302,56 @@ struct PairedRenderingTests {
         }
     }
 
+    /// An update that brings its partner, type and file id pre-rendered (as the pass's updates do).
+    struct Fragmented: ERPUpdateFields {
+        let u: ERPUpdate
+        let fragments: ERPUpdateFragments?
+        init(_ u: ERPUpdate) {
+            self.u = u
+            fragments = ERPUpdateFragments(partner: u.partner, sourceEventType: u.sourceEventType, sourceFileID: u.sourceFileID)
+        }
+        func withUpdateID<R>(_ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R { try u.withUpdateID(body) }
+        var partner: String { u.partner }
+        var sourceEventID: String { u.sourceEventID }
+        var sourceEventType: String { u.sourceEventType }
+        var sourceFileID: String? { u.sourceFileID }
+        var accountRef: String { u.accountRef }
+        var invoiceNumber: String? { u.invoiceNumber }
+        var status: CollectionStatus { u.status }
+        var amount: Money? { u.amount }
+        var openAmount: Money? { u.openAmount }
+        var date: LocalDate? { u.date }
+        var comment: String? { u.comment }
+        var contact: [String: String]? { u.contact }
+        var riskScore: Int? { u.riskScore }
+        var riskSegment: String? { u.riskSegment }
+    }
+
+    @Test("pre-rendered partner, type and file id give the same bytes as rendering them field by field")
+    func fragments() throws {
+        var all = try Self.updates()
+        for (n, tricky) in ["acme \"quoted\"", "a,b", "-x", "=cmd", "ü"].enumerated() {
+            var u = all[n]
+            u.partner = tricky
+            u.sourceEventType = tricky
+            u.sourceFileID = n % 2 == 0 ? tricky : nil
+            all.append(u)
+        }
+        for u in all {
+            let f = Fragmented(u)
+            let a = ByteBuffer(), b = ByteBuffer(), c = ByteBuffer(), d = ByteBuffer(), e = ByteBuffer(), g = ByteBuffer()
+            ERPUpdateBytes.appendJSON(f, to: a)
+            ERPUpdateBytes.appendJSON(u, to: b)
+            ERPUpdateBytes.appendCSV(f, to: c)
+            ERPUpdateBytes.appendCSV(u, to: d)
+            ERPUpdateBytes.appendBoth(f, json: e, csv: g)
+            #expect(a.bytes == b.bytes, "\(ERPUpdateJSON.record(u))")
+            #expect(c.bytes == d.bytes, "\(ERPUpdateJSON.csvRow(u))")
+            #expect(e.bytes == b.bytes)
+            #expect(g.bytes == d.bytes)
+        }
+    }
+
     @Test("a stage with both formats writes what the single-format writers write")
     func stagedFiles() throws {
         let dir = try TemporaryDirectory()

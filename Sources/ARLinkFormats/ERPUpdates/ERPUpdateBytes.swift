@@ -12,17 +12,23 @@ public enum ERPUpdateBytes {
     public static func appendJSON<U: ERPUpdateFields>(_ u: U, to out: ByteBuffer) {
         out.append(#"{"record_type":"update","update_id":"#)
         u.withUpdateID { quoted(bytes: $0, to: out) }
-        out.append(#","partner":"#)
-        quoted(u.partner, to: out)
-        out.append(#","source_event_id":"#)
-        quoted(u.sourceEventID, to: out)
-        out.append(#","source_event_type":"#)
-        quoted(u.sourceEventType, to: out)
-        if let file = u.sourceFileID {
-            out.append(#","source_file_id":"#)
-            quoted(file, to: out)
+        if let shared = u.fragments {
+            append(shared.jsonAfterID, to: out)
+            quoted(u.sourceEventID, to: out)
+            append(shared.jsonAfterEventID, to: out)
+        } else {
+            out.append(#","partner":"#)
+            quoted(u.partner, to: out)
+            out.append(#","source_event_id":"#)
+            quoted(u.sourceEventID, to: out)
+            out.append(#","source_event_type":"#)
+            quoted(u.sourceEventType, to: out)
+            if let file = u.sourceFileID {
+                out.append(#","source_file_id":"#)
+                quoted(file, to: out)
+            }
+            out.append(#","account_ref":"#)
         }
-        out.append(#","account_ref":"#)
         quoted(u.accountRef, to: out)
         if let invoice = u.invoiceNumber {
             out.append(#","invoice_number":"#)
@@ -73,19 +79,27 @@ public enum ERPUpdateBytes {
         json.append(#"{"record_type":"update","update_id":"#)
         csv.append("update")
         u.withUpdateID { both($0, json, csv) }
-        json.append(#","partner":"#)
-        both(u.partner, json, csv)
-        json.append(#","source_event_id":"#)
-        both(u.sourceEventID, json, csv)
-        json.append(#","source_event_type":"#)
-        both(u.sourceEventType, json, csv)
-        if let file = u.sourceFileID {
-            json.append(#","source_file_id":"#)
-            both(file, json, csv)
+        if let shared = u.fragments {
+            append(shared.jsonAfterID, to: json)
+            append(shared.csvAfterID, to: csv)
+            both(u.sourceEventID, json, csv)
+            append(shared.jsonAfterEventID, to: json)
+            append(shared.csvAfterEventID, to: csv)
         } else {
-            csv.append(0x2C)
+            json.append(#","partner":"#)
+            both(u.partner, json, csv)
+            json.append(#","source_event_id":"#)
+            both(u.sourceEventID, json, csv)
+            json.append(#","source_event_type":"#)
+            both(u.sourceEventType, json, csv)
+            if let file = u.sourceFileID {
+                json.append(#","source_file_id":"#)
+                both(file, json, csv)
+            } else {
+                csv.append(0x2C)
+            }
+            json.append(#","account_ref":"#)
         }
-        json.append(#","account_ref":"#)
         both(u.accountRef, json, csv)
         if let invoice = u.invoiceNumber {
             json.append(#","invoice_number":"#)
@@ -212,10 +226,16 @@ public enum ERPUpdateBytes {
     public static func appendCSV<U: ERPUpdateFields>(_ u: U, to out: ByteBuffer) {
         out.append("update")
         u.withUpdateID { field(bytes: $0, to: out) }
-        field(u.partner, to: out)
-        field(u.sourceEventID, to: out)
-        field(u.sourceEventType, to: out)
-        field(u.sourceFileID, to: out)
+        if let shared = u.fragments {
+            append(shared.csvAfterID, to: out)
+            field(u.sourceEventID, to: out)
+            append(shared.csvAfterEventID, to: out)
+        } else {
+            field(u.partner, to: out)
+            field(u.sourceEventID, to: out)
+            field(u.sourceEventType, to: out)
+            field(u.sourceFileID, to: out)
+        }
         field(u.accountRef, to: out)
         field(u.invoiceNumber, to: out)
         field(u.status.rawValue, to: out)
@@ -239,6 +259,11 @@ public enum ERPUpdateBytes {
     }
 
     // MARK: - JSON pieces
+
+    @usableFromInline
+    static func append(_ bytes: [UInt8], to out: ByteBuffer) {
+        bytes.withUnsafeBufferPointer { out.append($0) }
+    }
 
     /// The contact fields of the CSV flavour, in column order.
     @usableFromInline

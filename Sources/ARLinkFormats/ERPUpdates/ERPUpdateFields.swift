@@ -23,6 +23,54 @@ public protocol ERPUpdateFields {
     var contact: [String: String]? { get }
     var riskScore: Int? { get }
     var riskSegment: String? { get }
+    /// The partner, event type and file id already rendered, when many updates share them;
+    /// nil to render them field by field.
+    var fragments: ERPUpdateFragments? { get }
+}
+
+extension ERPUpdateFields {
+    public var fragments: ERPUpdateFragments? { nil }
+}
+
+/// The parts of an update record that every update of one event type in one feedback file
+/// shares (partner, event type, file id, with the keys around them), rendered once in both
+/// formats with the same escaping as field by field, and copied into each record.
+public final class ERPUpdateFragments: Sendable {
+    /// `,"partner":"P","source_event_id":`
+    @usableFromInline let jsonAfterID: [UInt8]
+    /// `,"source_event_type":"T","source_file_id":"F","account_ref":` (no file id member when nil)
+    @usableFromInline let jsonAfterEventID: [UInt8]
+    /// `,P`
+    @usableFromInline let csvAfterID: [UInt8]
+    /// `,T,F`
+    @usableFromInline let csvAfterEventID: [UInt8]
+
+    public init(partner: String, sourceEventType: String, sourceFileID: String?) {
+        func render(_ body: (ByteBuffer) -> Void) -> [UInt8] {
+            let out = ByteBuffer(capacity: 256)
+            body(out)
+            return out.bytes
+        }
+        jsonAfterID = render { out in
+            out.append(#","partner":"#)
+            ERPUpdateBytes.quoted(partner, to: out)
+            out.append(#","source_event_id":"#)
+        }
+        jsonAfterEventID = render { out in
+            out.append(#","source_event_type":"#)
+            ERPUpdateBytes.quoted(sourceEventType, to: out)
+            if let sourceFileID {
+                out.append(#","source_file_id":"#)
+                ERPUpdateBytes.quoted(sourceFileID, to: out)
+            }
+            out.append(#","account_ref":"#)
+        }
+        csvAfterID = render { out in ERPUpdateBytes.field(partner, to: out) }
+        csvAfterEventID = render { out in
+            ERPUpdateBytes.field(sourceEventType, to: out)
+            ERPUpdateBytes.field(sourceFileID, to: out)
+        }
+    }
 }
 
 extension ERPUpdate: ERPUpdateFields {

@@ -7,11 +7,18 @@ final class PassConstants: Sendable {
     let partner: String
     let fileID: String
     let updatePrefix: [UInt8]
+    /// The rendered partner, event type and file id of each event type (by `FeedbackEventType.slot`).
+    let fragments: [ERPUpdateFragments]
 
     init(partner: String, fileID: String, updatePrefix: String) {
         self.partner = partner
         self.fileID = fileID
         self.updatePrefix = Array(updatePrefix.utf8)
+        var fragments = [ERPUpdateFragments?](repeating: nil, count: FeedbackEventType.allCases.count)
+        for type in FeedbackEventType.allCases {
+            fragments[type.slot] = ERPUpdateFragments(partner: partner, sourceEventType: type.rawValue, sourceFileID: fileID)
+        }
+        self.fragments = fragments.map { $0! }
     }
 }
 
@@ -96,6 +103,7 @@ struct PassUpdate: ERPUpdateFields {
     var openAmount: Money? { draft.openAmount }
     var date: LocalDate? { draft.date }
     var contact: [String: String]? { rare?.contact }
+    var fragments: ERPUpdateFragments? { pass.fragments[type.slot] }
 
     var comment: String? {
         guard let rare else { return nil }
