@@ -32,6 +32,7 @@ struct InboundBench: ParsableCommand {
     @Option(help: "ERP update file formats, comma-separated (the demo configuration writes both).") var formats = "jsonl,csv"
     @Option(help: "Only time reading (parsing and checking) this plaintext feedback file.") var parseOnly: String?
     @Flag(help: "Only prepare the work folder (--dir) and stop; then profile with --phase run --work DIR.") var prepareOnly = false
+    @Option(help: "Runs of each side, taken in turns; the best of each is reported.") var runs = 3
 
     func run() throws {
         if phase == "run", let work { return try runInbound(work) }
@@ -41,20 +42,38 @@ struct InboundBench: ParsableCommand {
         let name = try prepare(folder)
         if prepareOnly { return }
         let sealed = folder + "/partner/outbox/" + name
+        let size = (try FileManager.default.attributesOfItem(atPath: sealed)[.size] as? Int) ?? 0
+        print("inbound benchmark: \(events) events, \(accounts) placed accounts, sealed file \(size / 1_000_000) MB (RSA-PSS signer, RSA-OAEP recipient, AES-256-GCM); best of \(runs) runs each, taken in turns")
+        // Each arlink run works on a fresh copy of the prepared folder (a run consumes its file);
+        // the CLI reads a copy of the sealed file. Each side starts with the disk idle: the
+        // writeback the preparation or the other side left behind belongs to neither.
+        let work = folder + ".run"
         let copy = folder + "/sealed-copy.der"
         try FileManager.default.copyItem(atPath: sealed, toPath: copy)
-        let size = (try FileManager.default.attributesOfItem(atPath: copy)[.size] as? Int) ?? 0
-        print("inbound benchmark: \(events) events, \(accounts) placed accounts, sealed file \(size / 1_000_000) MB (RSA-PSS signer, RSA-OAEP recipient, AES-256-GCM)")
-        // Each side starts with the disk idle: the writeback the preparation left behind (the
-        // ledger, the sealed file) belongs to neither.
-        sync()
-        let arlink = try Child.run(["/proc/self/exe", "inbound", "--phase", "run", "--work", folder])
-        sync()
-        let cli = try Child.shell(
-            "openssl cms -decrypt -binary -inform DER -in sealed-copy.der -recip keys/company/encryption.crt -inkey keys/company/encryption.key"
-                + " | openssl cms -verify -binary -inform DER -CAfile keys/ca/partner-ca.crt -purpose any -out cli-opened.jsonl 2>/dev/null",
-            in: folder)
-        let store = try StateStore(path: folder + "/state/arlink.sqlite")
+        var arlinkRuns: [Child.Measurement] = []
+        var cliRuns: [Child.Measurement] = []
+        for index in 0..<max(1, runs) {
+            try? FileManager.default.removeItem(atPath: work)
+            try FileManager.default.copyItem(atPath: folder, toPath: work)
+            try? FileManager.default.removeItem(atPath: work + "/sealed-copy.der")
+            sync()
+            arlinkRuns.append(try Child.run(["/proc/self/exe", "inbound", "--phase", "run", "--work", work]))
+            if index < runs - 1 { try FileManager.default.removeItem(atPath: work) }
+            sync()
+            cliRuns.append(try Child.shell(
+                "openssl cms -decrypt -binary -inform DER -in sealed-copy.der -recip keys/company/encryption.crt -inkey keys/company/encryption.key"
+                    + " | openssl cms -verify -binary -inform DER -CAfile keys/ca/partner-ca.crt -purpose any -out cli-opened.jsonl 2>/dev/null",
+                in: folder))
+        }
+        defer { try? FileManager.default.removeItem(atPath: work) }
+        let arlink = arlinkRuns.min { $0.seconds < $1.seconds }!
+        let peakKB = arlinkRuns.map(\.maxRSSKB).max()!  // memory: the worst run, not the fastest
+        let cli = cliRuns.min { $0.seconds < $1.seconds }!
+        if runs > 1 {
+            print("each run, arlink: " + arlinkRuns.map { String(format: "%.2f", $0.seconds) }.joined(separator: " ")
+                  + " s; CLI: " + cliRuns.map { String(format: "%.2f", $0.seconds) }.joined(separator: " ") + " s")
+        }
+        let store = try StateStore(path: work + "/state/arlink.sqlite")
         let applied = try store.read { db in try InboundLedger.eventCount(db) }
         let updates = try store.read { db in try InboundLedger.updateCount(db) }
         func row(_ label: String, _ m: Child.Measurement) -> String {
@@ -65,10 +84,10 @@ struct InboundBench: ParsableCommand {
         print(row("openssl cms -decrypt | -verify", cli))
         let ratio = cli.seconds / arlink.seconds
         print(String(format: "inbound: %.2fx the speed of the CLI decrypting and verifying alone (bar >= 1x: %@); peak %d MB (bar < 128 MB: %@)",
-                     ratio, ratio >= 1 ? "met" : "NOT met", arlink.maxRSSKB / 1024, arlink.maxRSSKB < 128 * 1024 ? "met" : "NOT met"))
+                     ratio, ratio >= 1 ? "met" : "NOT met", peakKB / 1024, peakKB < 128 * 1024 ? "met" : "NOT met"))
         print("events recorded: \(applied) of \(events); ERP updates produced: \(updates)")
         // The floor this disk sets: every ERP update file is fsynced before its transaction commits.
-        let erp = folder + "/erp/import"
+        let erp = work + "/erp/import"
         let erpBytes = ((try? FileManager.default.contentsOfDirectory(atPath: erp)) ?? []).reduce(0) { total, name in
             total + (((try? FileManager.default.attributesOfItem(atPath: erp + "/" + name))?[.size] as? Int) ?? 0)
         }
