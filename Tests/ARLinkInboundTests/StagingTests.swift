@@ -68,7 +68,8 @@ struct StagingTests {
         var seen: [String] = []
         var failure: (any Error)?
         do {
-            while let (event, line, key, _) = try events.next() {
+            while let item = try events.next() {
+                let (event, line, key) = (item.event, item.line, item.key)
                 #expect(key == EventKey(event.eventID))
                 #expect(line == seen.count + 2)
                 seen.append(event.eventID)

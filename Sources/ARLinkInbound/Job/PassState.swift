@@ -97,50 +97,63 @@ struct PendingPayment {
 /// where `Dictionary<String, _>` seeded SipHash cost a fifth of the reading thread. Only our
 /// own references are in the table, so a partner's file cannot make its probe chains longer.
 final class AccountSlots: @unchecked Sendable {
-    /// Per bucket: the slot + 1 (0 is empty).
-    private let buckets: [Int32]
+    /// Per bucket: the slot + 1 (0 is empty), and the reference's full hash.
+    private let buckets: UnsafeMutablePointer<Int32>
+    private let hashes: UnsafeMutablePointer<Int>
     private let mask: Int
     /// The references' bytes, back to back; slot n spans `starts[n]..<starts[n + 1]`.
-    private let bytes: [UInt8]
-    private let starts: [Int]
+    private let bytes: UnsafeMutablePointer<UInt8>
+    private let starts: UnsafeMutablePointer<Int>
 
     /// - Parameter refs: distinct references; each one's slot is its position here.
     init(_ refs: [String]) {
         var capacity = 16
         while capacity < refs.count * 2 { capacity *= 2 }
-        var buckets = [Int32](repeating: 0, count: capacity)
-        var bytes: [UInt8] = []
-        var starts: [Int] = [0]
-        starts.reserveCapacity(refs.count + 1)
+        buckets = .allocate(capacity: capacity)
+        buckets.initialize(repeating: 0, count: capacity)
+        hashes = .allocate(capacity: capacity)
+        hashes.initialize(repeating: 0, count: capacity)
+        mask = capacity - 1
+        let total = refs.reduce(0) { $0 + $1.utf8.count }
+        bytes = .allocate(capacity: max(1, total))
+        starts = .allocate(capacity: refs.count + 1)
+        starts[0] = 0
         for (n, ref) in refs.enumerated() {
             var text = ref
-            let hash = text.withUTF8 { Self.hash($0) }
-            var at = hash & (capacity - 1)
-            while buckets[at] != 0 { at = (at + 1) & (capacity - 1) }
+            let hash = text.withUTF8 { utf8 -> Int in
+                if let base = utf8.baseAddress, !utf8.isEmpty { (bytes + starts[n]).update(from: base, count: utf8.count) }
+                starts[n + 1] = starts[n] + utf8.count
+                return Self.hash(utf8)
+            }
+            var at = hash & mask
+            while buckets[at] != 0 { at = (at + 1) & mask }
             buckets[at] = Int32(n + 1)
-            bytes.append(contentsOf: ref.utf8)
-            starts.append(bytes.count)
+            hashes[at] = hash
         }
-        self.buckets = buckets
-        mask = capacity - 1
-        self.bytes = bytes
-        self.starts = starts
+    }
+
+    deinit {
+        buckets.deallocate()
+        hashes.deallocate()
+        bytes.deallocate()
+        starts.deallocate()
     }
 
     /// The account's number; -1 when it is not placed.
     func slot(of accountRef: String) -> Int32 {
         var text = accountRef
         return text.withUTF8 { key in
-            var at = Self.hash(key) & mask
+            let hash = Self.hash(key)
+            var at = hash & mask
             while true {
                 let entry = buckets[at]
                 if entry == 0 { return -1 }
-                let slot = Int(entry - 1)
-                let start = starts[slot]
-                if starts[slot + 1] - start == key.count && bytes.withUnsafeBufferPointer({ stored in
-                    key.isEmpty || memcmp(stored.baseAddress! + start, key.baseAddress!, key.count) == 0
-                }) {
-                    return Int32(slot)
+                if hashes[at] == hash {
+                    let slot = Int(entry - 1)
+                    let start = starts[slot]
+                    if starts[slot + 1] - start == key.count && (key.isEmpty || memcmp(bytes + start, key.baseAddress!, key.count) == 0) {
+                        return Int32(slot)
+                    }
                 }
                 at = (at + 1) & mask
             }
