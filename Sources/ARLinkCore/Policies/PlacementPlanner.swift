@@ -121,6 +121,12 @@ public struct PlacementPlanner: Sendable {
     public var policy: SelectionPolicy
     public var minimisation: DataMinimisation
     public var asOf: LocalDate
+    /// Runs `body(0)` ... `body(count - 1)` and returns when all are done, on several threads if
+    /// it can; by default one after the other (this module has no threads of its own: the
+    /// outbound job passes one that uses the machine's cores).
+    public var forkJoin: @Sendable (_ count: Int, _ body: @Sendable (Int) -> Void) -> Void = { count, body in
+        for index in 0..<count { body(index) }
+    }
 
     public init(policy: SelectionPolicy, minimisation: DataMinimisation, asOf: LocalDate) {
         self.policy = policy
@@ -148,60 +154,35 @@ public struct PlacementPlanner: Sendable {
         byCustomer.reserveCapacity(customers.count)
         for (index, item) in items.enumerated() { byCustomer[item.customerID, default: []].append(Int32(index)) }
 
-        struct Candidate { var account: PlannedAccount; var total: Int64 }
-        var newCandidates: [Candidate] = []
+        // Customers are independent: two halves are planned on two threads, then merged (every
+        // list is sorted below, so the result does not depend on which thread did what).
+        let groups = Array(byCustomer)
+        let parts = groups.count >= 4_096 ? 2 : 1
+        let results = PartialPlans(count: parts)
+        forkJoin(parts) { part in
+            var partial = PartialPlan()
+            do {
+                for index in stride(from: part, to: groups.count, by: parts) {
+                    try planCustomer(groups[index].key, groups[index].value, items: items, customers: customers, placed: placed,
+                                     placedElsewhere: placedElsewhere, otherOpenItems: otherOpenItems, into: &partial)
+                }
+            } catch {
+                partial.failure = error
+            }
+            results.set(part, partial)
+        }
+        var newCandidates: [PartialPlan.Candidate] = []
         var updates: [PlannedAccount] = []
         var stillPlaced: Set<String> = []
         var recallReasons: [String: RecallReason] = [:]
-
-        for (customerID, indices) in byCustomer {
-            guard let customer = customers[customerID] else { continue }
-            var eligible: [Int32] = []
-            var credits: [Int32] = []
-            var anyDisputed = false
-            var anyOpen = otherOpenItems.contains(customerID)
-            for i in indices {
-                let item = items[Int(i)]
-                if !item.settled && item.openAmount.minorUnits != 0 { anyOpen = true }
-                if item.disputed && !item.settled { anyDisputed = true }
-                if !item.settled && item.openAmount.minorUnits < 0 { credits.append(i); continue }
-                switch policy.evaluate(invoice: item, asOf: asOf) {
-                case .included: eligible.append(i)
-                case .excluded(let reason): invoiceExclusions[reason, default: 0] += 1
-                }
-            }
-            let isPlaced = placed[customerID] != nil
-            func noteRecall() {
-                guard isPlaced else { return }
-                recallReasons[customerID] = !anyOpen ? .paidToCreditor : (anyDisputed && policy.excludeDisputed ? .disputed : .noLongerEligible)
-            }
-            guard !eligible.isEmpty else {
-                noteRecall()
-                continue
-            }
-            let eligibleCurrencies = Set(eligible.map { items[Int($0)].openAmount.currency })
-            let accountIndices = (eligible + credits.filter { eligibleCurrencies.contains(items[Int($0)].openAmount.currency) })
-                .sorted { (items[Int($0)].dueDate, items[Int($0)].invoiceNumber) < (items[Int($1)].dueDate, items[Int($1)].invoiceNumber) }
-            let account = Account(reference: customerID, customer: customer, invoices: accountIndices.map { items[Int($0)] })
-            let balances = try account.balances()
-            let decision = policy.evaluate(customer: customer, balances: balances, placedElsewhere: !isPlaced && placedElsewhere.contains(customerID))
-            if case .excluded(let reason) = decision {
-                if !isPlaced { accountExclusions[reason, default: 0] += 1 }
-                noteRecall()
-                continue
-            }
-            let sortedBalances = balances.values.sorted { $0.currency < $1.currency }
-            let planned = PlannedAccount(
-                action: isPlaced ? .update : .place, accountRef: customerID, itemIndices: accountIndices,
-                balances: sortedBalances, fingerprintValue: PlacementPlanner.fingerprintValue(of: account.invoices),
-                daysPastDue: account.maxDaysPastDue(asOf: asOf), recallReason: nil
-            )
-            if let previous = placed[customerID] {
-                stillPlaced.insert(customerID)
-                if previous.fingerprint != planned.fingerprint { updates.append(planned) }
-            } else {
-                newCandidates.append(Candidate(account: planned, total: sortedBalances.reduce(Int64(0)) { $0 &+ $1.minorUnits }))
-            }
+        for partial in results.all {
+            if let failure = partial.failure { throw failure }
+            invoiceExclusions.merge(partial.invoiceExclusions, uniquingKeysWith: +)
+            accountExclusions.merge(partial.accountExclusions, uniquingKeysWith: +)
+            newCandidates += partial.newCandidates
+            updates += partial.updates
+            stillPlaced.formUnion(partial.stillPlaced)
+            recallReasons.merge(partial.recallReasons) { first, _ in first }
         }
         // Placed accounts that vanished from the extract entirely were settled.
         for ref in placed.keys where byCustomer[ref] == nil {
@@ -236,21 +217,108 @@ public struct PlacementPlanner: Sendable {
                              minimisation: minimisation, asOf: asOf, buckets: policy.agingBuckets)
     }
 
+    /// Plans one customer's account into `partial` (the body of ``plan(items:customers:lastPayments:placed:placedElsewhere:otherOpenItems:)``).
+    func planCustomer(_ customerID: String, _ indices: [Int32], items: [OpenItem], customers: [String: Customer],
+                      placed: [String: PlacedAccount], placedElsewhere: Set<String>, otherOpenItems: Set<String>,
+                      into partial: inout PartialPlan) throws {
+        guard let customer = customers[customerID] else { return }
+        var eligible: [Int32] = []
+        var credits: [Int32] = []
+        var anyDisputed = false
+        var anyOpen = otherOpenItems.contains(customerID)
+        for i in indices {
+            let item = items[Int(i)]
+            if !item.settled && item.openAmount.minorUnits != 0 { anyOpen = true }
+            if item.disputed && !item.settled { anyDisputed = true }
+            if !item.settled && item.openAmount.minorUnits < 0 { credits.append(i); continue }
+            switch policy.evaluate(invoice: item, asOf: asOf) {
+            case .included: eligible.append(i)
+            case .excluded(let reason): partial.invoiceExclusions[reason, default: 0] += 1
+            }
+        }
+        let isPlaced = placed[customerID] != nil
+        func noteRecall() {
+            guard isPlaced else { return }
+            partial.recallReasons[customerID] = !anyOpen ? .paidToCreditor : (anyDisputed && policy.excludeDisputed ? .disputed : .noLongerEligible)
+        }
+        guard !eligible.isEmpty else {
+            noteRecall()
+            return
+        }
+        let eligibleCurrencies = Set(eligible.map { items[Int($0)].openAmount.currency })
+        let accountIndices = (eligible + credits.filter { eligibleCurrencies.contains(items[Int($0)].openAmount.currency) })
+            .sorted { (items[Int($0)].dueDate, items[Int($0)].invoiceNumber) < (items[Int($1)].dueDate, items[Int($1)].invoiceNumber) }
+        let account = Account(reference: customerID, customer: customer, invoices: accountIndices.map { items[Int($0)] })
+        let balances = try account.balances()
+        let decision = policy.evaluate(customer: customer, balances: balances, placedElsewhere: !isPlaced && placedElsewhere.contains(customerID))
+        if case .excluded(let reason) = decision {
+            if !isPlaced { partial.accountExclusions[reason, default: 0] += 1 }
+            noteRecall()
+            return
+        }
+        let sortedBalances = balances.values.sorted { $0.currency < $1.currency }
+        let planned = PlannedAccount(
+            action: isPlaced ? .update : .place, accountRef: customerID, itemIndices: accountIndices,
+            balances: sortedBalances, fingerprintValue: PlacementPlanner.fingerprintValue(of: account.invoices),
+            daysPastDue: account.maxDaysPastDue(asOf: asOf), recallReason: nil
+        )
+        if let previous = placed[customerID] {
+            partial.stillPlaced.insert(customerID)
+            if previous.fingerprint != planned.fingerprint { partial.updates.append(planned) }
+        } else {
+            partial.newCandidates.append(PartialPlan.Candidate(account: planned, total: sortedBalances.reduce(Int64(0)) { $0 &+ $1.minorUnits }))
+        }
+    }
+
     /// A change-detection fingerprint of an account's invoices (numbers, due dates, open
     /// amounts): 64-bit FNV-1a as hex. Not a security digest; it only tells "changed".
     public static func fingerprint(of invoices: [OpenItem]) -> String {
         hex(fingerprintValue(of: invoices))
     }
 
-    /// The fingerprint's 64-bit value.
+    /// The fingerprint's 64-bit value (no String built per field: every account is fingerprinted on every run).
     static func fingerprintValue(of invoices: [OpenItem]) -> UInt64 {
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        @inline(__always) func byte(_ b: UInt8) { hash ^= UInt64(b); hash = hash &* 0x0000_0100_0000_01b3 }
         func mix(_ s: String) {
-            for b in s.utf8 { hash ^= UInt64(b); hash = hash &* 0x0000_0100_0000_01b3 }
-            hash ^= 0x1f; hash = hash &* 0x0000_0100_0000_01b3
+            for b in s.utf8 { byte(b) }
+            byte(0x1f)
         }
-        for item in invoices.sorted(by: { $0.invoiceNumber < $1.invoiceNumber }) {
-            mix(item.invoiceNumber); mix(item.dueDate.iso); mix(String(item.openAmount.minorUnits)); mix(item.openAmount.currency.code)
+        func mixDecimal(_ value: Int64) {
+            var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)
+            var count = 0
+            var rest = value.magnitude
+            withUnsafeMutableBytes(of: &digits) { raw in
+                repeat {
+                    raw[23 - count] = UInt8(ascii: "0") + UInt8(rest % 10)
+                    rest /= 10
+                    count += 1
+                } while rest > 0
+                if value < 0 { byte(UInt8(ascii: "-")) }
+                for i in (24 - count)..<24 { byte(raw[i]) }
+            }
+            byte(0x1f)
+        }
+        func mixDate(_ date: LocalDate) {
+            let (y, m, d) = date.components
+            guard (0...9999).contains(y) else { return mix(date.iso) }
+            byte(UInt8(ascii: "0") + UInt8(y / 1000)); byte(UInt8(ascii: "0") + UInt8(y / 100 % 10))
+            byte(UInt8(ascii: "0") + UInt8(y / 10 % 10)); byte(UInt8(ascii: "0") + UInt8(y % 10))
+            byte(UInt8(ascii: "-"))
+            byte(UInt8(ascii: "0") + UInt8(m / 10)); byte(UInt8(ascii: "0") + UInt8(m % 10))
+            byte(UInt8(ascii: "-"))
+            byte(UInt8(ascii: "0") + UInt8(d / 10)); byte(UInt8(ascii: "0") + UInt8(d % 10))
+            byte(0x1f)
+        }
+        let ordered = invoices.count < 2 || zip(invoices, invoices.dropFirst()).allSatisfy({ $0.invoiceNumber < $1.invoiceNumber })
+            ? invoices : invoices.sorted(by: { $0.invoiceNumber < $1.invoiceNumber })
+        for item in ordered {
+            mix(item.invoiceNumber)
+            mixDate(item.dueDate)
+            mixDecimal(item.openAmount.minorUnits)
+            let letters = item.openAmount.currency.letters
+            byte(letters.0); byte(letters.1); byte(letters.2)
+            byte(0x1f)
         }
         return hash
     }
@@ -260,4 +328,36 @@ public struct PlacementPlanner: Sendable {
         let hex = String(value, radix: 16)
         return String(repeating: "0", count: 16 - hex.count) + hex
     }
+}
+
+/// What one thread of ``PlacementPlanner`` gathered over its share of the customers.
+struct PartialPlan: Sendable {
+    struct Candidate: Sendable { var account: PlannedAccount; var total: Int64 }
+    var invoiceExclusions: [ExclusionReason: Int] = [:]
+    var accountExclusions: [ExclusionReason: Int] = [:]
+    var newCandidates: [Candidate] = []
+    var updates: [PlannedAccount] = []
+    var stillPlaced: Set<String> = []
+    var recallReasons: [String: RecallReason] = [:]
+    var failure: (any Error)?
+}
+
+/// The partial plans of the planning threads: each thread writes only its own slot, and they
+/// are read after ``PlacementPlanner/forkJoin`` returned (which orders the writes before).
+final class PartialPlans: @unchecked Sendable {
+    private let slots: UnsafeMutableBufferPointer<PartialPlan>
+
+    init(count: Int) {
+        slots = .allocate(capacity: count)
+        _ = slots.initialize(from: repeatElement(PartialPlan(), count: count))
+    }
+
+    deinit {
+        slots.deinitialize()
+        slots.deallocate()
+    }
+
+    func set(_ index: Int, _ plan: PartialPlan) { slots[index] = plan }
+
+    var all: [PartialPlan] { Array(slots) }
 }

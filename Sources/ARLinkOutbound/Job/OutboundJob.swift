@@ -106,7 +106,8 @@ public final class OutboundJob {
             (try PlacementLedger.activePlacements(db, partner: pid), try PlacementLedger.activeElsewhere(db, partner: pid))
         }
         let planStarted = Date()
-        let planner = PlacementPlanner(policy: partner.selection, minimisation: partner.minimisation, asOf: options.asOf)
+        var planner = PlacementPlanner(policy: partner.selection, minimisation: partner.minimisation, asOf: options.asOf)
+        planner.forkJoin = { count, body in DispatchQueue.concurrentPerform(iterations: count, execute: body) }
         let plan = try planner.plan(items: view.extract.openItems, customers: view.extract.customers,
                                     lastPayments: view.extract.lastPaymentDates, placed: placed, placedElsewhere: elsewhere,
                                     otherOpenItems: view.otherOpenItems)
