@@ -20,7 +20,10 @@ final class BatchPipe<Item>: @unchecked Sendable {
     private var producerFailure: (any Error)?
     private var consumerFailure: (any Error)?
 
-    init(batchSize: Int = 1_024, maxBatches: Int = 4) {
+    /// Sixteen batches in flight: with three threads on two cores, four left a thread idle
+    /// whenever another fell briefly behind (the pass took 1.06 s instead of 0.95 s for a
+    /// million events); the deeper queues cost about 5 MB.
+    init(batchSize: Int = 1_024, maxBatches: Int = 16) {
         self.batchSize = batchSize
         self.maxBatches = maxBatches
     }
