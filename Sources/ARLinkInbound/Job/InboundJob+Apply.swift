@@ -75,25 +75,31 @@ extension InboundJob {
             // A batch at a time, each event used where it lies in the batch (not copied out).
             while let batch = try events.nextBatch() {
                 try batch.withUnsafeBufferPointer { items in
+                    guard let first = items.baseAddress else { return }
                     for index in items.indices {
-                        let line = items[index].line
-                        let key = items[index].key
-                        let slot = items[index].slot
+                        // Through a pointer: `items[index].event` made a copy of the whole item each time.
+                        let item = first + index
+                        let line = item.pointee.line
+                        let key = item.pointee.key
+                        let slot = item.pointee.slot
                         if line % 65_536 == 0 { reporter.progress(step: "applying \(remote.name)", done: Int64(line), total: nil) }
                         state.keys.append(key)
+                        // One copy (the calls below take `state` inout, so the compiler would copy
+                        // the event for each of them to be safe).
+                        let event = item.pointee.event
                         if checkExcluded && excluded.contains(key) {
-                            state.reject(items[index].event, line: line, reason: .duplicateEventID)
+                            state.reject(event, line: line, reason: .duplicateEventID)
                             continue
                         }
-                        let result = try reconcile(items[index].event, slot: slot, state: &state, db: db)
+                        let result = try reconcile(event, slot: slot, state: &state, db: db)
                         switch result.outcome {
                         case .rejected(let reason):
-                            state.reject(items[index].event, line: line, reason: reason)
+                            state.reject(event, line: line, reason: reason)
                         case .accepted(let exception):
                             state.result.accepted += 1
-                            state.count(items[index].event.type, accepted: true)
+                            state.count(event.type, accepted: true)
                             if let exception, state.result.exceptions.count < 1000 { state.result.exceptions.append(exception.detail) }
-                            try applyEffects(items[index].event, slot: slot, result: result, line: line, state: &state, stage: exports, db: db)
+                            try applyEffects(event, slot: slot, result: result, line: line, state: &state, stage: exports, db: db)
                         }
                     }
                 }
