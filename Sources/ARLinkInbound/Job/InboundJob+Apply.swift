@@ -292,7 +292,7 @@ extension InboundJob {
                     baseline += invoice.paidMinor
                 }
                 // The newest promise for an account (and invoice) supersedes the open one.
-                state.promises[PromiseKey(accountRef: event.accountRef, invoiceNumber: event.invoiceNumber ?? "")] = InboundLedger.NewPromise(
+                state.promises[PromiseKey(accountRef: event.accountRef, invoiceNumber: event.invoiceNumber ?? "", slot: slot)] = InboundLedger.NewPromise(
                     eventID: event.eventID, accountRef: event.accountRef, invoiceNumber: event.invoiceNumber, amount: amount,
                     promisedDate: date, paidBaseline: baseline)
             }
