@@ -32,6 +32,30 @@ struct ReconcilerTests {
         #expect(r.updates.last?.openAmount == Money(minorUnits: 3000, currency: eur))
     }
 
+    @Test("invoices already in due order, two currencies: a payment takes only its currency's, oldest first")
+    func dueOrderedMixedCurrencies() throws {
+        let usd = try Currency("USD")
+        let ordered = AccountPosition(accountRef: "C1", invoices: [
+            InvoicePosition(invoiceNumber: "A", dueDate: LocalDate(iso: "2026-01-01")!, placed: Money(minorUnits: 100, currency: usd), paidMinor: 0),
+            InvoicePosition(invoiceNumber: "B", dueDate: LocalDate(iso: "2026-02-01")!, placed: Money(minorUnits: 300, currency: eur), paidMinor: 100),
+            InvoicePosition(invoiceNumber: "C", dueDate: LocalDate(iso: "2026-03-01")!, placed: Money(minorUnits: 400, currency: usd), paidMinor: 0),
+            InvoicePosition(invoiceNumber: "D", dueDate: LocalDate(iso: "2026-04-01")!, placed: Money(minorUnits: 500, currency: eur), paidMinor: 0),
+        ])
+        let r = rules.reconcile(try payment(450), position: ordered)
+        #expect(r.allocations == [Allocation(invoiceNumber: "B", amount: Money(minorUnits: 200, currency: eur)),
+                                  Allocation(invoiceNumber: "D", amount: Money(minorUnits: 250, currency: eur))])
+        #expect(r.updates.map(\.status) == [.paid, .partiallyPaid])
+        #expect(r.updates.map(\.openAmount?.minorUnits) == [0, 250])
+        let dollars = rules.reconcile(try payment(600, currency: "USD"), position: ordered)
+        #expect(dollars.allocations.map(\.invoiceNumber) == ["A", "C"])
+        if case .accepted(let exception) = dollars.outcome {
+            #expect(exception?.code == "overpayment")
+            #expect(exception?.amount == Money(minorUnits: 100, currency: usd))
+        } else {
+            Issue.record("the overpayment was not accepted: \(dollars.outcome)")
+        }
+    }
+
     @Test("a payment naming an invoice goes there first")
     func namedInvoice() throws {
         let r = rules.reconcile(try payment(6000, invoice: "NEW"), position: position())

@@ -27,10 +27,10 @@ public struct Reconciler: Sendable {
         case .status: return status(event, position)
         case .contactUpdate:
             return ReconciliationResult(outcome: .accepted(exception: nil),
-                                        updates: [UpdateDraft(invoiceNumber: nil, status: .contactUpdated, date: event.occurredOn)])
+                                        update: UpdateDraft(invoiceNumber: nil, status: .contactUpdated, date: event.occurredOn))
         case .risk:
             return ReconciliationResult(outcome: .accepted(exception: nil),
-                                        updates: [UpdateDraft(invoiceNumber: nil, status: .riskUpdated, date: event.occurredOn)])
+                                        update: UpdateDraft(invoiceNumber: nil, status: .riskUpdated, date: event.occurredOn))
         case .paymentReversal, .acknowledgement:
             return .rejected(.unknownPayment)
         }
@@ -47,36 +47,39 @@ public struct Reconciler: Sendable {
     func payment(_ event: FeedbackEvent, _ position: AccountPosition) -> ReconciliationResult {
         if let problem = amountProblem(event.amount, position) { return .rejected(problem) }
         guard let amount = event.amount else { return .rejected(.nonPositiveAmount) }
-        var order = position.invoices.filter { $0.placed.currency == amount.currency }
-            .sorted { ($0.dueDate, $0.invoiceNumber) < ($1.dueDate, $1.invoiceNumber) }
-        if let named = event.invoiceNumber {
-            guard let index = order.firstIndex(where: { $0.invoiceNumber == named }) else {
-                return .rejected(position.invoices.contains { $0.invoiceNumber == named } ? .currencyMismatch : .unknownInvoice)
+        func earlier(_ a: InvoicePosition, _ b: InvoicePosition) -> Bool { (a.dueDate, a.invoiceNumber) < (b.dueDate, b.invoiceNumber) }
+        var order: [InvoicePosition]
+        if event.invoiceNumber == nil && zip(position.invoices, position.invoices.dropFirst()).allSatisfy({ earlier($0, $1) }) {
+            order = position.invoices  // already oldest first: shared, not copied
+        } else {
+            order = position.invoices.filter { $0.placed.currency == amount.currency }.sorted(by: earlier)
+            if let named = event.invoiceNumber {
+                guard let index = order.firstIndex(where: { $0.invoiceNumber == named }) else {
+                    return .rejected(position.invoices.contains { $0.invoiceNumber == named } ? .currencyMismatch : .unknownInvoice)
+                }
+                order.insert(order.remove(at: index), at: 0)
             }
-            order.insert(order.remove(at: index), at: 0)
         }
         var remaining = amount.minorUnits
-        var allocations: [Allocation] = []
-        var updates: [UpdateDraft] = []
-        for invoice in order where remaining > 0 && invoice.openMinor > 0 {
+        var result = ReconciliationResult(outcome: .accepted(exception: nil))
+        for invoice in order where remaining > 0 && invoice.openMinor > 0 && invoice.placed.currency == amount.currency {
             let take = min(remaining, invoice.openMinor)
             remaining -= take
             let taken = Money(minorUnits: take, currency: amount.currency)
-            allocations.append(Allocation(invoiceNumber: invoice.invoiceNumber, amount: taken))
+            result.allocations.append(Allocation(invoiceNumber: invoice.invoiceNumber, amount: taken))
             let open = invoice.openMinor - take
-            updates.append(UpdateDraft(invoiceNumber: invoice.invoiceNumber, status: open == 0 ? .paid : .partiallyPaid,
-                                       amount: taken, openAmount: Money(minorUnits: open, currency: amount.currency),
-                                       date: event.occurredOn))
+            result.append(UpdateDraft(invoiceNumber: invoice.invoiceNumber, status: open == 0 ? .paid : .partiallyPaid,
+                                      amount: taken, openAmount: Money(minorUnits: open, currency: amount.currency),
+                                      date: event.occurredOn))
         }
-        var exception: ReconciliationException?
         if remaining > 0 {
             let excess = Money(minorUnits: remaining, currency: amount.currency)
-            exception = ReconciliationException(
+            result.outcome = .accepted(exception: ReconciliationException(
                 code: "overpayment",
                 detail: "payment \(event.eventID) exceeds the open balance of account \(event.accountRef) by \(excess)",
-                amount: excess)
+                amount: excess))
         }
-        return ReconciliationResult(outcome: .accepted(exception: exception), allocations: allocations, updates: updates)
+        return result
     }
 
     /// Reverses a payment: restores exactly what its allocations took.
@@ -112,7 +115,7 @@ public struct Reconciler: Sendable {
             return .rejected(.unknownInvoice)
         }
         return ReconciliationResult(outcome: .accepted(exception: nil),
-                                    updates: [UpdateDraft(invoiceNumber: event.invoiceNumber, status: .promised, amount: event.amount, date: date)])
+                                    update: UpdateDraft(invoiceNumber: event.invoiceNumber, status: .promised, amount: event.amount, date: date))
     }
 
     func dispute(_ event: FeedbackEvent, _ position: AccountPosition) -> ReconciliationResult {
@@ -123,7 +126,7 @@ public struct Reconciler: Sendable {
             if let amount = event.amount, amount.currency != invoice.placed.currency { return .rejected(.currencyMismatch) }
         }
         return ReconciliationResult(outcome: .accepted(exception: nil),
-                                    updates: [UpdateDraft(invoiceNumber: event.invoiceNumber, status: .disputed, amount: event.amount, date: event.occurredOn)])
+                                    update: UpdateDraft(invoiceNumber: event.invoiceNumber, status: .disputed, amount: event.amount, date: event.occurredOn))
     }
 
     func status(_ event: FeedbackEvent, _ position: AccountPosition) -> ReconciliationResult {
@@ -136,7 +139,7 @@ public struct Reconciler: Sendable {
         case .returned: mapped = .returnedByPartner
         }
         return ReconciliationResult(outcome: .accepted(exception: nil),
-                                    updates: [UpdateDraft(invoiceNumber: nil, status: mapped, date: event.occurredOn)])
+                                    update: UpdateDraft(invoiceNumber: nil, status: mapped, date: event.occurredOn))
     }
 
     /// Compares an acknowledgement with the batch it names.

@@ -304,7 +304,7 @@ extension InboundJob {
         default:
             break
         }
-        for (index, draft) in result.updates.enumerated() {
+        try result.forEachUpdate { index, draft in
             try stage.add(PassUpdate(pass: state.constants, event: event, line: line, number: index + 1, draft: draft))
         }
     }
