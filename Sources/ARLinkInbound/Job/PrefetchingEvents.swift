@@ -19,7 +19,8 @@ final class PrefetchingEvents: @unchecked Sendable {
         let event: FeedbackEvent
         let line: Int
         let key: EventKey
-        let slot: Int32
+        /// Filled in for a whole batch at once, just before it is handed over.
+        var slot: Int32
     }
 
     private let reader: FeedbackReader
@@ -93,8 +94,7 @@ final class PrefetchingEvents: @unchecked Sendable {
         while !done {
             do {
                 if let event = try reader.next() {
-                    batch.append(Item(event: event, line: reader.lineNumber, key: EventKey(event.eventID),
-                                      slot: slots?.slot(of: event.accountRef) ?? -1))
+                    batch.append(Item(event: event, line: reader.lineNumber, key: EventKey(event.eventID), slot: -1))
                 } else {
                     done = true
                 }
@@ -103,6 +103,11 @@ final class PrefetchingEvents: @unchecked Sendable {
                 done = true
             }
             guard batch.count == pipe.batchSize || done else { continue }
+            if let slots {
+                batch.withUnsafeMutableBufferPointer { items in
+                    slots.slots(of: items.count, { items[$0].event.accountRef }, into: { items[$0].slot = $1 })
+                }
+            }
             if !pipe.send(&batch) { break }
         }
         pipe.finish(throwing: failed)
