@@ -96,7 +96,7 @@ struct PlacementLedgerTests {
             "A-1\tJPY\t2026-01-31\t500",          // no minor units
             "A-2\tKWD\t2026-02-28\t-1250",        // three decimals, negative
             "A-3\teur\t2026-03-31\t100",          // lower-case code: still read
-            "B-1\tXXX\t2026-01-31\t1",            // no such currency
+            "B-1\tQQQ\t2026-01-31\t1",            // no such currency
             "B-2\tEUR\t2026-02-30\t1",            // no such day
             "B-3\tEUR\t2026-03-31\t1x",           // not a number
             "B-4\tEUR\t2026-03-31",                // a field short

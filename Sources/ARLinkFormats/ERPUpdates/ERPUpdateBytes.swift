@@ -181,33 +181,18 @@ public enum ERPUpdateBytes {
 
     @usableFromInline
     static func both(_ bytes: UnsafeBufferPointer<UInt8>, _ json: ByteBuffer, _ csv: ByteBuffer) {
-        if let base = bytes.baseAddress, let first = bytes.first,
-           !(first == UInt8(ascii: "=") || first == UInt8(ascii: "+") || first == UInt8(ascii: "@") || first == UInt8(ascii: "-")) {
-            var at = 0
-            var plain = true
-            while at + 8 <= bytes.count {
-                let x = UnsafeRawPointer(base + at).loadUnaligned(as: UInt64.self)
-                if (below(x, 0x20) | equal(x, 0x22) | equal(x, 0x5C) | equal(x, 0x7F) | equal(x, 0x2C)) != 0 {
-                    plain = false
-                    break
-                }
-                at += 8
-            }
-            while plain && at < bytes.count {
-                let b = base[at]
-                if b < 0x20 || b == 0x22 || b == 0x5C || b == 0x7F || b == 0x2C { plain = false }
-                at += 1
-            }
-            if plain {
-                json.reserve(bytes.count + 2)
-                json.append(0x22)
-                json.append(bytes)
-                json.append(0x22)
-                csv.reserve(bytes.count + 1)
-                csv.append(0x2C)
-                csv.append(bytes)
-                return
-            }
+        if let first = bytes.first, !startsFormula(first),
+           none(of: bytes, words: { below($0, 0x20) | equal($0, 0x22) | equal($0, 0x5C) | equal($0, 0x7F) | equal($0, 0x2C) },
+                byte: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C || $0 == 0x7F || $0 == 0x2C }) {
+            // Plain for both: as it is in each.
+            json.reserve(bytes.count + 2)
+            json.append(0x22)
+            json.append(bytes)
+            json.append(0x22)
+            csv.reserve(bytes.count + 1)
+            csv.append(0x2C)
+            csv.append(bytes)
+            return
         }
         quoted(bytes: bytes, to: json)
         field(bytes: bytes, to: csv)
@@ -291,41 +276,44 @@ public enum ERPUpdateBytes {
     }
 
     /// Whether `bytes` go into a JSON string as they are: no control character, quote,
-    /// backslash or DEL. Eight bytes at a time (a million updates carry hundreds of MB of text).
+    /// backslash or DEL.
     @usableFromInline
     static func jsonPlain(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
-        guard let base = bytes.baseAddress else { return true }
-        var at = 0
-        while at + 8 <= bytes.count {
-            let x = UnsafeRawPointer(base + at).loadUnaligned(as: UInt64.self)
-            if (below(x, 0x20) | equal(x, 0x22) | equal(x, 0x5C) | equal(x, 0x7F)) != 0 { return false }
-            at += 8
-        }
-        while at < bytes.count {
-            let b = base[at]
-            if b < 0x20 || b == 0x22 || b == 0x5C || b == 0x7F { return false }
-            at += 1
-        }
-        return true
+        none(of: bytes, words: { below($0, 0x20) | equal($0, 0x22) | equal($0, 0x5C) | equal($0, 0x7F) },
+             byte: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C || $0 == 0x7F })
     }
 
     /// Whether `bytes` go into a CSV field as they are: no comma, quote, CR or LF (the leading
     /// formula characters are checked apart).
     @usableFromInline
     static func csvPlain(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        none(of: bytes, words: { equal($0, 0x2C) | equal($0, 0x22) | equal($0, 0x0A) | equal($0, 0x0D) },
+             byte: { $0 == 0x2C || $0 == 0x22 || $0 == 0x0A || $0 == 0x0D })
+    }
+
+    /// Whether no byte of `bytes` is one `byte` picks, eight bytes at a time (`words` is the
+    /// same test on eight bytes at once, non-zero when one matches): a million updates carry
+    /// hundreds of MB of text.
+    @inline(__always) @usableFromInline
+    static func none(of bytes: UnsafeBufferPointer<UInt8>, words: (UInt64) -> UInt64, byte: (UInt8) -> Bool) -> Bool {
         guard let base = bytes.baseAddress else { return true }
         var at = 0
         while at + 8 <= bytes.count {
-            let x = UnsafeRawPointer(base + at).loadUnaligned(as: UInt64.self)
-            if (equal(x, 0x2C) | equal(x, 0x22) | equal(x, 0x0A) | equal(x, 0x0D)) != 0 { return false }
+            if words(UnsafeRawPointer(base + at).loadUnaligned(as: UInt64.self)) != 0 { return false }
             at += 8
         }
         while at < bytes.count {
-            let b = base[at]
-            if b == 0x2C || b == 0x22 || b == 0x0A || b == 0x0D { return false }
+            if byte(base[at]) { return false }
             at += 1
         }
         return true
+    }
+
+    /// Whether a CSV field starting with `first` may be read as a formula by a spreadsheet
+    /// (``CSVText/field(_:guardFormulas:)`` decides what to do with it).
+    @inline(__always) @usableFromInline
+    static func startsFormula(_ first: UInt8) -> Bool {
+        first == UInt8(ascii: "=") || first == UInt8(ascii: "+") || first == UInt8(ascii: "@") || first == UInt8(ascii: "-")
     }
 
     /// Non-zero when a byte of `x` equals `c` (exact as a yes/no; which bit is set is not).
@@ -365,8 +353,7 @@ public enum ERPUpdateBytes {
     static func field(bytes: UnsafeBufferPointer<UInt8>, to out: ByteBuffer) {
         out.append(0x2C)
         guard let first = bytes.first else { return }
-        let formula = first == UInt8(ascii: "=") || first == UInt8(ascii: "+") || first == UInt8(ascii: "@") || first == UInt8(ascii: "-")
-        if !formula && csvPlain(bytes) {
+        if !startsFormula(first) && csvPlain(bytes) {
             out.append(bytes)
         } else {
             out.append(utf8: CSVText.field(String(decoding: bytes, as: UTF8.self), guardFormulas: true))

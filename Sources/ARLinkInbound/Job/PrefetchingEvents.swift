@@ -49,16 +49,7 @@ final class PrefetchingEvents: @unchecked Sendable {
             position += 1
             return current[position - 1]
         }
-        guard !ended else { return nil }
-        do {
-            guard try pipe.receive(&current) else {
-                ended = true
-                return nil
-            }
-        } catch {
-            ended = true
-            throw error
-        }
+        guard try advance() else { return nil }
         position = 1
         return current[0]
     }
@@ -67,18 +58,22 @@ final class PrefetchingEvents: @unchecked Sendable {
     /// (Either this or ``next()``, not both.)
     /// - Throws: what the reader threw, once every event before it was returned.
     func nextBatch() throws -> [Item]? {
-        guard !ended else { return nil }
+        guard try advance() else { return nil }
+        position = current.count
+        return current
+    }
+
+    /// Takes the next batch into `current`; false at the end.
+    private func advance() throws -> Bool {
+        guard !ended else { return false }
         do {
-            guard try pipe.receive(&current) else {
-                ended = true
-                return nil
-            }
+            if try pipe.receive(&current) { return true }
         } catch {
             ended = true
             throw error
         }
-        position = current.count
-        return current
+        ended = true
+        return false
     }
 
     /// Stops the reading thread and waits until it has let go of the reader.
