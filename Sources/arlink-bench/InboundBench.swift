@@ -98,7 +98,7 @@ struct InboundBench: ParsableCommand {
         func fileSize(_ path: String) -> Int { ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int) ?? 0 }
         let database = max(0, fileSize(work + "/state/arlink.sqlite") - fileSize(folder + "/state/arlink.sqlite"))
         let durable = erpBytes + size + database
-        print(String(format: "ERP update files (%@): %d MB; with the fetched copy (%d MB) and the database's growth (%d MB), %d MB are written and fsynced per run; this disk takes %.0f MB/s fsynced, so about %.2f s of any run is the disk's (the CLI writes %d MB and never fsyncs)",
+        print(String(format: "ERP update files (%@): %d MB; with the fetched copy (%d MB) and the database's growth (%d MB), %d MB are written and fsynced per run; this disk takes %.0f MB/s fsynced, so it needs about %.2f s for them, written back while the run works (only what is left at each fsync is waited for; the CLI writes %d MB and never fsyncs)",
                      formats, erpBytes / 1_000_000, size / 1_000_000, database / 1_000_000, durable / 1_000_000, rate / 1e6,
                      Double(durable) / rate, size / 1_000_000))
         if applied != events { throw ExitCode(70) }

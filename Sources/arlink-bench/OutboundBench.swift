@@ -73,7 +73,7 @@ struct OutboundBench: ParsableCommand {
         let rate = try InboundBench.fsyncedWriteRate(folder)
         print(String(format: "durable writes: the plaintext, the sealed file and the delivered copy (%.0f MB each) and the ledger (%.0f MB), %.0f MB fsynced per run;",
                      Double(sealedSize) / 1e6, Double(database) / 1e6, Double(durable) / 1e6))
-        print(String(format: "      this disk takes %.0f MB/s fsynced, so about %.2f s of any run is the disk's (the baseline writes %.0f MB and never fsyncs)",
+        print(String(format: "      this disk takes %.0f MB/s fsynced, so it needs about %.2f s for them, written back while the run works (the baseline writes %.0f MB and never fsyncs)",
                      rate / 1e6, Double(durable) / rate, Double(baselineSize) / 1e6))
         guard delivered.count == 1 else { throw ValidationError("arlink did not deliver exactly one file (\(delivered))") }
     }
