@@ -73,13 +73,6 @@ final class BatchPipe<Item>: @unchecked Sendable {
         if let consumerFailure { throw consumerFailure }
     }
 
-    /// The consumer's error, if it failed (without waiting).
-    func consumerError() -> (any Error)? {
-        condition.lock()
-        defer { condition.unlock() }
-        return consumerFailure
-    }
-
     /// The producer gives up: batches not yet taken are dropped; returns once the consumer ended.
     func abandon() {
         condition.lock()
