@@ -15,6 +15,13 @@ struct StagingTests {
                   accountRef: "C\(n % 7)", invoiceNumber: nil, status: .riskUpdated)
     }
 
+    /// A plaintext feedback file in `dir`: the header, then `lines`.
+    static func plainFile(in dir: TemporaryDirectory, _ lines: [String]) throws -> String {
+        let path = dir.file("plain.jsonl")
+        try (([headerLine] + lines).joined(separator: "\n") + "\n").write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
     /// A plaintext header line (the reader checks its fields, not who signed it).
     static let headerLine = #"{"record_type":"header","schema":"feedback.v1","file_id":"f-1","kind":"feedback","direction":"inbound","batch_id":"b-1","sequence":1,"sender":"acme-collect","recipient":"acme-corp","recipient_key_sha256":"\#(String(repeating: "a", count: 64))","created_at":"2026-11-29T00:00:00Z","previous_file_sha256":null}"#
 
@@ -59,11 +66,9 @@ struct StagingTests {
     @Test("the reading thread hands over every event in order, then the reader's error at its place")
     func prefetchError() throws {
         let dir = try TemporaryDirectory()
-        let path = dir.file("plain.jsonl")
-        var lines = [Self.headerLine]
-        for n in 0..<5_000 { lines.append(#"{"record_type":"risk","event_id":"R\#(n)","account_ref":"C1","score":\#(n % 1000),"segment":"low"}"#) }
+        var lines = (0..<5_000).map { n in #"{"record_type":"risk","event_id":"R\#(n)","account_ref":"C1","score":\#(n % 1000),"segment":"low"}"# }
         lines.append(#"{"record_type":"risk","event_id":"BAD","account_ref":"C1","score":"high","segment":"low"}"#)
-        try (lines.joined(separator: "\n") + "\n").write(toFile: path, atomically: true, encoding: .utf8)
+        let path = try Self.plainFile(in: dir, lines)
         let events = PrefetchingEvents(try FeedbackReader(path: path, displayName: "plain.jsonl"))
         var seen: [String] = []
         var failure: (any Error)?
@@ -86,11 +91,9 @@ struct StagingTests {
     @Test("batch by batch: every event in order with its line, key and account slot, then the reader's error")
     func prefetchBatches() throws {
         let dir = try TemporaryDirectory()
-        let path = dir.file("plain.jsonl")
-        var lines = [Self.headerLine]
-        for n in 0..<3_000 { lines.append(#"{"record_type":"risk","event_id":"R\#(n)","account_ref":"C\#(n % 3)","score":1,"segment":"low"}"#) }
-        lines.append("{not json")
-        try (lines.joined(separator: "\n") + "\n").write(toFile: path, atomically: true, encoding: .utf8)
+        let path = try Self.plainFile(in: dir, (0..<3_000).map { n in
+            #"{"record_type":"risk","event_id":"R\#(n)","account_ref":"C\#(n % 3)","score":1,"segment":"low"}"#
+        } + ["{not json"])
         let events = PrefetchingEvents(try FeedbackReader(path: path, displayName: "plain.jsonl"), slots: AccountSlots(["C0", "C1"]))
         var seen = 0
         var failure: (any Error)?
@@ -116,10 +119,9 @@ struct StagingTests {
     @Test("stopping the reading thread early returns while it waits for room")
     func prefetchStop() throws {
         let dir = try TemporaryDirectory()
-        let path = dir.file("plain.jsonl")
-        var lines = [Self.headerLine]
-        for n in 0..<50_000 { lines.append(#"{"record_type":"risk","event_id":"R\#(n)","account_ref":"C1","score":1,"segment":"low"}"#) }
-        try (lines.joined(separator: "\n") + "\n").write(toFile: path, atomically: true, encoding: .utf8)
+        let path = try Self.plainFile(in: dir, (0..<50_000).map { n in
+            #"{"record_type":"risk","event_id":"R\#(n)","account_ref":"C1","score":1,"segment":"low"}"#
+        })
         let events = PrefetchingEvents(try FeedbackReader(path: path, displayName: "plain.jsonl"))
         #expect(try events.next()?.event.eventID == "R0")
         usleep(100_000)  // the thread fills its queue and waits

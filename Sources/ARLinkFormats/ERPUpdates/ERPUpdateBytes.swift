@@ -53,16 +53,7 @@ public enum ERPUpdateBytes {
             out.append(#","comment":"#)
             quoted(comment, to: out)
         }
-        if let contact = u.contact {
-            out.append(#","contact":{"#)
-            for (index, entry) in contact.sorted(by: { $0.key < $1.key }).enumerated() {
-                if index > 0 { out.append(0x2C) }
-                quoted(entry.key, to: out)
-                out.append(0x3A)
-                quoted(entry.value, to: out)
-            }
-            out.append(0x7D)
-        }
+        if let contact = u.contact { appendContactJSON(contact, to: out) }
         if let score = u.riskScore { out.append(#","risk_score":"#); appendDecimal(Int64(score), to: out) }
         if let segment = u.riskSegment {
             out.append(#","risk_segment":"#)
@@ -145,19 +136,8 @@ public enum ERPUpdateBytes {
         } else {
             csv.append(0x2C)
         }
-        if let contact = u.contact {
-            json.append(#","contact":{"#)
-            for (index, entry) in contact.sorted(by: { $0.key < $1.key }).enumerated() {
-                if index > 0 { json.append(0x2C) }
-                quoted(entry.key, to: json)
-                json.append(0x3A)
-                quoted(entry.value, to: json)
-            }
-            json.append(0x7D)
-            for name in contactColumns { field(contact[name], to: csv) }
-        } else {
-            csv.append(",,,,,,")
-        }
+        if let contact = u.contact { appendContactJSON(contact, to: json) }
+        appendContactCSV(u.contact, to: csv)
         csv.append(0x2C)
         if let score = u.riskScore {
             json.append(#","risk_score":"#)
@@ -233,11 +213,7 @@ public enum ERPUpdateBytes {
         out.append(0x2C)
         if let date = u.date { appendISO(date, to: out) }
         field(u.comment, to: out)
-        if let contact = u.contact {
-            for name in contactColumns { field(contact[name], to: out) }
-        } else {
-            out.append(",,,,,,")
-        }
+        appendContactCSV(u.contact, to: out)
         out.append(0x2C)
         if let score = u.riskScore { appendDecimal(Int64(score), to: out) }
         field(u.riskSegment, to: out)
@@ -248,6 +224,26 @@ public enum ERPUpdateBytes {
     @usableFromInline
     static func append(_ bytes: [UInt8], to out: ByteBuffer) {
         bytes.withUnsafeBufferPointer { out.append($0) }
+    }
+
+    /// `,"contact":{...}`, its fields in name order.
+    @usableFromInline
+    static func appendContactJSON(_ contact: [String: String], to out: ByteBuffer) {
+        out.append(#","contact":{"#)
+        for (index, entry) in contact.sorted(by: { $0.key < $1.key }).enumerated() {
+            if index > 0 { out.append(0x2C) }
+            quoted(entry.key, to: out)
+            out.append(0x3A)
+            quoted(entry.value, to: out)
+        }
+        out.append(0x7D)
+    }
+
+    /// The six contact columns of the CSV flavour (empty without contact data).
+    @usableFromInline
+    static func appendContactCSV(_ contact: [String: String]?, to out: ByteBuffer) {
+        guard let contact else { return out.append(",,,,,,") }
+        for name in contactColumns { field(contact[name], to: out) }
     }
 
     /// The contact fields of the CSV flavour, in column order.
