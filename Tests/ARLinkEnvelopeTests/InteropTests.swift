@@ -107,6 +107,32 @@ struct InteropTests {
         #expect(try s.read(s.output).isEmpty)
     }
 
+    @Test("a transient open (not fsynced) gives the same plaintext, private, and leaves no temporary file")
+    func transientOpen() throws {
+        let f = try Fixture.get()
+        let s = try Scratch()
+        let plain = try s.makePlaintext(count: 3_000_000)
+        let sealed = s.path("t.der")
+        let sealedResult = try Envelope.seal(input: plain, output: sealed, signer: Signer.partnerRSA.identity(f), recipients: [Recipient.companyRSA.recipient(f)])
+        let out = s.path("out/transient.plain")
+        try FileManager.default.createDirectory(atPath: s.path("out"), withIntermediateDirectories: true)
+        let opened = try Envelope.open(input: sealed, output: out, identity: Recipient.companyRSA.identity(f), trust: Signer.partnerRSA.trust(f),
+                                       durable: false)
+        #expect(opened.plaintextSHA256 == sealedResult.plaintextSHA256)
+        #expect(try s.read(out) == s.read(plain))
+        #expect(try FileManager.default.attributesOfItem(atPath: out)[.posixPermissions] as? Int == 0o600)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: s.path("out")) == ["transient.plain"])
+        // A refused envelope still leaves nothing behind.
+        var bytes = try s.read(sealed)
+        bytes[bytes.count - 40] ^= 1
+        let tampered = try s.write(bytes, "tampered.der")
+        #expect(throws: EnvelopeError.self) {
+            try Envelope.open(input: tampered, output: s.path("out/bad.plain"), identity: Recipient.companyRSA.identity(f),
+                              trust: Signer.partnerRSA.trust(f), durable: false)
+        }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: s.path("out")) == ["transient.plain"])
+    }
+
     @Test("trust by the partner CA instead of a pin")
     func trustByCA() throws {
         let f = try Fixture.get()

@@ -80,14 +80,18 @@ final class AtomicOutput {
     }
 
     /// Flushes, fsyncs, renames over the final path and fsyncs the folder.
-    func commit() throws {
+    /// - Parameter durable: false for a file that is only read once and removed, and that is
+    ///   derived again after a crash (the inbound job's plaintext): then it is renamed without
+    ///   either fsync, and its pages need never reach the disk.
+    func commit(durable: Bool = true) throws {
         try flush()
-        if fsync(fd) != 0 { throw EnvelopeError(.io, "fsync of \(finalPath) failed: \(errnoText())") }
+        if durable && fsync(fd) != 0 { throw EnvelopeError(.io, "fsync of \(finalPath) failed: \(errnoText())") }
         if rename(temporaryPath, finalPath) != 0 {
             throw EnvelopeError(.io, "cannot move the finished file to \(finalPath): \(errnoText())")
         }
         done = true
         close(fd)
+        guard durable else { return }
         let dirFD = open(AtomicOutput.directory(of: finalPath), O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         if dirFD >= 0 {
             defer { close(dirFD) }

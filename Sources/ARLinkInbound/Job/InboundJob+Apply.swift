@@ -69,6 +69,7 @@ extension InboundJob {
             stage = exports
             StepTrace.mark("pass started")
             state.positions.preload(db, partner: pid)
+            StepTrace.mark("TMP preloaded")
             let events = PrefetchingEvents(reader, slots: state.positions.slots)
             defer { events.stop() }
             let checkExcluded = !excluded.isEmpty
@@ -227,8 +228,7 @@ extension InboundJob {
 
     /// Writes the pass's promises (the newest per account and invoice) in date order and lets go of them.
     func writePromises(_ state: inout PassState, db: Database) throws {
-        var promises = Array(state.promises.values)
-        state.promises = [:]
+        var promises = state.takePromises()
         promises.sort { $0.promisedDate != $1.promisedDate ? $0.promisedDate < $1.promisedDate : $0.eventID < $1.eventID }
         try InboundLedger.insertPromises(db, partner: state.partner, promises)
     }
@@ -286,15 +286,10 @@ extension InboundJob {
         case .promise:
             if let amount = event.amount, let date = event.promisedDate {
                 // What the partner paid on the account so far (net of reversals) is the sum of its invoices' paid amounts.
-                var baseline: Int64 = 0
-                for invoice in try state.positions.position(event.accountRef, slot: slot, partner: state.partner, db: db)?.invoices ?? []
-                where invoice.placed.currency == amount.currency {
-                    baseline += invoice.paidMinor
-                }
+                let baseline = try state.positions.paid(event.accountRef, slot: slot, currency: amount.currency, partner: state.partner, db: db)
                 // The newest promise for an account (and invoice) supersedes the open one.
-                state.promises[PromiseKey(accountRef: event.accountRef, invoiceNumber: event.invoiceNumber ?? "", slot: slot)] = InboundLedger.NewPromise(
-                    eventID: event.eventID, accountRef: event.accountRef, invoiceNumber: event.invoiceNumber, amount: amount,
-                    promisedDate: date, paidBaseline: baseline)
+                state.setPromise(InboundLedger.NewPromise(eventID: event.eventID, accountRef: event.accountRef, invoiceNumber: event.invoiceNumber,
+                                                          amount: amount, promisedDate: date, paidBaseline: baseline), slot: slot)
             }
         case .acknowledgement:
             if case .accepted(nil) = result.outcome, let id = event.acknowledgedBatchID,

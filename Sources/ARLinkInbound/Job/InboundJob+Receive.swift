@@ -34,12 +34,13 @@ extension InboundJob {
         StepTrace.mark("file fetched")
         // Opened before it is claimed: the envelope hashes the file on the second core while it
         // decrypts, and nothing is recorded until the claim check below has passed (a replay
-        // costs an opening, and its plaintext is removed).
+        // costs an opening, and its plaintext is removed). The plaintext is not fsynced: it is
+        // removed after the pass, and a stale one is removed and opened again after a crash.
         let plain = plainPath(remote, folders: folders)
         defer { unlink(plain) }
         let trust = context.trustPolicy(for: partner)
         let opened = Result { () throws(EnvelopeError) -> OpenResult in
-            try Envelope.open(input: local, output: plain, identity: identity, trust: trust, allowCBC: partner.allowCBC)
+            try Envelope.open(input: local, output: plain, identity: identity, trust: trust, allowCBC: partner.allowCBC, durable: false)
         }
         let sha: String
         if case .success(let result) = opened { sha = result.sealedSHA256 } else { sha = try FileDigest.sha256(path: local) }
@@ -85,7 +86,7 @@ extension InboundJob {
                 opened = try alreadyOpened.get()
             } else {
                 opened = try Envelope.open(input: local, output: plain, identity: identity, trust: context.trustPolicy(for: partner),
-                                           allowCBC: partner.allowCBC, knownSealedSHA256: sha)
+                                           allowCBC: partner.allowCBC, knownSealedSHA256: sha, durable: false)
             }
         } catch {
             if error.code == .io || error.code == .openssl { throw error }
