@@ -69,7 +69,7 @@ extension InboundJob {
             stage = exports
             StepTrace.mark("pass started")
             state.positions.preload(db, partner: pid)
-            StepTrace.mark("TMP preloaded")
+            StepTrace.mark("placed accounts read")
             let events = PrefetchingEvents(reader, slots: state.positions.slots)
             defer { events.stop() }
             let checkExcluded = !excluded.isEmpty
