@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// A file in the partner's outbox, as seen by ``Transport/list()``.
 public struct RemoteFile: Sendable, Hashable {
     /// The validated file name (no folder part); safe to use as a local file name.
@@ -69,9 +73,25 @@ public protocol Transport: AnyObject {
     /// Lists the partner's outbox: only names matching the partner's pattern, stable (size unchanged across two looks / done-marker), no dot files, no .part.
     func list() throws -> OutboxListing
     /// Fetches one remote file to a local path (via a temp file, size-checked).
+    ///
+    /// The local copy is complete when this returns, but it may not be durable yet (the folder
+    /// transport leaves its fsync to the caller, who can overlap it with reading the copy):
+    /// call ``FetchedFile/makeDurable(_:)`` before recording anything that relies on it.
     func fetch(_ file: RemoteFile, to localPath: String) throws
     /// After the caller committed, moves the remote file to processed/ or deletes it.
     ///
     /// A file that is already gone counts as finished, so a re-run after a crash succeeds.
     func finish(_ file: RemoteFile, disposition: FetchedDisposition) throws
+}
+
+/// What the caller of ``Transport/fetch(_:to:)`` does with the local copy.
+public enum FetchedFile {
+    /// fsyncs a fetched file and its folder, so the copy and its name survive a crash.
+    public static func makeDurable(_ path: String) throws {
+        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
+        guard fd >= 0 else { throw localError(errno, "cannot open the fetched file \(path) to fsync it") }
+        defer { close(fd) }
+        try LocalFiles.sync(fd, "the fetched file \(path)")
+        try LocalFiles.syncDirectory(LocalFiles.parent(of: path))
+    }
 }

@@ -24,7 +24,7 @@ public final class ERPUpdateWriter {
     ///   - exportID: the id of this export (also in its file name).
     ///   - createdAt: UTC time, ISO 8601.
     public init(path: String, format: Format, exportID: String, createdAt: String) throws {
-        file = try AtomicTextFile(path: path, mode: 0o640)
+        file = try AtomicTextFile(path: path, mode: 0o640, direct: true)
         self.format = format
         switch format {
         case .jsonl:

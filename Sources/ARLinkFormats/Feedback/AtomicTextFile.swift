@@ -3,28 +3,67 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import Dispatch
+
+/// `O_DIRECT`, which Glibc's module map leaves out (it needs `_GNU_SOURCE`).
+#if os(Linux) && arch(x86_64)
+let oDirect: Int32 = 0o40000
+#elseif os(Linux) && arch(arm64)
+let oDirect: Int32 = 0o200000
+#else
+let oDirect: Int32 = 0
+#endif
 
 /// A text file that appears only when complete: written to a hidden temporary name in the
 /// same folder (mode 0600 or as given), flushed, fsynced, renamed, and the folder fsynced.
+///
+/// A large file can be written with direct I/O (``init(path:mode:direct:)``): whole 4 KiB
+/// blocks go from the write buffer to the disk on a second thread, without a copy into the
+/// page cache and without its writeback afterwards, while the caller renders the next buffer.
+/// For the 496 MB of ERP updates of a million feedback events, the buffered path cost the
+/// rendering thread about 0.15 s of kernel time (copying, delayed allocation, starting
+/// writeback); `dd` on this machine: 500 MB took 0.04–0.05 s of system time direct against
+/// 0.12–0.54 s buffered and fsynced.
 public final class AtomicTextFile {
     public let path: String
     private let temporary: String
     private var fd: Int32
-    private let buffer = ByteBuffer(capacity: 1 << 20 + 1 << 16)
+    private var buffer: ByteBuffer
     /// Bytes written so far.
     public private(set) var bytesWritten: Int64 = 0
+    /// Set while the file is written with `O_DIRECT`.
+    private var direct: DirectWrites?
+    /// Whether whole blocks went out with `O_DIRECT` (false where the file system refused it).
+    public let usesDirectIO: Bool
 
     /// Creates the temporary file next to `path`.
+    /// - Parameter direct: write whole blocks with `O_DIRECT` where the file system allows it
+    ///   (silently buffered where it does not, as on tmpfs).
     /// - Throws: ``FeedbackError`` `.writeFailed`.
-    public init(path: String, mode: UInt32 = 0o600) throws {
+    public init(path: String, mode: UInt32 = 0o600, direct: Bool = false) throws {
         self.path = path
         temporary = Self.temporaryPath(for: path)
         unlink(temporary)
-        fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, mode_t(mode))
+        let flags = O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW
+        fd = -1
+        if direct && oDirect != 0 {
+            fd = open(temporary, flags | oDirect, mode_t(mode))
+            if fd < 0 && errno == EINVAL { unlink(temporary) }
+        }
+        if fd < 0 { fd = open(temporary, flags, mode_t(mode)) }
         guard fd >= 0 else { throw FeedbackError(.writeFailed, "cannot create \(temporary) (errno \(errno))") }
+        let capacity = 1 << 20 + 1 << 16
+        usesDirectIO = direct && oDirect != 0 && fcntl(fd, F_GETFL) & oDirect != 0
+        if usesDirectIO {
+            buffer = ByteBuffer(capacity: capacity, alignment: DirectWrites.block)
+            self.direct = DirectWrites(fd: fd, spare: ByteBuffer(capacity: capacity, alignment: DirectWrites.block), name: temporary)
+        } else {
+            buffer = ByteBuffer(capacity: capacity)
+        }
     }
 
     deinit {
+        direct?.drain()
         if fd >= 0 {
             close(fd)
             unlink(temporary)
@@ -68,6 +107,7 @@ public final class AtomicTextFile {
     /// recorded it (the outbox of the ERP updates).
     /// - Returns: the file's size in bytes.
     public func stage() throws -> Int64 {
+        try finishDirect()
         try flush()
         guard fsync(fd) == 0 else { throw FeedbackError(.writeFailed, "fsync of \(temporary) failed (errno \(errno))") }
         close(fd)
@@ -108,9 +148,18 @@ public final class AtomicTextFile {
     }
 
     private func flush() throws {
+        if let direct {
+            if buffer.count >= DirectWrites.block {
+                // Whole blocks go out on the second thread; the rest starts the next buffer.
+                buffer = try direct.write(buffer, at: bytesWritten)
+                bytesWritten += Int64(direct.lastWritten)
+                return
+            }
+        }
         var offset = 0
         while offset < buffer.count {
-            let n = write(fd, buffer.base + offset, buffer.count - offset)
+            // At an explicit offset: direct writes (pwrite) leave the file offset where it was.
+            let n = pwrite(fd, buffer.base + offset, buffer.count - offset, off_t(bytesWritten) + off_t(offset))
             if n < 0 {
                 if errno == EINTR { continue }
                 throw FeedbackError(.writeFailed, "writing \(temporary) failed (errno \(errno))")
@@ -129,6 +178,7 @@ public final class AtomicTextFile {
 
     /// Flushes, fsyncs and renames to the final path, then fsyncs the folder.
     public func commit() throws {
+        try finishDirect()
         try flush()
         guard fsync(fd) == 0 else { throw FeedbackError(.writeFailed, "fsync of \(temporary) failed (errno \(errno))") }
         close(fd)
@@ -139,5 +189,96 @@ public final class AtomicTextFile {
             throw FeedbackError(.writeFailed, "cannot rename \(temporary) to \(path) (errno \(code))")
         }
         try Self.syncFolder(of: path)
+    }
+
+    /// Writes out the whole blocks still buffered, waits for the second thread, and leaves
+    /// direct I/O (the last, partial block is written through the page cache).
+    private func finishDirect() throws {
+        guard let direct else { return }
+        if buffer.count >= DirectWrites.block {
+            buffer = try direct.write(buffer, at: bytesWritten)
+            bytesWritten += Int64(direct.lastWritten)
+        }
+        try direct.finish()
+        self.direct = nil
+        let flags = fcntl(fd, F_GETFL)
+        guard flags >= 0, fcntl(fd, F_SETFL, flags & ~oDirect) == 0 else {
+            throw FeedbackError(.writeFailed, "cannot leave direct I/O on \(temporary) (errno \(errno))")
+        }
+    }
+}
+
+/// The second thread of a file written with `O_DIRECT`: it writes one buffer of whole blocks
+/// while the caller fills the other. A failed write is reported by the next call.
+final class DirectWrites: @unchecked Sendable {
+    /// The block size writes are aligned to (address, length and offset).
+    static let block = 4096
+    private let fd: Int32
+    private let name: String
+    private let queue = DispatchQueue(label: "arlink.direct-writes")
+    /// One buffer in flight at a time.
+    private let idle = DispatchSemaphore(value: 1)
+    /// The buffer not being filled (in flight, or free once `idle` is taken).
+    private var spare: ByteBuffer
+    /// Set by the writing thread; read after `idle` is taken.
+    private var failure: FeedbackError?
+    /// Bytes handed to the last ``write(_:at:)``.
+    private(set) var lastWritten = 0
+
+    init(fd: Int32, spare: ByteBuffer, name: String) {
+        self.fd = fd
+        self.spare = spare
+        self.name = name
+    }
+
+    /// Hands the whole blocks of `full` to the writing thread (once the previous ones are
+    /// written) and returns the other buffer, holding what was left of `full`.
+    func write(_ full: ByteBuffer, at offset: Int64) throws -> ByteBuffer {
+        idle.wait()
+        if let failure {
+            idle.signal()
+            throw failure
+        }
+        let length = full.count & ~(Self.block - 1)
+        let next = spare
+        next.removeAll()
+        next.append(UnsafeBufferPointer(start: full.base + length, count: full.count - length))
+        spare = full
+        lastWritten = length
+        let fd = self.fd
+        nonisolated(unsafe) let bytes = full.base
+        queue.async { [self] in
+            var done = 0
+            while done < length {
+                let n = pwrite(fd, bytes + done, length - done, off_t(offset) + off_t(done))
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    // A file system that opens with O_DIRECT but wants another alignment:
+                    // the rest goes through the page cache.
+                    if errno == EINVAL, fcntl(fd, F_GETFL) & oDirect != 0 {
+                        let flags = fcntl(fd, F_GETFL)
+                        if fcntl(fd, F_SETFL, flags & ~oDirect) == 0 { continue }
+                    }
+                    failure = FeedbackError(.writeFailed, "writing \(name) failed (errno \(errno))")
+                    break
+                }
+                done += n
+            }
+            idle.signal()
+        }
+        return next
+    }
+
+    /// Waits for the last write; throws if any failed.
+    func finish() throws {
+        idle.wait()
+        defer { idle.signal() }
+        if let failure { throw failure }
+    }
+
+    /// Waits for the last write, ignoring failures (the file is being discarded).
+    func drain() {
+        idle.wait()
+        idle.signal()
     }
 }

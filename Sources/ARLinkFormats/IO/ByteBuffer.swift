@@ -16,13 +16,21 @@ public final class ByteBuffer {
     @exclusivity(unchecked) public private(set) var base: UnsafeMutablePointer<UInt8>
     @exclusivity(unchecked) public private(set) var count = 0
     @exclusivity(unchecked) private var capacity: Int
+    /// The address alignment of `base`, kept when the buffer grows (4096 for direct I/O).
+    public let alignment: Int
 
-    public init(capacity: Int = 1 << 16) {
+    /// - Parameter alignment: a power of two; 4096 for buffers written with `O_DIRECT`.
+    public init(capacity: Int = 1 << 16, alignment: Int = 16) {
         self.capacity = max(16, capacity)
-        base = .allocate(capacity: self.capacity)
+        self.alignment = max(16, alignment)
+        base = Self.allocate(self.capacity, alignment: self.alignment)
     }
 
     deinit { base.deallocate() }
+
+    private static func allocate(_ count: Int, alignment: Int) -> UnsafeMutablePointer<UInt8> {
+        UnsafeMutableRawPointer.allocate(byteCount: count, alignment: alignment).bindMemory(to: UInt8.self, capacity: count)
+    }
 
     /// The bytes written so far, as an array (tests and small renderings).
     public var bytes: [UInt8] { Array(UnsafeBufferPointer(start: base, count: count)) }
@@ -36,7 +44,7 @@ public final class ByteBuffer {
     private func grow(to needed: Int) {
         var next = capacity * 2
         while next < needed { next *= 2 }
-        let bigger = UnsafeMutablePointer<UInt8>.allocate(capacity: next)
+        let bigger = Self.allocate(next, alignment: alignment)
         bigger.update(from: base, count: count)
         base.deallocate()
         base = bigger

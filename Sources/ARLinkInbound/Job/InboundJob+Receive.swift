@@ -32,6 +32,9 @@ extension InboundJob {
             return .skipped
         }
         StepTrace.mark("file fetched")
+        // The copy is made durable on another thread while it is opened, and before anything
+        // about it is recorded.
+        let durable = BackgroundTask(name: "arlink-fetch-sync") { try FetchedFile.makeDurable(local) }
         // Opened before it is claimed: the envelope hashes the file on the second core while it
         // decrypts, and nothing is recorded until the claim check below has passed (a replay
         // costs an opening, and its plaintext is removed). The plaintext is not fsynced: it is
@@ -44,6 +47,7 @@ extension InboundJob {
         }
         let sha: String
         if case .success(let result) = opened { sha = result.sealedSHA256 } else { sha = try FileDigest.sha256(path: local) }
+        try durable.wait()
         StepTrace.mark("file opened and hashed")
         if let known = try context.store.read({ db in try InboundLedger.file(db, partner: pid, sha256: sha) }) {
             guard known.finished else { return .skipped }

@@ -22,7 +22,8 @@ enum FolderFile {
     /// Copies from `source` (current offset to end, or at most `limit + 1` bytes) into a new
     /// file at `path` (replacing a stale one), fsyncs and closes it. Returns the bytes copied.
     @discardableResult
-    static func copy(from source: Int32, toNew path: String, mode: mode_t, limit: Int64?, what: String) throws -> Int64 {
+    /// - Parameter sync: fsync the copy before returning (false: the caller makes it durable).
+    static func copy(from source: Int32, toNew path: String, mode: mode_t, limit: Int64?, what: String, sync: Bool = true) throws -> Int64 {
         let target = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, mode)
         guard target >= 0 else { throw localError(errno, "cannot create \(what)") }
         var closed = false
@@ -57,7 +58,7 @@ enum FolderFile {
                 total += Int64(count)
                 if let limit, total > limit { break }
             }
-            try LocalFiles.sync(target, what)
+            if sync { try LocalFiles.sync(target, what) }
         } catch {
             unlink(path)
             throw error

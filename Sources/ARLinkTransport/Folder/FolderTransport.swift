@@ -70,7 +70,8 @@ public final class FolderTransport: Transport {
             throw TransportError(.invalidName, "outbox entry \(remotePath) is not a regular file")
         }
         let temporary = LocalFiles.parent(of: localPath) + "/." + LocalFiles.lastComponent(of: localPath) + ".part"
-        let copied = try FolderFile.copy(from: source, toNew: temporary, mode: 0o600, limit: file.size, what: temporary)
+        // Not fsynced here (see `Transport.fetch`): the caller does it while it opens the copy.
+        let copied = try FolderFile.copy(from: source, toNew: temporary, mode: 0o600, limit: file.size, what: temporary, sync: false)
         guard copied == file.size else {
             unlink(temporary)
             throw TransportError(.sizeMismatch, "outbox file \(remotePath) had \(copied) bytes instead of the \(file.size) listed; it changed while being fetched, a later run retries")
@@ -80,7 +81,6 @@ public final class FolderTransport: Transport {
             unlink(temporary)
             throw localError(code, "cannot rename \(temporary) to \(localPath)")
         }
-        try LocalFiles.syncDirectory(LocalFiles.parent(of: localPath))
     }
 
     public func finish(_ file: RemoteFile, disposition: FetchedDisposition) throws {
