@@ -192,7 +192,7 @@ struct UpdateIDTests {
         func id(_ prefix: String) -> String {
             let pass = PassConstants(partner: "acme-collect", fileID: "f", updatePrefix: prefix)  // updates do not own it
             return withExtendedLifetime(pass) {
-                PassUpdate(pass: pass, event: FeedbackEvent(type: .risk, eventID: "R1", accountRef: "C1"), line: line, number: index,
+                PassUpdate(shared: pass.shared, event: FeedbackEvent(type: .risk, eventID: "R1", accountRef: "C1"), line: line, number: index,
                            draft: UpdateDraft(invoiceNumber: nil, status: .riskUpdated)).withUpdateID { String(decoding: $0, as: UTF8.self) }
             }
         }
@@ -208,7 +208,8 @@ struct UpdateIDTests {
         let draft = UpdateDraft(invoiceNumber: "=I-1", status: .disputed, amount: Money(minorUnits: 1234, currency: try Currency("EUR")),
                                 date: LocalDate(iso: "2026-11-02"))
         let pass = PassConstants(partner: "acme-collect", fileID: "file-1", updatePrefix: "acme-collect-00-")
-        let compact = PassUpdate(pass: pass, event: event, line: 41, number: 2, draft: draft)
+        defer { withExtendedLifetime(pass) {} }  // updates point into it without owning it
+        let compact = PassUpdate(shared: pass.shared, event: event, line: 41, number: 2, draft: draft)
         var plain = ERPUpdate(updateID: "acme-collect-00-41-2", partner: "acme-collect", sourceEventID: "D-7", sourceEventType: "dispute",
                               sourceFileID: "file-1", accountRef: "C,1", invoiceNumber: "=I-1", status: .disputed)
         plain.amount = draft.amount
@@ -226,7 +227,7 @@ struct UpdateIDTests {
 
         var contact = FeedbackEvent(type: .contactUpdate, eventID: "K1", accountRef: "C2")
         contact.contact = ["city": "Köln", "email": "a@b.example"]
-        let update = PassUpdate(pass: pass, event: contact, line: 3, number: 1, draft: UpdateDraft(invoiceNumber: nil, status: .contactUpdated))
+        let update = PassUpdate(shared: pass.shared, event: contact, line: 3, number: 1, draft: UpdateDraft(invoiceNumber: nil, status: .contactUpdated))
         var same = ERPUpdate(updateID: "acme-collect-00-3-1", partner: "acme-collect", sourceEventID: "K1", sourceEventType: "contact_update",
                              sourceFileID: "file-1", accountRef: "C2", invoiceNumber: nil, status: .contactUpdated)
         same.contact = contact.contact
@@ -308,11 +309,12 @@ struct PairedRenderingTests {
     /// An update that brings its partner, type and file id pre-rendered (as the pass's updates do).
     struct Fragmented: ERPUpdateFields {
         let u: ERPUpdate
-        let fragments: ERPUpdateFragments?
+        let fragments: ERPUpdateFragments
         init(_ u: ERPUpdate) {
             self.u = u
             fragments = ERPUpdateFragments(partner: u.partner, sourceEventType: u.sourceEventType, sourceFileID: u.sourceFileID)
         }
+        var fragmentBytes: ERPUpdateFragmentBytes? { fragments.bytes }
         func withUpdateID<R>(_ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R { try u.withUpdateID(body) }
         var partner: String { u.partner }
         var sourceEventID: String { u.sourceEventID }

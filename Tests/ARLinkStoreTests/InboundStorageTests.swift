@@ -41,9 +41,39 @@ struct InboundStorageTests {
         #expect(found == [EventKey("E-5"), EventKey("E-299999")])
         let otherPartner = try store.read { db in try InboundLedger.knownEventKeys(db, partner: "q", sorted: probe) }
         #expect(otherPartner.isEmpty)
-        // Two blobs (256 Ki keys each at most), 300,000 keys in all.
-        #expect(try store.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM inbound_event_keys") } == 2)
+        // Blobs of 16 Ki keys at most, 300,000 keys in all.
+        #expect(try store.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM inbound_event_keys") } == 19)
         #expect(try store.read { db in try InboundLedger.eventCount(db, partner: "p") } == 300_000)
+    }
+
+    @Test("known keys are found in small blobs and in the 4 MiB blobs of earlier versions alike, exactly as a set intersection")
+    func knownKeysAcrossBlobSizes() throws {
+        let dir = try TemporaryDirectory()
+        let store = try StateStore(path: dir.file("state.sqlite"))
+        let older = (0..<250_000).map { EventKey("old-\($0)") }.sorted()
+        let newer = (0..<100_000).map { EventKey("new-\($0)") }.sorted()
+        try store.write { db in
+            // As the versions before this one stored them: one blob of up to 256 Ki keys.
+            try db.execute(sql: "INSERT INTO inbound_event_keys (partner, file_sha256, chunk, key_count, keys) VALUES ('p', 'f0', 0, ?, ?)",
+                           arguments: [older.count, Data(EventKey.encode(older))])
+            try InboundLedger.recordEventKeys(db, partner: "p", fileSHA256: "f1", sorted: newer)
+        }
+        var generator = SystemRandomNumberGenerator()
+        let candidates = (0..<20_000).map { _ -> EventKey in
+            switch Int.random(in: 0..<3, using: &generator) {
+            case 0: return EventKey("old-\(Int.random(in: 0..<260_000, using: &generator))")
+            case 1: return EventKey("new-\(Int.random(in: 0..<110_000, using: &generator))")
+            default: return EventKey("other-\(Int.random(in: 0..<1_000_000, using: &generator))")
+            }
+        }
+        let probe = Array(Set(candidates)).sorted()
+        let expected = Set(probe).intersection(Set(older).union(newer))
+        let found = try store.read { db in try InboundLedger.knownEventKeys(db, partner: "p", sorted: probe) }
+        #expect(found == expected)
+        #expect(found.count > 5_000, "the probe hits both files (\(found.count))")
+        // Probes wholly below and above every stored key find nothing.
+        let outside = [EventKey(hi: 0, lo: 0), EventKey(hi: .max, lo: .max)]
+        #expect(try store.read { db in try InboundLedger.knownEventKeys(db, partner: "p", sorted: outside) }.isEmpty)
     }
 
     @Test("a payment's allocations survive the round trip, names with tabs excepted") func paymentRoundTrip() throws {

@@ -12,7 +12,7 @@ public enum ERPUpdateBytes {
     public static func appendJSON<U: ERPUpdateFields>(_ u: U, to out: ByteBuffer) {
         out.append(#"{"record_type":"update","update_id":"#)
         u.withUpdateID { quoted(bytes: $0, to: out) }
-        if let shared = u.fragments {
+        if let shared = u.fragmentBytes {
             append(shared.jsonAfterID, to: out)
             quoted(u.sourceEventID, to: out)
             append(shared.jsonAfterEventID, to: out)
@@ -70,7 +70,7 @@ public enum ERPUpdateBytes {
         json.append(#"{"record_type":"update","update_id":"#)
         csv.append("update")
         u.withUpdateID { both($0, json, csv) }
-        if let shared = u.fragments {
+        if let shared = u.fragmentBytes {
             append(shared.jsonAfterID, to: json)
             append(shared.csvAfterID, to: csv)
             both(u.sourceEventID, json, csv)
@@ -191,7 +191,7 @@ public enum ERPUpdateBytes {
     public static func appendCSV<U: ERPUpdateFields>(_ u: U, to out: ByteBuffer) {
         out.append("update")
         u.withUpdateID { field(bytes: $0, to: out) }
-        if let shared = u.fragments {
+        if let shared = u.fragmentBytes {
             append(shared.csvAfterID, to: out)
             field(u.sourceEventID, to: out)
             append(shared.csvAfterEventID, to: out)
@@ -224,6 +224,11 @@ public enum ERPUpdateBytes {
     @usableFromInline
     static func append(_ bytes: [UInt8], to out: ByteBuffer) {
         bytes.withUnsafeBufferPointer { out.append($0) }
+    }
+
+    @usableFromInline
+    static func append(_ bytes: UnsafeBufferPointer<UInt8>, to out: ByteBuffer) {
+        out.append(bytes)
     }
 
     /// `,"contact":{...}`, its fields in name order.

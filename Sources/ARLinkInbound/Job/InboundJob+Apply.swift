@@ -300,7 +300,7 @@ extension InboundJob {
             break
         }
         try result.forEachUpdate { index, draft in
-            try stage.add(PassUpdate(pass: state.constants, event: event, line: line, number: index + 1, draft: draft))
+            try stage.add(PassUpdate(shared: state.shared, event: event, line: line, number: index + 1, draft: draft))
         }
     }
 }

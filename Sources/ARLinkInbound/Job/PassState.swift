@@ -13,6 +13,8 @@ struct PassState {
     let reconciler: Reconciler
     /// Partner, file and update id prefix (`{partner}-{sha256 prefix}-`), shared by the pass's updates.
     let constants: PassConstants
+    /// `constants.shared`, what each update points to.
+    let shared: UnsafePointer<PassShared>
     var positions: PositionCache
     /// The key of every event read, in file order until sorted at the end.
     var keys: [EventKey] = []
@@ -41,6 +43,7 @@ struct PassState {
         self.fileID = fileID
         self.reconciler = reconciler
         constants = PassConstants(partner: partner, fileID: fileID, updatePrefix: "\(partner)-\(sha.prefix(16))-")
+        shared = UnsafePointer(constants.shared)
     }
 
     mutating func buildPaymentIndex() {

@@ -2,24 +2,50 @@ import ARLinkCore
 import ARLinkFormats
 
 /// What every update of one pass shares: the partner, the feedback file and the prefix of
-/// update ids (`{partner}-{sha256 prefix}-`, continued by `{line}-{n}`).
-final class PassConstants: Sendable {
+/// update ids (`{partner}-{sha256 prefix}-`, continued by `{line}-{n}`). Owns the memory its
+/// ``shared`` pointer describes.
+final class PassConstants: @unchecked Sendable {
     let partner: String
     let fileID: String
-    let updatePrefix: [UInt8]
     /// The rendered partner, event type and file id of each event type (by `FeedbackEventType.slot`).
-    let fragments: [ERPUpdateFragments]
+    private let fragments: [ERPUpdateFragments]
+    private let prefix: UnsafeMutableBufferPointer<UInt8>
+    private let table: UnsafeMutablePointer<ERPUpdateFragmentBytes>
+    /// What updates point to.
+    let shared: UnsafeMutablePointer<PassShared>
 
     init(partner: String, fileID: String, updatePrefix: String) {
         self.partner = partner
         self.fileID = fileID
-        self.updatePrefix = Array(updatePrefix.utf8)
-        var fragments = [ERPUpdateFragments?](repeating: nil, count: FeedbackEventType.allCases.count)
-        for type in FeedbackEventType.allCases {
-            fragments[type.slot] = ERPUpdateFragments(partner: partner, sourceEventType: type.rawValue, sourceFileID: fileID)
+        let utf8 = Array(updatePrefix.utf8)
+        prefix = .allocate(capacity: max(1, utf8.count))
+        _ = prefix.initialize(from: utf8)
+        fragments = FeedbackEventType.allCases.sorted { $0.slot < $1.slot }.map {
+            ERPUpdateFragments(partner: partner, sourceEventType: $0.rawValue, sourceFileID: fileID)
         }
-        self.fragments = fragments.map { $0! }
+        table = .allocate(capacity: fragments.count)
+        for (slot, fragment) in fragments.enumerated() { (table + slot).initialize(to: fragment.bytes) }
+        shared = .allocate(capacity: 1)
+        shared.initialize(to: PassShared(updatePrefix: UnsafeBufferPointer(rebasing: prefix[0..<utf8.count]), fragments: table, owner: self))
     }
+
+    deinit {
+        shared.deallocate()
+        table.deallocate()
+        prefix.deallocate()
+    }
+}
+
+/// The part of ``PassConstants`` the updates of a pass read, as plain pointers: handing an
+/// update over and rendering it touches no reference count. With a reference to the shared
+/// object in each update, the reconciling and writing threads both counted references on
+/// it a million times per file, and the writing thread spent a quarter of its time there.
+struct PassShared {
+    let updatePrefix: UnsafeBufferPointer<UInt8>
+    /// By `FeedbackEventType.slot`.
+    let fragments: UnsafePointer<ERPUpdateFragmentBytes>
+    /// For the partner and file id as text (only when rendered field by field).
+    unowned(unsafe) let owner: PassConstants
 }
 
 /// The fields of an event that only some events carry, boxed so that the common update stays small.
@@ -39,8 +65,8 @@ final class RareEventFields: Sendable {
 /// reconciliation's draft and its place in the file. The writing thread renders it straight
 /// into the export files; no ``ERPUpdate`` (fifteen fields, a new id string) is built per update.
 struct PassUpdate: ERPUpdateFields {
-    /// Owned by the stage for as long as updates are written.
-    unowned(unsafe) let pass: PassConstants
+    /// Owned by a ``PassConstants`` the stage keeps for as long as updates are written.
+    let shared: UnsafePointer<PassShared>
     let sourceEventID: String
     let accountRef: String
     let type: FeedbackEventType
@@ -51,8 +77,8 @@ struct PassUpdate: ERPUpdateFields {
     let riskSegment: String?
     let rare: RareEventFields?
 
-    init(pass: PassConstants, event: FeedbackEvent, line: Int, number: Int, draft: UpdateDraft) {
-        self.pass = pass
+    init(shared: UnsafePointer<PassShared>, event: FeedbackEvent, line: Int, number: Int, draft: UpdateDraft) {
+        self.shared = shared
         sourceEventID = event.eventID
         accountRef = event.accountRef
         type = event.type
@@ -69,7 +95,7 @@ struct PassUpdate: ERPUpdateFields {
 
     /// `{prefix}{line}-{n}`, built on the stack.
     func withUpdateID<R>(_ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R {
-        let prefix = pass.updatePrefix
+        let prefix = shared.pointee.updatePrefix
         return try withUnsafeTemporaryAllocation(of: UInt8.self, capacity: prefix.count + 24) { out in
             var at = 0
             for b in prefix { out[at] = b; at += 1 }
@@ -94,16 +120,16 @@ struct PassUpdate: ERPUpdateFields {
         }
     }
 
-    var partner: String { pass.partner }
+    var partner: String { shared.pointee.owner.partner }
     var sourceEventType: String { type.rawValue }
-    var sourceFileID: String? { pass.fileID }
+    var sourceFileID: String? { shared.pointee.owner.fileID }
     var invoiceNumber: String? { draft.invoiceNumber }
     var status: CollectionStatus { draft.status }
     var amount: Money? { draft.amount }
     var openAmount: Money? { draft.openAmount }
     var date: LocalDate? { draft.date }
     var contact: [String: String]? { rare?.contact }
-    var fragments: ERPUpdateFragments? { pass.fragments[type.slot] }
+    var fragmentBytes: ERPUpdateFragmentBytes? { shared.pointee.fragments[type.slot] }
 
     var comment: String? {
         guard let rare else { return nil }

@@ -90,14 +90,27 @@ public struct EventKey: Hashable, Comparable, Sendable {
         return out
     }
 
-    /// The keys of `sorted` that also occur in `stored` (one stored blob), by a merge walk.
+    /// The keys of `sorted` that also occur in `stored` (one stored blob), by a merge walk
+    /// that starts where the blob's first key would be in `sorted` (a file's keys are stored
+    /// in consecutive ranges, so a blob covers only a slice of `sorted`).
     static func common(_ sorted: [EventKey], stored: UnsafeRawBufferPointer, into found: inout Set<EventKey>) {
         let storedCount = stored.count / 16
-        var i = 0
+        func key(_ j: Int) -> EventKey {
+            EventKey(hi: UInt64(bigEndian: stored.loadUnaligned(fromByteOffset: j * 16, as: UInt64.self)),
+                     lo: UInt64(bigEndian: stored.loadUnaligned(fromByteOffset: j * 16 + 8, as: UInt64.self)))
+        }
+        guard storedCount > 0 else { return }
+        let first = key(0)
+        var low = 0
+        var high = sorted.count
+        while low < high {
+            let middle = (low + high) / 2
+            if sorted[middle] < first { low = middle + 1 } else { high = middle }
+        }
+        var i = low
         var j = 0
         while i < sorted.count && j < storedCount {
-            let other = EventKey(hi: UInt64(bigEndian: stored.loadUnaligned(fromByteOffset: j * 16, as: UInt64.self)),
-                                 lo: UInt64(bigEndian: stored.loadUnaligned(fromByteOffset: j * 16 + 8, as: UInt64.self)))
+            let other = key(j)
             if sorted[i] < other {
                 i += 1
             } else if other < sorted[i] {
