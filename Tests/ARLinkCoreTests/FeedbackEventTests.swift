@@ -1,0 +1,71 @@
+@testable import ARLinkCore
+import Testing
+
+@Suite("Feedback events: the boxed fields behave like plain ones")
+struct FeedbackEventTests {
+    static func dispute() -> FeedbackEvent {
+        var event = FeedbackEvent(type: .dispute, eventID: "D1", accountRef: "C1")
+        event.disputeReason = "quality"
+        event.comment = "broken on arrival"
+        return event
+    }
+
+    @Test("a copy changed afterwards leaves the original as it was (copy on write)")
+    func copyOnWrite() {
+        let original = Self.dispute()
+        var copy = original
+        copy.comment = "changed"
+        copy.contact = ["city": "Köln"]
+        #expect(original.comment == "broken on arrival")
+        #expect(original.contact == nil)
+        #expect(copy.comment == "changed")
+        #expect(copy.contact == ["city": "Köln"])
+        #expect(copy.disputeReason == "quality")
+        #expect(original != copy)
+    }
+
+    @Test("equality and hashing follow the field values, whether the fields were ever set or set back to nil")
+    func equality() {
+        var a = FeedbackEvent(type: .payment, eventID: "P1", accountRef: "C1")
+        let b = a
+        a.comment = "temporary"
+        a.reversesEventID = "P0"
+        #expect(a != b)
+        a.comment = nil
+        a.reversesEventID = nil
+        #expect(a == b)
+        #expect(a.hashValue == b.hashValue)
+        #expect(Set([a, b]).count == 1)
+
+        var c = Self.dispute()
+        var d = FeedbackEvent(type: .dispute, eventID: "D1", accountRef: "C1")
+        d.comment = "broken on arrival"
+        d.disputeReason = "quality"
+        #expect(c == d)
+        #expect(c.hashValue == d.hashValue)
+        c.instalments = 3
+        #expect(c != d)
+        #expect(c.instalments == 3)
+    }
+
+    @Test("every boxed field keeps what was set")
+    func everyField() throws {
+        var event = FeedbackEvent(type: .acknowledgement, eventID: "A1", accountRef: "")
+        let eur = try Currency("EUR")
+        let totals = ControlTotals(counts: ["account": 2], totals: [eur: Money(minorUnits: 500, currency: eur)])
+        event.reversesEventID = "P9"
+        event.instalments = 4
+        event.disputeReason = "amount"
+        event.contact = ["email": "a@b.example"]
+        event.acknowledgedBatchID = "batch-7"
+        event.acknowledgedTotals = totals
+        event.comment = "note"
+        #expect(event.reversesEventID == "P9")
+        #expect(event.instalments == 4)
+        #expect(event.disputeReason == "amount")
+        #expect(event.contact == ["email": "a@b.example"])
+        #expect(event.acknowledgedBatchID == "batch-7")
+        #expect(event.acknowledgedTotals == totals)
+        #expect(event.comment == "note")
+    }
+}
