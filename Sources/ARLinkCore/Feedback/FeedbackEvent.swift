@@ -35,36 +35,42 @@ public struct FeedbackEvent: Sendable, Hashable {
     /// `payment_reversal`: the payment event it reverses.
     public var reversesEventID: String? {
         get { rare?.fields.reversesEventID }
-        set { updateRare { $0.reversesEventID = newValue } }
+        set { setRare(\.reversesEventID, newValue) }
     }
     /// `promise`: number of instalments (1 when absent).
     public var instalments: Int? {
         get { rare?.fields.instalments }
-        set { updateRare { $0.instalments = newValue } }
+        set { setRare(\.instalments, newValue) }
     }
     /// `dispute`: the raw reason code as sent (checked during reconciliation).
     public var disputeReason: String? {
         get { rare?.fields.disputeReason }
-        set { updateRare { $0.disputeReason = newValue } }
+        set { setRare(\.disputeReason, newValue) }
     }
     /// `contact_update`: field name to new value (`street`, `postal_code`, `city`, `country`, `phone`, `email`).
     public var contact: [String: String]? {
         get { rare?.fields.contact }
-        set { updateRare { $0.contact = newValue } }
+        set { setRare(\.contact, newValue) }
     }
     /// `acknowledgement`: our batch id and the partner's counts and totals for it.
     public var acknowledgedBatchID: String? {
         get { rare?.fields.acknowledgedBatchID }
-        set { updateRare { $0.acknowledgedBatchID = newValue } }
+        set { setRare(\.acknowledgedBatchID, newValue) }
     }
     public var acknowledgedTotals: ControlTotals? {
         get { rare?.fields.acknowledgedTotals }
-        set { updateRare { $0.acknowledgedTotals = newValue } }
+        set { setRare(\.acknowledgedTotals, newValue) }
     }
     /// Free-text comment from the partner (passed to the ERP, never logged).
     public var comment: String? {
         get { rare?.fields.comment }
-        set { updateRare { $0.comment = newValue } }
+        set { setRare(\.comment, newValue) }
+    }
+
+    /// Sets one boxed field; nothing to do for a nil when there is no box.
+    private mutating func setRare<Value>(_ field: WritableKeyPath<RareFields, Value?>, _ value: Value?) {
+        if value == nil && rare == nil { return }
+        updateRare { $0[keyPath: field] = value }
     }
 
     /// Changes the boxed fields, copying the box first when another event shares it, and

@@ -28,7 +28,7 @@ public final class AtomicTextFile {
     public let path: String
     private let temporary: String
     private var fd: Int32
-    private var buffer: ByteBuffer
+    private let buffer: ByteBuffer
     /// Bytes written so far.
     public private(set) var bytesWritten: Int64 = 0
     /// Set while the file is written with `O_DIRECT`.
@@ -151,7 +151,7 @@ public final class AtomicTextFile {
         if let direct {
             if buffer.count >= DirectWrites.block {
                 // Whole blocks go out on the second thread; the rest starts the next buffer.
-                buffer = try direct.write(buffer, at: bytesWritten)
+                try direct.write(buffer, at: bytesWritten)
                 bytesWritten += Int64(direct.lastWritten)
                 return
             }
@@ -196,7 +196,7 @@ public final class AtomicTextFile {
     private func finishDirect() throws {
         guard let direct else { return }
         if buffer.count >= DirectWrites.block {
-            buffer = try direct.write(buffer, at: bytesWritten)
+            try direct.write(buffer, at: bytesWritten)
             bytesWritten += Int64(direct.lastWritten)
         }
         try direct.finish()
@@ -218,8 +218,8 @@ final class DirectWrites: @unchecked Sendable {
     private let queue = DispatchQueue(label: "arlink.direct-writes")
     /// One buffer in flight at a time.
     private let idle = DispatchSemaphore(value: 1)
-    /// The buffer not being filled (in flight, or free once `idle` is taken).
-    private var spare: ByteBuffer
+    /// The memory not being filled (in flight, or free once `idle` is taken).
+    private let spare: ByteBuffer
     /// Set by the writing thread; read after `idle` is taken.
     private var failure: FeedbackError?
     /// Bytes handed to the last ``write(_:at:)``.
@@ -232,21 +232,20 @@ final class DirectWrites: @unchecked Sendable {
     }
 
     /// Hands the whole blocks of `full` to the writing thread (once the previous ones are
-    /// written) and returns the other buffer, holding what was left of `full`.
-    func write(_ full: ByteBuffer, at offset: Int64) throws -> ByteBuffer {
+    /// written); `full` is left holding what came after them, in the other buffer's memory.
+    func write(_ full: ByteBuffer, at offset: Int64) throws {
         idle.wait()
         if let failure {
             idle.signal()
             throw failure
         }
         let length = full.count & ~(Self.block - 1)
-        let next = spare
-        next.removeAll()
-        next.append(UnsafeBufferPointer(start: full.base + length, count: full.count - length))
-        spare = full
+        spare.removeAll()
+        spare.append(UnsafeBufferPointer(start: full.base + length, count: full.count - length))
+        full.exchange(with: spare)
         lastWritten = length
         let fd = self.fd
-        nonisolated(unsafe) let bytes = full.base
+        nonisolated(unsafe) let bytes = spare.base
         queue.async { [self] in
             var done = 0
             while done < length {
@@ -266,7 +265,6 @@ final class DirectWrites: @unchecked Sendable {
             }
             idle.signal()
         }
-        return next
     }
 
     /// Waits for the last write; throws if any failed.

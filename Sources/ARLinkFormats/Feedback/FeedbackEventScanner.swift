@@ -247,7 +247,7 @@ extension FeedbackEvent {
         occurredOn = parts.occurredOn
         amount = parts.amount
         promisedDate = parts.promisedDate
-        instalments = parts.instalments
+        if let instalments = parts.instalments { self.instalments = instalments }
         status = parts.status
         riskScore = parts.score
         if let comment = parts.comment { self.comment = FeedbackEventScanner.string(comment) }

@@ -64,7 +64,6 @@ public final class FeedbackReader {
     /// - Throws: ``FeedbackError`` for any bad record, a missing or mismatched trailer.
     public func next() throws -> FeedbackEvent? {
         guard !finished else { return nil }
-        let name = self.name
         let value: LineJSON
         let line: Int
         if let scanner, let lines {
@@ -74,12 +73,13 @@ public final class FeedbackReader {
                 try tally(event, line: line)
                 return event
             }
-            value = try Self.parseJSON(bytes, name: name, line: line)
+            value = try Self.parseJSON(bytes, name: self.name, line: line)
         } else {
             guard let (parsed, at) = try source.next() else { throw truncated() }
             value = parsed
             line = at
         }
+        let name = self.name
         let place = "\(name) line \(line)"
         switch FeedbackRecordParser.recordType(value) {
         case "trailer":

@@ -77,4 +77,13 @@ public final class ByteBuffer {
 
     /// Forgets the content, keeping the memory.
     public func removeAll() { count = 0 }
+
+    /// Trades memory and content with `other` (of the same alignment): a writer keeps filling
+    /// the same buffer object while the bytes it had go out from the other one.
+    public func exchange(with other: ByteBuffer) {
+        precondition(alignment == other.alignment)
+        swap(&base, &other.base)
+        swap(&count, &other.count)
+        swap(&capacity, &other.capacity)
+    }
 }

@@ -99,25 +99,28 @@ struct PassUpdate: ERPUpdateFields {
         return try withUnsafeTemporaryAllocation(of: UInt8.self, capacity: prefix.count + 24) { out in
             var at = 0
             for b in prefix { out[at] = b; at += 1 }
-            func digits(_ value: Int) {
-                var rest = UInt(max(0, value))
-                var digits = 0
-                var probe = rest
-                repeat { digits += 1; probe /= 10 } while probe > 0
-                var index = at + digits - 1
-                repeat {
-                    out[index] = UInt8(ascii: "0") + UInt8(rest % 10)
-                    rest /= 10
-                    index -= 1
-                } while rest > 0
-                at += digits
-            }
-            digits(line)
+            at = Self.digits(line, into: out, at: at)
             out[at] = UInt8(ascii: "-")
-            at += 1
-            digits(Int(number))
+            at = Self.digits(Int(number), into: out, at: at + 1)
             return try body(UnsafeBufferPointer(rebasing: out[0..<at]))
         }
+    }
+
+    /// Writes the decimal digits of `value` (0 for a negative one) at `at`; returns where they end.
+    /// (A nested function capturing `at` cost a context per update.)
+    @inline(__always)
+    private static func digits(_ value: Int, into out: UnsafeMutableBufferPointer<UInt8>, at: Int) -> Int {
+        var rest = UInt(max(0, value))
+        var count = 0
+        var probe = rest
+        repeat { count += 1; probe /= 10 } while probe > 0
+        var index = at + count - 1
+        repeat {
+            out[index] = UInt8(ascii: "0") + UInt8(rest % 10)
+            rest /= 10
+            index -= 1
+        } while rest > 0
+        return at + count
     }
 
     var partner: String { shared.pointee.owner.partner }
