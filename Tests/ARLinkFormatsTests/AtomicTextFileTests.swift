@@ -81,3 +81,38 @@ struct AtomicTextFileTests {
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path).isEmpty)
     }
 }
+
+@Suite("Byte buffers")
+struct ByteBufferTests {
+    @Test("appending runs of every length from 0 to 80, at every offset of a source, gives the bytes in order")
+    func appendEveryLength() {
+        let source = (0..<200).map { UInt8(truncatingIfNeeded: $0 &* 37 &+ 11) }
+        let buffer = ByteBuffer(capacity: 3)  // grows many times on the way
+        var expected: [UInt8] = []
+        source.withUnsafeBufferPointer { all in
+            for length in 0...80 {
+                for offset in stride(from: 0, through: 200 - length, by: 13) {
+                    buffer.append(UnsafeBufferPointer(rebasing: all[offset..<(offset + length)]))
+                    expected.append(contentsOf: source[offset..<(offset + length)])
+                }
+            }
+        }
+        #expect(buffer.count == expected.count)
+        #expect(buffer.bytes == expected)
+    }
+
+    @Test("exchanging trades content and memory, and both buffers keep working")
+    func exchange() {
+        let a = ByteBuffer(capacity: 64, alignment: 4096)
+        let b = ByteBuffer(capacity: 64, alignment: 4096)
+        a.append("first")
+        b.append("second")
+        a.exchange(with: b)
+        #expect(a.bytes == Array("second".utf8))
+        #expect(b.bytes == Array("first".utf8))
+        #expect(Int(bitPattern: a.base) % 4096 == 0 && Int(bitPattern: b.base) % 4096 == 0)
+        for _ in 0..<100 { a.append(" more") }  // grows, keeping the alignment
+        #expect(Int(bitPattern: a.base) % 4096 == 0)
+        #expect(a.count == 6 + 500)
+    }
+}

@@ -58,11 +58,32 @@ public final class ByteBuffer {
         count += 1
     }
 
+    /// Short runs (most fields of a record are a few bytes) are copied with two overlapping
+    /// loads and stores instead of a call to `memmove`: the calls were a fifth of the ERP
+    /// writing thread.
+    @inline(__always)
     public func append(_ bytes: UnsafeBufferPointer<UInt8>) {
-        guard let source = bytes.baseAddress, !bytes.isEmpty else { return }
-        reserve(bytes.count)
-        (base + count).update(from: source, count: bytes.count)
-        count += bytes.count
+        let n = bytes.count
+        guard let source = bytes.baseAddress, n > 0 else { return }
+        reserve(n)
+        let target = UnsafeMutableRawPointer(base + count)
+        let from = UnsafeRawPointer(source)
+        if n >= 8 && n <= 16 {
+            let head = from.loadUnaligned(as: UInt64.self)
+            let tail = from.loadUnaligned(fromByteOffset: n - 8, as: UInt64.self)
+            target.storeBytes(of: head, as: UInt64.self)
+            target.storeBytes(of: tail, toByteOffset: n - 8, as: UInt64.self)
+        } else if n >= 4 && n < 8 {
+            let head = from.loadUnaligned(as: UInt32.self)
+            let tail = from.loadUnaligned(fromByteOffset: n - 4, as: UInt32.self)
+            target.storeBytes(of: head, as: UInt32.self)
+            target.storeBytes(of: tail, toByteOffset: n - 4, as: UInt32.self)
+        } else if n < 4 {
+            for i in 0..<n { (base + count + i).pointee = source[i] }
+        } else {
+            (base + count).update(from: source, count: n)
+        }
+        count += n
     }
 
     public func append(_ text: StaticString) {
