@@ -96,6 +96,19 @@ struct InboundStorageTests {
         #expect(try store.read { db in try InboundLedger.payment(db, partner: "q", eventID: "P1") } == nil)
     }
 
+    @Test("allocations are stored as invoice, currency and minor units, tab-separated, one per line") func allocationText() throws {
+        let eur = try Currency("EUR")
+        let kwd = try Currency("KWD")
+        #expect(InboundLedger.encode([]) == "")
+        #expect(InboundLedger.encode([Allocation(invoiceNumber: "I-1", amount: Money(minorUnits: 0, currency: eur))]) == "I-1\tEUR\t0")
+        let many = [Allocation(invoiceNumber: "Rechnung ü/7", amount: Money(minorUnits: -1_250, currency: eur)),
+                    Allocation(invoiceNumber: "X", amount: Money(minorUnits: .max, currency: kwd)),
+                    Allocation(invoiceNumber: String(repeating: "9", count: 64), amount: Money(minorUnits: .min, currency: eur))]
+        let text = InboundLedger.encode(many)
+        #expect(text == "Rechnung ü/7\tEUR\t-1250\nX\tKWD\t9223372036854775807\n\(String(repeating: "9", count: 64))\tEUR\t-9223372036854775808")
+        #expect(InboundLedger.decode(text) == many)
+    }
+
     @Test("staged exports: numbered after v1 exports, listed until marked written") func stagedExports() throws {
         let dir = try TemporaryDirectory()
         let store = try StateStore(path: dir.file("state.sqlite"))

@@ -84,7 +84,6 @@ extension InboundJob {
                         let key = item.pointee.key
                         let slot = item.pointee.slot
                         if line % 65_536 == 0 { reporter.progress(step: "applying \(remote.name)", done: Int64(line), total: nil) }
-                        state.keys.append(key)
                         // One copy (the calls below take `state` inout, so the compiler would copy
                         // the event for each of them to be safe).
                         let event = item.pointee.event
@@ -111,7 +110,7 @@ extension InboundJob {
             // on the second core meanwhile; the ids are checked before the transaction commits,
             // so a duplicate still undoes everything.
             let handed = KeyHandover()
-            swap(&handed.keys, &state.keys)
+            handed.keys = events.takeKeys()
             let sorting = BackgroundTask(name: "arlink-key-sort") {
                 var keys: [EventKey] = []
                 swap(&keys, &handed.keys)  // the only reference: sorted in place, not copied

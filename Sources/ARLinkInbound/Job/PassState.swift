@@ -16,8 +16,6 @@ struct PassState {
     /// `constants.shared`, what each update points to.
     let shared: UnsafePointer<PassShared>
     var positions: PositionCache
-    /// The key of every event read, in file order until sorted at the end.
-    var keys: [EventKey] = []
     /// Payments accepted in this pass, and where each is by the key of its id (for reversals).
     var payments: [PendingPayment] = []
     /// Built on the first reversal (most files have none, and it is 10 MB per 250,000 payments).

@@ -30,6 +30,10 @@ final class PrefetchingEvents: @unchecked Sendable {
     @exclusivity(unchecked) private var current: [Item] = []
     @exclusivity(unchecked) private var position = 0
     @exclusivity(unchecked) private var ended = false
+    /// The key of every event read, in file order: appended by the reading thread, taken by
+    /// ``takeKeys()`` once every event was handed over (the reconciling thread did this
+    /// before, one append per event on the busiest thread).
+    @exclusivity(unchecked) private var keys: [EventKey] = []
 
     /// - Parameter slots: the accounts to look each event's account up in, if any.
     init(_ reader: FeedbackReader, slots: AccountSlots? = nil) {
@@ -77,6 +81,15 @@ final class PrefetchingEvents: @unchecked Sendable {
     }
 
     /// Stops the reading thread and waits until it has let go of the reader.
+    /// The keys of all events read, in file order; only after ``nextBatch()`` returned nil
+    /// (the reading thread has finished: the hand-over's lock orders its appends before this).
+    func takeKeys() -> [EventKey] {
+        precondition(ended, "the keys are complete only once every event was handed over")
+        var out: [EventKey] = []
+        swap(&out, &keys)
+        return out
+    }
+
     func stop() {
         pipe.stopConsuming()
         pipe.waitUntilProduced()
@@ -89,7 +102,9 @@ final class PrefetchingEvents: @unchecked Sendable {
         while !done {
             do {
                 if let event = try reader.next() {
-                    batch.append(Item(event: event, line: reader.lineNumber, key: EventKey(event.eventID), slot: -1))
+                    let key = EventKey(event.eventID)
+                    keys.append(key)
+                    batch.append(Item(event: event, line: reader.lineNumber, key: key, slot: -1))
                 } else {
                     done = true
                 }
