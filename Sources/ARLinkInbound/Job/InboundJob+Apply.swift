@@ -18,14 +18,18 @@ extension InboundJob {
     /// ``InboundLedger/knownEventKeys(_:partner:sorted:)``); when some were seen before, the
     /// pass is rolled back and done again with those events refused as duplicates.
     /// - Parameter reopen: the plaintext read again from its first event.
+    /// - Parameter accounts: the partner's placed accounts, being read on another thread (for the first pass).
     func apply(_ reader: FeedbackReader, reopen: () throws -> FeedbackReader, remote: RemoteFile, sha: String, plaintextSHA256: String,
-               partner: PartnerSettings, report: inout PartnerInboundReport) throws {
+               partner: PartnerSettings, accounts: BackgroundTask<PlacedAccounts?>? = nil, report: inout PartnerInboundReport) throws {
         var excluded: Set<EventKey> = []
         var reader = reader
+        var accounts = accounts
         while true {
             do {
+                let read = accounts
+                accounts = nil  // a pass done again reads them again (the first one changed its copy)
                 let pass = try applyPass(reader, excluded: excluded, reopen: reopen, remote: remote, sha: sha, plaintextSHA256: plaintextSHA256,
-                                         partner: partner)
+                                         partner: partner, accounts: read)
                 report.eventsAccepted += pass.accepted
                 report.eventsRejected.merge(pass.rejected, uniquingKeysWith: +)
                 report.exceptions.append(contentsOf: pass.exceptions)
@@ -54,7 +58,7 @@ extension InboundJob {
 
     /// One pass over the file inside one transaction.
     func applyPass(_ reader: FeedbackReader, excluded: Set<EventKey>, reopen: () throws -> FeedbackReader, remote: RemoteFile, sha: String,
-                   plaintextSHA256: String, partner: PartnerSettings) throws -> PassResult {
+                   plaintextSHA256: String, partner: PartnerSettings, accounts: BackgroundTask<PlacedAccounts?>? = nil) throws -> PassResult {
         let pid = partner.id.rawValue
         let header = reader.header
         let receivedAt = Timestamp.iso8601(context.now())
@@ -68,7 +72,11 @@ extension InboundJob {
                                                      formats: formats, createdAt: receivedAt, source: sha, keepAlive: state.constants)
             stage = exports
             StepTrace.mark("pass started")
-            state.positions.preload(db, partner: pid)
+            if let accounts {
+                if let all = try accounts.wait() { state.positions.adopt(all) }
+            } else {
+                state.positions.preload(db, partner: pid)
+            }
             StepTrace.mark("placed accounts read")
             let events = PrefetchingEvents(reader, slots: state.positions.slots)
             defer { events.stop() }

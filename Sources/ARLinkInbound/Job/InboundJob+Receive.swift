@@ -35,6 +35,10 @@ extension InboundJob {
         // The copy is made durable on another thread while it is opened, and before anything
         // about it is recorded.
         let durable = BackgroundTask(name: "arlink-fetch-sync") { try FetchedFile.makeDurable(local) }
+        // The placed accounts are read meanwhile too (nothing writes the ledger until the pass).
+        let store = context.store
+        let limit = positionLimits.preload
+        let accounts = BackgroundTask(name: "arlink-accounts") { try store.read { db in PositionCache.readAll(db, partner: pid, limit: limit) } }
         // Opened before it is claimed: the envelope hashes the file on the second core while it
         // decrypts, and nothing is recorded until the claim check below has passed (a replay
         // costs an opening, and its plaintext is removed). The plaintext is not fsynced: it is
@@ -55,8 +59,8 @@ extension InboundJob {
                                 reason: "the same bytes were already received as \(known.fileName) (\(known.state.rawValue))", report: &report)
             return .duplicate
         }
-        return try process(remote, local: local, sha: sha, opened: opened, partner: partner, identity: identity, transport: transport,
-                           folders: folders, report: &report)
+        return try process(remote, local: local, sha: sha, opened: opened, accounts: accounts, partner: partner, identity: identity,
+                           transport: transport, folders: folders, report: &report)
     }
 
     /// Where a fetched file's plaintext goes while it is processed.
@@ -79,7 +83,7 @@ extension InboundJob {
     /// Opens, checks and applies one fetched file (or quarantines, holds or drops it as a duplicate).
     /// - Parameter alreadyOpened: the outcome of opening it into ``plainPath(_:folders:)``, when the caller did.
     func process(_ remote: RemoteFile, local: String, sha: String, opened alreadyOpened: Result<OpenResult, EnvelopeError>? = nil,
-                 partner: PartnerSettings, identity: DecryptionIdentity, transport: any Transport,
+                 accounts: BackgroundTask<PlacedAccounts?>? = nil, partner: PartnerSettings, identity: DecryptionIdentity, transport: any Transport,
                  folders: InboundFolders, report: inout PartnerInboundReport) throws -> FileOutcome {
         let pid = partner.id.rawValue
         let plain = plainPath(remote, folders: folders)
@@ -138,7 +142,8 @@ extension InboundJob {
         }
         do {
             let reopen = { try FeedbackReader(path: plain, displayName: remote.name, format: FeedbackFormat.of(fileName: remote.name)) }
-            try apply(reader, reopen: reopen, remote: remote, sha: sha, plaintextSHA256: opened.plaintextSHA256, partner: partner, report: &report)
+            try apply(reader, reopen: reopen, remote: remote, sha: sha, plaintextSHA256: opened.plaintextSHA256, partner: partner,
+                      accounts: accounts, report: &report)
         } catch let error as FeedbackError {
             return try quarantine(remote, local: local, sha: sha, failure: error, header: header, partner: partner, folders: folders, report: &report)
         } catch let error as CoreError {

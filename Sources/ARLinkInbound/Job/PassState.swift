@@ -228,6 +228,13 @@ final class AccountSlots: @unchecked Sendable {
     }
 }
 
+/// Every placed account of a partner as read at once: positions in reference order, and the
+/// table that numbers them.
+struct PlacedAccounts: @unchecked Sendable {
+    let table: [AccountPosition]
+    let slots: AccountSlots
+}
+
 /// The accounts read during one file's pass, kept in step with the allocations it applies,
 /// so each account is read from the ledger once per file (all at once when the partner has
 /// at most 100,000 placed accounts: about 22 MB with two invoices each). Paid amounts changed
@@ -271,11 +278,22 @@ struct PositionCache {
 
     /// Reads every placed account at once when there are few enough.
     mutating func preload(_ db: Database, partner: String) {
-        guard let all = try? InboundLedger.positions(db, partner: partner, limit: limits.preload) else { return }
+        if let all = Self.readAll(db, partner: partner, limit: limits.preload) { adopt(all) }
+    }
+
+    /// Every placed account of `partner`, numbered, when there are at most `limit`; nil otherwise.
+    /// (Read on another thread while a fetched file is opened: see ``InboundJob/receive``.)
+    static func readAll(_ db: Database, partner: String, limit: Int) -> PlacedAccounts? {
+        guard let all = try? InboundLedger.positions(db, partner: partner, limit: limit) else { return nil }
         let refs = all.keys.sorted()
-        table = refs.map { all[$0]! }
-        touchedSlots = Array(repeating: false, count: refs.count)
-        slots = AccountSlots(refs)
+        return PlacedAccounts(table: refs.map { all[$0]! }, slots: AccountSlots(refs))
+    }
+
+    /// Takes accounts read by ``readAll(_:partner:limit:)`` (with nothing changed in the ledger since).
+    mutating func adopt(_ all: PlacedAccounts) {
+        table = all.table
+        touchedSlots = Array(repeating: false, count: all.table.count)
+        slots = all.slots
     }
 
     /// The account as the pass sees it; `slot` is its number in ``slots`` (from the reading thread).
