@@ -96,6 +96,23 @@ struct InboundStorageTests {
         #expect(try store.read { db in try InboundLedger.payment(db, partner: "q", eventID: "P1") } == nil)
     }
 
+    @Test("a new state database has 16 KiB pages; one made with 4 KiB pages keeps them and opens as before") func pageSize() throws {
+        let dir = try TemporaryDirectory()
+        let fresh = try StateStore(path: dir.file("new.sqlite"))
+        #expect(try fresh.read { db in try Int.fetchOne(db, sql: "PRAGMA page_size") } == 16_384)
+        let oldPath = dir.file("old.sqlite")
+        let old = try DatabaseQueue(path: oldPath)
+        try old.writeWithoutTransaction { db in
+            try db.execute(sql: "PRAGMA page_size = 4096")
+            try db.execute(sql: "CREATE TABLE before_us (x INTEGER)")
+        }
+        try old.close()
+        let reopened = try StateStore(path: oldPath)
+        #expect(try reopened.read { db in try Int.fetchOne(db, sql: "PRAGMA page_size") } == 4_096)
+        try reopened.write { db in try InboundLedger.recordEventKeys(db, partner: "p", fileSHA256: "f", sorted: [EventKey("E-1")]) }
+        #expect(try reopened.read { db in try InboundLedger.eventCount(db, partner: "p") } == 1)
+    }
+
     @Test("allocations are stored as invoice, currency and minor units, tab-separated, one per line") func allocationText() throws {
         let eur = try Currency("EUR")
         let kwd = try Currency("KWD")
