@@ -113,6 +113,32 @@ struct InboundStorageTests {
         #expect(try reopened.read { db in try InboundLedger.eventCount(db, partner: "p") } == 1)
     }
 
+    @Test("with checkpoints deferred, a commit leaves its pages in the WAL until a background checkpoint copies them into the database file")
+    func backgroundCheckpoint() throws {
+        let dir = try TemporaryDirectory()
+        let store = try StateStore(path: dir.file("state.sqlite"))
+        try store.deferCheckpoints()
+        let keys = (0..<200_000).map { EventKey("E-\($0)") }.sorted()
+        try store.write { db in try InboundLedger.recordEventKeys(db, partner: "p", fileSHA256: "f", sorted: keys) }
+        // The database file alone (without its WAL) does not have them yet.
+        func countInFileAlone() throws -> Int {
+            let copy = dir.file("copy-\(UUID().uuidString).sqlite")
+            try FileManager.default.copyItem(atPath: dir.file("state.sqlite"), toPath: copy)
+            let alone = try DatabaseQueue(path: copy)
+            defer { try? alone.close() }
+            return try alone.read { db in
+                try db.tableExists("inbound_event_keys") ? Int.fetchOne(db, sql: "SELECT COALESCE(SUM(key_count), 0) FROM inbound_event_keys") ?? 0 : 0
+            }
+        }
+        #expect(try countInFileAlone() == 0)
+        let walBytes = try FileManager.default.attributesOfItem(atPath: dir.file("state.sqlite-wal"))[.size] as? Int ?? 0
+        #expect(walBytes > 3_000_000, "the keys are in the WAL (\(walBytes) bytes)")
+        try store.checkpointInBackground().wait()
+        #expect(try countInFileAlone() == 200_000)
+        try store.resumeCheckpoints()
+        #expect(try store.read { db in try InboundLedger.eventCount(db, partner: "p") } == 200_000)
+    }
+
     @Test("allocations are stored as invoice, currency and minor units, tab-separated, one per line") func allocationText() throws {
         let eur = try Currency("EUR")
         let kwd = try Currency("KWD")

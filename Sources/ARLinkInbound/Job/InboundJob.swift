@@ -29,6 +29,8 @@ public final class InboundJob {
     let context: RunContext
     /// How many placed accounts a pass reads at once or keeps (tests make them small).
     var positionLimits = PositionCache.Limits()
+    /// The checkpoint started after the last applied file, if any.
+    let checkpoints = Checkpoints()
     var reporter: any RunReporter { context.reporter }
     var config: ArlinkConfiguration { context.config }
 
@@ -46,6 +48,13 @@ public final class InboundJob {
         let partners = try options.partner.map { [try config.partner($0)] } ?? config.partners
         var report = InboundReport()
         StepTrace.mark("inbound run started")
+        // The WAL is checkpointed on another thread after each applied file, while its updates
+        // are exported and its receipt sent, not by the commit itself (BackgroundCheckpoint).
+        try context.store.deferCheckpoints()
+        defer {
+            _ = try? checkpoints.finish()
+            try? context.store.resumeCheckpoints()
+        }
         let identity = try context.decryptionIdentity()
         try context.store.write { db in
             try context.audit.append([AuditEvent(action: "config.loaded", outcome: "ok", direction: "inbound",
@@ -87,6 +96,7 @@ public final class InboundJob {
             case .held(let local, let sha):
                 held.append((remote, local, sha))
             case .applied:
+                checkpoints.start(context.store)
                 try exportUpdates(into: &run)
                 StepTrace.mark("file exported, receipt next")
                 try finishPending(partner, transport: transport, folders: folders, report: &report, run: &run)
@@ -153,4 +163,22 @@ public final class InboundJob {
 
 extension PartnerInboundReport {
     func heldProblem(for name: String) -> FileProblem? { held.first { $0.fileName == name } }
+}
+
+/// The job's background checkpoints, one at a time.
+final class Checkpoints: @unchecked Sendable {
+    private var running: BackgroundCheckpoint?
+
+    /// Starts a checkpoint, after waiting for the one before (whose failure only means the
+    /// WAL stays longer: the data is in it, fsynced at commit).
+    func start(_ store: StateStore) {
+        try? running?.wait()
+        running = store.checkpointInBackground()
+    }
+
+    /// Waits for the last checkpoint.
+    func finish() throws {
+        defer { running = nil }
+        try running?.wait()
+    }
 }
