@@ -69,3 +69,16 @@ struct FeedbackEventTests {
         #expect(event.comment == "note")
     }
 }
+
+@Suite("Decimal digits written into bytes")
+struct DecimalDigitsTests {
+    @Test("every value comes out as its decimal text, where it was asked", arguments: [UInt64(0), 7, 10, 99, 100, 12_345, 1_000_000_007, .max])
+    func digits(_ value: UInt64) {
+        var bytes = [UInt8](repeating: UInt8(ascii: "#"), count: 24)
+        let end = bytes.withUnsafeMutableBufferPointer { DecimalDigits.write(value, into: $0, at: 2) }
+        let text = String(value)
+        #expect(end == 2 + text.utf8.count)
+        #expect(Array(bytes[2..<end]) == Array(text.utf8))
+        #expect(bytes[0..<2] == [35, 35] && bytes[end...].allSatisfy { $0 == 35 }, "nothing written outside")
+    }
+}

@@ -99,28 +99,11 @@ struct PassUpdate: ERPUpdateFields {
         return try withUnsafeTemporaryAllocation(of: UInt8.self, capacity: prefix.count + 24) { out in
             var at = 0
             for b in prefix { out[at] = b; at += 1 }
-            at = Self.digits(line, into: out, at: at)
+            at = DecimalDigits.write(UInt64(max(0, line)), into: out, at: at)
             out[at] = UInt8(ascii: "-")
-            at = Self.digits(Int(number), into: out, at: at + 1)
+            at = DecimalDigits.write(UInt64(max(0, number)), into: out, at: at + 1)
             return try body(UnsafeBufferPointer(rebasing: out[0..<at]))
         }
-    }
-
-    /// Writes the decimal digits of `value` (0 for a negative one) at `at`; returns where they end.
-    /// (A nested function capturing `at` cost a context per update.)
-    @inline(__always)
-    private static func digits(_ value: Int, into out: UnsafeMutableBufferPointer<UInt8>, at: Int) -> Int {
-        var rest = UInt(max(0, value))
-        var count = 0
-        var probe = rest
-        repeat { count += 1; probe /= 10 } while probe > 0
-        var index = at + count - 1
-        repeat {
-            out[index] = UInt8(ascii: "0") + UInt8(rest % 10)
-            rest /= 10
-            index -= 1
-        } while rest > 0
-        return at + count
     }
 
     var partner: String { shared.pointee.owner.partner }

@@ -123,17 +123,7 @@ extension InboundLedger {
                 at += 5
                 let minor = a.amount.minorUnits
                 if minor < 0 { out[at] = UInt8(ascii: "-"); at += 1 }
-                var rest = minor.magnitude
-                var digits = 0
-                var probe = rest
-                repeat { digits += 1; probe /= 10 } while probe > 0
-                var index = at + digits - 1
-                repeat {
-                    out[index] = UInt8(ascii: "0") + UInt8(rest % 10)
-                    rest /= 10
-                    index -= 1
-                } while rest > 0
-                at += digits
+                at = DecimalDigits.write(minor.magnitude, into: out, at: at)
             }
             return String(decoding: UnsafeBufferPointer(rebasing: out[0..<at]), as: UTF8.self)
         }
