@@ -139,6 +139,23 @@ struct InboundStorageTests {
         #expect(try store.read { db in try InboundLedger.eventCount(db, partner: "p") } == 200_000)
     }
 
+    @Test("a read-only connection used during a write transaction sees the keys committed before it, none of the transaction's")
+    func readOnlyDuringWrite() throws {
+        let dir = try TemporaryDirectory()
+        let store = try StateStore(path: dir.file("state.sqlite"))
+        let earlier = [EventKey("E-1"), EventKey("E-2")].sorted()
+        try store.write { db in try InboundLedger.recordEventKeys(db, partner: "p", fileSHA256: "f1", sorted: earlier) }
+        let probe = [EventKey("E-1"), EventKey("E-3")].sorted()
+        let seen = try store.write { db -> Set<EventKey> in
+            try InboundLedger.recordEventKeys(db, partner: "p", fileSHA256: "f2", sorted: [EventKey("E-3")])
+            // Another thread, as the inbound pass does it.
+            let task = Thread.detachedResult { try store.readOnlyConnection().read { db in try InboundLedger.knownEventKeys(db, partner: "p", sorted: probe) } }
+            return try task.get()
+        }
+        #expect(seen == [EventKey("E-1")])
+        #expect(try store.read { db in try InboundLedger.knownEventKeys(db, partner: "p", sorted: probe) } == Set(probe))
+    }
+
     @Test("allocations are stored as invoice, currency and minor units, tab-separated, one per line") func allocationText() throws {
         let eur = try Currency("EUR")
         let kwd = try Currency("KWD")
@@ -228,5 +245,16 @@ struct InboundStorageTests {
         #expect(try store.read { db in try InboundLedger.promiseCounts(db, partner: "p") } == ["open": 2, "superseded": 1, "kept": 1])
         let open = try store.read { db in try InboundLedger.openPromises(db, before: LocalDate(iso: "2027-01-01")!) }
         #expect(Set(open.map(\.eventID)) == ["PR2", "PR3"])
+    }
+}
+
+extension Thread {
+    /// Runs `body` on a new thread and waits for its result (tests).
+    static func detachedResult<T: Sendable>(_ body: @escaping @Sendable () throws -> T) -> Result<T, any Error> {
+        let done = DispatchSemaphore(value: 0)
+        nonisolated(unsafe) var outcome: Result<T, any Error>?
+        Thread { outcome = Result { try body() }; done.signal() }.start()
+        done.wait()
+        return outcome!
     }
 }

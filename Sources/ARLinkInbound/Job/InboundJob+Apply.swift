@@ -117,16 +117,24 @@ extension InboundJob {
             // left to right) and let go of as soon as it is written. The event keys are sorted
             // on the second core meanwhile; the ids are checked before the transaction commits,
             // so a duplicate still undoes everything.
+            // The same thread then looks the keys up in earlier files' key blobs, on a read-only
+            // connection of its own: it sees what earlier files committed and nothing of this
+            // transaction. That lookup reads every earlier key of the partner (16 bytes each),
+            // so it grows with the history; here it overlaps the payments instead of following them.
             let handed = KeyHandover()
             handed.keys = events.takeKeys()
-            let sorting = BackgroundTask(name: "arlink-key-sort") {
+            let store = context.store
+            let sorting = BackgroundTask(name: "arlink-key-sort") { () -> ([EventKey], Set<EventKey>?) in
                 var keys: [EventKey] = []
                 swap(&keys, &handed.keys)  // the only reference: sorted in place, not copied
                 keys.sortInPlace()
-                return keys
+                // When the read-only connection cannot be had, the check runs in the transaction.
+                let known = try? store.readOnlyConnection().read { db in try InboundLedger.knownEventKeys(db, partner: pid, sorted: keys) }
+                return (keys, known)
             }
             func checkIDs() throws -> [EventKey] {
-                try checkEventIDs(try sorting.wait(), partner: pid, excluded: excluded, reopen: reopen, remote: remote, db: db)
+                let (sorted, known) = try sorting.wait()
+                return try checkEventIDs(sorted, knownBefore: known, partner: pid, excluded: excluded, reopen: reopen, remote: remote, db: db)
             }
             try state.positions.flush(db, partner: pid)
             do {
@@ -180,8 +188,10 @@ extension InboundJob {
     /// Takes the file's sorted event keys; refuses the file when one id appears twice in it, and
     /// throws ``SeenBefore`` when ids not yet excluded were brought by earlier files.
     /// - Returns: the sorted keys of the events this file brought for the first time.
-    func checkEventIDs(_ sorted: [EventKey], partner: String, excluded: Set<EventKey>, reopen: () throws -> FeedbackReader,
-                       remote: RemoteFile, db: Database) throws -> [EventKey] {
+    /// - Parameter knownBefore: the keys of `sorted` that earlier files brought, when already
+    ///   looked up (nil: looked up here).
+    func checkEventIDs(_ sorted: [EventKey], knownBefore: Set<EventKey>? = nil, partner: String, excluded: Set<EventKey>,
+                       reopen: () throws -> FeedbackReader, remote: RemoteFile, db: Database) throws -> [EventKey] {
         var keys = sorted
         var kept = 0
         for index in keys.indices {
@@ -197,7 +207,7 @@ extension InboundJob {
             }
         }
         keys.removeLast(keys.count - kept)
-        let known = try InboundLedger.knownEventKeys(db, partner: partner, sorted: keys)
+        let known = try knownBefore?.subtracting(excluded) ?? InboundLedger.knownEventKeys(db, partner: partner, sorted: keys)
         if !known.isEmpty { throw SeenBefore(keys: excluded.union(known)) }
         return keys
     }

@@ -51,6 +51,16 @@ public final class StateStore: Sendable {
         try queue.write(body)
     }
 
+    /// A read-only connection of its own, for a lookup on another thread while the store's
+    /// connection is in a write transaction: it sees what was committed before that
+    /// transaction, nothing of it (WAL).
+    public func readOnlyConnection() throws -> DatabaseQueue {
+        var configuration = Configuration()
+        configuration.readonly = true
+        configuration.busyMode = .timeout(10)
+        return try DatabaseQueue(path: path, configuration: configuration)
+    }
+
     /// Runs `body` with read access.
     public func read<T>(_ body: (Database) throws -> T) throws -> T {
         try queue.read(body)
