@@ -19,6 +19,8 @@ public final class FeedbackReader {
     private let lines: RecordLineReader?
     /// Reads ordinary event lines without the JSON tree; nil for CSV or when turned off.
     private let scanner: FeedbackEventScanner?
+    /// Both ``lines`` and ``scanner`` are set.
+    private let hasFastPath: Bool
     /// Changed only by ``next()``, never reentrantly: no run-time exclusivity check per event.
     @exclusivity(unchecked) private var seen = EventTally()
     private var finished = false
@@ -50,6 +52,7 @@ public final class FeedbackReader {
             lines = nil
             scanner = nil
         }
+        hasFastPath = lines != nil && scanner != nil
         guard let (first, _) = try source.next() else { throw FeedbackError(.empty, "\(displayName) is empty (no header record)", lineNumber: 1) }
         guard FeedbackRecordParser.recordType(first) == "header" else {
             throw FeedbackError(.missingHeader, "\(displayName) line 1 is not a header record (expected \"record_type\": \"header\")", lineNumber: 1)
@@ -66,7 +69,11 @@ public final class FeedbackReader {
         guard !finished else { return nil }
         let value: LineJSON
         let line: Int
-        if let scanner, let lines {
+        if hasFastPath {
+            // Through unowned(unsafe) copies: binding the optional properties retained and
+            // released both objects once per event (13% of the reading thread). `self` holds them.
+            unowned(unsafe) let lines = self.lines.unsafelyUnwrapped
+            unowned(unsafe) let scanner = self.scanner.unsafelyUnwrapped
             guard let bytes = try lines.nextLine() else { throw truncated() }
             line = lines.line
             if let event = scanner.event(bytes) {
