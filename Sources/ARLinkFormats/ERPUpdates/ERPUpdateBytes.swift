@@ -136,8 +136,9 @@ public enum ERPUpdateBytes {
         } else {
             csv.append(0x2C)
         }
-        if let contact = u.contact { appendContactJSON(contact, to: json) }
-        appendContactCSV(u.contact, to: csv)
+        let contact = u.contact
+        if let contact { appendContactJSON(contact, to: json) }
+        appendContactCSV(contact, to: csv)
         csv.append(0x2C)
         if let score = u.riskScore {
             json.append(#","risk_score":"#)
