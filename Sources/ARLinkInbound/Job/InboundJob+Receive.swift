@@ -24,6 +24,11 @@ extension InboundJob {
                  folders: InboundFolders, report: inout PartnerInboundReport) throws -> FileOutcome {
         let pid = partner.id.rawValue
         let local = folders.incoming + "/" + remote.name
+        // The placed accounts are read on another thread while the file is fetched and opened
+        // (nothing writes the ledger until the pass).
+        let store = context.store
+        let limit = positionLimits.preload
+        let accounts = BackgroundTask(name: "arlink-accounts") { try store.read { db in PositionCache.readAll(db, partner: pid, limit: limit) } }
         do {
             try transport.fetch(remote, to: local)
         } catch let error as TransportError where error.code == .sizeMismatch || error.code == .invalidName {
@@ -35,10 +40,6 @@ extension InboundJob {
         // The copy is made durable on another thread while it is opened, and before anything
         // about it is recorded.
         let durable = BackgroundTask(name: "arlink-fetch-sync") { try FetchedFile.makeDurable(local) }
-        // The placed accounts are read meanwhile too (nothing writes the ledger until the pass).
-        let store = context.store
-        let limit = positionLimits.preload
-        let accounts = BackgroundTask(name: "arlink-accounts") { try store.read { db in PositionCache.readAll(db, partner: pid, limit: limit) } }
         // Opened before it is claimed: the envelope hashes the file on the second core while it
         // decrypts, and nothing is recorded until the claim check below has passed (a replay
         // costs an opening, and its plaintext is removed). The plaintext is not fsynced: it is
