@@ -185,6 +185,35 @@ struct PositionLimitTests {
     }
 }
 
+@Suite("The placed accounts, read on another thread")
+struct AccountsReadTests {
+    @Test("a read that ends after the file was opened is waited for before the transaction, not inside it (no deadlock)")
+    func lateRead() throws {
+        let f = try InboundFixture()
+        try f.seedPlacements(accounts: 12)
+        let store = try f.store()
+        let plain = f.dir.file("plain.jsonl")
+        try FeedbackSimulator.write(to: plain, header: try f.header(sequence: 1, previous: nil), store: store, partner: f.partner,
+                                    today: f.today, seed: 5, eventCount: 200)
+        try f.seal(plain, as: f.name(1))
+        let job = InboundJob(context: try f.context())
+        job.accountsReadDelay = 0.5  // the file is opened and checked long before the read starts
+        // On its own thread, so that a deadlock fails the test instead of hanging the suite.
+        let done = DispatchSemaphore(value: 0)
+        nonisolated(unsafe) var outcome: Result<InboundReport, any Error>?
+        nonisolated(unsafe) let running = job
+        let partner = f.partner
+        Thread { outcome = Result { try running.run(.init(partner: partner)) }; done.signal() }.start()
+        guard done.wait(timeout: .now() + 60) == .success else {
+            Issue.record("the run did not end within 60 s: it waits for the read inside its transaction")
+            return
+        }
+        let report = try #require(outcome).get()
+        #expect(report.partners.first?.processed.count == 1)
+        #expect((report.partners.first?.eventsAccepted ?? 0) > 0)
+    }
+}
+
 @Suite("Update ids")
 struct UpdateIDTests {
     @Test("an update id is the prefix, the line and the position", arguments: [(0, 1), (7, 2), (1_000_000, 12), (Int(Int32.max), 99_999)])

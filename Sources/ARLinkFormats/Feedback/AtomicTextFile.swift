@@ -149,12 +149,10 @@ public final class AtomicTextFile {
 
     private func flush() throws {
         if let direct {
-            if buffer.count >= DirectWrites.block {
-                // Whole blocks go out on the second thread; the rest starts the next buffer.
-                try direct.write(buffer, at: bytesWritten)
-                bytesWritten += Int64(direct.lastWritten)
-                return
-            }
+            // Whole blocks go out on the second thread; the rest starts the next buffer (the
+            // last partial block is written once direct I/O is left: ``finishDirect()``).
+            if buffer.count >= DirectWrites.block { bytesWritten += Int64(try direct.write(buffer, at: bytesWritten)) }
+            return
         }
         var offset = 0
         while offset < buffer.count {
@@ -195,10 +193,7 @@ public final class AtomicTextFile {
     /// direct I/O (the last, partial block is written through the page cache).
     private func finishDirect() throws {
         guard let direct else { return }
-        if buffer.count >= DirectWrites.block {
-            try direct.write(buffer, at: bytesWritten)
-            bytesWritten += Int64(direct.lastWritten)
-        }
+        try flush()
         try direct.finish()
         self.direct = nil
         let flags = fcntl(fd, F_GETFL)
@@ -222,8 +217,6 @@ final class DirectWrites: @unchecked Sendable {
     private let spare: ByteBuffer
     /// Set by the writing thread; read after `idle` is taken.
     private var failure: FeedbackError?
-    /// Bytes handed to the last ``write(_:at:)``.
-    private(set) var lastWritten = 0
 
     init(fd: Int32, spare: ByteBuffer, name: String) {
         self.fd = fd
@@ -233,7 +226,8 @@ final class DirectWrites: @unchecked Sendable {
 
     /// Hands the whole blocks of `full` to the writing thread (once the previous ones are
     /// written); `full` is left holding what came after them, in the other buffer's memory.
-    func write(_ full: ByteBuffer, at offset: Int64) throws {
+    /// - Returns: how many bytes were handed over.
+    func write(_ full: ByteBuffer, at offset: Int64) throws -> Int {
         idle.wait()
         if let failure {
             idle.signal()
@@ -243,7 +237,6 @@ final class DirectWrites: @unchecked Sendable {
         spare.removeAll()
         spare.append(UnsafeBufferPointer(start: full.base + length, count: full.count - length))
         full.exchange(with: spare)
-        lastWritten = length
         let fd = self.fd
         nonisolated(unsafe) let bytes = spare.base
         queue.async { [self] in
@@ -265,6 +258,7 @@ final class DirectWrites: @unchecked Sendable {
             }
             idle.signal()
         }
+        return length
     }
 
     /// Waits for the last write; throws if any failed.

@@ -67,13 +67,16 @@ extension InboundJob {
         let formats = config.erp.updateFormats.compactMap(ERPUpdateWriter.Format.init(rawValue:))
         var stage: ERPUpdateStage<PassUpdate>?
         defer { stage?.discard() }
+        // Waited for before the transaction, never inside it: the reading thread needs the
+        // store's connection, which the transaction holds.
+        let read: PlacedAccounts?? = try accounts.map { try $0.wait() }
         try context.store.write { db in
             let exports = ERPUpdateStage<PassUpdate>(folder: config.erp.updatesFolder, number: try InboundLedger.nextExportNumber(db),
                                                      formats: formats, createdAt: receivedAt, source: sha, keepAlive: state.constants)
             stage = exports
             StepTrace.mark("pass started")
-            if let accounts {
-                if let all = try accounts.wait() { state.positions.adopt(all) }
+            if let read {
+                if let all = read { state.positions.adopt(all) }
             } else {
                 state.positions.preload(db, partner: pid)
             }

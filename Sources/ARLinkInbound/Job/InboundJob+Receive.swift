@@ -28,7 +28,11 @@ extension InboundJob {
         // (nothing writes the ledger until the pass).
         let store = context.store
         let limit = positionLimits.preload
-        let accounts = BackgroundTask(name: "arlink-accounts") { try store.read { db in PositionCache.readAll(db, partner: pid, limit: limit) } }
+        let delay = accountsReadDelay
+        let accounts = BackgroundTask(name: "arlink-accounts") { () throws -> PlacedAccounts? in
+            if delay > 0 { Thread.sleep(forTimeInterval: delay) }
+            return try store.read { db in PositionCache.readAll(db, partner: pid, limit: limit) }
+        }
         do {
             try transport.fetch(remote, to: local)
         } catch let error as TransportError where error.code == .sizeMismatch || error.code == .invalidName {

@@ -29,6 +29,9 @@ public final class InboundJob {
     let context: RunContext
     /// How many placed accounts a pass reads at once or keeps (tests make them small).
     var positionLimits = PositionCache.Limits()
+    /// Tests: how long the background read of the placed accounts waits before it starts (it
+    /// must never be waited for inside the file's transaction, which holds the connection).
+    var accountsReadDelay: Double = 0
     /// The checkpoint started after the last applied file, if any.
     let checkpoints = Checkpoints()
     var reporter: any RunReporter { context.reporter }
@@ -126,7 +129,10 @@ public final class InboundJob {
                                           folders: folders, report: &report)
                 if case .held = outcome { continue }
                 held.remove(at: index)
-                if case .applied = outcome { try exportUpdates(into: &run) }
+                if case .applied = outcome {
+                    checkpoints.start(context.store)
+                    try exportUpdates(into: &run)
+                }
                 try finishPending(partner, transport: transport, folders: folders, report: &report, run: &run)
                 progress = true
                 break
