@@ -43,6 +43,20 @@ struct ERPUpdateBytesTests {
         #expect(text.contains(#""contact":{"city":"Köln","phone":"+49 30 1"}"#), "contact keys sorted")
     }
 
+    @Test("an update id that needs escaping is escaped in JSON and quoted and guarded in CSV, alone and both at once")
+    func trickyUpdateID() throws {
+        var u = Self.update(nil, amount: nil)
+        u.updateID = "=id,\"1\"\n"
+        let text = ERPUpdateJSON.record(u)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
+        #expect(object["update_id"] as? String == "=id,\"1\"\n")
+        #expect(ERPUpdateJSON.csvRow(u).hasPrefix("update,\"'=id,\"\"1\"\"\n\",acme-collect,"))
+        let json = ByteBuffer(), csv = ByteBuffer()
+        ERPUpdateBytes.appendBoth(u, json: json, csv: csv)
+        #expect(String(decoding: json.bytes, as: UTF8.self) == text)
+        #expect(String(decoding: csv.bytes, as: UTF8.self) == ERPUpdateJSON.csvRow(u))
+    }
+
     @Test("JSON: absent values left out, invoice_number null, zero-exponent currencies") func jsonOptional() throws {
         let text = ERPUpdateJSON.record(Self.update(nil, amount: Money(minorUnits: 1500, currency: Self.jpy), date: nil, invoice: nil))
         #expect(text == #"{"record_type":"update","update_id":"p-abc-2-1","partner":"acme-collect","source_event_id":"E\"1","source_event_type":"payment","source_file_id":"f-1","account_ref":"C,1","invoice_number":null,"status":"partially_paid","amount":"1500","currency":"JPY"}"#)

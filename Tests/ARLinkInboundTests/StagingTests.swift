@@ -344,7 +344,7 @@ struct PairedRenderingTests {
             fragments = ERPUpdateFragments(partner: u.partner, sourceEventType: u.sourceEventType, sourceFileID: u.sourceFileID)
         }
         var fragmentBytes: ERPUpdateFragmentBytes? { fragments.bytes }
-        func withUpdateID<R>(_ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R { try u.withUpdateID(body) }
+        func appendUpdateID(to out: ByteBuffer) { u.appendUpdateID(to: out) }
         var partner: String { u.partner }
         var sourceEventID: String { u.sourceEventID }
         var sourceEventType: String { u.sourceEventType }

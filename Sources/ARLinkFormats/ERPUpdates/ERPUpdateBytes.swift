@@ -11,7 +11,7 @@ public enum ERPUpdateBytes {
     @inlinable
     public static func appendJSON<U: ERPUpdateFields>(_ u: U, to out: ByteBuffer) {
         out.append(#"{"record_type":"update","update_id":"#)
-        u.withUpdateID { quoted(bytes: $0, to: out) }
+        quotedID(u, to: out)
         if let shared = u.fragmentBytes {
             append(shared.jsonAfterID, to: out)
             quoted(u.sourceEventID, to: out)
@@ -69,7 +69,7 @@ public enum ERPUpdateBytes {
     public static func appendBoth<U: ERPUpdateFields>(_ u: U, json: ByteBuffer, csv: ByteBuffer) {
         json.append(#"{"record_type":"update","update_id":"#)
         csv.append("update")
-        u.withUpdateID { both($0, json, csv) }
+        bothID(u, json, csv)
         if let shared = u.fragmentBytes {
             append(shared.jsonAfterID, to: json)
             append(shared.csvAfterID, to: csv)
@@ -160,11 +160,66 @@ public enum ERPUpdateBytes {
         text.withUTF8 { both($0, json, csv) }
     }
 
+    /// The update id, quoted: written as it is straight after the quote, then checked where
+    /// it lies (an id that needs escaping, which ours never do, is taken back and escaped).
+    @inlinable
+    static func quotedID<U: ERPUpdateFields>(_ u: U, to out: ByteBuffer) {
+        let start = out.count
+        out.append(0x22)
+        u.appendUpdateID(to: out)
+        let id = UnsafeBufferPointer(start: out.base + start + 1, count: out.count - start - 1)
+        if jsonPlain(id) {
+            out.append(0x22)
+            return
+        }
+        let raw = Array(id)
+        out.truncate(to: start)
+        raw.withUnsafeBufferPointer { quoted(bytes: $0, to: out) }
+    }
+
+    /// The update id as a CSV field, the same way.
+    @inlinable
+    static func fieldID<U: ERPUpdateFields>(_ u: U, to out: ByteBuffer) {
+        out.append(0x2C)
+        let start = out.count
+        u.appendUpdateID(to: out)
+        let id = UnsafeBufferPointer(start: out.base + start, count: out.count - start)
+        if let first = id.first, !startsFormula(first), csvPlain(id) { return }
+        let raw = Array(id)
+        out.truncate(to: start - 1)
+        raw.withUnsafeBufferPointer { field(bytes: $0, to: out) }
+    }
+
+    /// The update id into both files, the same way.
+    @inlinable
+    static func bothID<U: ERPUpdateFields>(_ u: U, _ json: ByteBuffer, _ csv: ByteBuffer) {
+        let start = json.count
+        json.append(0x22)
+        u.appendUpdateID(to: json)
+        let id = UnsafeBufferPointer(start: json.base + start + 1, count: json.count - start - 1)
+        if plainForBoth(id) {
+            json.append(0x22)
+            csv.reserve(id.count + 1)
+            csv.append(0x2C)
+            csv.append(id)
+            return
+        }
+        let raw = Array(id)
+        json.truncate(to: start)
+        raw.withUnsafeBufferPointer { both($0, json, csv) }
+    }
+
+    /// Whether `bytes` go as they are into a JSON string and a CSV field.
+    @usableFromInline
+    static func plainForBoth(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard let first = bytes.first, !startsFormula(first) else { return false }
+        return none(of: bytes, words: { below($0, 0x20) | equal($0, 0x22) | equal($0, 0x5C) | equal($0, 0x7F) | equal($0, 0x2C) },
+                    byte: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C || $0 == 0x7F || $0 == 0x2C })
+    }
+
     @usableFromInline
     static func both(_ bytes: UnsafeBufferPointer<UInt8>, _ json: ByteBuffer, _ csv: ByteBuffer) {
-        if let first = bytes.first, !startsFormula(first),
-           none(of: bytes, words: { below($0, 0x20) | equal($0, 0x22) | equal($0, 0x5C) | equal($0, 0x7F) | equal($0, 0x2C) },
-                byte: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C || $0 == 0x7F || $0 == 0x2C }) {
+        if plainForBoth(bytes) {
             // Plain for both: as it is in each.
             json.reserve(bytes.count + 2)
             json.append(0x22)
@@ -191,7 +246,7 @@ public enum ERPUpdateBytes {
     @inlinable
     public static func appendCSV<U: ERPUpdateFields>(_ u: U, to out: ByteBuffer) {
         out.append("update")
-        u.withUpdateID { field(bytes: $0, to: out) }
+        fieldID(u, to: out)
         if let shared = u.fragmentBytes {
             append(shared.csvAfterID, to: out)
             field(u.sourceEventID, to: out)

@@ -99,6 +99,24 @@ public final class ByteBuffer {
     /// Forgets the content, keeping the memory.
     public func removeAll() { count = 0 }
 
+    /// Forgets everything after the first `count` bytes.
+    public func truncate(to count: Int) {
+        precondition(count >= 0 && count <= self.count)
+        self.count = count
+    }
+
+    /// Room for `n` more bytes, to be written at the returned address and then counted with
+    /// ``commit(_:)`` (no closure between the writer and the memory).
+    @inline(__always)
+    public func tail(_ n: Int) -> UnsafeMutableBufferPointer<UInt8> {
+        reserve(n)
+        return UnsafeMutableBufferPointer(start: base + count, count: n)
+    }
+
+    /// Counts `n` bytes written into ``tail(_:)``.
+    @inline(__always)
+    public func commit(_ n: Int) { count += n }
+
     /// Trades memory and content with `other` (of the same alignment): a writer keeps filling
     /// the same buffer object while the bytes it had go out from the other one.
     public func exchange(with other: ByteBuffer) {

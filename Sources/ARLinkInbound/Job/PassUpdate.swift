@@ -93,21 +93,16 @@ struct PassUpdate: ERPUpdateFields {
             ? RareEventFields(comment: event.comment, contact: contact, disputeReason: reason) : nil
     }
 
-    /// `{prefix}{line}-{n}`, built on the stack.
-    func withUpdateID<R>(_ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R {
-        // Only plain values go into the closure: capturing `self` copied the update (its
-        // strings and box retained, then released) once per update.
+    /// `{prefix}{line}-{n}`, written straight into the record's buffer.
+    func appendUpdateID(to out: ByteBuffer) {
         let prefix = shared.pointee.updatePrefix
-        let line = UInt64(max(0, self.line))
-        let number = UInt64(max(0, self.number))
-        return try withUnsafeTemporaryAllocation(of: UInt8.self, capacity: prefix.count + 24) { out in
-            var at = 0
-            for b in prefix { out[at] = b; at += 1 }
-            at = DecimalDigits.write(line, into: out, at: at)
-            out[at] = UInt8(ascii: "-")
-            at = DecimalDigits.write(number, into: out, at: at + 1)
-            return try body(UnsafeBufferPointer(rebasing: out[0..<at]))
-        }
+        let room = out.tail(prefix.count + 42)
+        var at = 0
+        for b in prefix { room[at] = b; at += 1 }
+        at = DecimalDigits.write(UInt64(max(0, line)), into: room, at: at)
+        room[at] = UInt8(ascii: "-")
+        at = DecimalDigits.write(UInt64(max(0, number)), into: room, at: at + 1)
+        out.commit(at)
     }
 
     var partner: String { shared.pointee.owner.partner }
