@@ -57,6 +57,16 @@ final class InboundFixture {
         try InboundJob(context: try context()).run(.init(partner: partner))
     }
 
+    /// Places `accounts` accounts, then seals one simulated feedback file of `events` events
+    /// (sequence 1) into the partner's outbox.
+    func placeAndSimulate(accounts: Int, seed: UInt64, events: Int) throws {
+        try seedPlacements(accounts: accounts)
+        let plain = dir.file("plain.jsonl")
+        try FeedbackSimulator.write(to: plain, header: try header(sequence: 1, previous: nil), store: try store(), partner: partner,
+                                    today: today, seed: seed, eventCount: events)
+        try seal(plain, as: name(1))
+    }
+
     /// Places `accounts` accounts with the partner: C0001... each with invoices
     /// I<n>-1 (100.00 EUR, due 90 days ago) and I<n>-2 (50.00 EUR, due 60 days ago); batch B1 delivered.
     func seedPlacements(accounts: Int = 10, currency: String = "EUR") throws {

@@ -158,12 +158,8 @@ struct PositionLimitTests {
     func smallCache() throws {
         func apply(_ limits: PositionCache.Limits) throws -> (paid: [String], exported: [String]) {
             let f = try InboundFixture()
-            try f.seedPlacements(accounts: 12)
+            try f.placeAndSimulate(accounts: 12, seed: 11, events: 2_000)
             let store = try f.store()
-            let plain = f.dir.file("plain.jsonl")
-            try FeedbackSimulator.write(to: plain, header: try f.header(sequence: 1, previous: nil), store: store, partner: f.partner,
-                                        today: f.today, seed: 11, eventCount: 2_000)
-            try f.seal(plain, as: f.name(1))
             let job = InboundJob(context: try f.context())
             job.positionLimits = limits
             let report = try job.run(.init(partner: f.partner))
@@ -190,12 +186,7 @@ struct AccountsReadTests {
     @Test("a read that ends after the file was opened is waited for before the transaction, not inside it (no deadlock)")
     func lateRead() throws {
         let f = try InboundFixture()
-        try f.seedPlacements(accounts: 12)
-        let store = try f.store()
-        let plain = f.dir.file("plain.jsonl")
-        try FeedbackSimulator.write(to: plain, header: try f.header(sequence: 1, previous: nil), store: store, partner: f.partner,
-                                    today: f.today, seed: 5, eventCount: 200)
-        try f.seal(plain, as: f.name(1))
+        try f.placeAndSimulate(accounts: 12, seed: 5, events: 200)
         let job = InboundJob(context: try f.context())
         job.accountsReadDelay = 0.5  // the file is opened and checked long before the read starts
         // On its own thread, so that a deadlock fails the test instead of hanging the suite.
