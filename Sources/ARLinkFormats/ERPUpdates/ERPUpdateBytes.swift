@@ -160,53 +160,47 @@ public enum ERPUpdateBytes {
         text.withUTF8 { both($0, json, csv) }
     }
 
-    /// The update id, quoted: written as it is straight after the quote, then checked where
-    /// it lies (an id that needs escaping, which ours never do, is taken back and escaped).
+    /// The update id is written as it is straight after `lead` (a quote, a comma), then checked
+    /// where it lies; an id that needs escaping (ours never do) is taken back with its lead and
+    /// escaped by the caller. Returns the id's bytes, and whether they stand as written.
     @inlinable
-    static func quotedID<U: ERPUpdateFields>(_ u: U, to out: ByteBuffer) {
-        let start = out.count
-        out.append(0x22)
-        u.appendUpdateID(to: out)
-        let id = UnsafeBufferPointer(start: out.base + start + 1, count: out.count - start - 1)
-        if jsonPlain(id) {
-            out.append(0x22)
-            return
-        }
-        let raw = Array(id)
-        out.truncate(to: start)
-        raw.withUnsafeBufferPointer { quoted(bytes: $0, to: out) }
-    }
-
-    /// The update id as a CSV field, the same way.
-    @inlinable
-    static func fieldID<U: ERPUpdateFields>(_ u: U, to out: ByteBuffer) {
-        out.append(0x2C)
+    static func rawID<U: ERPUpdateFields>(_ u: U, after lead: UInt8, to out: ByteBuffer,
+                                          plain: (UnsafeBufferPointer<UInt8>) -> Bool) -> (id: [UInt8], kept: Bool) {
+        out.append(lead)
         let start = out.count
         u.appendUpdateID(to: out)
         let id = UnsafeBufferPointer(start: out.base + start, count: out.count - start)
-        if let first = id.first, !startsFormula(first), csvPlain(id) { return }
+        if plain(id) { return ([], true) }
         let raw = Array(id)
         out.truncate(to: start - 1)
-        raw.withUnsafeBufferPointer { field(bytes: $0, to: out) }
+        return (raw, false)
     }
 
-    /// The update id into both files, the same way.
+    /// The update id, quoted.
+    @inlinable
+    static func quotedID<U: ERPUpdateFields>(_ u: U, to out: ByteBuffer) {
+        let (raw, kept) = rawID(u, after: 0x22, to: out, plain: jsonPlain)
+        if kept { out.append(0x22) } else { raw.withUnsafeBufferPointer { quoted(bytes: $0, to: out) } }
+    }
+
+    /// The update id as a CSV field.
+    @inlinable
+    static func fieldID<U: ERPUpdateFields>(_ u: U, to out: ByteBuffer) {
+        let (raw, kept) = rawID(u, after: 0x2C, to: out) { id in id.first.map { !startsFormula($0) } ?? false && csvPlain(id) }
+        if !kept { raw.withUnsafeBufferPointer { field(bytes: $0, to: out) } }
+    }
+
+    /// The update id into both files: written into the JSON, copied from there into the CSV.
     @inlinable
     static func bothID<U: ERPUpdateFields>(_ u: U, _ json: ByteBuffer, _ csv: ByteBuffer) {
-        let start = json.count
+        let start = json.count + 1
+        let (raw, kept) = rawID(u, after: 0x22, to: json, plain: plainForBoth)
+        guard kept else { return raw.withUnsafeBufferPointer { both($0, json, csv) } }
+        let id = UnsafeBufferPointer(start: json.base + start, count: json.count - start)
+        csv.reserve(id.count + 1)
+        csv.append(0x2C)
+        csv.append(id)
         json.append(0x22)
-        u.appendUpdateID(to: json)
-        let id = UnsafeBufferPointer(start: json.base + start + 1, count: json.count - start - 1)
-        if plainForBoth(id) {
-            json.append(0x22)
-            csv.reserve(id.count + 1)
-            csv.append(0x2C)
-            csv.append(id)
-            return
-        }
-        let raw = Array(id)
-        json.truncate(to: start)
-        raw.withUnsafeBufferPointer { both($0, json, csv) }
     }
 
     /// Whether `bytes` go as they are into a JSON string and a CSV field.
