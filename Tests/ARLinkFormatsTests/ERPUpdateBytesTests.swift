@@ -72,6 +72,32 @@ struct ERPUpdateBytesTests {
         #expect(ERPUpdateJSON.csvRow(u).split(separator: ",", omittingEmptySubsequences: false).count >= ERPUpdateWriter.csvColumns.count)
     }
 
+    @Test("every status is written as its raw value, plain in both formats")
+    func statuses() throws {
+        for status in CollectionStatus.allCases {
+            let u = ERPUpdate(updateID: "u", partner: "p", sourceEventID: "e", sourceEventType: "status", sourceFileID: nil,
+                              accountRef: "a", invoiceNumber: nil, status: status)
+            let object = try #require(try JSONSerialization.jsonObject(with: Data(ERPUpdateJSON.record(u).utf8)) as? [String: Any])
+            #expect(object["status"] as? String == status.rawValue)
+            #expect(ERPUpdateJSON.csvRow(u).split(separator: ",", omittingEmptySubsequences: false)[8] == Substring(status.rawValue))
+            let json = ByteBuffer(), csv = ByteBuffer()
+            ERPUpdateBytes.appendBoth(u, json: json, csv: csv)
+            #expect(String(decoding: json.bytes, as: UTF8.self) == ERPUpdateJSON.record(u))
+            #expect(String(decoding: csv.bytes, as: UTF8.self) == ERPUpdateJSON.csvRow(u))
+        }
+    }
+
+    @Test("dates as bytes match LocalDate.iso over four centuries, a day at a time")
+    func everyDate() {
+        let bytes = ByteBuffer(capacity: 16)
+        for days in Int32(-25_567)...Int32(120_000) {  // 1900-01-01 to 2298
+            let date = LocalDate(daysSinceEpoch: days)
+            bytes.removeAll()
+            ERPUpdateBytes.appendISO(date, to: bytes)
+            if String(decoding: bytes.bytes, as: UTF8.self) != date.iso { Issue.record("\(days): \(date.iso)"); return }
+        }
+    }
+
     @Test("dates and amounts as bytes match their String forms", arguments: [0, 1, 9, 10, 99, 100, 12345, 1_000_000_007, Int64.max / 1000])
     func numbers(_ minor: Int64) {
         for currency in [Self.eur, Self.jpy, try! Currency("BHD")] {

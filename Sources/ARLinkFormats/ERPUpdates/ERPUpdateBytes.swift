@@ -37,7 +37,7 @@ public enum ERPUpdateBytes {
             out.append(#","invoice_number":null"#)
         }
         out.append(#","status":""#)
-        out.append(utf8: u.status.rawValue)
+        out.append(statusText(u.status))
         out.append(0x22)
         let amount = u.amount
         let open = u.openAmount
@@ -99,11 +99,12 @@ public enum ERPUpdateBytes {
             json.append(#","invoice_number":null"#)
             csv.append(0x2C)
         }
-        let status = u.status.rawValue
+        let status = statusText(u.status)
         json.append(#","status":""#)
-        json.append(utf8: status)
+        json.append(status)
         json.append(0x22)
-        field(status, to: csv)
+        csv.append(0x2C)
+        csv.append(status)
         let amount = u.amount
         let open = u.openAmount
         csv.append(0x2C)
@@ -253,7 +254,8 @@ public enum ERPUpdateBytes {
         }
         field(u.accountRef, to: out)
         field(u.invoiceNumber, to: out)
-        field(u.status.rawValue, to: out)
+        out.append(0x2C)
+        out.append(statusText(u.status))
         out.append(0x2C)
         if let amount = u.amount { appendMoney(amount, to: out) }
         out.append(0x2C)
@@ -461,12 +463,38 @@ public enum ERPUpdateBytes {
     public static func appendISO(_ date: LocalDate, to out: ByteBuffer) {
         let (y, m, d) = date.components
         guard (0...9999).contains(y) else { out.append(utf8: date.iso); return }
-        func two(_ v: Int) { out.append(UInt8(ascii: "0") + UInt8(v / 10)); out.append(UInt8(ascii: "0") + UInt8(v % 10)) }
-        two(y / 100)
-        two(y % 100)
-        out.append(UInt8(ascii: "-"))
-        two(m)
-        out.append(UInt8(ascii: "-"))
-        two(d)
+        let p = out.tail(10)
+        p[0] = 48 + UInt8(y / 1000)
+        p[1] = 48 + UInt8(y / 100 % 10)
+        p[2] = 48 + UInt8(y / 10 % 10)
+        p[3] = 48 + UInt8(y % 10)
+        p[4] = UInt8(ascii: "-")
+        p[5] = 48 + UInt8(m / 10)
+        p[6] = 48 + UInt8(m % 10)
+        p[7] = UInt8(ascii: "-")
+        p[8] = 48 + UInt8(d / 10)
+        p[9] = 48 + UInt8(d % 10)
+        out.commit(10)
+    }
+
+    /// A status's name as static bytes (the same text as its raw value, which is plain in
+    /// JSON and in CSV), so that no String is made per record.
+    @usableFromInline
+    static func statusText(_ status: CollectionStatus) -> StaticString {
+        switch status {
+        case .promised: "promised"
+        case .partiallyPaid: "partially_paid"
+        case .paid: "paid"
+        case .paymentReversed: "payment_reversed"
+        case .disputed: "disputed"
+        case .inCollection: "in_collection"
+        case .legal: "legal"
+        case .closedByPartner: "closed_by_partner"
+        case .returnedByPartner: "returned_by_partner"
+        case .uncollectible: "uncollectible"
+        case .promiseBroken: "promise_broken"
+        case .contactUpdated: "contact_updated"
+        case .riskUpdated: "risk_updated"
+        }
     }
 }
