@@ -113,7 +113,7 @@ struct InboundStorageTests {
         #expect(try reopened.read { db in try InboundLedger.eventCount(db, partner: "p") } == 1)
     }
 
-    @Test("with checkpoints deferred, a commit leaves its pages in the WAL until a background checkpoint copies them into the database file")
+    @Test("with checkpoints deferred, a commit leaves its pages in the WAL until a separate checkpoint copies them into the database file")
     func backgroundCheckpoint() throws {
         let dir = try TemporaryDirectory()
         let store = try StateStore(path: dir.file("state.sqlite"))
@@ -133,7 +133,7 @@ struct InboundStorageTests {
         #expect(try countInFileAlone() == 0)
         let walBytes = try FileManager.default.attributesOfItem(atPath: dir.file("state.sqlite-wal"))[.size] as? Int ?? 0
         #expect(walBytes > 3_000_000, "the keys are in the WAL (\(walBytes) bytes)")
-        try store.checkpointInBackground().wait()
+        try store.checkpointSeparately()
         #expect(try countInFileAlone() == 200_000)
         try store.resumeCheckpoints()
         #expect(try store.read { db in try InboundLedger.eventCount(db, partner: "p") } == 200_000)

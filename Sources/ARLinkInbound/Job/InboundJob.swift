@@ -52,7 +52,7 @@ public final class InboundJob {
         var report = InboundReport()
         StepTrace.mark("inbound run started")
         // The WAL is checkpointed on another thread after each applied file, while its updates
-        // are exported and its receipt sent, not by the commit itself (BackgroundCheckpoint).
+        // are exported and its receipt sent, not by the commit itself (``Checkpoints``).
         try context.store.deferCheckpoints()
         defer {
             _ = try? checkpoints.finish()
@@ -171,15 +171,16 @@ extension PartnerInboundReport {
     func heldProblem(for name: String) -> FileProblem? { held.first { $0.fileName == name } }
 }
 
-/// The job's background checkpoints, one at a time.
+/// The job's background checkpoints (``StateStore/checkpointSeparately()`` on a thread), one
+/// at a time.
 final class Checkpoints: @unchecked Sendable {
-    private var running: BackgroundCheckpoint?
+    private var running: BackgroundTask<Void>?
 
     /// Starts a checkpoint, after waiting for the one before (whose failure only means the
     /// WAL stays longer: the data is in it, fsynced at commit).
     func start(_ store: StateStore) {
         try? running?.wait()
-        running = store.checkpointInBackground()
+        running = BackgroundTask(name: "arlink-checkpoint") { try store.checkpointSeparately() }
     }
 
     /// Waits for the last checkpoint.

@@ -262,18 +262,11 @@ struct PositionCache {
     var count: Int { table.count }
 
     /// What the partner paid so far (net of reversals) on the account's invoices in `currency`,
-    /// summed where the account lies (no copy of it).
+    /// summed over the account's invoices in place (the array shared, the account not copied).
     mutating func paid(_ accountRef: String, slot: Int32, currency: Currency, partner: String, db: Database) throws -> Int64 {
-        var sum: Int64 = 0
-        if slots != nil {
-            guard slot >= 0 else { return 0 }
-            for invoice in table[Int(slot)].invoices where invoice.placed.currency == currency { sum += invoice.paidMinor }
-            return sum
-        }
-        for invoice in try position(accountRef, slot: slot, partner: partner, db: db)?.invoices ?? [] where invoice.placed.currency == currency {
-            sum += invoice.paidMinor
-        }
-        return sum
+        let invoices = slots != nil ? (slot >= 0 ? table[Int(slot)].invoices : [])
+                                    : try position(accountRef, slot: slot, partner: partner, db: db)?.invoices ?? []
+        return invoices.reduce(0) { $1.placed.currency == currency ? $0 + $1.paidMinor : $0 }
     }
 
     /// Reads every placed account at once when there are few enough.
