@@ -6,7 +6,10 @@
 # Usage: keys-example/generate.sh [--force]
 #   Without --force, files that already exist are kept (safe to re-run; it only fills gaps).
 #   With --force, everything is regenerated.
-# Validity: 10 years (3650 days) from generation.
+# Validity: 10 years (3650 days) from generation. The committed certificates were generated on
+# 2026-11-29 and expire on 2036-11-26 (04:43 UTC); `arlink keys check` warns 30 days before.
+# After that date the demo refuses them as expired: regenerate with --force (and commit the new
+# files). Tests never depend on these dates: they take their instants from the certificates.
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"

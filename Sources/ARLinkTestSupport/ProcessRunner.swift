@@ -28,25 +28,25 @@ public enum ProcessRunner {
             process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
         }
         if let currentDirectory { process.currentDirectoryURL = URL(fileURLWithPath: currentDirectory) }
-        let out = Pipe(), err = Pipe(), input = Pipe()
+        // stdout through a pipe read on this thread, stderr into a private file read at the end:
+        // nothing waits for a shared queue (a blocked wait on one can starve a small pool).
+        let errPath = NSTemporaryDirectory() + "arlink-stderr-\(getpid())-\(UUID().uuidString)"
+        guard FileManager.default.createFile(atPath: errPath, contents: nil, attributes: [.posixPermissions: 0o600]),
+              let errFile = FileHandle(forWritingAtPath: errPath) else {
+            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: errPath])
+        }
+        defer { try? FileManager.default.removeItem(atPath: errPath) }
+        let out = Pipe(), input = Pipe()
         process.standardOutput = out
-        process.standardError = err
+        process.standardError = errFile
         process.standardInput = input
         try process.run()
-        // Read both pipes concurrently (a full pipe would deadlock the child) with a plain read(2)
-        // loop that retries on EINTR: FileHandle.readDataToEndOfFile traps on EINTR under load.
-        nonisolated(unsafe) var errData = Data()
-        let group = DispatchGroup()
-        group.enter()
-        DispatchQueue.global().async {
-            errData = readAll(err.fileHandleForReading.fileDescriptor)
-            group.leave()
-        }
+        try? errFile.close()
         if let stdin { input.fileHandleForWriting.write(stdin) }
         try? input.fileHandleForWriting.close()
         let outData = readAll(out.fileHandleForReading.fileDescriptor)
-        group.wait()
         process.waitUntilExit()
+        let errData = FileManager.default.contents(atPath: errPath) ?? Data()
         return ProcessResult(status: process.terminationStatus,
                              stdout: String(decoding: outData, as: UTF8.self),
                              stderr: String(decoding: errData, as: UTF8.self))

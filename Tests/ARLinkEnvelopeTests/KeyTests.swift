@@ -39,7 +39,7 @@ struct KeyTests {
         }
         #expect(throws: EnvelopeError(.certificateUsage, "")) { try RecipientCertificate(path: f.path("company/signing.crt")) }
         #expect(throws: EnvelopeError(.certificateExpired, "")) {
-            try RecipientCertificate(path: f.path("partner/encryption.crt"), now: Date().addingTimeInterval(20 * 365 * 86_400))
+            try RecipientCertificate(path: f.path("partner/encryption.crt"), now: try f.validity("partner/encryption.crt").notAfter.addingTimeInterval(60))
         }
     }
 
@@ -100,6 +100,7 @@ struct KeyTests {
         let loose = s.path("loose.key")
         try FileManager.default.copyItem(atPath: f.path("company/archive.key"), toPath: loose)
         try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: loose)
+        let inside = try f.insideValidity("company/signing.crt")
         let rows = KeyCheck.run([
             .init(role: "signing", certificatePath: f.path("company/signing.crt"), keyPath: f.path("company/signing.key"), requiredUsage: .digitalSignature),
             .init(role: "decryption", certificatePath: f.path("company/encryption.crt"), keyPath: f.path("enc/encryption.key"), passphrase: .file(f.path("enc/passphrase")), requiredUsage: .encryption),
@@ -107,7 +108,7 @@ struct KeyTests {
             .init(role: "partner-signing", certificatePath: f.path("partner/signing.crt"), keyPath: nil, requiredUsage: .digitalSignature),
             .init(role: "wrong-pair", certificatePath: f.path("company/signing.crt"), keyPath: f.path("company/archive.key")),
             .init(role: "audit", certificatePath: nil, keyPath: f.path("company/audit.key")),
-        ])
+        ], now: inside)
         #expect(rows.count == 6)
         #expect(rows[0].ok && rows[0].pairMatches == true && rows[0].permissions == "600")
         #expect(rows[0].usage == ["digitalSignature"])
@@ -119,9 +120,14 @@ struct KeyTests {
         #expect(rows[5].ok && rows[5].keyAlgorithm == "Ed25519")
         let soon = KeyCheck.run(
             [.init(role: "signing", certificatePath: f.path("company/signing.crt"), keyPath: nil)],
-            now: Date().addingTimeInterval(3640 * 86_400)
+            now: try f.validity("company/signing.crt").notAfter.addingTimeInterval(-10 * 86_400)
         )
         #expect(soon[0].ok && soon[0].warnings.count == 1)
+        let notYet = KeyCheck.run(
+            [.init(role: "signing", certificatePath: f.path("company/signing.crt"), keyPath: nil)],
+            now: try f.validity("company/signing.crt").notAfter.addingTimeInterval(-40 * 86_400)
+        )
+        #expect(notYet[0].ok && notYet[0].warnings.isEmpty)
     }
 }
 

@@ -145,9 +145,11 @@ struct RefusalTests {
         let f = try Fixture.get()
         let s = try Scratch()
         let sealed = try sealDefault(s, plain: try s.makePlaintext())
-        let later = Date().addingTimeInterval(11 * 365 * 86_400)
+        // Instants from the certificate itself, never from today's date.
+        let validity = try f.validity(Signer.companyEC.cert)
+        let later = validity.notAfter.addingTimeInterval(60)
         try expectRefusal(.expiredSigner, exit: ARLinkCore.ExitStatus.noPermission, s, sealed: sealed, trust: Signer.companyEC.trust(f, now: later))
-        let earlier = Date().addingTimeInterval(-2 * 86_400)
+        let earlier = validity.notBefore.addingTimeInterval(-60)
         try expectRefusal(.signerNotYetValid, s, sealed: sealed, trust: Signer.companyEC.trust(f, now: earlier))
     }
 

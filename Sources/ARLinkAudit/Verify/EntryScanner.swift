@@ -1,4 +1,3 @@
-import Dispatch
 import Foundation
 import GRDB
 
@@ -6,16 +5,17 @@ import GRDB
 /// leaf hash against the stored one, the previous entry's hash, and the lookup columns.
 /// Returns the leaf hashes recomputed from the entry bytes (never the stored ones).
 ///
-/// Two stages overlap: this thread reads a chunk of rows from SQLite (and checks the lookup
-/// columns) while a second thread hashes the chunk read before. The checks of each chunk then
-/// run in entry order, so the first problem reported is always the earliest entry's.
+/// Rows are read in chunks; each chunk is hashed and then checked in entry order, so the
+/// first problem reported is always the earliest entry's. Everything runs on the caller's
+/// thread: a hand-off to a shared queue that the caller then waits for can starve a small
+/// thread pool.
 enum EntryScanner {
     private static let prefix = Array("{\"v\":1,\"seq\":".utf8)
     private static let prevKey = Array(",\"prev\":\"".utf8)
     private static let chunkSize = 4096
 
     /// Rows copied out of SQLite.
-    struct Chunk: Sendable {
+    struct Chunk {
         var bytes: [UInt8] = []
         var ends: [Int] = []
         var indexes: [Int64] = []
@@ -30,19 +30,14 @@ enum EntryScanner {
         func range(_ row: Int) -> Range<Int> { (row == 0 ? 0 : ends[row - 1])..<ends[row] }
     }
 
-    /// What the hashing stage found, per row.
-    struct Hashed: Sendable {
+    /// What hashing a chunk found, per row.
+    struct Hashed {
         var leaves: [MerkleHash] = []
         var sequences: [UInt64?] = []
         var previous: [MerkleHash?] = []
         /// The first lookup column that differs from the entry ("format" when the entry
         /// does not even have the canonical shape), per row.
         var columnProblems: [String?] = []
-    }
-
-    /// Carries the hashing stage's result back to the reading thread.
-    final class ResultBox: @unchecked Sendable {
-        var value = Hashed()
     }
 
     static func scan(_ db: Database, hasher: MerkleHasher, limit: UInt64? = nil) throws -> [MerkleHash] {
@@ -54,34 +49,10 @@ enum EntryScanner {
         let sql = limit.map { "SELECT leaf_index, entry, leaf_hash, recorded_at, action, file_id FROM audit_entry WHERE leaf_index < \($0) ORDER BY leaf_index" }
             ?? "SELECT leaf_index, entry, leaf_hash, recorded_at, action, file_id FROM audit_entry ORDER BY leaf_index"
         let rows = try RawStatement(db, sql: sql)
-        nonisolated(unsafe) let worker = try MerkleHasher()
-        var pending: (chunk: Chunk, group: DispatchGroup, box: ResultBox)?
         while true {
-            // Reading this chunk overlaps with the hashing of the previous one.
             let chunk = try read(rows)
-            var hashed: (chunk: Chunk, result: Hashed)?
-            if let pending {
-                pending.group.wait()
-                hashed = (pending.chunk, pending.box.value)
-            }
-            // The worker is idle now (one chunk at a time: it owns one digest context).
-            pending = nil
-            if chunk.count > 0 {
-                let group = DispatchGroup()
-                let box = ResultBox()
-                DispatchQueue.global().async(group: group) { box.value = hash(chunk, hasher: worker) }
-                pending = (chunk, group, box)
-            }
-            // Checking the previous chunk overlaps with the hashing of this one.
-            if let hashed {
-                do {
-                    try check(hashed.chunk, hashed.result, leaves: &leaves, previous: &previous)
-                } catch {
-                    pending?.group.wait()
-                    throw error
-                }
-            }
-            if pending == nil { break }
+            if chunk.count == 0 { break }
+            try check(chunk, hash(chunk, hasher: hasher), leaves: &leaves, previous: &previous)
         }
         return leaves
     }

@@ -1,3 +1,4 @@
+@testable import ARLinkEnvelope
 import Foundation
 import Testing
 
@@ -113,5 +114,19 @@ final class Scratch {
         let path = self.path(name)
         try Data(bytes).write(to: URL(fileURLWithPath: path))
         return path
+    }
+}
+
+extension Fixture {
+    /// The validity window of a fixture certificate, so that tests pick their instants from the
+    /// certificate itself rather than from today's date or the age of committed material.
+    func validity(_ relative: String) throws -> (notBefore: Date, notAfter: Date) {
+        let cert = try X509Handle.load(path: path(relative))
+        return (cert.notBefore, cert.notAfter)
+    }
+
+    /// An instant one day into the validity of a fixture certificate.
+    func insideValidity(_ relative: String) throws -> Date {
+        try validity(relative).notBefore.addingTimeInterval(86_400)
     }
 }
