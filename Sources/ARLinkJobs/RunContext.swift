@@ -21,10 +21,16 @@ public final class RunContext {
     private let lock: RunLock
 
     /// Takes the run lock, opens the state database (creating its folder), the audit log and
-    /// the private work folder (mode 0700).
-    /// - Throws: ``JobError`` `.busy` (exit 75) when another run holds the lock; ``StoreError``,
-    ///   ``AuditError`` or ``JobError`` for folders that cannot be created.
-    public init(config: ArlinkConfiguration, reporter: any RunReporter = SilentReporter(), now: @escaping @Sendable () -> Date = { Date() }) throws {
+    /// the private work folder (mode 0700), and checks that the audit log extends its newest
+    /// signed checkpoint (``AuditLog/requireAnchored()``) before the run changes anything.
+    /// - Parameter checkAnchor: `false` only for `arlink audit recover`, which records why the
+    ///   check fails.
+    /// - Throws: ``JobError`` `.busy` (exit 75) when another run holds the lock; ``AuditError``
+    ///   `.unanchored` (exit 77) when the log was rewritten, rolled back or lost its
+    ///   checkpoints; ``StoreError``, ``AuditError`` or ``JobError`` for folders that cannot be
+    ///   created.
+    public init(config: ArlinkConfiguration, reporter: any RunReporter = SilentReporter(), now: @escaping @Sendable () -> Date = { Date() },
+                checkAnchor: Bool = true) throws {
         self.config = config
         self.reporter = reporter
         self.now = now
@@ -41,6 +47,7 @@ public final class RunContext {
             store: store, actor: .current(), signer: signer, origin: config.audit.origin,
             checkpointFile: config.audit.checkpointFile, checkpointEvery: config.audit.checkpointEvery
         )
+        if checkAnchor { try audit.requireAnchored() }
     }
 
     /// SHA-256 of the configuration file's bytes (goes into the audit log).

@@ -37,6 +37,34 @@ struct AuditCommandTests {
         }
     }
 
+    @Test("a rewritten log with its checkpoints deleted stops keys check and jobs (77) until audit recover records it")
+    func rewrittenLogStopsRuns() throws {
+        let setup = try Setup()
+        defer { setup.directory.remove() }
+        // Edit an entry, recompute its stored hash, drop every checkpoint and the checkpoint file.
+        let edit = """
+            DROP TRIGGER audit_entry_no_update; DROP TRIGGER audit_checkpoint_no_delete; DROP TRIGGER audit_checkpoint_export_no_delete;
+            UPDATE audit_entry SET entry = replace(entry, '"record_count":', '"record_count":9') WHERE leaf_index = 4;
+            DELETE FROM audit_checkpoint; DELETE FROM audit_checkpoint_export;
+            """
+        let sql = try AuditTestTool.run("sqlite3", [setup.database, edit])
+        #expect(sql.status == 0, "\(sql.stderr)")
+        try FileManager.default.removeItem(atPath: setup.checkpoints)
+        for command in [["keys", "check"], ["outbound", "run"], ["inbound", "run"]] {
+            let run = try setup.arlink(command + ["--config", setup.config])
+            #expect(run.status == 77, "\(command): \(run.stdout)\(run.stderr)")
+            #expect(run.stderr.contains("no signed checkpoint"), "\(command): \(run.stderr)")
+        }
+        #expect(!FileManager.default.fileExists(atPath: setup.checkpoints), "nothing was signed or exported")
+        let recover = try setup.arlink(["audit", "recover", "--config", setup.config, "--reference", "INC-7"])
+        #expect(recover.status == 0, "\(recover.stderr)")
+        #expect(recover.stdout.contains("recovered: no_checkpoint"), "\(recover.stdout)")
+        let keys = try setup.arlink(["keys", "check", "--config", setup.config])
+        #expect(keys.status == 0, "\(keys.stdout)\(keys.stderr)")
+        let again = try setup.arlink(["audit", "recover", "--config", setup.config])
+        #expect(again.stdout.contains("nothing to recover"), "\(again.stdout)")
+    }
+
     @Test("verify, prove, check-proof and report succeed on an intact log")
     func intact() throws {
         let setup = try Setup()
@@ -49,7 +77,7 @@ struct AuditCommandTests {
         let proofPath = setup.directory.file("proof.json")
         let prove = try setup.arlink(["audit", "prove", "--config", setup.config, "--file-id", "F-1002", "--output", proofPath])
         #expect(prove.status == 0, "\(prove.stderr)")
-        let check = try setup.arlink(["audit", "check-proof", "--proof", proofPath, "--checkpoint", setup.checkpoints, "--key", setup.directory.file("keys/company/audit.pub")])
+        let check = try setup.arlink(["audit", "check-proof", "--proof", proofPath, "--checkpoint", setup.checkpoints, "--key", setup.directory.file("keys/company/audit.pub"), "--origin", "demo.acme-corp.example/arlink-audit"])
         #expect(check.status == 0, "\(check.stderr)")
         #expect(check.stdout.hasPrefix("proof valid: 3 entries for file F-1002"))
 
@@ -73,7 +101,7 @@ struct AuditCommandTests {
         var proof = try String(contentsOfFile: proofPath, encoding: .utf8)
         proof = proof.replacingOccurrences(of: "record_count\\\":13", with: "record_count\\\":14")
         try proof.write(toFile: proofPath, atomically: true, encoding: .utf8)
-        let check = try setup.arlink(["audit", "check-proof", "--proof", proofPath, "--checkpoint", setup.checkpoints, "--key", setup.directory.file("keys/company/audit.pub")])
+        let check = try setup.arlink(["audit", "check-proof", "--proof", proofPath, "--checkpoint", setup.checkpoints, "--key", setup.directory.file("keys/company/audit.pub"), "--origin", "demo.acme-corp.example/arlink-audit"])
         #expect(check.status == 65, "\(check.stdout) \(check.stderr)")
         #expect(check.stderr.contains("is not in the log"))
 

@@ -27,7 +27,8 @@ struct AuditLogTests {
         try log.checkpoint()
         let result = try fixture.verify()
         #expect(result.entryCount == 5)
-        #expect(result.checkpointCount == 1)
+        // The checkpoint of the empty log signed before the first entry, and the run's.
+        #expect(result.checkpointCount == 2)
     }
 
     @Test("entries carry the previous entry's hash, the actor, UTC time and the event fields")
@@ -75,21 +76,21 @@ struct AuditLogTests {
         let store = try fixture.store()
         let log = try fixture.log(store, every: 10)
         try store.write { db in try log.append(AuditTestFixture.sampleEvents(25), in: db) }
-        #expect(try store.read { try Int.fetchAll($0, sql: "SELECT tree_size FROM audit_checkpoint ORDER BY id") } == [10, 20])
+        #expect(try store.read { try Int.fetchAll($0, sql: "SELECT tree_size FROM audit_checkpoint ORDER BY id") } == [0, 10, 20])
         let end = try log.checkpoint()
         #expect(end.treeSize == 25)
         #expect(try log.checkpoint() == end, "a second checkpoint of the same tree is not signed again")
         #expect(try log.latestCheckpoint() == end)
-        #expect(try CheckpointFile.read(fixture.checkpointPath).count == 3)
+        #expect(try CheckpointFile.read(fixture.checkpointPath).count == 4)
         // A new process (fresh AuditLog, cached state empty) continues the same tree.
         let again = try fixture.log(try fixture.store(), every: 10)
         try again.store.write { db in try again.append(AuditTestFixture.sampleEvents(6), in: db) }
         try again.checkpoint()
-        #expect(try CheckpointFile.read(fixture.checkpointPath).map { try SignedCheckpoint(unverifiedNote: $0, source: "n").treeSize } == [10, 20, 25, 30, 31])
+        #expect(try CheckpointFile.read(fixture.checkpointPath).map { try SignedCheckpoint(unverifiedNote: $0, source: "n").treeSize } == [0, 10, 20, 25, 30, 31])
         let result = try fixture.verify()
         #expect(result.entryCount == 31)
-        #expect(result.fileCheckpointCount == 5)
-        #expect(result.consistencyProofsChecked == 8)
+        #expect(result.fileCheckpointCount == 6)
+        #expect(result.consistencyProofsChecked == 10)
         #expect(result.warnings.isEmpty)
         #expect(end.noteText.hasPrefix("\(AuditTestFixture.origin)\n25\n"))
     }

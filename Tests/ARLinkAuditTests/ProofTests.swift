@@ -31,7 +31,7 @@ struct ProofTests {
         #expect(proof.entries.map(\.leafIndex) == [15, 16, 17])
         #expect(proof.treeSize == 40)
         let checkpoints = try String(contentsOfFile: fixture.checkpointPath, encoding: .utf8)
-        let result = try AuditProofChecker.check(proofJSON: try encode(proof), checkpointText: checkpoints, publicKey: try Ed25519PublicKey(pemFile: fixture.publicKeyPath))
+        let result = try AuditProofChecker.check(proofJSON: try encode(proof), checkpointText: checkpoints, publicKey: try Ed25519PublicKey(pemFile: fixture.publicKeyPath), origin: AuditTestFixture.origin)
         #expect(result.fileID == "F-1005")
         #expect(result.entries.map(\.event.action) == ["batch.built", "batch.sealed", "file.quarantined"])
         #expect(result.keyName == AuditTestFixture.origin)
@@ -50,7 +50,7 @@ struct ProofTests {
         #expect(proof.treeSize == 40)
         #expect(proof.entries.map(\.leafIndex) == [3, 4, 5], "entries of F-1001 appended after size 40 are not part of this proof")
         #expect(try AuditProver.prove(store: log.store, fileID: "F-1001").entries.map(\.leafIndex) == [3, 4, 5, 43, 44, 45])
-        let result = try AuditProofChecker.check(proofJSON: try encode(proof), checkpointText: older.noteText, publicKey: try Ed25519PublicKey(pemFile: fixture.publicKeyPath))
+        let result = try AuditProofChecker.check(proofJSON: try encode(proof), checkpointText: older.noteText, publicKey: try Ed25519PublicKey(pemFile: fixture.publicKeyPath), origin: AuditTestFixture.origin)
         #expect(result.treeSize == 40)
         #expect(throws: AuditError(.notFound, "")) { _ = try AuditProver.prove(store: log.store, fileID: "F-1004", treeSize: 41) }
     }
@@ -63,7 +63,7 @@ struct ProofTests {
         proof.entries[0].entry = proof.entries[0].entry.replacingOccurrences(of: "\"record_count\":16", with: "\"record_count\":99")
         let checkpoints = try String(contentsOfFile: fixture.checkpointPath, encoding: .utf8)
         let key = try Ed25519PublicKey(pemFile: fixture.publicKeyPath)
-        let error = try #require(throws: AuditError.self) { _ = try AuditProofChecker.check(proofJSON: try encode(proof), checkpointText: checkpoints, publicKey: key) }
+        let error = try #require(throws: AuditError.self) { _ = try AuditProofChecker.check(proofJSON: try encode(proof), checkpointText: checkpoints, publicKey: key, origin: AuditTestFixture.origin) }
         #expect(error.code == .proofInvalid)
         #expect(error.message.hasPrefix("proof entry for leaf 6 is not in the log"), "\(error.message)")
 
@@ -71,7 +71,7 @@ struct ProofTests {
         var other = try AuditProver.prove(store: try fixture.store(), fileID: "F-1002")
         let foreign = try AuditProver.prove(store: try fixture.store(), fileID: "F-1003")
         other.entries = foreign.entries
-        let mismatch = try #require(throws: AuditError.self) { _ = try AuditProofChecker.check(proofJSON: try encode(other), checkpointText: checkpoints, publicKey: key) }
+        let mismatch = try #require(throws: AuditError.self) { _ = try AuditProofChecker.check(proofJSON: try encode(other), checkpointText: checkpoints, publicKey: key, origin: AuditTestFixture.origin) }
         #expect(mismatch.message.contains("is about another file"))
     }
 
@@ -84,10 +84,10 @@ struct ProofTests {
         try AuditTestFixture.generateKey(private: otherKey, public: otherPub)
         let checkpoints = try String(contentsOfFile: fixture.checkpointPath, encoding: .utf8)
         let error = try #require(throws: AuditError.self) {
-            _ = try AuditProofChecker.check(proofJSON: try encode(proof), checkpointText: checkpoints, publicKey: try Ed25519PublicKey(pemFile: otherPub))
+            _ = try AuditProofChecker.check(proofJSON: try encode(proof), checkpointText: checkpoints, publicKey: try Ed25519PublicKey(pemFile: otherPub), origin: AuditTestFixture.origin)
         }
         #expect(error.code == .tampered)
-        #expect(error.message.contains("is not signed by the given public key"))
+        #expect(error.message.contains("is signed by another key"), "\(error.message)")
     }
 
     @Test("unknown file ids and entries newer than the checkpoint are reported, not proven")
@@ -99,7 +99,7 @@ struct ProofTests {
         let error = try #require(throws: AuditError.self) { _ = try AuditProver.prove(store: log.store, fileID: "F-late") }
         #expect(error.message.contains("newer than the checkpoint"))
         #expect(throws: AuditError(.malformed, "")) {
-            _ = try AuditProofChecker.check(proofJSON: Array("{}".utf8), checkpointText: "", publicKey: try Ed25519PublicKey(pemFile: fixture.publicKeyPath))
+            _ = try AuditProofChecker.check(proofJSON: Array("{}".utf8), checkpointText: "", publicKey: try Ed25519PublicKey(pemFile: fixture.publicKeyPath), origin: AuditTestFixture.origin)
         }
     }
 }

@@ -138,7 +138,7 @@ struct TamperTests {
         #expect(try fixture.verify(checkpointFile: false).entryCount == 8)
         // ...but the exported checkpoint file remembers 13 entries.
         let message = try tamperedMessage(fixture)
-        #expect(message.hasPrefix("checkpoint #2 of the checkpoint file"), "\(message)")
+        #expect(message.hasPrefix("checkpoint #3 of the checkpoint file"), "\(message)")
         #expect(message.contains("covers 13 entries but the database holds only 8"))
         #expect(message.contains("replaced by an older copy"))
     }
@@ -191,7 +191,7 @@ struct TamperTests {
             }
         }
         let message = try tamperedMessage(fixture)
-        #expect(message.hasPrefix("checkpoint #2 in the database (tree size 20) does not match the entries"), "\(message)")
+        #expect(message.hasPrefix("checkpoint #3 in the database (tree size 20) does not match the entries"), "\(message)")
         #expect(message.contains("the first changed entry lies between 10 and 19"))
         // Re-signing the checkpoints with the attacker's own key does not help.
         let otherKey = fixture.directory.file("other.key"), otherPub = fixture.directory.file("other.pub")

@@ -105,11 +105,7 @@ public final class AuditVerifierKey {
     ///   another key, an invalid signature, or another origin.
     public func open(_ note: String, source: String, origin: String? = nil) throws -> SignedCheckpoint {
         let parsed = try SignedNote(parsing: note, source: source)
-        let lines = parsed.text.split(separator: "\n", omittingEmptySubsequences: false).dropLast()
-        guard lines.count >= 3, let size = UInt64(lines[lines.startIndex + 1]), let root = MerkleHash(base64: String(lines[lines.startIndex + 2])) else {
-            throw AuditError(.malformed, "\(source): the text is not a checkpoint (origin, tree size, base64 root hash)")
-        }
-        let noteOrigin = String(lines[lines.startIndex])
+        let (noteOrigin, size, root) = try SignedCheckpoint.parseBody(parsed.text, source: source)
         let mine = parsed.signatures.filter { $0.keyName == keyName && $0.keyID == keyID }
         guard let signature = mine.first else {
             let found = parsed.signatures.map { "\($0.keyName) (key id \(hexString($0.keyID)))" }.joined(separator: ", ")

@@ -16,6 +16,8 @@ public struct AuditError: ARLinkFailure, Equatable {
             case malformed = "audit.malformed"
             case notFound = "audit.not_found"
             case checkpointFile = "audit.checkpoint_file"
+            case unanchored = "audit.unanchored"
+            case checkpointWrite = "audit.checkpoint_write"
         }
         fileprivate let value: Value
         public var description: String { value.rawValue }
@@ -36,6 +38,13 @@ public struct AuditError: ARLinkFailure, Equatable {
         public static let notFound = Code(value: .notFound)
         /// The checkpoint file cannot be read or written.
         public static let checkpointFile = Code(value: .checkpointFile)
+        /// The log does not extend its newest signed checkpoint (no checkpoint, a lost or
+        /// shortened checkpoint file, an older database, rewritten entries): jobs stop until
+        /// `arlink audit recover` records what happened.
+        public static let unanchored = Code(value: .unanchored)
+        /// Appending to the checkpoint file failed (a full disk, an I/O error): temporary, the
+        /// next run appends what is missing.
+        public static let checkpointWrite = Code(value: .checkpointWrite)
     }
 
     public let code: Code
@@ -58,6 +67,8 @@ public struct AuditError: ARLinkFailure, Equatable {
         case .tampered, .proofInvalid, .malformed, .invalidEvent: .dataError
         case .notFound: .noInput
         case .key: .config
+        case .unanchored: .noPermission
+        case .checkpointWrite: .tempFailure
         case .checkpointFile: .noInput
         default: .software
         }

@@ -17,11 +17,11 @@ public final class AuditLog {
     public let checkpointFile: String?
     /// A checkpoint is also signed whenever the tree size reaches a multiple of this.
     public let checkpointEvery: UInt64
-    private let signer: AuditSigner?
-    private let hasher: MerkleHasher
+    let signer: AuditSigner?
+    let hasher: MerkleHasher
     /// The tree's right edge after the last append this process made (validated against the
     /// database before each use).
-    private var cached: (frontier: MerkleFrontier, lastLeaf: MerkleHash)?
+    var cached: (frontier: MerkleFrontier, lastLeaf: MerkleHash)?
 
     /// - Parameters:
     ///   - store: the state database (its migrations create the audit tables).
@@ -125,18 +125,41 @@ public final class AuditLog {
         }
     }
 
-    /// Appends to the checkpoint file every stored checkpoint that it does not hold yet,
-    /// oldest first.
+    /// Appends to the checkpoint file every stored checkpoint not yet exported, oldest first,
+    /// and records each as exported once the file is `fsync`ed. A checkpoint already in the
+    /// file (a crash after the append, before the record) is recorded without a second copy.
+    /// - Throws: ``AuditError`` `.storage`, `.checkpointFile`, `.checkpointWrite`.
     public func exportCheckpoints() throws {
         guard let checkpointFile else { return }
-        let exported = Set(try CheckpointFile.read(checkpointFile))
-        let notes: [String]
+        let pending: [(id: Int64, note: String)]
         do {
-            notes = try store.read { try String.fetchAll($0, sql: "SELECT note FROM audit_checkpoint ORDER BY id") }
+            pending = try store.read { db in
+                try Row.fetchAll(db, sql: """
+                    SELECT c.id, c.note FROM audit_checkpoint c
+                    WHERE NOT EXISTS (SELECT 1 FROM audit_checkpoint_export e WHERE e.checkpoint_id = c.id) ORDER BY c.id
+                    """).map { (id: $0[0] as Int64, note: $0[1] as String) }
+            }
         } catch {
             throw AuditError(.storage, "cannot read the audit checkpoints in \(store.path): \(error)", underlying: error)
         }
-        try CheckpointFile.append(notes.filter { !exported.contains($0) }, to: checkpointFile)
+        guard !pending.isEmpty else { return }
+        let inFile = Set(try CheckpointFile.read(checkpointFile))
+        try CheckpointFile.append(pending.filter { !inFile.contains($0.note) }.map(\.note), to: checkpointFile)
+        try markExported(pending.map(\.id))
+    }
+
+    /// Records checkpoints as written to the checkpoint file.
+    func markExported(_ ids: [Int64]) throws {
+        do {
+            try store.write { db in
+                let now = UTCTimestamp.string()
+                for id in ids {
+                    try db.execute(sql: "INSERT OR IGNORE INTO audit_checkpoint_export (checkpoint_id, exported_at) VALUES (?, ?)", arguments: [id, now])
+                }
+            }
+        } catch {
+            throw AuditError(.storage, "cannot record the exported audit checkpoints in \(store.path): \(error)", underlying: error)
+        }
     }
 
     static func latestCheckpoint(_ db: Database) throws -> SignedCheckpoint? {
@@ -144,7 +167,7 @@ public final class AuditLog {
         return try SignedCheckpoint(unverifiedNote: note, source: "the newest audit checkpoint")
     }
 
-    private func storeCheckpoint(_ frontier: MerkleFrontier, _ db: Database) throws -> SignedCheckpoint {
+    func storeCheckpoint(_ frontier: MerkleFrontier, _ db: Database) throws -> SignedCheckpoint {
         guard let signer else { throw AuditError(.key, "no audit signing key is configured") }
         let root = frontier.root(hasher: hasher)
         let checkpoint = try signer.signCheckpoint(origin: origin, treeSize: frontier.size, rootHash: root)
@@ -154,39 +177,25 @@ public final class AuditLog {
     }
 
     /// The right edge of the tree as the database holds it now: the cached one when the
-    /// database's last entry is the one this process wrote, else the stored frontier for that
-    /// size, else rebuilt from every leaf hash.
+    /// database's last entry is the one this process wrote, else the state the anchor check
+    /// establishes (``anchoredState(_:)``): the log must extend its newest signed checkpoint.
     private func syncedState(_ db: Database) throws -> (MerkleFrontier, MerkleHash) {
-        guard let row = try Row.fetchOne(db, sql: "SELECT leaf_index, leaf_hash FROM audit_entry ORDER BY leaf_index DESC LIMIT 1") else {
-            return (MerkleFrontier(), .zero)
-        }
-        let index: Int64 = row[0]
-        let lastData: Data = row[1]
-        guard index >= 0, let last = MerkleHash(data: lastData) else {
-            throw AuditError(.tampered, "the newest audit entry has a malformed index or leaf hash; run `arlink audit verify`")
-        }
-        let size = UInt64(index) + 1
-        if let cached, cached.frontier.size == size, cached.lastLeaf == last {
+        if let cached,
+           let row = try Row.fetchOne(db, sql: "SELECT leaf_index, leaf_hash FROM audit_entry ORDER BY leaf_index DESC LIMIT 1"),
+           let index = row[0] as Int64?, index >= 0, UInt64(index) + 1 == cached.frontier.size,
+           let data = row[1] as Data?, MerkleHash(data: data) == cached.lastLeaf {
             return cached
         }
-        if let blob = try Data.fetchOne(db, sql: "SELECT hashes FROM audit_frontier WHERE tree_size = ?", arguments: [Int64(size)]),
-           blob.count % 32 == 0 {
-            let hashes = stride(from: 0, to: blob.count, by: 32).compactMap { MerkleHash(bytes: blob[blob.startIndex + $0 ..< blob.startIndex + $0 + 32]) }
-            if let frontier = MerkleFrontier(size: size, hashes: hashes) {
-                return (frontier, last)
-            }
+        if let cached, cached.frontier.size == 0,
+           try Int64.fetchOne(db, sql: "SELECT max(leaf_index) FROM audit_entry") == nil {
+            return cached
         }
-        var frontier = MerkleFrontier()
-        let cursor = try Data.fetchCursor(db, sql: "SELECT leaf_hash FROM audit_entry ORDER BY leaf_index")
-        while let data = try cursor.next() {
-            guard let leaf = MerkleHash(data: data) else {
-                throw AuditError(.tampered, "audit entry \(frontier.size) has a malformed leaf hash; run `arlink audit verify`")
-            }
-            frontier.append(leaf, hasher: hasher)
+        do {
+            let state = try anchoredState(db)
+            cached = state
+            return state
+        } catch let problem as AnchorProblem {
+            throw problem.error
         }
-        guard frontier.size == size else {
-            throw AuditError(.tampered, "the audit log has \(frontier.size) entries but its last index is \(size - 1): entries are missing; run `arlink audit verify`")
-        }
-        return (frontier, last)
     }
 }

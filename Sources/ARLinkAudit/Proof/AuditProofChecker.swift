@@ -16,10 +16,14 @@ public enum AuditProofChecker {
     /// Verifies `proofJSON` against the checkpoint of the same tree size found in
     /// `checkpointText` (one note, or a whole exported checkpoint file).
     ///
+    /// The key is identified by what the caller knows, the public key and the log's origin
+    /// (which is the key's name): the name written in a note is not trusted, so a note
+    /// relabelled with another name is refused.
+    ///
     /// - Throws: ``AuditError`` `.malformed` (unreadable proof or note), `.tampered` (the
     ///   checkpoint is not signed by `publicKey`), `.notFound` (no checkpoint of that size),
     ///   `.proofInvalid` (an entry is not in the log, or is not about the file).
-    public static func check(proofJSON: [UInt8], checkpointText: String, publicKey: Ed25519PublicKey) throws -> Result {
+    public static func check(proofJSON: [UInt8], checkpointText: String, publicKey: Ed25519PublicKey, origin: String) throws -> Result {
         let proof: AuditInclusionProof
         do {
             proof = try JSONDecoder().decode(AuditInclusionProof.self, from: Data(proofJSON))
@@ -32,21 +36,11 @@ public enum AuditProofChecker {
         guard !proof.entries.isEmpty else { throw AuditError(.malformed, "the proof holds no entries") }
         let hasher = try MerkleHasher()
 
+        let key = try AuditVerifierKey(publicKey: publicKey, keyName: origin)
         var checkpoint: SignedCheckpoint?
-        var keyName = ""
         var sizes: [UInt64] = []
         for (index, note) in SignedNote.splitNotes(checkpointText).enumerated() {
-            let source = "checkpoint #\(index + 1) of the given checkpoint file"
-            let parsed = try SignedNote(parsing: note, source: source)
-            var opened: SignedCheckpoint?
-            for signature in parsed.signatures {
-                guard let key = try? AuditVerifierKey(publicKey: publicKey, keyName: signature.keyName), key.keyID == signature.keyID else { continue }
-                opened = try key.open(note, source: source)
-                keyName = key.keyName
-            }
-            guard let opened else {
-                throw AuditError(.tampered, "\(source) is not signed by the given public key")
-            }
+            let opened = try key.open(note, source: "checkpoint #\(index + 1) of the given checkpoint file", origin: origin)
             sizes.append(opened.treeSize)
             if opened.treeSize == proof.treeSize { checkpoint = opened }
         }
@@ -82,6 +76,6 @@ public enum AuditProofChecker {
             }
             entries.append(entry)
         }
-        return Result(fileID: proof.fileID, origin: checkpoint.origin, treeSize: checkpoint.treeSize, keyName: keyName, entries: entries)
+        return Result(fileID: proof.fileID, origin: checkpoint.origin, treeSize: checkpoint.treeSize, keyName: key.keyName, entries: entries)
     }
 }

@@ -48,4 +48,22 @@ extension StoreMigrations {
                 """)
         }
     }
+
+    /// Which stored checkpoints have been appended (and fsynced) to the checkpoint file.
+    /// A checkpoint once written there must stay there: the anchor check refuses to run when
+    /// the file lost one (deleted, shortened or edited file).
+    static func registerAuditV2(_ migrator: inout DatabaseMigrator) {
+        migrator.registerMigration("audit-v2") { db in
+            try db.execute(sql: """
+                CREATE TABLE audit_checkpoint_export (
+                    checkpoint_id INTEGER PRIMARY KEY,
+                    exported_at TEXT NOT NULL
+                );
+                CREATE TRIGGER audit_checkpoint_export_no_update BEFORE UPDATE ON audit_checkpoint_export
+                BEGIN SELECT RAISE(ABORT, 'audit_checkpoint_export is append-only: UPDATE is forbidden'); END;
+                CREATE TRIGGER audit_checkpoint_export_no_delete BEFORE DELETE ON audit_checkpoint_export
+                BEGIN SELECT RAISE(ABORT, 'audit_checkpoint_export is append-only: DELETE is forbidden'); END;
+                """)
+        }
+    }
 }

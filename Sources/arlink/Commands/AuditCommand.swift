@@ -3,6 +3,7 @@ import ARLinkAudit
 import ARLinkConfig
 import ARLinkCore
 import ARLinkEnvelope
+import ARLinkJobs
 import ARLinkStore
 import Foundation
 
@@ -12,7 +13,7 @@ struct AuditCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "audit",
         abstract: "Verify the audit log, prove a transfer, check a proof, report a period.",
-        subcommands: [Verify.self, Prove.self, CheckProof.self, Report.self]
+        subcommands: [Verify.self, Prove.self, CheckProof.self, Report.self, Recover.self]
     )
 
     /// The audit settings a command needs, from the configuration file.
@@ -115,6 +116,7 @@ struct AuditCommand: ParsableCommand {
         @Option(help: "The proof made by `arlink audit prove`.") var proof: String
         @Option(help: "A signed checkpoint of the proof's tree size: one note, or the exported checkpoint file.") var checkpoint: String
         @Option(help: "The audit public key (PEM).") var key: String
+        @Option(help: "The log's origin (audit.origin), which is also the name of its key; the name written in the note is not trusted.") var origin: String
 
         func run() throws {
             try Console.run {
@@ -124,11 +126,44 @@ struct AuditCommand: ParsableCommand {
                 do { publicKey = try Ed25519PublicKey(pemFile: key) } catch let error as Ed25519Error {
                     throw AuditError(.key, "audit public key: \(error.message)", underlying: error)
                 }
-                let result = try AuditProofChecker.check(proofJSON: proofBytes, checkpointText: checkpointText, publicKey: publicKey)
+                let result = try AuditProofChecker.check(proofJSON: proofBytes, checkpointText: checkpointText, publicKey: publicKey, origin: origin)
                 print("proof valid: \(result.entries.count) entries for file \(result.fileID) are in the audit log \(result.origin) at tree size \(result.treeSize) (checkpoint signed by \(result.keyName))")
                 for entry in result.entries {
                     print("  entry \(entry.sequence): \(entry.time) \(entry.event.action) \(entry.event.outcome)" + (entry.event.recordCount.map { " records=\($0)" } ?? ""))
                 }
+            }
+        }
+    }
+
+    struct Recover: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Let jobs run again after the audit log stopped extending its newest checkpoint, recording what happened.",
+            discussion: """
+                Jobs stop (exit 77) when the audit log has entries but no checkpoint, the checkpoint file \
+                lost checkpoints or is out of order, the database is older than a checkpoint, or entries \
+                no longer match what was signed. Find out why first (`arlink audit verify`, the write-once \
+                copy of the checkpoints). This command then records an audit.recovered entry with the \
+                finding, moves the checkpoint file aside (kept, its SHA-256 in the entry), writes a new one \
+                from the database and signs a checkpoint over the log as it is now. It does not make a \
+                rewritten history verify: `audit verify` still names what no longer matches. \
+                Exits 0 with "nothing to recover" when the log is anchored.
+                """)
+
+        @OptionGroup var common: CommonOptions
+        @Option(help: "A ticket or case id to record with the recovery (printable ASCII, no spaces).") var reference: String?
+
+        func run() throws {
+            try Console.run(common.logFormat) {
+                let config = try ArlinkConfiguration.load(path: common.config)
+                let context = try RunContext(config: config, reporter: ConsoleReporter(format: common.logFormat), checkAnchor: false)
+                let recovery = try context.audit.recover(reference: reference)
+                guard let finding = recovery.finding else {
+                    print("nothing to recover: the audit log extends its newest signed checkpoint")
+                    return
+                }
+                print("recovered: \(finding.rawValue): \(recovery.message ?? "")")
+                if let superseded = recovery.supersededFile { print("  previous checkpoint file kept as \(superseded)") }
+                if let checkpoint = recovery.checkpoint { print("  new checkpoint: tree size \(checkpoint.treeSize), root \(checkpoint.rootHash.base64)") }
             }
         }
     }

@@ -28,7 +28,9 @@ struct KeysCommand: ParsableCommand {
                 let config = try ArlinkConfiguration.load(path: common.config)
                 let rows = KeyCheck.run(Self.items(config))
                 print(common.logFormat == .json ? Self.json(rows) : Self.table(rows))
-                Self.record(rows, config: config, reporter: ConsoleReporter(format: common.logFormat))
+                if let stop = Self.record(rows, config: config, reporter: ConsoleReporter(format: common.logFormat)) {
+                    throw stop
+                }
                 if rows.contains(where: { !$0.ok }) {
                     throw KeysCheckFailed(count: rows.filter { !$0.ok }.count)
                 }
@@ -66,7 +68,9 @@ struct KeysCommand: ParsableCommand {
 
         /// Records the check in the audit log (fingerprints and outcomes only). When the state or
         /// the audit key itself is unusable, says so instead: the check's own output still stands.
-        static func record(_ rows: [KeyCheck.Row], config: ArlinkConfiguration, reporter: ConsoleReporter) {
+        /// - Returns: the error to stop with when the audit log does not extend its newest
+        ///   checkpoint (exit 77): nothing is signed over such a log.
+        static func record(_ rows: [KeyCheck.Row], config: ArlinkConfiguration, reporter: ConsoleReporter) -> AuditError? {
             do {
                 let context = try RunContext(config: config, reporter: reporter)
                 let failed = rows.filter { !$0.ok }.count
@@ -80,9 +84,12 @@ struct KeysCommand: ParsableCommand {
                                                          errorCode: failed == 0 ? nil : "keys.check_failed", detail: detail)], in: db)
                 }
                 _ = try context.audit.checkpoint()
+            } catch let error as AuditError where error.code == .unanchored {
+                return error
             } catch {
                 reporter.warning("the key check could not be recorded in the audit log: \(error)")
             }
+            return nil
         }
 
         static func table(_ rows: [KeyCheck.Row]) -> String {
