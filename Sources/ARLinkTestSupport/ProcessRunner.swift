@@ -8,14 +8,19 @@ public struct ProcessResult: Sendable {
     public let status: Int32
     public let stdout: String
     public let stderr: String
+    /// Whether the child was killed (SIGKILL) because it outlived the `timeout` given to ``ProcessRunner/run(_:_:stdin:environment:currentDirectory:timeout:)``.
+    public var timedOut = false
 }
 
 /// Runs real tools (the built `arlink`, `openssl`, `python3`, `sqlite3`) as child processes.
 public enum ProcessRunner {
     /// Runs `executable` with `arguments`, feeding `stdin`, and waits for it.
-    /// - Parameter executable: an absolute path, or a name looked up on `PATH` through `/usr/bin/env`.
+    /// - Parameters:
+    ///   - executable: an absolute path, or a name looked up on `PATH` through `/usr/bin/env`.
+    ///   - timeout: seconds after which the child is killed with SIGKILL (the result says
+    ///     ``ProcessResult/timedOut``), so a test of something that must not hang fails instead.
     public static func run(_ executable: String, _ arguments: [String], stdin: Data? = nil, environment: [String: String]? = nil,
-                           currentDirectory: String? = nil) throws -> ProcessResult {
+                           currentDirectory: String? = nil, timeout: Double? = nil) throws -> ProcessResult {
         let process = Process()
         if executable.hasPrefix("/") {
             process.executableURL = URL(fileURLWithPath: executable)
@@ -33,6 +38,17 @@ public enum ProcessRunner {
         process.standardError = err
         process.standardInput = input
         try process.run()
+        let killer = DispatchSemaphore(value: 0)
+        nonisolated(unsafe) var killed = false
+        if let timeout {
+            let pid = process.processIdentifier
+            DispatchQueue.global().async {
+                if killer.wait(timeout: .now() + timeout) == .timedOut {
+                    killed = true
+                    kill(pid, SIGKILL)
+                }
+            }
+        }
         // Read both pipes concurrently (a full pipe would deadlock the child) with a plain read(2)
         // loop that retries on EINTR: FileHandle.readDataToEndOfFile traps on EINTR under load.
         nonisolated(unsafe) var errData = Data()
@@ -47,9 +63,12 @@ public enum ProcessRunner {
         let outData = readAll(out.fileHandleForReading.fileDescriptor)
         group.wait()
         process.waitUntilExit()
-        return ProcessResult(status: process.terminationStatus,
-                             stdout: String(decoding: outData, as: UTF8.self),
-                             stderr: String(decoding: errData, as: UTF8.self))
+        killer.signal()
+        var result = ProcessResult(status: process.terminationStatus,
+                                   stdout: String(decoding: outData, as: UTF8.self),
+                                   stderr: String(decoding: errData, as: UTF8.self))
+        result.timedOut = killed
+        return result
     }
 
     /// Reads a descriptor to its end, retrying interrupted reads.
