@@ -76,7 +76,7 @@ public final class FolderTransport: Transport {
         let remotePath = settings.outbox + "/" + name
         let (source, info) = try FolderFile.openRegular(remotePath, what: "outbox entry \(remotePath)", refusal: .invalidName)
         defer { close(source) }
-        try requireUnchanged(name, info, remotePath, "was listed")
+        try requireUnchanged(name, info, remotePath, "was opened for the fetch")
         let temporary = LocalFiles.parent(of: localPath) + "/." + LocalFiles.lastComponent(of: localPath) + ".part"
         // Not fsynced here (see `Transport.fetch`): the caller does it while it opens the copy.
         let copied = try FolderFile.copy(from: source, toNew: temporary, mode: 0o600, limit: file.size, what: temporary, sync: false)
@@ -103,7 +103,7 @@ public final class FolderTransport: Transport {
         let name = try RemoteName.validated(file.name, pattern: nil)
         let remotePath = settings.outbox + "/" + name
         guard let info = LocalFiles.lstatInfo(remotePath) else { return }  // finished by an earlier run
-        try requireUnchanged(name, info, remotePath, "was fetched")
+        try requireUnchanged(name, info, remotePath, "was to be moved away")
         switch disposition {
         case .delete:
             if unlink(remotePath) != 0, errno != ENOENT {
@@ -127,13 +127,18 @@ public final class FolderTransport: Transport {
     /// Names this instance did not list (a file an earlier run fetched) are only checked for kind.
     private func requireUnchanged(_ name: String, _ info: stat, _ path: String, _ since: String) throws {
         guard (info.st_mode & S_IFMT) == S_IFREG else {
-            throw TransportError(.changed, "outbox entry \(path) is now \(FolderFile.kindText(info.st_mode)), not the regular file that \(since); it was left alone")
+            throw TransportError(.changed, "outbox entry \(path) is \(FolderFile.kindText(info.st_mode)), not the regular file that was listed, by the time it \(since); it was left alone")
         }
         guard let seen = listed[name] else { return }
-        let modified = modifiedNanoseconds(info)
-        if Int64(info.st_size) != seen.size || (seen.modified != nil && seen.modified != modified) {
-            throw TransportError(.changed, "outbox file \(path) changed after it was listed (\(seen.size) bytes then, \(info.st_size) now, or a new modification time); it stays in the outbox and a later run fetches it again")
+        let change: String
+        if Int64(info.st_size) != seen.size {
+            change = "had \(seen.size) bytes when listed and \(info.st_size) by the time it \(since)"
+        } else if let modified = seen.modified, modified != modifiedNanoseconds(info) {
+            change = "was modified again (same size, \(seen.size) bytes) after it was listed, by the time it \(since)"
+        } else {
+            return
         }
+        throw TransportError(.changed, "outbox file \(path) \(change); it stays in the outbox and a later run fetches it again")
     }
 
     /// Removes a file we delivered (the `transport test` probe).
