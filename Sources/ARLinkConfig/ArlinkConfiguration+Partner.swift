@@ -129,7 +129,7 @@ extension ArlinkConfiguration {
             result = .folder(FolderTransportConfig(
                 inbox: inbox, outbox: outbox,
                 processed: try node.optionalPath("processed") ?? ConfigNode.resolve("processed", against: outbox),
-                stableSeconds: try node.int("stable_seconds", default: 0, range: 0...3600)
+                stableSeconds: try node.int("stable_seconds", default: 5, range: 0...3600)
             ))
         case "sftp":
             let hostKey = try node.optionalString("host_key_sha256")

@@ -111,7 +111,9 @@ public struct FolderTransportConfig: Sendable, Hashable {
     public var outbox: String
     /// Where fetched feedback files go after they are committed.
     public var processed: String
-    /// Seconds a file's size must stay unchanged before it is fetched.
+    /// Seconds between the two looks at the outbox that must see a file with the same size and
+    /// modification time before it is fetched (`stable_seconds`, default 5; 0 for partners
+    /// that rename complete files into place).
     public var stableSeconds: Int
 }
 

@@ -8,14 +8,19 @@ public struct ProcessResult: Sendable {
     public let status: Int32
     public let stdout: String
     public let stderr: String
+    /// Whether the child was killed (SIGKILL) because it outlived the `timeout` given to ``ProcessRunner/run(_:_:stdin:environment:currentDirectory:timeout:)``.
+    public var timedOut = false
 }
 
 /// Runs real tools (the built `arlink`, `openssl`, `python3`, `sqlite3`) as child processes.
 public enum ProcessRunner {
     /// Runs `executable` with `arguments`, feeding `stdin`, and waits for it.
-    /// - Parameter executable: an absolute path, or a name looked up on `PATH` through `/usr/bin/env`.
+    /// - Parameters:
+    ///   - executable: an absolute path, or a name looked up on `PATH` through `/usr/bin/env`.
+    ///   - timeout: seconds after which the child is killed with SIGKILL (the result says
+    ///     ``ProcessResult/timedOut``), so a test of something that must not hang fails instead.
     public static func run(_ executable: String, _ arguments: [String], stdin: Data? = nil, environment: [String: String]? = nil,
-                           currentDirectory: String? = nil) throws -> ProcessResult {
+                           currentDirectory: String? = nil, timeout: Double? = nil) throws -> ProcessResult {
         let process = Process()
         if executable.hasPrefix("/") {
             process.executableURL = URL(fileURLWithPath: executable)
@@ -42,14 +47,29 @@ public enum ProcessRunner {
         process.standardInput = input
         try process.run()
         try? errFile.close()
+        // The deadline runs on a thread of its own (never on a shared queue a test may starve).
+        let killer = DispatchSemaphore(value: 0)
+        let killed = KillFlag()
+        if let timeout {
+            let pid = process.processIdentifier
+            Thread.detachNewThread {
+                if killer.wait(timeout: .now() + timeout) == .timedOut {
+                    killed.set()
+                    kill(pid, SIGKILL)
+                }
+            }
+        }
         if let stdin { input.fileHandleForWriting.write(stdin) }
         try? input.fileHandleForWriting.close()
         let outData = readAll(out.fileHandleForReading.fileDescriptor)
         process.waitUntilExit()
+        killer.signal()
         let errData = FileManager.default.contents(atPath: errPath) ?? Data()
-        return ProcessResult(status: process.terminationStatus,
-                             stdout: String(decoding: outData, as: UTF8.self),
-                             stderr: String(decoding: errData, as: UTF8.self))
+        var result = ProcessResult(status: process.terminationStatus,
+                                   stdout: String(decoding: outData, as: UTF8.self),
+                                   stderr: String(decoding: errData, as: UTF8.self))
+        result.timedOut = killed.value
+        return result
     }
 
     /// Reads a descriptor to its end, retrying interrupted reads.
@@ -68,4 +88,12 @@ public enum ProcessRunner {
     public static func has(_ tool: String) -> Bool {
         (try? run("/bin/sh", ["-c", "command -v \(tool)"]).status) == 0
     }
+}
+
+/// Set once by the deadline thread, read after the child has exited.
+private final class KillFlag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var flag = false
+    func set() { lock.withLock { flag = true } }
+    var value: Bool { lock.withLock { flag } }
 }

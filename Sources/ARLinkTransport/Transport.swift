@@ -88,7 +88,7 @@ public protocol Transport: AnyObject {
 public enum FetchedFile {
     /// fsyncs a fetched file and its folder, so the copy and its name survive a crash.
     public static func makeDurable(_ path: String) throws {
-        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
+        let fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOFOLLOW)
         guard fd >= 0 else { throw localError(errno, "cannot open the fetched file \(path) to fsync it") }
         defer { close(fd) }
         try LocalFiles.sync(fd, "the fetched file \(path)")

@@ -41,6 +41,20 @@ struct ConfigLoadingTests {
         #expect(config.erp.updateFormats == ["jsonl", "csv"])
     }
 
+    @Test("a folder transport waits 5 seconds for a stable size unless stable_seconds says otherwise (the demo says 0)")
+    func folderStableSecondsDefault() throws {
+        let dir = try Self.demoFolder()
+        defer { dir.remove() }
+        let demo = try ArlinkConfiguration.load(path: dir.file("arlink.yaml"))
+        guard case .folder(let explicit) = try demo.partner("acme-collect").transport else { Issue.record("expected a folder transport"); return }
+        #expect(explicit.stableSeconds == 0)
+        let yaml = try String(contentsOfFile: dir.file("arlink.yaml"), encoding: .utf8)
+        let line = try #require(yaml.split(separator: "\n").first { $0.contains("stable_seconds:") })
+        let config = try Self.load(dir, replacing: String(line) + "\n", with: "")
+        guard case .folder(let folder) = try config.partner("acme-collect").transport else { Issue.record("expected a folder transport"); return }
+        #expect(folder.stableSeconds == 5)
+    }
+
     @Test("an unknown key is refused with its path and a suggestion")
     func unknownKeySuggests() throws {
         let dir = try Self.demoFolder()

@@ -22,11 +22,14 @@ struct BadInputTests {
         if quarantined {
             #expect(p.quarantined.map(\.code) == [expectedCode], "\(p.quarantined)")
             let name = try #require(p.quarantined.first?.fileName)
-            #expect(f.files(f.work + "/quarantine").contains(name))
-            let reason = try String(contentsOfFile: f.work + "/quarantine/" + name + ".reason.json", encoding: .utf8)
+            let sha = try #require(try f.store().read { db in try String.fetchOne(db, sql: "SELECT sha256 FROM inbound_file WHERE state = 'quarantined'") })
+            let kept = f.work + "/quarantine/" + sha + "/" + name
+            #expect(f.files(f.work + "/quarantine/" + sha).contains(name))
+            let reason = try String(contentsOfFile: kept + ".reason.json", encoding: .utf8)
             #expect(reason.contains("\"error_code\":\"\(expectedCode)\""))
             #expect(report.exitStatus == .dataError)
             // The original bytes are kept exactly.
+            #expect(try f.sha256(kept) == sha)
             let codeRecorded = try f.store().read { db in
                 try String.fetchOne(db, sql: "SELECT error_code FROM inbound_file WHERE state = 'quarantined'")
             }

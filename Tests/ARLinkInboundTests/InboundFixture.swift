@@ -35,6 +35,9 @@ final class InboundFixture {
         if !partnerExtra.isEmpty {
             yaml = yaml.replacingOccurrences(of: "    portfolio_format: jsonl\n", with: "    portfolio_format: jsonl\n" + partnerExtra.map { "    \($0)\n" }.joined())
         }
+        if transportExtra.contains(where: { $0.hasPrefix("stable_seconds:") }) {
+            yaml = yaml.replacingOccurrences(of: #"      stable_seconds: 0[^\n]*\n"#, with: "", options: .regularExpression)
+        }
         if !transportExtra.isEmpty {
             yaml = yaml.replacingOccurrences(of: "      processed: partner/processed\n", with: "      processed: partner/processed\n" + transportExtra.map { "      \($0)\n" }.joined())
         }
@@ -154,6 +157,11 @@ final class InboundFixture {
 
     func files(_ folder: String) -> [String] {
         ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).filter { !$0.hasPrefix(".") }.sorted()
+    }
+
+    /// The names kept under a `<folder>/<sha256>/<name>` evidence folder (archive, quarantine), sorted.
+    func keptNames(_ folder: String) -> [String] {
+        files(folder).flatMap { files(folder + "/" + $0) }.sorted()
     }
 
     /// Every `update` record across the ERP export files of one format.

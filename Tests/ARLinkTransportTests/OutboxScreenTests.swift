@@ -48,6 +48,19 @@ struct OutboxScreenTests {
         #expect(result.skipped.allSatisfy { $0.escapedName.utf8.allSatisfy { $0 >= 0x20 && $0 < 0x7F } })
     }
 
+    @Test("a file of the same size but a new modification time in the second look is still being written: not offered")
+    func rewrittenBetweenLooksIsNotOffered() throws {
+        let screen = OutboxScreen(rules: OutboxRules(namePattern: Self.pattern, stabilityInterval: .seconds(5)), pattern: try NamePattern(Self.pattern))
+        let first = screen.screen([OutboxEntry(nameBytes: Array("ACME_1.p7m".utf8), kind: .file, size: 10, modified: 1_000),
+                                   OutboxEntry(nameBytes: Array("ACME_2.p7m".utf8), kind: .file, size: 10, modified: 1_000)])
+        let second = screen.screen([OutboxEntry(nameBytes: Array("ACME_1.p7m".utf8), kind: .file, size: 10, modified: 2_000),
+                                    OutboxEntry(nameBytes: Array("ACME_2.p7m".utf8), kind: .file, size: 10, modified: 1_000)])
+        let result = screen.listing(first: first, second: second)
+        #expect(result.files == [RemoteFile(name: "ACME_2.p7m", size: 10)])
+        #expect(result.skipped.map(\.escapedName) == ["ACME_1.p7m"])
+        #expect(result.skipped.first?.reason.contains("modified between two looks") == true)
+    }
+
     @Test(arguments: [
         ("ACME_1.p7m", true), ("../x", false), ("/abs", false), ("a/b", false), ("..", false), ("a..b", false),
         (".hidden", false), ("", false), ("sp ace", false), ("semi;colon", false), ("quote\"", false),

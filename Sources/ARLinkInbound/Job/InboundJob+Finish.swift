@@ -24,12 +24,15 @@ extension InboundJob {
             }
             let local = folders.incoming + "/" + record.fileName
             if record.state == .applied, FileManager.default.fileExists(atPath: local) {
-                let archived = folders.archive + "/" + record.fileName
-                guard rename(local, archived) == 0 else {
-                    throw InboundError(.io, "cannot archive \(record.fileName) into \(folders.archive) (errno \(errno))")
-                }
+                try folders.keep(local, in: folders.archive, sha256: record.sha256, name: record.fileName)
             }
-            try transport.finish(RemoteFile(name: record.fileName, size: 0), disposition: .moveToProcessed)
+            do {
+                try transport.finish(RemoteFile(name: record.fileName, size: 0), disposition: .moveToProcessed)
+            } catch let error as TransportError where error.code == .changed {
+                // Those bytes are done with; the new ones are fetched and judged by the next run.
+                report.retry.append(.init(fileName: record.fileName, code: error.codeName, message: error.message))
+                reporter.warning("partner \(pid): \(record.fileName) left in the outbox: \(error.message)", ["partner": pid, "file": record.fileName])
+            }
             Failpoint.hit("inbound.receipt_delivered")
             try context.store.write { db in
                 try InboundLedger.markFinished(db, partner: pid, sha256: record.sha256)

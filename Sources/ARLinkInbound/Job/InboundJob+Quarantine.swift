@@ -8,13 +8,14 @@ import ARLinkTransport
 import Foundation
 
 extension InboundJob {
-    /// Moves the original bytes to the quarantine folder with a JSON reason file beside them,
+    /// Moves the original bytes to the quarantine folder (`quarantine/<sha256>/<name>`, see
+    /// ``InboundFolders/keep(_:in:sha256:name:)``) with a JSON reason file beside them,
     /// records the refusal, and lets the run go on. A receipt is due only when the header
     /// was authenticated (the envelope opened and the signature verified).
     func quarantine(_ remote: RemoteFile, local: String, sha: String, failure: any ARLinkFailure, header: FileHeader?,
                     partner: PartnerSettings, folders: InboundFolders, report: inout PartnerInboundReport) throws -> FileOutcome {
         let pid = partner.id.rawValue
-        let target = folders.quarantine + "/" + remote.name
+        let target = try folders.evidencePath(in: folders.quarantine, sha256: sha, name: remote.name)
         let now = Timestamp.iso8601(context.now())
         let reason = JSONText.object([
             ("partner", .string(pid)), ("file_name", .string(remote.name)), ("sha256", .string(sha)),
@@ -28,9 +29,7 @@ extension InboundJob {
         } catch {
             throw InboundError(.io, "cannot write the quarantine reason for \(remote.name): \(error)")
         }
-        guard rename(local, target) == 0 else {
-            throw InboundError(.io, "cannot move \(remote.name) into the quarantine folder \(folders.quarantine) (errno \(errno))")
-        }
+        try folders.keep(local, in: folders.quarantine, sha256: sha, name: remote.name)
         try context.store.write { db in
             let receiptSequence = header == nil ? nil : try InboundLedger.nextReceiptSequence(db, partner: pid)
             try InboundLedger.insert(db, InboundFileRecord(

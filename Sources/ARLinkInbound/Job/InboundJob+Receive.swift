@@ -35,12 +35,17 @@ extension InboundJob {
         }
         do {
             try transport.fetch(remote, to: local)
-        } catch let error as TransportError where error.code == .sizeMismatch || error.code == .invalidName {
+        } catch let error as TransportError where error.code == .sizeMismatch || error.code == .changed {
+            report.retry.append(.init(fileName: remote.name, code: error.codeName, message: error.message))
+            reporter.warning("partner \(pid): \(remote.name) not fetched: \(error.message)", ["partner": pid])
+            return .skipped
+        } catch let error as TransportError where error.code == .invalidName {
             report.skipped.append(.init(fileName: remote.name, code: error.codeName, message: error.message))
             reporter.warning("partner \(pid): \(remote.name) not fetched: \(error.message)", ["partner": pid])
             return .skipped
         }
         StepTrace.mark("file fetched")
+        afterFetch?(remote.name)
         // The copy is made durable on another thread while it is opened, and before anything
         // about it is recorded.
         let durable = BackgroundTask(name: "arlink-fetch-sync") { try FetchedFile.makeDurable(local) }

@@ -32,6 +32,9 @@ public final class InboundJob {
     /// Tests: how long the background read of the placed accounts waits before it starts (it
     /// must never be waited for inside the file's transaction, which holds the connection).
     var accountsReadDelay: Double = 0
+    /// Tests: called with each file's name right after it was fetched, before it is opened
+    /// (to change the partner's copy at exactly that moment).
+    var afterFetch: ((String) -> Void)?
     /// The checkpoint started after the last applied file, if any.
     let checkpoints = Checkpoints()
     var reporter: any RunReporter { context.reporter }
@@ -45,8 +48,11 @@ public final class InboundJob {
     /// Runs the pipeline for the selected partners.
     ///
     /// A bad file is quarantined and the run goes on; the report's ``InboundReport/exitStatus``
-    /// says 65 then. Errors that stop the run are thrown: configuration (78), our keys (77/78),
-    /// the partner's transport (69/75), local I/O (75).
+    /// says 65 then. An error in one partner's part (its transport, its folders, its
+    /// certificates: anything arlink reports with a code) stops that partner only: it is
+    /// recorded in the partner's report as ``PartnerInboundReport/failure`` and the run goes on
+    /// with the next partner; the exit status is the worst of all partners. Errors before or
+    /// after the partners are thrown: configuration (78), our keys (77/78), local I/O (75).
     public func run(_ options: Options) throws -> InboundReport {
         let partners = try options.partner.map { [try config.partner($0)] } ?? config.partners
         var report = InboundReport()
@@ -67,7 +73,14 @@ public final class InboundJob {
         try exportUpdates(into: &report)
         for partner in partners {
             var partnerReport = PartnerInboundReport(partner: partner.id.rawValue)
-            try runPartner(partner, identity: identity, report: &partnerReport, run: &report)
+            do {
+                try runPartner(partner, identity: identity, report: &partnerReport, run: &report)
+            } catch let error as any ARLinkFailure {
+                let pid = partner.id.rawValue
+                partnerReport.failure = PartnerFailure(code: error.codeName, message: error.message, exitStatus: error.exitStatus)
+                reporter.report(RunMessage(.error, "partner \(pid): stopped: \(error.message) [\(error.codeName)]; the other partners go on",
+                                           fields: ["partner": pid, "code": error.codeName]))
+            }
             report.partners.append(partnerReport)
         }
         try checkPromises(into: &report)

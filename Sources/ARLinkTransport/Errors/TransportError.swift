@@ -18,6 +18,7 @@ public struct TransportError: ARLinkFailure, Equatable {
             case invalidName = "transport.invalid_name"
             case notFound = "transport.not_found"
             case sizeMismatch = "transport.size_mismatch"
+            case changed = "transport.changed"
             case localIO = "transport.local_io"
             case config = "transport.config"
             case protocolError = "transport.protocol"
@@ -46,6 +47,9 @@ public struct TransportError: ARLinkFailure, Equatable {
         public static let notFound = Code(value: .notFound)
         /// A transfer produced a different number of bytes than expected (file changed). Exit 75.
         public static let sizeMismatch = Code(value: .sizeMismatch)
+        /// A partner's file changed (size or modification time) after it was listed: it is left
+        /// where it is and a later run fetches it again. Exit 75.
+        public static let changed = Code(value: .changed)
         /// Reading or writing a local file failed (disk full, fsync error). Exit 75.
         public static let localIO = Code(value: .localIO)
         /// The transport settings are missing, weak or inconsistent. Exit 78.
@@ -81,7 +85,7 @@ public struct TransportError: ARLinkFailure, Equatable {
     public var exitStatus: ExitStatus {
         switch code.value {
         case .unreachable, .protocolError: .unavailable
-        case .transient, .sizeMismatch, .localIO: .tempFailure
+        case .transient, .sizeMismatch, .changed, .localIO: .tempFailure
         case .hostKeyMismatch, .authFailed, .untrustedCertificate, .permissionDenied: .noPermission
         case .conflict, .invalidName: .dataError
         case .notFound: .noInput

@@ -7,25 +7,81 @@ import Darwin
 /// File operations of the folder transport: scanning without following links, copying into a
 /// fresh temporary file with fsync, and renaming without ever replacing an existing name.
 enum FolderFile {
-    /// Opens a regular file for reading (following no symlink at the last component).
+    /// Opens an existing file for reading and refuses anything but a regular file.
+    ///
+    /// `open(2)` with `O_NONBLOCK`, so a FIFO or device put in our way cannot stall the run in
+    /// `open`, and `O_NOFOLLOW`, so a symbolic link at the last component is not followed;
+    /// then `fstat(2)` of the opened descriptor (not of the name, which may change meanwhile).
+    /// - Parameters:
+    ///   - what: the file as the error message names it.
+    ///   - refusal: the error code when the entry is a link or not a regular file
+    ///     (`.invalidName` for a partner's file, `.localIO` for one of ours).
+    /// - Returns: the descriptor and its `stat`.
+    static func openRegular(_ path: String, what: String, refusal: TransportError.Code = .localIO) throws -> (Int32, stat) {
+        let fd = open(path, O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC)
+        guard fd >= 0 else {
+            if errno == ELOOP { throw TransportError(refusal, "\(what) is a symbolic link; it is never followed") }
+            throw localError(errno, "cannot open \(what)")
+        }
+        var info = stat()
+        guard fstat(fd, &info) == 0 else {
+            let code = errno
+            close(fd)
+            throw localError(code, "cannot stat \(what)")
+        }
+        guard (info.st_mode & S_IFMT) == S_IFREG else {
+            close(fd)
+            throw TransportError(refusal, "\(what) is \(kindText(info.st_mode)), not a regular file; it was not read")
+        }
+        return (fd, info)
+    }
+
+    /// Opens a regular file for reading (see ``openRegular(_:what:refusal:)``).
     static func openForReading(_ path: String, what: String) throws -> Int32 {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw localError(errno, "cannot open \(what)") }
+        try openRegular(path, what: what).0
+    }
+
+    /// Creates `path` afresh for writing: whatever holds the name is unlinked first (a stale
+    /// `.part`, or a FIFO a partner put there), then `open(2)` with
+    /// `O_CREAT | O_EXCL | O_NOFOLLOW | O_NONBLOCK`, which never opens an existing entry.
+    static func createFresh(_ path: String, mode: mode_t, what: String) throws -> Int32 {
+        if unlink(path) != 0, errno != ENOENT, errno != EISDIR {
+            throw localError(errno, "cannot remove the stale \(what)")
+        }
+        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, mode)
+        guard fd >= 0 else {
+            if errno == EEXIST || errno == EISDIR {
+                throw TransportError(.conflict, "cannot create \(what): something else holds that name (a folder, or an entry created again at once); remove it")
+            }
+            throw localError(errno, "cannot create \(what)")
+        }
         var info = stat()
         guard fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else {
             close(fd)
-            throw TransportError(.localIO, "\(what) is not a regular file")
+            throw TransportError(.localIO, "\(what) is not a regular file after creating it")
         }
         return fd
     }
 
+    /// `a FIFO`, `a folder`... for messages about an entry that is not a regular file.
+    static func kindText(_ mode: mode_t) -> String {
+        switch mode & S_IFMT {
+        case S_IFIFO: "a FIFO"
+        case S_IFDIR: "a folder"
+        case S_IFLNK: "a symbolic link"
+        case S_IFSOCK: "a socket"
+        case S_IFCHR, S_IFBLK: "a device"
+        default: "a regular file"
+        }
+    }
+
     /// Copies from `source` (current offset to end, or at most `limit + 1` bytes) into a new
-    /// file at `path` (replacing a stale one), fsyncs and closes it. Returns the bytes copied.
-    @discardableResult
+    /// file at `path` (replacing a stale one, see ``createFresh(_:mode:what:)``), fsyncs and
+    /// closes it. Returns the bytes copied.
     /// - Parameter sync: fsync the copy before returning (false: the caller makes it durable).
+    @discardableResult
     static func copy(from source: Int32, toNew path: String, mode: mode_t, limit: Int64?, what: String, sync: Bool = true) throws -> Int64 {
-        let target = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, mode)
-        guard target >= 0 else { throw localError(errno, "cannot create \(what)") }
+        let target = try createFresh(path, mode: mode, what: what)
         var closed = false
         defer { if !closed { close(target) } }
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 16)
@@ -90,14 +146,16 @@ enum FolderFile {
 
     /// Compares an existing final file with the local one: same bytes means already delivered.
     static func compareExisting(_ finalPath: String, with source: Int32, localFile: String) throws -> DeliveryOutcome {
-        let existing = open(finalPath, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
-        guard existing >= 0 else {
-            throw TransportError(.conflict, "\(finalPath) already exists and cannot be read (\(errnoText(errno))); it was not overwritten with \(localFile)")
+        let existing: Int32
+        let a: stat
+        do {
+            (existing, a) = try openRegular(finalPath, what: finalPath, refusal: .conflict)
+        } catch let error as TransportError where error.code == .conflict || error.code == .localIO || error.code == .permissionDenied {
+            throw TransportError(.conflict, "\(finalPath) already exists and cannot be compared (\(error.message)); it was not overwritten with \(localFile), resolve it with the partner")
         }
         defer { close(existing) }
-        var a = stat()
         var b = stat()
-        guard fstat(existing, &a) == 0, fstat(source, &b) == 0 else { throw localError(errno, "cannot stat \(finalPath)") }
+        guard fstat(source, &b) == 0 else { throw localError(errno, "cannot stat \(localFile)") }
         if a.st_size == b.st_size, try LocalFiles.sameContent(existing, source, finalPath) {
             return .alreadyPresent
         }
@@ -105,9 +163,21 @@ enum FolderFile {
     }
 
     /// Moves `path` into `folder` under `name`, or `name.1`, `name.2`... if taken, never replacing.
+    ///
+    /// Idempotent: a move is a `link(2)` then an `unlink(2)` of `path`, and a crash between the
+    /// two leaves both names on one inode; a name in `folder` that already is the same file
+    /// (same device and inode, or, where the move had to copy across file systems, a regular
+    /// file with the same bytes) counts as the move done, so the re-run removes `path` instead
+    /// of making an identical `name.1`.
     static func moveNoReplace(_ path: String, intoFolder folder: String, name: String) throws {
+        let (source, info) = try openRegular(path, what: path, refusal: .invalidName)
+        defer { close(source) }
         for attempt in 0..<1000 {
             let target = folder + "/" + (attempt == 0 ? name : "\(name).\(attempt)")
+            if try isSameFile(target, as: source, info) {
+                if unlink(path) != 0, errno != ENOENT { throw localError(errno, "cannot remove \(path) after moving it") }
+                return
+            }
             if link(path, target) == 0 {
                 if unlink(path) != 0, errno != ENOENT { throw localError(errno, "cannot remove \(path) after moving it") }
                 return
@@ -116,18 +186,36 @@ enum FolderFile {
             if code == EEXIST { continue }
             if code == EXDEV || code == EPERM || code == ENOTSUP || code == EOPNOTSUPP {
                 if LocalFiles.lstatInfo(target) != nil { continue }
-                if rename(path, target) == 0 { return }
-                if errno == EXDEV {
-                    let source = try openForReading(path, what: path)
-                    defer { close(source) }
-                    try copy(from: source, toNew: target, mode: 0o640, limit: nil, what: target)
-                    if unlink(path) != 0, errno != ENOENT { throw localError(errno, "cannot remove \(path) after copying it") }
+                if code != EXDEV {  // no hard links here: a rename, after the check above
+                    guard rename(path, target) == 0 else { throw localError(errno, "cannot move \(path) into \(folder)") }
                     return
                 }
+                // Across file systems: copy under a temporary name, then link it to the final one.
+                let temporary = folder + "/." + name + ".part"
+                guard lseek(source, 0, SEEK_SET) == 0 else { throw localError(errno, "rewinding \(path) failed") }
+                try copy(from: source, toNew: temporary, mode: 0o640, limit: nil, what: temporary)
+                defer { unlink(temporary) }
+                if link(temporary, target) != 0 {
+                    if errno == EEXIST { continue }
+                    throw localError(errno, "cannot move \(path) into \(folder)")
+                }
+                if unlink(path) != 0, errno != ENOENT { throw localError(errno, "cannot remove \(path) after copying it") }
+                return
             }
             throw localError(code, "cannot move \(path) into \(folder)")
         }
         throw TransportError(.localIO, "cannot move \(path) into \(folder): 1000 names taken")
+    }
+
+    /// Whether `target` is the file open as `source`: the same inode, or a regular file of the
+    /// same size and bytes on another device (a copy an interrupted move left behind).
+    private static func isSameFile(_ target: String, as source: Int32, _ info: stat) throws -> Bool {
+        guard let other = LocalFiles.lstatInfo(target), (other.st_mode & S_IFMT) == S_IFREG, other.st_size == info.st_size else { return false }
+        if other.st_dev == info.st_dev { return other.st_ino == info.st_ino }
+        guard let (fd, _) = try? openRegular(target, what: target) else { return false }
+        defer { close(fd) }
+        guard lseek(source, 0, SEEK_SET) == 0 else { throw localError(errno, "rewinding the file to compare with \(target) failed") }
+        return try LocalFiles.sameContent(fd, source, target)
     }
 
     /// Reads a folder without following anything: names as raw bytes, kinds from lstat.
@@ -157,10 +245,15 @@ enum FolderFile {
             case S_IFDIR: kind = .directory
             default: kind = .other
             }
-            entries.append(OutboxEntry(nameBytes: nameBytes, kind: kind, size: Int64(info.st_size)))
+            entries.append(OutboxEntry(nameBytes: nameBytes, kind: kind, size: Int64(info.st_size), modified: modifiedNanoseconds(info)))
         }
         return entries
     }
+}
+
+/// The modification time of `info` in nanoseconds since the epoch.
+func modifiedNanoseconds(_ info: stat) -> Int64 {
+    Int64(info.st_mtim.tv_sec) * 1_000_000_000 + Int64(info.st_mtim.tv_nsec)
 }
 
 /// glibc's `ssize_t copy_file_range(int, off64_t *, int, off64_t *, size_t, unsigned)`

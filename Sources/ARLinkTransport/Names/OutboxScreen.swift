@@ -5,11 +5,13 @@ struct OutboxEntry {
     let nameBytes: [UInt8]
     let kind: Kind
     let size: Int64
+    /// The modification time in nanoseconds since the epoch, where the listing gives one exactly (the folder transport).
+    var modified: Int64? = nil
 }
 
 /// Turns raw outbox looks into an ``OutboxListing``: drops dot files, `.part` files and done
 /// markers, skips hostile names, symlinks and pattern mismatches, and keeps only files whose
-/// size is the same in two looks (or whose done marker exists).
+/// size (and modification time, where known) is the same in two looks (or whose done marker exists).
 struct OutboxScreen {
     let rules: OutboxRules
     let pattern: NamePattern
@@ -17,6 +19,8 @@ struct OutboxScreen {
     /// The result of screening one look.
     struct Look {
         var candidates: [String: Int64] = [:]
+        /// Modification times of the candidates, where the listing gives them.
+        var modified: [String: Int64] = [:]
         var markers: Set<String> = []
         var skipped: [SkippedName] = []
     }
@@ -54,6 +58,7 @@ struct OutboxScreen {
                 continue
             }
             look.candidates[name] = entry.size
+            look.modified[name] = entry.modified
         }
         return look
     }
@@ -77,10 +82,12 @@ struct OutboxScreen {
                 continue
             }
             guard let later = second.candidates[name] else { continue }  // gone meanwhile
-            if later == size {
-                files.append(RemoteFile(name: name, size: size))
-            } else {
+            if later != size {
                 skipped.append(SkippedName(escapedName: name, reason: "changed size between two looks (\(size) then \(later) bytes), still being written; a later run fetches it"))
+            } else if first.modified[name] != second.modified[name] {
+                skipped.append(SkippedName(escapedName: name, reason: "was modified between two looks (same size \(size) bytes), still being written; a later run fetches it"))
+            } else {
+                files.append(RemoteFile(name: name, size: size))
             }
         }
         files.sort { $0.name < $1.name }

@@ -97,8 +97,7 @@ public final class SFTPTransport: Transport {
         let remotePath = settings.outboxPath + "/" + name
         let temporary = LocalFiles.parent(of: localPath) + "/." + LocalFiles.lastComponent(of: localPath) + ".part"
         try run { [self] in
-            let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0o600)
-            guard fd >= 0 else { throw localError(errno, "cannot create \(temporary)") }
+            let fd = try FolderFile.createFresh(temporary, mode: 0o600, what: temporary)
             var closed = false
             defer {
                 if !closed { close(fd) }

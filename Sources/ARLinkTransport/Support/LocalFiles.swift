@@ -36,11 +36,15 @@ enum LocalFiles {
 
     /// Reads a small file (keys, passphrases, known_hosts) as UTF-8 text, refusing anything over `limit` bytes.
     static func readSmallFile(_ path: String, limit: Int, purpose: String) throws -> String {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        let fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)  // a FIFO must not stall the run
         guard fd >= 0 else {
             throw TransportError(.config, "\(purpose): cannot open \(path): \(errnoText(errno))")
         }
         defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else {
+            throw TransportError(.config, "\(purpose): \(path) is not a regular file")
+        }
         var bytes: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 4096)
         while true {
@@ -67,7 +71,7 @@ enum LocalFiles {
 
     /// fsync of a folder, so a rename inside it survives a crash.
     static func syncDirectory(_ path: String) throws {
-        let fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        let fd = open(path, O_RDONLY | O_DIRECTORY | O_NONBLOCK | O_CLOEXEC)
         guard fd >= 0 else { throw localError(errno, "cannot open folder \(path) to fsync it") }
         defer { close(fd) }
         try sync(fd, "folder \(path)")

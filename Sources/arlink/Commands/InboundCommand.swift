@@ -20,7 +20,10 @@ struct InboundCommand: ParsableCommand {
                 Fetches each feedback file in the partner's outbox that matches its naming pattern, opens \
                 the envelope, checks the signed header, the schema and the control totals, reconciles every \
                 event with the placement ledger, writes ERP update files, and sends a signed receipt. A bad \
-                file is quarantined (exit 65, the run goes on); a file after a sequence gap is held (exit 75).
+                file is quarantined (exit 65, the run goes on); a file after a sequence gap is held, and one that \
+                changes while it is fetched stays in the outbox (exit 75). A partner whose part fails (its \
+                transport, its folders) is reported and the run goes on with the others; the exit status is \
+                the worst of all partners.
                 """
         )
 
@@ -53,7 +56,8 @@ enum InboundSummary {
     static func renderText(_ report: InboundReport) -> String {
         var lines: [String] = []
         for p in report.partners {
-            lines.append("partner \(p.partner): \(p.processed.count) file(s) processed, \(p.quarantined.count) quarantined, \(p.held.count) held, \(p.duplicates.count) duplicate(s), \(p.skipped.count) skipped")
+            lines.append("partner \(p.partner): \(p.processed.count) file(s) processed, \(p.quarantined.count) quarantined, \(p.held.count) held, \(p.duplicates.count) duplicate(s), \(p.skipped.count) skipped, \(p.retry.count) left for the next run")
+            if let failure = p.failure { lines.append("  stopped: \(failure.message) [\(failure.code)]; exit \(failure.exitStatus.rawValue)") }
             lines.append("  events: \(p.eventsAccepted) accepted, \(p.eventsRejectedTotal) rejected")
             for (reason, count) in p.eventsRejected.sorted(by: { $0.key < $1.key }) {
                 lines.append("    rejected \(reason.rawValue): \(count)")
@@ -61,6 +65,7 @@ enum InboundSummary {
             for q in p.quarantined { lines.append("  quarantined \(q.fileName): \(q.message) [\(q.code)]") }
             for h in p.held { lines.append("  held \(h.fileName): \(h.message)") }
             for s in p.skipped { lines.append("  skipped \(s.fileName): \(s.message)") }
+            for r in p.retry { lines.append("  left for the next run \(r.fileName): \(r.message)") }
             for d in p.duplicates { lines.append("  duplicate \(d): already received, nothing applied") }
             for e in p.exceptions.prefix(20) { lines.append("  exception: \(e)") }
             if p.exceptions.count > 20 { lines.append("  ... and \(p.exceptions.count - 20) more exceptions") }
@@ -76,13 +81,18 @@ enum InboundSummary {
         func problems(_ list: [PartnerInboundReport.FileProblem]) -> String {
             "[" + list.map { "{\"file\":\(quote($0.fileName)),\"code\":\(quote($0.code)),\"message\":\(quote($0.message))}" }.joined(separator: ",") + "]"
         }
+        func failure(_ failure: PartnerFailure?) -> String {
+            guard let failure else { return "null" }
+            return "{\"code\":\(quote(failure.code)),\"message\":\(quote(failure.message)),\"exit_status\":\(failure.exitStatus.rawValue)}"
+        }
         let partners = report.partners.map { p in
             let rejected = "{" + p.eventsRejected.sorted { $0.key < $1.key }.map { "\(quote($0.key.rawValue)):\($0.value)" }.joined(separator: ",") + "}"
             return "{\"partner\":\(quote(p.partner)),\"files_processed\":\(p.processed.count),\"files_quarantined\":\(p.quarantined.count),"
                 + "\"files_held\":\(p.held.count),\"files_duplicate\":\(p.duplicates.count),\"files_skipped\":\(p.skipped.count),"
                 + "\"events_accepted\":\(p.eventsAccepted),\"events_rejected\":\(p.eventsRejectedTotal),\"rejected_by_reason\":\(rejected),"
                 + "\"exceptions\":\(p.exceptions.count),\"promises_broken\":\(p.promisesBroken),\"receipts_delivered\":\(p.receiptsDelivered),"
-                + "\"quarantined\":\(problems(p.quarantined)),\"held\":\(problems(p.held)),\"skipped\":\(problems(p.skipped))}"
+                + "\"quarantined\":\(problems(p.quarantined)),\"held\":\(problems(p.held)),\"skipped\":\(problems(p.skipped)),"
+                + "\"retry\":\(problems(p.retry)),\"failure\":\(failure(p.failure)),\"exit_status\":\(p.exitStatus.rawValue)}"
         }
         return "{\"partners\":[\(partners.joined(separator: ","))],\"updates_exported\":\(report.updatesExported),\"exit_status\":\(report.exitStatus.rawValue)}"
     }

@@ -48,6 +48,7 @@ enum DemoConfiguration {
               inbox: partner/inbox
               outbox: partner/outbox
               processed: partner/processed
+              stable_seconds: 0          # the demo partner renames complete files into place; a real drop folder keeps the default (5)
             portfolio_format: jsonl
             selection:
               min_days_past_due: 60
