@@ -12,8 +12,9 @@ struct ReportTests {
         let store = try fixture.store()
         let log = try fixture.log(store)
         var events = AuditTestFixture.sampleEvents(6)
-        events.append(AuditEvent(action: "batch.delivered", outcome: "ok", partner: "collectco", direction: "outbound", batchID: "B-0", fileID: "F-1000", recordCount: 10))
-        events.append(AuditEvent(action: "file.fetched", outcome: "ok", partner: "collectco", direction: "inbound", fileID: "F-2000",
+        // Shaped as the jobs write them: the delivery names the batch, whose built entry has the count.
+        events.append(AuditEvent(action: "batch.delivered", outcome: "ok", partner: "collectco", direction: "outbound", batchID: "B-0", fileID: "F-1000"))
+        events.append(AuditEvent(action: "file.applied", outcome: "ok", partner: "collectco", direction: "inbound", fileID: "F-2000",
                                  sealedSHA256: String(repeating: "d", count: 64), recordCount: 7))
         events.append(AuditEvent(action: "events.applied", outcome: "ok", partner: "collectco", direction: "inbound", fileID: "F-2000", recordCount: 7,
                                  detail: ["rejected_unknown_account": "2", "rejected_duplicate": "0", "events_accepted": "5"]))
@@ -41,6 +42,9 @@ struct ReportTests {
         #expect(report.exceptions.first?.reason == "rejected_unknown_account=2")
         #expect(report.dailyVolumes.count == 1)
         #expect(report.dailyVolumes.first?.outboundFiles == 1)
+        #expect(report.dailyVolumes.first?.outboundRecords == 10, "from the batch.built entry of B-0")
+        // One applied file and one quarantined file (two quarantine entries of the same bytes).
+        #expect(report.dailyVolumes.first?.inboundFiles == 2)
         #expect(report.dailyVolumes.first?.inboundRecords == 7)
         #expect(report.checkpointStatus.hasPrefix("intact: 10 entries"))
         #expect(report.groups.map { "\($0.partner)/\($0.direction)" } == ["collectco/inbound", "collectco/outbound"])
@@ -73,7 +77,8 @@ struct ReportTests {
         let (fixture, report) = try makeReport(tamper: true)
         defer { fixture.directory.remove() }
         #expect(report.checkpointStatus.hasPrefix("NOT INTACT: entry 7"))
-        #expect(report.html().contains("NOT INTACT"))
+        #expect(!report.isIntact)
+        #expect(report.html().contains("<p class=\"banner\">THE AUDIT LOG IS NOT INTACT"))
         #expect(report.csv().contains("not_intact"))
     }
 

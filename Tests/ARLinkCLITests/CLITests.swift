@@ -171,4 +171,47 @@ struct DemoAuditTests {
         let master = try String(contentsOfFile: dir.file("d/erp/customers.csv"), encoding: .utf8)
         #expect(values.filter { !$0.contains("\"") }.prefix(50).allSatisfy { master.contains($0) })
     }
+
+    @Test("audit report's daily volumes match the ledger and the inbound files; a log that is not intact gives a banner and exit 65")
+    func reportVolumes() throws {
+        let dir = try TemporaryDirectory("audit-report")
+        defer { dir.remove() }
+        let demo = try ProcessRunner.run(RepositoryPaths.arlinkExecutable, ["demo", "--workdir", dir.file("d"), "--customers", "300", "--open-items", "3000"],
+                                         currentDirectory: RepositoryPaths.root)
+        try #require(demo.status == 0, "\(demo.stderr)")
+        let database = dir.file("d/state/arlink.sqlite"), config = dir.file("d/arlink.yaml")
+        func sql(_ query: String) throws -> Int {
+            Int(try ProcessRunner.run("sqlite3", [database, query]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)) ?? -1
+        }
+        // The figures from the state tables, not from the audit log.
+        let outboundFiles = try sql("SELECT count(*) FROM outbound_batch WHERE state IN ('delivered', 'acknowledged')")
+        let outboundRecords = try sql("SELECT sum(value) FROM outbound_batch, json_each(outbound_batch.record_counts) WHERE state IN ('delivered', 'acknowledged')")
+        let inboundFiles = try sql("SELECT count(DISTINCT sha256) FROM inbound_file")
+        let inboundRecords = try sql("SELECT sum(events_accepted + events_rejected) FROM inbound_file WHERE state = 'applied'")
+        #expect(outboundFiles == 1 && outboundRecords > 100 && inboundFiles == 1 && inboundRecords > 100)
+
+        let day = String(ISO8601DateFormatter().string(from: Date()).prefix(10))
+        let report = try ProcessRunner.run(RepositoryPaths.arlinkExecutable, ["audit", "report", "--config", config, "--from", day, "--to", day, "--format", "json"])
+        #expect(report.status == 0, "\(report.stderr)")
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(report.stdout.utf8)) as? [String: Any])
+        let volumes = try #require(json["daily_volumes"] as? [[String: Any]])
+        #expect(volumes.count == 1)
+        #expect(volumes.first?["outbound_files"] as? Int == outboundFiles)
+        #expect(volumes.first?["outbound_records"] as? Int == outboundRecords)
+        #expect(volumes.first?["inbound_files"] as? Int == inboundFiles)
+        #expect(volumes.first?["inbound_records"] as? Int == inboundRecords)
+
+        // Tamper with one entry: the report is still written, with a banner, and exits 65.
+        let edit = try ProcessRunner.run("sqlite3", [database, "DROP TRIGGER audit_entry_no_update; UPDATE audit_entry SET entry = replace(entry, '\"outcome\":\"ok\"', '\"outcome\":\"no\"') WHERE leaf_index = 1;"])
+        #expect(edit.status == 0, "\(edit.stderr)")
+        let html = try ProcessRunner.run(RepositoryPaths.arlinkExecutable, ["audit", "report", "--config", config, "--from", day, "--to", day, "--format", "html"])
+        #expect(html.status == 65, "\(html.stderr)")
+        #expect(html.stdout.contains("THE AUDIT LOG IS NOT INTACT"))
+        // Against another copy of the checkpoints (an empty one here), the report says so too.
+        try dir.write("empty.log", "")
+        let copy = try ProcessRunner.run(RepositoryPaths.arlinkExecutable, ["audit", "report", "--config", config, "--from", day, "--to", day, "--format", "csv",
+                                                                           "--checkpoints", dir.file("empty.log")])
+        #expect(copy.status != 0)
+        #expect(copy.stdout.contains("not_intact"))
+    }
 }

@@ -14,12 +14,16 @@ extension AuditReport {
             .ok{color:#116329}.bad{color:#a40e26;font-weight:bold}.status{padding:.6rem;border-radius:4px;background:#f4f6fa}
             .legend span{display:inline-block;width:.8rem;height:.8rem;margin:0 .3rem 0 1rem;vertical-align:middle}
             pre{background:#f4f6fa;padding:.6rem;overflow-x:auto;font-size:.8rem}
+            .banner{background:#a40e26;color:#fff;font-weight:bold;padding:.8rem;border-radius:4px}
             </style></head><body>
             <h1>Audit report: \(Self.escape(from)) to \(Self.escape(to))</h1>
             <p>Log <code>\(Self.escape(origin))</code>, generated \(Self.escape(generatedAt)) (UTC). All times are UTC.</p>
 
             """
-        let intact = checkpointStatus.hasPrefix("intact")
+        let intact = isIntact
+        if !intact {
+            out += "<p class=\"banner\">THE AUDIT LOG IS NOT INTACT: the figures below come from a log that failed verification and cannot be relied on. \(Self.escape(checkpointStatus))</p>\n"
+        }
         out += "<h2>Log status</h2>\n<p class=\"status \(intact ? "ok" : "bad")\">\(Self.escape(checkpointStatus))</p>\n"
         if let latest = latestCheckpoint {
             out += "<p>Newest signed checkpoint (tree size \(latest.treeSize)):</p>\n<pre>\(Self.escape(latest.noteText))</pre>\n"
@@ -33,17 +37,22 @@ extension AuditReport {
         }
         out += "<h2>Refusals and quarantines</h2>\n" + (refusals.isEmpty ? "<p>None.</p>\n" : table(refusals, reasons: true))
         out += "<h2>Reconciliation exceptions</h2>\n" + (exceptions.isEmpty ? "<p>None.</p>\n" : table(exceptions, reasons: true))
+        out += "<h2>Actions</h2>\n<table><tr><th>action</th><th>meaning</th></tr>\n"
+        for action in Set((transfers + refusals + exceptions).map(\.action)).sorted() {
+            out += "<tr><td><code>\(Self.escape(action))</code></td><td>\(Self.escape(Self.actionMeanings[action] ?? "see docs/audit-log.md"))</td></tr>\n"
+        }
+        out += "</table>\n"
         out += "<p>Check this log yourself: <code>arlink audit verify --config FILE</code>; prove a transfer: <code>arlink audit prove --config FILE --file-id ID</code>.</p>\n</body></html>\n"
         return out
     }
 
     private func table(_ rows: [Row], reasons: Bool) -> String {
-        var out = "<table><tr><th>#</th><th>time</th><th>action</th><th>outcome</th><th>file id</th><th>batch</th><th>records</th><th>totals</th>"
+        var out = "<table><tr><th>#</th><th>time</th><th>action</th><th>outcome</th><th>file</th><th>batch</th><th>records</th><th>totals</th>"
         out += reasons ? "<th>partner</th><th>reason</th></tr>\n" : "<th>digests (plaintext / sealed)</th></tr>\n"
         for row in rows {
             let outcomeClass = row.outcome == "ok" ? "ok" : "bad"
             out += "<tr><td class=\"num\">\(row.sequence)</td><td>\(Self.escape(row.time))</td><td>\(Self.escape(row.action))</td>"
-            out += "<td class=\"\(outcomeClass)\">\(Self.escape(row.outcome))</td><td><code>\(Self.escape(row.fileID))</code></td><td><code>\(Self.escape(row.batchID))</code></td>"
+            out += "<td class=\"\(outcomeClass)\">\(Self.escape(row.outcome))</td><td>\(Self.escape(row.fileName))<br><code>\(Self.escape(row.fileID))</code></td><td><code>\(Self.escape(row.batchID))</code></td>"
             out += "<td class=\"num\">\(row.recordCount.map(String.init) ?? "")</td><td>\(Self.escape(Self.totalsText(row.totals)))</td>"
             if reasons {
                 out += "<td>\(Self.escape(row.partner))</td><td>\(Self.escape(row.reason))</td></tr>\n"
@@ -95,4 +104,25 @@ extension AuditReport {
         }
         return out
     }
+
+    /// What each action code means, for the page's legend.
+    static let actionMeanings: [String: String] = [
+        "config.loaded": "the configuration a run used (its SHA-256)",
+        "batch.built": "an outbound portfolio was written (records and totals)",
+        "batch.sealed": "the portfolio was signed and encrypted",
+        "batch.delivered": "the sealed portfolio reached the partner",
+        "batch.skipped": "nothing to place for the partner on that day",
+        "file.received": "a feedback file was received again (a replay of applied bytes)",
+        "file.applied": "a feedback file was opened, checked and applied (events and totals)",
+        "file.quarantined": "a feedback file was refused and kept in quarantine with its reason",
+        "file.held": "a feedback file was held until the file before it in sequence arrives",
+        "file.finished": "a fetched feedback file was moved out of the partner's outbox",
+        "erp.exported": "ERP status updates were written to the import folder",
+        "receipt.sealed": "a receipt for the partner was signed and encrypted",
+        "receipt.delivered": "the receipt reached the partner",
+        "promises.checked": "promises to pay were checked against payments",
+        "keys.checked": "keys and certificates were checked",
+        "audit.recovered": "an operator let runs continue after the log stopped extending its checkpoint",
+        "audit.checkpoint_file_repaired": "a torn note was cut off the end of the checkpoint file",
+    ]
 }

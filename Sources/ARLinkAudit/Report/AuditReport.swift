@@ -82,6 +82,8 @@ public struct AuditReport: Sendable {
                                  dailyVolumes: [], checkpointStatus: "", latestCheckpoint: nil, entryCount: 0)
         var days: [String: DailyVolume] = [:]
         var countedFiles: Set<String> = []
+        // Record counts of outbound batches, from the entry that built them.
+        var batchRecords: [String: Int] = [:]
         for (index, text) in texts {
             let entry = try AuditEntry(canonicalBytes: Array(text.utf8), source: "audit entry \(index)")
             let event = entry.event
@@ -105,17 +107,18 @@ public struct AuditReport: Sendable {
                 }
                 report.exceptions.append(exception)
             }
-            if let fileID = event.fileID, let direction = event.direction, !countedFiles.contains(direction + fileID),
-               event.action == "batch.delivered" || event.action == "file.fetched" {
-                countedFiles.insert(direction + fileID)
+            if let batchID = event.batchID, let count = event.recordCount, event.action == "batch.built" {
+                batchRecords[batchID] = count
+            }
+            if let counted = Self.volume(of: event, batchRecords: batchRecords), countedFiles.insert(counted.key).inserted {
                 let day = String(entry.time.prefix(10))
                 var volume = days[day] ?? DailyVolume(day: day, outboundFiles: 0, inboundFiles: 0, outboundRecords: 0, inboundRecords: 0)
-                if direction == "outbound" {
+                if counted.outbound {
                     volume.outboundFiles += 1
-                    volume.outboundRecords += event.recordCount ?? 0
+                    volume.outboundRecords += counted.records
                 } else {
                     volume.inboundFiles += 1
-                    volume.inboundRecords += event.recordCount ?? 0
+                    volume.inboundRecords += counted.records
                 }
                 days[day] = volume
             }
@@ -133,6 +136,29 @@ public struct AuditReport: Sendable {
         }
         return report
     }
+
+    /// Actions that make a file count in the daily volumes: a batch delivered (outbound), and a
+    /// feedback file applied, quarantined, held or received again (inbound).
+    static let outboundFileActions: Set<String> = ["batch.delivered"]
+    static let inboundFileActions: Set<String> = ["file.applied", "file.quarantined", "file.held", "file.received"]
+
+    /// Whether `event` is a file for the daily volumes: a key that counts each file once, its
+    /// direction and its records (an outbound batch's from its `batch.built` entry when the
+    /// delivery entry carries none).
+    static func volume(of event: AuditEvent, batchRecords: [String: Int]) -> (key: String, outbound: Bool, records: Int)? {
+        if outboundFileActions.contains(event.action), event.outcome == "ok" || event.outcome == "already_present" {
+            let key = event.fileID ?? event.batchID ?? event.fileName ?? ""
+            return ("out:" + key, true, event.recordCount ?? event.batchID.flatMap { batchRecords[$0] } ?? 0)
+        }
+        if inboundFileActions.contains(event.action) {
+            let key = event.sealedSHA256 ?? event.fileID ?? event.fileName ?? ""
+            return ("in:" + key, false, event.action == "file.applied" ? event.recordCount ?? 0 : 0)
+        }
+        return nil
+    }
+
+    /// Whether the verification found the log intact.
+    public var isIntact: Bool { checkpointStatus.hasPrefix("intact") }
 
     /// Transfers grouped by partner and direction, groups sorted by name.
     public var groups: [(partner: String, direction: String, rows: [Row])] {

@@ -150,7 +150,8 @@ extension OutboundJob {
                 try context.audit.append([AuditEvent(
                     action: "batch.delivered", outcome: outcome == .delivered ? "ok" : "already_present", partner: pid,
                     direction: "outbound", batchID: batch.batchID, fileID: batch.fileID, fileName: batch.fileName,
-                    sealedSHA256: batch.sealedSHA256, detail: ["transport": Self.transportKind(partner.transport)]
+                    sealedSHA256: batch.sealedSHA256, recordCount: batch.recordCounts.values.reduce(0, +),
+                    detail: ["transport": Self.transportKind(partner.transport)]
                 )], in: db)
             }
             Failpoint.hit("outbound.delivered")

@@ -179,6 +179,7 @@ struct AuditCommand: ParsableCommand {
         @Option(help: "Last day, YYYY-MM-DD (UTC), inclusive.") var to: String
         @Option(help: "csv, json or html.") var format: Format = .html
         @Option(help: "Write the report here instead of standard output.") var output: String?
+        @Option(help: "Check the log against this copy of the checkpoint file (the write-once copy) instead of the configured one.") var checkpoints: String?
 
         func run() throws {
             try Console.run {
@@ -186,7 +187,8 @@ struct AuditCommand: ParsableCommand {
                 let store = try setup.store()
                 let verification: Result<AuditVerification, AuditError>
                 do {
-                    verification = .success(try AuditVerifier.verify(store: store, key: setup.key, origin: setup.config.audit.origin, checkpointFile: setup.config.audit.checkpointFile))
+                    verification = .success(try AuditVerifier.verify(store: store, key: setup.key, origin: setup.config.audit.origin,
+                                                                     checkpointFile: checkpoints ?? setup.config.audit.checkpointFile))
                 } catch let error as AuditError {
                     verification = .failure(error)
                 }
@@ -196,6 +198,8 @@ struct AuditCommand: ParsableCommand {
                 case .json: try emit(try report.json(), to: output)
                 case .html: try emit(report.html(), to: output)
                 }
+                // The report is written either way; its exit status says whether it can be relied on.
+                if case .failure(let error) = verification { throw error }
             }
         }
     }
