@@ -19,8 +19,9 @@ extension InboundJob {
     /// pass is rolled back and done again with those events refused as duplicates.
     /// - Parameter reopen: the plaintext read again from its first event.
     /// - Parameter accounts: the partner's placed accounts, being read on another thread (for the first pass).
+    /// - Parameter signerSHA256: the fingerprint of the certificate that signed the file (audited).
     func apply(_ reader: FeedbackReader, reopen: () throws -> FeedbackReader, remote: RemoteFile, sha: String, plaintextSHA256: String,
-               partner: PartnerSettings, accounts: BackgroundTask<PlacedAccounts?>? = nil, report: inout PartnerInboundReport) throws {
+               signerSHA256: String, partner: PartnerSettings, accounts: BackgroundTask<PlacedAccounts?>? = nil, report: inout PartnerInboundReport) throws {
         var excluded: Set<EventKey> = []
         var reader = reader
         var accounts = accounts
@@ -29,7 +30,7 @@ extension InboundJob {
                 let read = accounts
                 accounts = nil  // a pass done again reads them again (the first one changed its copy)
                 let pass = try applyPass(reader, excluded: excluded, reopen: reopen, remote: remote, sha: sha, plaintextSHA256: plaintextSHA256,
-                                         partner: partner, accounts: read)
+                                         signerSHA256: signerSHA256, partner: partner, accounts: read)
                 report.eventsAccepted += pass.accepted
                 report.eventsRejected.merge(pass.rejected, uniquingKeysWith: +)
                 report.exceptions.append(contentsOf: pass.exceptions)
@@ -58,7 +59,7 @@ extension InboundJob {
 
     /// One pass over the file inside one transaction.
     func applyPass(_ reader: FeedbackReader, excluded: Set<EventKey>, reopen: () throws -> FeedbackReader, remote: RemoteFile, sha: String,
-                   plaintextSHA256: String, partner: PartnerSettings, accounts: BackgroundTask<PlacedAccounts?>? = nil) throws -> PassResult {
+                   plaintextSHA256: String, signerSHA256: String, partner: PartnerSettings, accounts: BackgroundTask<PlacedAccounts?>? = nil) throws -> PassResult {
         let pid = partner.id.rawValue
         let header = reader.header
         let receivedAt = Timestamp.iso8601(context.now())
@@ -167,6 +168,7 @@ extension InboundJob {
             var detail = reader.totals.counts.mapValues(String.init)
             detail["sequence"] = String(header.sequence)
             detail["events_accepted"] = String(state.result.accepted)
+            detail["signer_sha256"] = signerSHA256
             for (reason, count) in state.result.rejected { detail["rejected_" + reason.rawValue] = String(count) }
             if let staged = try exports.stage() {
                 try InboundLedger.insertStagedExport(db, staged)

@@ -45,7 +45,8 @@ public final class InboundJob {
     /// Runs the pipeline for the selected partners.
     ///
     /// A bad file is quarantined and the run goes on; the report's ``InboundReport/exitStatus``
-    /// says 65 then. Errors that stop the run are thrown: configuration (78), our keys (77/78),
+    /// says 65 then. Errors that stop the run are thrown, before anything is fetched when they
+    /// are found at the start: configuration and trust files (78), our keys (77/78),
     /// the partner's transport (69/75), local I/O (75).
     public func run(_ options: Options) throws -> InboundReport {
         let partners = try options.partner.map { [try config.partner($0)] } ?? config.partners
@@ -59,6 +60,8 @@ public final class InboundJob {
             try? context.store.resumeCheckpoints()
         }
         let identity = try context.decryptionIdentity()
+        // Our keys and every partner's trust files before anything is fetched (77/78 stop the run).
+        for warning in try context.checkKeysAndTrust(for: partners) { reporter.warning(warning) }
         try context.store.write { db in
             try context.audit.append([AuditEvent(action: "config.loaded", outcome: "ok", direction: "inbound",
                                                  detail: ["config_sha256": context.configSHA256])], in: db)

@@ -7,9 +7,10 @@ public import ARLinkCore
 public enum InboundLedger {
     // MARK: - Files
 
-    /// The file claimed by these bytes, if any.
+    /// The latest reception of these bytes, if any (a quarantined file may be received again).
     public static func file(_ db: Database, partner: String, sha256: String) throws -> InboundFileRecord? {
-        try Row.fetchOne(db, sql: "SELECT * FROM inbound_file WHERE partner = ? AND sha256 = ?", arguments: [partner, sha256]).map(decode)
+        try Row.fetchOne(db, sql: "SELECT * FROM inbound_file WHERE partner = ? AND sha256 = ? ORDER BY attempt DESC LIMIT 1",
+                         arguments: [partner, sha256]).map(decode)
     }
 
     /// The applied file with this `file_id`, if any.
@@ -32,20 +33,21 @@ public enum InboundLedger {
         try Row.fetchAll(db, sql: "SELECT * FROM inbound_file WHERE partner = ? ORDER BY received_at, sequence", arguments: [partner]).map(decode)
     }
 
-    /// Records a claimed file.
+    /// Records a claimed file, as the next reception of its bytes.
     public static func insert(_ db: Database, _ f: InboundFileRecord) throws {
         try db.execute(sql: """
-            INSERT INTO inbound_file (partner, sha256, file_name, file_id, sequence, state, plaintext_sha256, error_code,
+            INSERT INTO inbound_file (partner, sha256, attempt, file_name, file_id, sequence, state, plaintext_sha256, error_code,
                 events_accepted, events_rejected, receipt_name, receipt_file_id, receipt_sequence, received_at, finished)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            VALUES (?1, ?2, (SELECT COALESCE(MAX(attempt), 0) + 1 FROM inbound_file WHERE partner = ?1 AND sha256 = ?2),
+                    ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)
             """, arguments: [f.partner, f.sha256, f.fileName, f.fileID, f.sequence, f.state.rawValue, f.plaintextSHA256, f.errorCode,
                              f.eventsAccepted, f.eventsRejected, f.receiptName, f.receiptFileID, f.receiptSequence, f.receivedAt,
                              f.finished ? 1 : 0])
     }
 
-    /// Marks a file finished (receipt delivered, archived, remote moved).
+    /// Marks a file's unfinished reception finished (receipt delivered, archived, remote moved).
     public static func markFinished(_ db: Database, partner: String, sha256: String) throws {
-        try db.execute(sql: "UPDATE inbound_file SET finished = 1 WHERE partner = ? AND sha256 = ?", arguments: [partner, sha256])
+        try db.execute(sql: "UPDATE inbound_file SET finished = 1 WHERE partner = ? AND sha256 = ? AND finished = 0", arguments: [partner, sha256])
     }
 
     /// The next sequence number of our receipts to `partner`.
