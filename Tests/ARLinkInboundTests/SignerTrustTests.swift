@@ -53,6 +53,18 @@ extension InboundFixture {
         try #require(r.status == 0, "openssl \(arguments.first ?? "") failed: \(r.stderr)")
     }
 
+    /// An empty CRL of the partner CA at `keys/ca/partner.crl`, valid for one day from now.
+    func makeOneDayCRL() throws {
+        let folder = dir.file("crl-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        try "".write(toFile: folder + "/index.txt", atomically: true, encoding: .utf8)
+        try "01\n".write(toFile: folder + "/crlnumber", atomically: true, encoding: .utf8)
+        try "[ ca ]\ndefault_ca = CA_default\n[ CA_default ]\ndatabase = \(folder)/index.txt\ncrlnumber = \(folder)/crlnumber\ndefault_md = sha256\n"
+            .write(toFile: folder + "/ca.cnf", atomically: true, encoding: .utf8)
+        try openssl(["ca", "-config", folder + "/ca.cnf", "-gencrl", "-keyfile", keys + "/ca/partner-ca.key", "-cert", keys + "/ca/partner-ca.crt",
+                     "-crldays", "1", "-out", keys + "/ca/partner.crl"])
+    }
+
     /// Replaces text in the configuration file.
     func editConfig(_ old: String, _ new: String) throws {
         let yaml = try String(contentsOfFile: configPath, encoding: .utf8)
@@ -189,5 +201,27 @@ struct SignerTrustTests {
             #expect(error.exitStatus == .config, "\(error)")
             #expect(error.message.contains("trust: ca"), "\(error.message)")
         }
+    }
+
+    @Test("an expired CRL stops the run (78, nothing fetched) unless crl_expired: warn")
+    func expiredCRL() throws {
+        let f = try InboundFixture()
+        try f.makeOneDayCRL()
+        try f.editConfig("ca: keys/ca/partner-ca.crt", "ca: keys/ca/partner-ca.crt\n      crl: keys/ca/partner.crl")
+        try f.dropSigned(by: "partner/signing")
+        f.now = Date().addingTimeInterval(2 * 86_400)
+        do {
+            _ = try f.run()
+            Issue.record("an expired CRL must stop the run")
+        } catch let error as any ARLinkFailure {
+            #expect(error.codeName == "envelope.bad_trust_configuration", "\(error)")
+            #expect(error.exitStatus == .config)
+            #expect(error.message.contains("expired"), "\(error.message)")
+        }
+        #expect(f.files(f.outbox) == [f.name(1)], "nothing fetched")
+        #expect(f.files(f.work + "/quarantine").isEmpty)
+        try f.editConfig("crl: keys/ca/partner.crl", "crl: keys/ca/partner.crl\n      crl_expired: warn")
+        let warned = try f.run()
+        #expect(warned.partners.first?.processed == [f.name(1)], "\(warned.partners)")
     }
 }
