@@ -240,7 +240,7 @@ extension InboundJob {
         try InboundLedger.insertPayments(db, partner: state.partner) { insert in
             for index in order {
                 let p = payments[Int(index)]
-                try insert(p.eventID, p.accountRef, p.allocations, reversed[p.eventID])
+                try insert(p.eventID, p.accountRef, p.allocations, reversed[p.eventID], p.excess)
             }
         }
         for (payment, reversal) in state.earlierReversed {
@@ -294,8 +294,12 @@ extension InboundJob {
         case .payment:
             state.positions.apply(result.allocations, to: event.accountRef, slot: slot)
             if state.paymentIndexBuilt { state.paymentIndex[EventKey(event.eventID)] = Int32(state.payments.count) }
-            state.payments.append(PendingPayment(eventID: event.eventID, accountRef: event.accountRef,
-                                                 allocations: InboundLedger.encode(result.allocations)))
+            var pending = PendingPayment(eventID: event.eventID, accountRef: event.accountRef, allocations: InboundLedger.encode(result.allocations))
+            if case .accepted(let exception?) = result.outcome, exception.code == "overpayment", let excess = exception.amount {
+                pending.excess = excess
+                if state.excess != nil { state.excess?[event.accountRef + "\t" + excess.currency.code, default: 0] += excess.minorUnits }
+            }
+            state.payments.append(pending)
         case .paymentReversal:
             state.positions.apply(result.allocations, to: event.accountRef, slot: slot)
             if let target = event.reversesEventID {
@@ -307,8 +311,15 @@ extension InboundJob {
             }
         case .promise:
             if let amount = event.amount, let date = event.promisedDate {
-                // What the partner paid on the account so far (net of reversals) is the sum of its invoices' paid amounts.
-                let baseline = try state.positions.paid(event.accountRef, slot: slot, currency: amount.currency, partner: state.partner, db: db)
+                // What the partner paid on the account so far (net of reversals): its invoices' paid
+                // amounts and the excess of its payments over the open balance.
+                if state.excess == nil {
+                    var known = try InboundLedger.paymentExcess(db, partner: state.partner)
+                    for p in state.payments { if let e = p.excess { known[p.accountRef + "\t" + e.currency.code, default: 0] += e.minorUnits } }
+                    state.excess = known
+                }
+                let excess = state.excess?[event.accountRef + "\t" + amount.currency.code] ?? 0
+                let baseline = try state.positions.paid(event.accountRef, slot: slot, currency: amount.currency, partner: state.partner, db: db) + excess
                 // The newest promise for an account (and invoice) supersedes the open one.
                 state.setPromise(InboundLedger.NewPromise(eventID: event.eventID, accountRef: event.accountRef, invoiceNumber: event.invoiceNumber,
                                                           amount: amount, promisedDate: date, paidBaseline: baseline), slot: slot)

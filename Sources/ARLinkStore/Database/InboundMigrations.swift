@@ -199,6 +199,9 @@ extension StoreMigrations {
     /// e.g. after our clock or trust configuration was fixed) and is then processed afresh, so
     /// the same bytes can have several rows: `attempt` counts them. A replay is the same bytes
     /// as an applied file.
+    /// A payment's excess over the open balance (`excess_currency`, `excess_minor`) is kept
+    /// with it: a promise is judged against everything the debtor paid, not only what reached
+    /// the invoices (few payments have one, hence the partial index).
     static func registerInboundV3(_ migrator: inout DatabaseMigrator) {
         migrator.registerMigration("inbound-v3") { db in
             try db.execute(sql: """
@@ -232,6 +235,9 @@ extension StoreMigrations {
                 CREATE UNIQUE INDEX inbound_file_by_sequence ON inbound_file(partner, sequence) WHERE state = 'applied';
                 CREATE UNIQUE INDEX inbound_file_by_receipt ON inbound_file(partner, receipt_sequence) WHERE receipt_sequence IS NOT NULL;
                 CREATE UNIQUE INDEX inbound_file_one_unfinished ON inbound_file(partner, sha256) WHERE finished = 0;
+                ALTER TABLE inbound_payment ADD COLUMN excess_currency TEXT;
+                ALTER TABLE inbound_payment ADD COLUMN excess_minor INTEGER;
+                CREATE INDEX inbound_payment_excess ON inbound_payment(partner, account_ref) WHERE excess_minor IS NOT NULL;
                 """)
         }
     }
