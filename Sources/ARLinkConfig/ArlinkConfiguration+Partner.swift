@@ -87,7 +87,8 @@ extension ArlinkConfiguration {
             selection: selection,
             minimisation: DataMinimisation(allowed: allowed, masks: masks),
             feedbackNamePattern: pattern,
-            promiseHorizonDays: try node.int("promise_horizon_days", default: 365, range: 1...3650)
+            promiseHorizonDays: try node.int("promise_horizon_days", default: 365, range: 1...3650),
+            paymentDateMarginDays: try node.int("payment_date_margin_days", default: 30, range: 0...3650)
         )
         try node.finish()
         return partner

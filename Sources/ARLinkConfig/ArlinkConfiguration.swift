@@ -183,4 +183,6 @@ public struct PartnerSettings: Sendable {
     public var feedbackNamePattern: String
     /// Promises further out than this many days are rejected.
     public var promiseHorizonDays: Int
+    /// Payments dated more than this many days before the account was placed are rejected (default 30).
+    public var paymentDateMarginDays: Int
 }

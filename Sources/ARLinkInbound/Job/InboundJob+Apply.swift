@@ -65,6 +65,8 @@ extension InboundJob {
         let receivedAt = Timestamp.iso8601(context.now())
         var state = PassState(partner: pid, sha: sha, fileID: header.fileID,
                               reconciler: Reconciler(today: today, promiseHorizonDays: partner.promiseHorizonDays), limits: positionLimits)
+        state.fileCreatedOn = LocalDate(iso: header.createdAt.prefix(10))
+        state.paymentDateMarginDays = partner.paymentDateMarginDays
         let formats = config.erp.updateFormats.compactMap(ERPUpdateWriter.Format.init(rawValue:))
         var stage: ERPUpdateStage<PassUpdate>?
         defer { stage?.discard() }
@@ -282,9 +284,32 @@ extension InboundJob {
             let matching = original.flatMap { $0.accountRef == event.accountRef ? $0 : nil }
             let reversed = matching.map { $0.reversedBy != nil || state.earlierReversed[$0.eventID] != nil } ?? false
             return reconciler.reversal(event, original: matching?.allocations, alreadyReversed: reversed, position: position)
+        case .payment:
+            let position = try state.positions.position(event.accountRef, slot: slot, partner: state.partner, db: db)
+            if position != nil, let date = event.occurredOn, let problem = try paymentDateProblem(date, accountRef: event.accountRef, state: &state, db: db) {
+                return .rejected(problem)
+            }
+            return reconciler.reconcile(event, position: position)
         default:
             return reconciler.reconcile(event, position: try state.positions.position(event.accountRef, slot: slot, partner: state.partner, db: db))
         }
+    }
+
+    /// A payment dated after the file was created, or before its account's placement by more
+    /// than the partner's margin. The account's placement date is looked up only when the
+    /// partner's batch dates cannot settle it (a payment dated after the latest batch, less the
+    /// margin, is possible for every account).
+    func paymentDateProblem(_ date: LocalDate, accountRef: String, state: inout PassState, db: Database) throws -> RejectionReason? {
+        let reconciler = state.reconciler
+        let margin = state.paymentDateMarginDays
+        guard let created = state.fileCreatedOn else { return nil }
+        if state.placementRange == nil { state.placementRange = .some(try InboundLedger.placementRange(db, partner: state.partner)) }
+        guard let range = state.placementRange ?? nil, date.adding(days: margin) < range.upperBound else {
+            return reconciler.paymentDateProblem(date, fileCreatedOn: created, placedOn: nil, marginDays: margin)
+        }
+        let placed = date.adding(days: margin) < range.lowerBound
+            ? range.lowerBound : try InboundLedger.placedOn(db, partner: state.partner, accountRef: accountRef)
+        return reconciler.paymentDateProblem(date, fileCreatedOn: created, placedOn: placed, marginDays: margin)
     }
 
     /// Records the ledger changes (in the pass state, written at the end) and the ERP updates of an accepted event.

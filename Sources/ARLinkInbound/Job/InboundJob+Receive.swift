@@ -183,7 +183,7 @@ extension InboundJob {
         return .applied
     }
 
-    /// The signed header must name this partner as sender, us as recipient, our encryption key,
+    /// The signed header must name this partner as sender, us as recipient, the inbound direction, our encryption key,
     /// and a creation time that is not in the future (five minutes of clock skew allowed).
     func checkHeader(_ header: FileHeader, partner: PartnerSettings, identity: DecryptionIdentity) -> InboundError? {
         let pid = partner.id.rawValue
@@ -193,6 +193,9 @@ extension InboundJob {
         }
         if header.recipient != us {
             return InboundError(.wrongRecipient, "the signed header names recipient \"\(header.recipient)\", not us (\(us)); the file was meant for someone else and forwarded")
+        }
+        if header.direction != "inbound" {
+            return InboundError(.wrongDirection, "the signed header's direction is \"\(header.direction.prefix(20))\", not \"inbound\": it is not feedback for us")
         }
         if header.recipientKeySHA256 != identity.sha256Fingerprint {
             return InboundError(.wrongRecipientKey, "the signed header names encryption key sha256 \(header.recipientKeySHA256.prefix(16))…, not ours (\(identity.sha256Fingerprint.prefix(16))…)")

@@ -154,6 +154,21 @@ extension InboundLedger {
         return out
     }
 
+    /// The earliest and latest as-of dates of the batches sent to `partner` (nil when none was).
+    public static func placementRange(_ db: Database, partner: String) throws -> ClosedRange<LocalDate>? {
+        guard let row = try Row.fetchOne(db, sql: "SELECT MIN(as_of), MAX(as_of) FROM outbound_batch WHERE partner = ?", arguments: [partner]),
+            let first = (row[0] as String?).flatMap({ LocalDate(iso: $0) }), let last = (row[1] as String?).flatMap({ LocalDate(iso: $0) })
+        else { return nil }
+        return first...last
+    }
+
+    /// The as-of date of the batch that placed an account with `partner`, if it was placed.
+    public static func placedOn(_ db: Database, partner: String, accountRef: String) throws -> LocalDate? {
+        try String.fetchOne(db, sql: """
+            SELECT b.as_of FROM placement p JOIN outbound_batch b ON b.batch_id = p.placed_batch WHERE p.partner = ? AND p.account_ref = ?
+            """, arguments: [partner, accountRef]).flatMap { LocalDate(iso: $0) }
+    }
+
     /// What the partner paid on an account in `currency` so far (net of reversals), including
     /// any excess over the open balance.
     public static func accountPaid(_ db: Database, partner: String, accountRef: String, currency: String) throws -> Int64 {
