@@ -9,9 +9,10 @@ import Foundation
 
 extension InboundJob {
     /// Moves the original bytes to the quarantine folder with a JSON reason file beside them,
-    /// records the refusal, and lets the run go on. A receipt is due only when the header
-    /// was authenticated (the envelope opened and the signature verified).
-    func quarantine(_ remote: RemoteFile, local: String, sha: String, failure: any ARLinkFailure, header: FileHeader?,
+    /// records the refusal, and lets the run go on. A receipt is due when the signature
+    /// verified (`verified`), whether or not the header could be read; without a header it
+    /// names the file by its SHA-256 only (empty `file_id`, sequence 0).
+    func quarantine(_ remote: RemoteFile, local: String, sha: String, failure: any ARLinkFailure, header: FileHeader?, verified: Bool = true,
                     partner: PartnerSettings, folders: InboundFolders, report: inout PartnerInboundReport) throws -> FileOutcome {
         let pid = partner.id.rawValue
         let target = folders.quarantine + "/" + remote.name
@@ -32,7 +33,7 @@ extension InboundJob {
             throw InboundError(.io, "cannot move \(remote.name) into the quarantine folder \(folders.quarantine) (errno \(errno))")
         }
         try context.store.write { db in
-            let receiptSequence = header == nil ? nil : try InboundLedger.nextReceiptSequence(db, partner: pid)
+            let receiptSequence = verified ? try InboundLedger.nextReceiptSequence(db, partner: pid) : nil
             try InboundLedger.insert(db, InboundFileRecord(
                 partner: pid, sha256: sha, fileName: remote.name, fileID: header?.fileID, sequence: header?.sequence, state: .quarantined,
                 plaintextSHA256: nil, errorCode: failure.codeName, eventsAccepted: 0, eventsRejected: 0,

@@ -128,7 +128,8 @@ extension InboundJob {
             }
         } catch {
             if error.isLocalFault { throw error }
-            return try quarantine(remote, local: local, sha: sha, failure: error, header: nil, partner: partner, folders: folders, report: &report)
+            return try quarantine(remote, local: local, sha: sha, failure: error, header: nil, verified: false, partner: partner, folders: folders,
+                                  report: &report)
         }
         StepTrace.mark("envelope opened")
         for warning in opened.warnings { reporter.warning("partner \(pid): \(remote.name): \(warning)", ["partner": pid]) }

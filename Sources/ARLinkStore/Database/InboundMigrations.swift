@@ -199,6 +199,8 @@ extension StoreMigrations {
     /// e.g. after our clock or trust configuration was fixed) and is then processed afresh, so
     /// the same bytes can have several rows: `attempt` counts them. A replay is the same bytes
     /// as an applied file.
+    /// `receipt_plaintext_sha256` is the SHA-256 of the receipt's plaintext once sealed: the next
+    /// receipt to the partner names it as `previous_file_sha256`.
     /// A payment's excess over the open balance (`excess_currency`, `excess_minor`) is kept
     /// with it: a promise is judged against everything the debtor paid, not only what reached
     /// the invoices (few payments have one, hence the partial index).
@@ -222,6 +224,7 @@ extension StoreMigrations {
                     receipt_sequence INTEGER,
                     received_at TEXT NOT NULL,
                     finished INTEGER NOT NULL DEFAULT 0,
+                    receipt_plaintext_sha256 TEXT,
                     PRIMARY KEY (partner, sha256, attempt)
                 ) WITHOUT ROWID;
                 INSERT INTO inbound_file_v3 (partner, sha256, attempt, file_name, file_id, sequence, state, plaintext_sha256, error_code,

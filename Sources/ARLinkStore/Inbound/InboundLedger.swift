@@ -23,9 +23,25 @@ public enum InboundLedger {
         try Row.fetchOne(db, sql: "SELECT * FROM inbound_file WHERE partner = ? AND state = 'applied' ORDER BY sequence DESC LIMIT 1", arguments: [partner]).map(decode)
     }
 
-    /// Files whose receipt, archiving or remote move is still to do, oldest first.
+    /// Files whose receipt, archiving or remote move is still to do: those with receipts in
+    /// receipt order (each receipt chains to the one before), then the others, oldest first.
     public static func unfinished(_ db: Database, partner: String) throws -> [InboundFileRecord] {
-        try Row.fetchAll(db, sql: "SELECT * FROM inbound_file WHERE partner = ? AND finished = 0 ORDER BY received_at, sequence", arguments: [partner]).map(decode)
+        try Row.fetchAll(db, sql: """
+            SELECT * FROM inbound_file WHERE partner = ? AND finished = 0
+            ORDER BY receipt_sequence IS NULL, receipt_sequence, received_at, sequence
+            """, arguments: [partner]).map(decode)
+    }
+
+    /// The plaintext SHA-256 of receipt number `sequence` to `partner`, when it was sealed.
+    public static func receiptPlaintextSHA256(_ db: Database, partner: String, sequence: Int) throws -> String? {
+        try String.fetchOne(db, sql: "SELECT receipt_plaintext_sha256 FROM inbound_file WHERE partner = ? AND receipt_sequence = ?",
+                            arguments: [partner, sequence])
+    }
+
+    /// Records the plaintext SHA-256 of a sealed receipt.
+    public static func recordReceiptSealed(_ db: Database, partner: String, sequence: Int, plaintextSHA256: String) throws {
+        try db.execute(sql: "UPDATE inbound_file SET receipt_plaintext_sha256 = ? WHERE partner = ? AND receipt_sequence = ?",
+                       arguments: [plaintextSHA256, partner, sequence])
     }
 
     /// All files of `partner` (reports and tests).
@@ -131,6 +147,6 @@ public enum InboundLedger {
             state: InboundFileRecord.State(rawValue: row["state"]) ?? .quarantined, plaintextSHA256: row["plaintext_sha256"],
             errorCode: row["error_code"], eventsAccepted: row["events_accepted"], eventsRejected: row["events_rejected"],
             receiptName: row["receipt_name"], receiptFileID: row["receipt_file_id"], receiptSequence: row["receipt_sequence"],
-            receivedAt: row["received_at"], finished: (row["finished"] as Int) != 0)
+            receivedAt: row["received_at"], finished: (row["finished"] as Int) != 0, receiptPlaintextSHA256: row["receipt_plaintext_sha256"])
     }
 }
