@@ -190,13 +190,13 @@ extension InboundJob {
         let pid = partner.id.rawValue
         let us = config.company.id.rawValue
         if header.sender != pid {
-            return InboundError(.wrongSender, "the signed header names sender \"\(header.sender)\" but the file came from partner \(pid)'s outbox")
+            return InboundError(.wrongSender, "the signed header names sender \(Excerpt.quoted(header.sender)) but the file came from partner \(pid)'s outbox")
         }
         if header.recipient != us {
-            return InboundError(.wrongRecipient, "the signed header names recipient \"\(header.recipient)\", not us (\(us)); the file was meant for someone else and forwarded")
+            return InboundError(.wrongRecipient, "the signed header names recipient \(Excerpt.quoted(header.recipient)), not us (\(us)); the file was meant for someone else and forwarded")
         }
         if header.direction != "inbound" {
-            return InboundError(.wrongDirection, "the signed header's direction is \"\(header.direction.prefix(20))\", not \"inbound\": it is not feedback for us")
+            return InboundError(.wrongDirection, "the signed header's direction is \(Excerpt.quoted(header.direction)), not \"inbound\": it is not feedback for us")
         }
         if header.recipientKeySHA256 != identity.sha256Fingerprint {
             return InboundError(.wrongRecipientKey, "the signed header names encryption key sha256 \(header.recipientKeySHA256.prefix(16))…, not ours (\(identity.sha256Fingerprint.prefix(16))…)")
