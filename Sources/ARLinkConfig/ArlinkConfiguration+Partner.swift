@@ -18,11 +18,23 @@ extension ArlinkConfiguration {
             signing.append(resolved)
         }
         let caCertificate = try certs.optionalPath("ca", mustExist: true)
-        if signing.isEmpty && caCertificate == nil {
-            throw ConfigError(.missingKey, "\(certs.keyPath("signing")): pin at least one partner signing certificate (or name the partner CA in \(certs.keyPath("ca")))")
+        let trust = try node.optionalString("trust") ?? "pinned"
+        switch trust {
+        case "pinned" where signing.isEmpty:
+            throw ConfigError(.missingKey, "\(certs.keyPath("signing")): pin at least one partner signing certificate; to accept any certificate the partner's CA issues instead, set \(node.keyPath("trust")): ca and name the CA in \(certs.keyPath("ca"))")
+        case "ca" where caCertificate == nil:
+            throw ConfigError(.missingKey, "\(certs.keyPath("ca")): trust: ca needs the partner's CA certificate")
+        case "pinned", "ca":
+            break
+        default:
+            throw ConfigError(.invalidValue, "\(node.keyPath("trust")): \"\(trust.prefix(20))\" is not a trust mode (expected pinned or ca)")
         }
         let encryption = try certs.path("encryption", mustExist: true)
         let crl = try certs.optionalPath("crl", mustExist: true)
+        let crlExpired = try certs.optionalString("crl_expired") ?? "refuse"
+        guard ["refuse", "warn"].contains(crlExpired) else {
+            throw ConfigError(.invalidValue, "\(certs.keyPath("crl_expired")): \"\(crlExpired.prefix(20))\" is not a choice (expected refuse or warn)")
+        }
         try certs.finish()
 
         var transportNode = try node.child("transport")
@@ -63,17 +75,20 @@ extension ArlinkConfiguration {
         let partner = PartnerSettings(
             id: id,
             name: try node.optionalString("name") ?? idText,
+            trust: trust,
             signingCertificates: signing,
             encryptionCertificate: encryption,
             caCertificate: caCertificate,
             crlFile: crl,
+            crlExpired: crlExpired,
             allowCBC: try node.bool("allow_cbc", default: false),
             transport: transport,
             portfolioFormat: format,
             selection: selection,
             minimisation: DataMinimisation(allowed: allowed, masks: masks),
             feedbackNamePattern: pattern,
-            promiseHorizonDays: try node.int("promise_horizon_days", default: 365, range: 1...3650)
+            promiseHorizonDays: try node.int("promise_horizon_days", default: 365, range: 1...3650),
+            paymentDateMarginDays: try node.int("payment_date_margin_days", default: 30, range: 0...3650)
         )
         try node.finish()
         return partner

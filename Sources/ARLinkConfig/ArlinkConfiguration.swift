@@ -160,14 +160,20 @@ public struct HTTPSTransportConfig: Sendable, Hashable {
 public struct PartnerSettings: Sendable {
     public var id: PartyID
     public var name: String
+    /// How the partner's signers are trusted: `pinned` (default: the signer must be one of
+    /// ``signingCertificates``, and ``caCertificate``, when named, must validate its chain too)
+    /// or `ca` (any certificate ``caCertificate`` issued for signing; an explicit choice).
+    public var trust: String
     /// Pinned certificates whose signatures we accept from this partner.
     public var signingCertificates: [String]
     /// The partner's encryption certificate (we seal to it).
     public var encryptionCertificate: String
-    /// Optional partner CA: signers issued by it are accepted too.
+    /// Optional partner CA: validates the chain of pinned signers, or (with `trust: ca`) is the trust anchor.
     public var caCertificate: String?
     /// Optional CRL file checked on every verification.
     public var crlFile: String?
+    /// What an expired CRL does: `refuse` (default; configuration error) or `warn`.
+    public var crlExpired: String
     /// Accept CBC EnvelopedData from this partner (warned on every run).
     public var allowCBC: Bool
     public var transport: TransportConfig
@@ -179,4 +185,6 @@ public struct PartnerSettings: Sendable {
     public var feedbackNamePattern: String
     /// Promises further out than this many days are rejected.
     public var promiseHorizonDays: Int
+    /// Payments dated more than this many days before the account was placed are rejected (default 30).
+    public var paymentDateMarginDays: Int
 }

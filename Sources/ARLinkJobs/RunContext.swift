@@ -78,8 +78,31 @@ public final class RunContext {
 
     /// The partner's trust policy for opening what it sends.
     public func trustPolicy(for partner: PartnerSettings) -> TrustPolicy {
-        TrustPolicy(pinned: partner.signingCertificates, caPath: partner.caCertificate, crlPath: partner.crlFile, now: now(),
-                    partnerName: partner.id.rawValue)
+        Self.trustPolicy(for: partner, now: now())
+    }
+
+    /// The partner's trust policy at `now` (also for `keys check`, which has no run context).
+    public static func trustPolicy(for partner: PartnerSettings, now: Date) -> TrustPolicy {
+        TrustPolicy(pinned: partner.signingCertificates, caPath: partner.caCertificate, crlPath: partner.crlFile,
+                    mode: TrustPolicy.Mode(rawValue: partner.trust) ?? .pinned,
+                    expiredCRL: TrustPolicy.ExpiredCRL(rawValue: partner.crlExpired) ?? .refuse, now: now, partnerName: partner.id.rawValue)
+    }
+
+    /// Loads every key, passphrase and certificate a run of `partners` needs, and every trust
+    /// file of those partners, before anything is fetched, built or applied: a fault on our
+    /// side stops the run at once (77 for loose permissions, 78 for unusable files) and is never
+    /// found halfway through a partner's file.
+    /// - Returns: warnings to report (an expired CRL used by choice).
+    /// - Throws: ``EnvelopeError``.
+    public func checkKeysAndTrust(for partners: [PartnerSettings]) throws -> [String] {
+        _ = try signingIdentity()
+        _ = try decryptionIdentity()
+        var warnings: [String] = []
+        for partner in partners {
+            _ = try recipients(for: partner)
+            warnings += try Envelope.checkTrust(trustPolicy(for: partner))
+        }
+        return warnings
     }
 
     /// The transport configured for `partner`.

@@ -133,14 +133,14 @@ struct InteropTests {
         #expect(try FileManager.default.contentsOfDirectory(atPath: s.path("out")) == ["transient.plain"])
     }
 
-    @Test("trust by the partner CA instead of a pin")
+    @Test("trust by the partner CA instead of a pin (trust: ca)")
     func trustByCA() throws {
         let f = try Fixture.get()
         let s = try Scratch()
         let plain = try s.makePlaintext()
         let sealed = s.path("ca.der")
         _ = try Envelope.seal(input: plain, output: sealed, signer: Signer.partnerRSA.identity(f), recipients: [Recipient.companyRSA.recipient(f)])
-        let policy = TrustPolicy(pinned: [], caPath: f.path("ca/partner-ca.crt"), partnerName: "acme-collect")
+        let policy = TrustPolicy(pinned: [], caPath: f.path("ca/partner-ca.crt"), mode: .ca, partnerName: "acme-collect")
         let result = try Envelope.open(input: sealed, output: s.output, identity: Recipient.companyRSA.identity(f), trust: policy)
         #expect(result.signerSubject.contains("Acme Collect signing"))
         // An empty CRL from that CA changes nothing.

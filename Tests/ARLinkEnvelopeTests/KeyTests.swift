@@ -18,7 +18,7 @@ struct KeyTests {
         do {
             _ = try SigningIdentity(certificatePath: f.path("company/signing.crt"), keyPath: loose)
         } catch {
-            #expect(error.exitStatus == ARLinkCore.ExitStatus.config)
+            #expect(error.exitStatus == ARLinkCore.ExitStatus.noPermission)
             #expect(error.message.contains("chmod 600"))
         }
     }

@@ -134,9 +134,9 @@ struct RefusalTests {
         let error = try expectRefusal(.untrustedSigner, exit: ARLinkCore.ExitStatus.noPermission, s, sealed: sealed)
         let message = try #require(error?.message)
         #expect(message.contains("signer CN=Other Agency (sha256 "))
-        #expect(message.contains("is not pinned for partner \"acme-collect\""))
+        #expect(message.contains("pinned for partner \"acme-collect\""))
         // Not issued by the partner CA either.
-        let byCA = TrustPolicy(pinned: [], caPath: f.path("ca/partner-ca.crt"), partnerName: "acme-collect")
+        let byCA = TrustPolicy(pinned: [], caPath: f.path("ca/partner-ca.crt"), mode: .ca, partnerName: "acme-collect")
         try expectRefusal(.untrustedSigner, s, sealed: sealed, trust: byCA)
     }
 
@@ -177,7 +177,7 @@ struct RefusalTests {
         var pinned = Signer.partnerRSA.trust(f)
         pinned.crlPath = f.path("crl/partner.crl")
         try expectRefusal(.revokedSigner, exit: ARLinkCore.ExitStatus.noPermission, s, sealed: sealed, recipient: .companyRSA, trust: pinned)
-        let byCA = TrustPolicy(pinned: [], caPath: f.path("ca/partner-ca.crt"), crlPath: f.path("crl/partner.crl"), partnerName: "acme-collect")
+        let byCA = TrustPolicy(pinned: [], caPath: f.path("ca/partner-ca.crt"), crlPath: f.path("crl/partner.crl"), mode: .ca, partnerName: "acme-collect")
         try expectRefusal(.revokedSigner, s, sealed: sealed, recipient: .companyRSA, trust: byCA)
     }
 

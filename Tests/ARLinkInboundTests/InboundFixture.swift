@@ -135,12 +135,14 @@ final class InboundFixture {
     /// Signs with the partner's key (RSA-PSS) and encrypts to our certificate (RSA-OAEP, AES-256-GCM)
     /// with the `openssl` CLI, writing `outbox/name`.
     @discardableResult
+    /// - Parameter certfile: extra certificates carried in the signature (`-certfile`, a path under `keys`).
     func seal(_ plain: String, as name: String, signer: String = "partner/signing", recipient: String = "company/encryption",
-              into folder: String? = nil) throws -> String {
+              into folder: String? = nil, certfile: String? = nil) throws -> String {
         let out = (folder ?? outbox) + "/" + name
         let pss = signer.hasPrefix("partner") ? " -keyopt rsa_padding_mode:pss" : ""
         let recip = recipient.hasPrefix("company/encryption") ? "-keyopt rsa_padding_mode:oaep -keyopt rsa_oaep_md:sha256" : "-keyopt ecdh_kdf_md:sha256"
-        let script = "openssl cms -sign -binary -nodetach -md sha256 -in '\(plain)' -signer '\(keys)/\(signer).crt' -inkey '\(keys)/\(signer).key'\(pss) -outform DER"
+        let script = "openssl cms -sign -binary -nodetach -md sha256 -in '\(plain)' -signer '\(keys)/\(signer).crt' -inkey '\(keys)/\(signer).key'\(pss)"
+            + (certfile.map { " -certfile '\(keys)/\($0).crt'" } ?? "") + " -outform DER"
             + " | openssl cms -encrypt -binary -aes-256-gcm -recip '\(keys)/\(recipient).crt' \(recip) -outform DER -out '\(out).tmp' && mv '\(out).tmp' '\(out)'"
         let r = try ProcessRunner.run("/bin/sh", ["-c", script])
         try #require(r.status == 0, "openssl failed: \(r.stderr)")

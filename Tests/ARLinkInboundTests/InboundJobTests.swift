@@ -16,7 +16,7 @@ struct InboundJobTests {
         try f.seedPlacements(accounts: 14)
         let store = try f.store()
         let header = try FeedbackSimulator.nextHeader(store: store, partner: f.partner, company: f.company,
-                                                      ourKeySHA256: try f.ourKeySHA256(), createdAt: "2026-01-01T00:00:00Z")
+                                                      ourKeySHA256: try f.ourKeySHA256(), createdAt: Timestamp.iso8601(f.now))
         let plain = f.dir.file("story.jsonl")
         let totals = try FeedbackSimulator.write(to: plain, header: header, store: store, partner: f.partner, today: f.today, seed: 7)
         try f.seal(plain, as: f.name(1))
@@ -201,7 +201,7 @@ struct InboundJobTests {
         try f.seedPlacements(accounts: 8)
         let store = try f.store()
         let header = try FeedbackSimulator.nextHeader(store: store, partner: f.partner, company: f.company,
-                                                      ourKeySHA256: try f.ourKeySHA256(), createdAt: "2026-01-01T00:00:00Z")
+                                                      ourKeySHA256: try f.ourKeySHA256(), createdAt: Timestamp.iso8601(f.now))
         let plain = f.dir.file("story.csv")
         let totals = try FeedbackSimulator.write(to: plain, header: header, store: store, partner: f.partner, today: f.today, seed: 3, format: .csv)
         let name = "acme-collect_acme-corp_feedback_20260630_000001.csv.p7m"

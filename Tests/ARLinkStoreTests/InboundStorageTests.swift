@@ -85,7 +85,7 @@ struct InboundStorageTests {
                            Allocation(invoiceNumber: "INV 2/ü", amount: Money(minorUnits: -7, currency: jpy))]
         try store.write { db in
             try InboundLedger.insertPayments(db, partner: "p") { insert in
-                try insert("P1", "C1", InboundLedger.encode(allocations), nil)
+                try insert("P1", "C1", InboundLedger.encode(allocations), nil, nil)
             }
             try InboundLedger.markReversed(db, partner: "p", eventID: "P1", by: "R1")
         }

@@ -229,6 +229,7 @@ struct SFTPTransportTests {
         chmod(key, 0o644)
         let loose = #expect(throws: TransportError.self) { try settings.validate() }
         #expect(loose?.message.contains("chmod 600") == true)
+        #expect(loose?.exitStatus == .noPermission, "a loose key is a permission failure (77), as for every other key")
         chmod(key, 0o600)
         settings.inboxPath = "relative/in"
         #expect(throws: TransportError.self) { try settings.validate() }

@@ -106,6 +106,16 @@ public struct Reconciler: Sendable {
         return ReconciliationResult(outcome: .accepted(exception: nil), allocations: allocations, updates: updates)
     }
 
+    /// Whether a payment's date is possible: not after the day the file reporting it was
+    /// created, and not more than `marginDays` before the day the account was placed.
+    /// - Parameter placedOn: the as-of date of the batch that placed the account (nil: unknown, not checked).
+    /// - Returns: the rejection, or nil when the date is possible.
+    public func paymentDateProblem(_ date: LocalDate, fileCreatedOn: LocalDate, placedOn: LocalDate?, marginDays: Int) -> RejectionReason? {
+        if date > fileCreatedOn { return .paymentAfterFileCreation }
+        if let placedOn, date.adding(days: marginDays) < placedOn { return .paymentBeforePlacement }
+        return nil
+    }
+
     func promise(_ event: FeedbackEvent, _ position: AccountPosition) -> ReconciliationResult {
         if let problem = amountProblem(event.amount, position) { return .rejected(problem) }
         guard let date = event.promisedDate else { return .rejected(.promiseInPast) }

@@ -25,6 +25,10 @@ public enum RejectionReason: String, Sendable, Hashable, CaseIterable, Comparabl
     case unknownBatch = "unknown_batch"
     /// The `event_id` was already used by this partner in an earlier file.
     case duplicateEventID = "duplicate_event_id"
+    /// A payment dated after the day the file reporting it was created.
+    case paymentAfterFileCreation = "payment_after_file_creation"
+    /// A payment dated before the account was placed, by more than the partner's margin.
+    case paymentBeforePlacement = "payment_before_placement"
 
     public static func < (lhs: Self, rhs: Self) -> Bool { lhs.rawValue < rhs.rawValue }
 }

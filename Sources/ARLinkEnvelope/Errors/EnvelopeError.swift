@@ -34,6 +34,7 @@ public struct EnvelopeError: ARLinkFailure, Equatable {
             case headerMismatch = "envelope.header_mismatch"
             // Keys and certificates (78)
             case keyPermissions = "envelope.key_permissions"
+            case certificatePermissions = "envelope.certificate_permissions"
             case badKey = "envelope.bad_key"
             case badCertificate = "envelope.bad_certificate"
             case keyMismatch = "envelope.key_mismatch"
@@ -88,8 +89,10 @@ public struct EnvelopeError: ARLinkFailure, Equatable {
         public static let signerKeyUsage = Code(value: .signerKeyUsage)
         /// The file header names another sender, recipient or recipient key than expected.
         public static let headerMismatch = Code(value: .headerMismatch)
-        /// A private key file is readable by group or others.
+        /// A private key or passphrase file is readable by group or others.
         public static let keyPermissions = Code(value: .keyPermissions)
+        /// A certificate, trust anchor or CRL file is writable by anybody.
+        public static let certificatePermissions = Code(value: .certificatePermissions)
         /// A private key cannot be read or is unsuitable.
         public static let badKey = Code(value: .badKey)
         /// A certificate cannot be read or is unsuitable.
@@ -102,7 +105,8 @@ public struct EnvelopeError: ARLinkFailure, Equatable {
         public static let certificateExpired = Code(value: .certificateExpired)
         /// One of our own certificates lacks the key usage its role needs.
         public static let certificateUsage = Code(value: .certificateUsage)
-        /// A trust policy that cannot work (no pins and no CA, unreadable CRL).
+        /// A trust policy that cannot work: no pins (without `trust: ca`), a pin or CA that is
+        /// not a certificate, a CRL that does not parse, is not signed by the CA or has expired.
         public static let badTrustConfiguration = Code(value: .badTrustConfiguration)
         /// Reading or writing a file failed.
         public static let io = Code(value: .io)
@@ -129,8 +133,8 @@ public struct EnvelopeError: ARLinkFailure, Equatable {
 
     public var codeName: String { code.description }
 
-    /// Exit status per design section 3: integrity, allowlist and trust refusals 77, malformed
-    /// input 65, missing input 66, key configuration 78.
+    /// Exit status per design section 3: integrity, allowlist and trust refusals 77, loose key
+    /// or certificate permissions 77, malformed input 65, missing input 66, key and trust configuration 78.
     public var exitStatus: ExitStatus {
         switch code.value {
         case .missingFile: .noInput
@@ -138,12 +142,24 @@ public struct EnvelopeError: ARLinkFailure, Equatable {
             .dataError
         case .tagMismatch, .signatureInvalid, .disallowedAlgorithm, .unauthenticatedEncryption, .unsigned, .notEncrypted,
             .multipleSigners, .nestedSignature, .weakKey, .notForUs, .untrustedSigner, .expiredSigner,
-            .signerNotYetValid, .revokedSigner, .signerKeyUsage, .headerMismatch:
+            .signerNotYetValid, .revokedSigner, .signerKeyUsage, .headerMismatch, .keyPermissions, .certificatePermissions:
             .noPermission
-        case .keyPermissions, .badKey, .badCertificate, .keyMismatch, .passphrase, .certificateExpired,
+        case .badKey, .badCertificate, .keyMismatch, .passphrase, .certificateExpired,
             .certificateUsage, .badTrustConfiguration:
             .config
         case .io, .openssl: .software
+        }
+    }
+
+    /// True for a fault on our side (our keys and certificates, a partner's trust configuration,
+    /// local I/O): it is never blamed on the file being opened, which stays where it was.
+    public var isLocalFault: Bool {
+        switch code.value {
+        case .missingFile, .keyPermissions, .certificatePermissions, .badKey, .badCertificate, .keyMismatch, .passphrase,
+            .certificateExpired, .certificateUsage, .badTrustConfiguration, .io, .openssl:
+            true
+        default:
+            false
         }
     }
 

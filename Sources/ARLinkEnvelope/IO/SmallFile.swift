@@ -56,5 +56,19 @@ enum SmallFile {
     }
 }
 
+extension SmallFile {
+    /// Refuses a certificate, trust anchor or CRL that anybody on the machine could replace
+    /// (world-writable): whoever could write it would choose whom we trust.
+    static func requireNotWorldWritable(_ path: String, what: String) throws(EnvelopeError) {
+        guard let mode = mode(path) else { return }  // the read that follows names a missing file
+        if mode & 0o002 != 0 {
+            throw EnvelopeError(
+                .certificatePermissions,
+                "\(what) \(path) has mode \(String(mode, radix: 8)); anybody could replace it (run chmod 644 \(path))"
+            )
+        }
+    }
+}
+
 /// The text of the current `errno`.
 func errnoText() -> String { String(cString: strerror(errno)) }

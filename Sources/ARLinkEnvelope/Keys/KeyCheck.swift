@@ -58,6 +58,19 @@ public enum KeyCheck {
         items.map { check($0, now: now, warnDays: warnDays) }
     }
 
+    /// Checks a partner's trust configuration as a whole (pins, CA, CRL): one row whose
+    /// problem, if any, is the reason the inbound job would refuse to start.
+    public static func trust(role: String, policy: TrustPolicy) -> Row {
+        var row = Row(role: role, path: policy.crlPath ?? policy.caPath ?? policy.pinned.first ?? "", subject: nil, fingerprint: nil,
+                      notAfter: nil, daysLeft: nil, usage: [], keyAlgorithm: nil, permissions: nil, pairMatches: nil, problems: [], warnings: [])
+        do {
+            row.warnings = try Envelope.checkTrust(policy)
+        } catch {
+            row.problems.append(error.message)
+        }
+        return row
+    }
+
     static func check(_ item: Item, now: Date, warnDays: Int) -> Row {
         var row = Row(
             role: item.role, path: item.certificatePath ?? item.keyPath ?? "", subject: nil, fingerprint: nil,

@@ -98,6 +98,7 @@ final class EnvelopeOpener {
         try quarantine.flush()
         let verified = try verifySignature(inner, content: quarantine, sha256: contentSHA256)
         if !warnings.isEmpty { warnings = warnings.map { "\(input): \($0)" } }
+        warnings += trust.warnings
         try quarantine.commit(durable: durable)
         let sealed = try knownSealedSHA256 ?? sealedDigest?.wait() ?? ""
         return OpenResult(

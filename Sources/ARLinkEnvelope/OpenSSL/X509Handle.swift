@@ -35,9 +35,11 @@ final class X509Handle {
         return X509Handle(owning: parsed)
     }
 
-    /// Loads a PEM or DER certificate file.
+    /// Loads a PEM or DER certificate file, refusing one that anybody could replace.
+    /// - Throws: `.certificatePermissions` for a world-writable file, `.missingFile`, `.badCertificate`.
     static func load(path: String, what: String = "certificate") throws(EnvelopeError) -> X509Handle {
-        try parse(try SmallFile.read(path, what: what), origin: "\(what) \(path)")
+        try SmallFile.requireNotWorldWritable(path, what: what)
+        return try parse(try SmallFile.read(path, what: what), origin: "\(what) \(path)")
     }
 
     /// The DER encoding.
@@ -99,6 +101,13 @@ final class X509Handle {
         return KeyUsage(rawValue: X509_get_key_usage(pointer))
     }
 
+    /// False when the certificate has an extended key usage that allows neither S/MIME signing
+    /// (emailProtection) nor any purpose; no extended key usage at all allows every purpose.
+    var allowsSigning: Bool {
+        guard X509_get_extension_flags(pointer) & UInt32(EXFLAG_XKUSAGE) != 0 else { return true }
+        return X509_get_extended_key_usage(pointer) & UInt32(XKU_SMIME | XKU_ANYEKU) != 0
+    }
+
     /// The public key (a new reference), or nil.
     func publicKey() -> PKeyHandle? {
         guard let key = X509_get_pubkey(pointer) else { return nil }
@@ -116,7 +125,7 @@ final class X509Handle {
         return String(decoding: UnsafeRawBufferPointer(start: data, count: len), as: UTF8.self)
     }
 
-    private static func date(_ time: UnsafePointer<ASN1_TIME>?) -> Date {
+    static func date(_ time: UnsafePointer<ASN1_TIME>?) -> Date {
         guard let time else { return Date(timeIntervalSince1970: 0) }
         var tm = tm()
         guard ASN1_TIME_to_tm(time, &tm) == 1 else { return Date(timeIntervalSince1970: 0) }

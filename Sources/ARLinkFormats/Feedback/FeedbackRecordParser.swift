@@ -32,9 +32,9 @@ public enum FeedbackRecordParser {
         f.errorCode = .badHeader
         try f.only(headerFields)
         let found = try f.string("schema", max: 32)
-        guard found == schema else { throw f.fail("schema", "is \"\(found.prefix(32))\", expected \"\(schema)\"") }
+        guard found == schema else { throw f.fail("schema", "is \(Excerpt.quoted(found)), expected \"\(schema)\"") }
         let foundKind = try f.string("kind", max: 32)
-        guard foundKind == kind else { throw f.fail("kind", "is \"\(foundKind.prefix(32))\", expected \"\(kind)\"") }
+        guard foundKind == kind else { throw f.fail("kind", "is \(Excerpt.quoted(foundKind)), expected \"\(kind)\"") }
         let direction = try f.string("direction", max: 16)
         guard direction == "inbound" || direction == "outbound" else { throw f.fail("direction", "must be inbound or outbound") }
         let fileID = try f.string("file_id", max: 64, identifier: true)
@@ -43,7 +43,7 @@ public enum FeedbackRecordParser {
         let previous = try f.optionalString("previous_file_sha256", max: 64)
         if let previous, !isHex64(previous) { throw f.fail("previous_file_sha256", "must be 64 lowercase hex digits or null") }
         let createdAt = try f.string("created_at", max: 32)
-        guard Timestamps.parse(createdAt) != nil else { throw f.fail("created_at", "\"\(createdAt.prefix(32))\" is not a UTC time like 2026-11-29T05:00:00Z") }
+        guard Timestamps.parse(createdAt) != nil else { throw f.fail("created_at", "\(Excerpt.quoted(createdAt)) is not a UTC time like 2026-11-29T05:00:00Z") }
         return FileHeader(
             schema: found, fileID: fileID, kind: foundKind, direction: direction,
             batchID: try f.string("batch_id", max: 64, identifier: true),
@@ -71,7 +71,7 @@ public enum FeedbackRecordParser {
         let f = try RecordFields(value, place: place, lineNumber: lineNumber)
         let typeName = try f.string("record_type", max: 32)
         guard let type = FeedbackEventType(rawValue: typeName) else {
-            throw FeedbackError(.unknownEventType, "\(place): record type \"\(typeName.prefix(32))\" is not a feedback.v1 event type (expected one of \(FeedbackEventType.allCases.map(\.rawValue).joined(separator: ", ")))", lineNumber: lineNumber)
+            throw FeedbackError(.unknownEventType, "\(place): record type \(Excerpt.quoted(typeName)) is not a feedback.v1 event type (expected one of \(FeedbackEventType.allCases.map(\.rawValue).joined(separator: ", ")))", lineNumber: lineNumber)
         }
         try f.only(allowed[type] ?? common)
         let eventID = try f.string("event_id", max: 64, identifier: true)
@@ -111,7 +111,7 @@ public enum FeedbackRecordParser {
         case .status:
             let text = try f.string("status", max: 32)
             guard let status = PartnerStatus(rawValue: text) else {
-                throw f.fail("status", "\"\(text.prefix(32))\" is not one of \(PartnerStatus.allCases.map(\.rawValue).joined(separator: ", "))")
+                throw f.fail("status", "\(Excerpt.quoted(text)) is not one of \(PartnerStatus.allCases.map(\.rawValue).joined(separator: ", "))")
             }
             event.status = status
         case .contactUpdate:
@@ -120,7 +120,10 @@ public enum FeedbackRecordParser {
             }
             var out: [String: String] = [:]
             for (key, value) in contact {
-                guard contactFields.contains(key) else { throw f.fail("contact", "unknown contact field \"\(key.prefix(32))\"") }
+                guard contactFields.contains(key) else {
+                    // The name is the partner's choice and may be personal data: not repeated.
+                    throw f.fail("contact", "has a field that is not a contact field (its name is not repeated here; allowed: \(contactFields.sorted().joined(separator: ", ")))")
+                }
                 guard case .string(let s) = value, !s.isEmpty, s.utf8.count <= 200,
                       !s.unicodeScalars.contains(where: { $0.value < 0x20 }) else {
                     throw f.fail("contact", "field \"\(key)\" must be a string of 1-200 characters without control characters")

@@ -72,7 +72,7 @@ public enum LineJSONParser {
                 index += 1
                 skipSpace()
                 let member = try value(depth: depth + 1)
-                guard members.updateValue(member, forKey: key) == nil else { throw fail("duplicate member \"\(key.prefix(40))\"") }
+                guard members.updateValue(member, forKey: key) == nil else { throw fail("a member name appears twice in one object") }
                 skipSpace()
                 guard index < bytes.count else { throw fail("unexpected end of line inside an object") }
                 if bytes[index] == UInt8(ascii: ",") { index += 1; continue }

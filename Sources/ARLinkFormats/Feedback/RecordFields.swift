@@ -1,7 +1,8 @@
 import ARLinkCore
 
 /// Typed access to the members of one exchange-file record, with errors that name the file,
-/// line and field (and never quote free text or contact data).
+/// line and field. Values are quoted only as a bounded, escaped ``Excerpt`` and only for fields
+/// that cannot hold personal data; free text, contact data and unknown field names never are.
 struct RecordFields {
     let members: [String: LineJSON]
     let place: String
@@ -23,8 +24,10 @@ struct RecordFields {
 
     /// Refuses members outside `allowed`.
     func only(_ allowed: Set<String>) throws(FeedbackError) {
+        // The unknown name is the partner's choice and may be personal data: not repeated.
         for key in members.keys where !allowed.contains(key) {
-            throw FeedbackError(errorCode, "\(place): unknown field \"\(key.prefix(40))\" (allowed: \(allowed.sorted().joined(separator: ", ")))", lineNumber: lineNumber)
+            let unknown = members.keys.filter { !allowed.contains($0) }.count
+            throw FeedbackError(errorCode, "\(place): a field that is not allowed in this record (\(unknown) such field(s); names are not repeated here; allowed: \(allowed.sorted().joined(separator: ", ")))", lineNumber: lineNumber)
         }
     }
 
@@ -81,7 +84,7 @@ struct RecordFields {
     func optionalDate(_ key: String) throws(FeedbackError) -> LocalDate? {
         guard let text = try optionalString(key, max: 10) else { return nil }
         guard text.utf8.count == 10, let date = LocalDate(iso: text) else {
-            throw fail(key, "\"\(text.prefix(12))\" is not a date (expected YYYY-MM-DD)")
+            throw fail(key, "\(Excerpt.quoted(text)) is not a date (expected YYYY-MM-DD)")
         }
         return date
     }
@@ -89,7 +92,7 @@ struct RecordFields {
     func currency(_ key: String) throws(FeedbackError) -> Currency {
         let text = try string(key, max: 3)
         guard text.utf8.count == 3, text.utf8.allSatisfy({ $0 >= 65 && $0 <= 90 }), let currency = try? Currency(text) else {
-            throw fail(key, "\"\(text.prefix(8))\" is not an ISO 4217 currency code")
+            throw fail(key, "\(Excerpt.quoted(text)) is not an ISO 4217 currency code")
         }
         return currency
     }
@@ -103,7 +106,7 @@ struct RecordFields {
     func optionalMoney(_ key: String, currency: Currency) throws(FeedbackError) -> Money? {
         guard let text = try optionalString(key, max: 32) else { return nil }
         guard let money = try? Money(decimal: text, currency: currency) else {
-            throw fail(key, "\"\(text.prefix(32))\" is not an amount in \(currency) (expected a decimal string with at most \(currency.exponent) decimals, such as \(Money.format(minorUnits: 1250, exponent: currency.exponent)))")
+            throw fail(key, "\(Excerpt.quoted(text)) is not an amount in \(currency) (expected a decimal string with at most \(currency.exponent) decimals, such as \(Money.format(minorUnits: 1250, exponent: currency.exponent)))")
         }
         return money
     }
@@ -113,7 +116,7 @@ struct RecordFields {
         guard case .object(let object)? = members[key] else { throw fail(key, "must be an object of counts") }
         var out: [String: Int] = [:]
         for (name, value) in object {
-            guard case .number(let text) = value, let n = Int(text), n >= 0 else { throw fail(key, "count \"\(name.prefix(40))\" must be a whole number ≥ 0") }
+            guard case .number(let text) = value, let n = Int(text), n >= 0 else { throw fail(key, "count \(Excerpt.quoted(name)) must be a whole number ≥ 0") }
             out[name] = n
         }
         return out
@@ -124,7 +127,7 @@ struct RecordFields {
         guard case .object(let object)? = members[key] else { throw fail(key, "must be an object of totals per currency") }
         var out: [Currency: Money] = [:]
         for (code, value) in object {
-            guard code.utf8.count == 3, let currency = try? Currency(code) else { throw fail(key, "\"\(code.prefix(8))\" is not an ISO 4217 currency code") }
+            guard code.utf8.count == 3, let currency = try? Currency(code) else { throw fail(key, "\(Excerpt.quoted(code)) is not an ISO 4217 currency code") }
             guard case .string(let text) = value, let money = try? Money(decimal: text, currency: currency) else {
                 throw fail(key, "the \(code) total must be a decimal string")
             }

@@ -19,8 +19,9 @@ extension InboundJob {
     /// pass is rolled back and done again with those events refused as duplicates.
     /// - Parameter reopen: the plaintext read again from its first event.
     /// - Parameter accounts: the partner's placed accounts, being read on another thread (for the first pass).
+    /// - Parameter signerSHA256: the fingerprint of the certificate that signed the file (audited).
     func apply(_ reader: FeedbackReader, reopen: () throws -> FeedbackReader, remote: RemoteFile, sha: String, plaintextSHA256: String,
-               partner: PartnerSettings, accounts: BackgroundTask<PlacedAccounts?>? = nil, report: inout PartnerInboundReport) throws {
+               signerSHA256: String, partner: PartnerSettings, accounts: BackgroundTask<PlacedAccounts?>? = nil, report: inout PartnerInboundReport) throws {
         var excluded: Set<EventKey> = []
         var reader = reader
         var accounts = accounts
@@ -29,7 +30,7 @@ extension InboundJob {
                 let read = accounts
                 accounts = nil  // a pass done again reads them again (the first one changed its copy)
                 let pass = try applyPass(reader, excluded: excluded, reopen: reopen, remote: remote, sha: sha, plaintextSHA256: plaintextSHA256,
-                                         partner: partner, accounts: read)
+                                         signerSHA256: signerSHA256, partner: partner, accounts: read)
                 report.eventsAccepted += pass.accepted
                 report.eventsRejected.merge(pass.rejected, uniquingKeysWith: +)
                 report.exceptions.append(contentsOf: pass.exceptions)
@@ -58,12 +59,14 @@ extension InboundJob {
 
     /// One pass over the file inside one transaction.
     func applyPass(_ reader: FeedbackReader, excluded: Set<EventKey>, reopen: () throws -> FeedbackReader, remote: RemoteFile, sha: String,
-                   plaintextSHA256: String, partner: PartnerSettings, accounts: BackgroundTask<PlacedAccounts?>? = nil) throws -> PassResult {
+                   plaintextSHA256: String, signerSHA256: String, partner: PartnerSettings, accounts: BackgroundTask<PlacedAccounts?>? = nil) throws -> PassResult {
         let pid = partner.id.rawValue
         let header = reader.header
         let receivedAt = Timestamp.iso8601(context.now())
         var state = PassState(partner: pid, sha: sha, fileID: header.fileID,
                               reconciler: Reconciler(today: today, promiseHorizonDays: partner.promiseHorizonDays), limits: positionLimits)
+        state.fileCreatedOn = LocalDate(iso: header.createdAt.prefix(10))
+        state.paymentDateMarginDays = partner.paymentDateMarginDays
         let formats = config.erp.updateFormats.compactMap(ERPUpdateWriter.Format.init(rawValue:))
         var stage: ERPUpdateStage<PassUpdate>?
         defer { stage?.discard() }
@@ -167,6 +170,7 @@ extension InboundJob {
             var detail = reader.totals.counts.mapValues(String.init)
             detail["sequence"] = String(header.sequence)
             detail["events_accepted"] = String(state.result.accepted)
+            detail["signer_sha256"] = signerSHA256
             for (reason, count) in state.result.rejected { detail["rejected_" + reason.rawValue] = String(count) }
             if let staged = try exports.stage() {
                 try InboundLedger.insertStagedExport(db, staged)
@@ -238,7 +242,7 @@ extension InboundJob {
         try InboundLedger.insertPayments(db, partner: state.partner) { insert in
             for index in order {
                 let p = payments[Int(index)]
-                try insert(p.eventID, p.accountRef, p.allocations, reversed[p.eventID])
+                try insert(p.eventID, p.accountRef, p.allocations, reversed[p.eventID], p.excess)
             }
         }
         for (payment, reversal) in state.earlierReversed {
@@ -280,9 +284,32 @@ extension InboundJob {
             let matching = original.flatMap { $0.accountRef == event.accountRef ? $0 : nil }
             let reversed = matching.map { $0.reversedBy != nil || state.earlierReversed[$0.eventID] != nil } ?? false
             return reconciler.reversal(event, original: matching?.allocations, alreadyReversed: reversed, position: position)
+        case .payment:
+            let position = try state.positions.position(event.accountRef, slot: slot, partner: state.partner, db: db)
+            if position != nil, let date = event.occurredOn, let problem = try paymentDateProblem(date, accountRef: event.accountRef, state: &state, db: db) {
+                return .rejected(problem)
+            }
+            return reconciler.reconcile(event, position: position)
         default:
             return reconciler.reconcile(event, position: try state.positions.position(event.accountRef, slot: slot, partner: state.partner, db: db))
         }
+    }
+
+    /// A payment dated after the file was created, or before its account's placement by more
+    /// than the partner's margin. The account's placement date is looked up only when the
+    /// partner's batch dates cannot settle it (a payment dated after the latest batch, less the
+    /// margin, is possible for every account).
+    func paymentDateProblem(_ date: LocalDate, accountRef: String, state: inout PassState, db: Database) throws -> RejectionReason? {
+        let reconciler = state.reconciler
+        let margin = state.paymentDateMarginDays
+        guard let created = state.fileCreatedOn else { return nil }
+        if state.placementRange == nil { state.placementRange = .some(try InboundLedger.placementRange(db, partner: state.partner)) }
+        guard let range = state.placementRange ?? nil, date.adding(days: margin) < range.upperBound else {
+            return reconciler.paymentDateProblem(date, fileCreatedOn: created, placedOn: nil, marginDays: margin)
+        }
+        let placed = date.adding(days: margin) < range.lowerBound
+            ? range.lowerBound : try InboundLedger.placedOn(db, partner: state.partner, accountRef: accountRef)
+        return reconciler.paymentDateProblem(date, fileCreatedOn: created, placedOn: placed, marginDays: margin)
     }
 
     /// Records the ledger changes (in the pass state, written at the end) and the ERP updates of an accepted event.
@@ -292,8 +319,12 @@ extension InboundJob {
         case .payment:
             state.positions.apply(result.allocations, to: event.accountRef, slot: slot)
             if state.paymentIndexBuilt { state.paymentIndex[EventKey(event.eventID)] = Int32(state.payments.count) }
-            state.payments.append(PendingPayment(eventID: event.eventID, accountRef: event.accountRef,
-                                                 allocations: InboundLedger.encode(result.allocations)))
+            var pending = PendingPayment(eventID: event.eventID, accountRef: event.accountRef, allocations: InboundLedger.encode(result.allocations))
+            if case .accepted(let exception?) = result.outcome, exception.code == "overpayment", let excess = exception.amount {
+                pending.excess = excess
+                if state.excess != nil { state.excess?[event.accountRef + "\t" + excess.currency.code, default: 0] += excess.minorUnits }
+            }
+            state.payments.append(pending)
         case .paymentReversal:
             state.positions.apply(result.allocations, to: event.accountRef, slot: slot)
             if let target = event.reversesEventID {
@@ -305,8 +336,15 @@ extension InboundJob {
             }
         case .promise:
             if let amount = event.amount, let date = event.promisedDate {
-                // What the partner paid on the account so far (net of reversals) is the sum of its invoices' paid amounts.
-                let baseline = try state.positions.paid(event.accountRef, slot: slot, currency: amount.currency, partner: state.partner, db: db)
+                // What the partner paid on the account so far (net of reversals): its invoices' paid
+                // amounts and the excess of its payments over the open balance.
+                if state.excess == nil {
+                    var known = try InboundLedger.paymentExcess(db, partner: state.partner)
+                    for p in state.payments { if let e = p.excess { known[p.accountRef + "\t" + e.currency.code, default: 0] += e.minorUnits } }
+                    state.excess = known
+                }
+                let excess = state.excess?[event.accountRef + "\t" + amount.currency.code] ?? 0
+                let baseline = try state.positions.paid(event.accountRef, slot: slot, currency: amount.currency, partner: state.partner, db: db) + excess
                 // The newest promise for an account (and invoice) supersedes the open one.
                 state.setPromise(InboundLedger.NewPromise(eventID: event.eventID, accountRef: event.accountRef, invoiceNumber: event.invoiceNumber,
                                                           amount: amount, promisedDate: date, paidBaseline: baseline), slot: slot)

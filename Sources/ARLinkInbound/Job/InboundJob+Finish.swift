@@ -48,25 +48,32 @@ extension InboundJob {
     }
 
     /// Seals the receipt of `record` (once) and delivers it to the partner's inbox.
+    ///
+    /// Receipts are chained as portfolios are: each names the SHA-256 of the previous receipt's
+    /// plaintext as `previous_file_sha256` (null for the first). The hash is recorded with the
+    /// sealing; a sealed receipt whose hash was not recorded (a crash between the two) is
+    /// sealed again, as it was never delivered.
     func deliverReceipt(_ record: InboundFileRecord, name: String, partner: PartnerSettings, transport: any Transport, folders: InboundFolders) throws {
         let pid = partner.id.rawValue
         let sealed = folders.receipts + "/" + name
-        if !FileManager.default.fileExists(atPath: sealed) {
+        if !FileManager.default.fileExists(atPath: sealed) || record.receiptPlaintextSHA256 == nil {
             let rejected = try context.store.read { db in try InboundLedger.rejections(db, partner: pid, fileSHA256: record.sha256) }
             let receipt = Receipt(fileID: record.fileID ?? "", fileSHA256: record.sha256, sequence: record.sequence ?? 0,
                                   outcome: record.state.rawValue, eventsAccepted: record.eventsAccepted, rejected: rejected,
                                   errorCode: record.errorCode)
             let recipients = try context.recipients(for: partner)
             let sequence = record.receiptSequence ?? 0
+            let previous = sequence > 1 ? try context.store.read { db in try InboundLedger.receiptPlaintextSHA256(db, partner: pid, sequence: sequence - 1) } : nil
             let header = FileHeader(
                 schema: "receipt.v1", fileID: record.receiptFileID ?? UUID().uuidString.lowercased(), kind: "receipt", direction: "outbound",
                 batchID: "receipt-\(sequence)", sequence: sequence, sender: config.company.id.rawValue, recipient: pid,
-                recipientKeySHA256: recipients.first?.sha256Fingerprint ?? "", createdAt: record.receivedAt, previousFileSHA256: nil)
+                recipientKeySHA256: recipients.first?.sha256Fingerprint ?? "", createdAt: record.receivedAt, previousFileSHA256: previous)
             let plain = folders.plain + "/" + name + ".plain"
             defer { unlink(plain) }
             try ReceiptWriter.write(receipt, header: header, to: plain)
             let result = try Envelope.seal(input: plain, output: sealed, signer: try context.signingIdentity(), recipients: recipients)
             try context.store.write { db in
+                try InboundLedger.recordReceiptSealed(db, partner: pid, sequence: sequence, plaintextSHA256: result.plaintextSHA256)
                 try context.audit.append([AuditEvent(action: "receipt.sealed", outcome: "ok", partner: pid, direction: "outbound",
                                                      fileID: header.fileID, fileName: name, plaintextSHA256: result.plaintextSHA256,
                                                      sealedSHA256: result.sealedSHA256, recordCount: rejected.count + 1)], in: db)

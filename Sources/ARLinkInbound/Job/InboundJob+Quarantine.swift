@@ -10,9 +10,10 @@ import Foundation
 extension InboundJob {
     /// Moves the original bytes to the quarantine folder (`quarantine/<sha256>/<name>`, see
     /// ``InboundFolders/keep(_:in:sha256:name:)``) with a JSON reason file beside them,
-    /// records the refusal, and lets the run go on. A receipt is due only when the header
-    /// was authenticated (the envelope opened and the signature verified).
-    func quarantine(_ remote: RemoteFile, local: String, sha: String, failure: any ARLinkFailure, header: FileHeader?,
+    /// records the refusal, and lets the run go on. A receipt is due when the signature
+    /// verified (`verified`), whether or not the header could be read; without a header it
+    /// names the file by its SHA-256 only (empty `file_id`, sequence 0).
+    func quarantine(_ remote: RemoteFile, local: String, sha: String, failure: any ARLinkFailure, header: FileHeader?, verified: Bool = true,
                     partner: PartnerSettings, folders: InboundFolders, report: inout PartnerInboundReport) throws -> FileOutcome {
         let pid = partner.id.rawValue
         let target = try folders.evidencePath(in: folders.quarantine, sha256: sha, name: remote.name)
@@ -31,7 +32,7 @@ extension InboundJob {
         }
         try folders.keep(local, in: folders.quarantine, sha256: sha, name: remote.name)
         try context.store.write { db in
-            let receiptSequence = header == nil ? nil : try InboundLedger.nextReceiptSequence(db, partner: pid)
+            let receiptSequence = verified ? try InboundLedger.nextReceiptSequence(db, partner: pid) : nil
             try InboundLedger.insert(db, InboundFileRecord(
                 partner: pid, sha256: sha, fileName: remote.name, fileID: header?.fileID, sequence: header?.sequence, state: .quarantined,
                 plaintextSHA256: nil, errorCode: failure.codeName, eventsAccepted: 0, eventsRejected: 0,

@@ -59,15 +59,27 @@ extension InboundJob {
         let opened = Result { () throws(EnvelopeError) -> OpenResult in
             try Envelope.open(input: local, output: plain, identity: identity, trust: trust, allowCBC: partner.allowCBC, durable: false)
         }
+        if case .failure(let error) = opened, error.isLocalFault {
+            // Our fault (a trust file or key changed under the run, local I/O): the partner's
+            // file stays in its outbox and is fetched again by the next run.
+            try? durable.wait()
+            unlink(local)
+            throw error
+        }
         let sha: String
         if case .success(let result) = opened { sha = result.sealedSHA256 } else { sha = try FileDigest.sha256(path: local) }
         try durable.wait()
         StepTrace.mark("file opened and hashed")
         if let known = try context.store.read({ db in try InboundLedger.file(db, partner: pid, sha256: sha) }) {
             guard known.finished else { return .skipped }
-            try recordDuplicate(remote, local: local, sha: sha, fileID: known.fileID, partner: partner, transport: transport,
-                                reason: "the same bytes were already received as \(known.fileName) (\(known.state.rawValue))", report: &report)
-            return .duplicate
+            if known.state == .quarantined {
+                // Only a replay of applied bytes is dropped: a quarantined file may come again.
+                try recordReceivedAgain(remote, sha: sha, earlier: known, partner: partner)
+            } else {
+                try recordDuplicate(remote, local: local, sha: sha, fileID: known.fileID, partner: partner, transport: transport,
+                                    reason: "the same bytes were already received as \(known.fileName) (\(known.state.rawValue))", report: &report)
+                return .duplicate
+            }
         }
         return try process(remote, local: local, sha: sha, opened: opened, accounts: accounts, partner: partner, identity: identity,
                            transport: transport, folders: folders, report: &report)
@@ -75,6 +87,19 @@ extension InboundJob {
 
     /// Where a fetched file's plaintext goes while it is processed.
     func plainPath(_ remote: RemoteFile, folders: InboundFolders) -> String { folders.plain + "/" + remote.name + ".plain" }
+
+    /// Records that bytes quarantined earlier came again and are processed afresh.
+    func recordReceivedAgain(_ remote: RemoteFile, sha: String, earlier: InboundFileRecord, partner: PartnerSettings) throws {
+        let pid = partner.id.rawValue
+        try context.store.write { db in
+            try context.audit.append([AuditEvent(action: "file.received", outcome: "received_again", partner: pid, direction: "inbound",
+                                                 fileID: earlier.fileID, fileName: remote.name, sealedSHA256: sha,
+                                                 detail: ["earlier_state": earlier.state.rawValue, "earlier_error_code": earlier.errorCode ?? "",
+                                                          "earlier_received_at": earlier.receivedAt])], in: db)
+        }
+        reporter.notice("partner \(pid): \(remote.name) was quarantined on \(earlier.receivedAt) (\(earlier.errorCode ?? "no code")) and came again; processing it afresh",
+                        ["partner": pid, "file": remote.name])
+    }
 
     /// Records a replay as a no-op and moves the remote copy away.
     func recordDuplicate(_ remote: RemoteFile, local: String, sha: String, fileID: String?, partner: PartnerSettings,
@@ -107,8 +132,9 @@ extension InboundJob {
                                            allowCBC: partner.allowCBC, knownSealedSHA256: sha, durable: false)
             }
         } catch {
-            if error.code == .io || error.code == .openssl { throw error }
-            return try quarantine(remote, local: local, sha: sha, failure: error, header: nil, partner: partner, folders: folders, report: &report)
+            if error.isLocalFault { throw error }
+            return try quarantine(remote, local: local, sha: sha, failure: error, header: nil, verified: false, partner: partner, folders: folders,
+                                  report: &report)
         }
         StepTrace.mark("envelope opened")
         for warning in opened.warnings { reporter.warning("partner \(pid): \(remote.name): \(warning)", ["partner": pid]) }
@@ -152,8 +178,8 @@ extension InboundJob {
         }
         do {
             let reopen = { try FeedbackReader(path: plain, displayName: remote.name, format: FeedbackFormat.of(fileName: remote.name)) }
-            try apply(reader, reopen: reopen, remote: remote, sha: sha, plaintextSHA256: opened.plaintextSHA256, partner: partner,
-                      accounts: accounts, report: &report)
+            try apply(reader, reopen: reopen, remote: remote, sha: sha, plaintextSHA256: opened.plaintextSHA256,
+                      signerSHA256: opened.signerFingerprint, partner: partner, accounts: accounts, report: &report)
         } catch let error as FeedbackError {
             return try quarantine(remote, local: local, sha: sha, failure: error, header: header, partner: partner, folders: folders, report: &report)
         } catch let error as CoreError {
@@ -163,16 +189,19 @@ extension InboundJob {
         return .applied
     }
 
-    /// The signed header must name this partner as sender, us as recipient, our encryption key,
+    /// The signed header must name this partner as sender, us as recipient, the inbound direction, our encryption key,
     /// and a creation time that is not in the future (five minutes of clock skew allowed).
     func checkHeader(_ header: FileHeader, partner: PartnerSettings, identity: DecryptionIdentity) -> InboundError? {
         let pid = partner.id.rawValue
         let us = config.company.id.rawValue
         if header.sender != pid {
-            return InboundError(.wrongSender, "the signed header names sender \"\(header.sender)\" but the file came from partner \(pid)'s outbox")
+            return InboundError(.wrongSender, "the signed header names sender \(Excerpt.quoted(header.sender)) but the file came from partner \(pid)'s outbox")
         }
         if header.recipient != us {
-            return InboundError(.wrongRecipient, "the signed header names recipient \"\(header.recipient)\", not us (\(us)); the file was meant for someone else and forwarded")
+            return InboundError(.wrongRecipient, "the signed header names recipient \(Excerpt.quoted(header.recipient)), not us (\(us)); the file was meant for someone else and forwarded")
+        }
+        if header.direction != "inbound" {
+            return InboundError(.wrongDirection, "the signed header's direction is \(Excerpt.quoted(header.direction)), not \"inbound\": it is not feedback for us")
         }
         if header.recipientKeySHA256 != identity.sha256Fingerprint {
             return InboundError(.wrongRecipientKey, "the signed header names encryption key sha256 \(header.recipientKeySHA256.prefix(16))…, not ours (\(identity.sha256Fingerprint.prefix(16))…)")

@@ -48,11 +48,13 @@ public final class InboundJob {
     /// Runs the pipeline for the selected partners.
     ///
     /// A bad file is quarantined and the run goes on; the report's ``InboundReport/exitStatus``
-    /// says 65 then. An error in one partner's part (its transport, its folders, its
-    /// certificates: anything arlink reports with a code) stops that partner only: it is
-    /// recorded in the partner's report as ``PartnerInboundReport/failure`` and the run goes on
-    /// with the next partner; the exit status is the worst of all partners. Errors before or
-    /// after the partners are thrown: configuration (78), our keys (77/78), local I/O (75).
+    /// says 65 then. Our keys and every partner's trust files are checked first, before anything
+    /// is fetched; what fails there stops the run: configuration and trust files (78), our keys
+    /// (77/78). After that, an error in one partner's part (its transport, its folders: anything
+    /// arlink reports with a code) stops that partner only: it is recorded in the partner's
+    /// report as ``PartnerInboundReport/failure`` and the run goes on with the next partner; the
+    /// exit status is the worst of all partners. Local I/O outside the partners' parts (75) ends
+    /// the run.
     public func run(_ options: Options) throws -> InboundReport {
         let partners = try options.partner.map { [try config.partner($0)] } ?? config.partners
         var report = InboundReport()
@@ -65,6 +67,8 @@ public final class InboundJob {
             try? context.store.resumeCheckpoints()
         }
         let identity = try context.decryptionIdentity()
+        // Our keys and every partner's trust files before anything is fetched (77/78 stop the run).
+        for warning in try context.checkKeysAndTrust(for: partners) { reporter.warning(warning) }
         try context.store.write { db in
             try context.audit.append([AuditEvent(action: "config.loaded", outcome: "ok", direction: "inbound",
                                                  detail: ["config_sha256": context.configSHA256])], in: db)

@@ -25,6 +25,15 @@ struct PassState {
     var reversedInFile: [String: String] = [:]
     /// Payments of earlier files reversed in this one: payment id → reversal id.
     var earlierReversed: [String: String] = [:]
+    /// The day the file was created (payments dated later are rejected) and the partner's margin
+    /// before a placement; the as-of dates of the partner's batches, read on the first payment.
+    var fileCreatedOn: LocalDate?
+    var paymentDateMarginDays = 30
+    var placementRange: ClosedRange<LocalDate>??
+    /// Payment excess over the open balance by `account TAB currency` (earlier files' unreversed
+    /// payments, then this pass's), read on the first promise: a promise's baseline is all that
+    /// was paid, as its judgement is (``InboundLedger/accountPaid(_:partner:accountRef:currency:)``).
+    var excess: [String: Int64]?
     /// The newest promise per account and invoice (see ``setPromise(_:slot:)``).
     var promises: [PromiseKey: InboundLedger.NewPromise] = [:]
     /// The newest promise for a whole account, by the account's slot, when accounts were read at
@@ -125,6 +134,8 @@ struct PendingPayment {
     var eventID: String
     var accountRef: String
     var allocations: String
+    /// The part over the open balance, if any.
+    var excess: Money? = nil
 }
 
 /// Every placed account of a partner, numbered, when all were read at once: the reading

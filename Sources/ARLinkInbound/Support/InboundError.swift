@@ -9,6 +9,7 @@ public struct InboundError: ARLinkFailure, Equatable {
             case wrongSender = "inbound.wrong_sender"
             case wrongRecipient = "inbound.wrong_recipient"
             case wrongRecipientKey = "inbound.wrong_recipient_key"
+            case wrongDirection = "inbound.wrong_direction"
             case createdInFuture = "inbound.created_in_future"
             case sequenceReused = "inbound.sequence_reused"
             case chainBroken = "inbound.chain_broken"
@@ -23,6 +24,8 @@ public struct InboundError: ARLinkFailure, Equatable {
         public static let wrongRecipient = Code(value: .wrongRecipient)
         /// The signed header names another encryption key than ours.
         public static let wrongRecipientKey = Code(value: .wrongRecipientKey)
+        /// The signed header's `direction` is not `inbound` (a file of ours, or one mislabelled).
+        public static let wrongDirection = Code(value: .wrongDirection)
         /// `created_at` lies in the future.
         public static let createdInFuture = Code(value: .createdInFuture)
         /// A new file id with a sequence number already applied (reordered or substituted file).

@@ -42,6 +42,8 @@ public final class OutboundJob {
     public func run(_ options: Options) throws -> OutboundReport {
         let partners = try options.partner.map { [try config.partner($0)] } ?? config.partners
         var report = OutboundReport(asOf: options.asOf)
+        // Our keys and the partners' certificates before any extract is read (77/78 stop the run).
+        for warning in try context.checkKeysAndTrust(for: partners) { reporter.warning(warning) }
         if !options.dryRun {
             try context.store.write { db in
                 try context.audit.append([AuditEvent(action: "config.loaded", outcome: "ok", direction: "outbound",

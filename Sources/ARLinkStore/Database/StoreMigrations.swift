@@ -13,6 +13,7 @@ enum StoreMigrations {
         registerAuditMigrations(&migrator)
         registerInboundV2(&migrator)
         registerLedgerV2(&migrator)
+        registerInboundV3(&migrator)
         registerAuditV2(&migrator)
         return migrator
     }

@@ -23,15 +23,19 @@ public struct InboundFileRecord: Sendable, Hashable {
     public var receivedAt: String
     /// The receipt is delivered, the file archived and the remote copy moved.
     public var finished: Bool
+    /// SHA-256 of the receipt's plaintext, once sealed (the next receipt chains to it).
+    public var receiptPlaintextSHA256: String?
 
     public init(partner: String, sha256: String, fileName: String, fileID: String?, sequence: Int?, state: State,
                 plaintextSHA256: String?, errorCode: String?, eventsAccepted: Int, eventsRejected: Int,
-                receiptName: String?, receiptFileID: String?, receiptSequence: Int?, receivedAt: String, finished: Bool) {
+                receiptName: String?, receiptFileID: String?, receiptSequence: Int?, receivedAt: String, finished: Bool,
+                receiptPlaintextSHA256: String? = nil) {
         self.partner = partner; self.sha256 = sha256; self.fileName = fileName; self.fileID = fileID
         self.sequence = sequence; self.state = state; self.plaintextSHA256 = plaintextSHA256; self.errorCode = errorCode
         self.eventsAccepted = eventsAccepted; self.eventsRejected = eventsRejected; self.receiptName = receiptName
         self.receiptFileID = receiptFileID; self.receiptSequence = receiptSequence; self.receivedAt = receivedAt
         self.finished = finished
+        self.receiptPlaintextSHA256 = receiptPlaintextSHA256
     }
 }
 

@@ -76,11 +76,15 @@ extension InboundLedger {
     }
 
     /// Records accepted payments, one at a time through `body`'s inserter (in event id order is fastest).
+    /// - Parameter body: gets the inserter; `excess` is the part of the payment over the open balance, if any.
     public static func insertPayments(_ db: Database, partner: String, _ body: (_ insert: (_ eventID: String, _ accountRef: String,
-                                                                                           _ encodedAllocations: String, _ reversedBy: String?) throws -> Void) throws -> Void) throws {
-        let insert = try BulkInsert(db, head: "INSERT INTO inbound_payment (partner, event_id, account_ref, allocations, reversed_by)", columns: 5)
-        try body { eventID, accountRef, encoded, reversedBy in
-            try insert.add(.text(partner), .text(eventID), .text(accountRef), .text(encoded), .optional(reversedBy))
+                                                                                           _ encodedAllocations: String, _ reversedBy: String?,
+                                                                                           _ excess: Money?) throws -> Void) throws -> Void) throws {
+        let insert = try BulkInsert(db, head: "INSERT INTO inbound_payment (partner, event_id, account_ref, allocations, reversed_by, excess_currency, excess_minor)",
+                                    columns: 7)
+        try body { eventID, accountRef, encoded, reversedBy, excess in
+            try insert.add(.text(partner), .text(eventID), .text(accountRef), .text(encoded), .optional(reversedBy),
+                           .optional(excess?.currency.code), excess.map { .int($0.minorUnits) } ?? .null)
         }
         try insert.finish()
     }
@@ -137,10 +141,44 @@ extension InboundLedger {
         }
     }
 
-    /// What the partner paid on an account in `currency` so far (net of reversals).
+    /// The excess over the open balance of `partner`'s payments that are not reversed, by
+    /// account and currency (`account TAB currency`): what was paid but reached no invoice.
+    public static func paymentExcess(_ db: Database, partner: String) throws -> [String: Int64] {
+        var out: [String: Int64] = [:]
+        for row in try Row.fetchAll(db, sql: """
+            SELECT account_ref, excess_currency, SUM(excess_minor) FROM inbound_payment
+            WHERE partner = ? AND excess_minor IS NOT NULL AND reversed_by IS NULL GROUP BY account_ref, excess_currency
+            """, arguments: [partner]) {
+            out[(row[0] as String) + "\t" + (row[1] as String)] = row[2]
+        }
+        return out
+    }
+
+    /// The earliest and latest as-of dates of the batches sent to `partner` (nil when none was).
+    public static func placementRange(_ db: Database, partner: String) throws -> ClosedRange<LocalDate>? {
+        guard let row = try Row.fetchOne(db, sql: "SELECT MIN(as_of), MAX(as_of) FROM outbound_batch WHERE partner = ?", arguments: [partner]),
+            let first = (row[0] as String?).flatMap({ LocalDate(iso: $0) }), let last = (row[1] as String?).flatMap({ LocalDate(iso: $0) })
+        else { return nil }
+        return first...last
+    }
+
+    /// The as-of date of the batch that placed an account with `partner`, if it was placed.
+    public static func placedOn(_ db: Database, partner: String, accountRef: String) throws -> LocalDate? {
+        try String.fetchOne(db, sql: """
+            SELECT b.as_of FROM placement p JOIN outbound_batch b ON b.batch_id = p.placed_batch WHERE p.partner = ? AND p.account_ref = ?
+            """, arguments: [partner, accountRef]).flatMap { LocalDate(iso: $0) }
+    }
+
+    /// What the partner paid on an account in `currency` so far (net of reversals), including
+    /// any excess over the open balance.
     public static func accountPaid(_ db: Database, partner: String, accountRef: String, currency: String) throws -> Int64 {
         guard let position = try position(db, partner: partner, accountRef: accountRef) else { return 0 }
-        return position.invoices.filter { $0.placed.currency.code == currency }.reduce(0) { $0 + $1.paidMinor }
+        let allocated = position.invoices.filter { $0.placed.currency.code == currency }.reduce(0) { $0 + $1.paidMinor }
+        let excess = try Int64.fetchOne(db, sql: """
+            SELECT COALESCE(SUM(excess_minor), 0) FROM inbound_payment
+            WHERE partner = ? AND account_ref = ? AND excess_currency = ? AND excess_minor IS NOT NULL AND reversed_by IS NULL
+            """, arguments: [partner, accountRef, currency]) ?? 0
+        return allocated + excess
     }
 
     /// Every invoice placed with `partner` on active accounts, by account then due date (the feedback simulator).

@@ -7,9 +7,10 @@ public import ARLinkCore
 public enum InboundLedger {
     // MARK: - Files
 
-    /// The file claimed by these bytes, if any.
+    /// The latest reception of these bytes, if any (a quarantined file may be received again).
     public static func file(_ db: Database, partner: String, sha256: String) throws -> InboundFileRecord? {
-        try Row.fetchOne(db, sql: "SELECT * FROM inbound_file WHERE partner = ? AND sha256 = ?", arguments: [partner, sha256]).map(decode)
+        try Row.fetchOne(db, sql: "SELECT * FROM inbound_file WHERE partner = ? AND sha256 = ? ORDER BY attempt DESC LIMIT 1",
+                         arguments: [partner, sha256]).map(decode)
     }
 
     /// The applied file with this `file_id`, if any.
@@ -22,9 +23,25 @@ public enum InboundLedger {
         try Row.fetchOne(db, sql: "SELECT * FROM inbound_file WHERE partner = ? AND state = 'applied' ORDER BY sequence DESC LIMIT 1", arguments: [partner]).map(decode)
     }
 
-    /// Files whose receipt, archiving or remote move is still to do, oldest first.
+    /// Files whose receipt, archiving or remote move is still to do: those with receipts in
+    /// receipt order (each receipt chains to the one before), then the others, oldest first.
     public static func unfinished(_ db: Database, partner: String) throws -> [InboundFileRecord] {
-        try Row.fetchAll(db, sql: "SELECT * FROM inbound_file WHERE partner = ? AND finished = 0 ORDER BY received_at, sequence", arguments: [partner]).map(decode)
+        try Row.fetchAll(db, sql: """
+            SELECT * FROM inbound_file WHERE partner = ? AND finished = 0
+            ORDER BY receipt_sequence IS NULL, receipt_sequence, received_at, sequence
+            """, arguments: [partner]).map(decode)
+    }
+
+    /// The plaintext SHA-256 of receipt number `sequence` to `partner`, when it was sealed.
+    public static func receiptPlaintextSHA256(_ db: Database, partner: String, sequence: Int) throws -> String? {
+        try String.fetchOne(db, sql: "SELECT receipt_plaintext_sha256 FROM inbound_file WHERE partner = ? AND receipt_sequence = ?",
+                            arguments: [partner, sequence])
+    }
+
+    /// Records the plaintext SHA-256 of a sealed receipt.
+    public static func recordReceiptSealed(_ db: Database, partner: String, sequence: Int, plaintextSHA256: String) throws {
+        try db.execute(sql: "UPDATE inbound_file SET receipt_plaintext_sha256 = ? WHERE partner = ? AND receipt_sequence = ?",
+                       arguments: [plaintextSHA256, partner, sequence])
     }
 
     /// All files of `partner` (reports and tests).
@@ -32,20 +49,21 @@ public enum InboundLedger {
         try Row.fetchAll(db, sql: "SELECT * FROM inbound_file WHERE partner = ? ORDER BY received_at, sequence", arguments: [partner]).map(decode)
     }
 
-    /// Records a claimed file.
+    /// Records a claimed file, as the next reception of its bytes.
     public static func insert(_ db: Database, _ f: InboundFileRecord) throws {
         try db.execute(sql: """
-            INSERT INTO inbound_file (partner, sha256, file_name, file_id, sequence, state, plaintext_sha256, error_code,
+            INSERT INTO inbound_file (partner, sha256, attempt, file_name, file_id, sequence, state, plaintext_sha256, error_code,
                 events_accepted, events_rejected, receipt_name, receipt_file_id, receipt_sequence, received_at, finished)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            VALUES (?1, ?2, (SELECT COALESCE(MAX(attempt), 0) + 1 FROM inbound_file WHERE partner = ?1 AND sha256 = ?2),
+                    ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)
             """, arguments: [f.partner, f.sha256, f.fileName, f.fileID, f.sequence, f.state.rawValue, f.plaintextSHA256, f.errorCode,
                              f.eventsAccepted, f.eventsRejected, f.receiptName, f.receiptFileID, f.receiptSequence, f.receivedAt,
                              f.finished ? 1 : 0])
     }
 
-    /// Marks a file finished (receipt delivered, archived, remote moved).
+    /// Marks a file's unfinished reception finished (receipt delivered, archived, remote moved).
     public static func markFinished(_ db: Database, partner: String, sha256: String) throws {
-        try db.execute(sql: "UPDATE inbound_file SET finished = 1 WHERE partner = ? AND sha256 = ?", arguments: [partner, sha256])
+        try db.execute(sql: "UPDATE inbound_file SET finished = 1 WHERE partner = ? AND sha256 = ? AND finished = 0", arguments: [partner, sha256])
     }
 
     /// The next sequence number of our receipts to `partner`.
@@ -129,6 +147,6 @@ public enum InboundLedger {
             state: InboundFileRecord.State(rawValue: row["state"]) ?? .quarantined, plaintextSHA256: row["plaintext_sha256"],
             errorCode: row["error_code"], eventsAccepted: row["events_accepted"], eventsRejected: row["events_rejected"],
             receiptName: row["receipt_name"], receiptFileID: row["receipt_file_id"], receiptSequence: row["receipt_sequence"],
-            receivedAt: row["received_at"], finished: (row["finished"] as Int) != 0)
+            receivedAt: row["received_at"], finished: (row["finished"] as Int) != 0, receiptPlaintextSHA256: row["receipt_plaintext_sha256"])
     }
 }

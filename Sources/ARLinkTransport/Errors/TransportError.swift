@@ -21,6 +21,7 @@ public struct TransportError: ARLinkFailure, Equatable {
             case changed = "transport.changed"
             case localIO = "transport.local_io"
             case config = "transport.config"
+            case keyPermissions = "transport.key_permissions"
             case protocolError = "transport.protocol"
             case `internal` = "transport.internal"
         }
@@ -54,6 +55,8 @@ public struct TransportError: ARLinkFailure, Equatable {
         public static let localIO = Code(value: .localIO)
         /// The transport settings are missing, weak or inconsistent. Exit 78.
         public static let config = Code(value: .config)
+        /// A client key or passphrase file is readable or writable by group or others. Exit 77.
+        public static let keyPermissions = Code(value: .keyPermissions)
         /// The server answered something the protocol does not allow (unparseable listing, HTTP status). Exit 69.
         public static let protocolError = Code(value: .protocolError)
         /// A bug or an unexpected library failure. Exit 70.
@@ -86,7 +89,7 @@ public struct TransportError: ARLinkFailure, Equatable {
         switch code.value {
         case .unreachable, .protocolError: .unavailable
         case .transient, .sizeMismatch, .changed, .localIO: .tempFailure
-        case .hostKeyMismatch, .authFailed, .untrustedCertificate, .permissionDenied: .noPermission
+        case .hostKeyMismatch, .authFailed, .untrustedCertificate, .permissionDenied, .keyPermissions: .noPermission
         case .conflict, .invalidName: .dataError
         case .notFound: .noInput
         case .config: .config

@@ -30,7 +30,7 @@ enum LocalFiles {
         }
         if info.st_mode & 0o077 != 0 {
             let mode = String(info.st_mode & 0o777, radix: 8)
-            throw TransportError(.config, "\(purpose): \(path) has mode \(mode), readable by group or others; run chmod 600 \(path)")
+            throw TransportError(.keyPermissions, "\(purpose): \(path) has mode \(mode), readable by group or others; run chmod 600 \(path)")
         }
     }
 

@@ -67,7 +67,7 @@ struct EnvelopeCommand: ParsableCommand {
         @Option(name: .long, help: "Our decryption certificate.") var cert: String
         @Option(name: .long, help: "Our decryption private key (mode 0600).") var key: String
         @Option(name: .customLong("trust"), help: "A pinned signer certificate (repeat for rotation overlap).") var trusted: [String] = []
-        @Option(name: .long, help: "A CA whose issued signer certificates are trusted.") var ca: String?
+        @Option(name: .long, help: "The partner's CA: it must validate the pinned signer's chain; alone (no --trust), any signer it issued is trusted.") var ca: String?
         @Option(name: .long, help: "A CRL file checked for the signer.") var crl: String?
         @Option(name: .long, help: "The partner's name, for messages.") var partner: String = "partner"
         @Flag(name: .long, help: "Accept AES-CBC EnvelopedData (a partner exception; warns).") var allowCBC = false
@@ -80,7 +80,7 @@ struct EnvelopeCommand: ParsableCommand {
         func run() throws {
             try Console.run {
                 let identity = try DecryptionIdentity(certificatePath: cert, keyPath: key, passphrase: passphrase.source)
-                let policy = TrustPolicy(pinned: trusted, caPath: ca, crlPath: crl, partnerName: partner)
+                let policy = TrustPolicy(pinned: trusted, caPath: ca, crlPath: crl, mode: trusted.isEmpty ? .ca : .pinned, partnerName: partner)
                 let result = try Envelope.open(input: input, output: output, identity: identity, trust: policy, allowCBC: allowCBC)
                 for warning in result.warnings { Console.writeStderr("arlink: warning: \(warning)\n") }
                 print("opened \(input) -> \(output)")

@@ -26,7 +26,9 @@ struct KeysCommand: ParsableCommand {
         func run() throws {
             try Console.run(common.logFormat) {
                 let config = try ArlinkConfiguration.load(path: common.config)
-                let rows = KeyCheck.run(Self.items(config))
+                let rows = KeyCheck.run(Self.items(config)) + config.partners.map { partner in
+                    KeyCheck.trust(role: "\(partner.id.rawValue) trust (\(partner.trust))", policy: RunContext.trustPolicy(for: partner, now: Date()))
+                }
                 print(common.logFormat == .json ? Self.json(rows) : Self.table(rows))
                 if let stop = Self.record(rows, config: config, reporter: ConsoleReporter(format: common.logFormat)) {
                     throw stop
