@@ -37,7 +37,12 @@ public final class RunContext {
         try PrivateFolder.ensure(URL(fileURLWithPath: config.state.databasePath).deletingLastPathComponent().path)
         try PrivateFolder.ensure(config.state.workDirectory)
         try PrivateFolder.ensure(URL(fileURLWithPath: config.audit.checkpointFile).deletingLastPathComponent().path, mode: 0o755)
-        self.lock = try RunLock(databasePath: config.state.databasePath)
+        do {
+            self.lock = try RunLock(databasePath: config.state.databasePath)
+        } catch let error as JobError where error.code == .busy {
+            Self.recordRefusedRun(config: config, error: error, reporter: reporter)
+            throw error
+        }
         self.store = try StateStore(path: config.state.databasePath)
         if config.audit.passphrase != nil {
             throw ConfigError(.invalidValue, "audit.passphrase_file/passphrase_env: an encrypted audit key is not supported yet; store the Ed25519 audit key unencrypted with mode 0600 (or keep it on a hardware token in a later version)")

@@ -214,4 +214,57 @@ struct DemoAuditTests {
         #expect(copy.status != 0)
         #expect(copy.stdout.contains("not_intact"))
     }
+
+    @Test("a failed delivery, a partner failure and a run refused by the lock are recorded and signed")
+    func failuresAreRecorded() throws {
+        let dir = try TemporaryDirectory("audit-failures")
+        defer { dir.remove() }
+        let demo = try ProcessRunner.run(RepositoryPaths.arlinkExecutable, ["demo", "--workdir", dir.file("d"), "--customers", "300", "--open-items", "3000"],
+                                         currentDirectory: RepositoryPaths.root)
+        try #require(demo.status == 0, "\(demo.stderr)")
+        let database = dir.file("d/state/arlink.sqlite"), config = dir.file("d/arlink.yaml")
+        func entries(_ action: String) throws -> [String] {
+            try ProcessRunner.run("sqlite3", [database, "SELECT entry FROM audit_entry WHERE action = '\(action)'"]).stdout
+                .split(separator: "\n").map(String.init)
+        }
+        // The partner's inbox is gone: the next day's delivery fails.
+        try FileManager.default.removeItem(atPath: dir.file("d/partner/inbox"))
+        let next = ISO8601DateFormatter().string(from: Date().addingTimeInterval(86_400)).prefix(10)
+        let outbound = try ProcessRunner.run(RepositoryPaths.arlinkExecutable, ["outbound", "run", "--config", config, "--as-of", String(next)])
+        #expect(outbound.status != 0)
+        let failed = try entries("batch.delivery_failed")
+        #expect(failed.count == 1, "\(outbound.stderr)")
+        #expect(failed.first?.contains("\"error_code\":\"transport.") == true, "\(failed)")
+        #expect(failed.first?.contains("\"batch_id\":") == true)
+        // Signed: verification has nothing uncovered to warn about.
+        let verify = try ProcessRunner.run(RepositoryPaths.arlinkExecutable, ["audit", "verify", "--config", config])
+        #expect(verify.status == 0, "\(verify.stderr)")
+        #expect(!verify.stdout.contains("not yet covered"), "\(verify.stdout)")
+
+        // The partner's outbox is gone: that partner's part stops, recorded with its code.
+        try FileManager.default.removeItem(atPath: dir.file("d/partner/outbox"))
+        let inbound = try ProcessRunner.run(RepositoryPaths.arlinkExecutable, ["inbound", "run", "--config", config])
+        #expect(inbound.status != 0)
+        let partnerFailed = try entries("partner.failed")
+        #expect(partnerFailed.count == 1, "\(inbound.stderr)")
+        #expect(partnerFailed.first?.contains("\"partner\":\"acme-collect\"") == true, "\(partnerFailed)")
+
+        // Another process holds the lock (python's flock, released when its stdin closes): this
+        // run stops with 75, and says so in the log.
+        let holder = Process(), holderIn = Pipe(), holderOut = Pipe()
+        holder.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        holder.arguments = ["python3", "-c", "import fcntl, sys\nf = open(sys.argv[1], 'a')\nfcntl.flock(f, fcntl.LOCK_EX)\nprint('locked', flush=True)\nsys.stdin.read()",
+                            database + ".lock"]
+        holder.standardInput = holderIn
+        holder.standardOutput = holderOut
+        try holder.run()
+        defer { try? holderIn.fileHandleForWriting.close(); holder.waitUntilExit() }
+        let ready = holderOut.fileHandleForReading.availableData
+        #expect(String(decoding: ready, as: UTF8.self).hasPrefix("locked"))
+        let busy = try ProcessRunner.run(RepositoryPaths.arlinkExecutable, ["inbound", "run", "--config", config])
+        #expect(busy.status == 75, "\(busy.stderr)")
+        let refused = try entries("run.refused")
+        #expect(refused.count == 1)
+        #expect(refused.first?.contains("\"error_code\":\"job.busy\"") == true)
+    }
 }

@@ -189,6 +189,11 @@ struct InboundJobTests {
         #expect(held.partners.first?.held.first?.code == "inbound.sequence_gap")
         #expect(held.exitStatus == .tempFailure)
         #expect(f.files(f.outbox) == [f.name(2)])
+        // The decision is in the audit log, with its code.
+        let heldEntries = try f.store().read { try String.fetchAll($0, sql: "SELECT entry FROM audit_entry WHERE action = 'file.held'") }
+        #expect(heldEntries.count == 1)
+        #expect(heldEntries.first?.contains("\"error_code\":\"inbound.sequence_gap\"") == true)
+        #expect(heldEntries.first?.contains("\"file_name\":\"\(f.name(2))\"") == true)
         try f.seal(first.path, as: f.name(1))
         let both = try f.run()
         #expect(both.partners.first?.processed == [f.name(1), f.name(2)])

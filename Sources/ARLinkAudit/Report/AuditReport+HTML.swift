@@ -39,7 +39,7 @@ extension AuditReport {
         out += "<h2>Reconciliation exceptions</h2>\n" + (exceptions.isEmpty ? "<p>None.</p>\n" : table(exceptions, reasons: true))
         out += "<h2>Actions</h2>\n<table><tr><th>action</th><th>meaning</th></tr>\n"
         for action in Set((transfers + refusals + exceptions).map(\.action)).sorted() {
-            out += "<tr><td><code>\(Self.escape(action))</code></td><td>\(Self.escape(Self.actionMeanings[action] ?? "see docs/audit-log.md"))</td></tr>\n"
+            out += "<tr><td><code>\(Self.escape(action))</code></td><td>\(Self.escape(AuditAction.meanings[action] ?? "see docs/audit-log.md"))</td></tr>\n"
         }
         out += "</table>\n"
         out += "<p>Check this log yourself: <code>arlink audit verify --config FILE</code>; prove a transfer: <code>arlink audit prove --config FILE --file-id ID</code>.</p>\n</body></html>\n"
@@ -105,24 +105,4 @@ extension AuditReport {
         return out
     }
 
-    /// What each action code means, for the page's legend.
-    static let actionMeanings: [String: String] = [
-        "config.loaded": "the configuration a run used (its SHA-256)",
-        "batch.built": "an outbound portfolio was written (records and totals)",
-        "batch.sealed": "the portfolio was signed and encrypted",
-        "batch.delivered": "the sealed portfolio reached the partner",
-        "batch.skipped": "nothing to place for the partner on that day",
-        "file.received": "a feedback file was received again (a replay of applied bytes)",
-        "file.applied": "a feedback file was opened, checked and applied (events and totals)",
-        "file.quarantined": "a feedback file was refused and kept in quarantine with its reason",
-        "file.held": "a feedback file was held until the file before it in sequence arrives",
-        "file.finished": "a fetched feedback file was moved out of the partner's outbox",
-        "erp.exported": "ERP status updates were written to the import folder",
-        "receipt.sealed": "a receipt for the partner was signed and encrypted",
-        "receipt.delivered": "the receipt reached the partner",
-        "promises.checked": "promises to pay were checked against payments",
-        "keys.checked": "keys and certificates were checked",
-        "audit.recovered": "an operator let runs continue after the log stopped extending its checkpoint",
-        "audit.checkpoint_file_repaired": "a torn note was cut off the end of the checkpoint file",
-    ]
 }

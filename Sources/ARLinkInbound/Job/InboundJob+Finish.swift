@@ -82,7 +82,7 @@ extension InboundJob {
         let outcome = try transport.deliver(localFile: sealed, as: name)
         try context.store.write { db in
             try context.audit.append([AuditEvent(action: "receipt.delivered", outcome: outcome == .delivered ? "ok" : "already_present",
-                                                 partner: pid, direction: "outbound", fileName: name)], in: db)
+                                                 partner: pid, direction: "outbound", fileID: record.receiptFileID, fileName: name)], in: db)
         }
     }
 

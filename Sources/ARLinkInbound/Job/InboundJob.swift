@@ -66,6 +66,18 @@ public final class InboundJob {
             _ = try? checkpoints.finish()
             try? context.store.resumeCheckpoints()
         }
+        do {
+            try runPartners(partners, report: &report)
+        } catch let error as any ARLinkFailure {
+            // Every stopped run leaves a signed record of why.
+            context.recordFailure(error, action: "run.failed", direction: "inbound", checkpoint: true)
+            throw error
+        }
+        StepTrace.mark("inbound run finished")
+        return report
+    }
+
+    private func runPartners(_ partners: [PartnerSettings], report: inout InboundReport) throws {
         let identity = try context.decryptionIdentity()
         // Our keys and every partner's trust files before anything is fetched (77/78 stop the run).
         for warning in try context.checkKeysAndTrust(for: partners) { reporter.warning(warning) }
@@ -81,6 +93,7 @@ public final class InboundJob {
                 try runPartner(partner, identity: identity, report: &partnerReport, run: &report)
             } catch let error as any ARLinkFailure {
                 let pid = partner.id.rawValue
+                context.recordFailure(error, action: "partner.failed", partner: pid, direction: "inbound", checkpoint: false)
                 partnerReport.failure = PartnerFailure(code: error.codeName, message: error.message, exitStatus: error.exitStatus)
                 reporter.report(RunMessage(.error, "partner \(pid): stopped: \(error.message) [\(error.codeName)]; the other partners go on",
                                            fields: ["partner": pid, "code": error.codeName]))
@@ -90,8 +103,6 @@ public final class InboundJob {
         try checkPromises(into: &report)
         try exportUpdates(into: &report)
         _ = try context.audit.checkpoint()
-        StepTrace.mark("inbound run finished")
-        return report
     }
 
     /// One partner: finish what an earlier run left, then every new file in the outbox.
@@ -127,8 +138,12 @@ public final class InboundJob {
                 break
             }
         }
-        for (remote, local, _) in held {
+        for (remote, local, sha) in held {
             unlink(local)
+            try context.store.write { db in
+                try context.audit.append([AuditEvent(action: "file.held", outcome: "held", partner: pid, direction: "inbound", fileName: remote.name,
+                                                     sealedSHA256: sha, errorCode: "inbound.sequence_gap")], in: db)
+            }
             let problem = report.heldProblem(for: remote.name)
             reporter.warning("partner \(pid): \(remote.name) held: \(problem?.message ?? "an earlier sequence number is missing")", ["partner": pid, "file": remote.name])
         }

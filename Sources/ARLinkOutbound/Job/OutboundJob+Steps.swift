@@ -141,8 +141,17 @@ extension OutboundJob {
             guard let sealedPath = batch.sealedPath, FileManager.default.fileExists(atPath: sealedPath) else {
                 throw JobError(.stateMismatch, "batch \(batch.batchID) is recorded as sealed but its sealed file is missing from the work folder")
             }
-            let transport = try context.transport(for: partner)
-            let outcome = try transport.deliver(localFile: sealedPath, as: batch.fileName)
+            let outcome: DeliveryOutcome
+            do {
+                let transport = try context.transport(for: partner)
+                outcome = try transport.deliver(localFile: sealedPath, as: batch.fileName)
+            } catch let error as any ARLinkFailure {
+                // Recorded (and signed) here, with the batch it concerns; the run stops.
+                context.recordFailure(error, action: "batch.delivery_failed", partner: pid, direction: "outbound", batchID: batch.batchID,
+                                      fileID: batch.fileID, fileName: batch.fileName, checkpoint: true)
+                failureRecorded = true
+                throw error
+            }
             Failpoint.hit("outbound.delivered_file")
             let time = Timestamp.iso8601(context.now())
             try context.store.write { db in

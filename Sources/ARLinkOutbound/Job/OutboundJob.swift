@@ -29,6 +29,10 @@ public final class OutboundJob {
     }
 
     let context: RunContext
+    /// Set when the step that failed already recorded its failure in the audit log.
+    var failureRecorded = false
+    /// The partner whose part is running, for the record of a failure.
+    var currentPartner: String?
     var reporter: any RunReporter { context.reporter }
     var config: ArlinkConfiguration { context.config }
 
@@ -40,6 +44,18 @@ public final class OutboundJob {
     /// - Throws: the first error that stops the run (extract errors 65/66, envelope 77,
     ///   transport 69/75, configuration 78); earlier partners' completed work stays committed.
     public func run(_ options: Options) throws -> OutboundReport {
+        do {
+            return try runAll(options)
+        } catch let error as any ARLinkFailure where !options.dryRun {
+            // Every stopped run leaves a signed record of why (a failed delivery records itself).
+            if !failureRecorded {
+                context.recordFailure(error, action: "run.failed", partner: currentPartner, direction: "outbound", checkpoint: true)
+            }
+            throw error
+        }
+    }
+
+    private func runAll(_ options: Options) throws -> OutboundReport {
         let partners = try options.partner.map { [try config.partner($0)] } ?? config.partners
         var report = OutboundReport(asOf: options.asOf)
         // Our keys and the partners' certificates before any extract is read (77/78 stop the run).
@@ -53,9 +69,11 @@ public final class OutboundJob {
         var extract: ExtractView?
         let minDays = partners.map(\.selection.minDaysPastDue).min() ?? 0
         for partner in partners {
+            currentPartner = partner.id.rawValue
             let partnerReport = try runPartner(partner, options: options, minDays: minDays, extract: &extract, report: &report)
             report.partners.append(partnerReport)
         }
+        currentPartner = nil
         if !options.dryRun {
             _ = try context.audit.checkpoint()
         }

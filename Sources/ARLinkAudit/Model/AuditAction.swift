@@ -1,0 +1,28 @@
+/// Every action name arlink writes into the audit log, with what it means. The one list: the
+/// report's legend is built from it, `docs/audit-log.md` lists exactly these, and a test
+/// checks both against the names the code writes.
+public enum AuditAction {
+    public static let meanings: [String: String] = [
+        "config.loaded": "a run started with this configuration (its SHA-256)",
+        "batch.built": "an outbound portfolio was written (records and totals)",
+        "batch.sealed": "the portfolio was signed and encrypted",
+        "batch.delivered": "the sealed portfolio reached the partner (records)",
+        "batch.delivery_failed": "delivering the sealed portfolio failed (error code); the next run delivers the same file",
+        "batch.skipped": "nothing to place for the partner on that day",
+        "file.received": "a feedback file came again: the bytes of an applied file (a replay), or of a quarantined one (processed afresh)",
+        "file.applied": "a feedback file was opened, checked and applied (events, totals, signer)",
+        "file.quarantined": "a feedback file was refused and kept in quarantine with its reason",
+        "file.held": "a feedback file was held: an earlier sequence number is missing",
+        "file.finished": "a feedback file's receipt was sent and the file moved out of the partner's outbox",
+        "erp.exported": "ERP status updates were written to the import folder",
+        "receipt.sealed": "a receipt for the partner was signed and encrypted",
+        "receipt.delivered": "the receipt reached the partner",
+        "promises.checked": "promises to pay were checked against payments",
+        "keys.checked": "keys and certificates were checked",
+        "partner.failed": "one partner's part of an inbound run stopped (error code); the other partners went on",
+        "run.failed": "a run stopped (error code)",
+        "run.refused": "a run was refused because another run held the lock",
+        "audit.recovered": "an operator let runs continue after the log stopped extending its newest checkpoint (the finding)",
+        "audit.checkpoint_file_repaired": "a torn note was cut off the end of the checkpoint file",
+    ]
+}
