@@ -61,7 +61,7 @@ let package = Package(
         ),
         .target(
             name: "ARLinkConfig",
-            dependencies: ["ARLinkCore", .product(name: "Yams", package: "Yams")],
+            dependencies: ["ARLinkCore", "ARLinkFormats", .product(name: "Yams", package: "Yams")],
             swiftSettings: swiftSettings
         ),
         /// Plumbing shared by both pipelines: the run context (configuration, state, audit log,

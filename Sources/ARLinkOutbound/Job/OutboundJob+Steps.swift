@@ -17,14 +17,16 @@ extension OutboundJob {
         let erp = config.erp
         reporter.info("reading ERP extract \(erp.openItemsPath)")
         var otherOpen: Set<String> = []
+        var paid: Set<String> = []
         var early: [ExclusionReason: Int] = [:]
         var seen: Int64 = 0
         let step = "reading " + URL(fileURLWithPath: erp.openItemsPath).lastPathComponent
         let extract = try ExtractReader(options: try erp.extractOptions()).read(erp.extractFiles) { item in
             seen += 1
             if seen & 0xFFFF == 0 { reporter.progress(step: step, done: seen, total: nil) }
-            if item.settled { early[.settled, default: 0] += 1; return false }
-            if item.openAmount.minorUnits == 0 { early[.noOpenBalance, default: 0] += 1; return false }
+            // A settled invoice, or one with nothing open, is the extract's evidence of payment.
+            if item.settled { early[.settled, default: 0] += 1; paid.insert(item.customerID); return false }
+            if item.openAmount.minorUnits == 0 { early[.noOpenBalance, default: 0] += 1; paid.insert(item.customerID); return false }
             if item.openAmount.minorUnits < 0 || item.disputed { return true }
             if item.daysPastDue(asOf: asOf) < minDaysPastDue {
                 otherOpen.insert(item.customerID)
@@ -34,7 +36,7 @@ extension OutboundJob {
             return true
         }
         if seen > 0xFFFF { reporter.progress(step: step, done: seen, total: seen) }
-        return ExtractView(extract: extract, otherOpenItems: otherOpen, earlyExclusions: early)
+        return ExtractView(extract: extract, otherOpenItems: otherOpen, paidEvidence: paid, earlyExclusions: early)
     }
 
     /// Writes the plaintext portfolio and records the batch with its ledger changes.
@@ -175,6 +177,8 @@ struct ExtractView {
     var extract: Extract
     /// Customers with open items that were dropped early (not yet overdue enough for any partner).
     var otherOpenItems: Set<String>
+    /// Customers with an invoice in the extract that is settled or has nothing open.
+    var paidEvidence: Set<String>
     /// Invoices dropped early, by reason; every partner's report includes them.
     var earlyExclusions: [ExclusionReason: Int]
 }
