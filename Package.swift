@@ -162,7 +162,7 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        .testTarget(name: "ARLinkConfigTests", dependencies: ["ARLinkConfig", "ARLinkCore", "ARLinkTestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "ARLinkConfigTests", dependencies: ["ARLinkConfig", "ARLinkCore", "ARLinkFormats", "ARLinkTestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "ARLinkCLITests", dependencies: ["ARLinkTestSupport"], swiftSettings: swiftSettings),
     ]
 )

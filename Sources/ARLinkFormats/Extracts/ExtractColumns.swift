@@ -105,7 +105,10 @@ public struct ColumnMapping: Sendable, Hashable {
     public init(preset: ExtractPreset) {
         switch preset {
         case .generic:
-            openItems = Dictionary(uniqueKeysWithValues: OpenItemColumn.allCases.map { ($0, $0.rawValue) })
+            // document_type and posting_state only when mapped: a generic extract's own
+            // "document_type" column (SAP's DR, DG, ...) means something else.
+            openItems = Dictionary(uniqueKeysWithValues: OpenItemColumn.allCases.filter { $0 != .documentType && $0 != .postingState }
+                .map { ($0, $0.rawValue) })
             customers = Dictionary(uniqueKeysWithValues: CustomerColumn.allCases.map { ($0, $0.rawValue) })
             embeddedCustomers = customers
             payments = Dictionary(uniqueKeysWithValues: PaymentColumn.allCases.map { ($0, $0.rawValue) })
