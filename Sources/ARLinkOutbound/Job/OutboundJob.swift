@@ -108,7 +108,8 @@ public final class OutboundJob {
             }
             reporter.info("read \(read.extract.counts.openItemRows) open items, kept \(read.extract.openItems.count), in \(Self.seconds(since: started)) s\(ProcessMemory.peakNote)")
             report.openItemsRead = read.extract.counts.openItemRows
-            report.customersRead = read.extract.counts.customerRows
+            // Without a customer master the customers come from the open items.
+            report.customersRead = config.erp.customersPath == nil ? read.extract.customers.count : read.extract.counts.customerRows
             report.badRows = read.extract.problems.map(\.description)
             report.summaryRowsSkipped = read.extract.counts.summaryRowsSkipped
             report.otherDocumentRowsSkipped = read.extract.counts.otherDocumentRowsSkipped
