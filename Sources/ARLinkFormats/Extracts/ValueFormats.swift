@@ -164,14 +164,19 @@ public struct DateFormat: Sendable, Hashable, CustomStringConvertible {
         var n = bytes.count
         for k in 6..<n where base[k] == 32 || base[k] == UInt8(ascii: "T") { n = k; break }
         var parts: (Int, Int, Int) = (0, 0, 0)
-        if let sep = separator {
+        if order == .yearMonthDay, let sep = separator {
+            // Fixed positions: yyyy-MM-dd (the common ISO case, one per date column and row).
+            guard n == 10, base[4] == sep, base[7] == sep,
+                  let y = Self.number(base, 0, 4), let m = Self.number(base, 5, 7), let d = Self.number(base, 8, 10)
+            else { return nil }
+            return LocalDate(year: y, month: m, day: d)
+        } else if let sep = separator {
             var index = 0
             var start = 0
             for k in 0...n where k == n || base[k] == sep {
                 let len = k - start
-                let yearPart = order == .yearMonthDay ? index == 0 : index == 2
-                guard index < 3, yearPart ? len == 4 : (len >= 1 && len <= 2), let v = Self.number(base, start, k) else { return nil }
-                if order == .yearMonthDay && !yearPart && len != 2 { return nil }
+                // Day-first or month-first: the year comes last.
+                guard index < 3, index == 2 ? len == 4 : (len >= 1 && len <= 2), let v = Self.number(base, start, k) else { return nil }
                 switch index {
                 case 0: parts.0 = v
                 case 1: parts.1 = v
