@@ -17,11 +17,17 @@ struct RecallSafetyTests {
     static let ids = (1...10).map { String(format: "C%02d", $0) }
 
     /// Ten customers with one overdue invoice of 100.00 EUR each, minus `gone`, with `paidOff`
-    /// present with nothing open; `payments` is the payments file's rows.
-    static func write(_ f: OutboundFixture, gone: Set<String> = [], paidOff: Set<String> = [], payments: [String] = []) throws {
+    /// present with nothing open and `oldPaid` with an older invoice (never placed) settled;
+    /// `payments` is the payments file's rows.
+    static func write(
+        _ f: OutboundFixture, gone: Set<String> = [], paidOff: Set<String> = [], oldPaid: Set<String> = [], payments: [String] = []
+    ) throws {
         var items = header
         for id in ids where !gone.contains(id) {
             items += "INV-\(id),\(id),2026-01-01,2026-03-01,100.00,\(paidOff.contains(id) ? "0.00" : "100.00"),EUR,0,0,,0\n"
+        }
+        for id in oldPaid.sorted() {
+            items += "OLD-\(id),\(id),2025-01-01,2025-02-01,40.00,40.00,EUR,0,0,,1\n"
         }
         try f.dir.write("erp/open_items.csv", items)
         try f.dir.write("erp/customers.csv", "customer_id,name,group\n" + ids.map { "\($0),Name \($0),standard\n" }.joined())
@@ -64,8 +70,9 @@ struct RecallSafetyTests {
         try Self.write(f)
         #expect(try OutboundJob(context: try f.context()).run(.init(asOf: f.asOf)).partners[0].placed == 10)
         // C01 present with nothing open, C02 gone but its payment is in the payments file, C03 and
-        // C04 gone without a trace: four recalls of ten placed, over the default 0.2.
-        try Self.write(f, gone: ["C02", "C03", "C04"], paidOff: ["C01"], payments: ["C02,2026-06-15,100.00,EUR"])
+        // C04 gone without a trace (C03's older, never placed invoice is settled: no evidence for
+        // the one placed): four recalls of ten placed, over the default 0.2.
+        try Self.write(f, gone: ["C02", "C03", "C04"], paidOff: ["C01"], oldPaid: ["C03"], payments: ["C02,2026-06-15,100.00,EUR"])
         let day2 = f.asOf.adding(days: 1)
         var thrown: (any Error)?
         do { _ = try OutboundJob(context: try f.context()).run(.init(asOf: day2)) } catch { thrown = error }

@@ -144,9 +144,9 @@ public struct PlacementPlanner: Sendable {
     ///   - otherOpenItems: customers that still have open items which were not passed in
     ///     (filtered out early to save memory, e.g. not yet due); their placed accounts are
     ///     recalled as no longer eligible rather than paid.
-    ///   - paidEvidence: customers the extract shows as having paid although their items were
-    ///     not passed in (an invoice present with no open amount or settled, or payments
-    ///     covering the balance last placed). A placed account with no open items left is
+    ///   - paidEvidence: placed accounts the extract shows as paid although their items were
+    ///     not passed in (the invoices placed present with no open amount or settled, or
+    ///     payments covering the balance last placed). A placed account with no open items left is
     ///     recalled as `paid_to_creditor` only with such evidence (or a settled item among
     ///     `items`); otherwise as `closed_in_erp`.
     public func plan(

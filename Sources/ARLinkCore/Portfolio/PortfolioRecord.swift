@@ -10,9 +10,9 @@ public enum PlacementAction: String, Sendable, Codable, CaseIterable {
 
 /// Why an account is recalled from the partner.
 public enum RecallReason: String, Sendable, Codable, CaseIterable {
-    /// The debtor paid us directly, and the extract shows it: an invoice of the account is
-    /// present with no open amount (or marked settled), or the payments file covers the balance
-    /// last placed.
+    /// The debtor paid us directly, and the extract shows it: the invoices placed are present
+    /// with no open amount (or marked settled), or the payments file covers the balance last
+    /// placed.
     case paidToCreditor = "paid_to_creditor"
     /// The customer disputed the debt in the ERP.
     case disputed

@@ -164,17 +164,25 @@ public final class OutboundJob {
         return r
     }
 
-    /// Customers whose placed accounts the extract shows as paid: an invoice present settled
-    /// or with nothing open, or payments in the payments file covering every balance last placed.
+    /// Placed accounts the extract shows as paid: every invoice last placed is in the extract
+    /// settled or with nothing open, or the payments file's payments of the customer cover
+    /// every balance last placed. Only accounts with such a settled invoice or a payment are
+    /// looked up in the ledger.
     func paidEvidence(_ view: ExtractView, placed: [String: PlacedAccount], partner pid: String) throws -> Set<String> {
-        var evidence = view.paidEvidence
         let totals = view.extract.paymentTotals
-        let payers = totals.keys.filter { placed[$0] != nil && !evidence.contains($0) }
-        guard !payers.isEmpty else { return evidence }
-        let balances = try context.store.read { db in try PlacementLedger.placedBalances(db, partner: pid, refs: payers) }
-        for (ref, list) in balances where !list.isEmpty {
+        var candidates = Set(view.paidCustomers.lazy.filter { placed[$0] != nil })
+        candidates.formUnion(totals.keys.lazy.filter { placed[$0] != nil })
+        candidates.subtract(view.otherOpenItems)
+        guard !candidates.isEmpty else { return [] }
+        let positions = try context.store.read { db in try PlacementLedger.placedPositions(db, partner: pid, refs: candidates) }
+        var evidence: Set<String> = []
+        for (ref, position) in positions {
+            let allSettled = !position.invoices.isEmpty && position.invoices.allSatisfy {
+                view.settledInvoices.contains(ExtractView.invoiceKey(customer: ref, invoice: $0))
+            }
             let paid = totals[ref] ?? [:]
-            if list.allSatisfy({ ($0.minorUnits <= 0) || (paid[$0.currency] ?? 0) >= $0.minorUnits }) { evidence.insert(ref) }
+            let covered = !position.balances.isEmpty && position.balances.allSatisfy { $0.minorUnits <= 0 || (paid[$0.currency] ?? 0) >= $0.minorUnits }
+            if allSettled || covered { evidence.insert(ref) }
         }
         return evidence
     }

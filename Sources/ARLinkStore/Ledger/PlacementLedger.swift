@@ -17,13 +17,15 @@ public enum PlacementLedger {
         return out
     }
 
-    /// The balances last placed for those of `refs` that are active with `partner`.
-    public static func placedBalances(_ db: Database, partner: String, refs: some Sequence<String>) throws -> [String: [Money]] {
-        var out: [String: [Money]] = [:]
-        let statement = try db.cachedStatement(sql: "SELECT balances FROM placement WHERE partner = ? AND account_ref = ? AND status = 'active'")
+    /// The balances and invoice numbers last placed for those of `refs` that are active with `partner`.
+    public static func placedPositions(_ db: Database, partner: String, refs: some Sequence<String>)
+        throws -> [String: (balances: [Money], invoices: [String])] {
+        var out: [String: (balances: [Money], invoices: [String])] = [:]
+        let statement = try db.cachedStatement(sql: "SELECT balances, invoices FROM placement WHERE partner = ? AND account_ref = ? AND status = 'active'")
         for ref in refs {
-            guard let text = try String.fetchOne(statement, arguments: [partner, ref]) else { continue }
-            out[ref] = decodeBalances(text)
+            guard let row = try Row.fetchOne(statement, arguments: [partner, ref]) else { continue }
+            let invoices: String? = row[1]
+            out[ref] = (decodeBalances(row[0]), invoices.map { PlacedInvoices.decode($0).map(\.invoiceNumber) } ?? [])
         }
         return out
     }
