@@ -92,7 +92,7 @@ struct ExtractPresetTests {
         #expect(extract.customers["base.res_partner_12"]?.name == "Azure Interior")
         #expect(extract.customers["base.res_partner_14"] == nil)
         #expect(extract.lastPaymentDates["base.res_partner_12"] == LocalDate(iso: "2025-05-02"))
-        #expect(extract.paymentTotals["base.res_partner_12"]?[usd] == 50_050)
+        #expect(extract.paymentTotals[PaymentKey(customerID: "base.res_partner_12", currency: usd)] == 50_050)
         #expect(extract.counts.paymentRows == 3)
     }
 

@@ -71,6 +71,17 @@ public struct ExtractCounts: Sendable, Hashable {
     public init() {}
 }
 
+/// A customer and a currency: the key of ``Extract/paymentTotals``.
+public struct PaymentKey: Sendable, Hashable {
+    public var customerID: String
+    public var currency: Currency
+
+    public init(customerID: String, currency: Currency) {
+        self.customerID = customerID
+        self.currency = currency
+    }
+}
+
 /// What an extract read produced.
 public struct Extract: Sendable {
     /// The good open items that passed `keep`, in file order.
@@ -80,8 +91,8 @@ public struct Extract: Sendable {
     /// The latest payment date per customer id (from the payments file, if any).
     public var lastPaymentDates: [String: LocalDate]
     /// The sum of the payments per customer id and currency, in minor units (payments file
-    /// rows with an amount).
-    public var paymentTotals: [String: [Currency: Int64]] = [:]
+    /// rows with an amount). One flat table: a table per customer would cost a heap block each.
+    public var paymentTotals: [PaymentKey: Int64] = [:]
     /// Bad rows skipped (at most `maxBadRows`).
     public var problems: [RowProblem]
     public var counts: ExtractCounts

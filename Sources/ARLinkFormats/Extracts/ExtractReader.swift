@@ -37,7 +37,7 @@ public struct ExtractReader: Sendable {
             try readCustomers(path: path, into: &master, log: log, counts: &counts)
         }
         var lastPayments: [String: LocalDate] = [:]
-        var paymentTotals: [String: [Currency: Int64]] = [:]
+        var paymentTotals: [PaymentKey: Int64] = [:]
         if let path = files.payments {
             try readPayments(path: path, into: &lastPayments, totals: &paymentTotals, log: log, counts: &counts)
         }
@@ -314,7 +314,7 @@ public struct ExtractReader: Sendable {
     // MARK: - Payments
 
     private func readPayments(
-        path: String, into last: inout [String: LocalDate], totals: inout [String: [Currency: Int64]], log: ProblemLog,
+        path: String, into last: inout [String: LocalDate], totals: inout [PaymentKey: Int64], log: ProblemLog,
         counts: inout ExtractCounts
     ) throws {
         let csv = try CSVReader(path: path, options: options.csv)
@@ -333,7 +333,7 @@ public struct ExtractReader: Sendable {
                 if cols.has(.amount) && (cols.has(.currency) || options.defaultCurrency != nil) {
                     let currency = try row.currency(cols[.currency], column: cols.name(.currency, mapping: map))
                     if let paid = try row.amount(cols[.amount], column: cols.name(.amount, mapping: map), currency: currency) {
-                        totals[id, default: [:]][currency, default: 0] &+= paid.minorUnits
+                        totals[PaymentKey(customerID: id, currency: currency), default: 0] &+= paid.minorUnits
                     }
                 }
                 if let previous = last[id], previous >= date { continue }

@@ -17,7 +17,7 @@ extension OutboundJob {
         let erp = config.erp
         reporter.info("reading ERP extract \(erp.openItemsPath)")
         var otherOpen: Set<String> = []
-        var paid: Set<String> = []
+        var paidCustomers: Set<Int> = []
         var settledInvoices: Set<Int> = []
         var early: [ExclusionReason: Int] = [:]
         var seen: Int64 = 0
@@ -28,7 +28,7 @@ extension OutboundJob {
             // A settled invoice, or one with nothing open, is the extract's evidence of payment.
             if item.settled || item.openAmount.minorUnits == 0 {
                 early[item.settled ? .settled : .noOpenBalance, default: 0] += 1
-                paid.insert(item.customerID)
+                paidCustomers.insert(item.customerID.hashValue)
                 settledInvoices.insert(ExtractView.invoiceKey(customer: item.customerID, invoice: item.invoiceNumber))
                 return false
             }
@@ -41,7 +41,7 @@ extension OutboundJob {
             return true
         }
         if seen > 0xFFFF { reporter.progress(step: step, done: seen, total: seen) }
-        return ExtractView(extract: extract, otherOpenItems: otherOpen, paidCustomers: paid, settledInvoices: settledInvoices,
+        return ExtractView(extract: extract, otherOpenItems: otherOpen, paidCustomers: paidCustomers, settledInvoices: settledInvoices,
                            earlyExclusions: early)
     }
 
@@ -183,8 +183,9 @@ struct ExtractView {
     var extract: Extract
     /// Customers with open items that were dropped early (not yet overdue enough for any partner).
     var otherOpenItems: Set<String>
-    /// Customers with an invoice in the extract that is settled or has nothing open.
-    var paidCustomers: Set<String>
+    /// Customers with an invoice in the extract that is settled or has nothing open, as the
+    /// `hashValue` of their id (a number per customer, not a string).
+    var paidCustomers: Set<Int>
     /// Those invoices, as ``invoiceKey(customer:invoice:)`` (a number per invoice, not a string).
     var settledInvoices: Set<Int>
     /// Invoices dropped early, by reason; every partner's report includes them.

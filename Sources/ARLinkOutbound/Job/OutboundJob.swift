@@ -170,9 +170,12 @@ public final class OutboundJob {
     /// looked up in the ledger.
     func paidEvidence(_ view: ExtractView, placed: [String: PlacedAccount], partner pid: String) throws -> Set<String> {
         let totals = view.extract.paymentTotals
-        var candidates = Set(view.paidCustomers.lazy.filter { placed[$0] != nil })
-        candidates.formUnion(totals.keys.lazy.filter { placed[$0] != nil })
-        candidates.subtract(view.otherOpenItems)
+        guard !view.paidCustomers.isEmpty || !totals.isEmpty else { return [] }
+        let payers = Set(totals.keys.lazy.map(\.customerID.hashValue))
+        let candidates = placed.keys.filter {
+            let key = $0.hashValue
+            return (view.paidCustomers.contains(key) || payers.contains(key)) && !view.otherOpenItems.contains($0)
+        }
         guard !candidates.isEmpty else { return [] }
         let positions = try context.store.read { db in try PlacementLedger.placedPositions(db, partner: pid, refs: candidates) }
         var evidence: Set<String> = []
@@ -180,8 +183,9 @@ public final class OutboundJob {
             let allSettled = !position.invoices.isEmpty && position.invoices.allSatisfy {
                 view.settledInvoices.contains(ExtractView.invoiceKey(customer: ref, invoice: $0))
             }
-            let paid = totals[ref] ?? [:]
-            let covered = !position.balances.isEmpty && position.balances.allSatisfy { $0.minorUnits <= 0 || (paid[$0.currency] ?? 0) >= $0.minorUnits }
+            let covered = !position.balances.isEmpty && position.balances.allSatisfy {
+                $0.minorUnits <= 0 || (totals[PaymentKey(customerID: ref, currency: $0.currency)] ?? 0) >= $0.minorUnits
+            }
             if allSettled || covered { evidence.insert(ref) }
         }
         return evidence
