@@ -61,7 +61,7 @@ let package = Package(
         ),
         .target(
             name: "ARLinkConfig",
-            dependencies: ["ARLinkCore", .product(name: "Yams", package: "Yams")],
+            dependencies: ["ARLinkCore", "ARLinkFormats", .product(name: "Yams", package: "Yams")],
             swiftSettings: swiftSettings
         ),
         /// Plumbing shared by both pipelines: the run context (configuration, state, audit log,
@@ -162,7 +162,7 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        .testTarget(name: "ARLinkConfigTests", dependencies: ["ARLinkConfig", "ARLinkCore", "ARLinkTestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "ARLinkConfigTests", dependencies: ["ARLinkConfig", "ARLinkCore", "ARLinkFormats", "ARLinkTestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "ARLinkCLITests", dependencies: ["ARLinkTestSupport"], swiftSettings: swiftSettings),
     ]
 )

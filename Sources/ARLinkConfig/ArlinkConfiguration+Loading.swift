@@ -1,4 +1,5 @@
 import ARLinkCore
+import ARLinkFormats
 import Foundation
 import Yams
 
@@ -136,13 +137,18 @@ extension ArlinkConfiguration {
         case "|": delimiter = UInt8(ascii: "|")
         default: throw ConfigError(.invalidValue, "\(node.keyPath("delimiter")): \"\(delimiterText.prefix(10))\" is not a supported delimiter (expected \",\", \";\", \"|\" or tab)")
         }
-        let numberFormat = try node.optionalString("number_format") ?? "1234.56"
-        guard ["1234.56", "1,234.56", "1.234,56"].contains(numberFormat) else {
-            throw ConfigError(.invalidValue, "\(node.keyPath("number_format")): \"\(numberFormat.prefix(20))\" is not supported (expected 1234.56, 1,234.56 or 1.234,56)")
+        let numberText = try node.optionalString("number_format") ?? NumberFormat.plain.rawValue
+        guard let numberFormat = NumberFormat(rawValue: numberText) else {
+            throw ConfigError(.invalidValue, "\(node.keyPath("number_format")): \"\(numberText.prefix(20))\" is not supported (expected \(NumberFormat.allCases.map(\.rawValue).joined(separator: ", ")))")
         }
-        let dateFormat = try node.optionalString("date_format") ?? "yyyy-MM-dd"
-        guard ["yyyy-MM-dd", "dd.MM.yyyy", "dd/MM/yyyy", "MM/dd/yyyy"].contains(dateFormat) else {
-            throw ConfigError(.invalidValue, "\(node.keyPath("date_format")): \"\(dateFormat.prefix(20))\" is not supported (expected yyyy-MM-dd, dd.MM.yyyy, dd/MM/yyyy or MM/dd/yyyy)")
+        let dateFormat: DateFormat
+        if let dateText = try node.optionalString("date_format") {
+            guard let format = DateFormat(rawValue: dateText) else {
+                throw ConfigError(.invalidValue, "\(node.keyPath("date_format")): \"\(dateText.prefix(20))\" is not supported (expected one of \(DateFormat.allCases.map(\.rawValue).joined(separator: ", ")); dd is the day, MM the month, yyyy the year)")
+            }
+            dateFormat = format
+        } else {
+            dateFormat = (ExtractPreset(rawValue: preset) ?? .generic).defaultDateFormat
         }
         var defaultCurrency: Currency?
         if let code = try node.optionalString("default_currency") {
@@ -167,7 +173,7 @@ extension ArlinkConfiguration {
         let erp = ERPSettings(
             preset: preset,
             openItemsPath: try node.path("open_items"),
-            customersPath: try node.path("customers"),
+            customersPath: try node.optionalPath("customers"),
             paymentsPath: try node.optionalPath("payments"),
             columns: columns,
             delimiter: delimiter,

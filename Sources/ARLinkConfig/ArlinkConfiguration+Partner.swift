@@ -88,10 +88,21 @@ extension ArlinkConfiguration {
             minimisation: DataMinimisation(allowed: allowed, masks: masks),
             feedbackNamePattern: pattern,
             promiseHorizonDays: try node.int("promise_horizon_days", default: 365, range: 1...3650),
-            paymentDateMarginDays: try node.int("payment_date_margin_days", default: 30, range: 0...3650)
+            paymentDateMarginDays: try node.int("payment_date_margin_days", default: 30, range: 0...3650),
+            maxRecallShare: try parseShare(&node, "max_recall_share", default: 0.2),
+            maxRecalls: try node.optionalInt("max_recalls", range: 0...100_000_000)
         )
         try node.finish()
         return partner
+    }
+
+    /// A share: a number from 0 to 1 (`0.2`).
+    static func parseShare(_ node: inout ConfigNode, _ key: String, default value: Double) throws -> Double {
+        guard let text = try node.optionalString(key) else { return value }
+        guard let share = Double(text), share >= 0, share <= 1 else {
+            throw ConfigError(.invalidValue, "\(node.keyPath(key)): \"\(text.prefix(20))\" is not a share (expected a number from 0 to 1, e.g. 0.2 for 20%)")
+        }
+        return share
     }
 
     static func parseSelection(_ node: inout ConfigNode) throws -> SelectionPolicy {

@@ -1,4 +1,5 @@
 public import ARLinkCore
+public import ARLinkFormats
 
 /// arlink's whole configuration, loaded from one YAML file and validated completely at load.
 ///
@@ -78,15 +79,16 @@ public struct ERPSettings: Sendable {
     /// Column preset: `generic`, `erpnext` or `odoo`.
     public var preset: String
     public var openItemsPath: String
-    public var customersPath: String
+    /// The customer master; nil when the open items carry the customer columns (Odoo).
+    public var customersPath: String?
     public var paymentsPath: String?
     /// Per file (`open_items`, `customers`, `payments`): logical column name to the extract's header.
     public var columns: [String: [String: String]]
     public var delimiter: UInt8
-    /// `1234.56`, `1,234.56` or `1.234,56`.
-    public var numberFormat: String
-    /// `yyyy-MM-dd`, `dd.MM.yyyy`, `dd/MM/yyyy` or `MM/dd/yyyy`.
-    public var dateFormat: String
+    /// `plain`, `1,234.56` or `1.234,56` (``NumberFormat``).
+    public var numberFormat: NumberFormat
+    /// Any ``DateFormat/allCases`` pattern; the preset's default when not configured.
+    public var dateFormat: DateFormat
     public var defaultCurrency: Currency?
     /// Bad rows accepted (and listed in the run report) before the extract is refused.
     public var maxBadRows: Int
@@ -187,4 +189,9 @@ public struct PartnerSettings: Sendable {
     public var promiseHorizonDays: Int
     /// Payments dated more than this many days before the account was placed are rejected (default 30).
     public var paymentDateMarginDays: Int
+    /// The largest share of the partner's placed accounts one run may recall (default 0.2);
+    /// a run that would recall more is refused unless `--allow-mass-recall` is given.
+    public var maxRecallShare: Double
+    /// The most accounts one run may recall; nil for no count limit.
+    public var maxRecalls: Int?
 }

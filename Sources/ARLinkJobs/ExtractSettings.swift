@@ -7,14 +7,9 @@ extension ERPSettings {
     /// - Throws: ``ConfigError`` for a column rename naming an unknown logical column.
     public func extractOptions() throws -> ExtractOptions {
         let preset = ExtractPreset(rawValue: preset) ?? .generic
-        let number: NumberFormat = switch numberFormat {
-        case "1,234.56": .dotDecimal
-        case "1.234,56": .commaDecimal
-        default: .plain
-        }
         var options = ExtractOptions(
-            preset: preset, csv: CSVOptions(delimiter: delimiter), numberFormat: number,
-            dateFormat: DateFormat(rawValue: dateFormat), defaultCurrency: defaultCurrency, maxBadRows: maxBadRows
+            preset: preset, csv: CSVOptions(delimiter: delimiter), numberFormat: numberFormat,
+            dateFormat: dateFormat, defaultCurrency: defaultCurrency, maxBadRows: maxBadRows
         )
         for (logical, header) in columns["open_items"] ?? [:] {
             guard let column = OpenItemColumn(rawValue: logical) else { throw Self.unknownColumn("open_items", logical, OpenItemColumn.allCases.map(\.rawValue)) }
@@ -23,6 +18,7 @@ extension ERPSettings {
         for (logical, header) in columns["customers"] ?? [:] {
             guard let column = CustomerColumn(rawValue: logical) else { throw Self.unknownColumn("customers", logical, CustomerColumn.allCases.map(\.rawValue)) }
             options.mapping.customers[column] = header
+            options.mapping.embeddedCustomers[column] = header
         }
         for (logical, header) in columns["payments"] ?? [:] {
             guard let column = PaymentColumn(rawValue: logical) else { throw Self.unknownColumn("payments", logical, PaymentColumn.allCases.map(\.rawValue)) }

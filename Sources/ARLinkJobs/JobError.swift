@@ -9,6 +9,7 @@ public struct JobError: ARLinkFailure, Equatable {
             case stateMismatch = "job.state_mismatch"
             case quarantined = "job.quarantined"
             case busy = "job.busy"
+            case massRecall = "job.mass_recall"
         }
         fileprivate let value: Value
         public var description: String { value.rawValue }
@@ -22,6 +23,8 @@ public struct JobError: ARLinkFailure, Equatable {
         public static let quarantined = Code(value: .quarantined)
         /// Another run holds the state database's run lock.
         public static let busy = Code(value: .busy)
+        /// A run would recall more of a partner's accounts than its limits allow.
+        public static let massRecall = Code(value: .massRecall)
     }
 
     public let code: Code
@@ -41,7 +44,7 @@ public struct JobError: ARLinkFailure, Equatable {
         switch code {
         case .missingInput: .noInput
         case .stateMismatch: .software
-        case .quarantined: .dataError
+        case .quarantined, .massRecall: .dataError
         default: .tempFailure
         }
     }

@@ -117,14 +117,15 @@ struct PlannerTests {
         apply(plan1, to: &ledger)
         // Same extract again: nothing to do.
         #expect(try planner.plan(items: run1, customers: customers, placed: ledger, placedElsewhere: []).isEmpty)
-        // Run 2: A partly paid (update), B paid in full (gone: recall paid_to_creditor), C disputed (recall disputed), D now overdue (place).
+        // Run 2: A partly paid (update), B gone from the extract without evidence of payment
+        // (recall closed_in_erp), C disputed (recall disputed), D now overdue (place).
         let run2 = [
             Fixture.item("A1", "A", daysPastDue: 120, open: 6_000), Fixture.item("C1", "C", daysPastDue: 120, open: 10_000, disputed: true),
             Fixture.item("D1", "D", daysPastDue: 60, open: 10_000),
         ]
         let plan2 = try planner.plan(items: run2, customers: customers, placed: ledger, placedElsewhere: [])
         #expect(try plan2.records.map { "\($0.action.rawValue):\($0.accountRef)" } == ["place:D", "update:A", "recall:B", "recall:C"])
-        #expect(try plan2.records.first { $0.accountRef == "B" }?.recallReason == .paidToCreditor)
+        #expect(try plan2.records.first { $0.accountRef == "B" }?.recallReason == .closedInERP)
         #expect(try plan2.records.first { $0.accountRef == "C" }?.recallReason == .disputed)
         #expect(try plan2.records.first { $0.action == .recall }?.debtor == nil)
         apply(plan2, to: &ledger)
@@ -135,6 +136,38 @@ struct PlannerTests {
                 ["recall:A:no_longer_eligible", "recall:D:paid_to_creditor"])
         apply(plan3, to: &ledger)
         #expect(ledger.isEmpty)
+    }
+
+    @Test("paid_to_creditor only with evidence; vanished invoices are closed_in_erp")
+    func recallEvidence() throws {
+        let customers = Fixture.customers(["A", "B", "C", "D"])
+        let ledger = Dictionary(uniqueKeysWithValues: ["A", "B", "C", "D"].map { ($0, PlacedAccount(accountRef: $0, fingerprint: "x")) })
+        // A: its invoice is present with nothing open; B: present and settled; C: gone, but the
+        // caller has evidence (payments file); D: gone, nothing shows a payment.
+        let items = [
+            Fixture.item("A1", "A", daysPastDue: 90, open: 0), Fixture.item("B1", "B", daysPastDue: 90, open: 10_000, settled: true),
+        ]
+        let plan = try planner.plan(items: items, customers: customers, placed: ledger, placedElsewhere: [], paidEvidence: ["C"])
+        #expect(try plan.records.map { "\($0.accountRef):\($0.recallReason?.rawValue ?? "")" } ==
+                ["A:paid_to_creditor", "B:paid_to_creditor", "C:paid_to_creditor", "D:closed_in_erp"])
+        // With an empty extract every placed account would be closed_in_erp, never paid.
+        let empty = try planner.plan(items: [], customers: customers, placed: ledger, placedElsewhere: [])
+        #expect(try empty.records.allSatisfy { $0.recallReason == .closedInERP })
+    }
+
+    @Test("groups and segments match case-insensitively after trimming; unmatched entries are listed")
+    func groupMatching() throws {
+        var segmented = SelectionPolicy(excludedGroups: [" InterCompany ", "public-sectr"], includedGroups: ["Retail"])
+        let balances = [Fixture.eur: Money(minorUnits: 10_000, currency: Fixture.eur)]
+        #expect(segmented.evaluate(customer: Customer(id: "C", name: "n", group: "Intercompany"), balances: balances, placedElsewhere: false) == .excluded(.excludedGroup))
+        #expect(segmented.evaluate(customer: Customer(id: "C", name: "n", group: " retail"), balances: balances, placedElsewhere: false) == .included)
+        #expect(segmented.evaluate(customer: Customer(id: "C", name: "n", group: "Wholesale"), balances: balances, placedElsewhere: false) == .excluded(.outsideSegment))
+        let present = [Customer(id: "A", name: "n", group: "INTERCOMPANY"), Customer(id: "B", name: "n", group: "Retail")]
+        #expect(segmented.unmatchedGroupRules(present).excluded == ["public-sectr"])
+        #expect(segmented.unmatchedGroupRules(present).segments == [])
+        // Set after creation (as the configuration loader does): normalised too.
+        segmented.excludedGroups = ["  PUBLIC-SECTOR"]
+        #expect(segmented.evaluate(customer: Customer(id: "C", name: "n", group: "public-sector"), balances: balances, placedElsewhere: false) == .excluded(.excludedGroup))
     }
 
     @Test("batch limit keeps the highest-priority new accounts and counts the rest")

@@ -158,6 +158,31 @@ struct ExtractErrorTests {
             genericHeader + "INV-1,C1,,2025-01-31,1.00,1.00,EUR,0,0,,0\n", customers: "customer_id,name\nC1,Alpha\nC1,Alpha again\n",
             code: .duplicateCustomer, message: "customers.csv line 3, column \"customer_id\": customer \"C1\" appears again (first on line 2)")
     }
+
+    @Test("a header-only extract (a failed ERP export) is refused, not read as 'nothing open'")
+    func headerOnly() throws {
+        try check(genericHeader, code: .noUsableRows, message: "open_items.csv: the open items have no usable row (only a header)")
+    }
+
+    @Test("an extract whose only rows are a report total and bad rows is refused too")
+    func onlySummaryAndBadRows() throws {
+        var options = ExtractOptions()
+        options.maxBadRows = 5
+        try check(
+            genericHeader + "INV-1,C1,,not-a-date,1.00,1.00,EUR,0,0,,0\n'Total',,,,1.00,1.00,,,,,\n", options: options,
+            code: .noUsableRows, message: "(1 data rows, 1 of them bad, 1 summary rows skipped)")
+    }
+
+    @Test("a 'Total' label with a customer id is an ordinary invoice number; without one and not 'Total' it is a bad row")
+    func totalOnlyWithEmptyCustomer() throws {
+        let dir = try TemporaryDirectory("total")
+        defer { dir.remove() }
+        let extract = try readGeneric(dir, items: genericHeader + "Total,C1,,2025-01-31,1.00,1.00,EUR,0,0,,0\nTOTAL,,,,5.00,5.00,,,,,\n")
+        #expect(extract.openItems.map(\.invoiceNumber) == ["Total"])
+        #expect(extract.counts.summaryRowsSkipped == 1)
+        try check(genericHeader + "INV-1,C1,,2025-01-31,1.00,1.00,EUR,0,0,,0\nSubtotal,,,,5.00,5.00,,,,,\n",
+                  code: .missingValue, message: "open_items.csv line 3, column \"customer_id\": the value is empty")
+    }
 }
 
 @Suite("Extract reader: max_bad_rows")

@@ -34,6 +34,15 @@ struct ParallelReadTests {
         #expect(extract.counts.openItemRows == 200)
     }
 
+    @Test("a closing total row in the second half is counted as a summary row, on one thread or two", arguments: [Int64.max, 0])
+    func totalRowInSecondHalf(threshold: Int64) throws {
+        let extract = try Self.read(genericHeader + Self.rows(200) + "'Total',,,,20100.00,20100.00,,,,,\n", threshold: threshold)
+        #expect(extract.openItems.count == 200)
+        #expect(extract.counts.openItemRows == 200)
+        #expect(extract.counts.summaryRowsSkipped == 1)
+        #expect(extract.problems.isEmpty)
+    }
+
     @Test("every field survives the second thread's compact form")
     func identicalItems() throws {
         var text = genericHeader

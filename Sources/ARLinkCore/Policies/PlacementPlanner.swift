@@ -144,9 +144,15 @@ public struct PlacementPlanner: Sendable {
     ///   - otherOpenItems: customers that still have open items which were not passed in
     ///     (filtered out early to save memory, e.g. not yet due); their placed accounts are
     ///     recalled as no longer eligible rather than paid.
+    ///   - paidEvidence: placed accounts the extract shows as paid although their items were
+    ///     not passed in (the invoices placed present with no open amount or settled, or
+    ///     payments covering the balance last placed). A placed account with no open items left is
+    ///     recalled as `paid_to_creditor` only with such evidence (or a settled item among
+    ///     `items`); otherwise as `closed_in_erp`.
     public func plan(
         items: [OpenItem], customers: [String: Customer], lastPayments: [String: LocalDate] = [:],
-        placed: [String: PlacedAccount], placedElsewhere: Set<String>, otherOpenItems: Set<String> = []
+        placed: [String: PlacedAccount], placedElsewhere: Set<String>, otherOpenItems: Set<String> = [],
+        paidEvidence: Set<String> = []
     ) throws -> PlacementPlan {
         var invoiceExclusions: [ExclusionReason: Int] = [:]
         var accountExclusions: [ExclusionReason: Int] = [:]
@@ -184,9 +190,10 @@ public struct PlacementPlanner: Sendable {
             stillPlaced.formUnion(partial.stillPlaced)
             recallReasons.merge(partial.recallReasons) { first, _ in first }
         }
-        // Placed accounts that vanished from the extract entirely were settled.
+        // Placed accounts that vanished from the extract: paid only with evidence, else closed in the ERP.
         for ref in placed.keys where byCustomer[ref] == nil {
-            recallReasons[ref] = otherOpenItems.contains(ref) ? .noLongerEligible : .paidToCreditor
+            recallReasons[ref] = otherOpenItems.contains(ref) ? .noLongerEligible
+                : paidEvidence.contains(ref) ? .paidToCreditor : .closedInERP
         }
 
         newCandidates.sort { a, b in
@@ -239,6 +246,8 @@ public struct PlacementPlanner: Sendable {
         let isPlaced = placed[customerID] != nil
         func noteRecall() {
             guard isPlaced else { return }
+            // No open item left means every item of the customer here is settled or has no open
+            // amount: the extract itself is the evidence of payment.
             partial.recallReasons[customerID] = !anyOpen ? .paidToCreditor : (anyDisputed && policy.excludeDisputed ? .disputed : .noLongerEligible)
         }
         guard !eligible.isEmpty else {

@@ -14,10 +14,12 @@ public struct SelectionPolicy: Sendable, Hashable {
     public var excludeBlocked: Bool
     public var excludeOpenPromise: Bool
     public var excludePlacedElsewhere: Bool
-    /// Customer groups never placed (for example `intercompany`).
-    public var excludedGroups: Set<String>
-    /// When not empty, only customers of these groups (segments) are placed.
-    public var includedGroups: Set<String>
+    /// Customer groups never placed (for example `intercompany`). Held as ``groupKey(_:)``
+    /// (trimmed, lower case): groups match case-insensitively after trimming.
+    public var excludedGroups: Set<String> { didSet { excludedGroups = Self.groupKeys(excludedGroups) } }
+    /// When not empty, only customers of these groups (segments) are placed; matched like
+    /// ``excludedGroups``.
+    public var includedGroups: Set<String> { didSet { includedGroups = Self.groupKeys(includedGroups) } }
     /// Maximum number of new accounts placed per batch; nil for no limit.
     public var maxAccountsPerBatch: Int?
     /// Order in which new accounts are taken when the batch limit applies.
@@ -32,9 +34,31 @@ public struct SelectionPolicy: Sendable, Hashable {
     ) {
         self.minDaysPastDue = minDaysPastDue; self.minBalance = minBalance; self.excludeDisputed = excludeDisputed
         self.excludeBlocked = excludeBlocked; self.excludeOpenPromise = excludeOpenPromise
-        self.excludePlacedElsewhere = excludePlacedElsewhere; self.excludedGroups = excludedGroups
-        self.includedGroups = includedGroups; self.maxAccountsPerBatch = maxAccountsPerBatch
+        self.excludePlacedElsewhere = excludePlacedElsewhere; self.excludedGroups = Self.groupKeys(excludedGroups)
+        self.includedGroups = Self.groupKeys(includedGroups); self.maxAccountsPerBatch = maxAccountsPerBatch
         self.priority = priority; self.agingBuckets = agingBuckets
+    }
+
+    /// A customer group as compared: spaces trimmed, lower case (`" Intercompany"` and
+    /// `intercompany` are the same group).
+    public static func groupKey(_ group: String) -> String {
+        var text = Substring(group)
+        while let first = text.first, first.isWhitespace { text.removeFirst() }
+        while let last = text.last, last.isWhitespace { text.removeLast() }
+        return text.lowercased()
+    }
+
+    static func groupKeys(_ groups: Set<String>) -> Set<String> {
+        Set(groups.map(groupKey))
+    }
+
+    /// The `exclude_groups` and `segments` entries that match no customer group in `customers`
+    /// (probably misspelt: the run report warns about each).
+    public func unmatchedGroupRules(_ customers: some Collection<Customer>) -> (excluded: [String], segments: [String]) {
+        guard !excludedGroups.isEmpty || !includedGroups.isEmpty else { return ([], []) }
+        var present: Set<String> = []
+        for customer in customers { if let g = customer.group { present.insert(Self.groupKey(g)) } }
+        return (excludedGroups.subtracting(present).sorted(), includedGroups.subtracting(present).sorted())
     }
 
     /// Orderings for the batch limit.
@@ -62,9 +86,12 @@ public struct SelectionPolicy: Sendable, Hashable {
     ///   - placedElsewhere: the account is active with another partner.
     public func evaluate(customer: Customer, balances: [Currency: Money], placedElsewhere: Bool) -> SelectionDecision {
         if excludeBlocked && customer.blocked { return .excluded(.customerBlocked) }
-        if let group = customer.group, excludedGroups.contains(group) { return .excluded(.excludedGroup) }
-        if !includedGroups.isEmpty && !(customer.group.map(includedGroups.contains) ?? false) {
-            return .excluded(.outsideSegment)
+        if !excludedGroups.isEmpty || !includedGroups.isEmpty {
+            let group = customer.group.map(Self.groupKey)
+            if let group, excludedGroups.contains(group) { return .excluded(.excludedGroup) }
+            if !includedGroups.isEmpty && !(group.map(includedGroups.contains) ?? false) {
+                return .excluded(.outsideSegment)
+            }
         }
         if excludePlacedElsewhere && placedElsewhere { return .excluded(.placedWithOtherPartner) }
         let reaches = balances.values.contains { balance in

@@ -10,12 +10,17 @@ public enum PlacementAction: String, Sendable, Codable, CaseIterable {
 
 /// Why an account is recalled from the partner.
 public enum RecallReason: String, Sendable, Codable, CaseIterable {
-    /// The ERP shows the account settled with us directly.
+    /// The debtor paid us directly, and the extract shows it: the invoices placed are present
+    /// with no open amount (or marked settled), or the payments file covers the balance last
+    /// placed.
     case paidToCreditor = "paid_to_creditor"
     /// The customer disputed the debt in the ERP.
     case disputed
     /// The account no longer meets the partner's selection policy.
     case noLongerEligible = "no_longer_eligible"
+    /// The account's invoices are no longer in the extract and nothing shows them paid
+    /// (written off, cancelled, or moved in the ERP): closed there, reason unknown to arlink.
+    case closedInERP = "closed_in_erp"
 }
 
 /// One invoice inside a portfolio detail record.

@@ -36,6 +36,8 @@ public struct FormatError: ARLinkFailure, Equatable {
             case missingTrailer = "formats.missing_trailer"
             case trailerMismatch = "formats.trailer_mismatch"
             case writeFailed = "formats.write_failed"
+            case noUsableRows = "formats.no_usable_rows"
+            case badValue = "formats.bad_value"
         }
         fileprivate let value: Value
         public var description: String { value.rawValue }
@@ -44,6 +46,10 @@ public struct FormatError: ARLinkFailure, Equatable {
         public static let missingColumn = Code(value: .missingColumn)
         /// A required value is empty.
         public static let missingValue = Code(value: .missingValue)
+        /// The open items have a header but no usable row (what a failed ERP export leaves).
+        public static let noUsableRows = Code(value: .noUsableRows)
+        /// A value is not one of the words its column accepts (document type, posting state).
+        public static let badValue = Code(value: .badValue)
         /// A date does not parse in the configured format or is impossible (31.02.).
         public static let badDate = Code(value: .badDate)
         /// An amount does not parse, has more decimals than the currency allows, or overflows.

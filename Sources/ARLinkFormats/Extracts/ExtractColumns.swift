@@ -11,6 +11,10 @@ public enum OpenItemColumn: String, Sendable, Hashable, CaseIterable, Codable {
     case blocked
     case promiseDate = "promise_date"
     case settled
+    /// The document's type: invoices and credit notes count, other documents are skipped.
+    case documentType = "document_type"
+    /// Whether the document is posted: other states (draft, cancelled) are skipped.
+    case postingState = "posting_state"
 
     /// Columns that must be in the header; the others may be absent.
     public var isRequired: Bool {
@@ -66,8 +70,15 @@ public enum ExtractPreset: String, Sendable, Hashable, CaseIterable, Codable {
     case generic
     /// ERPNext: the Accounts Receivable report exported as CSV, and the Customer list export.
     case erpnext
-    /// Odoo: the invoice (`account.move`) export with partner fields, and the payments export.
+    /// Odoo: the invoice (`account.move`) export, optionally the partner (`res.partner`)
+    /// export, and the payments export.
     case odoo
+
+    /// The ERP's default date format: ERPNext's default system format `dd-mm-yyyy`; ISO
+    /// otherwise.
+    public var defaultDateFormat: DateFormat {
+        self == .erpnext ? .dayMonthYearDash : .iso
+    }
 }
 
 /// Which header name holds each logical column, per file. A custom mapping starts from a
@@ -75,8 +86,10 @@ public enum ExtractPreset: String, Sendable, Hashable, CaseIterable, Codable {
 public struct ColumnMapping: Sendable, Hashable {
     /// Header name per open-items column.
     public var openItems: [OpenItemColumn: String]
-    /// Header name per customer column (looked up in the open-items file when there is no master).
+    /// Header name per customer column in the customer master.
     public var customers: [CustomerColumn: String]
+    /// Header name per customer column in the open-items file, read when there is no master.
+    public var embeddedCustomers: [CustomerColumn: String]
     /// Header name per payments column.
     public var payments: [PaymentColumn: String]
 
@@ -84,6 +97,7 @@ public struct ColumnMapping: Sendable, Hashable {
     public init(openItems: [OpenItemColumn: String], customers: [CustomerColumn: String], payments: [PaymentColumn: String]) {
         self.openItems = openItems
         self.customers = customers
+        self.embeddedCustomers = customers
         self.payments = payments
     }
 
@@ -91,8 +105,12 @@ public struct ColumnMapping: Sendable, Hashable {
     public init(preset: ExtractPreset) {
         switch preset {
         case .generic:
-            openItems = Dictionary(uniqueKeysWithValues: OpenItemColumn.allCases.map { ($0, $0.rawValue) })
+            // document_type and posting_state only when mapped: a generic extract's own
+            // "document_type" column (SAP's DR, DG, ...) means something else.
+            openItems = Dictionary(uniqueKeysWithValues: OpenItemColumn.allCases.filter { $0 != .documentType && $0 != .postingState }
+                .map { ($0, $0.rawValue) })
             customers = Dictionary(uniqueKeysWithValues: CustomerColumn.allCases.map { ($0, $0.rawValue) })
+            embeddedCustomers = customers
             payments = Dictionary(uniqueKeysWithValues: PaymentColumn.allCases.map { ($0, $0.rawValue) })
         case .erpnext:
             // Accounts Receivable report (erpnext/accounts/report/accounts_receivable), CSV export.
@@ -106,20 +124,29 @@ public struct ColumnMapping: Sendable, Hashable {
                 .customerID: "ID", .name: "Customer Name", .taxID: "Tax ID", .email: "Email Id",
                 .phone: "Mobile No", .language: "Print Language", .group: "Customer Group", .blocked: "Is Frozen",
             ]
+            // Without a Customer export: the report's own columns (the first "Customer Name").
+            embeddedCustomers = [.customerID: "Party", .name: "Customer Name", .group: "Customer Group"]
             // Payment Entry list export.
             payments = [
                 .customerID: "Party", .paymentDate: "Posting Date",
                 .amount: "Paid Amount", .currency: "Paid From Account Currency",
             ]
         case .odoo:
-            // account.move export (import-compatible field names) with partner sub-fields.
+            // account.move export: the partner's external id is the account reference.
             openItems = [
                 .invoiceNumber: "name", .customerID: "partner_id/id", .invoiceDate: "invoice_date",
                 .dueDate: "invoice_date_due", .amount: "amount_total", .openAmount: "amount_residual",
-                .currency: "currency_id", .settled: "payment_state",
+                .currency: "currency_id", .settled: "payment_state", .documentType: "move_type", .postingState: "state",
             ]
+            // res.partner export, joined by external id.
             customers = [
-                .customerID: "partner_id/id", .name: "partner_id/name", .taxID: "partner_id/vat",
+                .customerID: "id", .name: "name", .taxID: "vat", .email: "email", .phone: "phone",
+                .street: "street", .postalCode: "zip", .city: "city", .country: "country_id/code",
+                .language: "lang", .group: "category_id",
+            ]
+            // Without it: the partner's display name, and partner sub-fields when exported.
+            embeddedCustomers = [
+                .customerID: "partner_id/id", .name: "partner_id", .taxID: "partner_id/vat",
                 .email: "partner_id/email", .phone: "partner_id/phone", .street: "partner_id/street",
                 .postalCode: "partner_id/zip", .city: "partner_id/city", .country: "partner_id/country_id/code",
                 .language: "partner_id/lang", .group: "partner_id/category_id",

@@ -15,8 +15,8 @@ public struct ExtractOptions: Sendable, Hashable {
     /// Bad rows to skip (and report) before giving up; 0 (the default) stops at the first.
     public var maxBadRows: Int
 
-    /// Options for a preset with its usual formats: `generic` and `odoo` use ISO dates and
-    /// plain numbers; `erpnext` uses `dd-MM-yyyy` (ERPNext's default system date format).
+    /// Options for a preset with its usual formats (``ExtractPreset/defaultDateFormat``; plain
+    /// numbers unless told otherwise).
     public init(
         preset: ExtractPreset = .generic, csv: CSVOptions = CSVOptions(), numberFormat: NumberFormat = .plain,
         dateFormat: DateFormat? = nil, defaultCurrency: Currency? = nil, maxBadRows: Int = 0
@@ -24,7 +24,7 @@ public struct ExtractOptions: Sendable, Hashable {
         self.mapping = ColumnMapping(preset: preset)
         self.csv = csv
         self.numberFormat = numberFormat
-        self.dateFormat = dateFormat ?? (preset == .erpnext ? .dayMonthYearDash : .iso)
+        self.dateFormat = dateFormat ?? preset.defaultDateFormat
         self.defaultCurrency = defaultCurrency
         self.maxBadRows = max(0, maxBadRows)
     }
@@ -49,8 +49,14 @@ public struct ExtractFiles: Sendable, Hashable {
 
 /// Row counts of one read, for the run report.
 public struct ExtractCounts: Sendable, Hashable {
-    /// Data rows read from the open-items file (header and blank lines not counted).
+    /// Data rows read from the open-items file (header, blank lines, summary rows and other
+    /// documents not counted).
     public var openItemRows = 0
+    /// A report's closing total lines in the open items (ERPNext's `'Total'` row), skipped.
+    public var summaryRowsSkipped = 0
+    /// Open-item rows that are not posted customer invoices or credit notes (Odoo vendor bills,
+    /// drafts, cancelled moves), skipped.
+    public var otherDocumentRowsSkipped = 0
     /// Data rows read from the customer master.
     public var customerRows = 0
     /// Data rows read from the payments file.
@@ -65,6 +71,17 @@ public struct ExtractCounts: Sendable, Hashable {
     public init() {}
 }
 
+/// A customer and a currency: the key of ``Extract/paymentTotals``.
+public struct PaymentKey: Sendable, Hashable {
+    public var customerID: String
+    public var currency: Currency
+
+    public init(customerID: String, currency: Currency) {
+        self.customerID = customerID
+        self.currency = currency
+    }
+}
+
 /// What an extract read produced.
 public struct Extract: Sendable {
     /// The good open items that passed `keep`, in file order.
@@ -73,6 +90,9 @@ public struct Extract: Sendable {
     public var customers: [String: Customer]
     /// The latest payment date per customer id (from the payments file, if any).
     public var lastPaymentDates: [String: LocalDate]
+    /// The sum of the payments per customer id and currency, in minor units (payments file
+    /// rows with an amount). One flat table: a table per customer would cost a heap block each.
+    public var paymentTotals: [PaymentKey: Int64] = [:]
     /// Bad rows skipped (at most `maxBadRows`).
     public var problems: [RowProblem]
     public var counts: ExtractCounts

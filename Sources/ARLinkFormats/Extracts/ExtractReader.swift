@@ -37,8 +37,9 @@ public struct ExtractReader: Sendable {
             try readCustomers(path: path, into: &master, log: log, counts: &counts)
         }
         var lastPayments: [String: LocalDate] = [:]
+        var paymentTotals: [PaymentKey: Int64] = [:]
         if let path = files.payments {
-            try readPayments(path: path, into: &lastPayments, log: log, counts: &counts)
+            try readPayments(path: path, into: &lastPayments, totals: &paymentTotals, log: log, counts: &counts)
         }
         let items = try readOpenItems(
             path: files.openItems, master: &master, embedded: files.customers == nil, log: log, counts: &counts, keep: keep)
@@ -46,7 +47,9 @@ public struct ExtractReader: Sendable {
         var customers: [String: Customer] = [:]
         customers.reserveCapacity(master.list.count)
         for customer in master.list { customers[customer.id] = customer }
-        return Extract(openItems: items, customers: customers, lastPaymentDates: lastPayments, problems: log.problems, counts: counts)
+        var extract = Extract(openItems: items, customers: customers, lastPaymentDates: lastPayments, problems: log.problems, counts: counts)
+        extract.paymentTotals = paymentTotals
+        return extract
     }
 
     /// Customers in reading order, indexed by the bytes of their id.
@@ -61,9 +64,9 @@ public struct ExtractReader: Sendable {
     struct OpenItemLayout: Sendable {
         var fieldCount = 0
         var iInvoice = -1, iCustomer = -1, iInvoiceDate = -1, iDue = -1, iAmount = -1, iOpen = -1, iCurrency = -1
-        var iDisputed = -1, iBlocked = -1, iPromise = -1, iSettled = -1
+        var iDisputed = -1, iBlocked = -1, iPromise = -1, iSettled = -1, iDocumentType = -1, iPostingState = -1
         var nInvoice = "", nCustomer = "", nInvoiceDate = "", nDue = "", nAmount = "", nOpen = "", nCurrency = ""
-        var nDisputed = "", nBlocked = "", nPromise = "", nSettled = ""
+        var nDisputed = "", nBlocked = "", nPromise = "", nSettled = "", nDocumentType = "", nPostingState = ""
         var embedded: HeaderIndex<CustomerColumn>?
     }
 
@@ -85,7 +88,7 @@ public struct ExtractReader: Sendable {
         var items: [OpenItem] = []
         items.reserveCapacity(estimate)
         var seen = DuplicateFinder(expected: estimate)
-        var rows = 0
+        var tally = RowTally()
         func onItem(_ item: OpenItem) throws { if try keep(item) { items.append(item) } }
 
         if let split, csv != nil {
@@ -93,7 +96,7 @@ public struct ExtractReader: Sendable {
             second.start()
             var confirmed = true
             do {
-                try scanRows(row: row, layout: layout, master: &master, seen: &seen, rows: &rows, onItem: onItem, onProblem: log.add)
+                try scanRows(row: row, layout: layout, master: &master, seen: &seen, tally: &tally, onItem: onItem, onProblem: log.add)
             } catch is CSVReader.RangeNotAtRecordBoundary {
                 confirmed = false
             } catch {
@@ -106,7 +109,7 @@ public struct ExtractReader: Sendable {
             if confirmed, second.firstLine == reader.upcomingLine, let result = second.takeResult() {
                 switch result {
                 case .success(var part):
-                    rows += part.rows
+                    tally.add(part.tally)
                     counts.bytesRead += part.bytesRead
                     for problem in part.problems { try log.add(problem) }
                     if let error = part.error { throw error }
@@ -123,12 +126,14 @@ public struct ExtractReader: Sendable {
             } else {
                 // The guess fell inside a quoted field: read the rest here.
                 reader.extendToEndOfFile()
-                try scanRows(row: row, layout: layout, master: &master, seen: &seen, rows: &rows, onItem: onItem, onProblem: log.add)
+                try scanRows(row: row, layout: layout, master: &master, seen: &seen, tally: &tally, onItem: onItem, onProblem: log.add)
             }
         } else {
-            try scanRows(row: row, layout: layout, master: &master, seen: &seen, rows: &rows, onItem: onItem, onProblem: log.add)
+            try scanRows(row: row, layout: layout, master: &master, seen: &seen, tally: &tally, onItem: onItem, onProblem: log.add)
         }
-        counts.openItemRows += rows
+        counts.openItemRows += tally.rows
+        counts.summaryRowsSkipped += tally.summaryRows
+        counts.otherDocumentRowsSkipped += tally.otherDocuments
 
         // Duplicates are found in one sorted pass at the end; the later rows are dropped.
         let duplicates = seen.duplicates()
@@ -144,6 +149,17 @@ public struct ExtractReader: Sendable {
             items.removeAll { dropped.contains($0.sourceLine) }
         }
         counts.openItemsKept = items.count
+        // A header and nothing usable is what a failed ERP export job leaves behind: refused,
+        // or the run would take every placed account for settled.
+        let usable = tally.good - duplicates.count
+        if usable <= 0 {
+            var parts: [String] = []
+            if tally.rows > 0 { parts.append("\(Location.grouped(tally.rows)) data rows, \(Location.grouped(log.problems.count)) of them bad") }
+            if tally.summaryRows > 0 { parts.append("\(Location.grouped(tally.summaryRows)) summary rows skipped") }
+            if tally.otherDocuments > 0 { parts.append("\(Location.grouped(tally.otherDocuments)) rows that are not posted customer invoices") }
+            let found = parts.isEmpty ? "only a header" : parts.joined(separator: ", ")
+            throw FormatError(.noUsableRows, "\(reader.displayName): the open items have no usable row (\(found)); an ERP export that failed half-way leaves such a file, and placing from it would recall every placed account. Export the open items again")
+        }
         return items
     }
 
@@ -156,7 +172,7 @@ public struct ExtractReader: Sendable {
         }
         var l = OpenItemLayout()
         if embedded {
-            let customerMap = options.mapping.customers
+            let customerMap = options.mapping.embeddedCustomers
             let c = HeaderIndex<CustomerColumn>(header: header, mapping: customerMap)
             try c.require([.name], mapping: customerMap, file: file, header: header, preset: "no customer master was given, so customer columns must be in the open items")
             l.embedded = c
@@ -166,6 +182,8 @@ public struct ExtractReader: Sendable {
         l.iInvoice = cols[.invoiceNumber]; l.iCustomer = cols[.customerID]; l.iInvoiceDate = cols[.invoiceDate]
         l.iDue = cols[.dueDate]; l.iAmount = cols[.amount]; l.iOpen = cols[.openAmount]; l.iCurrency = cols[.currency]
         l.iDisputed = cols[.disputed]; l.iBlocked = cols[.blocked]; l.iPromise = cols[.promiseDate]; l.iSettled = cols[.settled]
+        l.iDocumentType = cols[.documentType]; l.iPostingState = cols[.postingState]
+        l.nDocumentType = n(.documentType); l.nPostingState = n(.postingState)
         l.nInvoice = n(.invoiceNumber); l.nCustomer = n(.customerID); l.nInvoiceDate = n(.invoiceDate); l.nDue = n(.dueDate)
         l.nAmount = n(.amount); l.nOpen = n(.openAmount); l.nCurrency = n(.currency); l.nDisputed = n(.disputed)
         l.nBlocked = n(.blocked); l.nPromise = n(.promiseDate); l.nSettled = n(.settled)
@@ -174,28 +192,50 @@ public struct ExtractReader: Sendable {
 
     /// Reads the remaining records of `row.csv` as open items.
     func scanRows(
-        row: RowParser, layout l: OpenItemLayout, master: inout CustomerMaster, seen: inout DuplicateFinder, rows: inout Int,
+        row: RowParser, layout l: OpenItemLayout, master: inout CustomerMaster, seen: inout DuplicateFinder, tally: inout RowTally,
         onItem: (OpenItem) throws -> Void, onProblem: (RowProblem) throws -> Void
     ) throws {
         let csv = row.csv
-        let customerMap = options.mapping.customers
+        let customerMap = options.mapping.embeddedCustomers
         while try csv.nextRecord() {
-            rows += 1
+            tally.rows += 1
             do {
                 try row.checkFieldCount(expected: l.fieldCount)
+                var creditNote = false
+                if l.iDocumentType >= 0 || l.iPostingState >= 0 {
+                    switch try row.document(type: l.iDocumentType, typeColumn: l.nDocumentType, state: l.iPostingState, stateColumn: l.nPostingState) {
+                    case .invoice: break
+                    case .creditNote: creditNote = true
+                    case .other:
+                        tally.rows -= 1
+                        tally.otherDocuments += 1
+                        continue
+                    }
+                }
                 if row.trimmedField(l.iInvoice, { $0.isEmpty }) {
                     throw row.failure(.missingValue, column: l.nInvoice, "the value is empty (the invoice number is required)")
                 }
                 if row.trimmedField(l.iCustomer, { $0.isEmpty }) {
+                    // A report's closing total line (ERPNext: empty Party, 'Total' as the voucher).
+                    if row.trimmedField(l.iInvoice, RowParser.isTotalLabel) {
+                        tally.rows -= 1
+                        tally.summaryRows += 1
+                        continue
+                    }
                     throw row.failure(.missingValue, column: l.nCustomer, "the value is empty (the customer id is required)")
                 }
                 let currency = try row.currency(l.iCurrency, column: l.nCurrency)
                 let due = try row.requiredDate(l.iDue, column: l.nDue, what: "the due date")
                 let invoiceDate = try row.date(l.iInvoiceDate, column: l.nInvoiceDate)
-                guard let open = try row.amount(l.iOpen, column: l.nOpen, currency: currency) else {
+                guard var open = try row.amount(l.iOpen, column: l.nOpen, currency: currency) else {
                     throw row.failure(.missingValue, column: l.nOpen, "the value is empty (the open amount is required)")
                 }
-                let amount = try row.amount(l.iAmount, column: l.nAmount, currency: currency) ?? open
+                var amount = try row.amount(l.iAmount, column: l.nAmount, currency: currency) ?? open
+                if creditNote {
+                    // Odoo writes a refund's amounts positive; a credit note is negative here.
+                    if open.minorUnits > 0 { open = Money(minorUnits: -open.minorUnits, currency: currency) }
+                    if amount.minorUnits > 0 { amount = Money(minorUnits: -amount.minorUnits, currency: currency) }
+                }
                 let disputed = try row.bool(l.iDisputed, column: l.nDisputed)
                 let blocked = try row.bool(l.iBlocked, column: l.nBlocked)
                 let promise = try row.date(l.iPromise, column: l.nPromise)
@@ -220,6 +260,7 @@ public struct ExtractReader: Sendable {
                 // A new (usually inline, small) string rather than the master's copy: reading
                 // the customer record here costs a cache miss per row.
                 let customerID = try row.requiredText(l.iCustomer, column: l.nCustomer, what: "the customer id")
+                tally.good += 1
                 try onItem(OpenItem(
                     invoiceNumber: invoice, customerID: customerID, invoiceDate: invoiceDate, dueDate: due,
                     amount: amount, openAmount: open, disputed: disputed, blocked: blocked,
@@ -272,7 +313,10 @@ public struct ExtractReader: Sendable {
 
     // MARK: - Payments
 
-    private func readPayments(path: String, into last: inout [String: LocalDate], log: ProblemLog, counts: inout ExtractCounts) throws {
+    private func readPayments(
+        path: String, into last: inout [String: LocalDate], totals: inout [PaymentKey: Int64], log: ProblemLog,
+        counts: inout ExtractCounts
+    ) throws {
         let csv = try CSVReader(path: path, options: options.csv)
         defer { counts.bytesRead += csv.bytesRead }
         let header = try csv.readHeader()
@@ -288,7 +332,9 @@ public struct ExtractReader: Sendable {
                 let date = try row.requiredDate(cols[.paymentDate], column: cols.name(.paymentDate, mapping: map), what: "the payment date")
                 if cols.has(.amount) && (cols.has(.currency) || options.defaultCurrency != nil) {
                     let currency = try row.currency(cols[.currency], column: cols.name(.currency, mapping: map))
-                    _ = try row.amount(cols[.amount], column: cols.name(.amount, mapping: map), currency: currency)
+                    if let paid = try row.amount(cols[.amount], column: cols.name(.amount, mapping: map), currency: currency) {
+                        totals[PaymentKey(customerID: id, currency: currency), default: 0] &+= paid.minorUnits
+                    }
                 }
                 if let previous = last[id], previous >= date { continue }
                 last[id] = date

@@ -58,7 +58,7 @@ final class ParallelPass: @unchecked Sendable {
         var currencies: [Currency] = []
         var problems: [RowProblem] = []
         var seen: DuplicateFinder
-        var rows = 0
+        var tally = RowTally()
         var bytesRead: Int64 = 0
         /// A structural error that ended the pass (thrown by the caller after the first half's rows).
         var error: (any Error)?
@@ -136,7 +136,7 @@ final class ParallelPass: @unchecked Sendable {
             part.items = []
             do {
                 try reader.scanRows(
-                    row: row, layout: layout, master: &master, seen: &part.seen, rows: &part.rows,
+                    row: row, layout: layout, master: &master, seen: &part.seen, tally: &part.tally,
                     onItem: { item in
                         let currency = item.openAmount.currency
                         var index = currencies.firstIndex(of: currency)

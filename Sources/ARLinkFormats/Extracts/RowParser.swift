@@ -138,15 +138,73 @@ final class RowParser {
     }
 }
 
+/// Row counts of one pass over the open items.
+struct RowTally: Sendable {
+    /// Data rows read, not counting summary rows and other documents.
+    var rows = 0
+    /// Rows that became open items (before duplicates are dropped).
+    var good = 0
+    /// A report's total lines, skipped.
+    var summaryRows = 0
+    /// Rows that are not posted customer invoices or credit notes (vendor bills, drafts), skipped.
+    var otherDocuments = 0
+
+    mutating func add(_ other: RowTally) {
+        rows += other.rows
+        good += other.good
+        summaryRows += other.summaryRows
+        otherDocuments += other.otherDocuments
+    }
+}
+
+/// What kind of document a row is (from the `document_type` and `posting_state` columns).
+enum DocumentKind {
+    case invoice, creditNote, other
+}
+
+extension RowParser {
+    /// Whether the bytes are a report's total label: `Total` or `'Total'`, any case.
+    static func isTotalLabel(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        var value = bytes
+        if value.count == 7, value[0] == UInt8(ascii: "'"), value[6] == UInt8(ascii: "'") {
+            value = UnsafeBufferPointer(rebasing: value[1..<6])
+        }
+        return BooleanValue.equalsFolded(value, "total")
+    }
+
+    static let invoiceWords: [StaticString] = ["out_invoice", "invoice"]
+    static let creditNoteWords: [StaticString] = ["out_refund", "credit_note"]
+    static let otherDocumentWords: [StaticString] = ["in_invoice", "in_refund", "in_receipt", "out_receipt", "entry"]
+    static let postedWords: [StaticString] = ["posted"]
+    static let unpostedWords: [StaticString] = ["draft", "cancel", "cancelled"]
+
+    /// Classifies the row by its document type (Odoo's `move_type`) and posting state
+    /// (Odoo's `state`); an absent column does not restrict.
+    func document(type: Int, typeColumn: String, state: Int, stateColumn: String) throws -> DocumentKind {
+        func matches(_ index: Int, _ words: [StaticString]) -> Bool {
+            trimmedField(index) { bytes in words.contains { BooleanValue.equalsFolded(bytes, $0) } }
+        }
+        var kind = DocumentKind.invoice
+        if type >= 0 {
+            if matches(type, Self.creditNoteWords) {
+                kind = .creditNote
+            } else if matches(type, Self.otherDocumentWords) {
+                kind = .other
+            } else if !matches(type, Self.invoiceWords) {
+                throw failure(.badValue, column: typeColumn, "\(shown(type)) is not a document type (expected out_invoice or invoice, out_refund or credit_note; in_invoice, in_refund, in_receipt, out_receipt and entry rows are skipped)")
+            }
+        }
+        if state >= 0 && !matches(state, Self.postedWords) {
+            guard matches(state, Self.unpostedWords) else {
+                throw failure(.badValue, column: stateColumn, "\(shown(state)) is not a posting state (expected posted; draft and cancel rows are skipped)")
+            }
+            return .other
+        }
+        return kind
+    }
+}
+
 extension DateFormat {
     /// The pattern as shown in messages: `YYYY-MM-DD`, `DD.MM.YYYY`, ...
-    var pattern: String {
-        switch self {
-        case .iso: "YYYY-MM-DD"
-        case .dayMonthYearDot: "DD.MM.YYYY"
-        case .dayMonthYearSlash: "DD/MM/YYYY"
-        case .monthDayYearSlash: "MM/DD/YYYY"
-        case .dayMonthYearDash: "DD-MM-YYYY"
-        }
-    }
+    var pattern: String { rawValue.uppercased() }
 }

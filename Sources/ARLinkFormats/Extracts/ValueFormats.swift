@@ -101,50 +101,82 @@ public enum NumberFormat: String, Sendable, Hashable, CaseIterable, Codable {
     }
 }
 
-/// How an extract writes dates.
-public enum DateFormat: String, Sendable, Hashable, CaseIterable, Codable {
+/// How an extract writes dates: an order of day, month and year, and a separator (`-`, `.`,
+/// `/`, or none). The year has four digits; written as a pattern such as `dd-MM-yyyy`.
+public struct DateFormat: Sendable, Hashable, CustomStringConvertible {
+    /// The order of the date's parts.
+    public enum Order: Sendable, Hashable, CaseIterable {
+        case dayMonthYear, monthDayYear, yearMonthDay
+    }
+
+    public let order: Order
+    /// The byte between the parts; nil when they are written without one (`yyyyMMdd`).
+    public let separator: UInt8?
+
+    public init(order: Order, separator: UInt8?) {
+        self.order = order
+        self.separator = separator
+    }
+
     /// `2025-03-31` (ISO 8601).
-    case iso = "yyyy-MM-dd"
+    public static let iso = DateFormat(order: .yearMonthDay, separator: UInt8(ascii: "-"))
     /// `31.03.2025` (German and most of Europe).
-    case dayMonthYearDot = "dd.MM.yyyy"
+    public static let dayMonthYearDot = DateFormat(order: .dayMonthYear, separator: UInt8(ascii: "."))
     /// `31/03/2025` (UK, France, Spain).
-    case dayMonthYearSlash = "dd/MM/yyyy"
+    public static let dayMonthYearSlash = DateFormat(order: .dayMonthYear, separator: UInt8(ascii: "/"))
     /// `03/31/2025` (US).
-    case monthDayYearSlash = "MM/dd/yyyy"
+    public static let monthDayYearSlash = DateFormat(order: .monthDayYear, separator: UInt8(ascii: "/"))
     /// `31-03-2025` (ERPNext's default system date format).
-    case dayMonthYearDash = "dd-MM-yyyy"
+    public static let dayMonthYearDash = DateFormat(order: .dayMonthYear, separator: UInt8(ascii: "-"))
+
+    /// Every supported format: three orders times four separators, in the order the docs and
+    /// the configuration schema list them.
+    public static let allCases: [DateFormat] = Order.allCases.flatMap { order in
+        ([UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "/"), nil] as [UInt8?]).map { DateFormat(order: order, separator: $0) }
+    }
+
+    /// The pattern as configured: `dd-MM-yyyy`, `yyyyMMdd`, ...
+    public var rawValue: String {
+        let sep = separator.map { String(UnicodeScalar($0)) } ?? ""
+        return switch order {
+        case .dayMonthYear: "dd\(sep)MM\(sep)yyyy"
+        case .monthDayYear: "MM\(sep)dd\(sep)yyyy"
+        case .yearMonthDay: "yyyy\(sep)MM\(sep)dd"
+        }
+    }
+
+    /// The format with this pattern (exactly as ``rawValue`` writes it), or nil.
+    public init?(rawValue: String) {
+        guard let found = Self.allCases.first(where: { $0.rawValue == rawValue }) else { return nil }
+        self = found
+    }
+
+    public var description: String { rawValue }
 
     /// Parses a date; a time part after a space or `T` is ignored (`2025-03-31 00:00:00`).
-    /// Day and month may have one digit in the day-first and month-first formats.
+    /// With a separator, day and month may have one digit when they come first (`1.3.2025`);
+    /// after a leading year, and without a separator, they have two.
     /// - Returns: nil when the text is not a date in this format or the date is impossible.
     func parse(_ raw: UnsafeBufferPointer<UInt8>) -> LocalDate? {
-        var bytes = CSVReader.trimmed(raw)
+        let bytes = CSVReader.trimmed(raw)
         guard let base = bytes.baseAddress, bytes.count >= 6 else { return nil }
         // Cut a time part.
         var n = bytes.count
         for k in 6..<n where base[k] == 32 || base[k] == UInt8(ascii: "T") { n = k; break }
-        bytes = UnsafeBufferPointer(start: base, count: n)
-        if self == .iso {
-            guard n == 10, base[4] == 45, base[7] == 45,
+        var parts: (Int, Int, Int) = (0, 0, 0)
+        if order == .yearMonthDay, let sep = separator {
+            // Fixed positions: yyyy-MM-dd (the common ISO case, one per date column and row).
+            guard n == 10, base[4] == sep, base[7] == sep,
                   let y = Self.number(base, 0, 4), let m = Self.number(base, 5, 7), let d = Self.number(base, 8, 10)
             else { return nil }
             return LocalDate(year: y, month: m, day: d)
-        }
-        let sep: UInt8
-        switch self {
-        case .dayMonthYearDot: sep = UInt8(ascii: ".")
-        case .dayMonthYearSlash, .monthDayYearSlash: sep = UInt8(ascii: "/")
-        default: sep = UInt8(ascii: "-")
-        }
-        var parts: (Int, Int, Int) = (0, 0, 0)
-        var index = 0
-        var start = 0
-        for k in 0...n {
-            if k == n || base[k] == sep {
+        } else if let sep = separator {
+            var index = 0
+            var start = 0
+            for k in 0...n where k == n || base[k] == sep {
                 let len = k - start
-                let limit = index == 2 ? 4 : 2
-                guard index < 3, len >= 1, len <= limit, let v = Self.number(base, start, k) else { return nil }
-                if index == 2 && len != 4 { return nil }
+                // Day-first or month-first: the year comes last.
+                guard index < 3, index == 2 ? len == 4 : (len >= 1 && len <= 2), let v = Self.number(base, start, k) else { return nil }
                 switch index {
                 case 0: parts.0 = v
                 case 1: parts.1 = v
@@ -153,10 +185,19 @@ public enum DateFormat: String, Sendable, Hashable, CaseIterable, Codable {
                 index += 1
                 start = k + 1
             }
+            guard index == 3 else { return nil }
+        } else {
+            guard n == 8 else { return nil }
+            let widths = order == .yearMonthDay ? (4, 2) : (2, 2)
+            guard let a = Self.number(base, 0, widths.0), let b = Self.number(base, widths.0, widths.0 + widths.1),
+                  let c = Self.number(base, widths.0 + widths.1, 8) else { return nil }
+            parts = (a, b, c)
         }
-        guard index == 3 else { return nil }
-        if self == .monthDayYearSlash { return LocalDate(year: parts.2, month: parts.0, day: parts.1) }
-        return LocalDate(year: parts.2, month: parts.1, day: parts.0)
+        return switch order {
+        case .dayMonthYear: LocalDate(year: parts.2, month: parts.1, day: parts.0)
+        case .monthDayYear: LocalDate(year: parts.2, month: parts.0, day: parts.1)
+        case .yearMonthDay: LocalDate(year: parts.0, month: parts.1, day: parts.2)
+        }
     }
 
     @inline(__always)

@@ -17,14 +17,21 @@ extension OutboundJob {
         let erp = config.erp
         reporter.info("reading ERP extract \(erp.openItemsPath)")
         var otherOpen: Set<String> = []
+        var paidCustomers: Set<Int> = []
+        var settledInvoices: Set<Int> = []
         var early: [ExclusionReason: Int] = [:]
         var seen: Int64 = 0
         let step = "reading " + URL(fileURLWithPath: erp.openItemsPath).lastPathComponent
         let extract = try ExtractReader(options: try erp.extractOptions()).read(erp.extractFiles) { item in
             seen += 1
             if seen & 0xFFFF == 0 { reporter.progress(step: step, done: seen, total: nil) }
-            if item.settled { early[.settled, default: 0] += 1; return false }
-            if item.openAmount.minorUnits == 0 { early[.noOpenBalance, default: 0] += 1; return false }
+            // A settled invoice, or one with nothing open, is the extract's evidence of payment.
+            if item.settled || item.openAmount.minorUnits == 0 {
+                early[item.settled ? .settled : .noOpenBalance, default: 0] += 1
+                paidCustomers.insert(item.customerID.hashValue)
+                settledInvoices.insert(ExtractView.invoiceKey(customer: item.customerID, invoice: item.invoiceNumber))
+                return false
+            }
             if item.openAmount.minorUnits < 0 || item.disputed { return true }
             if item.daysPastDue(asOf: asOf) < minDaysPastDue {
                 otherOpen.insert(item.customerID)
@@ -34,7 +41,8 @@ extension OutboundJob {
             return true
         }
         if seen > 0xFFFF { reporter.progress(step: step, done: seen, total: seen) }
-        return ExtractView(extract: extract, otherOpenItems: otherOpen, earlyExclusions: early)
+        return ExtractView(extract: extract, otherOpenItems: otherOpen, paidCustomers: paidCustomers, settledInvoices: settledInvoices,
+                           earlyExclusions: early)
     }
 
     /// Writes the plaintext portfolio and records the batch with its ledger changes.
@@ -185,8 +193,21 @@ struct ExtractView {
     var extract: Extract
     /// Customers with open items that were dropped early (not yet overdue enough for any partner).
     var otherOpenItems: Set<String>
+    /// Customers with an invoice in the extract that is settled or has nothing open, as the
+    /// `hashValue` of their id (a number per customer, not a string).
+    var paidCustomers: Set<Int>
+    /// Those invoices, as ``invoiceKey(customer:invoice:)`` (a number per invoice, not a string).
+    var settledInvoices: Set<Int>
     /// Invoices dropped early, by reason; every partner's report includes them.
     var earlyExclusions: [ExclusionReason: Int]
+
+    /// A customer's invoice as a hash (within one run).
+    static func invoiceKey(customer: String, invoice: String) -> Int {
+        var hasher = Hasher()
+        hasher.combine(customer)
+        hasher.combine(invoice)
+        return hasher.finalize()
+    }
 }
 
 /// Writes a plan's portfolio on its own thread; ``wait()`` returns what the writer returned.

@@ -20,11 +20,15 @@ public final class OutboundJob {
         public var asOf: LocalDate
         /// Count only; write nothing.
         public var dryRun: Bool
+        /// Build a batch even when it recalls more than the partner's `max_recall_share` or
+        /// `max_recalls` (recorded in the audit log).
+        public var allowMassRecall: Bool
 
-        public init(partner: String? = nil, asOf: LocalDate, dryRun: Bool = false) {
+        public init(partner: String? = nil, asOf: LocalDate, dryRun: Bool = false, allowMassRecall: Bool = false) {
             self.partner = partner
             self.asOf = asOf
             self.dryRun = dryRun
+            self.allowMassRecall = allowMassRecall
         }
     }
 
@@ -112,11 +116,24 @@ public final class OutboundJob {
         // 3. Read the extract once for all partners.
         if extract == nil {
             let started = Date()
-            let read = try readExtract(asOf: options.asOf, minDaysPastDue: minDays)
+            let read: ExtractView
+            do {
+                read = try readExtract(asOf: options.asOf, minDaysPastDue: minDays)
+            } catch let error as FormatError where error.code == .noUsableRows && !options.dryRun {
+                try context.store.write { db in
+                    try context.audit.append([AuditEvent(action: "extract.refused", outcome: "refused", direction: "outbound",
+                                                         errorCode: error.code.description, detail: ["as_of": options.asOf.iso])], in: db)
+                }
+                failureRecorded = true
+                throw error
+            }
             reporter.info("read \(read.extract.counts.openItemRows) open items, kept \(read.extract.openItems.count), in \(Self.seconds(since: started)) s\(ProcessMemory.peakNote)")
             report.openItemsRead = read.extract.counts.openItemRows
-            report.customersRead = read.extract.counts.customerRows
+            // Without a customer master the customers come from the open items.
+            report.customersRead = config.erp.customersPath == nil ? read.extract.customers.count : read.extract.counts.customerRows
             report.badRows = read.extract.problems.map(\.description)
+            report.summaryRowsSkipped = read.extract.counts.summaryRowsSkipped
+            report.otherDocumentRowsSkipped = read.extract.counts.otherDocumentRowsSkipped
             extract = read
         }
         guard let view = extract else { throw JobError(.missingInput, "the ERP extract could not be read") }
@@ -130,7 +147,8 @@ public final class OutboundJob {
         planner.forkJoin = { count, body in DispatchQueue.concurrentPerform(iterations: count, execute: body) }
         let plan = try planner.plan(items: view.extract.openItems, customers: view.extract.customers,
                                     lastPayments: view.extract.lastPaymentDates, placed: placed, placedElsewhere: elsewhere,
-                                    otherOpenItems: view.otherOpenItems)
+                                    otherOpenItems: view.otherOpenItems,
+                                    paidEvidence: try paidEvidence(view, placed: placed, partner: pid))
         reporter.info("planned \(plan.accounts.count) records for \(pid) in \(Self.seconds(since: planStarted)) s\(ProcessMemory.peakNote)")
         var r = PartnerOutboundReport(partner: pid, outcome: .dryRun)
         r.placed = plan.count(.place)
@@ -139,6 +157,15 @@ public final class OutboundJob {
         r.invoices = plan.invoicesPlaced
         r.invoiceExclusions = plan.invoiceExclusions.merging(view.earlyExclusions, uniquingKeysWith: +)
         r.accountExclusions = plan.accountExclusions
+        let unmatched = partner.selection.unmatchedGroupRules(view.extract.customers.values)
+        for group in unmatched.excluded {
+            r.warnings.append("exclude_groups entry \"\(group)\" matches no customer group in the extract (check its spelling)")
+        }
+        for group in unmatched.segments {
+            r.warnings.append("segments entry \"\(group)\" matches no customer group in the extract (check its spelling)")
+        }
+        for warning in r.warnings { reporter.warning("partner \(pid): \(warning)", ["partner": pid]) }
+        try checkRecallLimits(plan, placedCount: placed.count, partner: partner, options: options, report: &r)
         if options.dryRun { return r }
         if plan.isEmpty {
             r.outcome = .nothingToSend
@@ -156,6 +183,81 @@ public final class OutboundJob {
         fill(&r, from: finished)
         r.outcome = .delivered
         return r
+    }
+
+    /// Placed accounts the extract shows as paid: every invoice last placed is in the extract
+    /// settled or with nothing open, or the payments file's payments of the customer cover
+    /// every balance last placed. Only accounts with such a settled invoice or a payment are
+    /// looked up in the ledger.
+    func paidEvidence(_ view: ExtractView, placed: [String: PlacedAccount], partner pid: String) throws -> Set<String> {
+        let totals = view.extract.paymentTotals
+        guard !view.paidCustomers.isEmpty || !totals.isEmpty else { return [] }
+        let payers = Set(totals.keys.lazy.map(\.customerID.hashValue))
+        let candidates = placed.keys.filter {
+            let key = $0.hashValue
+            return (view.paidCustomers.contains(key) || payers.contains(key)) && !view.otherOpenItems.contains($0)
+        }
+        guard !candidates.isEmpty else { return [] }
+        let positions = try context.store.read { db in try PlacementLedger.placedPositions(db, partner: pid, refs: candidates) }
+        var evidence: Set<String> = []
+        for (ref, position) in positions {
+            let allSettled = !position.invoices.isEmpty && position.invoices.allSatisfy {
+                view.settledInvoices.contains(ExtractView.invoiceKey(customer: ref, invoice: $0))
+            }
+            let covered = !position.balances.isEmpty && position.balances.allSatisfy {
+                $0.minorUnits <= 0 || (totals[PaymentKey(customerID: ref, currency: $0.currency)] ?? 0) >= $0.minorUnits
+            }
+            if allSettled || covered { evidence.insert(ref) }
+        }
+        return evidence
+    }
+
+    /// Refuses a plan that recalls more than the partner's `max_recall_share` of its placed
+    /// accounts or more than `max_recalls` (exit 65, audited), unless the run allows it (audited
+    /// too). A dry run only warns.
+    func checkRecallLimits(_ plan: PlacementPlan, placedCount: Int, partner: PartnerSettings, options: Options,
+                           report r: inout PartnerOutboundReport) throws {
+        let recalls = plan.count(.recall)
+        guard recalls > 0 else { return }
+        let overShare = Double(recalls) > partner.maxRecallShare * Double(placedCount)
+        let overCount = partner.maxRecalls.map { recalls > $0 } ?? false
+        guard overShare || overCount else { return }
+        let pid = partner.id.rawValue
+        var reasons: [String: Int] = [:]
+        for account in plan.accounts where account.action == .recall {
+            reasons[account.recallReason?.rawValue ?? "none", default: 0] += 1
+        }
+        let top = reasons.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }.prefix(3)
+        let topText = top.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+        var limits: [String] = []
+        if overShare {
+            limits.append("max_recall_share \(partner.maxRecallShare) (at most \(Int((partner.maxRecallShare * Double(placedCount)).rounded(.down))) of \(placedCount) placed accounts)")
+        }
+        if overCount, let max = partner.maxRecalls { limits.append("max_recalls \(max)") }
+        let summary = "would recall \(recalls) of \(placedCount) placed accounts, more than \(limits.joined(separator: " and ")) allows; top reasons: \(topText)"
+        var detail = ["as_of": options.asOf.iso, "recalls": String(recalls), "placed": String(placedCount),
+                      "max_recall_share": String(partner.maxRecallShare)]
+        if let max = partner.maxRecalls { detail["max_recalls"] = String(max) }
+        for (reason, count) in reasons { detail["recall_" + reason] = String(count) }
+        if options.dryRun {
+            r.warnings.append("this run \(summary); a real run is refused without --allow-mass-recall")
+            return
+        }
+        if options.allowMassRecall {
+            try context.store.write { db in
+                try context.audit.append([AuditEvent(action: "recall.mass_allowed", outcome: "allowed", partner: pid, direction: "outbound",
+                                                     detail: detail)], in: db)
+            }
+            r.warnings.append("this run \(summary); allowed by --allow-mass-recall")
+            reporter.warning("partner \(pid): this run \(summary); allowed by --allow-mass-recall", ["partner": pid])
+            return
+        }
+        try context.store.write { db in
+            try context.audit.append([AuditEvent(action: "recall.mass_refused", outcome: "refused", partner: pid, direction: "outbound",
+                                                 errorCode: JobError.Code.massRecall.description, detail: detail)], in: db)
+        }
+        failureRecorded = true
+        throw JobError(.massRecall, "partner \(pid): this run \(summary). Nothing was built or sent. Check the ERP extract (an incomplete export looks like this); if the recalls are right, run again with --allow-mass-recall")
     }
 
     static func seconds(since start: Date) -> String {

@@ -33,6 +33,8 @@ public struct PartnerOutboundReport: Sendable {
     public var plaintextSHA256: String?
     public var sealedSHA256: String?
     public var sealedBytes: Int64?
+    /// Things the operator should look at (an exclusion entry matching nothing, a mass recall).
+    public var warnings: [String] = []
 
     public init(partner: String, outcome: Outcome) {
         self.partner = partner
@@ -47,6 +49,10 @@ public struct OutboundReport: Sendable {
     public var customersRead = 0
     /// Bad extract rows accepted under `max_bad_rows`, each named.
     public var badRows: [String] = []
+    /// A report's total lines in the open items, skipped (ERPNext's `'Total'` row).
+    public var summaryRowsSkipped = 0
+    /// Open-item rows that are not posted customer invoices or credit notes, skipped.
+    public var otherDocumentRowsSkipped = 0
     public var partners: [PartnerOutboundReport] = []
 
     public init(asOf: LocalDate) { self.asOf = asOf }

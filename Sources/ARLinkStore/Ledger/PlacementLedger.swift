@@ -17,6 +17,29 @@ public enum PlacementLedger {
         return out
     }
 
+    /// The balances and invoice numbers last placed for those of `refs` that are active with `partner`.
+    public static func placedPositions(_ db: Database, partner: String, refs: some Sequence<String>)
+        throws -> [String: (balances: [Money], invoices: [String])] {
+        var out: [String: (balances: [Money], invoices: [String])] = [:]
+        let statement = try db.cachedStatement(sql: "SELECT balances, invoices FROM placement WHERE partner = ? AND account_ref = ? AND status = 'active'")
+        for ref in refs {
+            guard let row = try Row.fetchOne(statement, arguments: [partner, ref]) else { continue }
+            let invoices: String? = row[1]
+            out[ref] = (decodeBalances(row[0]), invoices.map { PlacedInvoices.decode($0).map(\.invoiceNumber) } ?? [])
+        }
+        return out
+    }
+
+    /// Reads what ``encodeBalances(_:)`` wrote (`{"EUR":"12.50"}`); unreadable pairs are left out.
+    static func decodeBalances(_ text: String) -> [Money] {
+        let inner = text.dropFirst().dropLast()
+        return inner.split(separator: ",").compactMap { pair -> Money? in
+            let parts = pair.split(separator: ":", maxSplits: 1)
+            guard parts.count == 2, let currency = try? Currency(String(parts[0].filter { $0 != "\"" })) else { return nil }
+            return try? Money(decimal: String(parts[1].filter { $0 != "\"" }), currency: currency)
+        }
+    }
+
     /// Account references active with any partner other than `partner`.
     public static func activeElsewhere(_ db: Database, partner: String) throws -> Set<String> {
         Set(try String.fetchAll(db, sql: "SELECT account_ref FROM placement WHERE partner <> ? AND status = 'active'", arguments: [partner]))

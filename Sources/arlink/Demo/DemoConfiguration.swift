@@ -30,7 +30,7 @@ enum DemoConfiguration {
           customers: erp/customers.csv
           payments: erp/payments.csv
           default_currency: EUR
-          number_format: "1234.56"
+          number_format: plain
           date_format: yyyy-MM-dd
           max_bad_rows: 0
           updates:

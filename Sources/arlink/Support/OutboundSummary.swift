@@ -14,11 +14,16 @@ enum OutboundSummary {
         if report.openItemsRead > 0 {
             lines.append("  read \(report.openItemsRead) open items of \(report.customersRead) customers")
         }
+        if report.summaryRowsSkipped > 0 { lines.append("  summary rows skipped: \(report.summaryRowsSkipped)") }
+        if report.otherDocumentRowsSkipped > 0 {
+            lines.append("  rows skipped as not posted customer invoices: \(report.otherDocumentRowsSkipped)")
+        }
         for bad in report.badRows { lines.append("  accepted bad row: \(bad)") }
         for p in report.partners {
             lines.append("  partner \(p.partner): \(p.outcome.rawValue.replacingOccurrences(of: "_", with: " "))")
             let verb = dryRun ? "would" : "did"
             lines.append("    accounts: \(p.placed) place, \(p.updated) update, \(p.recalled) recall (\(verb)); invoices: \(p.invoices)")
+            for warning in p.warnings { lines.append("    warning: \(warning)") }
             if let file = p.fileName { lines.append("    file: \(file) (sequence \(p.sequence ?? 0))") }
             if let sealed = p.sealedSHA256 { lines.append("    sealed sha256: \(sealed)") }
             if !p.totals.isEmpty {
@@ -47,11 +52,14 @@ enum OutboundSummary {
                 ("totals", obj(p.totals.sorted { $0.key < $1.key }.map { ($0.key.code, JSONLine.quote($0.value.decimalString)) })),
                 ("sealed_sha256", p.sealedSHA256.map(JSONLine.quote) ?? "null"),
                 ("accounts_excluded", counts(p.accountExclusions)), ("invoices_excluded", counts(p.invoiceExclusions)),
+                ("warnings", "[" + p.warnings.map(JSONLine.quote).joined(separator: ",") + "]"),
             ])
         }
         return obj([
             ("as_of", JSONLine.quote(report.asOf.iso)), ("open_items_read", String(report.openItemsRead)),
             ("customers_read", String(report.customersRead)),
+            ("summary_rows_skipped", String(report.summaryRowsSkipped)),
+            ("other_document_rows_skipped", String(report.otherDocumentRowsSkipped)),
             ("bad_rows", "[" + report.badRows.map(JSONLine.quote).joined(separator: ",") + "]"),
             ("partners", "[" + partners.joined(separator: ",") + "]"),
         ])
