@@ -146,8 +146,8 @@ extension AuditLog {
 
     /// Checks that the log extends its newest signed checkpoint and returns its right edge.
     ///
-    /// The newest checkpoint is the larger of the database's newest and the checkpoint
-    /// file's newest (both must verify with the audit key). The tree of the stored leaf hashes
+    /// The newest checkpoint is the largest of the database's newest, the checkpoint file's
+    /// newest and the newest one a partner witnessed (each must verify with the audit key). The tree of the stored leaf hashes
     /// up to its size must have its root; every entry after it is re-hashed from its bytes
     /// and must match its recorded leaf hash. The checkpoint file must still hold, in order,
     /// every checkpoint recorded as written to it.
@@ -207,6 +207,17 @@ extension AuditLog {
                 }
             }
         }
+        // The newest checkpoint a partner echoed back: ours, so it binds the log as well.
+        if let row = try Row.fetchOne(db, sql: "SELECT partner, note FROM audit_witness ORDER BY tree_size DESC LIMIT 1") {
+            let partner: String = row[0]
+            let source = "the checkpoint partner \(partner) witnessed"
+            let witnessed = try open(row[1] as String, source)
+            if witnessed.treeSize > anchor.checkpoint.treeSize {
+                anchor = (witnessed, source)
+            } else if witnessed.treeSize == anchor.checkpoint.treeSize, witnessed.rootHash != anchor.checkpoint.rootHash {
+                throw AnchorProblem(finding: .diverged, message: "\(source) and \(anchor.source) both cover \(witnessed.treeSize) entries but sign different roots")
+            }
+        }
         let signed = anchor.checkpoint
         guard signed.treeSize <= size else {
             throw AnchorProblem(finding: .databaseBehind, message: "\(anchor.source) covers \(signed.treeSize) entries but the database holds only \(size): the state database was restored from an older copy or its newest entries were deleted")
@@ -240,7 +251,7 @@ extension AuditLog {
 
     /// The tree's right edge at `size`: the stored one when it has the expected root, else
     /// rebuilt from the stored leaf hashes.
-    private func storedFrontier(_ db: Database, size: UInt64, root: MerkleHash) throws -> MerkleFrontier {
+    func storedFrontier(_ db: Database, size: UInt64, root: MerkleHash) throws -> MerkleFrontier {
         if let blob = try Data.fetchOne(db, sql: "SELECT hashes FROM audit_frontier WHERE tree_size = ?", arguments: [Int64(size)]), blob.count % 32 == 0 {
             let hashes = stride(from: 0, to: blob.count, by: 32).compactMap { MerkleHash(bytes: blob[blob.startIndex + $0 ..< blob.startIndex + $0 + 32]) }
             if let frontier = MerkleFrontier(size: size, hashes: hashes), frontier.root(hasher: hasher) == root {

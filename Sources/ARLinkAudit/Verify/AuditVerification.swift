@@ -15,4 +15,7 @@ public struct AuditVerification: Sendable {
     /// Things that are not tampering but deserve attention (entries after the newest
     /// checkpoint, checkpoints not yet exported).
     public var warnings: [String]
+    /// Checkpoints partners witnessed (stored, and any copies given), each signed by the audit
+    /// key and matching the entries.
+    public var witnessCheckpointCount: Int = 0
 }

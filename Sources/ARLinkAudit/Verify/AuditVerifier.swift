@@ -16,17 +16,22 @@ public enum AuditVerifier {
     /// - Returns: a summary when everything matches.
     /// - Throws: ``AuditError`` `.tampered` naming the first entry or checkpoint that does not
     ///   match and how; `.storage`, `.checkpointFile`, `.malformed` for unreadable inputs.
-    public static func verify(store: StateStore, key: AuditVerifierKey, origin: String?, checkpointFile: String?) throws -> AuditVerification {
+    public static func verify(store: StateStore, key: AuditVerifierKey, origin: String?, checkpointFile: String?,
+                              witnessNotes: [(source: String, note: String)] = []) throws -> AuditVerification {
         let hasher = try MerkleHasher()
         let leaves: [MerkleHash]
         let rows: [(id: Int64, size: Int64, root: Data, note: String)]
+        let witnessed: [(source: String, note: String)]
         do {
-            (leaves, rows) = try store.read { db in
+            (leaves, rows, witnessed) = try store.read { db in
                 let leaves = try EntryScanner.scan(db, hasher: hasher)
                 let rows = try Row.fetchAll(db, sql: "SELECT id, tree_size, root_hash, note FROM audit_checkpoint ORDER BY id").map {
                     (id: $0[0] as Int64, size: $0[1] as Int64, root: $0[2] as Data, note: $0[3] as String)
                 }
-                return (leaves, rows)
+                let witnessed = try Row.fetchAll(db, sql: "SELECT partner, note FROM audit_witness ORDER BY tree_size").map {
+                    (source: "the checkpoint partner \($0[0] as String) witnessed", note: $0[1] as String)
+                }
+                return (leaves, rows, witnessed)
             }
         } catch let error as AuditError {
             throw error
@@ -75,9 +80,18 @@ public enum AuditVerifier {
                 warnings.append("\(pending) checkpoint(s) in the database are not yet in the checkpoint file (the next run exports them)")
             }
         }
+        // Checkpoints partners echoed back (stored), and any further copies given (`--witness`).
+        var witnessCount = 0
+        for (source, note) in witnessed + witnessNotes {
+            let checkpoint = try key.open(note, source: source, origin: origin)
+            var single = CheckpointChain(tree: tree, hasher: hasher)
+            try single.check(checkpoint, source: source, rollbackHint: "the database was replaced by an older copy (rolled back) or its newest entries were deleted")
+            witnessCount += 1
+        }
         return AuditVerification(
             entryCount: size, rootHash: tree.root(treeSize: Int(size), hasher: hasher), checkpointCount: stored.count,
-            fileCheckpointCount: fileCount, latestCheckpoint: stored.last, consistencyProofsChecked: chain.consistencyProofs, warnings: warnings)
+            fileCheckpointCount: fileCount, latestCheckpoint: stored.last, consistencyProofsChecked: chain.consistencyProofs, warnings: warnings,
+            witnessCheckpointCount: witnessCount)
     }
 }
 

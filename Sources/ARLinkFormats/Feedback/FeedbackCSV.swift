@@ -10,7 +10,7 @@ public import ARLinkCore
 public enum FeedbackCSV {
     /// Header row fields after `header`.
     public static let headerColumns = ["schema", "file_id", "kind", "direction", "batch_id", "sequence", "sender", "recipient",
-                                       "recipient_key_sha256", "created_at", "previous_file_sha256"]
+                                       "recipient_key_sha256", "created_at", "previous_file_sha256", "audit_checkpoint"]
     /// Event row fields after the record type.
     public static let eventColumns = ["event_id", "account_ref", "invoice_number", "occurred_on", "amount", "currency",
                                       "payment_reference", "reverses_event_id", "promised_date", "instalments", "reason", "status",
@@ -27,6 +27,7 @@ public enum FeedbackCSV {
             for (index, name) in headerColumns.enumerated() {
                 let value = index + 1 < fields.count ? fields[index + 1] : ""
                 if name == "previous_file_sha256" && value.isEmpty { members[name] = .null; continue }
+                if name == "audit_checkpoint" && value.isEmpty { continue }
                 members[name] = numeric.contains(name) ? .number(value) : .string(value)
             }
             if fields.count > headerColumns.count + 1 { members["unexpected_field"] = .string("") }
@@ -68,7 +69,7 @@ public enum FeedbackCSV {
     /// The header row.
     public static func headerRow(_ h: FileHeader) -> String {
         CSVText.row(["header", h.schema, h.fileID, h.kind, h.direction, h.batchID, String(h.sequence), h.sender, h.recipient,
-                     h.recipientKeySHA256, h.createdAt, h.previousFileSHA256 ?? ""], guardFormulas: false)
+                     h.recipientKeySHA256, h.createdAt, h.previousFileSHA256 ?? ""] + (h.auditCheckpoint.map { [$0] } ?? []), guardFormulas: false)
     }
 
     /// The trailer row.

@@ -10,6 +10,7 @@ public enum FeedbackJSON {
             ("sequence", .int(h.sequence)), ("sender", .string(h.sender)), ("recipient", .string(h.recipient)),
             ("recipient_key_sha256", .string(h.recipientKeySHA256)), ("created_at", .string(h.createdAt)),
             ("previous_file_sha256", h.previousFileSHA256.map { .string($0) } ?? .null),
+            ("audit_checkpoint", h.auditCheckpoint.map { .string($0) }),
         ])
     }
 

@@ -17,7 +17,7 @@ public enum FeedbackRecordParser {
     static let contactFields: Set<String> = ["street", "postal_code", "city", "country", "phone", "email"]
     static let headerFields: Set<String> = [
         "record_type", "schema", "file_id", "kind", "direction", "batch_id", "sequence", "sender", "recipient",
-        "recipient_key_sha256", "created_at", "previous_file_sha256",
+        "recipient_key_sha256", "created_at", "previous_file_sha256", "audit_checkpoint",
     ]
 
     /// The record type of a record (`header`, `trailer` or an event type), nil when absent.
@@ -50,7 +50,8 @@ public enum FeedbackRecordParser {
             sequence: try f.int("sequence", range: 1...Int(Int32.max)),
             sender: try f.string("sender", max: 64, identifier: true),
             recipient: try f.string("recipient", max: 64, identifier: true),
-            recipientKeySHA256: keyHash, createdAt: createdAt, previousFileSHA256: previous
+            recipientKeySHA256: keyHash, createdAt: createdAt, previousFileSHA256: previous,
+            auditCheckpoint: try f.optionalString("audit_checkpoint", max: 4096, lines: true)
         )
     }
 

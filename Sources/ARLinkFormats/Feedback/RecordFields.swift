@@ -36,7 +36,8 @@ struct RecordFields {
         return value
     }
 
-    func optionalString(_ key: String, max: Int = 64, identifier: Bool = false) throws(FeedbackError) -> String? {
+    /// - Parameter lines: newlines are allowed (a signed note); other control characters never are.
+    func optionalString(_ key: String, max: Int = 64, identifier: Bool = false, lines: Bool = false) throws(FeedbackError) -> String? {
         guard let value = members[key], value != .null else { return nil }
         guard case .string(let s) = value else { throw fail(key, "must be a string, found \(value.typeName)") }
         guard !s.isEmpty else { throw fail(key, "must not be empty") }
@@ -45,7 +46,7 @@ struct RecordFields {
             guard Self.isIdentifier(s) else {
                 throw fail(key, "must be 1-\(max) characters of letters, digits and . _ : / - (no spaces or control characters)")
             }
-        } else if s.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) {
+        } else if s.unicodeScalars.contains(where: { ($0.value < 0x20 && !(lines && $0 == "\n")) || $0.value == 0x7F }) {
             throw fail(key, "contains control characters")
         }
         return s

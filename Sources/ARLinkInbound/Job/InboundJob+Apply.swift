@@ -171,6 +171,12 @@ extension InboundJob {
             detail["sequence"] = String(header.sequence)
             detail["events_accepted"] = String(state.result.accepted)
             detail["signer_sha256"] = signerSHA256
+            // Checked against our log before the file was applied (``AuditLog/checkWitness(_:partner:)``).
+            if let note = header.auditCheckpoint {
+                let witnessed = try SignedCheckpoint(unverifiedNote: note, source: "the witnessed checkpoint")
+                try context.audit.recordWitness(witnessed, partner: pid, fileSHA256: sha, in: db)
+                detail["witness_tree_size"] = String(witnessed.treeSize)
+            }
             for (reason, count) in state.result.rejected { detail["rejected_" + reason.rawValue] = String(count) }
             if let staged = try exports.stage() {
                 try InboundLedger.insertStagedExport(db, staged)

@@ -176,6 +176,11 @@ extension InboundJob {
             let failure = InboundError(.chainBroken, "\(remote.name): previous_file_sha256 does not match the previous applied file \(last.fileName); a file was dropped or substituted")
             return try quarantine(remote, local: local, sha: sha, failure: failure, header: header, partner: partner, folders: folders, report: &report)
         }
+        // The partner as witness: the checkpoint it echoes must be ours and in our log.
+        if let note = header.auditCheckpoint, case .notOurs(let why) = try context.audit.checkWitness(note, partner: pid) {
+            let failure = InboundError(.badWitness, "\(remote.name): the header's audit_checkpoint is not one of our signed checkpoints: \(why)")
+            return try quarantine(remote, local: local, sha: sha, failure: failure, header: header, partner: partner, folders: folders, report: &report)
+        }
         do {
             let reopen = { try FeedbackReader(path: plain, displayName: remote.name, format: FeedbackFormat.of(fileName: remote.name)) }
             try apply(reader, reopen: reopen, remote: remote, sha: sha, plaintextSHA256: opened.plaintextSHA256,

@@ -91,7 +91,8 @@ public final class InboundJob {
             var partnerReport = PartnerInboundReport(partner: partner.id.rawValue)
             do {
                 try runPartner(partner, identity: identity, report: &partnerReport, run: &report)
-            } catch let error as any ARLinkFailure {
+            } catch let error as any ARLinkFailure where !(error is AuditError) {
+                // The audit log's own failures (a log a partner's witness shows rewritten) stop the run.
                 let pid = partner.id.rawValue
                 context.recordFailure(error, action: "partner.failed", partner: pid, direction: "inbound", checkpoint: false)
                 partnerReport.failure = PartnerFailure(code: error.codeName, message: error.message, exitStatus: error.exitStatus)

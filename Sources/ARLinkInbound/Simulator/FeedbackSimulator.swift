@@ -11,12 +11,16 @@ public enum FeedbackSimulator {
     /// applied one, chained to its plaintext SHA-256.
     /// - Parameters:
     ///   - ourKeySHA256: SHA-256 of our encryption certificate (``DecryptionIdentity/sha256Fingerprint``).
-    public static func nextHeader(store: StateStore, partner: String, company: String, ourKeySHA256: String, createdAt: String) throws -> FileHeader {
+    ///   - auditCheckpoint: the newest audit checkpoint the partner received from us (in a
+    ///     portfolio header), echoed as a witness.
+    public static func nextHeader(store: StateStore, partner: String, company: String, ourKeySHA256: String, createdAt: String,
+                                  auditCheckpoint: String? = nil) throws -> FileHeader {
         let last = try store.read { db in try InboundLedger.lastApplied(db, partner: partner) }
         let sequence = (last?.sequence ?? 0) + 1
         return FileHeader(schema: "feedback.v1", fileID: UUID().uuidString.lowercased(), kind: "feedback", direction: "inbound",
                           batchID: "\(partner)-feedback-\(sequence)", sequence: sequence, sender: partner, recipient: company,
-                          recipientKeySHA256: ourKeySHA256, createdAt: createdAt, previousFileSHA256: last?.plaintextSHA256)
+                          recipientKeySHA256: ourKeySHA256, createdAt: createdAt, previousFileSHA256: last?.plaintextSHA256,
+                          auditCheckpoint: auditCheckpoint)
     }
 
     /// Writes a feedback file for `partner`'s active placements.

@@ -13,6 +13,7 @@ public struct InboundError: ARLinkFailure, Equatable {
             case createdInFuture = "inbound.created_in_future"
             case sequenceReused = "inbound.sequence_reused"
             case chainBroken = "inbound.chain_broken"
+            case badWitness = "inbound.bad_witness"
             case io = "inbound.io"
         }
         fileprivate let value: Value
@@ -32,6 +33,8 @@ public struct InboundError: ARLinkFailure, Equatable {
         public static let sequenceReused = Code(value: .sequenceReused)
         /// `previous_file_sha256` does not match the previous applied file.
         public static let chainBroken = Code(value: .chainBroken)
+        /// The header's `audit_checkpoint` is not a checkpoint signed by our audit key for our log.
+        public static let badWitness = Code(value: .badWitness)
         /// A local work file could not be written or moved.
         public static let io = Code(value: .io)
     }

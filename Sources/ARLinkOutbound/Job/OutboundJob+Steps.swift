@@ -62,7 +62,9 @@ extension OutboundJob {
             schema: "portfolio.v1", fileID: UUID().uuidString.lowercased(), kind: "portfolio", direction: "outbound",
             batchID: "\(pid)-\(asOf.compact)-\(sequence)", sequence: sequence, sender: sender, recipient: pid,
             recipientKeySHA256: recipient.sha256Fingerprint, createdAt: createdAt, previousFileSHA256: previous,
-            asOf: asOf, auditCheckpoint: try context.audit.latestCheckpoint()?.noteText
+            // A checkpoint over everything recorded so far: the partner keeps it and echoes it
+            // back in its feedback header, as a witness of our log.
+            asOf: asOf, auditCheckpoint: try context.audit.checkpoint().noteText
         )
         let plainPath = workFolder + "/" + plainName
         let writer = try PortfolioWriter(path: plainPath, format: format == "csv" ? .csv : .jsonl, header: header, digest: try StreamingSHA256())

@@ -49,9 +49,10 @@ extension StoreMigrations {
         }
     }
 
-    /// Which stored checkpoints have been appended (and fsynced) to the checkpoint file.
-    /// A checkpoint once written there must stay there: the anchor check refuses to run when
-    /// the file lost one (deleted, shortened or edited file).
+    /// Which stored checkpoints have been appended (and fsynced) to the checkpoint file (a
+    /// checkpoint once written there must stay there: the anchor check refuses to run when the
+    /// file lost one), and the checkpoints partners echoed back in their signed feedback
+    /// headers (`audit_witness`: the partner as witness of our log).
     static func registerAuditV2(_ migrator: inout DatabaseMigrator) {
         migrator.registerMigration("audit-v2") { db in
             try db.execute(sql: """
@@ -63,6 +64,20 @@ extension StoreMigrations {
                 BEGIN SELECT RAISE(ABORT, 'audit_checkpoint_export is append-only: UPDATE is forbidden'); END;
                 CREATE TRIGGER audit_checkpoint_export_no_delete BEFORE DELETE ON audit_checkpoint_export
                 BEGIN SELECT RAISE(ABORT, 'audit_checkpoint_export is append-only: DELETE is forbidden'); END;
+                CREATE TABLE audit_witness (
+                    partner TEXT NOT NULL,
+                    file_sha256 TEXT NOT NULL,
+                    tree_size INTEGER NOT NULL,
+                    root_hash BLOB NOT NULL,
+                    note TEXT NOT NULL,
+                    received_at TEXT NOT NULL,
+                    PRIMARY KEY (partner, file_sha256)
+                );
+                CREATE INDEX audit_witness_by_size ON audit_witness(tree_size);
+                CREATE TRIGGER audit_witness_no_update BEFORE UPDATE ON audit_witness
+                BEGIN SELECT RAISE(ABORT, 'audit_witness is append-only: UPDATE is forbidden'); END;
+                CREATE TRIGGER audit_witness_no_delete BEFORE DELETE ON audit_witness
+                BEGIN SELECT RAISE(ABORT, 'audit_witness is append-only: DELETE is forbidden'); END;
                 """)
         }
     }

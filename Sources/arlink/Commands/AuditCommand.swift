@@ -68,15 +68,22 @@ struct AuditCommand: ParsableCommand {
         @Option(help: "The arlink configuration file (YAML).") var config: String
         @Option(help: "The exported checkpoint file to compare with (default: audit.checkpoint_file of the configuration).")
         var checkpoints: String?
+        @Option(help: "A folder of checkpoint notes partners hold (files ending in .note or .txt, one note or a whole checkpoint file each, searched recursively); each must be ours and match the log.")
+        var witness: String?
 
         func run() throws {
             try Console.run {
                 let setup = try Setup(configPath: config)
                 let file = checkpoints ?? setup.config.audit.checkpointFile
-                let result = try AuditVerifier.verify(store: try setup.store(), key: setup.key, origin: setup.config.audit.origin, checkpointFile: file)
+                let notes = try witness.map(Self.witnessNotes) ?? []
+                let result = try AuditVerifier.verify(store: try setup.store(), key: setup.key, origin: setup.config.audit.origin, checkpointFile: file,
+                                                      witnessNotes: notes)
                 var lines = ["audit log intact: \(result.entryCount) entries, root \(result.rootHash.base64)"]
                 lines.append("checkpoints: \(result.checkpointCount) in the database" + (result.fileCheckpointCount.map { ", \($0) in \(file)" } ?? "")
                              + ", all signed by \(setup.key.keyName) (key id \(setup.key.keyID.map { String(format: "%02x", $0) }.joined())); \(result.consistencyProofsChecked) consistency proofs checked")
+                if result.witnessCheckpointCount > 0 {
+                    lines.append("witnessed: \(result.witnessCheckpointCount) checkpoint(s) partners hold match the log")
+                }
                 for warning in result.warnings { lines.append("note: \(warning)") }
                 if let latest = result.latestCheckpoint {
                     lines.append("newest checkpoint:")
@@ -202,5 +209,22 @@ struct AuditCommand: ParsableCommand {
                 if case .failure(let error) = verification { throw error }
             }
         }
+    }
+}
+
+extension AuditCommand.Verify {
+    /// Every note in the `.note` and `.txt` files under `folder`, named by file and position.
+    static func witnessNotes(_ folder: String) throws -> [(source: String, note: String)] {
+        guard let walker = FileManager.default.enumerator(atPath: folder) else {
+            throw AuditError(.notFound, "the witness folder \(folder) does not exist or cannot be read")
+        }
+        var notes: [(source: String, note: String)] = []
+        for case let path as String in walker where path.hasSuffix(".note") || path.hasSuffix(".txt") {
+            let text = String(decoding: try AuditCommand.readFile(folder + "/" + path, what: "witness file"), as: UTF8.self)
+            for (index, note) in SignedNote.splitNotes(text).enumerated() {
+                notes.append(("checkpoint #\(index + 1) of witness file \(path)", note))
+            }
+        }
+        return notes.sorted { $0.source < $1.source }
     }
 }

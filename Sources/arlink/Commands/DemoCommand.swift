@@ -57,17 +57,21 @@ struct DemoCommand: ParsableCommand {
             say(OutboundSummary.render(report, format: .human, dryRun: false))
 
             say("4. The partner opens what it received, with the openssl command-line tool and its own keys")
+            var witnessed: String?
             for partnerReport in report.partners {
                 guard let fileName = partnerReport.fileName else { continue }
                 let opened = try PartnerPeer(demo: demo).open(fileName)
                 say(opened.summary)
+                witnessed = opened.auditCheckpoint
             }
             say("5. The partner sends feedback (payments, a reversal, promises, disputes, a closure, a contact update, risk scores,")
-            say("   an acknowledgement), sealed with the openssl CLI and its own keys, into partner/outbox")
+            say("   an acknowledgement), sealed with the openssl CLI and its own keys, into partner/outbox; its header echoes the")
+            say("   audit checkpoint of the portfolio it received, as a witness of our log")
             let partner = try config.partner("acme-collect")
             let header = try FeedbackSimulator.nextHeader(
                 store: context.store, partner: partner.id.rawValue, company: config.company.id.rawValue,
-                ourKeySHA256: try context.decryptionIdentity().sha256Fingerprint, createdAt: Timestamp.iso8601(Date()))
+                ourKeySHA256: try context.decryptionIdentity().sha256Fingerprint, createdAt: Timestamp.iso8601(Date()),
+                auditCheckpoint: witnessed)
             let feedbackName = ExchangeFileName.sealed(sender: partner.id.rawValue, recipient: config.company.id.rawValue,
                                                        kind: "feedback", date: asOf, sequence: header.sequence, format: "jsonl")
             let feedbackPlain = demo.path + "/partner/" + String(feedbackName.dropLast(4))

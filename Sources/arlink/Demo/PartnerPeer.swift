@@ -8,6 +8,8 @@ struct PartnerPeer {
 
     struct Opened {
         var summary: String
+        /// The audit checkpoint in the portfolio's header, which the partner echoes back.
+        var auditCheckpoint: String?
     }
 
     /// Decrypts (`openssl cms -decrypt`) and verifies (`openssl cms -verify` against the
@@ -29,7 +31,8 @@ struct PartnerPeer {
         if let header = lines.first { lines2.append("   header:  " + String(header.prefix(400)) + (header.count > 400 ? "…" : "")) }
         if lines.count > 2 { lines2.append("   record:  " + String(lines[1].prefix(400)) + (lines[1].count > 400 ? "…" : "")) }
         if let trailer = lines.last { lines2.append("   trailer: " + String(trailer)) }
-        return Opened(summary: lines2.joined(separator: "\n"))
+        let checkpoint = lines.first.flatMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }?["audit_checkpoint"] as? String
+        return Opened(summary: lines2.joined(separator: "\n"), auditCheckpoint: checkpoint)
     }
 }
 
