@@ -10,9 +10,10 @@ $SUDO apt-get update -qq
 # writes call SQLite's C API).
 # Peers: the openssl CLI (the partner's tool in the demo and the interop tests), OpenSSH's
 # sshd and sftp (SFTP tests and benchmark), nginx (HTTPS tests), sqlite3 (audit tamper tests),
-# Python's jsonschema and PyYAML (independent schema validation in the tests), libfaketime
+# Python's jsonschema and PyYAML (independent schema validation in the tests) and cryptography
+# (an independent check of an audit export), libfaketime
 # (the suite runs again with the clock a year ahead and a day behind).
 $SUDO apt-get install -y -qq libssl-dev openssl libcurl4-openssl-dev openssh-server openssh-client \
-  nginx sqlite3 libsqlite3-dev python3 python3-jsonschema python3-yaml faketime >/dev/null
-python3 -c 'import jsonschema, yaml' 2>/dev/null || python3 -m pip install -q jsonschema pyyaml
+  nginx sqlite3 libsqlite3-dev python3 python3-jsonschema python3-yaml python3-cryptography faketime >/dev/null
+python3 -c 'import jsonschema, yaml, cryptography' 2>/dev/null || python3 -m pip install -q jsonschema pyyaml cryptography
 echo "arlink: system packages ready"

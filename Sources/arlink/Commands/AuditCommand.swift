@@ -13,7 +13,7 @@ struct AuditCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "audit",
         abstract: "Verify the audit log, prove a transfer, check a proof, report a period.",
-        subcommands: [Verify.self, Prove.self, CheckProof.self, Report.self, Recover.self]
+        subcommands: [Verify.self, Prove.self, CheckProof.self, Report.self, Export.self, CheckExport.self, Recover.self]
     )
 
     /// The audit settings a command needs, from the configuration file.
@@ -138,6 +138,47 @@ struct AuditCommand: ParsableCommand {
                 for entry in result.entries {
                     print("  entry \(entry.sequence): \(entry.time) \(entry.event.action) \(entry.event.outcome)" + (entry.event.recordCount.map { " records=\($0)" } ?? ""))
                 }
+            }
+        }
+    }
+
+    struct Export: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Write a verifiable export of a period for an auditor: entries with inclusion proofs, checkpoints, consistency proofs, a README.")
+
+        @Option(help: "The arlink configuration file (YAML).") var config: String
+        @Option(help: "First day, YYYY-MM-DD (UTC).") var from: String
+        @Option(help: "Last day, YYYY-MM-DD (UTC), inclusive.") var to: String
+        @Option(help: "A new folder for the export.") var out: String
+
+        func run() throws {
+            try Console.run {
+                let setup = try Setup(configPath: config)
+                let export = try AuditExport.write(store: try setup.store(), from: from, to: to, out: out)
+                print("exported \(export.entries.count) entries of \(from) to \(to) with inclusion proofs against tree size \(export.treeSize), \(export.consistency.count + 1) checkpoints, into \(out)"
+                      + (export.uncoveredEntries > 0 ? " (\(export.uncoveredEntries) later entries are not yet covered by a checkpoint)" : ""))
+                print("check it with: arlink audit check-export \(out) --key AUDIT.pub --origin \(export.origin)")
+            }
+        }
+    }
+
+    struct CheckExport: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "check-export",
+            abstract: "Check an audit export with only the audit public key and the log's origin (no database).")
+
+        @Argument(help: "The export folder.") var folder: String
+        @Option(help: "The audit public key (PEM).") var key: String
+        @Option(help: "The log's origin (audit.origin), which is also the name of its key.") var origin: String
+
+        func run() throws {
+            try Console.run {
+                let publicKey: Ed25519PublicKey
+                do { publicKey = try Ed25519PublicKey(pemFile: key) } catch let error as Ed25519Error {
+                    throw AuditError(.key, "audit public key: \(error.message)", underlying: error)
+                }
+                let result = try AuditExportChecker.check(folder: folder, publicKey: publicKey, origin: origin)
+                print("export valid: \(result.entries) entries in the log \(result.origin) at tree size \(result.treeSize); \(result.checkpoints) signed checkpoints, \(result.consistencyProofs) consistency proofs checked")
             }
         }
     }
