@@ -9,6 +9,7 @@ public struct JobError: ARLinkFailure, Equatable {
             case stateMismatch = "job.state_mismatch"
             case quarantined = "job.quarantined"
             case busy = "job.busy"
+            case backdated = "job.backdated"
         }
         fileprivate let value: Value
         public var description: String { value.rawValue }
@@ -22,6 +23,8 @@ public struct JobError: ARLinkFailure, Equatable {
         public static let quarantined = Code(value: .quarantined)
         /// Another run holds the state database's run lock.
         public static let busy = Code(value: .busy)
+        /// An outbound run as of a day before a partner's latest batch, without `--allow-backdated`.
+        public static let backdated = Code(value: .backdated)
     }
 
     public let code: Code
@@ -42,6 +45,7 @@ public struct JobError: ARLinkFailure, Equatable {
         case .missingInput: .noInput
         case .stateMismatch: .software
         case .quarantined: .dataError
+        case .backdated: .usage
         default: .tempFailure
         }
     }

@@ -34,6 +34,9 @@ struct OutboundCommand: ParsableCommand {
         @Flag(help: "Print what would be placed, updated, recalled and excluded (by reason), and write nothing.")
         var dryRun = false
 
+        @Flag(help: "Allow an --as-of date before a partner's latest batch (its selection recalls accounts eligible today).")
+        var allowBackdated = false
+
         func validate() throws {
             if let asOf, LocalDate(iso: asOf) == nil {
                 throw ValidationError("--as-of \"\(asOf)\" is not a date (expected YYYY-MM-DD)")
@@ -46,7 +49,7 @@ struct OutboundCommand: ParsableCommand {
                 let config = try ArlinkConfiguration.load(path: common.config)
                 let context = try RunContext(config: config, reporter: reporter)
                 let asOfDate = asOf.flatMap { LocalDate(iso: $0) } ?? Today.utc()
-                let report = try OutboundJob(context: context).run(.init(partner: partner, asOf: asOfDate, dryRun: dryRun))
+                let report = try OutboundJob(context: context).run(.init(partner: partner, asOf: asOfDate, dryRun: dryRun, allowBackdated: allowBackdated))
                 print(OutboundSummary.render(report, format: common.logFormat, dryRun: dryRun))
             }
         }
