@@ -122,6 +122,7 @@ extension AuditReport {
         "receipt.delivered": "the receipt reached the partner",
         "promises.checked": "promises to pay were checked against payments",
         "keys.checked": "keys and certificates were checked",
+        "state.initialized": "arlink init created the state database",
         "audit.recovered": "an operator let runs continue after the log stopped extending its checkpoint",
         "audit.checkpoint_file_repaired": "a torn note was cut off the end of the checkpoint file",
     ]
