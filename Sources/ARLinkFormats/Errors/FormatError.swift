@@ -132,11 +132,12 @@ public struct FormatError: ARLinkFailure, Equatable {
 
     public var codeName: String { code.description }
 
-    /// 66 for a missing or unreadable file, 70 for a failed write, 65 for everything else.
+    /// 66 for a missing or unreadable file, 75 for a failed write (ours: a full or failing
+    /// disk, a missing folder; the next run redoes it), 65 for everything else.
     public var exitStatus: ExitStatus {
         switch code {
         case .unreadable: .noInput
-        case .writeFailed: .software
+        case .writeFailed: .tempFailure
         default: .dataError
         }
     }
