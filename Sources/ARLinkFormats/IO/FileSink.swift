@@ -46,7 +46,7 @@ final class FileSink {
         self.capacity = capacity
         st = .allocate(capacity: 1)
         st.initialize(to: State(buffer: .allocate(capacity: capacity), spare: .allocate(capacity: capacity)))
-        back = BackgroundWriter(fd: fd, name: Location.displayName(path), digest: digest)
+        back = BackgroundWriter(fd: fd, name: path, digest: digest)
         back.start()
     }
 
