@@ -22,12 +22,16 @@ public enum CheckpointFile {
     /// `fsync`s the file (created 0644 if missing). When a write fails or is short (a full
     /// disk), the file is truncated back to its length before the call, so it never ends in
     /// half a note.
-    /// - Throws: ``AuditError`` `.checkpointFile` (open), `.checkpointWrite` (write, fsync).
+    /// - Throws: ``AuditError`` `.checkpointFile` (open), `.checkpointWrite` (write, fsync, or an
+    ///   open that fails on a full or failing disk).
     public static func append(_ notes: [String], to path: String) throws {
         guard !notes.isEmpty else { return }
         let fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK, 0o644)
         guard fd >= 0 else {
-            throw AuditError(.checkpointFile, "cannot open checkpoint file \(path) for appending: \(LocalIO.describe(errno))")
+            let code = errno
+            // A full or failing disk is temporary (75) like a failed write.
+            throw AuditError(LocalIO.isStorageFault(code) ? .checkpointWrite : .checkpointFile,
+                             "cannot open checkpoint file \(path) for appending: \(LocalIO.describe(code))")
         }
         defer { close(fd) }
         var status = stat()
