@@ -35,3 +35,27 @@ struct OutboundDiskFullTests {
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir.file("d/partner/inbox")).filter { $0.contains("_portfolio_") }.count == 2)
     }
 }
+
+/// A read that fails with EIO (a failing disk) is ours too: 75, not "missing input" (66).
+/// `/proc/self/mem` read from offset 0 fails with EIO in any process, so it stands in for an
+/// extract on a failing disk.
+@Suite("Outbound on a failing disk (the built executable)",
+       .enabled(if: FileManager.default.isExecutableFile(atPath: RepositoryPaths.arlinkExecutable),
+                "needs the arlink executable next to the test bundle (build the whole package)"),
+       .enabled(if: FileManager.default.fileExists(atPath: "/proc/self/mem"), "needs /proc/self/mem to produce EIO"))
+struct OutboundFailingDiskTests {
+    @Test("an extract that cannot be read (EIO) stops the run with 75 naming it; nothing is built")
+    func unreadableExtract() throws {
+        let dir = try TemporaryDirectory("outbound-eio")
+        defer { dir.remove() }
+        let demo = try OperatorMistakeTests.run(["demo", "--workdir", dir.file("d"), "--customers", "50", "--open-items", "300"])
+        try #require(demo.status == 0, "\(demo.stderr)")
+        let config = dir.file("d/arlink.yaml")
+        let yaml = try String(contentsOfFile: config, encoding: .utf8)
+        try yaml.replacingOccurrences(of: "open_items: erp/open_items.csv", with: "open_items: /proc/self/mem").write(toFile: config, atomically: true, encoding: .utf8)
+        let failed = try OperatorMistakeTests.run(["outbound", "run", "--config", config, "--as-of", "2099-01-01"])
+        #expect(failed.status == 75, "\(failed.stderr)")
+        #expect(failed.stderr.contains("/proc/self/mem cannot be read (input/output error (EIO)"), "\(failed.stderr)")
+        #expect(try OperatorMistakeTests.sql(dir, "SELECT COUNT(*) FROM outbound_batch") == "1")
+    }
+}

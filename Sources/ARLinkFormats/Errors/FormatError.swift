@@ -36,6 +36,7 @@ public struct FormatError: ARLinkFailure, Equatable {
             case missingTrailer = "formats.missing_trailer"
             case trailerMismatch = "formats.trailer_mismatch"
             case writeFailed = "formats.write_failed"
+            case readFailed = "formats.read_failed"
         }
         fileprivate let value: Value
         public var description: String { value.rawValue }
@@ -94,6 +95,8 @@ public struct FormatError: ARLinkFailure, Equatable {
         public static let trailerMismatch = Code(value: .trailerMismatch)
         /// Writing, flushing or syncing an output file failed.
         public static let writeFailed = Code(value: .writeFailed)
+        /// Reading an opened file failed on a full or failing disk (EIO): ours, temporary (75).
+        public static let readFailed = Code(value: .readFailed)
     }
 
     /// What went wrong; tests and callers match on this.
@@ -132,12 +135,12 @@ public struct FormatError: ARLinkFailure, Equatable {
 
     public var codeName: String { code.description }
 
-    /// 66 for a missing or unreadable file, 75 for a failed write (ours: a full or failing
-    /// disk, a missing folder; the next run redoes it), 65 for everything else.
+    /// 66 for a missing or unreadable file, 75 for a failed write or a read that fails on a
+    /// failing disk (ours; the next run redoes it), 65 for everything else.
     public var exitStatus: ExitStatus {
         switch code {
         case .unreadable: .noInput
-        case .writeFailed: .tempFailure
+        case .writeFailed, .readFailed: .tempFailure
         default: .dataError
         }
     }
