@@ -36,6 +36,43 @@ struct OutboundDiskFullTests {
     }
 }
 
+extension OutboundDiskFullTests {
+    @Test("the state database's disk fills up during the run: 75 naming it, no batch recorded; delivered once space is freed")
+    func fullStateFolder() throws {
+        let dir = try TemporaryDirectory("outbound-state-full")
+        defer { dir.remove() }
+        let demo = try OperatorMistakeTests.run(["demo", "--workdir", dir.file("d"), "--customers", "200", "--open-items", "2000"])
+        try #require(demo.status == 0, "\(demo.stderr)")
+        // The demo's state database moved onto a small disk of its own.
+        let state = dir.file("state-disk")
+        try FileManager.default.createDirectory(atPath: state, withIntermediateDirectories: true)
+        let disk = try SmallFileSystem(mountingAt: state, size: "16m")
+        defer { disk.unmount() }
+        for suffix in ["", "-wal", "-shm"] where FileManager.default.fileExists(atPath: dir.file("d/state/arlink.sqlite" + suffix)) {
+            try FileManager.default.copyItem(atPath: dir.file("d/state/arlink.sqlite" + suffix), toPath: state + "/arlink.sqlite" + suffix)
+        }
+        let config = dir.file("d/arlink.yaml")
+        let yaml = try String(contentsOfFile: config, encoding: .utf8)
+        try yaml.replacingOccurrences(of: "database: state/arlink.sqlite", with: "database: \(state)/arlink.sqlite").write(toFile: config, atomically: true, encoding: .utf8)
+        func sql(_ query: String) throws -> String {
+            try ProcessRunner.run("sqlite3", [state + "/arlink.sqlite", query]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+        try disk.fill(leaving: 64 * 1024)
+        let date = OperatorMistakeTests.day(15)
+        let failed = try OperatorMistakeTests.run(["outbound", "run", "--config", config, "--as-of", date])
+        #expect(failed.status == 75, "\(failed.stdout)\(failed.stderr)")
+        #expect(failed.stderr.contains("state database \(state)/arlink.sqlite"), "\(failed.stderr)")
+        #expect(failed.stderr.contains("temporary failure: free space, the next run finishes"), "\(failed.stderr)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir.file("d/partner/inbox")).filter { $0.contains("_portfolio_") }.count == 1)
+        disk.free()
+        #expect(try sql("SELECT COUNT(*) FROM outbound_batch WHERE as_of = '\(date)'") == "0", "nothing recorded")
+        let finished = try OperatorMistakeTests.run(["outbound", "run", "--config", config, "--as-of", date])
+        #expect(finished.status == 0, "\(finished.stderr)")
+        #expect(try sql("SELECT state FROM outbound_batch WHERE as_of = '\(date)'") == "delivered")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir.file("d/partner/inbox")).filter { $0.contains("_portfolio_") }.count == 2)
+    }
+}
+
 /// A read that fails with EIO (a failing disk) is ours too: 75, not "missing input" (66).
 /// `/proc/self/mem` read from offset 0 fails with EIO in any process, so it stands in for an
 /// extract on a failing disk.
