@@ -45,7 +45,8 @@ extension ArlinkConfiguration {
         var stateNode = try top.child("state")
         let state = StateSettings(
             databasePath: try stateNode.path("database"),
-            workDirectory: try stateNode.path("work_dir")
+            workDirectory: try stateNode.path("work_dir"),
+            create: try stateNode.bool("create", default: false)
         )
         try stateNode.finish()
 

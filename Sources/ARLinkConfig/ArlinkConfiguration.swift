@@ -59,6 +59,10 @@ public struct StateSettings: Sendable {
     public var databasePath: String
     /// Private working folder (plaintext before sealing, sealed files before delivery). Mode 0700.
     public var workDirectory: String
+    /// Create the database when it does not exist (`state.create`, default false). Otherwise
+    /// only `arlink init` creates it, and a missing database is a configuration error: a
+    /// mistyped path must not start an empty ledger that places every account again.
+    public var create: Bool = false
 }
 
 /// The audit log's signing key and checkpoint file.

@@ -10,6 +10,7 @@ public struct JobError: ARLinkFailure, Equatable {
             case quarantined = "job.quarantined"
             case busy = "job.busy"
             case massRecall = "job.mass_recall"
+            case backdated = "job.backdated"
         }
         fileprivate let value: Value
         public var description: String { value.rawValue }
@@ -25,6 +26,8 @@ public struct JobError: ARLinkFailure, Equatable {
         public static let busy = Code(value: .busy)
         /// A run would recall more of a partner's accounts than its limits allow.
         public static let massRecall = Code(value: .massRecall)
+        /// An outbound run as of a day before a partner's latest batch, without `--allow-backdated`.
+        public static let backdated = Code(value: .backdated)
     }
 
     public let code: Code
@@ -45,6 +48,7 @@ public struct JobError: ARLinkFailure, Equatable {
         case .missingInput: .noInput
         case .stateMismatch: .software
         case .quarantined, .massRecall: .dataError
+        case .backdated: .usage
         default: .tempFailure
         }
     }

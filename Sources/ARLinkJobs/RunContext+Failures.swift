@@ -10,10 +10,12 @@ extension RunContext {
     /// stops early still leaves its last steps signed.
     ///
     /// Best effort: the caller goes on to throw `error` whatever happens here. Nothing is
-    /// recorded when the failure is the audit log's own (it cannot be trusted to record it).
+    /// recorded when the failure is the audit log's own (it cannot be trusted to record it) or
+    /// a usage error (nothing was done).
     public func recordFailure(_ error: any ARLinkFailure, action: String, partner: String? = nil, direction: String,
                               batchID: String? = nil, fileID: String? = nil, fileName: String? = nil, checkpoint: Bool) {
-        guard !(error is AuditError) else { return }
+        // A usage error (a refused command line) changed nothing and is not a step.
+        guard !(error is AuditError), error.exitStatus != .usage else { return }
         let event = AuditEvent(action: action, outcome: "error", partner: partner, direction: direction, batchID: batchID,
                                fileID: fileID, fileName: fileName, errorCode: error.codeName,
                                detail: ["exit_status": String(error.exitStatus.rawValue)])

@@ -20,20 +20,34 @@ public final class RunContext {
     /// One run at a time per state database (``RunLock``), held as long as this context lives.
     private let lock: RunLock
 
-    /// Takes the run lock, opens the state database (creating its folder), the audit log and
-    /// the private work folder (mode 0700), and checks that the audit log extends its newest
-    /// signed checkpoint (``AuditLog/requireAnchored()``) before the run changes anything.
-    /// - Parameter checkAnchor: `false` only for `arlink audit recover`, which records why the
-    ///   check fails.
-    /// - Throws: ``JobError`` `.busy` (exit 75) when another run holds the lock; ``AuditError``
-    ///   `.unanchored` (exit 77) when the log was rewritten, rolled back or lost its
-    ///   checkpoints; ``StoreError``, ``AuditError`` or ``JobError`` for folders that cannot be
-    ///   created.
+    /// Takes the run lock, opens the state database, the audit log and the private work
+    /// folder (mode 0700), and checks that the audit log extends its newest signed checkpoint
+    /// (``AuditLog/requireAnchored()``) before the run changes anything.
+    ///
+    /// A state database that does not exist is created (with its folder) only when
+    /// `createState` is set (`arlink init`) or the configuration says `state.create: true`:
+    /// a mistyped `state.database` must not start an empty ledger that places every account
+    /// again as sequence 1.
+    /// - Parameters:
+    ///   - checkAnchor: `false` only for `arlink audit recover`, which records why the check fails.
+    ///   - createState: create a missing state database (`arlink init`).
+    /// - Throws: ``ConfigError`` `.missingFile` (exit 78) when the state database does not
+    ///   exist and may not be created; ``JobError`` `.busy` (exit 75) when another run holds
+    ///   the lock; ``AuditError`` `.unanchored` (exit 77) when the log was rewritten, rolled
+    ///   back or lost its checkpoints; ``StoreError``, ``AuditError`` or ``JobError`` for
+    ///   folders that cannot be created.
     public init(config: ArlinkConfiguration, reporter: any RunReporter = SilentReporter(), now: @escaping @Sendable () -> Date = { Date() },
-                checkAnchor: Bool = true) throws {
+                checkAnchor: Bool = true, createState: Bool = false) throws {
         self.config = config
         self.reporter = reporter
         self.now = now
+        if !createState && !config.state.create && !FileManager.default.fileExists(atPath: config.state.databasePath) {
+            throw ConfigError(.missingFile, """
+                state.database: \(config.state.databasePath) does not exist. If this is a new installation, create it with \
+                `arlink init --config \(config.sourcePath)` (or set state.create: true); otherwise correct the path: \
+                a new, empty state would place every account again
+                """)
+        }
         try PrivateFolder.ensure(URL(fileURLWithPath: config.state.databasePath).deletingLastPathComponent().path)
         try PrivateFolder.ensure(config.state.workDirectory)
         try PrivateFolder.ensure(URL(fileURLWithPath: config.audit.checkpointFile).deletingLastPathComponent().path, mode: 0o755)

@@ -135,6 +135,7 @@ struct InboundBench: ParsableCommand {
         guard demo.contains("formats: [jsonl, csv]") else { throw ValidationError("config/demo.yaml no longer has `formats: [jsonl, csv]`; update the benchmark") }
         try demo.replacingOccurrences(of: "formats: [jsonl, csv]", with: "formats: [\(list)]").write(toFile: folder + "/arlink.yaml", atomically: true, encoding: .utf8)
         let config = try ArlinkConfiguration.load(path: folder + "/arlink.yaml")
+        _ = try StateSetup.initialize(config)
         let context = try RunContext(config: config)
         let partner = "acme-collect"
         let now = Date()

@@ -49,6 +49,7 @@ struct OutboundBench: ParsableCommand {
             for sub in ["partner/inbox", "partner/outbox", "partner/processed", "erp/import"] {
                 try FileManager.default.createDirectory(atPath: folder + "/" + sub, withIntermediateDirectories: true)
             }
+            _ = try Child.run([arlink, "init", "--config", folder + "/arlink.yaml"])
             return try Child.run([arlink, "outbound", "run", "--config", folder + "/arlink.yaml", "--as-of", asOf.iso, "--log-format", "json"])
         }
         let delivered = (try? FileManager.default.contentsOfDirectory(atPath: folder + "/partner/inbox")) ?? []

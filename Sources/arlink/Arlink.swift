@@ -9,6 +9,7 @@ struct Arlink: AsyncParsableCommand {
         abstract: "Secure data-exchange gateway between ERP accounts receivable and a collection partner.",
         version: ArlinkVersion.current,
         subcommands: [
+            InitCommand.self,
             OutboundCommand.self,
             InboundCommand.self,
             EnvelopeCommand.self,

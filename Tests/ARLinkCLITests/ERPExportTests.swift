@@ -21,6 +21,9 @@ struct ERPExportTests {
         for folder in ["partner/inbox", "partner/outbox", "partner/processed", "erp/import"] {
             try FileManager.default.createDirectory(atPath: dir.file(folder), withIntermediateDirectories: true)
         }
+        // The state database is created on purpose, as an operator would.
+        let initialized = try ProcessRunner.run(RepositoryPaths.arlinkExecutable, ["init", "--config", dir.file("arlink.yaml")], currentDirectory: dir.path)
+        try #require(initialized.status == 0, "\(initialized.stderr)")
         return dir
     }
 

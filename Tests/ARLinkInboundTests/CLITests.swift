@@ -32,6 +32,7 @@ struct InboundCLITests {
           .enabled(if: CrashTests.arlinkAvailable, "needs the arlink executable built next to the tests"))
     func unknownPartner() throws {
         let f = try InboundFixture()
+        _ = try f.context()  // the state database, as `arlink init` creates it (else 78 for that first)
         let r = try ProcessRunner.run(RepositoryPaths.arlinkExecutable, ["inbound", "run", "--config", f.configPath, "--partner", "nobody"])
         #expect(r.status == 78)
         #expect(r.stderr.contains("nobody"))

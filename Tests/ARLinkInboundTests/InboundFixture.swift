@@ -51,7 +51,7 @@ final class InboundFixture {
 
     func context() throws -> RunContext {
         let fixed = now
-        return try RunContext(config: try ArlinkConfiguration.load(path: configPath), now: { fixed })
+        return try RunContext(config: try ArlinkConfiguration.load(path: configPath), now: { fixed }, createState: true)
     }
 
     var today: LocalDate { LocalDate(daysSinceEpoch: Int32((now.timeIntervalSince1970 / 86_400).rounded(.down))) }

@@ -52,6 +52,17 @@ struct LocalFailureTests {
               apply: { f in chmod(f.keys + "/ca/partner-ca.crt", 0o666) }, mend: { f in chmod(f.keys + "/ca/partner-ca.crt", 0o644) }),
     ]
 
+    static let folderFaults: [Fault] = [
+        Fault(name: "a mistyped erp.updates.folder", status: 78,
+              apply: { f in try f.editConfig("folder: erp/import", "folder: erp/imprt") },
+              mend: { f in try f.editConfig("folder: erp/imprt", "folder: erp/import") }),
+        Fault(name: "the ERP import folder replaced by a file", status: 78,
+              apply: { f in try FileManager.default.removeItem(atPath: f.updatesFolder)
+                  try "not a folder\n".write(toFile: f.updatesFolder, atomically: true, encoding: .utf8) },
+              mend: { f in try FileManager.default.removeItem(atPath: f.updatesFolder)
+                  try FileManager.default.createDirectory(atPath: f.updatesFolder, withIntermediateDirectories: true) }),
+    ]
+
     func inbound(_ f: InboundFixture) throws -> ProcessResult {
         try ProcessRunner.run(RepositoryPaths.arlinkExecutable, ["inbound", "run", "--config", f.configPath])
     }
@@ -88,10 +99,17 @@ struct LocalFailureTests {
         try check(fault)
     }
 
+    @Test("a missing ERP import folder stops the run with 78 before anything is fetched, and is not created",
+          .enabled(if: CrashTests.arlinkAvailable, "needs the arlink executable built next to the tests"), arguments: folderFaults)
+    func missingImportFolder(_ fault: Fault) throws {
+        try check(fault)
+    }
+
     @Test("loose key and certificate permissions make keys check and outbound run exit 77",
           .enabled(if: CrashTests.arlinkAvailable, "needs the arlink executable built next to the tests"), arguments: permissionFaults)
     func otherCommands(_ fault: Fault) throws {
         let f = try InboundFixture()
+        _ = try f.context()  // the state database, as `arlink init` creates it
         try fault.apply(f)
         let keys = try ProcessRunner.run(RepositoryPaths.arlinkExecutable, ["keys", "check", "--config", f.configPath])
         #expect(keys.status == 77, "\(fault.name): \(keys.stdout) \(keys.stderr)")

@@ -28,7 +28,8 @@ struct StagingTests {
     @Test("a stage writes every update in order under temporary names, and discarding removes them")
     func stageAndDiscard() throws {
         let dir = try TemporaryDirectory()
-        let folder = dir.file("erp/import/updates")  // parents created too
+        let folder = dir.file("erp/import/updates")
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)  // arlink never creates it
         let stage = ERPUpdateStage<ERPUpdate>(folder: folder, number: 7, formats: [.jsonl, .csv], createdAt: "2026-11-29T00:00:00Z", source: "sha")
         #expect(try stage.stage() == nil, "no update, no export")
         for n in 0..<10_000 { try stage.add(Self.update(n)) }  // several batches through the writing thread
@@ -381,6 +382,7 @@ struct PairedRenderingTests {
     func stagedFiles() throws {
         let dir = try TemporaryDirectory()
         let updates = try Self.updates()
+        for name in ["both", "json", "csv"] { try FileManager.default.createDirectory(atPath: dir.file(name), withIntermediateDirectories: true) }
         let both = ERPUpdateStage<ERPUpdate>(folder: dir.file("both"), number: 1, formats: [.jsonl, .csv], createdAt: "2026-11-29T00:00:00Z", source: "s")
         let jsonOnly = ERPUpdateStage<ERPUpdate>(folder: dir.file("json"), number: 1, formats: [.jsonl], createdAt: "2026-11-29T00:00:00Z", source: "s")
         let csvOnly = ERPUpdateStage<ERPUpdate>(folder: dir.file("csv"), number: 1, formats: [.csv], createdAt: "2026-11-29T00:00:00Z", source: "s")

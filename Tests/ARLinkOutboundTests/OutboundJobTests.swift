@@ -29,7 +29,7 @@ struct OutboundFixture {
     }
 
     func context() throws -> RunContext {
-        try RunContext(config: try ArlinkConfiguration.load(path: configPath))
+        try RunContext(config: try ArlinkConfiguration.load(path: configPath), createState: true)
     }
 
     func inbox() throws -> [String] {

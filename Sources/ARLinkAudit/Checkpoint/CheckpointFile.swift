@@ -1,3 +1,4 @@
+import ARLinkCore
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -21,12 +22,16 @@ public enum CheckpointFile {
     /// `fsync`s the file (created 0644 if missing). When a write fails or is short (a full
     /// disk), the file is truncated back to its length before the call, so it never ends in
     /// half a note.
-    /// - Throws: ``AuditError`` `.checkpointFile` (open), `.checkpointWrite` (write, fsync).
+    /// - Throws: ``AuditError`` `.checkpointFile` (open), `.checkpointWrite` (write, fsync, or an
+    ///   open that fails on a full or failing disk).
     public static func append(_ notes: [String], to path: String) throws {
         guard !notes.isEmpty else { return }
         let fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK, 0o644)
         guard fd >= 0 else {
-            throw AuditError(.checkpointFile, "cannot open checkpoint file \(path) for appending: \(String(cString: strerror(errno)))")
+            let code = errno
+            // A full or failing disk is temporary (75) like a failed write.
+            throw AuditError(LocalIO.isStorageFault(code) ? .checkpointWrite : .checkpointFile,
+                             "cannot open checkpoint file \(path) for appending: \(LocalIO.describe(code))")
         }
         defer { close(fd) }
         var status = stat()
@@ -41,14 +46,14 @@ public enum CheckpointFile {
                 result = bytes.withUnsafeBytes { write(fd, $0.baseAddress!, bytes.count) }
             } while result < 0 && errno == EINTR
             if result != bytes.count {
-                let reason = result < 0 ? String(cString: strerror(errno)) : "only \(result) of \(bytes.count) bytes were written"
+                let reason = result < 0 ? LocalIO.describe(errno) : "only \(result) of \(bytes.count) bytes were written"
                 _ = ftruncate(fd, before)
                 _ = fsync(fd)
                 throw AuditError(.checkpointWrite, "cannot append to checkpoint file \(path): \(reason); the file was cut back to its previous \(before) bytes; free space and run again")
             }
         }
         guard fsync(fd) == 0 else {
-            throw AuditError(.checkpointWrite, "cannot fsync checkpoint file \(path): \(String(cString: strerror(errno)))")
+            throw AuditError(.checkpointWrite, "cannot fsync checkpoint file \(path): \(LocalIO.describe(errno))")
         }
     }
 
@@ -82,11 +87,11 @@ public enum CheckpointFile {
         guard blankLines <= 1 else { return nil }
         let fd = open(path, O_WRONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK)
         guard fd >= 0 else {
-            throw AuditError(.checkpointWrite, "cannot open checkpoint file \(path) to cut off its incomplete last note: \(String(cString: strerror(errno)))")
+            throw AuditError(.checkpointWrite, "cannot open checkpoint file \(path) to cut off its incomplete last note: \(LocalIO.describe(errno))")
         }
         defer { close(fd) }
         guard ftruncate(fd, off_t(keep)) == 0, fsync(fd) == 0 else {
-            throw AuditError(.checkpointWrite, "cannot cut the incomplete last note off checkpoint file \(path): \(String(cString: strerror(errno)))")
+            throw AuditError(.checkpointWrite, "cannot cut the incomplete last note off checkpoint file \(path): \(LocalIO.describe(errno))")
         }
         let digest = (try? MerkleHasher().sha256(removed)) ?? []
         return Repair(removedBytes: removed.count, removedSHA256: hexString(digest))

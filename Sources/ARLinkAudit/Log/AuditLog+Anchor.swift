@@ -1,3 +1,4 @@
+import ARLinkCore
 public import ARLinkStore
 import GRDB
 import Foundation
@@ -111,7 +112,7 @@ extension AuditLog {
             let bytes = [UInt8](FileManager.default.contents(atPath: checkpointFile) ?? Data())
             let path = checkpointFile + ".superseded-" + UTCTimestamp.string().replacingOccurrences(of: ":", with: "")
             guard rename(checkpointFile, path) == 0 else {
-                throw AuditError(.checkpointWrite, "cannot move checkpoint file \(checkpointFile) aside to \(path): \(String(cString: strerror(errno)))")
+                throw AuditError(.checkpointWrite, "cannot move checkpoint file \(checkpointFile) aside to \(path): \(LocalIO.describe(errno))")
             }
             superseded = (path, hexString(hasher.sha256(bytes)))
         }

@@ -22,6 +22,7 @@ public enum AuditAction {
         "receipt.delivered": "the receipt reached the partner",
         "promises.checked": "promises to pay were checked against payments",
         "keys.checked": "keys and certificates were checked",
+        "state.initialized": "arlink init created the state database",
         "partner.failed": "one partner's part of an inbound run stopped (error code); the other partners went on",
         "run.failed": "a run stopped (error code)",
         "run.refused": "a run was refused because another run held the lock",

@@ -147,7 +147,8 @@ public struct EnvelopeError: ARLinkFailure, Equatable {
         case .badKey, .badCertificate, .keyMismatch, .passphrase, .certificateExpired,
             .certificateUsage, .badTrustConfiguration:
             .config
-        case .io, .openssl: .software
+        case .io: .tempFailure
+        case .openssl: .software
         }
     }
 

@@ -1,3 +1,4 @@
+import ARLinkCore
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -71,4 +72,4 @@ extension SmallFile {
 }
 
 /// The text of the current `errno`.
-func errnoText() -> String { String(cString: strerror(errno)) }
+func errnoText() -> String { LocalIO.describe(errno) }

@@ -1,3 +1,4 @@
+import ARLinkCore
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -62,6 +63,8 @@ public final class CSVReader {
     private let escaped: UnsafeMutablePointer<Bool>
     private let scratch: UnsafeMutablePointer<[UInt8]>
 
+    /// The file read (named in read errors).
+    private let path: String
     private static let quote = UInt8(ascii: "\"")
     private static let lf: UInt8 = 10
     private static let cr: UInt8 = 13
@@ -70,6 +73,7 @@ public final class CSVReader {
     /// - Throws: ``FormatError/Code/unreadable`` when the file is missing or cannot be opened.
     public init(path: String, options: CSVOptions = CSVOptions()) throws {
         self.displayName = Location.displayName(path)
+        self.path = path
         self.options = options
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else {
@@ -283,7 +287,8 @@ public final class CSVReader {
             let n = read(fd, buffer + end, room)
             if n < 0 {
                 if errno == EINTR { continue }
-                throw FormatError(.unreadable, "\(displayName) cannot be read (\(String(cString: strerror(errno))))")
+                let code = errno
+                throw FormatError(LocalIO.isStorageFault(code) ? .readFailed : .unreadable, "\(path) cannot be read (\(LocalIO.describe(code)))")
             }
             if n == 0 { eof = true; return }
             let before = end

@@ -38,6 +38,7 @@ public struct FormatError: ARLinkFailure, Equatable {
             case writeFailed = "formats.write_failed"
             case noUsableRows = "formats.no_usable_rows"
             case badValue = "formats.bad_value"
+            case readFailed = "formats.read_failed"
         }
         fileprivate let value: Value
         public var description: String { value.rawValue }
@@ -100,6 +101,8 @@ public struct FormatError: ARLinkFailure, Equatable {
         public static let trailerMismatch = Code(value: .trailerMismatch)
         /// Writing, flushing or syncing an output file failed.
         public static let writeFailed = Code(value: .writeFailed)
+        /// Reading an opened file failed on a full or failing disk (EIO): ours, temporary (75).
+        public static let readFailed = Code(value: .readFailed)
     }
 
     /// What went wrong; tests and callers match on this.
@@ -138,11 +141,12 @@ public struct FormatError: ARLinkFailure, Equatable {
 
     public var codeName: String { code.description }
 
-    /// 66 for a missing or unreadable file, 70 for a failed write, 65 for everything else.
+    /// 66 for a missing or unreadable file, 75 for a failed write or a read that fails on a
+    /// failing disk (ours; the next run redoes it), 65 for everything else.
     public var exitStatus: ExitStatus {
         switch code {
         case .unreadable: .noInput
-        case .writeFailed: .software
+        case .writeFailed, .readFailed: .tempFailure
         default: .dataError
         }
     }

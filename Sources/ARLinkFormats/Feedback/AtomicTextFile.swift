@@ -1,3 +1,4 @@
+import ARLinkCore
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -51,7 +52,7 @@ public final class AtomicTextFile {
             if fd < 0 && errno == EINVAL { unlink(temporary) }
         }
         if fd < 0 { fd = open(temporary, flags, mode_t(mode)) }
-        guard fd >= 0 else { throw FeedbackError(.writeFailed, "cannot create \(temporary) (errno \(errno))") }
+        guard fd >= 0 else { throw FeedbackError(.writeFailed, "cannot create \(temporary) (\(LocalIO.describe(errno)))") }
         let capacity = 1 << 20 + 1 << 16
         usesDirectIO = direct && oDirect != 0 && fcntl(fd, F_GETFL) & oDirect != 0
         if usesDirectIO {
@@ -109,7 +110,7 @@ public final class AtomicTextFile {
     public func stage() throws -> Int64 {
         try finishDirect()
         try flush()
-        guard fsync(fd) == 0 else { throw FeedbackError(.writeFailed, "fsync of \(temporary) failed (errno \(errno))") }
+        guard fsync(fd) == 0 else { throw FeedbackError(.writeFailed, "fsync of \(temporary) failed (\(LocalIO.describe(errno)))") }
         close(fd)
         fd = -1
         return bytesWritten
@@ -131,7 +132,7 @@ public final class AtomicTextFile {
             throw FeedbackError(.writeFailed, "the staged file \(temporary) has \(info.st_size) bytes, expected \(expectedBytes); it was changed after it was recorded")
         }
         guard rename(temporary, path) == 0 else {
-            throw FeedbackError(.writeFailed, "cannot rename \(temporary) to \(path) (errno \(errno))")
+            throw FeedbackError(.writeFailed, "cannot rename \(temporary) to \(path) (\(LocalIO.describe(errno)))")
         }
         try syncFolder(of: path)
         return true
@@ -143,7 +144,7 @@ public final class AtomicTextFile {
         let dfd = open(folder.isEmpty ? "/" : folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         if dfd >= 0 {
             defer { close(dfd) }
-            guard fsync(dfd) == 0 else { throw FeedbackError(.writeFailed, "fsync of folder \(folder) failed (errno \(errno))") }
+            guard fsync(dfd) == 0 else { throw FeedbackError(.writeFailed, "fsync of folder \(folder) failed (\(LocalIO.describe(errno)))") }
         }
     }
 
@@ -160,7 +161,7 @@ public final class AtomicTextFile {
             let n = pwrite(fd, buffer.base + offset, buffer.count - offset, off_t(bytesWritten) + off_t(offset))
             if n < 0 {
                 if errno == EINTR { continue }
-                throw FeedbackError(.writeFailed, "writing \(temporary) failed (errno \(errno))")
+                throw FeedbackError(.writeFailed, "writing \(temporary) failed (\(LocalIO.describe(errno)))")
             }
             offset += n
         }
@@ -178,13 +179,13 @@ public final class AtomicTextFile {
     public func commit() throws {
         try finishDirect()
         try flush()
-        guard fsync(fd) == 0 else { throw FeedbackError(.writeFailed, "fsync of \(temporary) failed (errno \(errno))") }
+        guard fsync(fd) == 0 else { throw FeedbackError(.writeFailed, "fsync of \(temporary) failed (\(LocalIO.describe(errno)))") }
         close(fd)
         fd = -1
         guard rename(temporary, path) == 0 else {
             let code = errno
             unlink(temporary)
-            throw FeedbackError(.writeFailed, "cannot rename \(temporary) to \(path) (errno \(code))")
+            throw FeedbackError(.writeFailed, "cannot rename \(temporary) to \(path) (\(LocalIO.describe(code)))")
         }
         try Self.syncFolder(of: path)
     }
@@ -198,7 +199,7 @@ public final class AtomicTextFile {
         self.direct = nil
         let flags = fcntl(fd, F_GETFL)
         guard flags >= 0, fcntl(fd, F_SETFL, flags & ~oDirect) == 0 else {
-            throw FeedbackError(.writeFailed, "cannot leave direct I/O on \(temporary) (errno \(errno))")
+            throw FeedbackError(.writeFailed, "cannot leave direct I/O on \(temporary) (\(LocalIO.describe(errno)))")
         }
     }
 }
@@ -251,7 +252,7 @@ final class DirectWrites: @unchecked Sendable {
                         let flags = fcntl(fd, F_GETFL)
                         if fcntl(fd, F_SETFL, flags & ~oDirect) == 0 { continue }
                     }
-                    failure = FeedbackError(.writeFailed, "writing \(name) failed (errno \(errno))")
+                    failure = FeedbackError(.writeFailed, "writing \(name) failed (\(LocalIO.describe(errno)))")
                     break
                 }
                 done += n

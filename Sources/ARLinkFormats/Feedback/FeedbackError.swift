@@ -74,7 +74,7 @@ public struct FeedbackError: ARLinkFailure, Equatable {
     public var exitStatus: ExitStatus {
         switch code {
         case .unreadable: .noInput
-        case .writeFailed: .software
+        case .writeFailed: .tempFailure
         default: .dataError
         }
     }

@@ -1,3 +1,4 @@
+import ARLinkCore
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -20,7 +21,7 @@ final class RecordLineReader {
 
     init(path: String, maxLine: Int, name: String, chunk: Int = 1 << 20) throws(FeedbackError) {
         let fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
-        guard fd >= 0 else { throw FeedbackError(.unreadable, "\(name) cannot be opened (errno \(errno))") }
+        guard fd >= 0 else { throw FeedbackError(.unreadable, "\(name) cannot be opened (\(LocalIO.describe(errno)))") }
         self.fd = fd
         self.maxLine = maxLine
         self.name = name
@@ -77,7 +78,7 @@ final class RecordLineReader {
             let n = read(fd, base + end, buffer.count - end)
             if n < 0 {
                 if errno == EINTR { continue }
-                throw FeedbackError(.unreadable, "\(name) cannot be read (errno \(errno))")
+                throw FeedbackError(.unreadable, "\(name) cannot be read (\(LocalIO.describe(errno)))")
             }
             if n == 0 { eof = true } else { end += n }
         }

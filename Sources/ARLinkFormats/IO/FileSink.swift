@@ -1,3 +1,4 @@
+import ARLinkCore
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -38,14 +39,14 @@ final class FileSink {
         self.displayName = Location.displayName(path)
         let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, mode)
         guard fd >= 0 else {
-            throw FormatError(.writeFailed, "cannot create \(Location.displayName(path)) (\(String(cString: strerror(errno)))): check that its folder exists and is writable")
+            throw FormatError(.writeFailed, "cannot create \(path) (\(LocalIO.describe(errno))): check that its folder exists and is writable")
         }
         // The file may have existed with looser permissions: enforce owner-only.
         _ = fchmod(fd, mode)
         self.capacity = capacity
         st = .allocate(capacity: 1)
         st.initialize(to: State(buffer: .allocate(capacity: capacity), spare: .allocate(capacity: capacity)))
-        back = BackgroundWriter(fd: fd, name: Location.displayName(path), digest: digest)
+        back = BackgroundWriter(fd: fd, name: path, digest: digest)
         back.start()
     }
 
@@ -121,7 +122,7 @@ final class FileSink {
         let err = errno
         close(back.fd)
         guard status == 0 else {
-            throw FormatError(.writeFailed, "fsync of \(displayName) failed (\(String(cString: strerror(err)))); the file is not safely written")
+            throw FormatError(.writeFailed, "fsync of \(path) failed (\(LocalIO.describe(err))); the file is not safely written")
         }
         return back.digest()
     }
@@ -208,7 +209,7 @@ private final class BackgroundWriter: @unchecked Sendable {
                     let n = write(fd, p + offset, pendingCount - offset)
                     if n < 0 {
                         if errno == EINTR { continue }
-                        error = FormatError(.writeFailed, "writing \(name) failed (\(String(cString: strerror(errno))))")
+                        error = FormatError(.writeFailed, "writing \(name) failed (\(LocalIO.describe(errno)))")
                         break
                     }
                     offset += n

@@ -1,3 +1,4 @@
+import ARLinkCore
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -10,6 +11,8 @@ final class TextLineReader {
     let displayName: String
     private let fd: Int32
     private let buffer: UnsafeMutablePointer<UInt8>
+    /// The file read (named in read errors).
+    private let path: String
     private let capacity: Int
     private let chunk: Int
     private let maxLine: Int
@@ -23,6 +26,7 @@ final class TextLineReader {
 
     init(path: String, maxLineBytes: Int = 16 << 20, chunkSize: Int = 1 << 20) throws {
         displayName = Location.displayName(path)
+        self.path = path
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else {
             let reason = errno == ENOENT ? "does not exist" : "cannot be opened (\(String(cString: strerror(errno))))"
@@ -72,7 +76,8 @@ final class TextLineReader {
             let n = read(fd, buffer + end, min(chunk, capacity - end))
             if n < 0 {
                 if errno == EINTR { continue }
-                throw FormatError(.unreadable, "\(displayName) cannot be read (\(String(cString: strerror(errno))))")
+                let code = errno
+                throw FormatError(LocalIO.isStorageFault(code) ? .readFailed : .unreadable, "\(path) cannot be read (\(LocalIO.describe(code)))")
             }
             if n == 0 { eof = true } else { end += n }
         }

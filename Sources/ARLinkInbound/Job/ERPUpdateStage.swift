@@ -1,3 +1,4 @@
+import ARLinkConfig
 import ARLinkCore
 import ARLinkFormats
 import ARLinkStore
@@ -55,7 +56,7 @@ final class ERPUpdateStage<Update: ERPUpdateFields>: @unchecked Sendable {
     /// Adds one update to every format's file (the files are created on the first).
     func add(_ update: consuming Update) throws {
         if !rendering {
-            try ERPImportFolder.create(folder)
+            try ERPImportFolder.stillThere(folder)
             for format in formats {
                 let path = folder + "/" + exportID + "." + format.rawValue
                 writers.append((try ERPUpdateWriter(path: path, format: format, exportID: exportID, createdAt: createdAt), path))
@@ -136,16 +137,27 @@ final class ERPUpdateStage<Update: ERPUpdateFields>: @unchecked Sendable {
     func release() { writers.removeAll() }
 }
 
-/// The folder the ERP imports update files from.
+/// The folder the ERP imports update files from. arlink never creates it (`arlink init`
+/// does): a mistyped path must not export where the ERP never looks.
 enum ERPImportFolder {
-    /// Creates the ERP import folder (and missing parents, mode 0750) when it is not there.
-    static func create(_ folder: String) throws {
+    /// Checks that `folder` is a folder, before a run fetches anything.
+    /// - Throws: ``ConfigError`` `.missingFile` (exit 78) naming `erp.updates.folder`.
+    static func require(_ folder: String) throws {
         var info = stat()
-        if stat(folder, &info) == 0 { return }
-        do {
-            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o750])
-        } catch {
-            throw InboundError(.io, "cannot create the ERP import folder \(folder): \(error.localizedDescription)")
+        guard stat(folder, &info) == 0, (info.st_mode & S_IFMT) == S_IFDIR else {
+            throw ConfigError(.missingFile, """
+                erp.updates.folder: \(folder) \(FileManager.default.fileExists(atPath: folder) ? "is not a folder" : "does not exist"); \
+                correct the path, or create the folder (`arlink init --config FILE` does)
+                """)
+        }
+    }
+
+    /// Checks that `folder` is still a folder while a run writes into it.
+    /// - Throws: ``InboundError`` `.io` (exit 75): the partner's file stays for the next run.
+    static func stillThere(_ folder: String) throws {
+        var info = stat()
+        guard stat(folder, &info) == 0, (info.st_mode & S_IFMT) == S_IFDIR else {
+            throw InboundError(.io, "the ERP import folder \(folder) is gone or no longer a folder; nothing was recorded, the next run applies the file once it is back")
         }
     }
 }

@@ -1,3 +1,4 @@
+import ARLinkCore
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -32,7 +33,7 @@ struct InboundFolders {
     func evidencePath(in folder: String, sha256: String, name: String) throws -> String {
         let digestFolder = folder + "/" + sha256
         if mkdir(digestFolder, 0o700) != 0, errno != EEXIST {
-            throw InboundError(.io, "cannot create \(digestFolder): \(String(cString: strerror(errno)))")
+            throw InboundError(.io, "cannot create \(digestFolder): \(LocalIO.describe(errno))")
         }
         return digestFolder + "/" + name
     }
@@ -43,15 +44,15 @@ struct InboundFolders {
     func keep(_ local: String, in folder: String, sha256: String, name: String) throws {
         let target = try evidencePath(in: folder, sha256: sha256, name: name)
         if link(local, target) != 0, errno != EEXIST {
-            throw InboundError(.io, "cannot move \(name) into \(folder): \(String(cString: strerror(errno)))")
+            throw InboundError(.io, "cannot move \(name) into \(folder): \(LocalIO.describe(errno))")
         }
         if unlink(local) != 0, errno != ENOENT {
-            throw InboundError(.io, "cannot remove \(local) after moving it into \(folder): \(String(cString: strerror(errno)))")
+            throw InboundError(.io, "cannot remove \(local) after moving it into \(folder): \(LocalIO.describe(errno))")
         }
         let directory = open(folder + "/" + sha256, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         if directory >= 0 {
             defer { close(directory) }
-            if fsync(directory) != 0 { throw InboundError(.io, "fsync of \(folder)/\(sha256) failed: \(String(cString: strerror(errno)))") }
+            if fsync(directory) != 0 { throw InboundError(.io, "fsync of \(folder)/\(sha256) failed: \(LocalIO.describe(errno))") }
         }
     }
 }

@@ -139,7 +139,7 @@ extension InboundJob {
             claims.append(claim)
         }
         guard !claims.isEmpty else { return }
-        try ERPImportFolder.create(folder)
+        try ERPImportFolder.stillThere(folder)
         let formats = config.erp.updateFormats.compactMap(ERPUpdateWriter.Format.init(rawValue:))
         for claim in claims {
             for format in formats {

@@ -141,6 +141,8 @@ extension InboundJob {
         let reader: FeedbackReader
         do {
             reader = try FeedbackReader(path: plain, displayName: remote.name, format: FeedbackFormat.of(fileName: remote.name))
+        } catch let error as FeedbackError where error.code == .unreadable {
+            throw InboundError(.io, "\(remote.name) was not applied: our opened copy cannot be read: \(error.message); the file stays in the partner's outbox and the next run applies it")
         } catch let error as FeedbackError {
             return try quarantine(remote, local: local, sha: sha, failure: error, header: nil, partner: partner, folders: folders, report: &report)
         }
@@ -185,6 +187,11 @@ extension InboundJob {
             let reopen = { try FeedbackReader(path: plain, displayName: remote.name, format: FeedbackFormat.of(fileName: remote.name)) }
             try apply(reader, reopen: reopen, remote: remote, sha: sha, plaintextSHA256: opened.plaintextSHA256,
                       signerSHA256: opened.signerFingerprint, partner: partner, accounts: accounts, report: &report)
+        } catch let error as FeedbackError where error.code == .writeFailed || error.code == .unreadable {
+            // Ours (a full or failing disk, an ERP import folder gone, our plaintext copy
+            // unreadable): the transaction was undone, nothing is recorded against the file,
+            // and it stays in the outbox.
+            throw InboundError(.io, "\(remote.name) was not applied: \(error.message); nothing was recorded, the file stays in the partner's outbox and the next run applies it")
         } catch let error as FeedbackError {
             return try quarantine(remote, local: local, sha: sha, failure: error, header: header, partner: partner, folders: folders, report: &report)
         } catch let error as CoreError {

@@ -54,11 +54,13 @@ public final class InboundJob {
     /// arlink reports with a code) stops that partner only: it is recorded in the partner's
     /// report as ``PartnerInboundReport/failure`` and the run goes on with the next partner; the
     /// exit status is the worst of all partners. Local I/O outside the partners' parts (75) ends
-    /// the run.
+    /// the run. A missing ERP import folder (`erp.updates.folder`) stops the run with 78
+    /// before anything is fetched.
     public func run(_ options: Options) throws -> InboundReport {
         let partners = try options.partner.map { [try config.partner($0)] } ?? config.partners
         var report = InboundReport()
         StepTrace.mark("inbound run started")
+        try ERPImportFolder.require(config.erp.updatesFolder)
         // The WAL is checkpointed on another thread after each applied file, while its updates
         // are exported and its receipt sent, not by the commit itself (``Checkpoints``).
         try context.store.deferCheckpoints()

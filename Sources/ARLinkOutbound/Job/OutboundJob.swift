@@ -23,12 +23,15 @@ public final class OutboundJob {
         /// Build a batch even when it recalls more than the partner's `max_recall_share` or
         /// `max_recalls` (recorded in the audit log).
         public var allowMassRecall: Bool
+        /// Build a batch as of a day before a partner's latest batch (refused otherwise).
+        public var allowBackdated: Bool
 
-        public init(partner: String? = nil, asOf: LocalDate, dryRun: Bool = false, allowMassRecall: Bool = false) {
+        public init(partner: String? = nil, asOf: LocalDate, dryRun: Bool = false, allowMassRecall: Bool = false, allowBackdated: Bool = false) {
             self.partner = partner
             self.asOf = asOf
             self.dryRun = dryRun
             self.allowMassRecall = allowMassRecall
+            self.allowBackdated = allowBackdated
         }
     }
 
@@ -46,7 +49,8 @@ public final class OutboundJob {
 
     /// Runs the pipeline for the selected partners.
     /// - Throws: the first error that stops the run (extract errors 65/66, envelope 77,
-    ///   transport 69/75, configuration 78); earlier partners' completed work stays committed.
+    ///   transport 69/75, configuration 78, a backdated as-of date 64); earlier partners'
+    ///   completed work stays committed.
     public func run(_ options: Options) throws -> OutboundReport {
         do {
             return try runAll(options)
@@ -62,6 +66,7 @@ public final class OutboundJob {
     private func runAll(_ options: Options) throws -> OutboundReport {
         let partners = try options.partner.map { [try config.partner($0)] } ?? config.partners
         var report = OutboundReport(asOf: options.asOf)
+        if !options.allowBackdated { try refuseBackdated(options.asOf, partners: partners) }
         // Our keys and the partners' certificates before any extract is read (77/78 stop the run).
         for warning in try context.checkKeysAndTrust(for: partners) { reporter.warning(warning) }
         if !options.dryRun {
@@ -108,10 +113,23 @@ public final class OutboundJob {
         // 2. One batch per partner and as-of date.
         if let existing = try context.store.read({ db in try PlacementLedger.batch(db, partner: pid, asOf: options.asOf.iso) }) {
             if let resumedReport, resumedReport.batchID == existing.batchID { return resumedReport }
+            if existing.state < .delivered {
+                // Only a dry run gets here: a real run resumed every pending batch above.
+                var r = PartnerOutboundReport(partner: pid, outcome: .builtNotDelivered)
+                fill(&r, from: existing)
+                reporter.info("batch for \(pid) as of \(options.asOf.iso) is \(existing.state.rawValue) as \(existing.fileName) but not yet delivered: the next run delivers it", ["partner": pid])
+                return r
+            }
             var r = PartnerOutboundReport(partner: pid, outcome: .alreadyDelivered)
             fill(&r, from: existing)
             reporter.info("batch for \(pid) as of \(options.asOf.iso) was already delivered as \(existing.fileName); nothing new is sent", ["partner": pid])
             return r
+        }
+        if options.dryRun {
+            for batch in pending {
+                reporter.notice("batch \(batch.batchID) as of \(batch.asOf) is \(batch.state.rawValue) but not yet delivered: the next run delivers it before building a new one",
+                                ["partner": pid, "batch_id": batch.batchID])
+            }
         }
         // 3. Read the extract once for all partners.
         if extract == nil {
@@ -258,6 +276,23 @@ public final class OutboundJob {
         }
         failureRecorded = true
         throw JobError(.massRecall, "partner \(pid): this run \(summary). Nothing was built or sent. Check the ERP extract (an incomplete export looks like this); if the recalls are right, run again with --allow-mass-recall")
+    }
+
+    /// Refuses an as-of date before a partner's latest batch: the selection would judge today's
+    /// accounts by an earlier day (invoices not yet overdue then), and the batch would recall
+    /// accounts that are eligible today.
+    /// - Throws: ``JobError`` `.backdated` (exit 64).
+    func refuseBackdated(_ asOf: LocalDate, partners: [PartnerSettings]) throws {
+        for partner in partners {
+            let pid = partner.id.rawValue
+            guard let latest = try context.store.read({ db in try PlacementLedger.latestBatchByDate(db, partner: pid) }),
+                  latest.asOf > asOf.iso else { continue }
+            throw JobError(.backdated, """
+                --as-of \(asOf.iso) is earlier than partner \(pid)'s latest batch (\(latest.batchID), as of \(latest.asOf), \(latest.state.rawValue)): \
+                a batch as of an earlier day judges today's accounts by that day and recalls accounts that are eligible today; \
+                run without --as-of, or add --allow-backdated if that is what you want
+                """)
+        }
     }
 
     static func seconds(since start: Date) -> String {

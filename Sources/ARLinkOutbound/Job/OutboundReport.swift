@@ -1,5 +1,6 @@
 public import ARLinkCore
 import ARLinkFormats
+import Foundation
 
 /// What one partner's outbound run did (or, with `--dry-run`, would do).
 public struct PartnerOutboundReport: Sendable {
@@ -11,10 +12,21 @@ public struct PartnerOutboundReport: Sendable {
         case resumed
         /// The batch for this as-of date was already delivered; nothing was sent.
         case alreadyDelivered = "already_delivered"
+        /// Dry run: the batch for this as-of date was built (or sealed) by an earlier run that
+        /// stopped before delivering it; the next run delivers it.
+        case builtNotDelivered = "built_not_delivered"
         /// Nothing to place, update or recall.
         case nothingToSend = "nothing_to_send"
         /// Dry run: counts only, nothing written.
         case dryRun = "dry_run"
+
+        /// The outcome in words, for people.
+        public var text: String {
+            switch self {
+            case .builtNotDelivered: "built, not yet delivered: the next run delivers it"
+            default: rawValue.replacingOccurrences(of: "_", with: " ")
+            }
+        }
     }
 
     public var partner: String

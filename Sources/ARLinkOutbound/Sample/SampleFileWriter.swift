@@ -1,3 +1,4 @@
+import ARLinkCore
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -195,8 +196,5 @@ final class SampleFileWriter {
         }
     }
 
-    static func describe(_ code: Int32) -> String {
-        guard let text = strerror(code) else { return "errno \(code)" }
-        return "\(String(cString: text)) (errno \(code))"
-    }
+    static func describe(_ code: Int32) -> String { LocalIO.describe(code) }
 }

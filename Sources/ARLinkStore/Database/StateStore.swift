@@ -41,14 +41,35 @@ public final class StateStore: Sendable {
             self.queue = queue
         } catch let error as StoreError {
             throw error
+        } catch let error as DatabaseError where Self.isStorageFault(error) {
+            throw Self.storageFault(error, path: path)
         } catch {
             throw StoreError(.open, "cannot open state database \(path): \(error)", underlying: error)
         }
     }
 
     /// Runs `body` in one write transaction; everything it writes commits together or not at all.
+    /// - Throws: what `body` throws; ``StoreError`` `.storage` (exit 75) when the disk is full
+    ///   or failing (the transaction is rolled back).
     public func write<T>(_ body: (Database) throws -> T) throws -> T {
-        try queue.write(body)
+        do {
+            return try queue.write(body)
+        } catch let error as DatabaseError where Self.isStorageFault(error) {
+            throw Self.storageFault(error, path: path)
+        }
+    }
+
+    /// SQLite could not write or read its files: the disk is full or failing.
+    static func isStorageFault(_ error: DatabaseError) -> Bool {
+        error.resultCode == .SQLITE_FULL || error.resultCode == .SQLITE_IOERR
+    }
+
+    /// The error for a full or failing disk under the database (no SQL, no arguments).
+    static func storageFault(_ error: DatabaseError, path: String) -> StoreError {
+        let what = error.resultCode == .SQLITE_FULL
+            ? "the disk is full (SQLITE_FULL); temporary failure: free space, the next run finishes"
+            : "an input/output error (SQLITE_IOERR); temporary failure: check the disk, the next run finishes"
+        return StoreError(.storage, "cannot write the state database \(path): \(what)", underlying: error)
     }
 
     /// Stops checkpointing at commit on the store's connection: the caller copies the log into
@@ -90,6 +111,10 @@ public final class StateStore: Sendable {
 
     /// Runs `body` with read access.
     public func read<T>(_ body: (Database) throws -> T) throws -> T {
-        try queue.read(body)
+        do {
+            return try queue.read(body)
+        } catch let error as DatabaseError where Self.isStorageFault(error) {
+            throw Self.storageFault(error, path: path)
+        }
     }
 }

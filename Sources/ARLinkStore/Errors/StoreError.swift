@@ -8,6 +8,7 @@ public struct StoreError: ARLinkFailure, Equatable {
             case conflict = "store.conflict"
             case corrupt = "store.corrupt"
             case notFound = "store.not_found"
+            case storage = "store.storage"
         }
         fileprivate let value: Value
         public var description: String { value.rawValue }
@@ -15,6 +16,8 @@ public struct StoreError: ARLinkFailure, Equatable {
         public static let conflict = Code(value: .conflict)
         public static let corrupt = Code(value: .corrupt)
         public static let notFound = Code(value: .notFound)
+        /// The database's disk is full or failing (SQLITE_FULL, SQLITE_IOERR): exit 75.
+        public static let storage = Code(value: .storage)
     }
 
     public let code: Code
@@ -34,7 +37,7 @@ public struct StoreError: ARLinkFailure, Equatable {
     public var codeName: String { code.description }
     public var exitStatus: ExitStatus {
         switch code {
-        case .open: .tempFailure
+        case .open, .storage: .tempFailure
         case .corrupt: .software
         default: .software
         }

@@ -73,6 +73,11 @@ public enum PlacementLedger {
         try Row.fetchOne(db, sql: "SELECT * FROM outbound_batch WHERE partner = ? ORDER BY sequence DESC LIMIT 1", arguments: [partner]).map(decode)
     }
 
+    /// The batch of `partner` with the latest as-of date, whatever its state.
+    public static func latestBatchByDate(_ db: Database, partner: String) throws -> OutboundBatch? {
+        try Row.fetchOne(db, sql: "SELECT * FROM outbound_batch WHERE partner = ? ORDER BY as_of DESC, sequence DESC LIMIT 1", arguments: [partner]).map(decode)
+    }
+
     /// Records a built batch and applies its ledger changes, in the caller's transaction.
     /// - Parameter invoices: the invoices of a placed or updated account (replacing what was
     ///   stored), asked for one account at a time so the caller need not hold them all.

@@ -1,3 +1,4 @@
+import ARLinkCore
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -5,10 +6,7 @@ import Darwin
 #endif
 
 /// Text for an `errno` value, for error messages.
-func errnoText(_ code: Int32) -> String {
-    guard let text = strerror(code) else { return "errno \(code)" }
-    return String(cString: text)
-}
+func errnoText(_ code: Int32) -> String { LocalIO.describe(code) }
 
 /// Maps a failed local file operation to a transport error: permission problems to
 /// `.permissionDenied`, missing files to `.notFound`, anything else to `.localIO`.

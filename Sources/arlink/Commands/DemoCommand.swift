@@ -52,6 +52,7 @@ struct DemoCommand: ParsableCommand {
 
             say("3. Outbound run: select, write, sign, encrypt, deliver")
             let config = try ArlinkConfiguration.load(path: demo.configPath)
+            _ = try StateSetup.initialize(config, reporter: reporter)  // what `arlink init` does
             let context = try RunContext(config: config, reporter: reporter)
             let report = try OutboundJob(context: context).run(.init(asOf: asOf))
             say(OutboundSummary.render(report, format: .human, dryRun: false))

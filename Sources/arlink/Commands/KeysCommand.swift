@@ -26,13 +26,14 @@ struct KeysCommand: ParsableCommand {
         func run() throws {
             try Console.run(common.logFormat) {
                 let config = try ArlinkConfiguration.load(path: common.config)
+                let reporter = ConsoleReporter(format: common.logFormat)
+                // The run lock first, like every job: a check while a run holds it stops with 75.
+                let context = try Self.context(config, reporter: reporter)
                 let rows = KeyCheck.run(Self.items(config)) + config.partners.map { partner in
                     KeyCheck.trust(role: "\(partner.id.rawValue) trust (\(partner.trust))", policy: RunContext.trustPolicy(for: partner, now: Date()))
                 }
                 print(common.logFormat == .json ? Self.json(rows) : Self.table(rows))
-                if let stop = Self.record(rows, config: config, reporter: ConsoleReporter(format: common.logFormat)) {
-                    throw stop
-                }
+                if let context { Self.record(rows, context: context, reporter: reporter) }
                 if rows.contains(where: { !$0.ok }) {
                     throw KeysCheckFailed(count: rows.filter { !$0.ok }.count)
                 }
@@ -68,13 +69,28 @@ struct KeysCommand: ParsableCommand {
             return items
         }
 
-        /// Records the check in the audit log (fingerprints and outcomes only). When the state or
-        /// the audit key itself is unusable, says so instead: the check's own output still stands.
-        /// - Returns: the error to stop with when the audit log does not extend its newest
-        ///   checkpoint (exit 77): nothing is signed over such a log.
-        static func record(_ rows: [KeyCheck.Row], config: ArlinkConfiguration, reporter: ConsoleReporter) -> AuditError? {
+        /// The run context the check is recorded through, holding the run lock. When the state or
+        /// the audit key itself is unusable, says so and goes on without it: the check's own
+        /// output still stands.
+        /// - Throws: ``JobError`` `.busy` (exit 75) when a run holds the lock; ``AuditError``
+        ///   `.unanchored` (exit 77) when the audit log does not extend its newest checkpoint
+        ///   (nothing is signed over such a log).
+        static func context(_ config: ArlinkConfiguration, reporter: ConsoleReporter) throws -> RunContext? {
             do {
-                let context = try RunContext(config: config, reporter: reporter)
+                return try RunContext(config: config, reporter: reporter)
+            } catch let error as JobError where error.code == .busy {
+                throw error
+            } catch let error as AuditError where error.code == .unanchored {
+                throw error
+            } catch {
+                reporter.warning("the key check cannot be recorded in the audit log: \(error)")
+                return nil
+            }
+        }
+
+        /// Records the check in the audit log (fingerprints and outcomes only).
+        static func record(_ rows: [KeyCheck.Row], context: RunContext, reporter: ConsoleReporter) {
+            do {
                 let failed = rows.filter { !$0.ok }.count
                 var detail: [String: String] = ["checked": String(rows.count), "failed": String(failed),
                                                 "warnings": String(rows.filter { !$0.warnings.isEmpty }.count)]
@@ -86,12 +102,9 @@ struct KeysCommand: ParsableCommand {
                                                          errorCode: failed == 0 ? nil : "keys.check_failed", detail: detail)], in: db)
                 }
                 _ = try context.audit.checkpoint()
-            } catch let error as AuditError where error.code == .unanchored {
-                return error
             } catch {
                 reporter.warning("the key check could not be recorded in the audit log: \(error)")
             }
-            return nil
         }
 
         static func table(_ rows: [KeyCheck.Row]) -> String {

@@ -36,6 +36,8 @@ struct OutboundCommand: ParsableCommand {
 
         @Flag(help: "Build the batch even if it recalls more than the partner's max_recall_share or max_recalls (audited).")
         var allowMassRecall = false
+        @Flag(help: "Allow an --as-of date before a partner's latest batch (its selection recalls accounts eligible today).")
+        var allowBackdated = false
 
         func validate() throws {
             if let asOf, LocalDate(iso: asOf) == nil {
@@ -49,7 +51,8 @@ struct OutboundCommand: ParsableCommand {
                 let config = try ArlinkConfiguration.load(path: common.config)
                 let context = try RunContext(config: config, reporter: reporter)
                 let asOfDate = asOf.flatMap { LocalDate(iso: $0) } ?? Today.utc()
-                let report = try OutboundJob(context: context).run(.init(partner: partner, asOf: asOfDate, dryRun: dryRun, allowMassRecall: allowMassRecall))
+                let report = try OutboundJob(context: context).run(.init(partner: partner, asOf: asOfDate, dryRun: dryRun, allowMassRecall: allowMassRecall,
+                                                                         allowBackdated: allowBackdated))
                 print(OutboundSummary.render(report, format: common.logFormat, dryRun: dryRun))
             }
         }

@@ -20,7 +20,7 @@ enum OutboundSummary {
         }
         for bad in report.badRows { lines.append("  accepted bad row: \(bad)") }
         for p in report.partners {
-            lines.append("  partner \(p.partner): \(p.outcome.rawValue.replacingOccurrences(of: "_", with: " "))")
+            lines.append("  partner \(p.partner): \(p.outcome.text)")
             let verb = dryRun ? "would" : "did"
             lines.append("    accounts: \(p.placed) place, \(p.updated) update, \(p.recalled) recall (\(verb)); invoices: \(p.invoices)")
             for warning in p.warnings { lines.append("    warning: \(warning)") }
