@@ -97,6 +97,12 @@ public enum PrivacyLedger {
             """, arguments: [from, until]).map { ($0[0], $0[1], $0[2], $0[3]) }
     }
 
+    /// The account's placement with each partner: `active` or `recalled`, and the recall reason.
+    public static func placements(_ db: Database, accountRef: String) throws -> [(partner: String, status: String, recallReason: String?)] {
+        try Row.fetchAll(db, sql: "SELECT partner, status, recall_reason FROM placement WHERE account_ref = ? ORDER BY partner",
+                         arguments: [accountRef]).map { ($0[0], $0[1], $0[2]) }
+    }
+
     /// Removes the rendered rows of exported v1 ERP updates about one account (they can hold
     /// contact data); returns how many.
     public static func removeExportedUpdateRows(_ db: Database, accountRef: String) throws -> Int {
