@@ -10,8 +10,8 @@ struct PrivacyConfigTests {
             agreement:
               reference: DEMO-SCC-2025-001
               sha256: 120555c20f7268fa4b22e86fc7fd6f4472fd017439368dfbcfb788240e0408a2
-              valid_from: 2025-01-01
-              valid_until: 2036-11-26
+              valid_from: \"2025-01-01\"
+              valid_until: \"2036-11-26\"
 
         """
 
@@ -64,9 +64,9 @@ struct PrivacyConfigTests {
         #expect(noCountry.message.hasPrefix("company.country: missing required key"))
         let sha = try Self.refused("sha256: 120555c2", "sha256: 120555")
         #expect(sha.message.hasPrefix("partners[0].agreement.sha256: expected 64 hex digits"))
-        let dates = try Self.refused("valid_until: 2036-11-26", "valid_until: 2024-12-31")
+        let dates = try Self.refused("valid_until: \"2036-11-26\"", "valid_until: \"2024-12-31\"")
         #expect(dates.message.hasPrefix("partners[0].agreement.valid_until: 2024-12-31 is before valid_from 2025-01-01"))
-        let dpia = try Self.refused("      date: 2025-01-15", "      dat: 2025-01-15")
+        let dpia = try Self.refused("      date: \"2025-01-15\"", "      dat: \"2025-01-15\"")
         #expect(dpia.code == .missingKey || dpia.code == .unknownKey)
         #expect(dpia.message.contains("partners[0].dpia.dat"))
     }
@@ -76,7 +76,7 @@ struct PrivacyConfigTests {
         let dir = try ConfigLoadingTests.demoFolder()
         defer { dir.remove() }
         try dir.write("dpa.txt", "arlink demo: example data-processing agreement between ACME Corporation and ACME Collections (not a real contract)\n")
-        let config = try ConfigLoadingTests.load(dir, replacing: "      valid_from: 2025", with: "      document: dpa.txt\n      valid_from: 2025")
+        let config = try ConfigLoadingTests.load(dir, replacing: "      valid_from:", with: "      document: dpa.txt\n      valid_from:")
         #expect(try config.partner("acme-collect").privacy.agreement?.documentPath == dir.file("dpa.txt"))
         try dir.write("dpa.txt", "a different text\n")
         do {

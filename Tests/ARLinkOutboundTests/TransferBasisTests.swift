@@ -50,7 +50,7 @@ struct TransferBasisTests {
     func expired() throws {
         let f = try OutboundFixture()
         defer { f.dir.remove() }
-        try Self.edit(f, "valid_until: 2036-11-26", "valid_until: 2025-06-30")
+        try Self.edit(f, "valid_until: \"2036-11-26\"", "valid_until: \"2025-06-30\"")
         try Self.expectRefusal(f, reason: "agreement_expired")
     }
 

@@ -59,11 +59,11 @@ enum DemoConfiguration {
             agreement:
               reference: DEMO-SCC-2025-001
               sha256: 120555c20f7268fa4b22e86fc7fd6f4472fd017439368dfbcfb788240e0408a2
-              valid_from: 2025-01-01
-              valid_until: 2036-11-26
+              valid_from: "2025-01-01"
+              valid_until: "2036-11-26"
             dpia:
               id: DEMO-DPIA-2025-004
-              date: 2025-01-15
+              date: "2025-01-15"
             selection:
               min_days_past_due: 60
               min_balance:
