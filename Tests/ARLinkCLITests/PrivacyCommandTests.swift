@@ -181,5 +181,21 @@ struct PrivacyCommandTests {
         let subject = try Self.json(try Self.arlink(["privacy", "subject", "--config", config, "--account", ref]).stdout)
         #expect((subject["placements"] as? [[String: Any]])?.first?["recall_reason"] as? String == "erasure_request")
         #expect(subject["erasure_requested_at"] is String)
+
+        // A breach window after both deliveries: the partner still holds every active placement, not the erased one.
+        let breach = try Self.json(try Self.arlink(["privacy", "breach", "--config", config, "--from", "2099-01-01", "--to", "2099-01-02",
+                                                    "--format", "json"]).stdout)
+        let exposures = try #require(breach["exposures"] as? [[String: Any]])
+        #expect(exposures.count == (try Self.int(dir, "SELECT count(*) FROM placement WHERE status = 'active'")))
+        #expect(!exposures.contains { $0["account_ref"] as? String == ref })
+        #expect(exposures.allSatisfy { $0["sent_in_window"] as? Bool == false })
+        // The report counts both files, the updates and the one recall.
+        let day = try #require(try Self.sql(dir, "SELECT substr(max(delivered_at), 1, 10) FROM outbound_batch").first)
+        let first = try #require(try Self.sql(dir, "SELECT substr(min(delivered_at), 1, 10) FROM outbound_batch").first)
+        let report = try Self.json(try Self.arlink(["privacy", "report", "--config", config, "--from", first, "--to", day]).stdout)
+        let t = try #require((report["transfers"] as? [[String: Any]])?.first)
+        #expect(t["files"] as? Int == 2)
+        #expect(t["recalled"] as? Int == 1)
+        #expect(t["updated"] as? Int == (try Self.int(dir, "SELECT count(*) FROM placement_event WHERE action = 'update'")))
     }
 }
