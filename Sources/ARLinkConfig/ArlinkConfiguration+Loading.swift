@@ -116,6 +116,7 @@ extension ArlinkConfiguration {
         let company = CompanySettings(
             id: id,
             name: try node.optionalString("name") ?? idText,
+            country: try parseCountry(&node, "country", hint: "our country, ISO 3166-1 alpha-2, e.g. ID"),
             signing: try parseKeyPair(&node, "signing", keyRequired: true),
             encryption: try parseKeyPair(&node, "encryption", keyRequired: true),
             archive: try parseKeyPair(&node, "archive", keyRequired: false)

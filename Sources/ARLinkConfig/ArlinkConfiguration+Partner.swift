@@ -44,8 +44,10 @@ extension ArlinkConfiguration {
         guard ["jsonl", "csv"].contains(format) else {
             throw ConfigError(.invalidValue, "\(node.keyPath("portfolio_format")): \"\(format.prefix(20))\" is not a format (expected jsonl or csv)")
         }
+        let privacy = try parsePartnerPrivacy(&node)
         var selectionNode = try node.child("selection")
-        let selection = try parseSelection(&selectionNode)
+        var selection = try parseSelection(&selectionNode)
+        selection.requireTransferConsent = privacy.transferBasis == .consent
 
         let fieldNames = try node.stringList("debtor_fields") ?? ["name"]
         var allowed: Set<DebtorField> = []
@@ -90,7 +92,8 @@ extension ArlinkConfiguration {
             promiseHorizonDays: try node.int("promise_horizon_days", default: 365, range: 1...3650),
             paymentDateMarginDays: try node.int("payment_date_margin_days", default: 30, range: 0...3650),
             maxRecallShare: try parseShare(&node, "max_recall_share", default: 0.2),
-            maxRecalls: try node.optionalInt("max_recalls", range: 0...100_000_000)
+            maxRecalls: try node.optionalInt("max_recalls", range: 0...100_000_000),
+            privacy: privacy
         )
         try node.finish()
         return partner

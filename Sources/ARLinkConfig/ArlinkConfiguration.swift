@@ -46,6 +46,8 @@ public struct KeyPairSettings: Sendable, Hashable {
 public struct CompanySettings: Sendable {
     public var id: PartyID
     public var name: String
+    /// Our country (ISO 3166-1 alpha-2): a partner elsewhere receives data across a border.
+    public var country: String
     /// Signs everything we send.
     public var signing: KeyPairSettings
     /// Partners encrypt to this; we decrypt feedback with it.
@@ -198,4 +200,6 @@ public struct PartnerSettings: Sendable {
     public var maxRecallShare: Double
     /// The most accounts one run may recall; nil for no count limit.
     public var maxRecalls: Int?
+    /// The partner's country, transfer basis, agreement and DPIA.
+    public var privacy: PartnerPrivacy
 }

@@ -13,6 +13,7 @@ public struct ConfigError: ARLinkFailure, Equatable {
             case missingFile = "config.missing_file"
             case inlineSecret = "config.inline_secret"
             case unknownPartner = "config.unknown_partner"
+            case transferRefused = "config.transfer_refused"
         }
         fileprivate let value: Value
         public var description: String { value.rawValue }
@@ -24,6 +25,8 @@ public struct ConfigError: ARLinkFailure, Equatable {
         public static let missingFile = Code(value: .missingFile)
         public static let inlineSecret = Code(value: .inlineSecret)
         public static let unknownPartner = Code(value: .unknownPartner)
+        /// A partner may not receive personal data: no transfer basis, or its agreement is not valid today.
+        public static let transferRefused = Code(value: .transferRefused)
     }
 
     public let code: Code

@@ -16,6 +16,7 @@ struct Arlink: AsyncParsableCommand {
             KeysCommand.self,
             TransportCommand.self,
             AuditCommand.self,
+            PrivacyCommand.self,
             DemoCommand.self,
         ]
     )

@@ -22,7 +22,7 @@ struct CLITests {
     @Test("--version and --help work on every command")
     func help() throws {
         #expect(try Self.run(["--version"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: ".").count == 3)
-        for command in [["outbound", "run"], ["demo"], ["keys", "check"], ["envelope", "seal"], ["audit", "verify"], ["inbound", "run"]] {
+        for command in [["outbound", "run"], ["demo"], ["keys", "check"], ["envelope", "seal"], ["audit", "verify"], ["inbound", "run"], ["privacy", "report"], ["privacy", "subject"], ["privacy", "breach"]] {
             let result = try Self.run(command + ["--help"])
             #expect(result.status == 0, "\(command) --help")
             #expect(result.stdout.contains("USAGE"), "\(command) --help")

@@ -10,10 +10,14 @@ public struct Reconciler: Sendable {
     public var today: LocalDate
     /// Promises further out than this many days are rejected.
     public var promiseHorizonDays: Int
+    /// Risk events (scores, segments) are accepted only when a DPIA covers the partner's
+    /// scoring (UU PDP Art. 34); otherwise each is rejected with `scoring_without_dpia`.
+    public var scoringAllowed: Bool
 
-    public init(today: LocalDate, promiseHorizonDays: Int) {
+    public init(today: LocalDate, promiseHorizonDays: Int, scoringAllowed: Bool = true) {
         self.today = today
         self.promiseHorizonDays = promiseHorizonDays
+        self.scoringAllowed = scoringAllowed
     }
 
     /// Reconciles an account event (not acknowledgements or reversals, which need more context).
@@ -29,6 +33,7 @@ public struct Reconciler: Sendable {
             return ReconciliationResult(outcome: .accepted(exception: nil),
                                         update: UpdateDraft(invoiceNumber: nil, status: .contactUpdated, date: event.occurredOn))
         case .risk:
+            guard scoringAllowed else { return .rejected(.scoringWithoutDPIA) }
             return ReconciliationResult(outcome: .accepted(exception: nil),
                                         update: UpdateDraft(invoiceNumber: nil, status: .riskUpdated, date: event.occurredOn))
         case .paymentReversal, .acknowledgement:

@@ -29,6 +29,8 @@ public enum RejectionReason: String, Sendable, Hashable, CaseIterable, Comparabl
     case paymentAfterFileCreation = "payment_after_file_creation"
     /// A payment dated before the account was placed, by more than the partner's margin.
     case paymentBeforePlacement = "payment_before_placement"
+    /// A risk score or segment from a partner whose scoring no DPIA covers (`partners[].dpia`).
+    case scoringWithoutDPIA = "scoring_without_dpia"
 
     public static func < (lhs: Self, rhs: Self) -> Bool { lhs.rawValue < rhs.rawValue }
 }

@@ -149,10 +149,12 @@ public struct PlacementPlanner: Sendable {
     ///     payments covering the balance last placed). A placed account with no open items left is
     ///     recalled as `paid_to_creditor` only with such evidence (or a settled item among
     ///     `items`); otherwise as `closed_in_erp`.
+    ///   - erased: accounts whose debtors asked for erasure: recalled (`erasure_request`) when
+    ///     placed, never placed.
     public func plan(
         items: [OpenItem], customers: [String: Customer], lastPayments: [String: LocalDate] = [:],
         placed: [String: PlacedAccount], placedElsewhere: Set<String>, otherOpenItems: Set<String> = [],
-        paidEvidence: Set<String> = []
+        paidEvidence: Set<String> = [], erased: Set<String> = []
     ) throws -> PlacementPlan {
         var invoiceExclusions: [ExclusionReason: Int] = [:]
         var accountExclusions: [ExclusionReason: Int] = [:]
@@ -170,7 +172,7 @@ public struct PlacementPlanner: Sendable {
             do {
                 for index in stride(from: part, to: groups.count, by: parts) {
                     try planCustomer(groups[index].key, groups[index].value, items: items, customers: customers, placed: placed,
-                                     placedElsewhere: placedElsewhere, otherOpenItems: otherOpenItems, into: &partial)
+                                     placedElsewhere: placedElsewhere, otherOpenItems: otherOpenItems, erased: erased, into: &partial)
                 }
             } catch {
                 partial.failure = error
@@ -192,7 +194,7 @@ public struct PlacementPlanner: Sendable {
         }
         // Placed accounts that vanished from the extract: paid only with evidence, else closed in the ERP.
         for ref in placed.keys where byCustomer[ref] == nil {
-            recallReasons[ref] = otherOpenItems.contains(ref) ? .noLongerEligible
+            recallReasons[ref] = erased.contains(ref) ? .erasureRequest : otherOpenItems.contains(ref) ? .noLongerEligible
                 : paidEvidence.contains(ref) ? .paidToCreditor : .closedInERP
         }
 
@@ -227,8 +229,16 @@ public struct PlacementPlanner: Sendable {
     /// Plans one customer's account into `partial` (the body of ``plan(items:customers:lastPayments:placed:placedElsewhere:otherOpenItems:)``).
     func planCustomer(_ customerID: String, _ indices: [Int32], items: [OpenItem], customers: [String: Customer],
                       placed: [String: PlacedAccount], placedElsewhere: Set<String>, otherOpenItems: Set<String>,
-                      into partial: inout PartialPlan) throws {
+                      erased: Set<String> = [], into partial: inout PartialPlan) throws {
         guard let customer = customers[customerID] else { return }
+        if erased.contains(customerID) {
+            if placed[customerID] != nil {
+                partial.recallReasons[customerID] = .erasureRequest
+            } else {
+                partial.accountExclusions[.erasureRequested, default: 0] += 1
+            }
+            return
+        }
         var eligible: [Int32] = []
         var credits: [Int32] = []
         var anyDisputed = false

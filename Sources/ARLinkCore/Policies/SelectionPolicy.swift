@@ -25,6 +25,9 @@ public struct SelectionPolicy: Sendable, Hashable {
     /// Order in which new accounts are taken when the batch limit applies.
     public var priority: [PriorityKey]
     public var agingBuckets: AgingBuckets
+    /// Only customers whose extract row carries the transfer-consent flag are placed (set for
+    /// a partner whose `transfer_basis` is `consent`).
+    public var requireTransferConsent = false
 
     public init(
         minDaysPastDue: Int = 60, minBalance: [Currency: Money] = [:], excludeDisputed: Bool = true,
@@ -86,6 +89,7 @@ public struct SelectionPolicy: Sendable, Hashable {
     ///   - placedElsewhere: the account is active with another partner.
     public func evaluate(customer: Customer, balances: [Currency: Money], placedElsewhere: Bool) -> SelectionDecision {
         if excludeBlocked && customer.blocked { return .excluded(.customerBlocked) }
+        if requireTransferConsent && !customer.transferConsent { return .excluded(.noTransferConsent) }
         if !excludedGroups.isEmpty || !includedGroups.isEmpty {
             let group = customer.group.map(Self.groupKey)
             if let group, excludedGroups.contains(group) { return .excluded(.excludedGroup) }
@@ -126,6 +130,10 @@ public enum ExclusionReason: String, Sendable, Hashable, CaseIterable, Codable, 
     case placedWithOtherPartner = "placed_with_other_partner"
     case belowMinimumBalance = "below_minimum_balance"
     case batchLimit = "batch_limit"
+    /// The partner receives data on the debtor's consent and the extract shows none.
+    case noTransferConsent = "no_transfer_consent"
+    /// The debtor asked for erasure (`arlink privacy subject --erase`).
+    case erasureRequested = "erasure_requested"
 
     public static func < (lhs: ExclusionReason, rhs: ExclusionReason) -> Bool { lhs.rawValue < rhs.rawValue }
 }

@@ -21,6 +21,9 @@ public enum RecallReason: String, Sendable, Codable, CaseIterable {
     /// The account's invoices are no longer in the extract and nothing shows them paid
     /// (written off, cancelled, or moved in the ERP): closed there, reason unknown to arlink.
     case closedInERP = "closed_in_erp"
+    /// The debtor asked for their data to be erased (`arlink privacy subject --erase`): the
+    /// partner stops collecting and deletes what it holds about the debtor.
+    case erasureRequest = "erasure_request"
 }
 
 /// One invoice inside a portfolio detail record.

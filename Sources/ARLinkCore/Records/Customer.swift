@@ -15,14 +15,18 @@ public struct Customer: Sendable, Hashable {
     public var group: String?
     /// The ERP blocks dunning/collection for this customer.
     public var blocked: Bool
+    /// The debtor consented to the transfer of their data to a collection partner abroad
+    /// (the optional `transfer_consent` column; false when absent or empty).
+    public var transferConsent: Bool
     /// Line of the customer master where this customer was read, for error messages.
     public var sourceLine: Int
 
     public init(
         id: String, name: String, taxID: String? = nil, email: String? = nil, phone: String? = nil,
         street: String? = nil, postalCode: String? = nil, city: String? = nil, country: String? = nil,
-        language: String? = nil, group: String? = nil, blocked: Bool = false, sourceLine: Int = 0
+        language: String? = nil, group: String? = nil, blocked: Bool = false, transferConsent: Bool = false, sourceLine: Int = 0
     ) {
+        self.transferConsent = transferConsent
         self.id = id; self.name = name; self.taxID = taxID; self.email = email; self.phone = phone
         self.street = street; self.postalCode = postalCode; self.city = city; self.country = country
         self.language = language; self.group = group; self.blocked = blocked; self.sourceLine = sourceLine

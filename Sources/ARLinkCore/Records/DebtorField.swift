@@ -70,3 +70,14 @@ public struct DataMinimisation: Sendable, Hashable {
         return DebtorData(fields: out)
     }
 }
+
+extension DataMinimisation {
+    /// The allowed fields in ``DebtorField`` order, masked ones with their mask, separated by
+    /// `+` (`name+tax_id:last4+email`): what the audit entry of a built batch records.
+    public var fieldList: String {
+        DebtorField.allCases.filter(allowed.contains).map { field in
+            if case .lastCharacters(let n)? = masks[field] { return "\(field.rawValue):last\(n)" }
+            return field.rawValue
+        }.joined(separator: "+")
+    }
+}

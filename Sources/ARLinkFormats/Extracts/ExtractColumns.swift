@@ -39,6 +39,9 @@ public enum CustomerColumn: String, Sendable, Hashable, CaseIterable, Codable {
     case language
     case group
     case blocked
+    /// Yes when the debtor consented to the transfer of their data abroad (optional; read for
+    /// partners with `transfer_basis: consent`).
+    case transferConsent = "transfer_consent"
 
     /// Columns that must be in the header; the others may be absent.
     public var isRequired: Bool { self == .customerID || self == .name }
@@ -46,7 +49,7 @@ public enum CustomerColumn: String, Sendable, Hashable, CaseIterable, Codable {
     /// Personal data: messages name the column but never quote its value.
     var isPersonal: Bool {
         switch self {
-        case .customerID, .group, .blocked, .country, .language: false
+        case .customerID, .group, .blocked, .country, .language, .transferConsent: false
         default: true
         }
     }

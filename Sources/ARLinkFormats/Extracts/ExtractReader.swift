@@ -308,7 +308,8 @@ public struct ExtractReader: Sendable {
             id: id, name: name, taxID: try text(.taxID), email: try text(.email), phone: try text(.phone),
             street: try text(.street), postalCode: try text(.postalCode), city: try text(.city),
             country: try text(.country), language: try text(.language), group: try text(.group),
-            blocked: try row.bool(cols[.blocked], column: cols.name(.blocked, mapping: mapping)), sourceLine: row.line)
+            blocked: try row.bool(cols[.blocked], column: cols.name(.blocked, mapping: mapping)),
+            transferConsent: try row.bool(cols[.transferConsent], column: cols.name(.transferConsent, mapping: mapping)), sourceLine: row.line)
     }
 
     // MARK: - Payments

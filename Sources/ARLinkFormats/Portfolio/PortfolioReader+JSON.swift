@@ -113,7 +113,7 @@ extension PortfolioReader {
         }
         var reason: RecallReason?
         if let text = try f.optionalString("recall_reason") {
-            guard let r = RecallReason(rawValue: text) else { throw f.bad("recall_reason", "paid_to_creditor, disputed, no_longer_eligible, closed_in_erp or null") }
+            guard let r = RecallReason(rawValue: text) else { throw f.bad("recall_reason", "paid_to_creditor, disputed, no_longer_eligible, closed_in_erp, erasure_request or null") }
             reason = r
         }
         let record = PortfolioRecord(

@@ -64,7 +64,8 @@ extension InboundJob {
         let header = reader.header
         let receivedAt = Timestamp.iso8601(context.now())
         var state = PassState(partner: pid, sha: sha, fileID: header.fileID,
-                              reconciler: Reconciler(today: today, promiseHorizonDays: partner.promiseHorizonDays), limits: positionLimits)
+                              reconciler: Reconciler(today: today, promiseHorizonDays: partner.promiseHorizonDays,
+                                                     scoringAllowed: partner.privacy.dpia != nil), limits: positionLimits)
         state.fileCreatedOn = LocalDate(iso: header.createdAt.prefix(10))
         state.paymentDateMarginDays = partner.paymentDateMarginDays
         let formats = config.erp.updateFormats.compactMap(ERPUpdateWriter.Format.init(rawValue:))

@@ -100,7 +100,7 @@ extension OutboundJob {
                 fileID: batch.fileID, fileName: batch.fileName, plaintextSHA256: batch.plaintextSHA256,
                 recordCount: written.totals.recordCount, totals: Dictionary(uniqueKeysWithValues: written.totals.totals.map { ($0.key.code, $0.value.decimalString) }),
                 detail: written.totals.counts.mapValues(String.init).merging(["as_of": asOf.iso, "sequence": String(sequence),
-                    "invoices": String(plan.invoicesPlaced)]) { a, _ in a }
+                    "invoices": String(plan.invoicesPlaced), "debtor_fields": partner.minimisation.fieldList]) { a, _ in a }
             )], in: db)
         }
         StepTrace.mark("ledger committed")
@@ -170,7 +170,8 @@ extension OutboundJob {
                     action: "batch.delivered", outcome: outcome == .delivered ? "ok" : "already_present", partner: pid,
                     direction: "outbound", batchID: batch.batchID, fileID: batch.fileID, fileName: batch.fileName,
                     sealedSHA256: batch.sealedSHA256, recordCount: batch.recordCounts.values.reduce(0, +),
-                    detail: ["transport": Self.transportKind(partner.transport)]
+                    detail: partner.transferAuditDetail(companyCountry: config.company.country)
+                        .merging(["transport": Self.transportKind(partner.transport)]) { a, _ in a }
                 )], in: db)
             }
             Failpoint.hit("outbound.delivered")

@@ -75,6 +75,7 @@ public final class OutboundJob {
                                                      detail: ["config_sha256": context.configSHA256, "as_of": options.asOf.iso])], in: db)
             }
         }
+        try checkTransferBases(partners, dryRun: options.dryRun)
         var extract: ExtractView?
         let minDays = partners.map(\.selection.minDaysPastDue).min() ?? 0
         for partner in partners {
@@ -87,6 +88,27 @@ public final class OutboundJob {
             _ = try context.audit.checkpoint()
         }
         return report
+    }
+
+    /// Refuses the run (exit 78, audited) before any extract is read when a partner may not
+    /// receive personal data today: a cross-border partner without a transfer basis, or an
+    /// agreement not valid today (``PartnerSettings/transferDecision(companyCountry:on:)``).
+    func checkTransferBases(_ partners: [PartnerSettings], dryRun: Bool) throws {
+        let today = LocalDate(daysSinceEpoch: Int32((context.now().timeIntervalSince1970 / 86_400).rounded(.down)))
+        for partner in partners {
+            guard case .refused(let code, let message) = partner.transferDecision(companyCountry: config.company.country, on: today) else { continue }
+            let pid = partner.id.rawValue
+            if !dryRun {
+                try context.store.write { db in
+                    try context.audit.append([AuditEvent(
+                        action: "transfer.refused", outcome: "refused", partner: pid, direction: "outbound",
+                        errorCode: ConfigError.Code.transferRefused.description,
+                        detail: partner.transferAuditDetail(companyCountry: config.company.country).merging(["reason": code]) { a, _ in a })], in: db)
+                }
+                failureRecorded = true
+            }
+            throw ConfigError(.transferRefused, message)
+        }
     }
 
     // MARK: - One partner
@@ -157,8 +179,9 @@ public final class OutboundJob {
         guard let view = extract else { throw JobError(.missingInput, "the ERP extract could not be read") }
 
         // 4. Plan against the ledger.
-        let (placed, elsewhere) = try context.store.read { db in
-            (try PlacementLedger.activePlacements(db, partner: pid), try PlacementLedger.activeElsewhere(db, partner: pid))
+        let (placed, elsewhere, erased) = try context.store.read { db in
+            (try PlacementLedger.activePlacements(db, partner: pid), try PlacementLedger.activeElsewhere(db, partner: pid),
+             try PrivacyLedger.erasedAccounts(db))
         }
         let planStarted = Date()
         var planner = PlacementPlanner(policy: partner.selection, minimisation: partner.minimisation, asOf: options.asOf)
@@ -166,7 +189,7 @@ public final class OutboundJob {
         let plan = try planner.plan(items: view.extract.openItems, customers: view.extract.customers,
                                     lastPayments: view.extract.lastPaymentDates, placed: placed, placedElsewhere: elsewhere,
                                     otherOpenItems: view.otherOpenItems,
-                                    paidEvidence: try paidEvidence(view, placed: placed, partner: pid))
+                                    paidEvidence: try paidEvidence(view, placed: placed, partner: pid), erased: erased)
         reporter.info("planned \(plan.accounts.count) records for \(pid) in \(Self.seconds(since: planStarted)) s\(ProcessMemory.peakNote)")
         var r = PartnerOutboundReport(partner: pid, outcome: .dryRun)
         r.placed = plan.count(.place)

@@ -8,6 +8,7 @@ enum DemoConfiguration {
         company:
           id: acme-corp
           name: ACME Corporation (demo)
+          country: DE
           signing:
             certificate: keys/company/signing.crt
             key: keys/company/signing.key
@@ -50,6 +51,19 @@ enum DemoConfiguration {
               processed: partner/processed
               stable_seconds: 0          # the demo partner renames complete files into place; a real drop folder keeps the default (5)
             portfolio_format: jsonl
+            # The demo partner collects from Singapore: a cross-border transfer on standard contractual
+            # clauses (transfer_basis: contract). The sha256 is that of an example agreement text; its
+            # risk scores are covered by the DPIA named below. See docs/privacy.md.
+            country: SG
+            transfer_basis: contract
+            agreement:
+              reference: DEMO-SCC-2025-001
+              sha256: 120555c20f7268fa4b22e86fc7fd6f4472fd017439368dfbcfb788240e0408a2
+              valid_from: "2025-01-01"
+              valid_until: "2036-11-26"
+            dpia:
+              id: DEMO-DPIA-2025-004
+              date: "2025-01-15"
             selection:
               min_days_past_due: 60
               min_balance:
