@@ -58,7 +58,8 @@ extension ArlinkConfiguration {
             passphrase: try parsePassphrase(&auditNode),
             checkpointFile: try auditNode.path("checkpoint_file"),
             origin: try auditNode.optionalString("origin") ?? "arlink.\(company.id.rawValue)/audit",
-            checkpointEvery: try auditNode.int("checkpoint_every", default: 10_000, range: 1...10_000_000)
+            checkpointEvery: try auditNode.int("checkpoint_every", default: 10_000, range: 1...10_000_000),
+            retentionDays: try auditNode.int("retention_days", default: 1095, range: 365...36_500)
         )
         try auditNode.finish()
 

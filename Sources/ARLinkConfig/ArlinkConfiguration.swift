@@ -78,6 +78,10 @@ public struct AuditSettings: Sendable {
     public var origin: String
     /// A checkpoint is also signed every this many entries.
     public var checkpointEvery: Int
+    /// `arlink audit prune` removes the content of entries older than this many days
+    /// (default 1095, three years, as US Regulation F keeps collection records), keeping
+    /// their leaf hashes so the tree stays verifiable.
+    public var retentionDays: Int = 1095
 }
 
 /// The ERP side: extracts to read and where ERP status updates go.

@@ -82,6 +82,8 @@ public struct AuditExport: Codable, Sendable {
                 for row in rows {
                     let index: Int64 = row[0]
                     guard UInt64(index) < newest.treeSize else { uncovered += 1; continue }
+                    // Past retention, only the leaf hash is left: nothing to prove about it.
+                    if AuditEntry.isPruned(row[1]) { continue }
                     let path = tree.inclusionProof(index: Int(index), treeSize: leaves.count, hasher: hasher)
                     entries.append(.init(leafIndex: UInt64(index), entry: row[1], inclusionPath: path.map(\.base64)))
                 }

@@ -28,6 +28,7 @@ public enum AuditAction {
         "run.refused": "a run was refused because another run held the lock",
         "audit.recovered": "an operator let runs continue after the log stopped extending its newest checkpoint (the finding)",
         "audit.checkpoint_file_repaired": "a torn note was cut off the end of the checkpoint file",
+        "audit.pruned": "the content of entries past retention was removed (every entry below below_leaf); their leaf hashes stay",
         "transfer.refused": "an outbound run was refused: a partner may not receive personal data (no transfer basis, or its agreement is not valid today)",
         "privacy.erasure_requested": "a debtor's erasure was recorded: the account is recalled from every partner and its personal data removed from our work files (the account's SHA-256, counts)",
     ]

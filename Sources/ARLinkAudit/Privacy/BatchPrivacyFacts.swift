@@ -23,7 +23,7 @@ public struct BatchPrivacyFacts: Sendable, Hashable {
             }
         }
         var out: [String: BatchPrivacyFacts] = [:]
-        for text in texts {
+        for text in texts where !AuditEntry.isPruned(text) {
             let entry = try AuditEntry(canonicalBytes: Array(text.utf8), source: "audit entry")
             guard let batch = entry.event.batchID else { continue }
             let detail = entry.event.detail

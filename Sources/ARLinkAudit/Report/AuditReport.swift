@@ -84,7 +84,7 @@ public struct AuditReport: Sendable {
         var countedFiles: Set<String> = []
         // Record counts of outbound batches, from the entry that built them.
         var batchRecords: [String: Int] = [:]
-        for (index, text) in texts {
+        for (index, text) in texts where !AuditEntry.isPruned(text) {
             let entry = try AuditEntry(canonicalBytes: Array(text.utf8), source: "audit entry \(index)")
             let event = entry.event
             let row = Row(

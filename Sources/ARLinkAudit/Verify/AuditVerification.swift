@@ -18,4 +18,6 @@ public struct AuditVerification: Sendable {
     /// Checkpoints partners witnessed (stored, and any copies given), each signed by the audit
     /// key and matching the entries.
     public var witnessCheckpointCount: Int = 0
+    /// Entries whose content was removed past retention (their leaf hashes stand for them).
+    public var prunedEntryCount: Int = 0
 }

@@ -38,6 +38,7 @@ public enum AuditVerifier {
         } catch {
             throw AuditError(.storage, "cannot read the audit log in \(store.path): \(error)", underlying: error)
         }
+        let pruned = try prunedEntries(store)
         let tree = MerkleTree(leafHashes: leaves, hasher: hasher)
         let size = UInt64(leaves.count)
         var chain = CheckpointChain(tree: tree, hasher: hasher)
@@ -91,7 +92,38 @@ public enum AuditVerifier {
         return AuditVerification(
             entryCount: size, rootHash: tree.root(treeSize: Int(size), hasher: hasher), checkpointCount: stored.count,
             fileCheckpointCount: fileCount, latestCheckpoint: stored.last, consistencyProofsChecked: chain.consistencyProofs, warnings: warnings,
-            witnessCheckpointCount: witnessCount)
+            witnessCheckpointCount: witnessCount, prunedEntryCount: pruned)
+    }
+}
+
+extension AuditVerifier {
+    /// Checks that entries pruned past retention are exactly those `audit_pruned` lists and
+    /// that a recorded `audit.pruned` entry covers them all (nothing was pruned quietly).
+    /// - Returns: the number of pruned entries.
+    static func prunedEntries(_ store: StateStore) throws -> Int {
+        let (listed, marked, unlisted, recorded): (Int, Int, Int, String?)
+        do {
+            (listed, marked, unlisted, recorded) = try store.read { db in
+                (try Int.fetchOne(db, sql: "SELECT count(*) FROM audit_pruned") ?? 0,
+                 try Int.fetchOne(db, sql: "SELECT count(*) FROM audit_entry WHERE entry LIKE ?", arguments: ["%" + AuditEntry.prunedSuffix]) ?? 0,
+                 try Int.fetchOne(db, sql: "SELECT count(*) FROM audit_entry e WHERE e.entry LIKE ? AND NOT EXISTS (SELECT 1 FROM audit_pruned p WHERE p.leaf_index = e.leaf_index)",
+                                  arguments: ["%" + AuditEntry.prunedSuffix]) ?? 0,
+                 try String.fetchOne(db, sql: "SELECT entry FROM audit_entry WHERE action = 'audit.pruned' ORDER BY leaf_index DESC LIMIT 1"))
+            }
+        } catch {
+            throw AuditError(.storage, "cannot read the audit log in \(store.path): \(error)", underlying: error)
+        }
+        guard marked > 0 || listed > 0 else { return 0 }
+        guard unlisted == 0, marked == listed else {
+            throw AuditError(.tampered, "\(marked) entries have had their content removed but \(listed) are listed as pruned: entries were emptied outside `arlink audit prune`")
+        }
+        let below = try recorded.flatMap { try AuditEntry(canonicalBytes: Array($0.utf8), source: "the newest audit.pruned entry").event.detail["below_leaf"] }
+            .flatMap { Int($0) } ?? 0
+        let highest = try store.read { db in try Int.fetchOne(db, sql: "SELECT max(leaf_index) FROM audit_pruned") } ?? 0
+        guard highest < below else {
+            throw AuditError(.tampered, "entry \(highest) is pruned but no audit.pruned entry records pruning that far: entries were emptied outside `arlink audit prune`")
+        }
+        return listed
     }
 }
 

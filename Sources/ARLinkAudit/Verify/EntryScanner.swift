@@ -32,7 +32,10 @@ enum EntryScanner {
 
     /// What hashing a chunk found, per row.
     struct Hashed {
+        /// The leaf hash from the bytes, or for a pruned entry the stored one (its content is gone).
         var leaves: [MerkleHash] = []
+        /// Whether the entry was pruned past retention.
+        var pruned: [Bool] = []
         var sequences: [UInt64?] = []
         var previous: [MerkleHash?] = []
         /// The first lookup column that differs from the entry ("format" when the entry
@@ -88,12 +91,31 @@ enum EntryScanner {
                 let (sequence, prev) = parseHead(raw)
                 result.sequences.append(sequence)
                 result.previous.append(prev)
-                result.leaves.append(hasher.leafHash(raw))
-                result.columnProblems.append(columnProblem(chunk, row: row, raw: raw))
+                let pruned = isPruned(raw, sequence: sequence)
+                result.pruned.append(pruned)
+                if pruned {
+                    result.leaves.append(chunk.stored[row] ?? .zero)
+                    result.columnProblems.append(nil)
+                } else {
+                    result.leaves.append(hasher.leafHash(raw))
+                    result.columnProblems.append(columnProblem(chunk, row: row, raw: raw))
+                }
             }
         }
         return result
     }
+
+    /// Whether `raw` is exactly the head `{"v":1,"seq":N,"prev":"…"` of a pruned entry and
+    /// the pruned marker, nothing else.
+    private static func isPruned(_ raw: UnsafeRawBufferPointer, sequence: UInt64?) -> Bool {
+        guard let sequence else { return false }
+        var digits = 1
+        var rest = sequence / 10
+        while rest > 0 { digits += 1; rest /= 10 }
+        let headLength = prefix.count + digits + prevKey.count + 65
+        return raw.count == headLength + prunedSuffix.count && raw[headLength...].elementsEqual(prunedSuffix)
+    }
+    private static let prunedSuffix = Array(AuditEntry.prunedSuffix.utf8)
 
     /// The first lookup column of `row` whose value differs from the entry's own.
     private static func columnProblem(_ chunk: Chunk, row: Int, raw: UnsafeRawBufferPointer) -> String? {
@@ -133,7 +155,13 @@ enum EntryScanner {
                 throw AuditError(.tampered, "entry at position \(position) carries sequence number \(sequence): entries were swapped or reordered")
             }
             let leaf = hashed.leaves[row]
-            if chunk.stored[row] != leaf {
+            if hashed.pruned[row] {
+                // Its content is gone past retention: the stored leaf hash stands for it, bound by
+                // the next entry's prev and by every checkpoint that covers it.
+                guard chunk.stored[row] != nil else {
+                    throw AuditError(.tampered, "entry \(position) was pruned but has no valid stored leaf hash")
+                }
+            } else if chunk.stored[row] != leaf {
                 throw AuditError(.tampered, "entry \(position)\(describe()): its bytes no longer match the leaf hash recorded when it was written: the entry was edited")
             }
             if prev != previous {

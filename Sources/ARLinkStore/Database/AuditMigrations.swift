@@ -51,8 +51,11 @@ extension StoreMigrations {
 
     /// Which stored checkpoints have been appended (and fsynced) to the checkpoint file (a
     /// checkpoint once written there must stay there: the anchor check refuses to run when the
-    /// file lost one), and the checkpoints partners echoed back in their signed feedback
-    /// headers (`audit_witness`: the partner as witness of our log).
+    /// file lost one), the checkpoints partners echoed back in their signed feedback headers
+    /// (`audit_witness`: the partner as witness of our log), and retention: `audit_pruned`
+    /// lists the entries whose content was removed past retention; the only UPDATE the
+    /// entry table then allows is that removal, keeping index, leaf hash and the entry's
+    /// `{"v":1,"seq":N,"prev":"…"` head.
     static func registerAuditV2(_ migrator: inout DatabaseMigrator) {
         migrator.registerMigration("audit-v2") { db in
             try db.execute(sql: """
@@ -74,6 +77,21 @@ extension StoreMigrations {
                     PRIMARY KEY (partner, file_sha256)
                 );
                 CREATE INDEX audit_witness_by_size ON audit_witness(tree_size);
+                CREATE TABLE audit_pruned (
+                    leaf_index INTEGER PRIMARY KEY,
+                    pruned_at TEXT NOT NULL
+                );
+                CREATE TRIGGER audit_pruned_no_update BEFORE UPDATE ON audit_pruned
+                BEGIN SELECT RAISE(ABORT, 'audit_pruned is append-only: UPDATE is forbidden'); END;
+                CREATE TRIGGER audit_pruned_no_delete BEFORE DELETE ON audit_pruned
+                BEGIN SELECT RAISE(ABORT, 'audit_pruned is append-only: DELETE is forbidden'); END;
+                DROP TRIGGER audit_entry_no_update;
+                CREATE TRIGGER audit_entry_no_update BEFORE UPDATE ON audit_entry
+                WHEN NOT (NEW.leaf_index = OLD.leaf_index AND NEW.leaf_hash = OLD.leaf_hash AND NEW.recorded_at = OLD.recorded_at
+                          AND NEW.action = OLD.action AND NEW.file_id IS NULL
+                          AND EXISTS (SELECT 1 FROM audit_pruned p WHERE p.leaf_index = OLD.leaf_index)
+                          AND NEW.entry = substr(OLD.entry, 1, 87 + length(OLD.leaf_index)) || ',"pruned":true}')
+                BEGIN SELECT RAISE(ABORT, 'audit_entry is append-only: UPDATE is forbidden (but pruning past retention)'); END;
                 CREATE TRIGGER audit_witness_no_update BEFORE UPDATE ON audit_witness
                 BEGIN SELECT RAISE(ABORT, 'audit_witness is append-only: UPDATE is forbidden'); END;
                 CREATE TRIGGER audit_witness_no_delete BEFORE DELETE ON audit_witness

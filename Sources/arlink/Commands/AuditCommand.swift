@@ -13,7 +13,7 @@ struct AuditCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "audit",
         abstract: "Verify the audit log, prove a transfer, check a proof, report a period.",
-        subcommands: [Verify.self, Prove.self, CheckProof.self, Report.self, Export.self, CheckExport.self, Recover.self]
+        subcommands: [Verify.self, Prove.self, CheckProof.self, Report.self, Export.self, CheckExport.self, Prune.self, Recover.self]
     )
 
     /// The audit settings a command needs, from the configuration file.
@@ -81,6 +81,9 @@ struct AuditCommand: ParsableCommand {
                 var lines = ["audit log intact: \(result.entryCount) entries, root \(result.rootHash.base64)"]
                 lines.append("checkpoints: \(result.checkpointCount) in the database" + (result.fileCheckpointCount.map { ", \($0) in \(file)" } ?? "")
                              + ", all signed by \(setup.key.keyName) (key id \(setup.key.keyID.map { String(format: "%02x", $0) }.joined())); \(result.consistencyProofsChecked) consistency proofs checked")
+                if result.prunedEntryCount > 0 {
+                    lines.append("pruned: \(result.prunedEntryCount) entries past retention (their leaf hashes stand for them)")
+                }
                 if result.witnessCheckpointCount > 0 {
                     lines.append("witnessed: \(result.witnessCheckpointCount) checkpoint(s) partners hold match the log")
                 }
@@ -179,6 +182,30 @@ struct AuditCommand: ParsableCommand {
                 }
                 let result = try AuditExportChecker.check(folder: folder, publicKey: publicKey, origin: origin)
                 print("export valid: \(result.entries) entries in the log \(result.origin) at tree size \(result.treeSize); \(result.checkpoints) signed checkpoints, \(result.consistencyProofs) consistency proofs checked")
+            }
+        }
+    }
+
+    struct Prune: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Remove the content of audit entries older than audit.retention_days, keeping the log verifiable.",
+            discussion: """
+                Entries recorded before the retention period (audit.retention_days, default 1095 days) and \
+                covered by a signed checkpoint keep only their index, leaf hash and head (seq, prev); their \
+                content is removed. The tree, the hash chain and every checkpoint still verify. The pruning \
+                is recorded (audit.pruned) and signed. Run it from the same schedule as the jobs.
+                """)
+
+        @OptionGroup var common: CommonOptions
+        @Flag(help: "Say what would be pruned and change nothing.") var dryRun = false
+
+        func run() throws {
+            try Console.run(common.logFormat) {
+                let config = try ArlinkConfiguration.load(path: common.config)
+                let context = try RunContext(config: config, reporter: ConsoleReporter(format: common.logFormat))
+                let result = try context.audit.prune(retentionDays: config.audit.retentionDays, now: context.now(), dryRun: dryRun)
+                let verb = dryRun ? "would prune" : "pruned"
+                print("\(verb) \(result.pruned) entries recorded before \(result.cutoffDay) (retention \(config.audit.retentionDays) days); every entry below \(result.belowLeaf) is pruned")
             }
         }
     }
