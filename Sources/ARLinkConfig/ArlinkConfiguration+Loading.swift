@@ -36,8 +36,10 @@ extension ArlinkConfiguration {
         }
         let base = URL(fileURLWithPath: sourcePath).deletingLastPathComponent().path
         var top = try ConfigNode(node: root, path: "", baseDirectory: base, configFile: sourcePath)
-        let version = try top.int("version", default: 1, range: 1...1)
-        _ = version
+        let version = try top.int("version", default: 1)
+        guard Self.supportedVersions.contains(version) else {
+            throw ConfigError(.invalidValue, "version: \(version) is not a configuration version this arlink reads; the versions that exist are \(Self.supportedVersions.map(String.init).joined(separator: ", ")) (schemas/config.v1.schema.json); write version: 1")
+        }
 
         var companyNode = try top.child("company")
         let company = try parseCompany(&companyNode)

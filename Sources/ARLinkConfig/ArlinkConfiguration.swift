@@ -6,6 +6,9 @@ public import ARLinkFormats
 /// Every path is absolute (relative paths in the file resolve against the file's folder).
 /// Secrets are never held here: only where to read them (``PassphraseSource``).
 public struct ArlinkConfiguration: Sendable {
+    /// The configuration versions this arlink reads (`version:` at the top of the file).
+    public static let supportedVersions = [1]
+
     /// The configuration file, absolute.
     public var sourcePath: String
     /// The raw bytes of the configuration file (their SHA-256 goes into the audit log).

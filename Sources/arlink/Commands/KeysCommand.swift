@@ -129,18 +129,16 @@ struct KeysCommand: ParsableCommand {
             return lines.joined(separator: "\n")
         }
 
+        /// One JSON array of rows; numbers and booleans as such, absent values as null.
         static func json(_ rows: [KeyCheck.Row]) -> String {
-            let objects = rows.map { row -> String in
-                var fields: [String: String] = ["role": row.role, "path": row.path, "ok": row.ok ? "true" : "false",
-                                                "problems": row.problems.joined(separator: "; "), "warnings": row.warnings.joined(separator: "; ")]
-                fields["subject"] = row.subject
-                fields["sha256"] = row.fingerprint
-                fields["days_left"] = row.daysLeft.map(String.init)
-                fields["permissions"] = row.permissions
-                fields["pair_matches"] = row.pairMatches.map { $0 ? "true" : "false" }
-                return JSONLine.encode(fields)
+            let objects: [[String: Any]] = rows.map { row in
+                ["role": row.role, "path": row.path, "ok": row.ok, "problems": row.problems, "warnings": row.warnings,
+                 "subject": row.subject ?? NSNull(), "sha256": row.fingerprint ?? NSNull(), "days_left": row.daysLeft ?? NSNull(),
+                 "not_after": row.notAfter.map { Timestamp.iso8601($0) } ?? NSNull(), "usage": row.usage,
+                 "key": row.keyAlgorithm ?? NSNull(), "permissions": row.permissions ?? NSNull(), "pair_matches": row.pairMatches ?? NSNull()]
             }
-            return "[" + objects.joined(separator: ",") + "]"
+            let data = (try? JSONSerialization.data(withJSONObject: objects, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data("[]".utf8)
+            return String(decoding: data, as: UTF8.self)
         }
     }
 }

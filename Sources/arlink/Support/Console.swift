@@ -74,7 +74,7 @@ enum Console {
         } catch let failure as any ARLinkFailure {
             if format == .json {
                 writeStderr(JSONLine.encode(["level": "error", "code": failure.codeName, "message": failure.message,
-                                             "exit_status": String(failure.exitStatus.rawValue)]) + "\n")
+                                             "exit_status": String(failure.exitStatus.rawValue), "time": Timestamp.iso8601(Date())]) + "\n")
             } else {
                 writeStderr("arlink: error: \(failure.message) [\(failure.codeName)]\n")
             }

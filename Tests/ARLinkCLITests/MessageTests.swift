@@ -1,0 +1,40 @@
+import ARLinkTestSupport
+import Foundation
+import Testing
+
+/// What the command line says: versions, JSON types and times.
+@Suite("Messages of the command line", .serialized)
+struct MessageTests {
+    @Test("version: 2 names the versions that exist; JSON error lines carry a time")
+    func unknownVersion() throws {
+        let dir = try TemporaryDirectory("messages-version")
+        defer { dir.remove() }
+        try dir.write("v2.yaml", "version: 2\n")
+        let human = try ProcessRunner.run(RepositoryPaths.arlinkExecutable, ["keys", "check", "--config", dir.file("v2.yaml")])
+        #expect(human.status == 78)
+        #expect(human.stderr.contains("the versions that exist are 1"), "\(human.stderr)")
+        let json = try ProcessRunner.run(RepositoryPaths.arlinkExecutable, ["keys", "check", "--config", dir.file("v2.yaml"), "--log-format", "json"])
+        let line = try #require(json.stderr.split(separator: "\n").last)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+        let time = try #require(object["time"] as? String)
+        #expect(ISO8601DateFormatter().date(from: time) != nil, "\(time)")
+    }
+
+    @Test("keys check --log-format json writes numbers and booleans as such")
+    func keysCheckTypes() throws {
+        let dir = try TemporaryDirectory("messages-keys")
+        defer { dir.remove() }
+        let demo = try ProcessRunner.run(RepositoryPaths.arlinkExecutable, ["demo", "--workdir", dir.file("d"), "--customers", "20", "--open-items", "100"],
+                                         currentDirectory: RepositoryPaths.root)
+        try #require(demo.status == 0, "\(demo.stderr)")
+        let result = try ProcessRunner.run(RepositoryPaths.arlinkExecutable, ["keys", "check", "--config", dir.file("d/arlink.yaml"), "--log-format", "json"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let rows = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [[String: Any]])
+        let signing = try #require(rows.first { ($0["role"] as? String) == "company signing" })
+        #expect(signing["ok"] as? Bool == true)
+        #expect((signing["days_left"] as? Int ?? 0) > 0)
+        #expect(signing["pair_matches"] as? Bool == true)
+        #expect(signing["usage"] as? [String] == ["digitalSignature"])
+        #expect(!(signing["ok"] is String))
+    }
+}
