@@ -111,6 +111,41 @@ struct OpenPGPRefusalTests {
         try expectPGPRefusal(.disallowedAlgorithm, s, sealed: sealed)
     }
 
+    /// rnp encrypts `packets` as they are (`--no-wrap`: no literal data packet around them) to us.
+    static func rnpWrap(_ s: Scratch, _ packets: String) throws -> String {
+        let f = try PGPFixture.get()
+        let sealed = s.path("wrapped.pgp")
+        let rnp = Shell.run("\(f.rnp) --encrypt --no-wrap -z 0 -r \(try f.fingerprint("us-ed")) --output '\(sealed)' '\(packets)'")
+        try #require(rnp.status == 0, "\(rnp.stderr)")
+        return sealed
+    }
+
+    @Test("a signature that does not cover the data (signed data altered, then encrypted): envelope.signature_invalid",
+          .enabled(if: PGPPeer.rnp.available, "needs the rnp CLI: run scripts/setup.sh"))
+    func signatureInvalid() throws {
+        let f = try PGPFixture.get()
+        let s = try Scratch()
+        let plain = try s.makePlaintext(count: 20_000)
+        let signed = s.path("signed.gpg")
+        let gpg = Shell.run("\(f.gpg) -u \(try f.fingerprint("partner-ed")) --compress-algo none --sign -o '\(signed)' '\(plain)'")
+        try #require(gpg.status == 0, "\(gpg.stderr)")
+        var bytes = try s.read(signed)
+        bytes[bytes.count / 2] ^= 0x01  // inside the literal data
+        try expectPGPRefusal(.signatureInvalid, s, sealed: Self.rnpWrap(s, try s.write(bytes, "altered.gpg")))
+    }
+
+    @Test("an encrypted detached signature without its data: envelope.tag_mismatch (no MDC-checked signed data)",
+          .enabled(if: PGPPeer.rnp.available, "needs the rnp CLI: run scripts/setup.sh"))
+    func detachedSignatureOnly() throws {
+        let f = try PGPFixture.get()
+        let s = try Scratch()
+        let plain = try s.makePlaintext(count: 20_000)
+        let signature = s.path("data.sig")
+        let gpg = Shell.run("\(f.gpg) -u \(try f.fingerprint("partner-ed")) --detach-sign -o '\(signature)' '\(plain)'")
+        try #require(gpg.status == 0, "\(gpg.stderr)")
+        try expectPGPRefusal(.tagMismatch, s, sealed: Self.rnpWrap(s, signature))
+    }
+
     @Test("an RSA-2048 signer, even pinned: envelope.weak_key")
     func weakSigner() throws {
         let f = try PGPFixture.get()
@@ -155,7 +190,8 @@ struct OpenPGPRefusalTests {
         let sealed = try Self.gpgMessage(s)
         var bytes = try s.read(sealed)
         bytes[bytes.count / 2] ^= 0x01
-        try expectPGPRefusal(.tagMismatch, s, sealed: try s.write(bytes, "tampered.pgp"))
+        let error = try expectPGPRefusal(.tagMismatch, s, sealed: try s.write(bytes, "tampered.pgp"))
+        #expect(error?.message.contains("MDC") == true)
     }
 
     @Test("a compression bomb: envelope.compression_ratio")

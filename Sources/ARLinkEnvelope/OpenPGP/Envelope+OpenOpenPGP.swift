@@ -163,8 +163,14 @@ final class OpenPGPOpener {
         if !Envelope.openPGPCiphers.contains(protection.cipher) {
             throw EnvelopeError(.disallowedAlgorithm, "\(input) is encrypted with \(protection.cipher); only AES is accepted")
         }
+        // The MDC is checked at the end of the content. A flipped bit garbles the content, so
+        // librnp usually fails to parse it before reaching the MDC: any failure without a checked
+        // MDC counts as altered content. (Content that is not a signed literal data message,
+        // such as a detached signature alone, ends here too.)
         if rc == RNPResult.macInvalid || rc == RNPResult.decryptFailed || !protection.valid {
-            throw EnvelopeError(.tagMismatch, "\(input): the integrity check (MDC) failed; the message was altered or cut short")
+            throw EnvelopeError(
+                .tagMismatch, "\(input): the integrity check (MDC) did not pass: the content was altered, or is not a signed literal data message (\(RNPResult.name(rc)))"
+            )
         }
 
         let signatures = op.signatures
