@@ -191,15 +191,16 @@ struct OpenPGPInteropTests {
         #expect(try s.read(out) == s.read(plain))
     }
 
-    @Test("we open what sq signs and encrypts", .enabled(if: PGPPeer.sq.available, "needs sq (Sequoia 0.27): run scripts/setup.sh"),
-          arguments: PGPKeys.allCases, ["none", "zlib"])
+    @Test("we open what sq signs and encrypts (none and zlib binary; pad, sq's default, armoured)", .enabled(if: PGPPeer.sq.available, "needs sq (Sequoia 0.27): run scripts/setup.sh"),
+          arguments: PGPKeys.allCases, ["none", "zlib", "pad"])
     func weOpenSQ(keys: PGPKeys, compression: String) throws {
         let f = try PGPFixture.get()
         let s = try Scratch()
         let plain = try s.makePlaintext(count: 800_000)
         let sealed = s.path("sq.pgp")
         let sq = Shell.run(
-            "sq encrypt --recipient-cert '\(f.path(keys.us + ".pub"))' --signer-key '\(f.path(keys.partner + ".sec"))'"
+            // sq's defaults (armour, padding) for "pad"; binary for the others.
+            "sq encrypt \(compression == "pad" ? "" : "--binary") --recipient-cert '\(f.path(keys.us + ".pub"))' --signer-key '\(f.path(keys.partner + ".sec"))'"
                 + " --compression \(compression) -o '\(sealed)' '\(plain)'"
         )
         try #require(sq.status == 0, "\(sq.stderr)")
