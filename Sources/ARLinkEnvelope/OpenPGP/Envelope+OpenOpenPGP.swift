@@ -127,10 +127,11 @@ final class OpenPGPOpener {
         let rc = rnp_op_verify_execute(op.pointer)
 
         let signer = try judge(rc: rc, op: op, source: source, sink: sink, ffi: ffi)
+        try sink.finish()
         try staging.commit(durable: durable)
         return OpenResult(
             signerSubject: signer.userID, signerFingerprint: signer.primaryFingerprint,
-            plaintextSHA256: sink.digest.finish(), sealedSHA256: sealedSHA256 ?? source.digest.finish(),
+            plaintextSHA256: sink.finishDigest(), sealedSHA256: sealedSHA256 ?? source.finishDigest(),
             plaintextBytes: sink.bytesWritten, sealedBytes: size, warnings: []
         )
     }
@@ -245,6 +246,7 @@ final class OpenPGPOpener {
         guard rc == RNPResult.success else {
             throw EnvelopeError(.malformed, "\(input): the ASCII armour cannot be read (\(RNPResult.name(rc)))")
         }
+        try sink.finish()
         try temporary.flush()
         return temporary
     }

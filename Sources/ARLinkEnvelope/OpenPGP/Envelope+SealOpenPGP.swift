@@ -104,9 +104,10 @@ struct OpenPGPSealer {
             }
             throw EnvelopeError(.openssl, "OpenPGP sealing of \(input) failed: \(RNPResult.name(rc))")
         }
+        try sink.finish()
         try destination.commit()
         return SealResult(
-            plaintextSHA256: source.digest.finish(), sealedSHA256: sink.digest.finish(), plaintextBytes: source.bytesRead,
+            plaintextSHA256: source.finishDigest(), sealedSHA256: sink.finishDigest(), plaintextBytes: source.bytesRead,
             sealedBytes: destination.bytesWritten
         )
     }

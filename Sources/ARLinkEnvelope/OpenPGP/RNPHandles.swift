@@ -278,41 +278,72 @@ final class RNPOutput {
     deinit { rnp_output_destroy(pointer) }
 }
 
-/// A file descriptor read for librnp, hashing and counting what it hands over.
+/// A file descriptor read for librnp in 1 MiB blocks, each hashed on a second thread
+/// (``PipelinedDigest``) while librnp works on the one before; counts what it hands over.
 final class RNPSource {
+    static let blockSize = 1 << 20
     let fd: Int32
-    let digest: SHA256Stream
+    private let digest: PipelinedDigest
+    private let block: UnsafeMutableRawBufferPointer
+    private var filled = 0
+    private var position = 0
     private(set) var bytesRead: Int64 = 0
     private(set) var failed = false
 
     init(fd: Int32) throws {
         self.fd = fd
-        digest = try SHA256Stream()
+        digest = try PipelinedDigest(bufferSize: RNPSource.blockSize)
+        block = UnsafeMutableRawBufferPointer.allocate(byteCount: RNPSource.blockSize, alignment: 16)
     }
 
+    deinit {
+        block.initializeMemory(as: UInt8.self, repeating: 0)
+        block.deallocate()
+    }
+
+    /// Lowercase hex SHA-256 of everything read.
+    func finishDigest() -> String { Hex.encode(digest.finishBytes()) }
+
     fileprivate func read(into buffer: UnsafeMutableRawPointer, count: Int) -> Int? {
-        while true {
-            let n = Glibc.read(fd, buffer, count)
+        if position == filled {
+            guard refill() else { return nil }
+            if filled == 0 { return 0 }
+        }
+        let n = min(count, filled - position)
+        buffer.copyMemory(from: block.baseAddress! + position, byteCount: n)
+        position += n
+        return n
+    }
+
+    /// Reads the next block (short only at the end of the file) and queues its hashing.
+    private func refill() -> Bool {
+        filled = 0
+        position = 0
+        while filled < block.count {
+            let n = Glibc.read(fd, block.baseAddress! + filled, block.count - filled)
             if n < 0 {
                 if errno == EINTR { continue }
                 failed = true
-                return nil
+                return false
             }
-            if n > 0 {
-                digest.update(UnsafeRawBufferPointer(start: buffer, count: n))
-                bytesRead += Int64(n)
-            }
-            return n
+            if n == 0 { break }
+            filled += n
         }
+        digest.update(UnsafeRawBufferPointer(rebasing: block[0..<filled]))
+        bytesRead += Int64(filled)
+        return true
     }
 }
 
-/// Where librnp's output goes: an ``AtomicOutput`` (hashed and counted), with a cap on the
-/// number of bytes, so that a compression bomb stops at the cap instead of filling the disk.
+/// Where librnp's output goes: collected into 1 MiB blocks, each hashed on a second thread
+/// (``PipelinedDigest``) and written to an ``AtomicOutput``; with a cap on the number of
+/// bytes, so that a compression bomb stops at the cap instead of filling the disk.
 final class RNPSink {
     let destination: AtomicOutput
-    let digest: SHA256Stream
     let limit: Int64
+    private let digest: PipelinedDigest
+    private let block: UnsafeMutableRawBufferPointer
+    private var used = 0
     private(set) var bytesWritten: Int64 = 0
     private(set) var overLimit = false
     private(set) var writeError: EnvelopeError?
@@ -320,16 +351,47 @@ final class RNPSink {
     init(destination: AtomicOutput, limit: Int64 = .max) throws {
         self.destination = destination
         self.limit = limit
-        digest = try SHA256Stream()
+        digest = try PipelinedDigest(bufferSize: RNPSource.blockSize)
+        block = UnsafeMutableRawBufferPointer.allocate(byteCount: RNPSource.blockSize, alignment: 16)
     }
+
+    deinit {
+        block.initializeMemory(as: UInt8.self, repeating: 0)
+        block.deallocate()
+    }
+
+    /// Writes out the last partial block; call once librnp is done, before reading the digest.
+    func finish() throws(EnvelopeError) {
+        if let writeError { throw writeError }
+        guard flush() else { throw writeError ?? EnvelopeError(.io, "writing \(destination.finalPath) failed") }
+    }
+
+    /// Lowercase hex SHA-256 of everything written (after ``finish()``).
+    func finishDigest() -> String { Hex.encode(digest.finishBytes()) }
 
     fileprivate func write(_ bytes: UnsafeRawBufferPointer) -> Bool {
         if bytesWritten + Int64(bytes.count) > limit {
             overLimit = true
             return false
         }
+        var rest = bytes
+        while !rest.isEmpty {
+            let n = min(rest.count, block.count - used)
+            (block.baseAddress! + used).copyMemory(from: rest.baseAddress!, byteCount: n)
+            used += n
+            rest = UnsafeRawBufferPointer(rebasing: rest[n...])
+            if used == block.count && !flush() { return false }
+        }
+        bytesWritten += Int64(bytes.count)
+        return true
+    }
+
+    private func flush() -> Bool {
+        guard used > 0 else { return true }
+        let full = UnsafeRawBufferPointer(rebasing: block[0..<used])
+        digest.update(full)
         do {
-            try destination.write(bytes)
+            try destination.write(full)
         } catch let error as EnvelopeError {
             writeError = error
             return false
@@ -337,8 +399,7 @@ final class RNPSink {
             writeError = EnvelopeError(.io, "\(error)")
             return false
         }
-        digest.update(bytes)
-        bytesWritten += Int64(bytes.count)
+        used = 0
         return true
     }
 }
