@@ -280,3 +280,38 @@ struct OpenPGPRefusalTests {
         #expect(s.outputFolderContents().isEmpty)
     }
 }
+
+/// Armoured messages: the armour must be whole and stand alone.
+@Suite("OpenPGP armour refusals")
+struct OpenPGPArmorTests {
+    static func armored(_ s: Scratch) throws -> String {
+        let f = try PGPFixture.get()
+        let plain = try s.makePlaintext(count: 150_000)
+        let sealed = s.path("msg.asc")
+        _ = try Envelope.sealOpenPGP(
+            input: plain, output: sealed, signer: f.secretKey("partner-ed"), recipients: [f.certificate("us-ed")],
+            options: OpenPGPSealOptions(armor: true)
+        )
+        return sealed
+    }
+
+    @Test("an armoured message cut short: envelope.truncated")
+    func truncated() throws {
+        let s = try Scratch()
+        let bytes = try s.read(Self.armored(s))
+        try expectPGPRefusal(.truncated, s, sealed: try s.write(Array(bytes.prefix(bytes.count / 2)), "cut.asc"))
+    }
+
+    @Test("text, or a second message, after the END line: envelope.trailing_data")
+    func trailing() throws {
+        let s = try Scratch()
+        let bytes = try s.read(Self.armored(s))
+        try expectPGPRefusal(.trailingData, s, sealed: try s.write(bytes + Array("\nanother line\n".utf8), "text.asc"))
+        try expectPGPRefusal(.trailingData, s, sealed: try s.write(bytes + bytes, "two.asc"))
+        // Blank space after the END line is fine.
+        let f = try PGPFixture.get()
+        let spaced = try s.write(bytes + Array("\r\n\n  \n".utf8), "spaced.asc")
+        _ = try Envelope.openOpenPGP(input: spaced, output: s.output, key: f.secretKey("us-ed"), trust: f.trust("partner-ed"))
+        #expect(s.outputFolderContents() == ["plain.out"])
+    }
+}

@@ -91,6 +91,7 @@ final class OpenPGPOpener {
         var sealedSHA256: String? = nil
         var dearmored: AtomicOutput? = nil
         if try isArmored() {
+            try checkArmorEnd()
             let temporary = try dearmor(next: output)
             dearmored = temporary
             binaryFD = temporary.fd
@@ -230,6 +231,57 @@ final class OpenPGPOpener {
         guard n >= 0 else { throw EnvelopeError(.io, "reading \(input) failed: \(errnoText())") }
         let text = head.prefix(n).drop { $0 == 0x20 || $0 == 0x09 || $0 == 0x0D || $0 == 0x0A }
         return text.starts(with: Array("-----BEGIN PGP ".utf8))
+    }
+
+    /// Requires the armour's `-----END PGP MESSAGE-----` line and nothing but blank space after
+    /// it: `rnp_dearmor` reads the first armoured block only and would ignore a second message
+    /// or trailing text. The base64 body cannot hold a `-`, so the first END line is the block's.
+    private func checkArmorEnd() throws {
+        let marker = Array("-----END PGP MESSAGE-----".utf8)
+        let blockSize = 1 << 20
+        var block = [UInt8](repeating: 0, count: blockSize + marker.count)
+        var carried = 0
+        var offset: Int64 = 0
+        var found = false
+        while true {
+            let n = block.withUnsafeMutableBytes { pread(fd, $0.baseAddress! + carried, blockSize, off_t(offset)) }
+            guard n >= 0 else { throw EnvelopeError(.io, "reading \(input) failed: \(errnoText())") }
+            offset += Int64(n)
+            let window = block[0..<(carried + n)]
+            var rest = window[...]
+            if !found, let hit = firstRange(of: marker, in: window) {
+                found = true
+                rest = window[hit.upperBound...]
+                // The END line itself may continue up to its newline.
+                if let newline = rest.firstIndex(of: 0x0A) {
+                    rest = rest[rest.index(after: newline)...]
+                } else {
+                    rest = rest[rest.endIndex...]
+                }
+            }
+            if found, let junk = rest.first(where: { !($0 == 0x20 || $0 == 0x09 || $0 == 0x0D || $0 == 0x0A) }) {
+                _ = junk
+                throw EnvelopeError(.trailingData, "\(input): text follows the armoured message's END line; refusing the whole file")
+            }
+            if n == 0 { break }
+            // Keep the tail, so a marker split across two reads is still found.
+            carried = found ? 0 : min(marker.count - 1, carried + n)
+            if carried > 0 { block.replaceSubrange(0..<carried, with: window.suffix(carried)) }
+        }
+        if !found {
+            throw EnvelopeError(.truncated, "\(input): the armoured message has no END line; it was cut short")
+        }
+    }
+
+    /// The first occurrence of `marker` in `bytes`, as indices of `bytes`.
+    private func firstRange(of marker: [UInt8], in bytes: ArraySlice<UInt8>) -> Range<Int>? {
+        var from = bytes.startIndex
+        while let i = bytes[from...].firstIndex(of: marker[0]) {
+            guard i + marker.count <= bytes.endIndex else { return nil }
+            if bytes[i..<(i + marker.count)].elementsEqual(marker) { return i..<(i + marker.count) }
+            from = i + 1
+        }
+        return nil
     }
 
     /// De-armours the input (`rnp_dearmor`) into a private temporary file next to `output`.
