@@ -304,9 +304,10 @@ final class OpenPGPOpener {
     }
 }
 
-/// An `rnp_op_verify_t`, destroyed with `rnp_op_verify_destroy`; keeps its input and output alive.
+/// An `rnp_op_verify_t`, destroyed with `rnp_op_verify_destroy`; keeps its key store, input and output alive.
 final class RNPVerifyOperation {
     let pointer: OpaquePointer
+    let ffi: RNPFFI
     private let input: RNPInput
     private let output: RNPOutput
 
@@ -317,6 +318,7 @@ final class RNPVerifyOperation {
             throw EnvelopeError(.openssl, "rnp_op_verify_create failed: \(RNPResult.name(rc))")
         }
         pointer = op
+        self.ffi = ffi
         self.input = input
         self.output = output
     }
@@ -351,7 +353,7 @@ final class RNPVerifyOperation {
             var keyHandle: OpaquePointer? = nil
             let key: RNPKey? =
                 if rnp_op_verify_signature_get_key(sig, &keyHandle) == RNPResult.success, let keyHandle {
-                    RNPKey(owning: keyHandle)
+                    RNPKey(owning: keyHandle, in: ffi)
                 } else {
                     nil
                 }

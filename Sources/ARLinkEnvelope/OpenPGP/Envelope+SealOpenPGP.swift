@@ -127,9 +127,10 @@ struct OpenPGPSealer {
     }
 }
 
-/// An `rnp_op_encrypt_t`, destroyed with `rnp_op_encrypt_destroy`; keeps its input and output alive.
+/// An `rnp_op_encrypt_t`, destroyed with `rnp_op_encrypt_destroy`; keeps its key store, input and output alive.
 final class RNPEncryptOperation {
     let pointer: OpaquePointer
+    let ffi: RNPFFI
     private let input: RNPInput
     private let output: RNPOutput
 
@@ -140,6 +141,7 @@ final class RNPEncryptOperation {
             throw EnvelopeError(.openssl, "rnp_op_encrypt_create failed: \(RNPResult.name(rc))")
         }
         pointer = op
+        self.ffi = ffi
         self.input = input
         self.output = output
     }

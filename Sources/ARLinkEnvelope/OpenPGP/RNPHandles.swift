@@ -140,7 +140,7 @@ final class RNPFFI {
     func key(fingerprint: String) -> RNPKey? {
         var handle: OpaquePointer? = nil
         guard rnp_locate_key(pointer, "fingerprint", fingerprint, &handle) == RNPResult.success, let handle else { return nil }
-        return RNPKey(owning: handle)
+        return RNPKey(owning: handle, in: self)
     }
 }
 
@@ -153,11 +153,16 @@ private func rnpPassProvider(
     return Unmanaged<RNPFFI>.fromOpaque(context).takeUnretainedValue().providePassphrase(into: buffer, capacity: length)
 }
 
-/// An `rnp_key_handle_t`, destroyed with `rnp_key_handle_destroy`. Valid while its ``RNPFFI`` lives.
+/// An `rnp_key_handle_t`, destroyed with `rnp_key_handle_destroy`; keeps its ``RNPFFI`` (whose
+/// key store it points into) alive.
 final class RNPKey {
     let pointer: OpaquePointer
+    private let ffi: RNPFFI
 
-    init(owning pointer: OpaquePointer) { self.pointer = pointer }
+    init(owning pointer: OpaquePointer, in ffi: RNPFFI) {
+        self.pointer = pointer
+        self.ffi = ffi
+    }
     deinit { rnp_key_handle_destroy(pointer) }
 
     /// Upper-case hex fingerprint of this key.
@@ -216,7 +221,7 @@ final class RNPKey {
         return (0..<count).compactMap { i in
             var handle: OpaquePointer? = nil
             guard rnp_key_get_subkey_at(pointer, i, &handle) == RNPResult.success, let handle else { return nil }
-            return RNPKey(owning: handle)
+            return RNPKey(owning: handle, in: ffi)
         }
     }
 
