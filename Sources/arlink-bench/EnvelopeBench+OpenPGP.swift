@@ -10,7 +10,8 @@ import Glibc
 ///
 /// gpg makes two Ed25519/Curve25519 keys in a throwaway home in the work folder. Seal: arlink
 /// (`company.sec` signs, to `partner.pub`) against `gpg -u partner -r company --compress-algo
-/// none --sign --encrypt`. Open: arlink opens gpg's message, gpg decrypts and verifies
+/// none --digest-algo SHA256 --cipher-algo AES256 --sign --encrypt` (the same algorithms as
+/// arlink's profile; gpg's own default hash for these keys is SHA-512). Open: arlink opens gpg's message, gpg decrypts and verifies
 /// arlink's. The two sides alternate (A B A B ...), each in its own process, outputs removed
 /// before every run; min and median are printed.
 extension EnvelopeBench {
@@ -38,7 +39,7 @@ extension EnvelopeBench {
             seal.append(try Child.run([me, "envelope", "--phase", "pgp-seal", "--work", folder]))
             remove("gpg-sealed.pgp")
             gpgSeal.append(try Child.shell(
-                "\(gpg) -u \(partner) -r \(company) --compress-algo none --sign --encrypt -o gpg-sealed.pgp plain.bin", in: folder))
+                "\(gpg) -u \(partner) -r \(company) --compress-algo none --digest-algo SHA256 --cipher-algo AES256 --sign --encrypt -o gpg-sealed.pgp plain.bin", in: folder))
         }
         var open: [Child.Measurement] = [], gpgOpen: [Child.Measurement] = []
         for _ in 0..<n {
@@ -54,12 +55,12 @@ extension EnvelopeBench {
             let t = ms.map(\.seconds).sorted()
             let median = t.count % 2 == 1 ? t[t.count / 2] : (t[t.count / 2 - 1] + t[t.count / 2]) / 2
             let peak = ms.map(\.maxRSSKB).max() ?? 0
-            return name.padding(toLength: 40, withPad: " ", startingAt: 0)
+            return name.padding(toLength: 44, withPad: " ", startingAt: 0)
                 + String(format: "min %6.3f s (%5.0f MB/s)  median %6.3f s (%5.0f MB/s)  peak RSS %4d MB",
                          t[0], bytes / 1e6 / t[0], median, bytes / 1e6 / median, peak / 1024)
         }
         print(row("arlink seal", seal))
-        print(row("gpg --sign --encrypt (no compression)", gpgSeal))
+        print(row("gpg --sign --encrypt (SHA-256, no compr.)", gpgSeal))
         print(row("arlink open (gpg's message)", open))
         print(row("gpg --decrypt (arlink's message)", gpgOpen))
         func medianSeconds(_ ms: [Child.Measurement]) -> Double { ms.map(\.seconds).sorted()[ms.count / 2] }
