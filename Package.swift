@@ -35,6 +35,11 @@ let package = Package(
             pkgConfig: "libcurl",
             providers: [.apt(["libcurl4-openssl-dev"])]
         ),
+        .systemLibrary(
+            name: "CRNP",
+            pkgConfig: "librnp",
+            providers: [.apt(["librnp-dev"])]
+        ),
         .target(
             name: "CCurlShims",
             dependencies: ["CCurl"],
@@ -45,7 +50,7 @@ let package = Package(
 
         .target(name: "ARLinkCore", swiftSettings: swiftSettings),
         .target(name: "ARLinkFormats", dependencies: ["ARLinkCore"], swiftSettings: swiftSettings),
-        .target(name: "ARLinkEnvelope", dependencies: ["ARLinkCore", "COpenSSL"], swiftSettings: swiftSettings),
+        .target(name: "ARLinkEnvelope", dependencies: ["ARLinkCore", "COpenSSL", "CRNP"], swiftSettings: swiftSettings),
         .target(name: "ARLinkTransport", dependencies: ["ARLinkCore", "CCurl", "CCurlShims"], swiftSettings: swiftSettings),
         .target(
             name: "ARLinkStore",

@@ -13,7 +13,10 @@ $SUDO apt-get update -qq
 # Python's jsonschema and PyYAML (independent schema validation in the tests) and cryptography
 # (an independent check of an audit export), libfaketime
 # (the suite runs again with the clock a year ahead and a day behind).
+# OpenPGP: librnp (the CRNP module) and, as the partner's tools in the interop tests, GnuPG,
+# the rnp CLI and Sequoia's sq.
 $SUDO apt-get install -y -qq libssl-dev openssl libcurl4-openssl-dev openssh-server openssh-client \
-  nginx sqlite3 libsqlite3-dev python3 python3-jsonschema python3-yaml python3-cryptography faketime >/dev/null
+  nginx sqlite3 libsqlite3-dev python3 python3-jsonschema python3-yaml python3-cryptography faketime \
+  librnp-dev rnp gnupg sq >/dev/null
 python3 -c 'import jsonschema, yaml, cryptography' 2>/dev/null || python3 -m pip install -q jsonschema pyyaml cryptography
 echo "arlink: system packages ready"

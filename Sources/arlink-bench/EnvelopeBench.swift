@@ -18,12 +18,15 @@ struct EnvelopeBench: ParsableCommand {
     @Option(help: "Plaintext size in MB (10^6 bytes).") var sizeMb = 200
     @Option(help: "The keys-example folder.") var keys = "keys-example"
     @Option(help: "Work folder (a temporary folder by default, removed afterwards).") var dir: String?
-    @Option(help: "Runs of each measurement; the best is reported.") var runs = 2
+    @Option(help: "Runs of each measurement; the best is reported (openpgp: min and median of alternating runs).") var runs = 2
+    @Option(help: "cms (default): against openssl cms; openpgp: against gpg, with keys made by gpg in the work folder.") var format = "cms"
     @Option(help: .hidden) var phase: String?
     @Option(help: .hidden) var work: String?
 
     func run() throws {
         if let phase, let work { return try runPhase(phase, work: work) }
+        if format == "openpgp" { return try runOpenPGP() }
+        guard format == "cms" else { throw ValidationError("--format must be cms or openpgp") }
         let folder = dir ?? (NSTemporaryDirectory() + "arlink-envbench-\(getpid())")
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         defer { if dir == nil { try? FileManager.default.removeItem(atPath: folder) } }
@@ -82,6 +85,11 @@ struct EnvelopeBench: ParsableCommand {
     }
 
 
+    /// Writes `sizeMb` MB of deterministic pseudo-random bytes to `folder/plain.bin`.
+    func writePlaintext(_ folder: String) throws {
+        try writePlain(folder + "/plain.bin")
+    }
+
     /// Private copies of the example keys (0600) and the plaintext.
     private func prepare(_ folder: String) throws {
         for sub in ["ca", "company", "partner"] {
@@ -91,7 +99,10 @@ struct EnvelopeBench: ParsableCommand {
                 chmod(folder + "/" + sub + "/" + name, 0o600)
             }
         }
-        let path = folder + "/plain.bin"
+        try writePlain(folder + "/plain.bin")
+    }
+
+    private func writePlain(_ path: String) throws {
         guard let file = fopen(path, "w") else { throw ValidationError("cannot write \(path)") }
         defer { fclose(file) }
         var state: UInt64 = 0x9E37_79B9_7F4A_7C15
@@ -122,6 +133,8 @@ struct EnvelopeBench: ParsableCommand {
             let identity = try DecryptionIdentity(certificatePath: w("partner/encryption.crt"), keyPath: w("partner/encryption.key"))
             let trust = TrustPolicy(pinned: [w("company/signing.crt")], partnerName: "bench")
             _ = try Envelope.open(input: w("sealed.der"), output: w("opened.bin"), identity: identity, trust: trust)
+        case "pgp-seal", "pgp-open":
+            try runOpenPGPPhase(phase, work: work)
         case "claim":
             let sha = try StreamingSHA256()
             let data = try Data(contentsOf: URL(fileURLWithPath: w("sealed.der")), options: .alwaysMapped)

@@ -14,6 +14,8 @@ public struct EnvelopeError: ARLinkFailure, Equatable {
             case malformed = "envelope.malformed"
             case truncated = "envelope.truncated"
             case empty = "envelope.empty"
+            case trailingData = "envelope.trailing_data"
+            case compressionRatio = "envelope.compression_ratio"
             // Integrity and allowlist (65 / 77)
             case tagMismatch = "envelope.tag_mismatch"
             case signatureInvalid = "envelope.signature_invalid"
@@ -57,7 +59,12 @@ public struct EnvelopeError: ARLinkFailure, Equatable {
         public static let truncated = Code(value: .truncated)
         /// The envelope file is empty.
         public static let empty = Code(value: .empty)
-        /// The AES-GCM authentication tag does not match: the ciphertext or tag was altered.
+        /// Bytes follow the end of the message (OpenPGP): the whole file is refused.
+        public static let trailingData = Code(value: .trailingData)
+        /// The content decompresses to more than the allowed ratio of the file's size (a
+        /// compression bomb, OpenPGP).
+        public static let compressionRatio = Code(value: .compressionRatio)
+        /// The AES-GCM authentication tag (or the OpenPGP MDC) does not match: the ciphertext or tag was altered.
         public static let tagMismatch = Code(value: .tagMismatch)
         /// The inner signature does not verify over the content.
         public static let signatureInvalid = Code(value: .signatureInvalid)
@@ -138,7 +145,7 @@ public struct EnvelopeError: ARLinkFailure, Equatable {
     public var exitStatus: ExitStatus {
         switch code.value {
         case .missingFile: .noInput
-        case .malformed, .truncated, .empty:
+        case .malformed, .truncated, .empty, .trailingData, .compressionRatio:
             .dataError
         case .tagMismatch, .signatureInvalid, .disallowedAlgorithm, .unauthenticatedEncryption, .unsigned, .notEncrypted,
             .multipleSigners, .nestedSignature, .weakKey, .notForUs, .untrustedSigner, .expiredSigner,
