@@ -13,6 +13,7 @@ offsets=("$@")
 [[ ${#offsets[@]} -gt 0 ]] || offsets=("+365d" "-1d")
 for offset in "${offsets[@]}"; do
   echo "== test suite with the clock at $offset: $(faketime -f "$offset" date -u +%Y-%m-%dT%H:%M:%SZ)"
-  # Only the wall clock moves; monotonic clocks (timeouts, dispatch timers) stay real.
-  FAKETIME_DONT_FAKE_MONOTONIC=1 timeout 1800 faketime -f "$offset" "$binary" --testing-library swift-testing
+  # Only the wall clock moves: monotonic clocks (timeouts, dispatch timers) and file times
+  # (stat, which libfaketime would otherwise shift for some calls and not for others) stay real.
+  NO_FAKE_STAT=1 FAKETIME_DONT_FAKE_MONOTONIC=1 timeout 1800 faketime -f "$offset" "$binary" --testing-library swift-testing
 done

@@ -49,7 +49,7 @@ struct InboundJobTests {
         // Receipt delivered, opened by the partner with the openssl CLI, valid against the schema.
         let receipts = f.files(f.inbox)
         #expect(receipts == ["acme-corp_acme-collect_receipt_" + Timestamp.iso8601(f.now).prefix(10).filter { $0 != "-" } + "_000001.jsonl.p7m"])
-        let lines = try f.openReceipt(receipts[0])
+        let lines = try f.openReceipt(try #require(receipts.first))
         #expect(lines.count == 3)
         #expect(lines[1].contains("\"events_accepted\":\(totals.recordCount)"))
         let receiptPlain = try f.dir.write("receipt.jsonl", lines.joined(separator: "\n") + "\n")
