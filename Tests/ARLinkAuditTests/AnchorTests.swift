@@ -41,30 +41,6 @@ struct AnchorTests {
         try fixture.store().read { try Int.fetchOne($0, sql: "SELECT count(*) FROM audit_checkpoint") ?? 0 }
     }
 
-    /// Rewrites entry `index` (record count changed) and every later prev and leaf hash, as an
-    /// attacker with the database file would.
-    func rewrite(_ fixture: AuditTestFixture, entry index: Int) throws {
-        let store = try fixture.store()
-        let texts = try store.read { try String.fetchAll($0, sql: "SELECT entry FROM audit_entry ORDER BY leaf_index") }
-        let hasher = try MerkleHasher()
-        var previous = MerkleHash.zero
-        var rows: [(String, MerkleHash)] = []
-        for (i, text) in texts.enumerated() {
-            var entry = try AuditEntry(canonicalBytes: Array(text.utf8), source: "entry")
-            if i == index { entry.event.recordCount = 99 }
-            entry.previous = previous
-            let bytes = entry.canonicalBytes
-            previous = hasher.leafHash(bytes)
-            rows.append((String(decoding: bytes, as: UTF8.self), previous))
-        }
-        try fixture.sqlite(Self.unlock)
-        try store.write { db in
-            for (i, (text, leaf)) in rows.enumerated() {
-                try db.execute(sql: "UPDATE audit_entry SET entry = ?, leaf_hash = ? WHERE leaf_index = ?", arguments: [text, Data(leaf.bytes), i])
-            }
-        }
-    }
-
     @Test("a fresh log signs the checkpoint of the empty log before its first entry")
     func genesis() throws {
         let fixture = try AuditTestFixture("anchor-fresh")
@@ -86,7 +62,7 @@ struct AnchorTests {
     func rewriteAndDeleteCheckpoints() throws {
         let fixture = try makeLog("anchor-rewrite")
         defer { fixture.directory.remove() }
-        try rewrite(fixture, entry: 5)
+        try fixture.rewriteConsistently(entry: 5) { $0.event.recordCount = 99 }
         try fixture.sqlite("DELETE FROM audit_checkpoint; DELETE FROM audit_checkpoint_export;")
         try FileManager.default.removeItem(atPath: fixture.checkpointPath)
         let error = try nextRun(fixture)

@@ -2,6 +2,7 @@ import ARLinkAudit
 import ARLinkEnvelope
 import ARLinkStore
 import ARLinkTestSupport
+import GRDB
 import Foundation
 import Testing
 
@@ -73,4 +74,33 @@ struct AuditTestFixture {
             }
         }
     }
+
+    /// Rewrites every entry as an attacker with the database file would: `edit` changes entry
+    /// `index`, then every later `prev` and every leaf hash is recomputed so the linear chain
+    /// is consistent again (the append-only triggers are dropped first).
+    /// - Returns: the new leaf hashes, in order.
+    @discardableResult
+    func rewriteConsistently(entry index: Int, _ edit: (inout AuditEntry) -> Void) throws -> [MerkleHash] {
+        let store = try store()
+        let texts = try store.read { try String.fetchAll($0, sql: "SELECT entry FROM audit_entry ORDER BY leaf_index") }
+        let hasher = try MerkleHasher()
+        var previous = MerkleHash.zero
+        var rows: [(String, MerkleHash)] = []
+        for (i, text) in texts.enumerated() {
+            var entry = try AuditEntry(canonicalBytes: Array(text.utf8), source: "entry")
+            if i == index { edit(&entry) }
+            entry.previous = previous
+            let bytes = entry.canonicalBytes
+            previous = hasher.leafHash(bytes)
+            rows.append((String(decoding: bytes, as: UTF8.self), previous))
+        }
+        try sqlite("DROP TRIGGER IF EXISTS audit_entry_no_update; DROP TRIGGER IF EXISTS audit_entry_no_delete; DROP TRIGGER IF EXISTS audit_checkpoint_no_update; DROP TRIGGER IF EXISTS audit_checkpoint_no_delete; DROP TRIGGER IF EXISTS audit_checkpoint_export_no_delete;")
+        try store.write { db in
+            for (i, (text, leaf)) in rows.enumerated() {
+                try db.execute(sql: "UPDATE audit_entry SET entry = ?, leaf_hash = ? WHERE leaf_index = ?", arguments: [text, Data(leaf.bytes), i])
+            }
+        }
+        return rows.map(\.1)
+    }
 }
+

@@ -172,24 +172,8 @@ struct TamperTests {
         // The attacker rewrites entry 12, then recomputes every later prev and leaf hash so
         // the linear chain is consistent again.
         let store = try fixture.store()
-        let texts = try store.read { try String.fetchAll($0, sql: "SELECT entry FROM audit_entry ORDER BY leaf_index") }
         let hasher = try MerkleHasher()
-        var previous = MerkleHash.zero
-        var rewritten: [(String, MerkleHash)] = []
-        for (index, text) in texts.enumerated() {
-            var entry = try AuditEntry(canonicalBytes: Array(text.utf8), source: "entry")
-            if index == 12 { entry.event.recordCount = 1 }
-            entry.previous = previous
-            let bytes = entry.canonicalBytes
-            previous = hasher.leafHash(bytes)
-            rewritten.append((String(decoding: bytes, as: UTF8.self), previous))
-        }
-        try fixture.sqlite(Self.unlock)
-        try store.write { db in
-            for (index, (text, leaf)) in rewritten.enumerated() {
-                try db.execute(sql: "UPDATE audit_entry SET entry = ?, leaf_hash = ? WHERE leaf_index = ?", arguments: [text, Data(leaf.bytes), index])
-            }
-        }
+        let rewritten = try fixture.rewriteConsistently(entry: 12) { $0.event.recordCount = 1 }
         let message = try tamperedMessage(fixture)
         #expect(message.hasPrefix("checkpoint #3 in the database (tree size 20) does not match the entries"), "\(message)")
         #expect(message.contains("the first changed entry lies between 10 and 19"))
@@ -197,7 +181,7 @@ struct TamperTests {
         let otherKey = fixture.directory.file("other.key"), otherPub = fixture.directory.file("other.pub")
         try AuditTestFixture.generateKey(private: otherKey, public: otherPub)
         let forger = try AuditSigner(privateKeyPath: otherKey, keyName: AuditTestFixture.origin)
-        let tree = MerkleTree(leafHashes: rewritten.map(\.1), hasher: hasher)
+        let tree = MerkleTree(leafHashes: rewritten, hasher: hasher)
         try store.write { db in
             try db.execute(sql: "DELETE FROM audit_checkpoint")
             for size in [10, 20, 30] {
