@@ -15,6 +15,7 @@ struct Arlink: AsyncParsableCommand {
             KeysCommand.self,
             TransportCommand.self,
             AuditCommand.self,
+            ReportCommand.self,
             DemoCommand.self,
         ]
     )

@@ -15,6 +15,7 @@ enum StoreMigrations {
         registerLedgerV2(&migrator)
         registerInboundV3(&migrator)
         registerAuditV2(&migrator)
+        registerKPIV1(&migrator)
         return migrator
     }
 }
