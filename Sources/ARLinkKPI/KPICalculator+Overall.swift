@@ -81,17 +81,17 @@ extension KPICalculator {
         var notes: [String] = []
         if let since = report.feedbackFactsSince {
             if since > period.from {
-                notes.append("Payments, reversals, promises made, disputes, statuses and risk scores are recorded from \(since.iso) on (the first feedback file applied after this version of arlink was installed); earlier days show none.")
+                notes.append("Figures from partner feedback (payments, reversals, promises made, disputes, statuses, risk scores) are kept for files applied from \(since.iso) on; files applied earlier count in none of them.")
             }
         } else {
-            notes.append("No feedback file has been applied since this version of arlink was installed: payments, promises, disputes, statuses and risk scores are not yet available.")
+            notes.append("No feedback file has been applied with KPI facts yet: payments, promises made, disputes, statuses and risk scores are not yet available.")
         }
         if let since = report.extractFactsSince {
             if since > period.from {
-                notes.append("Receivables, aging and credit sales are recorded from the outbound run of \(since.iso) on.")
+                notes.append("Receivables, aging and credit sales come from the extracts of outbound runs from \(since.iso) on; no earlier extract was kept.")
             }
         } else {
-            notes.append("No outbound run has read an ERP extract since this version of arlink was installed: receivables, aging and DSO are not yet available.")
+            notes.append("No outbound run has kept an ERP extract's facts yet: receivables, aging and DSO are not yet available.")
         }
         for r in report.overall.receivables {
             if r.asOf < period.to {

@@ -53,7 +53,6 @@ public enum KPICalculator {
                     update(money.currency.code) {
                         $0.placedAccounts += 1
                         $0.placedMinor += money.minorUnits
-                        $0.placedInvoices += data.invoices[step.accountRef]?[money.currency.code] ?? 0
                     }
                 }
             case "recall":
@@ -67,6 +66,9 @@ public enum KPICalculator {
             default:
                 break
             }
+        }
+        for batch in data.invoices where period.contains(batch.asOf) {
+            update(batch.currency) { $0.placedInvoices += batch.invoices }
         }
         for (_, standing) in data.standing(through: period.to) where standing.active {
             for money in standing.balances {

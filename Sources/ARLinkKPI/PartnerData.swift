@@ -6,7 +6,7 @@ import GRDB
 struct PartnerData {
     var partner: String
     var steps: [KPIFacts.PlacementStep]
-    var invoices: [String: [String: Int]]
+    var invoices: [(asOf: LocalDate, currency: String, invoices: Int)]
     /// Net payments by account, oldest first.
     var payments: [String: [KPIFacts.AccountPayment]]
     var disputes: [String: LocalDate]
@@ -15,7 +15,7 @@ struct PartnerData {
     init(_ db: Database, partner: String) throws {
         self.partner = partner
         steps = try KPIFacts.placementSteps(db, partner: partner)
-        invoices = try KPIFacts.invoiceCounts(db, partner: partner)
+        invoices = try KPIFacts.placedInvoices(db, partner: partner)
         payments = Dictionary(grouping: try KPIFacts.accountPayments(db, partner: partner), by: \.accountRef)
         disputes = try KPIFacts.disputeDays(db, partner: partner)
         risks = try KPIFacts.risks(db, partner: partner)

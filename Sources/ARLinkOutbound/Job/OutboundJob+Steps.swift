@@ -86,6 +86,7 @@ extension OutboundJob {
             try PlacementLedger.recordBuilt(db, batch: batch, changes: plan.changes) { ref in
                 planned[ref].flatMap { $0.action == .recall ? nil : plan.invoices(for: $0) }
             }
+            try KPIFacts.recordPlacedInvoices(db, batchID: batch.batchID, plan.placedInvoiceCounts)
             StepTrace.mark("ledger rows written; waiting for the portfolio")
             let written = try background.wait().get()
             reporter.info("wrote \(written.bytes) bytes of portfolio in \(String(format: "%.2f", background.seconds)) s\(ProcessMemory.peakNote)")

@@ -31,17 +31,15 @@ extension KPIFacts {
         return out
     }
 
-    /// The number of invoices the ledger holds for each of the partner's accounts, by currency.
-    public static func invoiceCounts(_ db: Database, partner: String) throws -> [String: [String: Int]] {
-        var out: [String: [String: Int]] = [:]
-        let rows = try Row.fetchCursor(db, sql: "SELECT account_ref, invoices FROM placement WHERE partner = ? AND invoices IS NOT NULL",
-                                       arguments: [partner])
-        while let row = try rows.next() {
-            var counts: [String: Int] = [:]
-            for invoice in PlacedInvoices.decode(row[1] as String) { counts[invoice.placed.currency.code, default: 0] += 1 }
-            out[row[0]] = counts
+    /// Invoices placed per currency by each of the partner's delivered batches, with the batch's as-of date.
+    public static func placedInvoices(_ db: Database, partner: String) throws -> [(asOf: LocalDate, currency: String, invoices: Int)] {
+        try Row.fetchAll(db, sql: """
+            SELECT b.as_of, f.currency, f.placed_invoices FROM kpi_batch_fact f JOIN outbound_batch b ON b.batch_id = f.batch_id
+            WHERE b.partner = ? AND b.state IN ('delivered', 'acknowledged')
+            """, arguments: [partner]).compactMap { row in
+            guard let day = LocalDate(iso: row[0] as String) else { return nil }
+            return (day, row[1], row[2])
         }
-        return out
     }
 
     /// Net payments of one account in one currency on one day.

@@ -24,6 +24,14 @@ public enum KPIFacts {
         try noteOrigin(db, .extract, since: asOf)
     }
 
+    /// Records the number of invoices a batch placed, per currency (in the batch's transaction).
+    public static func recordPlacedInvoices(_ db: Database, batchID: String, _ counts: [String: Int]) throws {
+        for (currency, count) in counts {
+            try db.execute(sql: "INSERT OR REPLACE INTO kpi_batch_fact (batch_id, currency, placed_invoices) VALUES (?, ?, ?)",
+                           arguments: [batchID, currency, count])
+        }
+    }
+
     /// Adds one feedback file's facts to the partner's.
     public static func recordFeedback(_ db: Database, partner: String, _ facts: FeedbackFacts) throws {
         let event = try BulkStatement(db, sql: """

@@ -7,6 +7,8 @@ extension StoreMigrations {
     /// - `kpi_extract_fact`: per outbound run (as-of date) and currency, the extract's
     ///   receivables, overdue amount, aging buckets and credit sales by invoice date
     ///   (``ExtractFacts``).
+    /// - `kpi_batch_fact`: per outbound batch and currency, the invoices of the accounts it
+    ///   placed (the ledger keeps an account's invoices only while it is placed).
     /// - `kpi_event_fact`: per partner, day, currency, measure and key, the accepted feedback
     ///   events' count and amount (payments, reversals, promises, disputes by reason, statuses
     ///   by code).
@@ -28,6 +30,12 @@ extension StoreMigrations {
                     items INTEGER NOT NULL,
                     minor INTEGER NOT NULL,
                     PRIMARY KEY (as_of, currency, measure, key)
+                ) WITHOUT ROWID;
+                CREATE TABLE kpi_batch_fact (
+                    batch_id TEXT NOT NULL,
+                    currency TEXT NOT NULL,
+                    placed_invoices INTEGER NOT NULL,
+                    PRIMARY KEY (batch_id, currency)
                 ) WITHOUT ROWID;
                 CREATE TABLE kpi_event_fact (
                     partner TEXT NOT NULL,
