@@ -11,8 +11,9 @@ $SUDO apt-get update -qq
 # Peers: the openssl CLI (the partner's tool in the demo and the interop tests), OpenSSH's
 # sshd and sftp (SFTP tests and benchmark), nginx (HTTPS tests), sqlite3 (audit tamper tests),
 # Python's jsonschema and PyYAML (independent schema validation in the tests), libfaketime
-# (the suite runs again with the clock a year ahead and a day behind).
+# (the suite runs again with the clock a year ahead and a day behind), headless Chromium and
+# Pillow (the KPI report page rendered to PNG and its pixels checked).
 $SUDO apt-get install -y -qq libssl-dev openssl libcurl4-openssl-dev openssh-server openssh-client \
-  nginx sqlite3 libsqlite3-dev python3 python3-jsonschema python3-yaml faketime >/dev/null
+  nginx sqlite3 libsqlite3-dev python3 python3-jsonschema python3-yaml faketime chromium python3-pil >/dev/null
 python3 -c 'import jsonschema, yaml' 2>/dev/null || python3 -m pip install -q jsonschema pyyaml
 echo "arlink: system packages ready"

@@ -230,7 +230,7 @@ extension KPIReport {
         let reasons = overall.activity.rejectedByReason.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }
         let chart = SVGBarChart(id: "chart-rejections", title: "Rejected feedback events by reason",
                                 description: "Events of applied feedback files rejected one by one in the period, by reason, all partners.",
-                                categories: reasons.map(\.key), series: [.init(name: "rejected events", color: SVGBarChart.palette[3], values: reasons.map { Double($0.value) })])
+                                categories: reasons.map(\.key), series: [.init(name: "rejected events", color: SVGBarChart.palette[4], values: reasons.map { Double($0.value) })])
         var table = "<table><tr><th scope=\"col\">reason</th><th scope=\"col\">events</th></tr>\n"
         for (reason, count) in reasons {
             table += "<tr><td>\(HTMLText.escape(reason))</td><td class=\"num\" data-partner=\"*\" data-reason=\"\(HTMLText.escape(reason))\">\(count)</td></tr>\n"
