@@ -93,7 +93,7 @@ let package = Package(
         /// The collection KPI report (issue 19): reads the ledger, the inbound tables and the KPI facts.
         .target(
             name: "ARLinkKPI",
-            dependencies: ["ARLinkCore", "ARLinkStore", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["ARLinkCore", "ARLinkStore"],
             swiftSettings: swiftSettings
         ),
 

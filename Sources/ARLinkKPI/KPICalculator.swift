@@ -1,6 +1,5 @@
 public import ARLinkCore
 public import ARLinkStore
-import GRDB
 
 /// Computes a ``KPIReport`` from the state database: the placement ledger, the inbound tables
 /// and the KPI facts the runs recorded. Reads only; personal data is never read.
@@ -11,19 +10,19 @@ public enum KPICalculator {
     ///   - generatedAt: when the report is made (shown in it).
     public static func build(store: StateStore, partners: [String], from: LocalDate, to: LocalDate, generatedAt: String) throws -> KPIReport {
         let period = KPIPeriod(from: from, to: to)
-        return try store.read { db in
+        return try store.readKPIs { source in
             var partnerReports: [PartnerKPIs] = []
             for partner in partners {
-                let data = try PartnerData(db, partner: partner)
+                let data = try PartnerData(source, partner: partner)
                 var months: [MonthKPIs] = []
                 for (label, month) in period.months {
-                    months.append(MonthKPIs(month: label, kpis: try currencyKPIs(data, month, db: db), activity: try activity(data, month, db: db)))
+                    months.append(MonthKPIs(month: label, kpis: try currencyKPIs(data, month, source: source), activity: try activity(data, month, source: source)))
                 }
-                partnerReports.append(PartnerKPIs(partner: partner, kpis: try currencyKPIs(data, period, db: db), activity: try activity(data, period, db: db),
+                partnerReports.append(PartnerKPIs(partner: partner, kpis: try currencyKPIs(data, period, source: source), activity: try activity(data, period, source: source),
                                                   cohorts: cohorts(data, period), risk: risk(data, period), months: months))
             }
-            let origins = try KPIFacts.origins(db)
-            let extracts = try KPIFacts.extractFacts(db, through: to)
+            let origins = try source.origins()
+            let extracts = try source.extractFacts(through: to)
             var report = KPIReport(from: from, to: to, generatedAt: generatedAt, partners: partnerReports,
                                    overall: overall(partnerReports, period: period, extracts: extracts),
                                    feedbackFactsSince: origins[.feedback], extractFactsSince: origins[.extract])
@@ -34,7 +33,7 @@ public enum KPICalculator {
 
     // MARK: - Per currency
 
-    static func currencyKPIs(_ data: PartnerData, _ period: KPIPeriod, db: Database) throws -> [CurrencyKPIs] {
+    static func currencyKPIs(_ data: PartnerData, _ period: KPIPeriod, source: KPISource) throws -> [CurrencyKPIs] {
         var byCode: [String: CurrencyKPIs] = [:]
         func update(_ code: String, _ change: (inout CurrencyKPIs) -> Void) {
             guard let currency = try? Currency(code) else { return }
@@ -93,7 +92,7 @@ public enum KPICalculator {
             }
         }
         // Payments, reversals and promises dated in the period.
-        for fact in try KPIFacts.eventFacts(db, partner: data.partner, from: period.from, to: period.to) where !fact.currency.isEmpty {
+        for fact in try source.eventFacts(partner: data.partner, from: period.from, to: period.to) where !fact.currency.isEmpty {
             switch fact.measure {
             case FeedbackFacts.Measure.payment.rawValue: update(fact.currency) { $0.paymentsMinor += fact.minor }
             case FeedbackFacts.Measure.reversal.rawValue: update(fact.currency) { $0.reversalsMinor += fact.minor }
@@ -105,7 +104,7 @@ public enum KPICalculator {
             default: break
             }
         }
-        for promise in try KPIFacts.judgedPromises(db, partner: data.partner, from: period.from, to: period.to) {
+        for promise in try source.judgedPromises(partner: data.partner, from: period.from, to: period.to) {
             update(promise.currency) {
                 $0.promisedDueMinor += promise.amountMinor
                 if promise.kept {
@@ -121,9 +120,9 @@ public enum KPICalculator {
 
     // MARK: - Activity
 
-    static func activity(_ data: PartnerData, _ period: KPIPeriod, db: Database) throws -> ActivityKPIs {
+    static func activity(_ data: PartnerData, _ period: KPIPeriod, source: KPISource) throws -> ActivityKPIs {
         var out = ActivityKPIs()
-        for fact in try KPIFacts.eventFacts(db, partner: data.partner, from: period.from, to: period.to) {
+        for fact in try source.eventFacts(partner: data.partner, from: period.from, to: period.to) {
             switch fact.measure {
             case FeedbackFacts.Measure.dispute.rawValue:
                 out.disputes += fact.events
@@ -136,7 +135,7 @@ public enum KPICalculator {
         out.disputedAccounts = data.disputes.values.filter(period.contains).count
         let atStart = data.standing(through: period.from.adding(days: -1)).filter(\.value.active).keys
         out.accountsUnderManagement = Set(atStart).union(data.placements(in: period).keys).count
-        let files = try KPIFacts.fileActivity(db, partner: data.partner, from: period.from, to: period.to)
+        let files = try source.fileActivity(partner: data.partner, from: period.from, to: period.to)
         out.filesReceived = files.received
         out.filesApplied = files.applied
         out.filesQuarantined = files.quarantined

@@ -1,6 +1,5 @@
 import ARLinkCore
 import ARLinkStore
-import GRDB
 
 /// What the report reads about one partner once, before computing any period.
 struct PartnerData {
@@ -12,13 +11,13 @@ struct PartnerData {
     var disputes: [String: LocalDate]
     var risks: [String: FeedbackFacts.Risk]
 
-    init(_ db: Database, partner: String) throws {
+    init(_ source: KPISource, partner: String) throws {
         self.partner = partner
-        steps = try KPIFacts.placementSteps(db, partner: partner)
-        invoices = try KPIFacts.placedInvoices(db, partner: partner)
-        payments = Dictionary(grouping: try KPIFacts.accountPayments(db, partner: partner), by: \.accountRef)
-        disputes = try KPIFacts.disputeDays(db, partner: partner)
-        risks = try KPIFacts.risks(db, partner: partner)
+        steps = try source.placementSteps(partner: partner)
+        invoices = try source.placedInvoices(partner: partner)
+        payments = Dictionary(grouping: try source.accountPayments(partner: partner), by: \.accountRef)
+        disputes = try source.disputeDays(partner: partner)
+        risks = try source.risks(partner: partner)
     }
 
     /// Where each account stands after the steps dated up to `day`: active or recalled, and

@@ -21,7 +21,8 @@ import Testing
 ///   `high`, A3 610 `high`; rejected: a payment for an unknown account, a promise in the past.
 /// - file 2, applied 2027-02-09: A1 pays 30.00 (02-09: the promise is kept), A3 USD 50.00
 ///   (02-08), a `pricing` dispute on A4.
-/// - a run on 2027-02-15 judges the promises: A1's kept, A4's broken.
+/// - a run on 2027-02-15 judges the promises (A1's kept, A4's broken) and holds a file sent
+///   after a sequence gap.
 /// - extracts of 2027-01-31 and 2027-02-20 (receivables, aging, credit sales).
 final class KPIFixture {
     let inbound: InboundFixture
@@ -70,7 +71,10 @@ final class KPIFixture {
         ])
         _ = try inbound.run()
         inbound.now = Self.noon(Self.day(2027, 2, 15))
-        _ = try inbound.run()
+        // Sequence 4 after 2: held (sequence 3 is missing), and not applied.
+        try inbound.drop(sequence: 4, previous: nil, [try Events.payment("P9", "A1", "1.00", on: Self.day(2027, 2, 14))])
+        let judged = try inbound.run()
+        try #require(judged.partners.first?.held.count == 1, "the file after the gap was not held")
         try recall(store, batch: "B3", sequence: 3, asOf: Self.day(2027, 2, 20), account: "A2")
         try recordExtracts(store)
     }

@@ -13,9 +13,10 @@ public struct FactFigure: Sendable, Hashable {
         count += 1
         self.minor += minor
     }
-}
 
-extension LocalDate {
-    /// `YYYY-MM`, the month this day falls in.
-    public var month: String { String(iso.prefix(7)) }
+    /// Adds another figure's count and amount.
+    public mutating func merge(_ other: FactFigure) {
+        count += other.count
+        minor += other.minor
+    }
 }

@@ -4,7 +4,7 @@
 /// amounts, codes and dates only; never a name, address or comment.
 public struct FeedbackFacts: Sendable {
     /// What an event figure counts.
-    public enum Measure: String, Sendable, CaseIterable {
+    public enum Measure: String, Sendable, CaseIterable, Hashable {
         case payment
         case reversal
         case promise
@@ -32,6 +32,11 @@ public struct FeedbackFacts: Sendable {
     public struct AccountPayments: Sendable, Hashable {
         public var minor: Int64
         public var paid: Bool
+
+        mutating func add(_ minor: Int64, paid: Bool) {
+            self.minor += minor
+            self.paid = self.paid || paid
+        }
     }
 
     /// The latest risk score of an account.
@@ -45,9 +50,23 @@ public struct FeedbackFacts: Sendable {
             self.segment = segment
             self.scoredOn = scoredOn
         }
+
+        /// Takes `other` unless it is older (a later event of the same day wins).
+        mutating func keepLatest(_ other: Risk) {
+            if other.scoredOn >= scoredOn { self = other }
+        }
     }
 
-    public private(set) var events: [EventKey: FactFigure] = [:]
+    /// The event figures, by day, currency, measure and key.
+    public var events: [EventKey: FactFigure] {
+        var out = counted
+        for (key, figure) in recent where key != nil { out[key!, default: FactFigure()].merge(figure) }
+        return out
+    }
+    private var counted: [EventKey: FactFigure] = [:]
+    /// The latest key of each measure and its figure not yet in `counted`: a file's events of one
+    /// kind mostly share their day and currency, so most events add here without hashing.
+    private var recent = [(key: EventKey?, figure: FactFigure)](repeating: (nil, FactFigure()), count: Measure.allCases.count)
     public private(set) var payments: [PaymentKey: AccountPayments] = [:]
     /// The day of each disputed account's (first) dispute in this file.
     public private(set) var disputeDays: [String: LocalDate] = [:]
@@ -61,6 +80,15 @@ public struct FeedbackFacts: Sendable {
 
     public var isEmpty: Bool { events.isEmpty && risks.isEmpty }
 
+    private mutating func count(_ key: EventKey, _ minor: Int64) {
+        let slot = key.measure.slot
+        if recent[slot].key != key {
+            if let previous = recent[slot].key { counted[previous, default: FactFigure()].merge(recent[slot].figure) }
+            recent[slot] = (key, FactFigure())
+        }
+        recent[slot].figure.add(minor)
+    }
+
     /// Adds an accepted event.
     public mutating func accept(_ event: FeedbackEvent) {
         let day = event.occurredOn ?? fallbackDay
@@ -68,27 +96,39 @@ public struct FeedbackFacts: Sendable {
         let minor = event.amount?.minorUnits ?? 0
         switch event.type {
         case .payment:
-            events[EventKey(day: day, currency: currency, measure: .payment, key: ""), default: FactFigure()].add(minor)
-            let key = PaymentKey(accountRef: event.accountRef, currency: currency, day: day)
-            payments[key, default: AccountPayments(minor: 0, paid: true)].minor += minor
-            payments[key]?.paid = true
+            count(EventKey(day: day, currency: currency, measure: .payment, key: ""), minor)
+            payments[PaymentKey(accountRef: event.accountRef, currency: currency, day: day), default: AccountPayments(minor: 0, paid: true)]
+                .add(minor, paid: true)
         case .paymentReversal:
-            events[EventKey(day: day, currency: currency, measure: .reversal, key: ""), default: FactFigure()].add(minor)
-            payments[PaymentKey(accountRef: event.accountRef, currency: currency, day: day),
-                     default: AccountPayments(minor: 0, paid: false)].minor -= minor
+            count(EventKey(day: day, currency: currency, measure: .reversal, key: ""), minor)
+            payments[PaymentKey(accountRef: event.accountRef, currency: currency, day: day), default: AccountPayments(minor: 0, paid: false)]
+                .add(-minor, paid: false)
         case .promise:
-            events[EventKey(day: day, currency: currency, measure: .promise, key: ""), default: FactFigure()].add(minor)
+            count(EventKey(day: day, currency: currency, measure: .promise, key: ""), minor)
         case .dispute:
-            events[EventKey(day: day, currency: currency, measure: .dispute, key: event.disputeReason ?? "other"), default: FactFigure()].add(minor)
+            count(EventKey(day: day, currency: currency, measure: .dispute, key: event.disputeReason ?? "other"), minor)
             if disputeDays[event.accountRef].map({ day < $0 }) ?? true { disputeDays[event.accountRef] = day }
         case .status:
-            events[EventKey(day: day, currency: "", measure: .status, key: event.status?.rawValue ?? "unknown"), default: FactFigure()].add(0)
+            count(EventKey(day: day, currency: "", measure: .status, key: event.status?.rawValue ?? "unknown"), 0)
         case .risk:
             guard let score = event.riskScore else { return }
-            if let known = risks[event.accountRef], known.scoredOn > day { return }
-            risks[event.accountRef] = Risk(score: score, segment: event.riskSegment ?? "", scoredOn: day)
+            let risk = Risk(score: score, segment: event.riskSegment ?? "", scoredOn: day)
+            risks[event.accountRef, default: risk].keepLatest(risk)
         case .acknowledgement, .contactUpdate:
             break
+        }
+    }
+}
+
+extension FeedbackFacts.Measure {
+    /// The measure's index in ``allCases``.
+    var slot: Int {
+        switch self {
+        case .payment: 0
+        case .reversal: 1
+        case .promise: 2
+        case .dispute: 3
+        case .status: 4
         }
     }
 }

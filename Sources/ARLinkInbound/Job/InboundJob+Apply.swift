@@ -164,6 +164,7 @@ extension InboundJob {
             }
             try InboundLedger.recordCounts(db, partner: pid, fileSHA256: sha, counts: state.countsByType)
             try KPIFacts.recordFeedback(db, partner: pid, kpi)
+            StepTrace.mark("KPI facts written")
             let receiptSequence = try InboundLedger.nextReceiptSequence(db, partner: pid)
             try InboundLedger.insert(db, InboundFileRecord(
                 partner: pid, sha256: sha, fileName: remote.name, fileID: header.fileID, sequence: header.sequence, state: .applied,
