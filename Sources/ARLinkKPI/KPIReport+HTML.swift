@@ -189,7 +189,7 @@ extension KPIReport {
             }
             let chart = SVGBarChart(id: "chart-aging-\(code)", title: "Aging of \(code) receivables over time",
                                     description: "Open \(code) amounts by days past due at the last extract of each month, stacked by bucket.",
-                                    categories: points.map { "\($0.month) (\($0.asOf.iso))" }, series: series, stacked: true, unit: code)
+                                    categories: points.map(\.month), series: series, stacked: true, unit: code)
             var table = "<table><tr><th scope=\"col\">month (extract)</th>" + AgingPoint.labels.map { "<th scope=\"col\">\($0)</th>" }.joined() + "</tr>\n"
             for point in points {
                 table += "<tr><td>\(point.month) (\(point.asOf.iso))</td>"

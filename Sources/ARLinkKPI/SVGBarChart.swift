@@ -20,11 +20,12 @@ struct SVGBarChart {
     static let palette = ["#2f6db5", "#e08a1e", "#3a9a4f", "#c23b3b", "#7a4fb0", "#8c6d31", "#d4569c", "#4aa3a3"]
 
     var svg: String {
-        let plotLeft = 70.0, plotTop = 40.0, plotHeight = 220.0, labelSpace = 60.0
+        let plotLeft = 90.0, plotTop = 40.0, plotHeight = 220.0, labelSpace = 60.0
         let groupWidth = max(36.0, stacked ? 40.0 : Double(series.count) * 16.0 + 14.0)
         let plotWidth = max(360.0, Double(categories.count) * groupWidth)
         let width = plotLeft + plotWidth + 20, legendTop = plotTop + plotHeight + labelSpace
-        let height = legendTop + 22.0 * Double((series.count + 3) / 4) + 10
+        let columns = max(1, Int(plotWidth / 130))
+        let height = legendTop + 22.0 * Double((series.count + columns - 1) / columns) + 10
         let top = axisTop()
         var out = "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart\" id=\"\(id)\" role=\"img\" aria-labelledby=\"\(id)-title \(id)-desc\" "
         out += "width=\"\(Int(width))\" height=\"\(Int(height))\" viewBox=\"0 0 \(Int(width)) \(Int(height))\">\n"
@@ -58,7 +59,7 @@ struct SVGBarChart {
             out += "transform=\"rotate(-35 \(f(cx)) \(f(plotTop + plotHeight + 14)))\">\(HTMLText.escape(category))</text>\n"
         }
         for (s, line) in series.enumerated() {
-            let x = plotLeft + Double(s % 4) * 150, y = legendTop + 22 * Double(s / 4)
+            let x = plotLeft + Double(s % columns) * 130, y = legendTop + 22 * Double(s / columns)
             out += "<rect x=\"\(f(x))\" y=\"\(f(y - 10))\" width=\"12\" height=\"12\" fill=\"\(line.color)\"/>"
             out += "<text x=\"\(f(x + 17))\" y=\"\(f(y))\" font-size=\"12\" fill=\"#1d2330\">\(HTMLText.escape(line.name))</text>\n"
         }
@@ -80,8 +81,16 @@ struct SVGBarChart {
         return largest
     }
 
+    /// A value as a short label: `12.5M`, `250k`, `40`, `2.5`, then the unit.
     func axisLabel(_ value: Double) -> String {
-        let text = value == value.rounded() ? KPIValue.fixed(value, digits: 0) : KPIValue.fixed(value, digits: 1)
+        let text: String
+        if value >= 1_000_000 {
+            text = KPIValue.fixed(value / 1_000_000, digits: value.truncatingRemainder(dividingBy: 1_000_000) == 0 ? 0 : 1) + "M"
+        } else if value >= 10_000 {
+            text = KPIValue.fixed(value / 1_000, digits: 0) + "k"
+        } else {
+            text = value == value.rounded() ? KPIValue.fixed(value, digits: 0) : KPIValue.fixed(value, digits: 1)
+        }
         return unit.isEmpty ? text : text + (unit == "%" ? "%" : " " + unit)
     }
 
