@@ -19,6 +19,13 @@ public struct FeedbackFacts: Sendable {
         public var currency: String
         public var measure: Measure
         public var key: String
+
+        public init(day: LocalDate, currency: String, measure: Measure, key: String) {
+            self.day = day
+            self.currency = currency
+            self.measure = measure
+            self.key = key
+        }
     }
 
     /// Net payments of one account in one currency on one day.
@@ -26,12 +33,23 @@ public struct FeedbackFacts: Sendable {
         public var accountRef: String
         public var currency: String
         public var day: LocalDate
+
+        public init(accountRef: String, currency: String, day: LocalDate) {
+            self.accountRef = accountRef
+            self.currency = currency
+            self.day = day
+        }
     }
 
     /// Payments less reversals in minor units, and whether a payment (not only a reversal) came.
     public struct AccountPayments: Sendable, Hashable {
         public var minor: Int64
         public var paid: Bool
+
+        public init(minor: Int64, paid: Bool) {
+            self.minor = minor
+            self.paid = paid
+        }
 
         mutating func add(_ minor: Int64, paid: Bool) {
             self.minor += minor
