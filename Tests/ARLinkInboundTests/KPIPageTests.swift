@@ -9,7 +9,6 @@ struct KPIPageTests {
     static let chromium = ["/usr/bin/chromium", "/usr/bin/chromium-browser"].first { FileManager.default.isExecutableFile(atPath: $0) }
     /// A Python that has Pillow: Debian's (where `python3-pil` installs it), else the one on `PATH`.
     static let python = ["/usr/bin/python3", "python3"].first { (try? ProcessRunner.run($0, ["-c", "import PIL"]).status) == 0 }
-    static var ready: Bool { chromium != nil && python != nil && CrashTests.arlinkAvailable }
 
     func report(_ f: KPIFixture, _ format: String, to path: String) throws {
         let r = try ProcessRunner.run(RepositoryPaths.arlinkExecutable, ["report", "kpi", "--config", f.inbound.configPath, "--from", "2027-01-01",
@@ -18,7 +17,9 @@ struct KPIPageTests {
     }
 
     @Test("the page renders its four charts (pixels of each chart's colours) and its figures match the JSON",
-          .enabled(if: KPIPageTests.ready, "needs Debian's chromium and python3 with Pillow (scripts/setup.sh installs both) and the arlink executable built next to the tests"))
+          .enabled(if: KPIPageTests.chromium != nil, "needs Debian's chromium (scripts/setup.sh installs it)"),
+          .enabled(if: KPIPageTests.python != nil, "needs python3 with Pillow (python3-pil; scripts/setup.sh installs it)"),
+          .enabled(if: CrashTests.arlinkAvailable, "needs the arlink executable built next to the tests (swift build --build-tests)"))
     func rendersAndMatchesJSON() throws {
         let f = try KPIFixture()
         let html = f.inbound.dir.file("kpi.html"), json = f.inbound.dir.file("kpi.json"), png = f.inbound.dir.file("kpi.png")
