@@ -34,8 +34,24 @@ public struct ExtractFacts: Sendable {
 
     public let asOf: LocalDate
     public let buckets: AgingBuckets
-    public private(set) var figures: [Key: FactFigure] = [:]
     private let labels: [String]
+    /// One accumulator per currency, in the order met; `index` finds them by code.
+    private var totals: [CurrencyTotals] = []
+    private var index: [String: Int] = [:]
+    /// The last currency's place in `totals`: an extract's rows are mostly in one currency, so
+    /// most rows find theirs without hashing.
+    private var last = -1
+
+    /// The figures of one currency while rows are added (no hashing per row but the invoice date's).
+    struct CurrencyTotals {
+        let code: String
+        var receivables = FactFigure()
+        var overdue = FactFigure()
+        /// Index 0 is `current`, then the buckets in order.
+        var aging: [FactFigure]
+        var sales: [LocalDate: FactFigure] = [:]
+        var undated = FactFigure()
+    }
 
     public init(asOf: LocalDate, buckets: AgingBuckets = .standard) {
         self.asOf = asOf
@@ -43,24 +59,46 @@ public struct ExtractFacts: Sendable {
         labels = buckets.labels
     }
 
+    /// Every non-empty figure, by currency, measure and key.
+    public var figures: [Key: FactFigure] {
+        var out: [Key: FactFigure] = [:]
+        for t in totals {
+            if t.receivables.count > 0 { out[Key(currency: t.code, measure: .receivables)] = t.receivables }
+            if t.overdue.count > 0 { out[Key(currency: t.code, measure: .overdue)] = t.overdue }
+            for (slot, figure) in t.aging.enumerated() where figure.count > 0 {
+                out[Key(currency: t.code, measure: .aging, key: slot == 0 ? "current" : labels[slot - 1])] = figure
+            }
+            for (day, figure) in t.sales { out[Key(currency: t.code, measure: .creditSales, key: day.iso)] = figure }
+            if t.undated.count > 0 { out[Key(currency: t.code, measure: .undatedSales)] = t.undated }
+        }
+        return out
+    }
+
     /// Adds one open-items row of the extract.
     public mutating func add(_ item: OpenItem) {
-        let currency = item.openAmount.currency.code
+        let code = item.openAmount.currency.code
+        if last < 0 || totals[last].code != code {
+            if let known = index[code] {
+                last = known
+            } else {
+                last = totals.count
+                index[code] = last
+                totals.append(CurrencyTotals(code: code, aging: Array(repeating: FactFigure(), count: labels.count + 1)))
+            }
+        }
         if item.amount.minorUnits > 0 {
             if let date = item.invoiceDate {
-                figures[Key(currency: currency, measure: .creditSales, key: date.iso), default: FactFigure()].add(item.amount.minorUnits)
+                totals[last].sales[date, default: FactFigure()].add(item.amount.minorUnits)
             } else {
-                figures[Key(currency: currency, measure: .undatedSales), default: FactFigure()].add(item.amount.minorUnits)
+                totals[last].undated.add(item.amount.minorUnits)
             }
         }
         guard !item.settled, item.openAmount.minorUnits != 0 else { return }
         let open = item.openAmount.minorUnits
-        figures[Key(currency: currency, measure: .receivables), default: FactFigure()].add(open)
+        totals[last].receivables.add(open)
         guard open > 0 else { return }
-        let label = buckets.bucketIndex(daysPastDue: item.daysPastDue(asOf: asOf)).map { labels[$0] } ?? "current"
-        figures[Key(currency: currency, measure: .aging, key: label), default: FactFigure()].add(open)
-        if label != "current" {
-            figures[Key(currency: currency, measure: .overdue), default: FactFigure()].add(open)
-        }
+        let slot = buckets.bucketIndex(daysPastDue: item.daysPastDue(asOf: asOf)).map { $0 + 1 } ?? 0
+        totals[last].aging[slot].add(open)
+        if slot > 0 { totals[last].overdue.add(open) }
     }
 }
