@@ -95,6 +95,12 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        /// The collection KPI report (issue 19): reads the ledger, the inbound tables and the KPI facts.
+        .target(
+            name: "ARLinkKPI",
+            dependencies: ["ARLinkCore", "ARLinkStore"],
+            swiftSettings: swiftSettings
+        ),
 
         // MARK: - Executables
 
@@ -102,7 +108,7 @@ let package = Package(
             name: "arlink",
             dependencies: [
                 "ARLinkOutbound", "ARLinkInbound", "ARLinkConfig", "ARLinkEnvelope", "ARLinkAudit", "ARLinkTransport",
-                "ARLinkJobs", "ARLinkFormats", "ARLinkStore", "ARLinkCore",
+                "ARLinkJobs", "ARLinkFormats", "ARLinkStore", "ARLinkCore", "ARLinkKPI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -163,7 +169,7 @@ let package = Package(
             name: "ARLinkInboundTests",
             dependencies: [
                 "ARLinkInbound", "ARLinkJobs", "ARLinkConfig", "ARLinkFormats", "ARLinkStore", "ARLinkEnvelope", "ARLinkCore",
-                "ARLinkTestSupport", .product(name: "GRDB", package: "GRDB.swift"),
+                "ARLinkTestSupport", "ARLinkKPI", .product(name: "GRDB", package: "GRDB.swift"),
             ],
             swiftSettings: swiftSettings
         ),

@@ -11,12 +11,13 @@ $SUDO apt-get update -qq
 # Peers: the openssl CLI (the partner's tool in the demo and the interop tests), OpenSSH's
 # sshd and sftp (SFTP tests and benchmark), nginx (HTTPS tests), sqlite3 (audit tamper tests),
 # Python's jsonschema and PyYAML (independent schema validation in the tests) and cryptography
-# (an independent check of an audit export), libfaketime
-# (the suite runs again with the clock a year ahead and a day behind).
+# (an independent check of an audit export), libfaketime (the suite runs again with the clock a
+# year ahead and a day behind), headless Chromium and Pillow (the KPI report page rendered to
+# PNG and its pixels checked).
 # OpenPGP: librnp (the CRNP module) and, as the partner's tools in the interop tests, GnuPG,
 # the rnp CLI and Sequoia's sq.
 $SUDO apt-get install -y -qq libssl-dev openssl libcurl4-openssl-dev openssh-server openssh-client \
-  nginx sqlite3 libsqlite3-dev python3 python3-jsonschema python3-yaml python3-cryptography faketime \
-  librnp-dev rnp gnupg sq >/dev/null
-python3 -c 'import jsonschema, yaml, cryptography' 2>/dev/null || python3 -m pip install -q jsonschema pyyaml cryptography
+  nginx sqlite3 libsqlite3-dev python3 python3-jsonschema python3-yaml python3-cryptography python3-pil faketime \
+  librnp-dev rnp gnupg sq chromium >/dev/null
+python3 -c 'import jsonschema, yaml, cryptography, PIL' 2>/dev/null || python3 -m pip install -q jsonschema pyyaml cryptography pillow
 echo "arlink: system packages ready"

@@ -17,6 +17,7 @@ struct Arlink: AsyncParsableCommand {
             TransportCommand.self,
             AuditCommand.self,
             PrivacyCommand.self,
+            ReportCommand.self,
             DemoCommand.self,
         ]
     )

@@ -74,6 +74,8 @@ extension InboundJob {
         // Waited for before the transaction, never inside it: the reading thread needs the
         // store's connection, which the transaction holds.
         let read: PlacedAccounts?? = try accounts.map { try $0.wait() }
+        // The KPI facts of the file's accepted events (issue 19), written in its transaction.
+        var kpi = FeedbackFacts(fallbackDay: LocalDate(iso: receivedAt.prefix(10)) ?? today)
         try context.store.write { db in
             let exports = ERPUpdateStage<PassUpdate>(folder: config.erp.updatesFolder, number: try InboundLedger.nextExportNumber(db),
                                                      formats: formats, createdAt: receivedAt, source: sha, keepAlive: state.constants)
@@ -113,6 +115,7 @@ extension InboundJob {
                         case .accepted(let exception):
                             state.result.accepted += 1
                             state.count(event.type, accepted: true)
+                            kpi.accept(event)
                             if let exception, state.result.exceptions.count < 1000 { state.result.exceptions.append(exception.detail) }
                             try applyEffects(event, slot: slot, result: result, line: line, state: &state, stage: exports, db: db)
                         }
@@ -161,6 +164,8 @@ extension InboundJob {
                 try InboundLedger.insertRejection(db, partner: pid, fileSHA256: sha, line: rejection.line, eventID: rejection.eventID, reason: rejection.reason.rawValue)
             }
             try InboundLedger.recordCounts(db, partner: pid, fileSHA256: sha, counts: state.countsByType)
+            try KPIFacts.recordFeedback(db, partner: pid, kpi)
+            StepTrace.mark("KPI facts written")
             let receiptSequence = try InboundLedger.nextReceiptSequence(db, partner: pid)
             try InboundLedger.insert(db, InboundFileRecord(
                 partner: pid, sha256: sha, fileName: remote.name, fileID: header.fileID, sequence: header.sequence, state: .applied,

@@ -22,9 +22,11 @@ extension OutboundJob {
         var early: [ExclusionReason: Int] = [:]
         var seen: Int64 = 0
         let step = "reading " + URL(fileURLWithPath: erp.openItemsPath).lastPathComponent
+        var facts = ExtractFacts(asOf: asOf)
         let extract = try ExtractReader(options: try erp.extractOptions()).read(erp.extractFiles) { item in
             seen += 1
             if seen & 0xFFFF == 0 { reporter.progress(step: step, done: seen, total: nil) }
+            facts.add(item)
             // A settled invoice, or one with nothing open, is the extract's evidence of payment.
             if item.settled || item.openAmount.minorUnits == 0 {
                 early[item.settled ? .settled : .noOpenBalance, default: 0] += 1
@@ -42,7 +44,7 @@ extension OutboundJob {
         }
         if seen > 0xFFFF { reporter.progress(step: step, done: seen, total: seen) }
         return ExtractView(extract: extract, otherOpenItems: otherOpen, paidCustomers: paidCustomers, settledInvoices: settledInvoices,
-                           earlyExclusions: early)
+                           earlyExclusions: early, kpiFacts: facts)
     }
 
     /// Writes the plaintext portfolio and records the batch with its ledger changes.
@@ -86,6 +88,7 @@ extension OutboundJob {
             try PlacementLedger.recordBuilt(db, batch: batch, changes: plan.changes) { ref in
                 planned[ref].flatMap { $0.action == .recall ? nil : plan.invoices(for: $0) }
             }
+            try KPIFacts.recordPlacedInvoices(db, batchID: batch.batchID, plan.placedInvoiceCounts)
             StepTrace.mark("ledger rows written; waiting for the portfolio")
             let written = try background.wait().get()
             reporter.info("wrote \(written.bytes) bytes of portfolio in \(String(format: "%.2f", background.seconds)) s\(ProcessMemory.peakNote)")
@@ -203,6 +206,8 @@ struct ExtractView {
     var settledInvoices: Set<Int>
     /// Invoices dropped early, by reason; every partner's report includes them.
     var earlyExclusions: [ExclusionReason: Int]
+    /// The extract's receivables, aging and credit sales for the KPI report (issue 19).
+    var kpiFacts: ExtractFacts
 
     /// A customer's invoice as a hash (within one run).
     static func invoiceKey(customer: String, invoice: String) -> Int {

@@ -174,6 +174,9 @@ public final class OutboundJob {
             report.badRows = read.extract.problems.map(\.description)
             report.summaryRowsSkipped = read.extract.counts.summaryRowsSkipped
             report.otherDocumentRowsSkipped = read.extract.counts.otherDocumentRowsSkipped
+            if !options.dryRun {
+                try context.store.write { db in try KPIFacts.recordExtract(db, read.kpiFacts) }
+            }
             extract = read
         }
         guard let view = extract else { throw JobError(.missingInput, "the ERP extract could not be read") }

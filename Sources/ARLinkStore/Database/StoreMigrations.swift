@@ -16,6 +16,7 @@ enum StoreMigrations {
         registerInboundV3(&migrator)
         registerAuditV2(&migrator)
         registerPrivacyV1(&migrator)
+        registerKPIV1(&migrator)
         return migrator
     }
 }

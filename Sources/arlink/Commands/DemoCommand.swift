@@ -2,6 +2,7 @@ import ArgumentParser
 import ARLinkCore
 import ARLinkConfig
 import ARLinkJobs
+import ARLinkKPI
 import ARLinkAudit
 import ARLinkEnvelope
 import ARLinkOutbound
@@ -98,6 +99,16 @@ struct DemoCommand: ParsableCommand {
             if let checkpoint = verification.latestCheckpoint {
                 say(checkpoint.noteText.split(separator: "\n", omittingEmptySubsequences: false).map { "   | " + $0 }.joined(separator: "\n"))
             }
+            say("8. Collection KPIs of the last 90 days, for the finance team")
+            let kpiFrom = asOf.adding(days: -89)
+            let kpis = try KPICalculator.build(store: context.store, partners: config.partners.map(\.id.rawValue), from: kpiFrom, to: asOf,
+                                               generatedAt: Timestamp.iso8601(Date()))
+            for k in kpis.overall.kpis {
+                say("   \(k.currency.code): placed \(k.placedAccounts) accounts, \(Money(minorUnits: k.placedMinor, currency: k.currency).decimalString); recovered \(Money(minorUnits: k.recoveredMinor, currency: k.currency).decimalString)")
+            }
+            let kpiPath = demo.path + "/kpi.html"
+            try AuditCommand.emit(kpis.html(), to: kpiPath)
+            say("   KPI report: \(kpiPath)")
             say("""
 
                 Done. Try next:
@@ -106,6 +117,7 @@ struct DemoCommand: ParsableCommand {
                   arlink outbound run --config \(demo.configPath) --dry-run   # what would be sent, by reason
                   arlink keys check --config \(demo.configPath)
                   arlink audit verify --config \(demo.configPath)
+                  arlink report kpi --config \(demo.configPath) --from \(kpiFrom.iso) --to \(asOf.iso) --format json
                 """)
         }
     }
