@@ -15,7 +15,7 @@ public enum Failpoint {
         "outbound.delivered_file", "outbound.delivered",
     ]
     public static let inboundPoints = [
-        "inbound.staged", "inbound.applied", "inbound.published", "inbound.receipt_delivered",
+        "inbound.staged", "inbound.applied", "inbound.published", "inbound.receipt_sealed_file_written", "inbound.receipt_delivered",
     ]
 
     /// Dies with SIGKILL if `name` is the armed failpoint.

@@ -167,6 +167,13 @@ struct CrashTests {
         #expect(left.count == 4, "one JSON and one CSV export per applied file, two files: \(left)")
         #expect(f.files(f.processed) == names)
         #expect(try f.store().read { db in try InboundLedger.stagedExports(db) }.isEmpty)
+        // Every receipt that left has its seal recorded before it was delivered, under its file id.
+        let (sealed, delivered) = try f.store().read { db in
+            (try String.fetchAll(db, sql: "SELECT file_id FROM audit_entry WHERE action = 'receipt.sealed'"),
+             try String.fetchAll(db, sql: "SELECT file_id FROM audit_entry WHERE action = 'receipt.delivered'"))
+        }
+        #expect(Set(delivered).count == names.count, "\(point): \(delivered)")
+        #expect(Set(delivered).isSubset(of: Set(sealed)), "\(point): delivered \(delivered), sealed \(sealed)")
     }
 
     enum RunOutcome: Equatable { case finished, killed, failed(Int32) }

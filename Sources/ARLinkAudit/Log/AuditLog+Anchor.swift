@@ -1,5 +1,5 @@
 import ARLinkCore
-public import ARLinkStore
+import ARLinkStore
 import GRDB
 import Foundation
 

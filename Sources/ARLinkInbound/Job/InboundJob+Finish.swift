@@ -72,6 +72,8 @@ extension InboundJob {
             defer { unlink(plain) }
             try ReceiptWriter.write(receipt, header: header, to: plain)
             let result = try Envelope.seal(input: plain, output: sealed, signer: try context.signingIdentity(), recipients: recipients)
+            // A crash here leaves a sealed receipt whose seal is not recorded: the next run seals it again.
+            Failpoint.hit("inbound.receipt_sealed_file_written")
             try context.store.write { db in
                 try InboundLedger.recordReceiptSealed(db, partner: pid, sequence: sequence, plaintextSHA256: result.plaintextSHA256)
                 try context.audit.append([AuditEvent(action: "receipt.sealed", outcome: "ok", partner: pid, direction: "outbound",
