@@ -208,6 +208,21 @@ struct OpenPGPPartnerTests {
         #expect(ok.stdout.contains(try good.headerKey("us-ed")))
         #expect(ok.stdout.contains(try good.fingerprint("partner-ed")))
 
+        // A pinned key that expires in 10 days: a warning, not a failure.
+        let made = try good.gpg(["--quick-gen-key", "Soon Expiring <soon@acme-collect.example>", "ed25519", "sign,cert", "10d"])
+        try #require(made.status == 0, "\(made.stderr)")
+        let listed = try good.gpg(["--with-colons", "--list-keys", "soon@acme-collect.example"])
+        let soon = try #require(listed.stdout.split(separator: "\n").first { $0.hasPrefix("fpr:") }?.split(separator: ":", omittingEmptySubsequences: false)[9])
+        let exported = try good.gpg(["--export", "-o", good.keys + "/soon.pub", String(soon)])
+        try #require(exported.status == 0, "\(exported.stderr)")
+        let yaml = try String(contentsOfFile: good.config, encoding: .utf8)
+        let pin = "        - file: \(good.keys)/soon.pub\n          fingerprint: \(soon)\n"
+        try good.dir.write("demo/pgp.yaml", yaml.replacingOccurrences(of: "    transport:\n", with: pin + "    transport:\n"))
+        let warned = try good.arlink(["keys", "check"])
+        #expect(warned.status == 0, "\(warned.stdout)\(warned.stderr)")
+        #expect(warned.stdout.contains("[WARN] acme-collect OpenPGP certificate"), "\(warned.stdout)")
+        #expect(warned.stdout.contains("warning:     expires in 9 days") || warned.stdout.contains("warning:     expires in 10 days"), "\(warned.stdout)")
+
         let bad = try Setup(extraPins: ["expired", "revoked"])
         let refused = try bad.arlink(["keys", "check", "--log-format", "json"])
         #expect(refused.status == 77, "\(refused.stdout)\(refused.stderr)")
