@@ -182,7 +182,7 @@ struct OpenPGPPartnerTests {
         #expect(verify.status == 0, "\(verify.stdout)\(verify.stderr)")
     }
 
-    @Test("our OpenPGP key readable by others stops the run with 77 and quarantines nothing")
+    @Test("our OpenPGP key readable by others stops the run with 77, a pin that does not match its file with 78; nothing is quarantined")
     func looseKeyIsOurFault() throws {
         let s = try Setup()
         #expect(try s.arlink(["init"]).status == 0)
@@ -196,6 +196,16 @@ struct OpenPGPPartnerTests {
         let outbound = try s.arlink(["outbound", "run"])
         #expect(outbound.status == 77, "\(outbound.stderr)")
         #expect(s.names(s.inbox).isEmpty)
+
+        // Our key fixed, but the partner's certificate file no longer holds the pinned key.
+        #expect(chmod(s.keys + "/us-ed.sec", 0o600) == 0)
+        let yaml = try String(contentsOfFile: s.config, encoding: .utf8)
+        try s.dir.write("demo/pgp.yaml", yaml.replacingOccurrences(of: s.keys + "/partner-ed.pub", with: s.keys + "/other-ed.pub"))
+        let mismatch = try s.arlink(["inbound", "run"])
+        #expect(mismatch.status == 78, "\(mismatch.stdout)\(mismatch.stderr)")
+        #expect(mismatch.stderr.contains("envelope.bad_trust_configuration"), "\(mismatch.stderr)")
+        #expect(s.names(s.outbox).count == 1)
+        #expect(s.names(s.quarantine).isEmpty)
     }
 
     @Test("keys check: OpenPGP rows with the header key value; an expired or revoked pin fails (77)")
