@@ -243,4 +243,34 @@ struct OpenPGPPartnerTests {
         let problems = pins.flatMap { $0["problems"] as? [String] ?? [] }.joined(separator: " ")
         #expect(problems.contains("expired") && problems.contains("revoked"), "\(problems)")
     }
+
+    @Test("arlink demo --envelope openpgp: gpg plays the partner end to end; receipts open in the partner's gpg; repeats change nothing")
+    func demo() throws {
+        let dir = try TemporaryDirectory("pgp-demo")
+        defer {
+            _ = try? ProcessRunner.run("gpgconf", ["--homedir", dir.file("d/partner/gnupg"), "--kill", "gpg-agent"])
+            dir.remove()
+        }
+        let run = try CLITests.run(["demo", "--workdir", dir.file("d"), "--envelope", "openpgp", "--customers", "60", "--open-items", "600"])
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stdout.contains("gpg --decrypt: DECRYPTION_OKAY, VALIDSIG"), "\(run.stdout)")
+        #expect(run.stdout.contains("0 quarantined"))
+        let config = dir.file("d/arlink.yaml")
+        #expect(try String(contentsOfFile: config, encoding: .utf8).contains("envelope: openpgp"))
+        let inbox = ((try? FileManager.default.contentsOfDirectory(atPath: dir.file("d/partner/inbox"))) ?? []).sorted()
+        #expect(inbox.count == 2 && inbox.allSatisfy { $0.hasSuffix(".jsonl.pgp") }, "\(inbox)")
+        let receipt = try #require(inbox.first { $0.contains("_receipt_") })
+        let opened = try ProcessRunner.run("gpg", ["--homedir", dir.file("d/partner/gnupg"), "--batch", "--no-tty", "--status-fd", "1",
+                                                   "--decrypt", "-o", dir.file("receipt.jsonl"), dir.file("d/partner/inbox/" + receipt)])
+        #expect(opened.status == 0, "\(opened.stderr)")
+        #expect(opened.stdout.contains("[GNUPG:] VALIDSIG") && opened.stdout.contains("[GNUPG:] DECRYPTION_OKAY"), "\(opened.stdout)")
+        #expect(try String(contentsOfFile: dir.file("receipt.jsonl"), encoding: .utf8).contains("\"outcome\":\"applied\""))
+        let again = try CLITests.run(["inbound", "run", "--config", config])
+        #expect(again.status == 0, "\(again.stderr)")
+        #expect(again.stdout.contains("0 file(s) processed"))
+        let keys = try CLITests.run(["keys", "check", "--config", config])
+        #expect(keys.status == 0, "\(keys.stdout)")
+        #expect(keys.stdout.contains("[ok] company OpenPGP key"))
+        #expect(try CLITests.run(["audit", "verify", "--config", config]).status == 0)
+    }
 }
