@@ -208,7 +208,7 @@ struct OpenPGPPartnerTests {
         #expect(s.names(s.quarantine).isEmpty)
     }
 
-    @Test("keys check: OpenPGP rows with the header key value; an expired or revoked pin fails (77)")
+    @Test("keys check: OpenPGP rows with the header key value; a key expiring within 30 days warns; an expired, revoked or weak pin fails (77)")
     func keysCheck() throws {
         let good = try Setup()
         let ok = try good.arlink(["keys", "check"])
@@ -233,15 +233,15 @@ struct OpenPGPPartnerTests {
         #expect(warned.stdout.contains("[WARN] acme-collect OpenPGP certificate"), "\(warned.stdout)")
         #expect(warned.stdout.contains("warning:     expires in 9 days") || warned.stdout.contains("warning:     expires in 10 days"), "\(warned.stdout)")
 
-        let bad = try Setup(extraPins: ["expired", "revoked"])
+        let bad = try Setup(extraPins: ["expired", "revoked", "weak-rsa"])
         let refused = try bad.arlink(["keys", "check", "--log-format", "json"])
         #expect(refused.status == 77, "\(refused.stdout)\(refused.stderr)")
         let rows = try #require(try JSONSerialization.jsonObject(with: Data(refused.stdout.utf8)) as? [[String: Any]])
         let pins = rows.filter { ($0["role"] as? String) == "acme-collect OpenPGP certificate" }
-        #expect(pins.count == 3)
-        #expect(pins.filter { $0["ok"] as? Bool == false }.count == 2, "\(pins)")
+        #expect(pins.count == 4)
+        #expect(pins.filter { $0["ok"] as? Bool == false }.count == 3, "\(pins)")
         let problems = pins.flatMap { $0["problems"] as? [String] ?? [] }.joined(separator: " ")
-        #expect(problems.contains("expired") && problems.contains("revoked"), "\(problems)")
+        #expect(problems.contains("expired") && problems.contains("revoked") && problems.contains("RSA-2048"), "\(problems)")
     }
 
     @Test("arlink demo --envelope openpgp: gpg plays the partner end to end; receipts open in the partner's gpg; repeats change nothing")
