@@ -18,8 +18,10 @@ struct OpenPGPPartnerTests {
         var outbox: String { demo + "/partner-pgp/outbox" }
         var quarantine: String { demo + "/state-pgp/work/inbound/acme-collect/quarantine" }
 
-        /// - Parameter extraPins: more partner certificates (key names of the script) pinned after `partner-ed`.
-        init(extraPins: [String] = []) throws {
+        /// - Parameters:
+        ///   - extraPins: more partner certificates (key names of the script) pinned after `partner-ed`.
+        ///   - options: lines of the partner's `openpgp` section after its certificates, e.g. `armor: true`.
+        init(extraPins: [String] = [], options: [String] = []) throws {
             dir = try TemporaryDirectory("pgp-partner")
             let made = try CLITests.run(["demo", "--workdir", dir.file("demo"), "--customers", "60", "--open-items", "600"])
             try #require(made.status == 0, "demo failed: \(made.stderr)")
@@ -37,6 +39,7 @@ struct OpenPGPPartnerTests {
             for name in ["partner-ed"] + extraPins {
                 pins += "        - file: \(keys)/\(name).pub\n          fingerprint: \(try OpenPGPCLITests.fingerprint(keys, name))\n"
             }
+            pins += options.map { "      \($0)\n" }.joined()
             yaml = yaml.replacingOccurrences(of: #"    certificates:\n(      [^\n]*\n)+"#, with: "    envelope: openpgp\n    openpgp:\n      certificates:\n" + pins,
                                              options: .regularExpression)
             for (from, to) in [("state/", "state-pgp/"), ("audit/checkpoints", "audit-pgp/checkpoints"), ("erp/import", "erp-pgp/import"),
@@ -80,13 +83,15 @@ struct OpenPGPPartnerTests {
 
         /// Writes a feedback file with one payment for `account` and seals it with gpg,
         /// signed by `signer` and encrypted to our key, into the outbox.
-        func dropFeedback(sequence: Int, previous: String?, account: String, invoice: String, amount: String, signer: String) throws -> String {
+        /// - Parameter headerKey: the key whose `recipient_key_sha256` the header names (ours by default).
+        func dropFeedback(sequence: Int, previous: String?, account: String, invoice: String, amount: String, signer: String,
+                          headerKey headerKeyName: String = "us-ed") throws -> String {
             let created = ISO8601DateFormatter().string(from: Date().addingTimeInterval(-60))
             let day = String(created.prefix(10))
             let header = """
                 {"record_type":"header","schema":"feedback.v1","file_id":"\(UUID().uuidString.lowercased())","kind":"feedback",\
                 "direction":"inbound","batch_id":"fb-\(sequence)","sequence":\(sequence),"sender":"acme-collect","recipient":"acme-corp",\
-                "recipient_key_sha256":"\(try headerKey("us-ed"))","created_at":"\(created)","previous_file_sha256":\(previous.map { "\"\($0)\"" } ?? "null")}
+                "recipient_key_sha256":"\(try headerKey(headerKeyName))","created_at":"\(created)","previous_file_sha256":\(previous.map { "\"\($0)\"" } ?? "null")}
                 """
             let payment = """
                 {"record_type":"payment","event_id":"PAY-\(sequence)","account_ref":"\(account)","invoice_number":"\(invoice)",\
@@ -119,7 +124,7 @@ struct OpenPGPPartnerTests {
         init(_ description: String) { self.description = description }
     }
 
-    @Test("outbound seals for gpg (GOODSIG by our key); gpg's feedback is applied and the receipt opens in gpg; a wrong signer is quarantined (65)")
+    @Test("outbound seals for gpg (GOODSIG by our key); gpg's feedback is applied and the receipt opens in gpg; a wrong signer or a header naming another key is quarantined (65)")
     func endToEnd() throws {
         let s = try Setup()
         #expect(try s.arlink(["init"]).status == 0)
@@ -177,6 +182,14 @@ struct OpenPGPPartnerTests {
         let kept = s.names(s.quarantine).flatMap { s.names(s.quarantine + "/" + $0) }
         #expect(kept.contains(forged) && kept.contains(forged + ".reason.json"), "\(kept)")
         #expect(s.names(s.demo + "/erp-pgp/import").filter { $0.hasSuffix(".jsonl") }.count == 1, "nothing more applied")
+
+        // Signed by the partner, but the header names another key than ours (the partner's own).
+        let misaddressed = try s.dropFeedback(sequence: 2, previous: nil, account: invoice.account, invoice: invoice.invoice,
+                                              amount: invoice.amount, signer: "partner-ed", headerKey: "partner-ed")
+        let wrongKey = try s.arlink(["inbound", "run", "--log-format", "json"])
+        #expect(wrongKey.status == 65, "\(wrongKey.stderr)")
+        #expect(wrongKey.stdout.contains("\"code\":\"inbound.wrong_recipient_key\""), "\(wrongKey.stdout)")
+        #expect(s.names(s.quarantine).flatMap { s.names(s.quarantine + "/" + $0) }.contains(misaddressed))
 
         let verify = try s.arlink(["audit", "verify"])
         #expect(verify.status == 0, "\(verify.stdout)\(verify.stderr)")
@@ -272,5 +285,23 @@ struct OpenPGPPartnerTests {
         #expect(keys.status == 0, "\(keys.stdout)")
         #expect(keys.stdout.contains("[ok] company OpenPGP key"))
         #expect(try CLITests.run(["audit", "verify", "--config", config]).status == 0)
+    }
+
+    @Test("armor: true and compression: zlib: the portfolio is an armoured, ZLIB-compressed message gpg opens (still named .pgp)")
+    func armouredAndCompressed() throws {
+        let s = try Setup(options: ["compression: zlib", "armor: true"])
+        #expect(try s.arlink(["init"]).status == 0)
+        let outbound = try s.arlink(["outbound", "run"])
+        #expect(outbound.status == 0, "\(outbound.stderr)")
+        let portfolio = try #require(s.names(s.inbox).first { $0.contains("_portfolio_") })
+        #expect(portfolio.hasSuffix(".jsonl.pgp"))
+        let text = try String(contentsOfFile: s.inbox + "/" + portfolio, encoding: .utf8)
+        #expect(text.hasPrefix("-----BEGIN PGP MESSAGE-----"))
+        let opened = try s.gpgOpen(s.inbox + "/" + portfolio)
+        #expect(opened.status.contains("[GNUPG:] VALIDSIG \(try s.fingerprint("us-ed"))"), "\(opened.status)")
+        #expect(opened.lines.first?.contains("\"schema\":\"portfolio.v1\"") == true)
+        // gpg's packet listing (verbose) names the compression algorithm: 2 is ZLIB.
+        let packets = try s.gpg(["-v", "--list-packets", s.inbox + "/" + portfolio])
+        #expect(packets.stdout.contains("compressed packet: algo=2"), "\(packets.stdout.prefix(2000))")
     }
 }
