@@ -79,6 +79,9 @@ extension ArlinkConfiguration {
             }
             partners.append(partner)
         }
+        if company.openPGP == nil, let first = partners.firstIndex(where: { $0.envelope == .openpgp }) {
+            throw ConfigError(.missingKey, "company.openpgp: partners[\(first)] (\(partners[first].id.rawValue)) has envelope: openpgp, which needs our OpenPGP secret key (company.openpgp.key, with passphrase_file or passphrase_env when it is protected) and our archive certificate (company.openpgp.archive)")
+        }
         try top.finish()
         return ArlinkConfiguration(
             sourcePath: sourcePath, sourceBytes: bytes ?? Array(yaml.utf8), company: company, state: state,
@@ -110,6 +113,19 @@ extension ArlinkConfiguration {
         return pair
     }
 
+    /// `company.openpgp`: our OpenPGP secret key (signs and decrypts) and archive certificate.
+    static func parseCompanyOpenPGP(_ parent: inout ConfigNode) throws -> CompanyOpenPGPSettings? {
+        guard var node = try parent.optionalChild("openpgp") else { return nil }
+        try node.refuseInlineSecrets()
+        let settings = CompanyOpenPGPSettings(
+            keyPath: try node.path("key", mustExist: true),
+            passphrase: try parsePassphrase(&node),
+            archiveCertificatePath: try node.path("archive", mustExist: true)
+        )
+        try node.finish()
+        return settings
+    }
+
     static func parseCompany(_ node: inout ConfigNode) throws -> CompanySettings {
         let idText = try node.string("id", hint: "our party id used in file names, e.g. acme-corp")
         let id: PartyID
@@ -122,7 +138,8 @@ extension ArlinkConfiguration {
             country: try parseCountry(&node, "country", hint: "our country, ISO 3166-1 alpha-2, e.g. ID"),
             signing: try parseKeyPair(&node, "signing", keyRequired: true),
             encryption: try parseKeyPair(&node, "encryption", keyRequired: true),
-            archive: try parseKeyPair(&node, "archive", keyRequired: false)
+            archive: try parseKeyPair(&node, "archive", keyRequired: false),
+            openPGP: try parseCompanyOpenPGP(&node)
         )
         try node.finish()
         return company

@@ -8,34 +8,55 @@ extension ArlinkConfiguration {
         do { id = try PartyID(idText) } catch let e as CoreError {
             throw ConfigError(.invalidValue, "\(node.keyPath("id")): \(e.message)")
         }
-        var certs = try node.child("certificates")
+        let envelopeText = try node.optionalString("envelope") ?? "cms"
+        guard let envelope = EnvelopeProfile(rawValue: envelopeText) else {
+            throw ConfigError(.invalidValue, "\(node.keyPath("envelope")): \"\(envelopeText.prefix(20))\" is not an envelope (expected cms or openpgp)")
+        }
         var signing: [String] = []
-        for (i, p) in (try certs.stringList("signing") ?? []).enumerated() {
-            let resolved = ConfigNode.resolve(p, against: node.baseDirectory)
-            guard FileManager.default.fileExists(atPath: resolved) else {
-                throw ConfigError(.missingFile, "\(certs.keyPath("signing"))[\(i)]: file \(resolved) does not exist")
+        var caCertificate: String? = nil
+        var trust = "pinned"
+        var encryption = ""
+        var crl: String? = nil
+        var crlExpired = "refuse"
+        var openPGP: PartnerOpenPGPSettings? = nil
+        switch envelope {
+        case .cms:
+            if node.has("openpgp") {
+                throw ConfigError(.invalidValue, "\(node.keyPath("openpgp")): only for envelope: openpgp; this partner uses cms (set \(node.keyPath("envelope")): openpgp or remove the section)")
             }
-            signing.append(resolved)
+            var certs = try node.child("certificates")
+            for (i, p) in (try certs.stringList("signing") ?? []).enumerated() {
+                let resolved = ConfigNode.resolve(p, against: node.baseDirectory)
+                guard FileManager.default.fileExists(atPath: resolved) else {
+                    throw ConfigError(.missingFile, "\(certs.keyPath("signing"))[\(i)]: file \(resolved) does not exist")
+                }
+                signing.append(resolved)
+            }
+            caCertificate = try certs.optionalPath("ca", mustExist: true)
+            trust = try node.optionalString("trust") ?? "pinned"
+            switch trust {
+            case "pinned" where signing.isEmpty:
+                throw ConfigError(.missingKey, "\(certs.keyPath("signing")): pin at least one partner signing certificate; to accept any certificate the partner's CA issues instead, set \(node.keyPath("trust")): ca and name the CA in \(certs.keyPath("ca"))")
+            case "ca" where caCertificate == nil:
+                throw ConfigError(.missingKey, "\(certs.keyPath("ca")): trust: ca needs the partner's CA certificate")
+            case "pinned", "ca":
+                break
+            default:
+                throw ConfigError(.invalidValue, "\(node.keyPath("trust")): \"\(trust.prefix(20))\" is not a trust mode (expected pinned or ca)")
+            }
+            encryption = try certs.path("encryption", mustExist: true)
+            crl = try certs.optionalPath("crl", mustExist: true)
+            crlExpired = try certs.optionalString("crl_expired") ?? "refuse"
+            guard ["refuse", "warn"].contains(crlExpired) else {
+                throw ConfigError(.invalidValue, "\(certs.keyPath("crl_expired")): \"\(crlExpired.prefix(20))\" is not a choice (expected refuse or warn)")
+            }
+            try certs.finish()
+        case .openpgp:
+            for key in ["certificates", "trust", "allow_cbc"] where node.has(key) {
+                throw ConfigError(.invalidValue, "\(node.keyPath(key)): only for envelope: cms; an OpenPGP partner's certificates go in \(node.keyPath("openpgp")).certificates")
+            }
+            openPGP = try parsePartnerOpenPGP(&node)
         }
-        let caCertificate = try certs.optionalPath("ca", mustExist: true)
-        let trust = try node.optionalString("trust") ?? "pinned"
-        switch trust {
-        case "pinned" where signing.isEmpty:
-            throw ConfigError(.missingKey, "\(certs.keyPath("signing")): pin at least one partner signing certificate; to accept any certificate the partner's CA issues instead, set \(node.keyPath("trust")): ca and name the CA in \(certs.keyPath("ca"))")
-        case "ca" where caCertificate == nil:
-            throw ConfigError(.missingKey, "\(certs.keyPath("ca")): trust: ca needs the partner's CA certificate")
-        case "pinned", "ca":
-            break
-        default:
-            throw ConfigError(.invalidValue, "\(node.keyPath("trust")): \"\(trust.prefix(20))\" is not a trust mode (expected pinned or ca)")
-        }
-        let encryption = try certs.path("encryption", mustExist: true)
-        let crl = try certs.optionalPath("crl", mustExist: true)
-        let crlExpired = try certs.optionalString("crl_expired") ?? "refuse"
-        guard ["refuse", "warn"].contains(crlExpired) else {
-            throw ConfigError(.invalidValue, "\(certs.keyPath("crl_expired")): \"\(crlExpired.prefix(20))\" is not a choice (expected refuse or warn)")
-        }
-        try certs.finish()
 
         var transportNode = try node.child("transport")
         let transport = try parseTransport(&transportNode)
@@ -70,11 +91,11 @@ extension ArlinkConfiguration {
             }
         }
         let pattern = try node.optionalString("feedback_name_pattern")
-            ?? "^\(idText)_\(company.id.rawValue)_feedback_[0-9]{8}_[0-9]{6}\\.(jsonl|csv)\\.p7m$"
+            ?? "^\(idText)_\(company.id.rawValue)_feedback_[0-9]{8}_[0-9]{6}\\.(jsonl|csv)\\.\(envelope.fileExtension)$"
         do { _ = try NSRegularExpression(pattern: pattern) } catch {
             throw ConfigError(.invalidValue, "\(node.keyPath("feedback_name_pattern")): not a valid regular expression")
         }
-        let partner = PartnerSettings(
+        var partner = PartnerSettings(
             id: id,
             name: try node.optionalString("name") ?? idText,
             trust: trust,
@@ -95,8 +116,42 @@ extension ArlinkConfiguration {
             maxRecalls: try node.optionalInt("max_recalls", range: 0...100_000_000),
             privacy: privacy
         )
+        partner.envelope = envelope
+        partner.openPGP = openPGP
         try node.finish()
         return partner
+    }
+
+    /// A partner's `openpgp` section: pinned certificates (`file` and `fingerprint` each),
+    /// `compression` and `armor` for what we write.
+    static func parsePartnerOpenPGP(_ parent: inout ConfigNode) throws -> PartnerOpenPGPSettings {
+        guard var node = try parent.optionalChild("openpgp") else {
+            throw ConfigError(.missingKey, "\(parent.keyPath("openpgp")): envelope: openpgp needs the partner's certificates: openpgp.certificates: [{file: partner.pub, fingerprint: <40 hex digits of its primary key>}]")
+        }
+        guard let entries = try node.childList("certificates"), !entries.isEmpty else {
+            throw ConfigError(.missingKey, "\(node.keyPath("certificates")): pin at least one partner OpenPGP certificate ({file: partner.pub, fingerprint: <primary-key fingerprint>}; gpg --fingerprint shows it)")
+        }
+        var pins: [OpenPGPPin] = []
+        for var entry in entries {
+            let file = try entry.path("file", mustExist: true)
+            let text = try entry.string("fingerprint", hint: "the primary-key fingerprint, 40 hex digits (gpg --fingerprint)")
+            let fingerprint = text.uppercased().filter { !$0.isWhitespace }
+            guard fingerprint.count == 40 || fingerprint.count == 64, fingerprint.allSatisfy(\.isHexDigit) else {
+                throw ConfigError(.invalidValue, "\(entry.keyPath("fingerprint")): \"\(text.prefix(80))\" is not an OpenPGP fingerprint (expected 40 hex digits, spaces allowed, as gpg --fingerprint prints it)")
+            }
+            if pins.contains(where: { $0.fingerprint == fingerprint }) {
+                throw ConfigError(.invalidValue, "\(entry.keyPath("fingerprint")): \(fingerprint) is pinned twice")
+            }
+            try entry.finish()
+            pins.append(OpenPGPPin(path: file, fingerprint: fingerprint))
+        }
+        let compression = try node.optionalString("compression") ?? "none"
+        guard ["none", "zlib"].contains(compression) else {
+            throw ConfigError(.invalidValue, "\(node.keyPath("compression")): \"\(compression.prefix(20))\" is not a choice (expected none or zlib)")
+        }
+        let settings = PartnerOpenPGPSettings(certificates: pins, compression: compression, armor: try node.bool("armor", default: false))
+        try node.finish()
+        return settings
     }
 
     /// A share: a number from 0 to 1 (`0.2`).

@@ -57,6 +57,54 @@ public struct CompanySettings: Sendable {
     public var encryption: KeyPairSettings
     /// Second recipient of everything we send, so we can read our own archive.
     public var archive: KeyPairSettings
+    /// Our OpenPGP keys (`company.openpgp`), for partners with `envelope: openpgp`; nil when none is configured.
+    public var openPGP: CompanyOpenPGPSettings?
+}
+
+/// Our OpenPGP keys (`company.openpgp`): required when any partner has `envelope: openpgp`.
+public struct CompanyOpenPGPSettings: Sendable, Hashable {
+    /// Our secret key file (`key`): its primary key signs what we send, its encryption subkey
+    /// decrypts what partners send. Owner-only permissions.
+    public var keyPath: String
+    public var passphrase: PassphraseSource?
+    /// Our archive certificate (`archive`, public key only): the second recipient of everything
+    /// we send to an OpenPGP partner.
+    public var archiveCertificatePath: String
+}
+
+/// How files to and from a partner are signed and encrypted (`envelope`).
+public enum EnvelopeProfile: String, Sendable, Hashable, CaseIterable {
+    /// CMS SignedData inside AuthEnvelopedData (the default); sealed files end in `.p7m`.
+    case cms
+    /// OpenPGP (v4 one-pass signature, SEIPD v1 with MDC, AES-256); sealed files end in `.pgp`.
+    case openpgp
+
+    /// The sealed file name's last extension, without the dot.
+    public var fileExtension: String {
+        switch self {
+        case .cms: "p7m"
+        case .openpgp: "pgp"
+        }
+    }
+}
+
+/// One pinned OpenPGP certificate of a partner (`openpgp.certificates[]`).
+public struct OpenPGPPin: Sendable, Hashable {
+    /// The certificate file (public key).
+    public var path: String
+    /// The pinned primary-key fingerprint: upper-case hex, no spaces.
+    public var fingerprint: String
+}
+
+/// A partner's OpenPGP settings (`openpgp`), for `envelope: openpgp`.
+public struct PartnerOpenPGPSettings: Sendable, Hashable {
+    /// The partner's certificates, each pinned by its primary-key fingerprint. Signatures by
+    /// any of them are accepted (several during a key rotation); we encrypt to the first.
+    public var certificates: [OpenPGPPin]
+    /// Compression of what we write: `none` (default) or `zlib`.
+    public var compression: String
+    /// ASCII armour for what we write (default false: binary packets).
+    public var armor: Bool
 }
 
 /// Where arlink keeps its state and working files.
@@ -175,13 +223,17 @@ public struct HTTPSTransportConfig: Sendable, Hashable {
 public struct PartnerSettings: Sendable {
     public var id: PartyID
     public var name: String
+    /// How files are sealed and opened (`envelope`, default `cms`).
+    public var envelope: EnvelopeProfile = .cms
+    /// The OpenPGP certificates and options; set exactly when ``envelope`` is `openpgp`.
+    public var openPGP: PartnerOpenPGPSettings? = nil
     /// How the partner's signers are trusted: `pinned` (default: the signer must be one of
     /// ``signingCertificates``, and ``caCertificate``, when named, must validate its chain too)
     /// or `ca` (any certificate ``caCertificate`` issued for signing; an explicit choice).
     public var trust: String
-    /// Pinned certificates whose signatures we accept from this partner.
+    /// Pinned certificates whose signatures we accept from this partner (CMS; empty for OpenPGP partners).
     public var signingCertificates: [String]
-    /// The partner's encryption certificate (we seal to it).
+    /// The partner's encryption certificate (we seal to it; CMS; empty for OpenPGP partners).
     public var encryptionCertificate: String
     /// Optional partner CA: validates the chain of pinned signers, or (with `trust: ca`) is the trust anchor.
     public var caCertificate: String?

@@ -19,6 +19,8 @@ public final class RunContext {
     public let now: @Sendable () -> Date
     /// One run at a time per state database (``RunLock``), held as long as this context lives.
     private let lock: RunLock
+    /// Our OpenPGP secret key, loaded (and unlocked once) on first use.
+    var loadedOpenPGPKey: OpenPGPSecretKey?
 
     /// Takes the run lock, opens the state database, the audit log and the private work
     /// folder (mode 0700), and checks that the audit log extends its newest signed checkpoint
@@ -118,8 +120,15 @@ public final class RunContext {
         _ = try decryptionIdentity()
         var warnings: [String] = []
         for partner in partners {
-            _ = try recipients(for: partner)
-            warnings += try Envelope.checkTrust(trustPolicy(for: partner))
+            switch partner.envelope {
+            case .cms:
+                _ = try recipients(for: partner)
+                warnings += try Envelope.checkTrust(trustPolicy(for: partner))
+            case .openpgp:
+                _ = try openPGPKey()
+                _ = try openPGPRecipients(for: partner)
+                _ = try openPGPTrust(for: partner)
+            }
         }
         return warnings
     }

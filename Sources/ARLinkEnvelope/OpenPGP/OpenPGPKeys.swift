@@ -151,3 +151,26 @@ public struct OpenPGPSealOptions: Sendable, Equatable {
         self.compression = compression
     }
 }
+
+/// The value a signed header's `recipient_key_sha256` holds for an OpenPGP key: the lowercase
+/// hex SHA-256 of the key's primary-key fingerprint written as upper-case hex ASCII, without
+/// spaces (`printf %s FINGERPRINT | sha256sum`). The field keeps its 64-hex format for both
+/// envelopes, and a partner's tools can compute it from the fingerprint `gpg --fingerprint` shows.
+public enum OpenPGPHeaderKey {
+    /// - Parameter fingerprint: the primary-key fingerprint (hex, any case, spaces ignored).
+    public static func sha256(fingerprint: String) -> String {
+        let text = fingerprint.uppercased().filter { !$0.isWhitespace }
+        guard let sha = try? ReusableSHA256() else { return "" }
+        return Hex.encode(sha.digest(Array(text.utf8)))
+    }
+}
+
+extension OpenPGPCertificate {
+    /// `recipient_key_sha256` for this certificate (``OpenPGPHeaderKey``).
+    public var headerKeySHA256: String { OpenPGPHeaderKey.sha256(fingerprint: fingerprint) }
+}
+
+extension OpenPGPSecretKey {
+    /// `recipient_key_sha256` for this key (``OpenPGPHeaderKey``).
+    public var headerKeySHA256: String { OpenPGPHeaderKey.sha256(fingerprint: fingerprint) }
+}

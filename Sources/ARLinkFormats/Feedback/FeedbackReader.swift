@@ -156,9 +156,9 @@ public final class FeedbackReader {
 public enum FeedbackFormat: String, Sendable {
     case jsonl, csv
 
-    /// The flavour a file name says: `….csv.p7m` or `….csv` is CSV, anything else JSON Lines.
+    /// The flavour a file name says: `….csv.p7m`, `….csv.pgp` or `….csv` is CSV, anything else JSON Lines.
     public static func of(fileName: String) -> FeedbackFormat {
-        fileName.hasSuffix(".csv.p7m") || fileName.hasSuffix(".csv") ? .csv : .jsonl
+        fileName.hasSuffix(".csv.p7m") || fileName.hasSuffix(".csv.pgp") || fileName.hasSuffix(".csv") ? .csv : .jsonl
     }
 }
 

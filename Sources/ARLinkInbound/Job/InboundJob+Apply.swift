@@ -269,11 +269,12 @@ extension InboundJob {
         try InboundLedger.insertPromises(db, partner: state.partner, promises)
     }
 
-    /// `{us}_{partner}_receipt_{yyyymmdd}_{seq:06}.jsonl.p7m`.
+    /// `{us}_{partner}_receipt_{yyyymmdd}_{seq:06}.jsonl.{p7m|pgp}` (the partner's envelope).
     func receiptName(partner: String, receivedAt: String, sequence: Int) -> String {
+        let ext = config.partners.first { $0.id.rawValue == partner }?.envelope.fileExtension ?? "p7m"
         let date = String(receivedAt.prefix(10).filter { $0 != "-" })
         let seq = String(sequence)
-        return "\(config.company.id.rawValue)_\(partner)_receipt_\(date)_\(String(repeating: "0", count: max(0, 6 - seq.count)) + seq).jsonl.p7m"
+        return "\(config.company.id.rawValue)_\(partner)_receipt_\(date)_\(String(repeating: "0", count: max(0, 6 - seq.count)) + seq).jsonl.\(ext)"
     }
 
     /// Reconciles one event against the ledger as it stands inside the pass.

@@ -61,17 +61,16 @@ extension InboundJob {
             let receipt = Receipt(fileID: record.fileID ?? "", fileSHA256: record.sha256, sequence: record.sequence ?? 0,
                                   outcome: record.state.rawValue, eventsAccepted: record.eventsAccepted, rejected: rejected,
                                   errorCode: record.errorCode)
-            let recipients = try context.recipients(for: partner)
             let sequence = record.receiptSequence ?? 0
             let previous = sequence > 1 ? try context.store.read { db in try InboundLedger.receiptPlaintextSHA256(db, partner: pid, sequence: sequence - 1) } : nil
             let header = FileHeader(
                 schema: "receipt.v1", fileID: record.receiptFileID ?? UUID().uuidString.lowercased(), kind: "receipt", direction: "outbound",
                 batchID: "receipt-\(sequence)", sequence: sequence, sender: config.company.id.rawValue, recipient: pid,
-                recipientKeySHA256: recipients.first?.sha256Fingerprint ?? "", createdAt: record.receivedAt, previousFileSHA256: previous)
+                recipientKeySHA256: try context.partnerKeySHA256(for: partner), createdAt: record.receivedAt, previousFileSHA256: previous)
             let plain = folders.plain + "/" + name + ".plain"
             defer { unlink(plain) }
             try ReceiptWriter.write(receipt, header: header, to: plain)
-            let result = try Envelope.seal(input: plain, output: sealed, signer: try context.signingIdentity(), recipients: recipients)
+            let result = try context.seal(for: partner, input: plain, output: sealed)
             // A crash here leaves a sealed receipt whose seal is not recorded: the next run seals it again.
             Failpoint.hit("inbound.receipt_sealed_file_written")
             try context.store.write { db in

@@ -55,9 +55,9 @@ extension InboundJob {
         // removed after the pass, and a stale one is removed and opened again after a crash.
         let plain = plainPath(remote, folders: folders)
         defer { unlink(plain) }
-        let trust = context.trustPolicy(for: partner)
+        let context = context
         let opened = Result { () throws(EnvelopeError) -> OpenResult in
-            try Envelope.open(input: local, output: plain, identity: identity, trust: trust, allowCBC: partner.allowCBC, durable: false)
+            try context.open(from: partner, input: local, output: plain, identity: identity, durable: false)
         }
         if case .failure(let error) = opened, error.isLocalFault {
             // Our fault (a trust file or key changed under the run, local I/O): the partner's
@@ -128,8 +128,7 @@ extension InboundJob {
             if let alreadyOpened {
                 opened = try alreadyOpened.get()
             } else {
-                opened = try Envelope.open(input: local, output: plain, identity: identity, trust: context.trustPolicy(for: partner),
-                                           allowCBC: partner.allowCBC, knownSealedSHA256: sha, durable: false)
+                opened = try context.open(from: partner, input: local, output: plain, identity: identity, knownSealedSHA256: sha, durable: false)
             }
         } catch {
             if error.isLocalFault { throw error }
@@ -215,8 +214,9 @@ extension InboundJob {
         if header.direction != "inbound" {
             return InboundError(.wrongDirection, "the signed header's direction is \(Excerpt.quoted(header.direction)), not \"inbound\": it is not feedback for us")
         }
-        if header.recipientKeySHA256 != identity.sha256Fingerprint {
-            return InboundError(.wrongRecipientKey, "the signed header names encryption key sha256 \(header.recipientKeySHA256.prefix(16))…, not ours (\(identity.sha256Fingerprint.prefix(16))…)")
+        let ours = (try? context.ourKeySHA256(for: partner, identity: identity)) ?? identity.sha256Fingerprint
+        if header.recipientKeySHA256 != ours {
+            return InboundError(.wrongRecipientKey, "the signed header names encryption key sha256 \(header.recipientKeySHA256.prefix(16))…, not ours (\(ours.prefix(16))…)")
         }
         if let created = Timestamps.parse(header.createdAt), created > Int64(context.now().timeIntervalSince1970) + 300 {
             return InboundError(.createdInFuture, "the signed header's created_at \(header.createdAt) lies in the future")

@@ -57,13 +57,14 @@ extension OutboundJob {
         let sender = config.company.id.rawValue
         let format = partner.portfolioFormat
         let plainName = ExchangeFileName.plain(sender: sender, recipient: pid, kind: "portfolio", date: asOf, sequence: sequence, format: format)
-        let sealedName = ExchangeFileName.sealed(sender: sender, recipient: pid, kind: "portfolio", date: asOf, sequence: sequence, format: format)
-        let recipient = try RecipientCertificate(path: partner.encryptionCertificate)
+        let sealedName = ExchangeFileName.sealed(sender: sender, recipient: pid, kind: "portfolio", date: asOf, sequence: sequence, format: format,
+                                                 envelope: partner.envelope.fileExtension)
+        let recipientKeySHA256 = try context.partnerKeySHA256(for: partner)
         let createdAt = Timestamp.iso8601(context.now())
         let header = FileHeader(
             schema: "portfolio.v1", fileID: UUID().uuidString.lowercased(), kind: "portfolio", direction: "outbound",
             batchID: "\(pid)-\(asOf.compact)-\(sequence)", sequence: sequence, sender: sender, recipient: pid,
-            recipientKeySHA256: recipient.sha256Fingerprint, createdAt: createdAt, previousFileSHA256: previous,
+            recipientKeySHA256: recipientKeySHA256, createdAt: createdAt, previousFileSHA256: previous,
             // A checkpoint over everything recorded so far: the partner keeps it and echoes it
             // back in its feedback header, as a witness of our log.
             asOf: asOf, auditCheckpoint: try context.audit.checkpoint().noteText
@@ -122,9 +123,8 @@ extension OutboundJob {
             guard FileManager.default.fileExists(atPath: batch.plaintextPath) else {
                 throw JobError(.stateMismatch, "batch \(batch.batchID) is recorded as built but its plaintext \(batch.plaintextPath) is gone; it cannot be sealed again with the same content. Restore the file or ask support to cancel the batch")
             }
-            let sealedPath = batch.plaintextPath + ".p7m"
-            let result = try Envelope.seal(input: batch.plaintextPath, output: sealedPath,
-                                           signer: try context.signingIdentity(), recipients: try context.recipients(for: partner))
+            let sealedPath = batch.plaintextPath + "." + partner.envelope.fileExtension
+            let result = try context.seal(for: partner, input: batch.plaintextPath, output: sealedPath)
             guard result.plaintextSHA256 == batch.plaintextSHA256 else {
                 try? FileManager.default.removeItem(atPath: sealedPath)
                 throw JobError(.stateMismatch, "the plaintext of batch \(batch.batchID) changed since it was built (sha256 \(result.plaintextSHA256.prefix(12))… instead of \(batch.plaintextSHA256.prefix(12))…); refusing to seal it")

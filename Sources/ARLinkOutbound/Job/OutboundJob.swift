@@ -353,7 +353,7 @@ public final class OutboundJob {
         let keep = Set(try context.store.read { db in try PlacementLedger.pendingBatches(db, partner: partner) }
             .filter { $0.state == .built }.map(\.plaintextPath))
         let names = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
-        for name in names where !name.hasSuffix(".p7m") {
+        for name in names where !name.hasSuffix(".p7m") && !name.hasSuffix(".pgp") {
             let path = folder + "/" + name
             if !keep.contains(path) { try? FileManager.default.removeItem(atPath: path) }
         }

@@ -1,11 +1,14 @@
 public import ARLinkCore
 
 /// File names of exchanged files (design section 3):
-/// `{sender}_{recipient}_{kind}_{yyyymmdd}_{sequence:06}.{format}.p7m`, ASCII only.
+/// `{sender}_{recipient}_{kind}_{yyyymmdd}_{sequence:06}.{format}.{envelope}`, ASCII only, where
+/// `{envelope}` is `p7m` (CMS) or `pgp` (OpenPGP).
 public enum ExchangeFileName {
     /// The sealed file's name.
-    public static func sealed(sender: String, recipient: String, kind: String, date: LocalDate, sequence: Int, format: String) -> String {
-        "\(plain(sender: sender, recipient: recipient, kind: kind, date: date, sequence: sequence, format: format)).p7m"
+    /// - Parameter envelope: the envelope's extension, `p7m` (the default) or `pgp`.
+    public static func sealed(sender: String, recipient: String, kind: String, date: LocalDate, sequence: Int, format: String,
+                              envelope: String = "p7m") -> String {
+        "\(plain(sender: sender, recipient: recipient, kind: kind, date: date, sequence: sequence, format: format)).\(envelope)"
     }
 
     /// The plaintext's name (inside the private work folder only).

@@ -19,7 +19,9 @@ struct DemoCommand: ParsableCommand {
             (copied with owner-only permissions), runs the outbound job into DIR/partner/inbox, then \
             plays the partner: opens the delivered file with the openssl command-line tool, answers with \
             a feedback file sealed by the same tool, runs the inbound job and shows the ERP status updates, \
-            and ends by verifying the audit log. Needs no network. Never use the example keys for real data.
+            and ends by verifying the audit log. Needs no network. Never use the example keys for real data. \
+            With --envelope openpgp the partner uses OpenPGP: the demo makes throwaway OpenPGP keys with gpg, \
+            and gpg plays the partner.
             """
     )
 
@@ -35,6 +37,9 @@ struct DemoCommand: ParsableCommand {
     @Option(help: "Open items in the sample extract.")
     var openItems = 30000
 
+    @Option(help: "The partner's envelope: cms (openssl plays the partner) or openpgp (gpg plays the partner).")
+    var envelope: DemoEnvelope = .cms
+
     @Option(help: "Log output: human or json.")
     var logFormat: LogFormat = .human
 
@@ -48,8 +53,18 @@ struct DemoCommand: ParsableCommand {
             say("1. Sample ERP extract (\(customers) customers, \(openItems) open items, as of \(asOf.iso)) in \(demo.path)/erp")
             let sample = try SampleExtract.write(to: demo.path + "/erp", options: .init(asOf: asOf, customers: customers, openItems: openItems))
             say("   \(sample.openItems) open items, \(sample.customers) customers, \(sample.payments) payments, \(sample.bytes) bytes")
-            try demo.writeConfiguration()
-            say("2. Configuration: \(demo.configPath)")
+            var openPGPKeys: GnuPGPeer.Keys?
+            if envelope == .openpgp {
+                let made = try GnuPGPeer.makeKeys(demo: demo)
+                openPGPKeys = made
+                try demo.writeConfiguration(DemoConfiguration.openPGPYaml(partnerFingerprint: made.partner))
+                say("2. Configuration: \(demo.configPath) (envelope: openpgp; demo OpenPGP keys made with gpg: ours \(made.ours), the partner's \(made.partner))")
+            } else {
+                try demo.writeConfiguration()
+                say("2. Configuration: \(demo.configPath)")
+            }
+            let gnupg = GnuPGPeer(demo: demo)
+            defer { if openPGPKeys != nil { gnupg.finish() } }
 
             say("3. Outbound run: select, write, sign, encrypt, deliver")
             let config = try ArlinkConfiguration.load(path: demo.configPath)
@@ -58,28 +73,33 @@ struct DemoCommand: ParsableCommand {
             let report = try OutboundJob(context: context).run(.init(asOf: asOf))
             say(OutboundSummary.render(report, format: .human, dryRun: false))
 
-            say("4. The partner opens what it received, with the openssl command-line tool and its own keys")
+            say("4. The partner opens what it received, with the \(openPGPKeys == nil ? "openssl" : "gpg") command-line tool and its own keys")
             var witnessed: String?
             for partnerReport in report.partners {
                 guard let fileName = partnerReport.fileName else { continue }
-                let opened = try PartnerPeer(demo: demo).open(fileName)
+                let opened = try openPGPKeys.map { try gnupg.open(fileName, ourFingerprint: $0.ours) } ?? PartnerPeer(demo: demo).open(fileName)
                 say(opened.summary)
                 witnessed = opened.auditCheckpoint
             }
             say("5. The partner sends feedback (payments, a reversal, promises, disputes, a closure, a contact update, risk scores,")
-            say("   an acknowledgement), sealed with the openssl CLI and its own keys, into partner/outbox; its header echoes the")
+            say("   an acknowledgement), sealed with the \(openPGPKeys == nil ? "openssl" : "gpg") CLI and its own keys, into partner/outbox; its header echoes the")
             say("   audit checkpoint of the portfolio it received, as a witness of our log")
             let partner = try config.partner("acme-collect")
             let header = try FeedbackSimulator.nextHeader(
                 store: context.store, partner: partner.id.rawValue, company: config.company.id.rawValue,
-                ourKeySHA256: try context.decryptionIdentity().sha256Fingerprint, createdAt: Timestamp.iso8601(Date()),
+                ourKeySHA256: try context.ourKeySHA256(for: partner, identity: try context.decryptionIdentity()), createdAt: Timestamp.iso8601(Date()),
                 auditCheckpoint: witnessed)
             let feedbackName = ExchangeFileName.sealed(sender: partner.id.rawValue, recipient: config.company.id.rawValue,
-                                                       kind: "feedback", date: asOf, sequence: header.sequence, format: "jsonl")
+                                                       kind: "feedback", date: asOf, sequence: header.sequence, format: "jsonl",
+                                                       envelope: partner.envelope.fileExtension)
             let feedbackPlain = demo.path + "/partner/" + String(feedbackName.dropLast(4))
             let totals = try FeedbackSimulator.write(to: feedbackPlain, header: header, store: context.store,
                                                      partner: partner.id.rawValue, today: asOf, seed: 7)
-            try PartnerPeer(demo: demo).sealAndDrop(plaintext: feedbackPlain, as: feedbackName)
+            if let openPGPKeys {
+                try gnupg.sealAndDrop(plaintext: feedbackPlain, as: feedbackName, keys: openPGPKeys)
+            } else {
+                try PartnerPeer(demo: demo).sealAndDrop(plaintext: feedbackPlain, as: feedbackName)
+            }
             say("   \(feedbackName): " + totals.counts.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", "))
 
             say("6. Inbound run: verify, decrypt, check, reconcile, write ERP status updates, send a signed receipt")
@@ -124,4 +144,10 @@ struct DemoCommand: ParsableCommand {
 
     /// Writes a line to stdout unbuffered, so it stays in order with the log lines on stderr.
     func say(_ text: String) { FileHandle.standardOutput.write(Data((text + "\n").utf8)) }
+}
+
+/// The partner's envelope in the demo.
+enum DemoEnvelope: String, ExpressibleByArgument, CaseIterable {
+    case cms
+    case openpgp
 }

@@ -29,7 +29,7 @@ struct KeysCommand: ParsableCommand {
                 let reporter = ConsoleReporter(format: common.logFormat)
                 // The run lock first, like every job: a check while a run holds it stops with 75.
                 let context = try Self.context(config, reporter: reporter)
-                let rows = KeyCheck.run(Self.items(config)) + config.partners.map { partner in
+                let rows = KeyCheck.run(Self.items(config)) + Self.openPGPRows(config) + config.partners.filter { $0.envelope == .cms }.map { partner in
                     KeyCheck.trust(role: "\(partner.id.rawValue) trust (\(partner.trust))", policy: RunContext.trustPolicy(for: partner, now: Date()))
                 }
                 print(common.logFormat == .json ? Self.json(rows) : Self.table(rows))
@@ -58,7 +58,7 @@ struct KeysCommand: ParsableCommand {
                       passphrase: pass(c.archive.passphrase), requiredUsage: .encryption),
                 .init(role: "audit key", certificatePath: nil, keyPath: config.audit.keyPath, passphrase: pass(config.audit.passphrase)),
             ]
-            for partner in config.partners {
+            for partner in config.partners where partner.envelope == .cms {
                 let id = partner.id.rawValue
                 for path in partner.signingCertificates {
                     items.append(.init(role: "\(id) signing", certificatePath: path, keyPath: nil, requiredUsage: .digitalSignature))
@@ -67,6 +67,30 @@ struct KeysCommand: ParsableCommand {
                 items.append(.init(role: "\(id) encryption", certificatePath: partner.encryptionCertificate, keyPath: nil, requiredUsage: .encryption))
             }
             return items
+        }
+
+        /// Rows for our OpenPGP key and archive certificate (`company.openpgp`) and every
+        /// OpenPGP partner's pinned certificates (the first, which we encrypt to, must also encrypt).
+        static func openPGPRows(_ config: ArlinkConfiguration) -> [KeyCheck.Row] {
+            var rows: [KeyCheck.Row] = []
+            if let ours = config.company.openPGP {
+                let passphrase: Passphrase? = switch ours.passphrase {
+                case .file(let path)?: .file(path)
+                case .environment(let name)?: .environment(name)
+                case nil: nil
+                }
+                rows.append(KeyCheck.openPGP(role: "company OpenPGP key", path: ours.keyPath, secret: true, passphrase: passphrase,
+                                             needsSigning: true, needsEncryption: true))
+                rows.append(KeyCheck.openPGP(role: "company OpenPGP archive", path: ours.archiveCertificatePath, secret: false,
+                                             needsSigning: false, needsEncryption: true))
+            }
+            for partner in config.partners where partner.envelope == .openpgp {
+                for (i, pin) in (partner.openPGP?.certificates ?? []).enumerated() {
+                    rows.append(KeyCheck.openPGP(role: "\(partner.id.rawValue) OpenPGP certificate", path: pin.path, secret: false,
+                                                 expectedFingerprint: pin.fingerprint, needsSigning: true, needsEncryption: i == 0))
+                }
+            }
+            return rows
         }
 
         /// The run context the check is recorded through, holding the run lock. When the state or

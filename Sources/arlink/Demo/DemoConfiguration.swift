@@ -1,5 +1,36 @@
+import Foundation
+
 /// The demo configuration; the same text as `config/demo.yaml` (a test keeps them equal).
 enum DemoConfiguration {
+    /// The demo configuration with `envelope: openpgp` for the partner (`arlink demo --envelope
+    /// openpgp`): our OpenPGP key and archive certificate under `company.openpgp`, the partner's
+    /// certificate pinned by `partnerFingerprint` instead of its CMS certificates.
+    static func openPGPYaml(partnerFingerprint: String) -> String {
+        yaml
+            .replacingOccurrences(of: "  archive:\n    certificate: keys/company/archive.crt\n", with: """
+                  archive:
+                    certificate: keys/company/archive.crt
+                  openpgp:
+                    key: keys/company/openpgp.sec
+                    archive: keys/company/openpgp-archive.pub
+
+                """)
+            .replacingOccurrences(of: """
+                    certificates:
+                      signing: [keys/partner/signing.crt]
+                      encryption: keys/partner/encryption.crt
+                      ca: keys/ca/partner-ca.crt
+
+                """, with: """
+                    envelope: openpgp
+                    openpgp:
+                      certificates:
+                        - file: keys/partner/openpgp.pub
+                          fingerprint: \(partnerFingerprint)
+
+                """)
+    }
+
     static let yaml = """
         # arlink demo configuration: written by `arlink demo --workdir DIR` as DIR/arlink.yaml.
         # Every path is relative to this file's folder. Uses the EXAMPLE keys (copied with mode 0600)

@@ -39,9 +39,9 @@ struct DemoFolder {
         throw DemoError("cannot find the example keys (keys-example/); run the demo from the arlink repository or pass --keys DIR")
     }
 
-    /// Writes the demo configuration (the same text as `config/demo.yaml`).
-    func writeConfiguration() throws {
-        try Data(DemoConfiguration.yaml.utf8).write(to: URL(fileURLWithPath: configPath))
+    /// Writes the demo configuration: `text`, by default the same as `config/demo.yaml`.
+    func writeConfiguration(_ text: String = DemoConfiguration.yaml) throws {
+        try Data(text.utf8).write(to: URL(fileURLWithPath: configPath))
         try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: configPath)
     }
 }

@@ -24,10 +24,16 @@ struct PartnerPeer {
         try OpenSSLCLI.run(["cms", "-verify", "-binary", "-inform", "DER", "-in", signed, "-out", plain,
                             "-CAfile", keys + "/ca/company-ca.crt", "-purpose", "any"])
         try? FileManager.default.removeItem(atPath: signed)
+        return try Self.summarise(plain: plain, tool: "openssl cms -decrypt | openssl cms -verify: signature OK")
+    }
+
+    /// Summarises a portfolio the partner opened: header, first record, trailer, and the
+    /// audit checkpoint its header carries.
+    static func summarise(plain: String, tool: String) throws -> Opened {
         let text = try String(contentsOfFile: plain, encoding: .utf8)
         let lines = text.split(separator: "\n")
         var lines2: [String] = []
-        lines2.append("   openssl cms -decrypt | openssl cms -verify: signature OK, \(lines.count) lines in \(plain)")
+        lines2.append("   \(tool), \(lines.count) lines in \(plain)")
         if let header = lines.first { lines2.append("   header:  " + String(header.prefix(400)) + (header.count > 400 ? "…" : "")) }
         if lines.count > 2 { lines2.append("   record:  " + String(lines[1].prefix(400)) + (lines[1].count > 400 ? "…" : "")) }
         if let trailer = lines.last { lines2.append("   trailer: " + String(trailer)) }

@@ -1,0 +1,105 @@
+public import ARLinkConfig
+public import ARLinkEnvelope
+import ARLinkCore
+import Foundation
+
+/// The partner's envelope (`envelope: cms | openpgp`) for the jobs: one place that seals what
+/// we send, opens what a partner sends, and names the key a signed header must carry.
+extension RunContext {
+    /// Our OpenPGP secret key (`company.openpgp.key`), loaded and unlocked once per run.
+    /// - Throws: ``ConfigError`` when `company.openpgp` is missing; ``EnvelopeError``
+    ///   `keyPermissions` (77), `passphrase`, `badKey`, `missingFile`.
+    public func openPGPKey() throws -> OpenPGPSecretKey {
+        if let loadedOpenPGPKey { return loadedOpenPGPKey }
+        guard let settings = config.company.openPGP else {
+            throw ConfigError(.missingKey, "company.openpgp: an OpenPGP partner needs our OpenPGP secret key (company.openpgp.key) and archive certificate (company.openpgp.archive)")
+        }
+        let key = try OpenPGPSecretKey(path: settings.keyPath, passphrase: settings.passphrase.map(Self.passphrase))
+        loadedOpenPGPKey = key
+        return key
+    }
+
+    /// The partner's pinned OpenPGP certificates, each checked against its configured fingerprint.
+    public func openPGPPinned(for partner: PartnerSettings) throws -> [OpenPGPCertificate] {
+        guard let settings = partner.openPGP else {
+            throw ConfigError(.missingKey, "partner \(partner.id.rawValue): envelope: openpgp needs openpgp.certificates")
+        }
+        return try settings.certificates.map { pin throws(EnvelopeError) in
+            try OpenPGPCertificate(path: pin.path, expectedFingerprint: pin.fingerprint)
+        }
+    }
+
+    /// The recipients of everything we send to an OpenPGP partner: its first pinned
+    /// certificate, then our OpenPGP archive certificate.
+    public func openPGPRecipients(for partner: PartnerSettings) throws -> [OpenPGPCertificate] {
+        guard let archive = config.company.openPGP?.archiveCertificatePath else {
+            throw ConfigError(.missingKey, "company.openpgp.archive: an OpenPGP partner needs our OpenPGP archive certificate")
+        }
+        guard let first = try openPGPPinned(for: partner).first else {
+            throw ConfigError(.missingKey, "partner \(partner.id.rawValue): openpgp.certificates is empty")
+        }
+        return [first, try OpenPGPCertificate(path: archive)]
+    }
+
+    /// Whom an OpenPGP partner's signatures are trusted from, at the run's time.
+    public func openPGPTrust(for partner: PartnerSettings) throws -> OpenPGPTrust {
+        OpenPGPTrust(pinned: try openPGPPinned(for: partner), now: now(), partnerName: partner.id.rawValue)
+    }
+
+    /// `recipient_key_sha256` for a header we send to `partner`: the SHA-256 of the partner's
+    /// CMS encryption certificate (DER), or for OpenPGP partners ``OpenPGPHeaderKey`` of the
+    /// certificate we encrypt to.
+    public func partnerKeySHA256(for partner: PartnerSettings) throws -> String {
+        switch partner.envelope {
+        case .cms: try RecipientCertificate(path: partner.encryptionCertificate).sha256Fingerprint
+        case .openpgp: try openPGPRecipients(for: partner)[0].headerKeySHA256
+        }
+    }
+
+    /// `recipient_key_sha256` a header from `partner` must carry: our CMS encryption
+    /// certificate's SHA-256, or for OpenPGP partners ``OpenPGPHeaderKey`` of our OpenPGP key.
+    public func ourKeySHA256(for partner: PartnerSettings, identity: DecryptionIdentity) throws -> String {
+        switch partner.envelope {
+        case .cms: identity.sha256Fingerprint
+        case .openpgp: try openPGPKey().headerKeySHA256
+        }
+    }
+
+    /// Seals `input` for `partner` (and our archive) into `output` with the partner's envelope.
+    public func seal(for partner: PartnerSettings, input: String, output: String) throws -> SealResult {
+        switch partner.envelope {
+        case .cms:
+            return try Envelope.seal(input: input, output: output, signer: try signingIdentity(), recipients: try recipients(for: partner))
+        case .openpgp:
+            let settings = partner.openPGP
+            let options = OpenPGPSealOptions(armor: settings?.armor ?? false,
+                                             compression: settings?.compression == "zlib" ? .zlib : .none)
+            return try Envelope.sealOpenPGP(input: input, output: output, signer: try openPGPKey(),
+                                            recipients: try openPGPRecipients(for: partner), options: options, now: now())
+        }
+    }
+
+    /// Opens a file from `partner` with the partner's envelope: decrypts with our key and checks
+    /// the signature against the partner's pins; the plaintext appears at `output` only then.
+    /// - Throws: ``EnvelopeError`` (a partner's fault, or ``EnvelopeError/isLocalFault`` for ours).
+    public func open(from partner: PartnerSettings, input: String, output: String, identity: DecryptionIdentity,
+                     knownSealedSHA256: String? = nil, durable: Bool) throws(EnvelopeError) -> OpenResult {
+        switch partner.envelope {
+        case .cms:
+            return try Envelope.open(input: input, output: output, identity: identity, trust: trustPolicy(for: partner),
+                                     allowCBC: partner.allowCBC, knownSealedSHA256: knownSealedSHA256, durable: durable)
+        case .openpgp:
+            let key: OpenPGPSecretKey
+            let trust: OpenPGPTrust
+            do {
+                key = try openPGPKey()
+                trust = try openPGPTrust(for: partner)
+            } catch let error as EnvelopeError {
+                throw error
+            } catch {
+                throw EnvelopeError(.badTrustConfiguration, "partner \(partner.id.rawValue): \(error)")
+            }
+            return try Envelope.openOpenPGP(input: input, output: output, key: key, trust: trust, durable: durable)
+        }
+    }
+}
