@@ -114,6 +114,8 @@ public final class InboundJob {
         let pid = partner.id.rawValue
         let folders = try InboundFolders(workDirectory: config.state.workDirectory, partner: pid)
         let transport = try context.transport(for: partner)
+        // Every folder the partner's settings name, before anything is fetched or applied.
+        _ = try transport.checkFolders()
         try removeStalePlaintexts(folders)
         try removeOrphans(folders, partner: pid)
         try finishPending(partner, transport: transport, folders: folders, report: &report, run: &run)
