@@ -131,13 +131,21 @@ public final class RunContext {
     /// - Returns: warnings to report (an expired CRL used by choice).
     /// - Throws: ``EnvelopeError``; ``TransportError`` `.keyPermissions` (77) or `.config` (78).
     public func checkKeysAndTrust(for partners: [PartnerSettings]) throws -> [String] {
-        _ = try signingIdentity()
-        _ = try decryptionIdentity()
+        try Self.checkKeysAndTrust(config, partners: partners, now: now())
+    }
+
+    /// The same checks without a run context (`arlink config check`): nothing is opened,
+    /// locked or created.
+    public static func checkKeysAndTrust(_ config: ArlinkConfiguration, partners: [PartnerSettings], now: Date) throws -> [String] {
+        let s = config.company.signing, e = config.company.encryption
+        _ = try SigningIdentity(certificatePath: s.certificatePath, keyPath: s.keyPath ?? "", passphrase: s.passphrase.map(passphrase))
+        _ = try DecryptionIdentity(certificatePath: e.certificatePath, keyPath: e.keyPath ?? "", passphrase: e.passphrase.map(passphrase))
+        _ = try RecipientCertificate(path: config.company.archive.certificatePath)
         var warnings: [String] = []
         for partner in partners {
-            _ = try recipients(for: partner)
-            warnings += try Envelope.checkTrust(trustPolicy(for: partner))
-            try Self.checkTransportFiles(partner)
+            _ = try RecipientCertificate(path: partner.encryptionCertificate)
+            warnings += try Envelope.checkTrust(trustPolicy(for: partner, now: now))
+            try checkTransportFiles(partner)
         }
         return warnings
     }
