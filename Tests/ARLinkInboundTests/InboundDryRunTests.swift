@@ -1,4 +1,6 @@
+import ARLinkConfig
 import ARLinkCore
+import ARLinkJobs
 import ARLinkInbound
 import ARLinkStore
 import ARLinkTestSupport
@@ -64,5 +66,24 @@ struct InboundDryRunTests {
         #expect(r.quarantined.map(\.fileName) == d.quarantined.map(\.fileName))
         #expect(real.updatesExported == dry.updatesExported)
         #expect(f.files(f.processed).contains(f.name(1)), "the real run moves what the dry run left")
+    }
+
+    @Test("before the state database exists (state.create: true) a dry run works on an empty one and creates nothing")
+    func noStateYet() throws {
+        let f = try InboundFixture()
+        let yaml = try String(contentsOfFile: f.configPath, encoding: .utf8)
+        try #require(yaml.contains("  work_dir: state/work\n"))
+        _ = try f.dir.write("arlink.yaml", yaml.replacingOccurrences(of: "  work_dir: state/work\n", with: "  work_dir: state/work\n  create: true\n"))
+        try f.drop(sequence: 1, previous: nil, [try Events.payment("P-1", f.accountRef(1), "10.00", on: f.today)])
+        let fixed = f.now
+        let context = try RunContext(config: try ArlinkConfiguration.load(path: f.configPath), now: { fixed }, dryRun: true)
+        let report = try InboundDryRun.run(context: context, options: .init(partner: f.partner))
+        let p = try #require(report.partners.first)
+        #expect(p.processed == [f.name(1)], "\(p)")
+        #expect(p.eventsRejected[.unknownAccount] == 1, "nothing is placed yet: \(p.eventsRejected)")
+        for created in ["state", "audit"] {
+            #expect(!FileManager.default.fileExists(atPath: f.dir.file(created)), "\(created) was created")
+        }
+        #expect(f.files(f.outbox) == [f.name(1)] && f.files(f.updatesFolder).isEmpty)
     }
 }
