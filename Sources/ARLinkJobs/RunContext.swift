@@ -151,13 +151,25 @@ public final class RunContext {
     }
 
     /// Checks the local files `partner`'s transport needs (``TransportSettings/checkLocalFiles()``),
-    /// naming the partner in the error.
+    /// naming the partner in the error; for HTTPS also parses `ca_file` and the client
+    /// certificate, pairs it with its key and checks that both are valid today.
     /// - Throws: ``TransportError`` `.keyPermissions` (77) or `.config` (78).
     public static func checkTransportFiles(_ partner: PartnerSettings) throws {
         do {
             try transportSettings(partner).checkLocalFiles()
         } catch let error as TransportError {
             throw TransportError(error.code, "partner \(partner.id.rawValue): \(error.message)", underlying: error.underlying)
+        }
+        // HTTPS certificates parsed, the client certificate paired with its key, each valid today.
+        guard case .https(let https) = partner.transport else { return }
+        var items: [KeyCheck.Item] = []
+        if let ca = https.caFile { items.append(.init(role: "ca_file", certificatePath: ca, keyPath: nil)) }
+        if let certificate = https.clientCertificatePath {
+            items.append(.init(role: "client_certificate and client_key", certificatePath: certificate, keyPath: https.clientKeyPath,
+                               passphrase: https.clientKeyPassphrase.map(passphrase)))
+        }
+        for row in KeyCheck.run(items) where !row.ok {
+            throw TransportError(.config, "partner \(partner.id.rawValue): https transport \(row.role) \(row.path): \(row.problems.joined(separator: "; "))")
         }
     }
 

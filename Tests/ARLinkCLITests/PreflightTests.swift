@@ -114,4 +114,26 @@ struct PreflightTests {
             #expect(result.stderr.contains("partners[0].transport.list_url: must be an https:// URL"), "\(command): \(result.stderr)")
         }
     }
+
+    @Test("an HTTPS ca_file that is no certificate stops a run with 78 before anything is built; keys check fails it (77)")
+    func badCAFile() throws {
+        let dir = try TemporaryDirectory("preflight-ca")
+        defer { dir.remove() }
+        let ca = try dir.write("ca.pem", "not a certificate\n", mode: 0o644)
+        let config = try Self.demo(dir, transport: """
+                  type: https
+                  upload_url: "https://127.0.0.1:1/inbox/{name}"
+                  ca_file: \(ca)
+                  retries: 0
+
+            """)
+        let batches = try Self.sql(dir, "SELECT COUNT(*) FROM outbound_batch")
+        let outbound = try Self.run(["outbound", "run", "--config", config, "--as-of", "2099-01-01"])
+        #expect(outbound.status == 78, "\(outbound.stdout)\(outbound.stderr)")
+        #expect(outbound.stderr.contains("partner acme-collect: https transport ca_file \(ca): "), "\(outbound.stderr)")
+        #expect(try Self.sql(dir, "SELECT COUNT(*) FROM outbound_batch") == batches, "no batch built")
+        let keys = try Self.run(["keys", "check", "--config", config])
+        #expect(keys.status == 77, "\(keys.stdout)\(keys.stderr)")
+        #expect(keys.stdout.contains("[FAIL] acme-collect https CA: \(ca)"), "\(keys.stdout)")
+    }
 }
