@@ -45,7 +45,7 @@ struct ConfigCheckTests {
         #expect(result.stdout.contains("    passphrase_file: \"\(dir.file("pass.txt"))\""), "\(result.stdout)")
         #expect(result.stdout.contains("  database: \"\(dir.file("d/state/arlink.sqlite"))\""), "paths resolved: \(result.stdout)")
         #expect(result.stdout.contains("    max_recall_share: 0.2"), "defaults filled in: \(result.stdout)")
-        for step in ["keys and trust", "audit key", "state database", "erp import folder", "acme-collect folders"] {
+        for step in ["keys and trust", "audit key", "state database", "erp import folder", "acme-collect transfer basis", "acme-collect folders"] {
             #expect(result.stdout.contains("OK   \(step): "), "\(step): \(result.stdout)")
         }
         #expect(try Self.sql(dir, "SELECT COUNT(*) FROM audit_entry") == entries, "records nothing")

@@ -24,7 +24,7 @@ struct ConfigCommand: ParsableCommand {
                 appear only as the file or environment variable they come from), then one line per check: \
                 our keys and the audit key, each partner's certificates and trust files, transport files \
                 (SFTP client key, known_hosts, HTTPS CA and client pair), the state database and ERP import \
-                folder, and each partner's remote folders (this connects to SFTP servers). Creates, locks \
+                folder, each partner's transfer basis (as an outbound run checks it today) and remote folders (this connects to SFTP servers). Creates, locks \
                 and records nothing. Exit status as a run's: 0 when every check passed, otherwise that of \
                 the first failure (66 unreadable file, 69 unreachable, 75 temporary, 77 permissions or \
                 trust, 78 configuration).
@@ -70,7 +70,14 @@ struct ConfigCommand: ParsableCommand {
                     try ERPImportFolder.require(config.erp.updatesFolder)
                     return "\(config.erp.updatesFolder) exists"
                 }
+                let today = LocalDate(daysSinceEpoch: Int32((Date().timeIntervalSince1970 / 86_400).rounded(.down)))
                 for partner in config.partners {
+                    check("\(partner.id.rawValue) transfer basis") {
+                        switch partner.transferDecision(companyCountry: config.company.country, on: today) {
+                        case .allowed(let basis): return "\(basis.rawValue), valid today"
+                        case .refused(_, let message): throw ConfigError(.transferRefused, message)
+                        }
+                    }
                     check("\(partner.id.rawValue) folders") {
                         try RunContext.checkTransportFiles(partner)
                         return try makeTransport(RunContext.transportSettings(partner)).checkFolders()
