@@ -62,6 +62,11 @@ struct SFTPFolderCheckTests {
         #expect(FileManager.default.fileExists(atPath: remote + "/outbox/" + f.name(1)), "the partner's file stays in its outbox")
 
         try FileManager.default.createDirectory(atPath: remote + "/processed", withIntermediateDirectories: true)
+        // A dry run over SFTP fetches and applies on its copy, and leaves the partner's server as it was.
+        let dry = try InboundDryRun.run(context: try f.context(), options: .init(partner: f.partner))
+        #expect(dry.partners.first?.processed == [f.name(1)], "\(dry.partners)")
+        #expect(dry.partners.first?.receiptsDelivered == 1)
+        #expect(f.files(remote + "/outbox") == [f.name(1)] && f.files(remote + "/processed").isEmpty && f.files(remote + "/inbox").isEmpty)
         let again = try f.run()
         let q = try #require(again.partners.first)
         #expect(q.failure == nil, "\(String(describing: q.failure))")
