@@ -247,8 +247,11 @@ extension ArlinkConfiguration {
                 connectTimeoutSeconds: try node.int("connect_timeout_seconds", default: 15, range: 1...600),
                 retries: try node.int("retries", default: 3, range: 0...20)
             ))
-            if case .https(let h) = result, !h.uploadURL.hasPrefix("https://") {
-                throw ConfigError(.invalidValue, "\(node.keyPath("upload_url")): must be an https:// URL")
+            if case .https(let h) = result {
+                for (key, url) in [("upload_url", h.uploadURL), ("list_url", h.listURL), ("download_url", h.downloadURL), ("processed_url", h.processedURL)] {
+                    guard let url, !url.lowercased().hasPrefix("https://") else { continue }
+                    throw ConfigError(.invalidValue, "\(node.keyPath(key)): must be an https:// URL (plain HTTP is refused: it would show the partner's files and our client certificate exchange to anyone on the path)")
+                }
             }
         default:
             throw ConfigError(.invalidValue, "\(node.keyPath("type")): \"\(type.prefix(20))\" is not a transport (expected folder, sftp or https)")

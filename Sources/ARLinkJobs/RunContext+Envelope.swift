@@ -19,6 +19,21 @@ extension RunContext {
         return key
     }
 
+    /// Loads our OpenPGP key (owner-only, unlocked), our OpenPGP archive certificate and
+    /// `partner`'s pinned certificates (each against its fingerprint), without a run context.
+    /// - Throws: ``ConfigError`` for missing settings, ``EnvelopeError`` for unusable files.
+    public static func checkOpenPGPFiles(_ config: ArlinkConfiguration, partner: PartnerSettings) throws {
+        guard let ours = config.company.openPGP else {
+            throw ConfigError(.missingKey, "company.openpgp: an OpenPGP partner needs our OpenPGP secret key (company.openpgp.key) and archive certificate (company.openpgp.archive)")
+        }
+        _ = try OpenPGPSecretKey(path: ours.keyPath, passphrase: ours.passphrase.map(passphrase))
+        _ = try OpenPGPCertificate(path: ours.archiveCertificatePath)
+        guard let pins = partner.openPGP?.certificates, !pins.isEmpty else {
+            throw ConfigError(.missingKey, "partner \(partner.id.rawValue): envelope: openpgp needs openpgp.certificates")
+        }
+        for pin in pins { _ = try OpenPGPCertificate(path: pin.path, expectedFingerprint: pin.fingerprint) }
+    }
+
     /// The partner's pinned OpenPGP certificates, each checked against its configured fingerprint.
     public func openPGPPinned(for partner: PartnerSettings) throws -> [OpenPGPCertificate] {
         guard let settings = partner.openPGP else {

@@ -17,8 +17,9 @@ public final class RunContext {
     public let reporter: any RunReporter
     /// The clock; tests and the crash harness may fix it.
     public let now: @Sendable () -> Date
-    /// One run at a time per state database (``RunLock``), held as long as this context lives.
-    private let lock: RunLock
+    /// One run at a time per state database (``RunLock``), held as long as this context lives;
+    /// nil for a dry run before the state database exists (nothing to protect, nothing created).
+    private let lock: RunLock?
     /// Our OpenPGP secret key, loaded (and unlocked once) on first use.
     var loadedOpenPGPKey: OpenPGPSecretKey?
 
@@ -33,33 +34,42 @@ public final class RunContext {
     /// - Parameters:
     ///   - checkAnchor: `false` only for `arlink audit recover`, which records why the check fails.
     ///   - createState: create a missing state database (`arlink init`).
+    ///   - dryRun: a dry run that finds no state database (allowed by `state.create: true`)
+    ///     plans against an empty one in memory and creates nothing: no database, no folder,
+    ///     no lock file, no checkpoint.
     /// - Throws: ``ConfigError`` `.missingFile` (exit 78) when the state database does not
     ///   exist and may not be created; ``JobError`` `.busy` (exit 75) when another run holds
     ///   the lock; ``AuditError`` `.unanchored` (exit 77) when the log was rewritten, rolled
     ///   back or lost its checkpoints; ``StoreError``, ``AuditError`` or ``JobError`` for
     ///   folders that cannot be created.
     public init(config: ArlinkConfiguration, reporter: any RunReporter = SilentReporter(), now: @escaping @Sendable () -> Date = { Date() },
-                checkAnchor: Bool = true, createState: Bool = false) throws {
+                checkAnchor: Bool = true, createState: Bool = false, dryRun: Bool = false) throws {
         self.config = config
         self.reporter = reporter
         self.now = now
-        if !createState && !config.state.create && !FileManager.default.fileExists(atPath: config.state.databasePath) {
+        let exists = FileManager.default.fileExists(atPath: config.state.databasePath)
+        if !createState && !config.state.create && !exists {
             throw ConfigError(.missingFile, """
                 state.database: \(config.state.databasePath) does not exist. If this is a new installation, create it with \
                 `arlink init --config \(config.sourcePath)` (or set state.create: true); otherwise correct the path: \
                 a new, empty state would place every account again
                 """)
         }
-        try PrivateFolder.ensure(URL(fileURLWithPath: config.state.databasePath).deletingLastPathComponent().path)
-        try PrivateFolder.ensure(config.state.workDirectory)
-        try PrivateFolder.ensure(URL(fileURLWithPath: config.audit.checkpointFile).deletingLastPathComponent().path, mode: 0o755)
-        do {
-            self.lock = try RunLock(databasePath: config.state.databasePath)
-        } catch let error as JobError where error.code == .busy {
-            Self.recordRefusedRun(config: config, error: error, reporter: reporter)
-            throw error
+        if dryRun && !exists {
+            self.lock = nil
+            self.store = try StateStore(path: ":memory:")
+        } else {
+            try PrivateFolder.ensure(URL(fileURLWithPath: config.state.databasePath).deletingLastPathComponent().path)
+            try PrivateFolder.ensure(config.state.workDirectory)
+            try PrivateFolder.ensure(URL(fileURLWithPath: config.audit.checkpointFile).deletingLastPathComponent().path, mode: 0o755)
+            do {
+                self.lock = try RunLock(databasePath: config.state.databasePath)
+            } catch let error as JobError where error.code == .busy {
+                Self.recordRefusedRun(config: config, error: error, reporter: reporter)
+                throw error
+            }
+            self.store = try StateStore(path: config.state.databasePath)
         }
-        self.store = try StateStore(path: config.state.databasePath)
         if config.audit.passphrase != nil {
             throw ConfigError(.invalidValue, "audit.passphrase_file/passphrase_env: an encrypted audit key is not supported yet; store the Ed25519 audit key unencrypted with mode 0600 (or keep it on a hardware token in a later version)")
         }
@@ -68,7 +78,12 @@ public final class RunContext {
             store: store, actor: .current(), signer: signer, origin: config.audit.origin,
             checkpointFile: config.audit.checkpointFile, checkpointEvery: config.audit.checkpointEvery
         )
-        if checkAnchor { try audit.requireAnchored() }
+        // A dry run without a database signs no checkpoint of the empty log; it checks the
+        // anchor only against a checkpoint file that exists (and stops, as a real run would).
+        let inMemory = dryRun && !exists
+        if checkAnchor && (!inMemory || FileManager.default.fileExists(atPath: config.audit.checkpointFile)) {
+            try audit.requireAnchored()
+        }
     }
 
     /// SHA-256 of the configuration file's bytes (goes into the audit log).
@@ -113,24 +128,56 @@ public final class RunContext {
     /// file of those partners, before anything is fetched, built or applied: a fault on our
     /// side stops the run at once (77 for loose permissions, 78 for unusable files) and is never
     /// found halfway through a partner's file.
+    /// The transports' local files count too: the SFTP client key (owner-only, Ed25519 or
+    /// ECDSA), known_hosts, the HTTPS CA file, client certificate and key.
     /// - Returns: warnings to report (an expired CRL used by choice).
-    /// - Throws: ``EnvelopeError``.
+    /// - Throws: ``EnvelopeError``; ``TransportError`` `.keyPermissions` (77) or `.config` (78).
     public func checkKeysAndTrust(for partners: [PartnerSettings]) throws -> [String] {
-        _ = try signingIdentity()
-        _ = try decryptionIdentity()
+        try Self.checkKeysAndTrust(config, partners: partners, now: now())
+    }
+
+    /// The same checks without a run context (`arlink config check`): nothing is opened,
+    /// locked or created.
+    public static func checkKeysAndTrust(_ config: ArlinkConfiguration, partners: [PartnerSettings], now: Date) throws -> [String] {
+        let s = config.company.signing, e = config.company.encryption
+        _ = try SigningIdentity(certificatePath: s.certificatePath, keyPath: s.keyPath ?? "", passphrase: s.passphrase.map(passphrase))
+        _ = try DecryptionIdentity(certificatePath: e.certificatePath, keyPath: e.keyPath ?? "", passphrase: e.passphrase.map(passphrase))
+        _ = try RecipientCertificate(path: config.company.archive.certificatePath)
         var warnings: [String] = []
         for partner in partners {
             switch partner.envelope {
             case .cms:
-                _ = try recipients(for: partner)
-                warnings += try Envelope.checkTrust(trustPolicy(for: partner))
+                _ = try RecipientCertificate(path: partner.encryptionCertificate)
+                warnings += try Envelope.checkTrust(trustPolicy(for: partner, now: now))
             case .openpgp:
-                _ = try openPGPKey()
-                _ = try openPGPRecipients(for: partner)
-                _ = try openPGPTrust(for: partner)
+                try checkOpenPGPFiles(config, partner: partner)
             }
+            try checkTransportFiles(partner)
         }
         return warnings
+    }
+
+    /// Checks the local files `partner`'s transport needs (``TransportSettings/checkLocalFiles()``),
+    /// naming the partner in the error; for HTTPS also parses `ca_file` and the client
+    /// certificate, pairs it with its key and checks that both are valid today.
+    /// - Throws: ``TransportError`` `.keyPermissions` (77) or `.config` (78).
+    public static func checkTransportFiles(_ partner: PartnerSettings) throws {
+        do {
+            try transportSettings(partner).checkLocalFiles()
+        } catch let error as TransportError {
+            throw TransportError(error.code, "partner \(partner.id.rawValue): \(error.message)", underlying: error.underlying)
+        }
+        // HTTPS certificates parsed, the client certificate paired with its key, each valid today.
+        guard case .https(let https) = partner.transport else { return }
+        var items: [KeyCheck.Item] = []
+        if let ca = https.caFile { items.append(.init(role: "ca_file", certificatePath: ca, keyPath: nil)) }
+        if let certificate = https.clientCertificatePath {
+            items.append(.init(role: "client_certificate and client_key", certificatePath: certificate, keyPath: https.clientKeyPath,
+                               passphrase: https.clientKeyPassphrase.map(passphrase)))
+        }
+        for row in KeyCheck.run(items) where !row.ok {
+            throw TransportError(.config, "partner \(partner.id.rawValue): https transport \(row.role) \(row.path): \(row.problems.joined(separator: "; "))")
+        }
     }
 
     /// The transport configured for `partner`.

@@ -78,6 +78,13 @@ public protocol Transport: AnyObject {
     /// transport leaves its fsync to the caller, who can overlap it with reading the copy):
     /// call ``FetchedFile/makeDurable(_:)`` before recording anything that relies on it.
     func fetch(_ file: RemoteFile, to localPath: String) throws
+    /// Checks that every folder the settings name exists (inbox, outbox, processed), so that a
+    /// missing one stops a run before it fetches or applies anything rather than at its end.
+    ///
+    /// - Returns: what was checked, in plain words.
+    /// - Throws: ``TransportError`` `.config` (exit 78) naming every missing folder and its
+    ///   setting; connection and login failures as for any other operation.
+    func checkFolders() throws -> String
     /// After the caller committed, moves the remote file to processed/ or deletes it.
     ///
     /// A file that is already gone counts as finished, so a re-run after a crash succeeds.
@@ -94,4 +101,10 @@ public enum FetchedFile {
         try LocalFiles.sync(fd, "the fetched file \(path)")
         try LocalFiles.syncDirectory(LocalFiles.parent(of: path))
     }
+}
+
+/// The error for folders a transport's settings name but that do not exist.
+func missingFoldersError(_ missing: [(key: String, path: String)], where place: String) -> TransportError {
+    let list = missing.map { "\($0.key) \($0.path)" }.joined(separator: ", ")
+    return TransportError(.config, "\(place): \(missing.count == 1 ? "folder" : "folders") \(list) \(missing.count == 1 ? "does" : "do") not exist; ask the partner to create \(missing.count == 1 ? "it" : "them") or correct the path in the configuration")
 }

@@ -14,6 +14,7 @@ struct Arlink: AsyncParsableCommand {
             InboundCommand.self,
             EnvelopeCommand.self,
             KeysCommand.self,
+            ConfigCommand.self,
             TransportCommand.self,
             AuditCommand.self,
             PrivacyCommand.self,

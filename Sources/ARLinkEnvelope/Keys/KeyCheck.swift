@@ -1,4 +1,5 @@
 public import Foundation
+import ARLinkCore
 
 /// The checks behind `arlink keys check`: one ``Row`` per configured key or certificate.
 public enum KeyCheck {
@@ -67,6 +68,24 @@ public enum KeyCheck {
             row.warnings = try Envelope.checkTrust(policy)
         } catch {
             row.problems.append(error.message)
+        }
+        return row
+    }
+
+    /// A row for a key that another module checks (the SFTP client key, which is an OpenSSH
+    /// key and not OpenSSL's to judge): its permissions, and the check's verdict.
+    /// - Parameters:
+    ///   - check: returns the key's algorithm in words, or throws the reason it is unusable.
+    public static func external(role: String, path: String, check: () throws -> String) -> Row {
+        var row = Row(role: role, path: path, subject: nil, fingerprint: nil, notAfter: nil, daysLeft: nil, usage: [],
+                      keyAlgorithm: nil, permissions: SmallFile.mode(path).map { String($0, radix: 8) }, pairMatches: nil,
+                      problems: [], warnings: [])
+        do {
+            row.keyAlgorithm = try check()
+        } catch let error as any ARLinkFailure {
+            row.problems.append(error.message)
+        } catch {
+            row.problems.append("\(error)")
         }
         return row
     }

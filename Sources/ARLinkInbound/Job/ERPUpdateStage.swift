@@ -139,10 +139,10 @@ final class ERPUpdateStage<Update: ERPUpdateFields>: @unchecked Sendable {
 
 /// The folder the ERP imports update files from. arlink never creates it (`arlink init`
 /// does): a mistyped path must not export where the ERP never looks.
-enum ERPImportFolder {
+public enum ERPImportFolder {
     /// Checks that `folder` is a folder, before a run fetches anything.
     /// - Throws: ``ConfigError`` `.missingFile` (exit 78) naming `erp.updates.folder`.
-    static func require(_ folder: String) throws {
+    public static func require(_ folder: String) throws {
         var info = stat()
         guard stat(folder, &info) == 0, (info.st_mode & S_IFMT) == S_IFDIR else {
             throw ConfigError(.missingFile, """

@@ -35,6 +35,8 @@ public final class InboundJob {
     /// Tests: called with each file's name right after it was fetched, before it is opened
     /// (to change the partner's copy at exactly that moment).
     var afterFetch: ((String) -> Void)?
+    /// Set by ``InboundDryRun``: the partners' transports only read (``ReadOnlyTransport``).
+    var readOnlyTransports = false
     /// The checkpoint started after the last applied file, if any.
     let checkpoints = Checkpoints()
     var reporter: any RunReporter { context.reporter }
@@ -113,7 +115,10 @@ public final class InboundJob {
                     run: inout InboundReport) throws {
         let pid = partner.id.rawValue
         let folders = try InboundFolders(workDirectory: config.state.workDirectory, partner: pid)
-        let transport = try context.transport(for: partner)
+        let real = try context.transport(for: partner)
+        let transport: any Transport = readOnlyTransports ? ReadOnlyTransport(real) : real
+        // Every folder the partner's settings name, before anything is fetched or applied.
+        _ = try transport.checkFolders()
         try removeStalePlaintexts(folders)
         try removeOrphans(folders, partner: pid)
         try finishPending(partner, transport: transport, folders: folders, report: &report, run: &run)

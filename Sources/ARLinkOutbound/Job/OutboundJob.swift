@@ -116,9 +116,8 @@ public final class OutboundJob {
     func runPartner(_ partner: PartnerSettings, options: Options, minDays: Int, extract: inout ExtractView?,
                     report: inout OutboundReport) throws -> PartnerOutboundReport {
         let pid = partner.id.rawValue
-        let workFolder = try partnerWorkFolder(pid)
         if !options.dryRun {
-            try removeOrphanPlaintexts(in: workFolder, partner: pid)
+            try removeOrphanPlaintexts(in: try partnerWorkFolder(pid), partner: pid)
         }
         // 1. Finish what an earlier run left undone, oldest first, before building anything new.
         let pending = try context.store.read { db in try PlacementLedger.pendingBatches(db, partner: pid) }
@@ -210,7 +209,10 @@ public final class OutboundJob {
         }
         for warning in r.warnings { reporter.warning("partner \(pid): \(warning)", ["partner": pid]) }
         try checkRecallLimits(plan, placedCount: placed.count, partner: partner, options: options, report: &r)
-        if options.dryRun { return r }
+        if options.dryRun {
+            r.totals = try Self.openTotals(plan)
+            return r
+        }
         if plan.isEmpty {
             r.outcome = .nothingToSend
             try context.store.write { db in
@@ -221,7 +223,7 @@ public final class OutboundJob {
         }
 
         // 5. Build: write the plaintext portfolio privately, then record the batch and the ledger changes.
-        let batch = try build(plan: plan, partner: partner, asOf: options.asOf, workFolder: workFolder)
+        let batch = try build(plan: plan, partner: partner, asOf: options.asOf, workFolder: try partnerWorkFolder(pid))
         // 6. Seal and deliver.
         let finished = try finish(batch, partner: partner)
         fill(&r, from: finished)
@@ -319,6 +321,19 @@ public final class OutboundJob {
                 run without --as-of, or add --allow-backdated if that is what you want
                 """)
         }
+    }
+
+    /// The open amounts a batch of `plan` would carry, per currency: what the portfolio's
+    /// trailer totals (every invoice and netted credit note of the accounts placed or updated).
+    static func openTotals(_ plan: PlacementPlan) throws -> [Currency: Money] {
+        var totals: [Currency: Money] = [:]
+        for account in plan.accounts where account.action != .recall {
+            for invoice in plan.invoices(for: account) {
+                let amount = invoice.openAmount
+                totals[amount.currency] = try (totals[amount.currency] ?? .zero(amount.currency)).adding(amount)
+            }
+        }
+        return totals
     }
 
     static func seconds(since start: Date) -> String {

@@ -48,6 +48,22 @@ public final class StateStore: Sendable {
         }
     }
 
+    /// Copies the whole database, as of one consistent moment, into a new database at `path`
+    /// (SQLite's online backup), for a dry run to work on.
+    /// - Throws: ``StoreError`` `.open` when the copy cannot be created, `.storage` (exit 75)
+    ///   when the disk is full or failing.
+    public func copy(to path: String) throws {
+        do {
+            let target = try DatabaseQueue(path: path)
+            try queue.backup(to: target)
+            try target.close()
+        } catch let error as DatabaseError where Self.isStorageFault(error) {
+            throw Self.storageFault(error, path: path)
+        } catch {
+            throw StoreError(.open, "cannot copy the state database to \(path): \(error)", underlying: error)
+        }
+    }
+
     /// Runs `body` in one write transaction; everything it writes commits together or not at all.
     /// - Throws: what `body` throws; ``StoreError`` `.storage` (exit 75) when the disk is full
     ///   or failing (the transaction is rolled back).

@@ -2,7 +2,7 @@ public import ARLinkCore
 
 /// One step of a connectivity test (`arlink transport test`).
 public struct TransportCheck: Sendable {
-    /// Short name of the step: `settings`, `host key`, `login and listing`, `upload`, `remove`.
+    /// Short name of the step: `settings`, `host key`, `folders`, `login and listing`, `upload`, `remove`.
     public let step: String
     /// Whether the step succeeded.
     public let ok: Bool

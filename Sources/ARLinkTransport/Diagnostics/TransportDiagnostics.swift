@@ -7,8 +7,10 @@ import Darwin
 /// Partner onboarding: checks a transport end to end and says what failed and how to fix it.
 ///
 /// Steps: validate the settings; for SFTP, show the host key the server presents next to the
-/// pin (stopping before login when they differ); log in and list the outbox; upload a small
-/// probe file into the inbox (through the normal `.part`-then-rename path); remove it again.
+/// pin (stopping before login when they differ); log in and check that every folder the
+/// settings name exists (inbox, outbox, processed), naming each missing one; list the outbox;
+/// upload a small probe file into the inbox (through the normal `.part`-then-rename path);
+/// remove it again.
 public enum TransportDiagnostics {
     /// Runs the test. Never throws: every failure becomes a failed ``TransportCheck``.
     ///
@@ -39,6 +41,7 @@ public enum TransportDiagnostics {
         if case .sftp(let sftp) = settings {
             guard record("host key", { try hostKeyCheck(sftp) }) else { return TransportTestReport(checks: checks) }
         }
+        guard record("folders", { try transport.checkFolders() }) else { return TransportTestReport(checks: checks) }
         guard record("login and listing", {
             let listing = try transport.list()
             var text = "outbox has \(listing.files.count) file(s) ready to fetch"

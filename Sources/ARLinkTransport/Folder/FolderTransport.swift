@@ -55,6 +55,23 @@ public final class FolderTransport: Transport {
         }
     }
 
+    /// The inbox and outbox must be folders; the processed folder is created when the first
+    /// file moves there, so its parent must exist.
+    public func checkFolders() throws -> String {
+        var missing: [(key: String, path: String)] = []
+        for (key, path) in [("inbox", settings.inbox), ("outbox", settings.outbox)] where !LocalFiles.isDirectory(path) {
+            missing.append((key, path))
+        }
+        if !LocalFiles.isDirectory(settings.processed) && !LocalFiles.isDirectory(LocalFiles.parent(of: settings.processed)) {
+            missing.append(("processed", settings.processed))
+        }
+        guard missing.isEmpty else { throw missingFoldersError(missing, where: "folder transport") }
+        let text = "inbox \(settings.inbox), outbox \(settings.outbox)"
+        return LocalFiles.isDirectory(settings.processed)
+            ? text + ", processed \(settings.processed) exist"
+            : text + " exist; processed \(settings.processed) is created when the first file moves there"
+    }
+
     public func list() throws -> OutboxListing {
         let first = screen.screen(try FolderFile.scan(settings.outbox))
         var last = first

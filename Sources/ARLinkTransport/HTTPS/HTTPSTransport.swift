@@ -61,6 +61,12 @@ public final class HTTPSTransport: Transport {
         }
     }
 
+    /// HTTPS has no folders to look at beforehand: the listing reads `list_url` and each
+    /// upload and move names its own URL.
+    public func checkFolders() throws -> String {
+        "no folders to check over HTTPS (the listing reads list_url)"
+    }
+
     public func list() throws -> OutboxListing {
         guard settings.listingURL != nil else { return OutboxListing(files: [], skipped: []) }
         let first = try look()

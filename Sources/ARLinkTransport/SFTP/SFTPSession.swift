@@ -125,7 +125,12 @@ final class SFTPSession {
         try easy.set(CURLOPT_NOBODY, true)
         try easy.set(CURLOPT_QUOTE, list: commands)
         let outcome = run("quote", folder)
-        guard outcome.ok else { throw failure(outcome, commands.first.map { String($0.split(separator: " ").first ?? "") } ?? "command", "in \(folder)") }
+        guard outcome.ok else {
+            // Name the commands themselves (their paths are validated), not the folder they ran in.
+            throw CurlFailure.error(outcome, flavour: .sftp, operation: "SFTP command",
+                                    target: commands.joined(separator: "; ") + " on sftp://\(settings.host):\(settings.port)",
+                                    knownHosts: settings.knownHostsPath != nil)
+        }
     }
 
     private func milliseconds(_ duration: Duration) -> Int {

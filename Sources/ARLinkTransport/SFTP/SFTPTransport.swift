@@ -148,6 +148,19 @@ public final class SFTPTransport: Transport {
         }
     }
 
+    /// Checks each folder by its attributes (an `SFTP stat` through libcurl), which a
+    /// write-only inbox allows too.
+    public func checkFolders() throws -> String {
+        var folders = [(key: "inbox_path", path: settings.inboxPath), (key: "outbox_path", path: settings.outboxPath)]
+        if let processed = settings.processedPath { folders.append((key: "processed_path", path: processed)) }
+        var missing: [(key: String, path: String)] = []
+        for folder in folders where try run({ [self] in try session.size(of: folder.path) }) == nil {
+            missing.append(folder)
+        }
+        guard missing.isEmpty else { throw missingFoldersError(missing, where: "sftp://\(settings.host):\(settings.port)") }
+        return folders.map { "\($0.key) \($0.path)" }.joined(separator: ", ") + " exist"
+    }
+
     /// Removes a file we delivered (the `transport test` probe).
     func removeDelivered(_ remoteName: String) throws {
         let name = try RemoteName.validated(remoteName, pattern: nil)

@@ -101,9 +101,7 @@ public struct SFTPSettings: Sendable {
         if let knownHostsPath {
             _ = try LocalFiles.readSmallFile(knownHostsPath, limit: 1 << 20, purpose: "\(prefix) known_hosts")
         }
-        try LocalFiles.requireOwnerOnly(privateKeyPath, purpose: "\(prefix) private_key")
-        let keyType = try SSHKeyFile.keyType(privateKeyPath: privateKeyPath, publicKeyPath: publicKeyPath, purpose: "\(prefix) private_key")
-        try SSHKeyFile.requireSupported(keyType, path: privateKeyPath, purpose: "\(prefix) private_key")
+        _ = try checkClientKey()
         for (key, path) in [("inbox", inboxPath), ("outbox", outboxPath), ("processed", processedPath ?? "/")] {
             try Self.checkRemoteFolder(path, key: key, prefix: prefix)
         }
@@ -115,6 +113,20 @@ public struct SFTPSettings: Sendable {
         }
         try rules.validate()
         try retry.validate()
+    }
+
+    /// Checks the client key file without decrypting it: owner-only, and Ed25519 or ECDSA.
+    ///
+    /// - Returns: the key's algorithm in words (`Ed25519`, `ECDSA`).
+    /// - Throws: ``TransportError`` `.keyPermissions` (exit 77) when group or others may read
+    ///   it; `.config` (exit 78) for an RSA or DSA key (libssh2 signs RSA with SHA-1, which
+    ///   OpenSSH 8.8 and later refuse) or a file that is not an SSH private key.
+    public func checkClientKey() throws -> String {
+        let purpose = "sftp transport (\(host)) private_key"
+        try LocalFiles.requireOwnerOnly(privateKeyPath, purpose: purpose)
+        let keyType = try SSHKeyFile.keyType(privateKeyPath: privateKeyPath, publicKeyPath: publicKeyPath, purpose: purpose)
+        try SSHKeyFile.requireSupported(keyType, path: privateKeyPath, purpose: purpose)
+        return keyType == .ed25519 ? "Ed25519" : "ECDSA"
     }
 
     /// Remote folders: absolute, no `..`, characters that need no quoting in URLs or quote commands.

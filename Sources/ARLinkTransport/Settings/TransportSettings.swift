@@ -17,6 +17,22 @@ public enum TransportSettings: Sendable {
     }
 }
 
+extension TransportSettings {
+    /// Checks everything local the transport needs, without touching the network or the
+    /// partner's folders: the settings, the SFTP client key (owner-only, Ed25519 or ECDSA) and
+    /// known_hosts file, the HTTPS CA file, client certificate and client key (owner-only).
+    /// A drop folder's folders are checked when the transport is made.
+    ///
+    /// - Throws: ``TransportError`` `.keyPermissions` (exit 77) or `.config` (exit 78).
+    public func checkLocalFiles() throws {
+        switch self {
+        case .folder(let settings): try settings.rules.validate()
+        case .sftp(let settings): try settings.validate()
+        case .https(let settings): try settings.validate()
+        }
+    }
+}
+
 /// Creates the transport that `settings` describe, after validating them.
 ///
 /// - Throws: ``TransportError`` `.config` for missing or weak settings (no host-key pin, RSA

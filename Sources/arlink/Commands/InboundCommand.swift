@@ -32,14 +32,19 @@ struct InboundCommand: ParsableCommand {
         @Option(help: "Only this partner (default: every configured partner).")
         var partner: String?
 
+        @Flag(help: "Fetch, open, check and reconcile on a copy of the state, and report what would be applied, rejected, held or quarantined; apply, write, move and send nothing.")
+        var dryRun = false
+
         func run() throws {
             var status = ExitStatus.success
             try Console.run(common.logFormat) {
                 let reporter = ConsoleReporter(format: common.logFormat)
                 let config = try ArlinkConfiguration.load(path: common.config)
-                let context = try RunContext(config: config, reporter: reporter)
-                let report = try InboundJob(context: context).run(.init(partner: partner))
-                print(InboundSummary.render(report, json: common.logFormat == .json))
+                let context = try RunContext(config: config, reporter: reporter, dryRun: dryRun)
+                let report = dryRun
+                    ? try InboundDryRun.run(context: context, options: .init(partner: partner))
+                    : try InboundJob(context: context).run(.init(partner: partner))
+                print(InboundSummary.render(report, json: common.logFormat == .json, dryRun: dryRun))
                 status = report.exitStatus
             }
             if status != .success { throw ExitCode(status.rawValue) }
@@ -49,12 +54,13 @@ struct InboundCommand: ParsableCommand {
 
 /// The run report of `arlink inbound run`, for people or as one JSON object.
 enum InboundSummary {
-    static func render(_ report: InboundReport, json: Bool) -> String {
-        json ? renderJSON(report) : renderText(report)
+    static func render(_ report: InboundReport, json: Bool, dryRun: Bool = false) -> String {
+        json ? renderJSON(report, dryRun: dryRun) : renderText(report, dryRun: dryRun)
     }
 
-    static func renderText(_ report: InboundReport) -> String {
+    static func renderText(_ report: InboundReport, dryRun: Bool = false) -> String {
         var lines: [String] = []
+        if dryRun { lines.append("Dry run: nothing was applied, written, moved or sent. A run now would do this:") }
         for p in report.partners {
             lines.append("partner \(p.partner): \(p.processed.count) file(s) processed, \(p.quarantined.count) quarantined, \(p.held.count) held, \(p.duplicates.count) duplicate(s), \(p.skipped.count) skipped, \(p.retry.count) left for the next run")
             if let failure = p.failure { lines.append("  stopped: \(failure.message) [\(failure.code)]; exit \(failure.exitStatus.rawValue)") }
@@ -70,13 +76,17 @@ enum InboundSummary {
             for e in p.exceptions.prefix(20) { lines.append("  exception: \(e)") }
             if p.exceptions.count > 20 { lines.append("  ... and \(p.exceptions.count - 20) more exceptions") }
             if p.promisesBroken > 0 { lines.append("  promises broken: \(p.promisesBroken)") }
-            lines.append("  receipts delivered: \(p.receiptsDelivered)" + (p.resumed > 0 ? ", files finished from an earlier run: \(p.resumed)" : ""))
+            lines.append((dryRun ? "  receipts it would send: " : "  receipts delivered: ") + "\(p.receiptsDelivered)" + (p.resumed > 0 ? ", files finished from an earlier run: \(p.resumed)" : ""))
         }
-        lines.append("ERP updates exported: \(report.updatesExported)" + (report.exportFiles.isEmpty ? "" : " (\(report.exportFiles.map { ($0 as NSString).lastPathComponent }.joined(separator: ", ")))"))
+        if dryRun {
+            lines.append("ERP updates it would export: \(report.updatesExported)")
+        } else {
+            lines.append("ERP updates exported: \(report.updatesExported)" + (report.exportFiles.isEmpty ? "" : " (\(report.exportFiles.map { ($0 as NSString).lastPathComponent }.joined(separator: ", ")))"))
+        }
         return lines.joined(separator: "\n")
     }
 
-    static func renderJSON(_ report: InboundReport) -> String {
+    static func renderJSON(_ report: InboundReport, dryRun: Bool = false) -> String {
         func quote(_ s: String) -> String { JSONLine.quote(s) }
         func problems(_ list: [PartnerInboundReport.FileProblem]) -> String {
             "[" + list.map { "{\"file\":\(quote($0.fileName)),\"code\":\(quote($0.code)),\"message\":\(quote($0.message))}" }.joined(separator: ",") + "]"
@@ -94,6 +104,6 @@ enum InboundSummary {
                 + "\"quarantined\":\(problems(p.quarantined)),\"held\":\(problems(p.held)),\"skipped\":\(problems(p.skipped)),"
                 + "\"retry\":\(problems(p.retry)),\"failure\":\(failure(p.failure)),\"exit_status\":\(p.exitStatus.rawValue)}"
         }
-        return "{\"partners\":[\(partners.joined(separator: ","))],\"updates_exported\":\(report.updatesExported),\"exit_status\":\(report.exitStatus.rawValue)}"
+        return "{\"dry_run\":\(dryRun),\"partners\":[\(partners.joined(separator: ","))],\"updates_exported\":\(report.updatesExported),\"exit_status\":\(report.exitStatus.rawValue)}"
     }
 }

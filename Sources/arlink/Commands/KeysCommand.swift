@@ -5,6 +5,7 @@ import ARLinkEnvelope
 import ARLinkAudit
 import ARLinkJobs
 import ARLinkStore
+import ARLinkTransport
 import Foundation
 
 /// `arlink keys`: checks every key and certificate the configuration names.
@@ -29,7 +30,7 @@ struct KeysCommand: ParsableCommand {
                 let reporter = ConsoleReporter(format: common.logFormat)
                 // The run lock first, like every job: a check while a run holds it stops with 75.
                 let context = try Self.context(config, reporter: reporter)
-                let rows = KeyCheck.run(Self.items(config)) + Self.openPGPRows(config) + config.partners.filter { $0.envelope == .cms }.map { partner in
+                let rows = KeyCheck.run(Self.items(config)) + Self.openPGPRows(config) + Self.transportRows(config) + config.partners.filter { $0.envelope == .cms }.map { partner in
                     KeyCheck.trust(role: "\(partner.id.rawValue) trust (\(partner.trust))", policy: RunContext.trustPolicy(for: partner, now: Date()))
                 }
                 print(common.logFormat == .json ? Self.json(rows) : Self.table(rows))
@@ -65,6 +66,13 @@ struct KeysCommand: ParsableCommand {
                 }
                 if let ca = partner.caCertificate { items.append(.init(role: "\(id) CA", certificatePath: ca, keyPath: nil)) }
                 items.append(.init(role: "\(id) encryption", certificatePath: partner.encryptionCertificate, keyPath: nil, requiredUsage: .encryption))
+                if case .https(let https) = partner.transport {
+                    if let ca = https.caFile { items.append(.init(role: "\(id) https CA", certificatePath: ca, keyPath: nil)) }
+                    if https.clientCertificatePath != nil || https.clientKeyPath != nil {
+                        items.append(.init(role: "\(id) https client", certificatePath: https.clientCertificatePath, keyPath: https.clientKeyPath,
+                                           passphrase: pass(https.clientKeyPassphrase)))
+                    }
+                }
             }
             return items
         }
@@ -91,6 +99,28 @@ struct KeysCommand: ParsableCommand {
                 }
             }
             return rows
+        }
+
+        /// One row per SFTP client key (owner-only, Ed25519 or ECDSA) and one per transport
+        /// whose other local settings fail (``RunContext/checkTransportFiles(_:)``).
+        static func transportRows(_ config: ArlinkConfiguration) -> [KeyCheck.Row] {
+            config.partners.compactMap { partner in
+                let id = partner.id.rawValue
+                if case .sftp(let sftp) = partner.transport {
+                    return KeyCheck.external(role: "\(id) sftp client key", path: sftp.privateKeyPath) {
+                        guard case .sftp(let settings) = RunContext.transportSettings(partner) else { return "" }
+                        let algorithm = try settings.checkClientKey()
+                        try RunContext.checkTransportFiles(partner)
+                        return algorithm
+                    }
+                }
+                guard case .https = partner.transport else { return nil }
+                let row = KeyCheck.external(role: "\(id) https transport", path: config.sourcePath) {
+                    try RunContext.checkTransportFiles(partner)
+                    return ""
+                }
+                return row.ok ? nil : row
+            }
         }
 
         /// The run context the check is recorded through, holding the run lock. When the state or

@@ -49,7 +49,7 @@ struct OutboundCommand: ParsableCommand {
             try Console.run(common.logFormat) {
                 let reporter = ConsoleReporter(format: common.logFormat)
                 let config = try ArlinkConfiguration.load(path: common.config)
-                let context = try RunContext(config: config, reporter: reporter)
+                let context = try RunContext(config: config, reporter: reporter, dryRun: dryRun)
                 let asOfDate = asOf.flatMap { LocalDate(iso: $0) } ?? Today.utc()
                 let report = try OutboundJob(context: context).run(.init(partner: partner, asOf: asOfDate, dryRun: dryRun, allowMassRecall: allowMassRecall,
                                                                          allowBackdated: allowBackdated))

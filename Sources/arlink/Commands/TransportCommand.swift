@@ -16,7 +16,7 @@ struct TransportCommand: ParsableCommand {
     /// `arlink transport test --config FILE --partner NAME`.
     struct Test: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Connect, show the pinned and presented host key, list the outbox, upload and remove a probe file.",
+            abstract: "Connect, show the pinned and presented host key, check the folders, list the outbox, upload and remove a probe file.",
             discussion: """
                 Partner onboarding starts here. Each step prints OK or FAIL with what was seen; a failure says \
                 what to fix. Exit status: 0 when every step passed, otherwise that of the first failure \

@@ -21,7 +21,12 @@ enum OutboundSummary {
         for bad in report.badRows { lines.append("  accepted bad row: \(bad)") }
         for p in report.partners {
             lines.append("  partner \(p.partner): \(p.outcome.text)")
-            let verb = dryRun ? "would" : "did"
+            let verb = switch p.outcome {
+            case .dryRun: "would"
+            case .alreadyDelivered: "delivered earlier; nothing new is sent"
+            case .builtNotDelivered: "built earlier; the next run delivers them"
+            default: "did"
+            }
             lines.append("    accounts: \(p.placed) place, \(p.updated) update, \(p.recalled) recall (\(verb)); invoices: \(p.invoices)")
             for warning in p.warnings { lines.append("    warning: \(warning)") }
             if let file = p.fileName { lines.append("    file: \(file) (sequence \(p.sequence ?? 0))") }
