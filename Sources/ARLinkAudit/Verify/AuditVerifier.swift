@@ -22,9 +22,10 @@ public enum AuditVerifier {
         let leaves: [MerkleHash]
         let rows: [(id: Int64, size: Int64, root: Data, note: String)]
         let witnessed: [(source: String, note: String)]
+        var prunedIndexes: [Int64] = []
         do {
             (leaves, rows, witnessed) = try store.read { db in
-                let leaves = try EntryScanner.scan(db, hasher: hasher)
+                let leaves = try EntryScanner.scan(db, hasher: hasher, pruned: &prunedIndexes)
                 let rows = try Row.fetchAll(db, sql: "SELECT id, tree_size, root_hash, note FROM audit_checkpoint ORDER BY id").map {
                     (id: $0[0] as Int64, size: $0[1] as Int64, root: $0[2] as Data, note: $0[3] as String)
                 }
@@ -38,7 +39,7 @@ public enum AuditVerifier {
         } catch {
             throw AuditError(.storage, "cannot read the audit log in \(store.path): \(error)", underlying: error)
         }
-        let pruned = try prunedEntries(store)
+        let pruned = try prunedEntries(store, found: prunedIndexes)
         let tree = MerkleTree(leafHashes: leaves, hasher: hasher)
         let size = UInt64(leaves.count)
         var chain = CheckpointChain(tree: tree, hasher: hasher)
@@ -100,30 +101,26 @@ extension AuditVerifier {
     /// Checks that entries pruned past retention are exactly those `audit_pruned` lists and
     /// that a recorded `audit.pruned` entry covers them all (nothing was pruned quietly).
     /// - Returns: the number of pruned entries.
-    static func prunedEntries(_ store: StateStore) throws -> Int {
-        let (listed, marked, unlisted, recorded): (Int, Int, Int, String?)
+    static func prunedEntries(_ store: StateStore, found: [Int64]) throws -> Int {
+        let (listed, recorded): ([Int64], String?)
         do {
-            (listed, marked, unlisted, recorded) = try store.read { db in
-                (try Int.fetchOne(db, sql: "SELECT count(*) FROM audit_pruned") ?? 0,
-                 try Int.fetchOne(db, sql: "SELECT count(*) FROM audit_entry WHERE entry LIKE ?", arguments: ["%" + AuditEntry.prunedSuffix]) ?? 0,
-                 try Int.fetchOne(db, sql: "SELECT count(*) FROM audit_entry e WHERE e.entry LIKE ? AND NOT EXISTS (SELECT 1 FROM audit_pruned p WHERE p.leaf_index = e.leaf_index)",
-                                  arguments: ["%" + AuditEntry.prunedSuffix]) ?? 0,
+            (listed, recorded) = try store.read { db in
+                (try Int64.fetchAll(db, sql: "SELECT leaf_index FROM audit_pruned ORDER BY leaf_index"),
                  try String.fetchOne(db, sql: "SELECT entry FROM audit_entry WHERE action = 'audit.pruned' ORDER BY leaf_index DESC LIMIT 1"))
             }
         } catch {
             throw AuditError(.storage, "cannot read the audit log in \(store.path): \(error)", underlying: error)
         }
-        guard marked > 0 || listed > 0 else { return 0 }
-        guard unlisted == 0, marked == listed else {
-            throw AuditError(.tampered, "\(marked) entries have had their content removed but \(listed) are listed as pruned: entries were emptied outside `arlink audit prune`")
+        guard !found.isEmpty || !listed.isEmpty else { return 0 }
+        guard found == listed else {
+            throw AuditError(.tampered, "\(found.count) entries have had their content removed but \(listed.count) are listed as pruned: entries were emptied outside `arlink audit prune`")
         }
         let below = try recorded.flatMap { try AuditEntry(canonicalBytes: Array($0.utf8), source: "the newest audit.pruned entry").event.detail["below_leaf"] }
-            .flatMap { Int($0) } ?? 0
-        let highest = try store.read { db in try Int.fetchOne(db, sql: "SELECT max(leaf_index) FROM audit_pruned") } ?? 0
-        guard highest < below else {
+            .flatMap { Int64($0) } ?? 0
+        if let highest = found.last, highest >= below {
             throw AuditError(.tampered, "entry \(highest) is pruned but no audit.pruned entry records pruning that far: entries were emptied outside `arlink audit prune`")
         }
-        return listed
+        return found.count
     }
 }
 

@@ -44,6 +44,12 @@ enum EntryScanner {
     }
 
     static func scan(_ db: Database, hasher: MerkleHasher, limit: UInt64? = nil) throws -> [MerkleHash] {
+        var pruned: [Int64] = []
+        return try scan(db, hasher: hasher, limit: limit, pruned: &pruned)
+    }
+
+    /// ``scan(_:hasher:limit:)`` that also lists the entries found pruned past retention.
+    static func scan(_ db: Database, hasher: MerkleHasher, limit: UInt64? = nil, pruned: inout [Int64]) throws -> [MerkleHash] {
         var leaves: [MerkleHash] = []
         // max(leaf_index) is a b-tree lookup; count(*) would walk a whole index.
         let count = try Int.fetchOne(db, sql: "SELECT max(leaf_index) + 1 FROM audit_entry") ?? 0
@@ -55,7 +61,9 @@ enum EntryScanner {
         while true {
             let chunk = try read(rows)
             if chunk.count == 0 { break }
-            try check(chunk, hash(chunk, hasher: hasher), leaves: &leaves, previous: &previous)
+            let hashed = hash(chunk, hasher: hasher)
+            try check(chunk, hashed, leaves: &leaves, previous: &previous)
+            for row in 0..<chunk.count where hashed.pruned[row] { pruned.append(chunk.indexes[row]) }
         }
         return leaves
     }
