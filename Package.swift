@@ -98,7 +98,7 @@ let package = Package(
         /// The collection KPI report (issue 19): reads the ledger, the inbound tables and the KPI facts.
         .target(
             name: "ARLinkKPI",
-            dependencies: ["ARLinkCore", "ARLinkStore"],
+            dependencies: ["ARLinkCore", "ARLinkFormats", "ARLinkStore"],
             swiftSettings: swiftSettings
         ),
 

@@ -1,3 +1,5 @@
+import ARLinkFormats
+
 /// A JSON value with keys in the order given (the report's order), and its text.
 public indirect enum KPIJSON: Sendable, Hashable {
     case object([(String, KPIJSON)])
@@ -44,26 +46,8 @@ public indirect enum KPIJSON: Sendable, Hashable {
         }
     }
 
-    static func quote(_ s: String) -> String {
-        var out = "\""
-        for scalar in s.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if scalar.value < 0x20 {
-                    let hex = String(scalar.value, radix: 16)
-                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        return out + "\""
-    }
+    /// A JSON string literal (the formats module's one escaper).
+    static func quote(_ s: String) -> String { JSONText.quoted(s) }
 }
 
 extension KPIValue {
