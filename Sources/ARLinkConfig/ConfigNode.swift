@@ -52,7 +52,7 @@ struct ConfigNode {
 
     mutating func string(_ key: String, hint: String = "") throws -> String {
         guard let value = try optionalString(key) else {
-            throw ConfigError(.missingKey, "\(keyPath(key)): missing required key\(hint.isEmpty ? "" : " (\(hint))")")
+            throw missing(key, "missing required key" + (hint.isEmpty ? "" : " (\(hint))"))
         }
         return value
     }
@@ -88,7 +88,7 @@ struct ConfigNode {
 
     mutating func child(_ key: String) throws -> ConfigNode {
         guard let child = try optionalChild(key) else {
-            throw ConfigError(.missingKey, "\(keyPath(key)): missing required section")
+            throw missing(key, "missing required section")
         }
         return child
     }
@@ -143,7 +143,7 @@ struct ConfigNode {
 
     mutating func path(_ key: String, mustExist: Bool = false) throws -> String {
         guard let value = try optionalPath(key, mustExist: mustExist) else {
-            throw ConfigError(.missingKey, "\(keyPath(key)): missing required key (a file path, relative to the configuration file's folder)")
+            throw missing(key, "missing required key (a file path, relative to the configuration file's folder)")
         }
         return value
     }
@@ -158,6 +158,15 @@ struct ConfigNode {
         for key in keys where has(key) {
             throw ConfigError(.inlineSecret, "\(keyPath(key)): secrets are never written inline in the configuration; use \(key)_file (a file readable only by arlink's user) or \(key)_env (an environment variable name)")
         }
+    }
+
+    /// The error for a required `key` that is absent; when a key of this mapping is a likely
+    /// misspelling of it (`databse` for `database`), the message says so.
+    func missing(_ key: String, _ what: String) -> ConfigError {
+        if let near = NameSuggestion.nearest(to: key, among: pairs.map(\.key).filter { $0 != key && !used.contains($0) }) {
+            return ConfigError(.missingKey, "\(keyPath(key)): \(what); the file has \(keyPath(near)): did you mean \(key)?")
+        }
+        return ConfigError(.missingKey, "\(keyPath(key)): \(what)")
     }
 
     /// Throws for the first key that was never read, suggesting the closest known key.

@@ -37,4 +37,19 @@ struct MessageTests {
         #expect(signing["usage"] as? [String] == ["digitalSignature"])
         #expect(!(signing["ok"] is String))
     }
+
+    @Test("a misspelt command or required key gets a did-you-mean")
+    func didYouMean() throws {
+        let command = try ProcessRunner.run(RepositoryPaths.arlinkExecutable, ["outbond", "run", "--config", "x.yaml"])
+        #expect(command.status == 64)
+        #expect(command.stderr.contains("unknown command \"outbond\"; did you mean outbound?"), "\(command.stderr)")
+        let dir = try TemporaryDirectory("messages-typo")
+        defer { dir.remove() }
+        try RepositoryPaths.copyExampleKeys(to: dir.path)
+        let yaml = try String(contentsOfFile: RepositoryPaths.root + "/config/demo.yaml", encoding: .utf8)
+        try dir.write("typo.yaml", yaml.replacingOccurrences(of: "  database: ", with: "  databse: "))
+        let key = try ProcessRunner.run(RepositoryPaths.arlinkExecutable, ["keys", "check", "--config", dir.file("typo.yaml")])
+        #expect(key.status == 78)
+        #expect(key.stderr.contains("state.database: missing required key") && key.stderr.contains("did you mean database?"), "\(key.stderr)")
+    }
 }
