@@ -69,6 +69,7 @@ extension ArlinkConfiguration {
         var selectionNode = try node.child("selection")
         var selection = try parseSelection(&selectionNode)
         selection.requireTransferConsent = privacy.transferBasis == .consent
+        selection.requireItemization = try node.bool("require_itemization", default: false)
 
         let fieldNames = try node.stringList("debtor_fields") ?? ["name"]
         var allowed: Set<DebtorField> = []

@@ -63,6 +63,20 @@ struct SelectionTests {
         #expect(segmented.evaluate(customer: Customer(id: "C", name: "n", group: "wholesale"), balances: balances, placedElsewhere: false) == .excluded(.outsideSegment))
         #expect(segmented.evaluate(customer: Customer(id: "C", name: "n", group: "retail"), balances: balances, placedElsewhere: false) == .included)
     }
+
+    @Test("require_itemization: an account without an itemization is excluded as missing_itemization")
+    func requireItemization() throws {
+        let balances = [Fixture.eur: Money(minorUnits: 10_000, currency: Fixture.eur)]
+        let money = Money(minorUnits: 10_000, currency: Fixture.eur)
+        let item = Itemization(date: Fixture.asOf, type: .chargeOff, amount: money, interest: .zero(Fixture.eur), fees: .zero(Fixture.eur),
+                               payments: .zero(Fixture.eur), credits: .zero(Fixture.eur), creditorName: "Old Bank", creditorAccount: "1")
+        #expect(policy.evaluate(customer: Customer(id: "C", name: "n"), balances: balances, placedElsewhere: false) == .included)
+        var strict = policy
+        strict.requireItemization = true
+        #expect(strict.evaluate(customer: Customer(id: "C", name: "n"), balances: balances, placedElsewhere: false) == .excluded(.missingItemization))
+        #expect(strict.evaluate(customer: Customer(id: "C", name: "n", itemization: item), balances: balances, placedElsewhere: false) == .included)
+        #expect(ExclusionReason.missingItemization.rawValue == "missing_itemization")
+    }
 }
 
 @Suite("Placement planner")

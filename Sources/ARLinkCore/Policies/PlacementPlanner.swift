@@ -105,7 +105,8 @@ public struct PlacementPlan: Sendable {
             aging: try grouped.aging(asOf: asOf, buckets: buckets),
             oldestDueDate: grouped.oldestDueDate,
             daysPastDue: account.daysPastDue,
-            lastPaymentDate: lastPayments[account.accountRef]
+            lastPaymentDate: lastPayments[account.accountRef],
+            itemization: customer?.itemization
         )
     }
 

@@ -28,6 +28,9 @@ public struct SelectionPolicy: Sendable, Hashable {
     /// Only customers whose extract row carries the transfer-consent flag are placed (set for
     /// a partner whose `transfer_basis` is `consent`).
     public var requireTransferConsent = false
+    /// Only customers with an itemization (``Itemization``) are placed (the partner's
+    /// `require_itemization`).
+    public var requireItemization = false
 
     public init(
         minDaysPastDue: Int = 60, minBalance: [Currency: Money] = [:], excludeDisputed: Bool = true,
@@ -90,6 +93,7 @@ public struct SelectionPolicy: Sendable, Hashable {
     public func evaluate(customer: Customer, balances: [Currency: Money], placedElsewhere: Bool) -> SelectionDecision {
         if excludeBlocked && customer.blocked { return .excluded(.customerBlocked) }
         if requireTransferConsent && !customer.transferConsent { return .excluded(.noTransferConsent) }
+        if requireItemization && customer.itemization == nil { return .excluded(.missingItemization) }
         if !excludedGroups.isEmpty || !includedGroups.isEmpty {
             let group = customer.group.map(Self.groupKey)
             if let group, excludedGroups.contains(group) { return .excluded(.excludedGroup) }
@@ -134,6 +138,8 @@ public enum ExclusionReason: String, Sendable, Hashable, CaseIterable, Codable, 
     case noTransferConsent = "no_transfer_consent"
     /// The debtor asked for erasure (`arlink privacy subject --erase`).
     case erasureRequested = "erasure_requested"
+    /// The partner requires an itemization (`require_itemization`) and the extract has none.
+    case missingItemization = "missing_itemization"
 
     public static func < (lhs: ExclusionReason, rhs: ExclusionReason) -> Bool { lhs.rawValue < rhs.rawValue }
 }

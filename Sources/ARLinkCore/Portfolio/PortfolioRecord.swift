@@ -56,12 +56,16 @@ public struct PortfolioRecord: Sendable, Hashable {
     public var daysPastDue: Int
     public var lastPaymentDate: LocalDate?
     public var recallReason: RecallReason?
+    /// The debt's itemization for a validation notice, when the extract has one.
+    public var itemization: Itemization?
 
     public init(
         action: PlacementAction, accountRef: String, debtor: DebtorData?, invoices: [PortfolioInvoice],
         balances: [Money], aging: [AgingAmount], oldestDueDate: LocalDate?, daysPastDue: Int,
-        lastPaymentDate: LocalDate? = nil, recallReason: RecallReason? = nil
+        lastPaymentDate: LocalDate? = nil, recallReason: RecallReason? = nil,
+        itemization: Itemization? = nil
     ) {
+        self.itemization = itemization
         self.action = action; self.accountRef = accountRef; self.debtor = debtor; self.invoices = invoices
         self.balances = balances; self.aging = aging; self.oldestDueDate = oldestDueDate
         self.daysPastDue = daysPastDue; self.lastPaymentDate = lastPaymentDate; self.recallReason = recallReason

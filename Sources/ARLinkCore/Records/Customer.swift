@@ -18,14 +18,19 @@ public struct Customer: Sendable, Hashable {
     /// The debtor consented to the transfer of their data to a collection partner abroad
     /// (the optional `transfer_consent` column; false when absent or empty).
     public var transferConsent: Bool
+    /// The debt's itemization for a validation notice (the optional `itemization_*` columns;
+    /// nil when they are absent or empty).
+    public var itemization: Itemization?
     /// Line of the customer master where this customer was read, for error messages.
     public var sourceLine: Int
 
     public init(
         id: String, name: String, taxID: String? = nil, email: String? = nil, phone: String? = nil,
         street: String? = nil, postalCode: String? = nil, city: String? = nil, country: String? = nil,
-        language: String? = nil, group: String? = nil, blocked: Bool = false, transferConsent: Bool = false, sourceLine: Int = 0
+        language: String? = nil, group: String? = nil, blocked: Bool = false, transferConsent: Bool = false, itemization: Itemization? = nil,
+        sourceLine: Int = 0
     ) {
+        self.itemization = itemization
         self.transferConsent = transferConsent
         self.id = id; self.name = name; self.taxID = taxID; self.email = email; self.phone = phone
         self.street = street; self.postalCode = postalCode; self.city = city; self.country = country

@@ -42,6 +42,17 @@ public enum CustomerColumn: String, Sendable, Hashable, CaseIterable, Codable {
     /// Yes when the debtor consented to the transfer of their data abroad (optional; read for
     /// partners with `transfer_basis: consent`).
     case transferConsent = "transfer_consent"
+    // The debt's itemization for a US validation notice (all optional; see docs/extracts.md).
+    case itemizationDate = "itemization_date"
+    case itemizationType = "itemization_type"
+    case itemizationCurrency = "itemization_currency"
+    case itemizationAmount = "itemization_amount"
+    case itemizationInterest = "itemization_interest"
+    case itemizationFees = "itemization_fees"
+    case itemizationPayments = "itemization_payments"
+    case itemizationCredits = "itemization_credits"
+    case itemizationCreditorName = "itemization_creditor_name"
+    case itemizationCreditorAccount = "itemization_creditor_account"
 
     /// Columns that must be in the header; the others may be absent.
     public var isRequired: Bool { self == .customerID || self == .name }
@@ -50,6 +61,8 @@ public enum CustomerColumn: String, Sendable, Hashable, CaseIterable, Codable {
     var isPersonal: Bool {
         switch self {
         case .customerID, .group, .blocked, .country, .language, .transferConsent: false
+        case .itemizationDate, .itemizationType, .itemizationCurrency, .itemizationAmount, .itemizationInterest,
+             .itemizationFees, .itemizationPayments, .itemizationCredits, .itemizationCreditorName: false
         default: true
         }
     }

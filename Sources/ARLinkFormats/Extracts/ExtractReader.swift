@@ -309,7 +309,45 @@ public struct ExtractReader: Sendable {
             street: try text(.street), postalCode: try text(.postalCode), city: try text(.city),
             country: try text(.country), language: try text(.language), group: try text(.group),
             blocked: try row.bool(cols[.blocked], column: cols.name(.blocked, mapping: mapping)),
-            transferConsent: try row.bool(cols[.transferConsent], column: cols.name(.transferConsent, mapping: mapping)), sourceLine: row.line)
+            transferConsent: try row.bool(cols[.transferConsent], column: cols.name(.transferConsent, mapping: mapping)),
+            itemization: cols[.itemizationDate] >= 0 ? try itemization(row: row, cols: cols, mapping: mapping) : nil,
+            sourceLine: row.line)
+    }
+
+    /// The row's itemization: nil when `itemization_date` is empty; otherwise the type, the
+    /// amount and the creditor's name and account are required, and interest, fees, payments
+    /// and credits are zero when empty. Amounts are in `itemization_currency` (or the default
+    /// currency) and may not be negative.
+    private static func itemization(row: RowParser, cols: HeaderIndex<CustomerColumn>, mapping: [CustomerColumn: String]) throws -> Itemization? {
+        func name(_ c: CustomerColumn) -> String { cols.name(c, mapping: mapping) }
+        guard let date = try row.date(cols[.itemizationDate], column: name(.itemizationDate)) else { return nil }
+        let iType = cols[.itemizationType]
+        guard let typeText = try row.text(iType, column: name(.itemizationType)) else {
+            throw row.failure(.missingValue, column: name(.itemizationType), "the value is empty (the itemization type is required with an itemization date; expected \(ItemizationType.allCases.map(\.rawValue).joined(separator: ", ")))")
+        }
+        guard let type = ItemizationType(rawValue: typeText.lowercased()) else {
+            throw row.failure(.badValue, column: name(.itemizationType), "\(row.shown(iType)) is not an itemization type (expected \(ItemizationType.allCases.map(\.rawValue).joined(separator: ", ")))")
+        }
+        let currency = try row.currency(cols[.itemizationCurrency], column: name(.itemizationCurrency))
+        func money(_ c: CustomerColumn, required: Bool) throws -> Money {
+            guard let m = try row.amount(cols[c], column: name(c), currency: currency) else {
+                if required { throw row.failure(.missingValue, column: name(c), "the value is empty (the amount on the itemization date is required with an itemization date)") }
+                return .zero(currency)
+            }
+            guard m.minorUnits >= 0 else {
+                throw row.failure(.badAmount, column: name(c), "\(row.shown(cols[c])) is negative (itemization amounts are zero or more; credits are listed as positive amounts)")
+            }
+            return m
+        }
+        func required(_ c: CustomerColumn, _ what: String) throws -> String {
+            try row.requiredText(cols[c], column: name(c), what: what + ", with an itemization date")
+        }
+        return Itemization(
+            date: date, type: type, amount: try money(.itemizationAmount, required: true),
+            interest: try money(.itemizationInterest, required: false), fees: try money(.itemizationFees, required: false),
+            payments: try money(.itemizationPayments, required: false), credits: try money(.itemizationCredits, required: false),
+            creditorName: try required(.itemizationCreditorName, "the creditor's name on the itemization date"),
+            creditorAccount: try required(.itemizationCreditorAccount, "the creditor's account number on the itemization date"))
     }
 
     // MARK: - Payments

@@ -19,14 +19,15 @@ struct PortfolioFields {
         FormatError(.badRecord, "\(place), field \"\(key)\": expected \(expected)")
     }
 
-    /// Refuses members other than `allowed` and requires all of `allowed` to be present.
-    func exactly(_ allowed: [String]) throws {
+    /// Refuses members other than `allowed` and `optional`, and requires all of `allowed` to be
+    /// present.
+    func exactly(_ allowed: [String], optional: [String] = []) throws {
         for key in allowed where members[key] == nil {
             throw FormatError(.badRecord, "\(place): the field \"\(key)\" is missing")
         }
-        let known = Set(allowed)
+        let known = Set(allowed + optional)
         for key in members.keys.sorted() where !known.contains(key) {
-            throw FormatError(.badRecord, "\(place): unknown field \"\(key.prefix(40))\" (portfolio.v1 allows only \(allowed.joined(separator: ", ")))")
+            throw FormatError(.badRecord, "\(place): unknown field \"\(key.prefix(40))\" (portfolio.v1 allows only \((allowed + optional).joined(separator: ", ")))")
         }
     }
 

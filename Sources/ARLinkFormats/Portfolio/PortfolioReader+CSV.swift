@@ -122,6 +122,30 @@ extension PortfolioReader {
                     guard !bucket.isEmpty else { throw FormatError(.badRecord, "\(place()), column \"bucket\": the value is empty") }
                     current?.aging.append(AgingAmount(bucket: bucket, amount: try money(3, "amount", try currency(2))))
                 }
+            case "R":
+                guard current != nil else { throw FormatError(.badRecord, "\(place()): an R line before any D line (the itemization line follows its account)") }
+                guard current?.itemization == nil else { throw FormatError(.badRecord, "\(place()): a second R line for the same account (at most one itemization per account)") }
+                try count(11, "itemization")
+                guard let date = try date(1, "date") else { throw FormatError(.badRecord, "\(place()), column \"date\": the value is empty") }
+                let typeText = try field(2, "type")
+                guard let type = ItemizationType(rawValue: typeText) else {
+                    throw FormatError(.badRecord, "\(place()), column \"type\": \(Location.quote(typeText)) is not an itemization type (expected \(ItemizationType.allCases.map(\.rawValue).joined(separator: ", ")))")
+                }
+                let c = try currency(3)
+                var amounts: [Money] = []
+                for (i, name) in ["amount", "interest", "fees", "payments", "credits"].enumerated() {
+                    let m = try money(4 + i, name, c)
+                    guard m.minorUnits >= 0 else { throw FormatError(.badRecord, "\(place()), column \"\(name)\": the amount is negative (expected zero or more)") }
+                    amounts.append(m)
+                }
+                let creditor = try field(9, "creditor_name", trim: false)
+                let account = try field(10, "creditor_account", trim: false)
+                guard !creditor.isEmpty, !account.isEmpty else {
+                    throw FormatError(.badRecord, "\(place()): an R line needs the creditor's name and account number")
+                }
+                current?.itemization = Itemization(
+                    date: date, type: type, amount: amounts[0], interest: amounts[1], fees: amounts[2], payments: amounts[3],
+                    credits: amounts[4], creditorName: creditor, creditorAccount: account)
             case "T":
                 try flush()
                 guard csv.fieldCount >= 5, (csv.fieldCount - 5) % 2 == 0 else {

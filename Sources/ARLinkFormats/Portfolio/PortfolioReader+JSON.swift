@@ -73,7 +73,7 @@ extension PortfolioReader {
     }
 
     static func parseDetail(_ f: PortfolioFields) throws -> PortfolioRecord {
-        try f.exactly(detailKeys)
+        try f.exactly(detailKeys, optional: ["itemization"])
         let type = try f.string("record_type")
         guard let action = PlacementAction(rawValue: type) else { throw f.bad("record_type", "place, update or recall") }
         var debtor: DebtorData?
@@ -119,7 +119,8 @@ extension PortfolioReader {
         let record = PortfolioRecord(
             action: action, accountRef: try f.string("account_ref"), debtor: debtor, invoices: invoices, balances: balances,
             aging: aging, oldestDueDate: try f.optionalDate("oldest_due_date"), daysPastDue: try f.int("days_past_due"),
-            lastPaymentDate: try f.optionalDate("last_payment_date"), recallReason: reason)
+            lastPaymentDate: try f.optionalDate("last_payment_date"), recallReason: reason,
+            itemization: f.members["itemization"] == nil ? nil : try parseItemization(f))
         do {
             try PortfolioWriter.validate(record)
         } catch let error as FormatError {
@@ -142,5 +143,24 @@ extension PortfolioReader {
             totals.totals[currency] = try t.money("amount", currency: currency)
         }
         return (totals, try f.int("record_count", min: 0))
+    }
+
+    /// The optional `itemization` member of a detail record.
+    static func parseItemization(_ f: PortfolioFields) throws -> Itemization {
+        let t = try PortfolioFields(f.members["itemization"] ?? .null, place: "\(f.place), itemization")
+        try t.exactly(["date", "type", "currency", "amount", "interest", "fees", "payments", "credits", "creditor_name", "creditor_account"])
+        guard let type = ItemizationType(rawValue: try t.string("type")) else {
+            throw t.bad("type", ItemizationType.allCases.map(\.rawValue).joined(separator: ", "))
+        }
+        let c = try t.currency("currency")
+        func amount(_ key: String) throws -> Money {
+            let m = try t.money(key, currency: c)
+            guard m.minorUnits >= 0 else { throw t.bad(key, "an amount of zero or more") }
+            return m
+        }
+        return Itemization(
+            date: try t.date("date"), type: type, amount: try amount("amount"), interest: try amount("interest"),
+            fees: try amount("fees"), payments: try amount("payments"), credits: try amount("credits"),
+            creditorName: try t.string("creditor_name"), creditorAccount: try t.string("creditor_account"))
     }
 }

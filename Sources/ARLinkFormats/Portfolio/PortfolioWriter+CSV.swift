@@ -7,6 +7,7 @@ import ARLinkCore
 ///     I,number,invoice_date,due_date,currency,amount,open_amount,days_past_due
 ///     B,currency,amount
 ///     A,bucket,currency,amount
+///     R,date,type,currency,amount,interest,fees,payments,credits,creditor_name,creditor_account
 ///     T,place,update,recall,record_count[,currency,amount]...
 extension PortfolioWriter {
     func writeCSVHeader() throws {
@@ -26,6 +27,10 @@ extension PortfolioWriter {
         }
         for m in r.balances { try csvLine(["B", m.currency.code, m.decimalString]) }
         for a in r.aging { try csvLine(["A", a.bucket, a.amount.currency.code, a.amount.decimalString]) }
+        if let t = r.itemization {
+            try csvLine(["R", t.date.iso, t.type.rawValue, t.currency.code, t.amount.decimalString, t.interest.decimalString,
+                         t.fees.decimalString, t.payments.decimalString, t.credits.decimalString, t.creditorName, t.creditorAccount])
+        }
     }
 
     func writeCSVTrailer() throws {

@@ -83,7 +83,27 @@ extension PortfolioWriter {
         try s.jsonKey("days_past_due"); try s.integer(Int64(r.daysPastDue)); try s.raw(",")
         try s.jsonKey("last_payment_date"); try s.jsonDate(r.lastPaymentDate); try s.raw(",")
         try s.jsonKey("recall_reason"); try s.jsonOptional(r.recallReason?.rawValue)
+        if let item = r.itemization { try writeJSON(item) }
         try s.raw("}\n")
+    }
+
+    /// `,"itemization":{...}`: written only when the account has one, so records without it
+    /// are unchanged.
+    private func writeJSON(_ item: Itemization) throws {
+        let s = sinkForExtensions
+        try s.raw(",")
+        try s.jsonKey("itemization"); try s.raw("{")
+        try s.jsonKey("date"); try s.jsonDate(item.date); try s.raw(",")
+        try s.jsonKey("type"); try s.jsonString(item.type.rawValue); try s.raw(",")
+        try s.jsonKey("currency"); try s.jsonString(item.currency.code); try s.raw(",")
+        try s.jsonKey("amount"); try s.jsonMoney(item.amount); try s.raw(",")
+        try s.jsonKey("interest"); try s.jsonMoney(item.interest); try s.raw(",")
+        try s.jsonKey("fees"); try s.jsonMoney(item.fees); try s.raw(",")
+        try s.jsonKey("payments"); try s.jsonMoney(item.payments); try s.raw(",")
+        try s.jsonKey("credits"); try s.jsonMoney(item.credits); try s.raw(",")
+        try s.jsonKey("creditor_name"); try s.jsonString(item.creditorName); try s.raw(",")
+        try s.jsonKey("creditor_account"); try s.jsonString(item.creditorAccount)
+        try s.raw("}")
     }
 
     func writeJSONTrailer() throws {

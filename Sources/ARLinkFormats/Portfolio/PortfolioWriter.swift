@@ -103,9 +103,17 @@ public final class PortfolioWriter {
             guard record.debtor?.fields.isEmpty ?? true else {
                 throw FormatError(.badRecord, "recall record for account \(ref) carries debtor data (recalls carry none)")
             }
+            guard record.itemization == nil else {
+                throw FormatError(.badRecord, "recall record for account \(ref) carries an itemization (recalls carry none)")
+            }
         case .place, .update:
             guard record.recallReason == nil else {
                 throw FormatError(.badRecord, "\(record.action.rawValue) record for account \(ref) has a recall reason (only recall records have one)")
+            }
+        }
+        if let t = record.itemization {
+            for m in [t.interest, t.fees, t.payments, t.credits] where m.currency != t.currency {
+                throw FormatError(.badRecord, "the itemization of account \(ref) mixes \(t.currency) and \(m.currency) (expected one currency)")
             }
         }
         for invoice in record.invoices where invoice.amount.currency != invoice.openAmount.currency {
