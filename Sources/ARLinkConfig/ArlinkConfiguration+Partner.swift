@@ -73,9 +73,11 @@ extension ArlinkConfiguration {
 
         let fieldNames = try node.stringList("debtor_fields") ?? ["name"]
         var allowed: Set<DebtorField> = []
+        var restrictionText = false
         for (i, name) in fieldNames.enumerated() {
+            if name == "communication_restriction" { restrictionText = true; continue }
             guard let field = DebtorField(rawValue: name) else {
-                throw ConfigError(.invalidValue, "\(node.keyPath("debtor_fields"))[\(i)]: \"\(name.prefix(30))\" is not a debtor field (expected one of \(DebtorField.allCases.map(\.rawValue).joined(separator: ", ")))")
+                throw ConfigError(.invalidValue, "\(node.keyPath("debtor_fields"))[\(i)]: \"\(name.prefix(30))\" is not a debtor field (expected one of \(DebtorField.allCases.map(\.rawValue).joined(separator: ", ")), communication_restriction)")
             }
             allowed.insert(field)
         }
@@ -109,7 +111,7 @@ extension ArlinkConfiguration {
             transport: transport,
             portfolioFormat: format,
             selection: selection,
-            minimisation: DataMinimisation(allowed: allowed, masks: masks),
+            minimisation: DataMinimisation(allowed: allowed, masks: masks, allowsRestrictionText: restrictionText),
             feedbackNamePattern: pattern,
             promiseHorizonDays: try node.int("promise_horizon_days", default: 365, range: 1...3650),
             paymentDateMarginDays: try node.int("payment_date_margin_days", default: 30, range: 0...3650),

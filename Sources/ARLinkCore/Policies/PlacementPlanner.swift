@@ -106,7 +106,8 @@ public struct PlacementPlan: Sendable {
             oldestDueDate: grouped.oldestDueDate,
             daysPastDue: account.daysPastDue,
             lastPaymentDate: lastPayments[account.accountRef],
-            itemization: customer?.itemization
+            itemization: customer?.itemization,
+            flags: customer?.flags.map(minimisation.apply(to:))
         )
     }
 

@@ -58,13 +58,16 @@ public struct PortfolioRecord: Sendable, Hashable {
     public var recallReason: RecallReason?
     /// The debt's itemization for a validation notice, when the extract has one.
     public var itemization: Itemization?
+    /// The account's flags, when any is set (the restriction text only where allowed).
+    public var flags: AccountFlags?
 
     public init(
         action: PlacementAction, accountRef: String, debtor: DebtorData?, invoices: [PortfolioInvoice],
         balances: [Money], aging: [AgingAmount], oldestDueDate: LocalDate?, daysPastDue: Int,
         lastPaymentDate: LocalDate? = nil, recallReason: RecallReason? = nil,
-        itemization: Itemization? = nil
+        itemization: Itemization? = nil, flags: AccountFlags? = nil
     ) {
+        self.flags = flags
         self.itemization = itemization
         self.action = action; self.accountRef = accountRef; self.debtor = debtor; self.invoices = invoices
         self.balances = balances; self.aging = aging; self.oldestDueDate = oldestDueDate

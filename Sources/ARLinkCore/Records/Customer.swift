@@ -21,6 +21,9 @@ public struct Customer: Sendable, Hashable {
     /// The debt's itemization for a validation notice (the optional `itemization_*` columns;
     /// nil when they are absent or empty).
     public var itemization: Itemization?
+    /// Communication restrictions, dispute, bankruptcy, deceased and attorney flags (the
+    /// optional flag columns; nil when they are absent, empty or all no).
+    public var flags: AccountFlags?
     /// Line of the customer master where this customer was read, for error messages.
     public var sourceLine: Int
 
@@ -28,8 +31,9 @@ public struct Customer: Sendable, Hashable {
         id: String, name: String, taxID: String? = nil, email: String? = nil, phone: String? = nil,
         street: String? = nil, postalCode: String? = nil, city: String? = nil, country: String? = nil,
         language: String? = nil, group: String? = nil, blocked: Bool = false, transferConsent: Bool = false, itemization: Itemization? = nil,
-        sourceLine: Int = 0
+        flags: AccountFlags? = nil, sourceLine: Int = 0
     ) {
+        self.flags = flags
         self.itemization = itemization
         self.transferConsent = transferConsent
         self.id = id; self.name = name; self.taxID = taxID; self.email = email; self.phone = phone

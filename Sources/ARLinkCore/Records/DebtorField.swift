@@ -42,10 +42,22 @@ public struct DebtorData: Sendable, Hashable {
 public struct DataMinimisation: Sendable, Hashable {
     public var allowed: Set<DebtorField>
     public var masks: [DebtorField: FieldMask]
+    /// The free text of a communication restriction may be sent (`communication_restriction`
+    /// in `debtor_fields`); otherwise only the flag is.
+    public var allowsRestrictionText: Bool
 
-    public init(allowed: Set<DebtorField>, masks: [DebtorField: FieldMask] = [:]) {
+    public init(allowed: Set<DebtorField>, masks: [DebtorField: FieldMask] = [:], allowsRestrictionText: Bool = false) {
         self.allowed = allowed
         self.masks = masks
+        self.allowsRestrictionText = allowsRestrictionText
+    }
+
+    /// The flags as sent: the restriction text dropped unless allowed (the flag stays).
+    public func apply(to flags: AccountFlags) -> AccountFlags {
+        guard !allowsRestrictionText, flags.communicationRestriction != nil else { return flags }
+        var out = flags
+        out.communicationRestriction = nil
+        return out
     }
 
     /// Keeps only the allowed, non-empty fields of `customer`, masked as configured.
@@ -75,9 +87,9 @@ extension DataMinimisation {
     /// The allowed fields in ``DebtorField`` order, masked ones with their mask, separated by
     /// `+` (`name+tax_id:last4+email`): what the audit entry of a built batch records.
     public var fieldList: String {
-        DebtorField.allCases.filter(allowed.contains).map { field in
+        (DebtorField.allCases.filter(allowed.contains).map { field in
             if case .lastCharacters(let n)? = masks[field] { return "\(field.rawValue):last\(n)" }
             return field.rawValue
-        }.joined(separator: "+")
+        } + (allowsRestrictionText ? ["communication_restriction"] : [])).joined(separator: "+")
     }
 }

@@ -53,6 +53,14 @@ public enum CustomerColumn: String, Sendable, Hashable, CaseIterable, Codable {
     case itemizationCredits = "itemization_credits"
     case itemizationCreditorName = "itemization_creditor_name"
     case itemizationCreditorAccount = "itemization_creditor_account"
+    // Flags that travel with the account (all optional; see docs/extracts.md).
+    case communicationRestricted = "communication_restricted"
+    /// Free text: personal data.
+    case communicationRestriction = "communication_restriction"
+    case disputedDebt = "disputed_debt"
+    case bankruptcyChapter = "bankruptcy_chapter"
+    case deceased
+    case attorneyRepresented = "attorney_represented"
 
     /// Columns that must be in the header; the others may be absent.
     public var isRequired: Bool { self == .customerID || self == .name }
@@ -63,6 +71,7 @@ public enum CustomerColumn: String, Sendable, Hashable, CaseIterable, Codable {
         case .customerID, .group, .blocked, .country, .language, .transferConsent: false
         case .itemizationDate, .itemizationType, .itemizationCurrency, .itemizationAmount, .itemizationInterest,
              .itemizationFees, .itemizationPayments, .itemizationCredits, .itemizationCreditorName: false
+        case .communicationRestricted, .disputedDebt, .bankruptcyChapter, .deceased, .attorneyRepresented: false
         default: true
         }
     }

@@ -311,7 +311,28 @@ public struct ExtractReader: Sendable {
             blocked: try row.bool(cols[.blocked], column: cols.name(.blocked, mapping: mapping)),
             transferConsent: try row.bool(cols[.transferConsent], column: cols.name(.transferConsent, mapping: mapping)),
             itemization: cols[.itemizationDate] >= 0 ? try itemization(row: row, cols: cols, mapping: mapping) : nil,
+            flags: cols.hasFlagColumns ? try flags(row: row, cols: cols, mapping: mapping) : nil,
             sourceLine: row.line)
+    }
+
+    /// The row's flags: nil when none is set.
+    private static func flags(row: RowParser, cols: HeaderIndex<CustomerColumn>, mapping: [CustomerColumn: String]) throws -> AccountFlags? {
+        func flag(_ c: CustomerColumn) throws -> Bool { try row.bool(cols[c], column: cols.name(c, mapping: mapping)) }
+        let iChapter = cols[.bankruptcyChapter]
+        let nChapter = cols.name(.bankruptcyChapter, mapping: mapping)
+        var chapter: Int?
+        if let text = try row.text(iChapter, column: nChapter) {
+            guard let n = Int(text), n > 0, n < 100 else {
+                throw row.failure(.badValue, column: nChapter, "\(row.shown(iChapter)) is not a bankruptcy chapter (expected a whole number from 1 to 99, such as 7, 11 or 13, or empty)")
+            }
+            chapter = n
+        }
+        let flags = AccountFlags(
+            communicationRestricted: try flag(.communicationRestricted),
+            communicationRestriction: try row.text(cols[.communicationRestriction], column: cols.name(.communicationRestriction, mapping: mapping)),
+            disputed: try flag(.disputedDebt), bankruptcyChapter: chapter, deceased: try flag(.deceased),
+            attorneyRepresented: try flag(.attorneyRepresented))
+        return flags.isEmpty ? nil : flags
     }
 
     /// The row's itemization: nil when `itemization_date` is empty; otherwise the type, the
@@ -408,5 +429,13 @@ public struct ExtractReader: Sendable {
             offset += Int64(n)
         }
         return nil
+    }
+}
+
+extension HeaderIndex where Column == CustomerColumn {
+    /// Whether any flag column is in the header (when none is, no flag is read).
+    var hasFlagColumns: Bool {
+        has(.communicationRestricted) || has(.communicationRestriction) || has(.disputedDebt) || has(.bankruptcyChapter)
+            || has(.deceased) || has(.attorneyRepresented)
     }
 }

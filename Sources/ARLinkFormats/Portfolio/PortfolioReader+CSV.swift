@@ -146,6 +146,21 @@ extension PortfolioReader {
                 current?.itemization = Itemization(
                     date: date, type: type, amount: amounts[0], interest: amounts[1], fees: amounts[2], payments: amounts[3],
                     credits: amounts[4], creditorName: creditor, creditorAccount: account)
+            case "F":
+                guard current != nil else { throw FormatError(.badRecord, "\(place()): an F line before any D line (the flags line follows its account)") }
+                guard current?.flags == nil else { throw FormatError(.badRecord, "\(place()): a second F line for the same account (at most one per account)") }
+                try count(7, "flags")
+                func flag(_ i: Int, _ name: String) throws -> Bool {
+                    let text = try field(i, name)
+                    guard text == "true" || text == "false" else { throw FormatError(.badRecord, "\(place()), column \"\(name)\": \(Location.quote(text)) is not true or false") }
+                    return text == "true"
+                }
+                let chapterText = try field(4, "bankruptcy_chapter")
+                let text = try field(2, "communication_restriction", trim: false)
+                current?.flags = AccountFlags(
+                    communicationRestricted: try flag(1, "communication_restricted"), communicationRestriction: text.isEmpty ? nil : text,
+                    disputed: try flag(3, "disputed"), bankruptcyChapter: chapterText.isEmpty ? nil : try integer(4, "bankruptcy_chapter", min: 1),
+                    deceased: try flag(5, "deceased"), attorneyRepresented: try flag(6, "attorney_represented"))
             case "T":
                 try flush()
                 guard csv.fieldCount >= 5, (csv.fieldCount - 5) % 2 == 0 else {

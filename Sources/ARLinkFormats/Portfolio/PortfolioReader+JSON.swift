@@ -73,7 +73,7 @@ extension PortfolioReader {
     }
 
     static func parseDetail(_ f: PortfolioFields) throws -> PortfolioRecord {
-        try f.exactly(detailKeys, optional: ["itemization"])
+        try f.exactly(detailKeys, optional: ["itemization", "flags"])
         let type = try f.string("record_type")
         guard let action = PlacementAction(rawValue: type) else { throw f.bad("record_type", "place, update or recall") }
         var debtor: DebtorData?
@@ -120,7 +120,8 @@ extension PortfolioReader {
             action: action, accountRef: try f.string("account_ref"), debtor: debtor, invoices: invoices, balances: balances,
             aging: aging, oldestDueDate: try f.optionalDate("oldest_due_date"), daysPastDue: try f.int("days_past_due"),
             lastPaymentDate: try f.optionalDate("last_payment_date"), recallReason: reason,
-            itemization: f.members["itemization"] == nil ? nil : try parseItemization(f))
+            itemization: f.members["itemization"] == nil ? nil : try parseItemization(f),
+            flags: f.members["flags"] == nil ? nil : try parseFlags(f))
         do {
             try PortfolioWriter.validate(record)
         } catch let error as FormatError {
@@ -143,6 +144,24 @@ extension PortfolioReader {
             totals.totals[currency] = try t.money("amount", currency: currency)
         }
         return (totals, try f.int("record_count", min: 0))
+    }
+
+    /// The optional `flags` member of a detail record.
+    static func parseFlags(_ f: PortfolioFields) throws -> AccountFlags {
+        let t = try PortfolioFields(f.members["flags"] ?? .null, place: "\(f.place), flags")
+        try t.exactly(["communication_restricted", "communication_restriction", "disputed", "bankruptcy_chapter", "deceased", "attorney_represented"])
+        func flag(_ key: String) throws -> Bool {
+            switch t.members[key] {
+            case .bool(let b)?: return b
+            default: throw t.bad(key, "true or false")
+            }
+        }
+        var chapter: Int?
+        if case .null? = t.members["bankruptcy_chapter"] {} else { chapter = try t.int("bankruptcy_chapter", min: 1) }
+        return AccountFlags(
+            communicationRestricted: try flag("communication_restricted"), communicationRestriction: try t.optionalString("communication_restriction"),
+            disputed: try flag("disputed"), bankruptcyChapter: chapter, deceased: try flag("deceased"),
+            attorneyRepresented: try flag("attorney_represented"))
     }
 
     /// The optional `itemization` member of a detail record.

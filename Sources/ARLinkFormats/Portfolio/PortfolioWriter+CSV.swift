@@ -8,6 +8,7 @@ import ARLinkCore
 ///     B,currency,amount
 ///     A,bucket,currency,amount
 ///     R,date,type,currency,amount,interest,fees,payments,credits,creditor_name,creditor_account
+///     F,communication_restricted,communication_restriction,disputed,bankruptcy_chapter,deceased,attorney_represented
 ///     T,place,update,recall,record_count[,currency,amount]...
 extension PortfolioWriter {
     func writeCSVHeader() throws {
@@ -30,6 +31,11 @@ extension PortfolioWriter {
         if let t = r.itemization {
             try csvLine(["R", t.date.iso, t.type.rawValue, t.currency.code, t.amount.decimalString, t.interest.decimalString,
                          t.fees.decimalString, t.payments.decimalString, t.credits.decimalString, t.creditorName, t.creditorAccount])
+        }
+        if let f = r.flags {
+            func yes(_ b: Bool) -> String { b ? "true" : "false" }
+            try csvLine(["F", yes(f.communicationRestricted), f.communicationRestriction ?? "", yes(f.disputed),
+                         f.bankruptcyChapter.map(String.init) ?? "", yes(f.deceased), yes(f.attorneyRepresented)])
         }
     }
 

@@ -84,6 +84,7 @@ extension PortfolioWriter {
         try s.jsonKey("last_payment_date"); try s.jsonDate(r.lastPaymentDate); try s.raw(",")
         try s.jsonKey("recall_reason"); try s.jsonOptional(r.recallReason?.rawValue)
         if let item = r.itemization { try writeJSON(item) }
+        if let flags = r.flags { try writeJSON(flags) }
         try s.raw("}\n")
     }
 
@@ -103,6 +104,22 @@ extension PortfolioWriter {
         try s.jsonKey("credits"); try s.jsonMoney(item.credits); try s.raw(",")
         try s.jsonKey("creditor_name"); try s.jsonString(item.creditorName); try s.raw(",")
         try s.jsonKey("creditor_account"); try s.jsonString(item.creditorAccount)
+        try s.raw("}")
+    }
+
+    /// `,"flags":{...}`: written only when the account has a flag set.
+    private func writeJSON(_ flags: AccountFlags) throws {
+        let s = sinkForExtensions
+        try s.raw(",")
+        try s.jsonKey("flags"); try s.raw("{")
+        try s.jsonKey("communication_restricted"); try s.raw(flags.communicationRestricted ? "true," : "false,")
+        try s.jsonKey("communication_restriction"); try s.jsonOptional(flags.communicationRestriction); try s.raw(",")
+        try s.jsonKey("disputed"); try s.raw(flags.disputed ? "true," : "false,")
+        try s.jsonKey("bankruptcy_chapter")
+        if let chapter = flags.bankruptcyChapter { try s.integer(Int64(chapter)) } else { try s.raw("null") }
+        try s.raw(",")
+        try s.jsonKey("deceased"); try s.raw(flags.deceased ? "true," : "false,")
+        try s.jsonKey("attorney_represented"); try s.raw(flags.attorneyRepresented ? "true" : "false")
         try s.raw("}")
     }
 

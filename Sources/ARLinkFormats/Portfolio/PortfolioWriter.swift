@@ -103,6 +103,9 @@ public final class PortfolioWriter {
             guard record.debtor?.fields.isEmpty ?? true else {
                 throw FormatError(.badRecord, "recall record for account \(ref) carries debtor data (recalls carry none)")
             }
+            guard record.flags == nil else {
+                throw FormatError(.badRecord, "recall record for account \(ref) carries flags (recalls carry none)")
+            }
             guard record.itemization == nil else {
                 throw FormatError(.badRecord, "recall record for account \(ref) carries an itemization (recalls carry none)")
             }
