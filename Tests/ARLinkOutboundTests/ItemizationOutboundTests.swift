@@ -73,4 +73,44 @@ struct ItemizationOutboundTests {
         #expect(places.count == p.placed && !withItem.isEmpty && withItem.count < places.count)
         #expect(withItem.allSatisfy { line in itemized.contains { line.contains("\"account_ref\":\"\($0)\"") } })
     }
+
+    /// Adds a communication restriction to the customers whose id ends in 1: its text names the id.
+    static func addRestriction(_ f: OutboundFixture) throws -> Set<String> {
+        let path = f.dir.file("erp/customers.csv")
+        let lines = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: false)
+        var restricted: Set<String> = []
+        var out: [String] = []
+        for (i, line) in lines.enumerated() where !line.isEmpty {
+            if i == 0 { out.append(line + ",communication_restriction,bankruptcy_chapter"); continue }
+            let id = String(line.prefix { $0 != "," })
+            let yes = id.hasSuffix("1")
+            if yes { restricted.insert(id) }
+            out.append(line + (yes ? ",\"PRIVATE-NOTE \(id), email only\",7" : ",,"))
+        }
+        try (out.joined(separator: "\n") + "\n").write(toFile: path, atomically: true, encoding: .utf8)
+        return restricted
+    }
+
+    @Test("the restriction's free text reaches only a partner whose debtor_fields allow it, and never the audit log", arguments: [false, true])
+    func restrictionText(allowed: Bool) throws {
+        let f = try OutboundFixture()
+        defer { f.dir.remove() }
+        let restricted = try Self.addRestriction(f)
+        if allowed {
+            try TransferBasisTests.edit(f, "country, language]", "country, language, communication_restriction]")
+        }
+        let report = try OutboundJob(context: try f.context()).run(.init(asOf: f.asOf))
+        #expect(try #require(report.partners.first).placed > 0)
+        let lines = try f.openWithOpenSSL(try #require(try f.inbox().first))
+        let flagged = lines.filter { $0.contains("\"flags\":") }
+        #expect(!flagged.isEmpty)
+        #expect(flagged.allSatisfy { line in restricted.contains { line.contains("\"account_ref\":\"\($0)\"") } })
+        #expect(flagged.allSatisfy { $0.contains("\"communication_restricted\":true") && $0.contains("\"bankruptcy_chapter\":7") })
+        #expect(flagged.allSatisfy { $0.contains("PRIVATE-NOTE") == allowed })
+        #expect(flagged.allSatisfy { $0.contains("\"communication_restriction\":null") == !allowed })
+        let audit = try TransferBasisTests.sql(f, "SELECT entry FROM audit_entry")
+        #expect(!audit.isEmpty && !audit.contains { $0.contains("PRIVATE-NOTE") })
+        let built = try TransferBasisTests.sql(f, "SELECT entry FROM audit_entry WHERE action = 'batch.built'")
+        #expect(built.first?.contains("+communication_restriction") == allowed)
+    }
 }
