@@ -130,6 +130,37 @@ struct CLITests {
     }
 }
 
+@Suite("CLI: itemization and flag columns")
+struct ItemizationCLITests {
+    /// Appends columns to the demo's customer master: `value(line)` gives each data row's cells.
+    static func addColumns(_ dir: TemporaryDirectory, header: String, value: (Int) -> String) throws {
+        let path = dir.file("demo/erp/customers.csv")
+        let lines = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n").map(String.init)
+        let out = lines.enumerated().map { i, line in line + "," + (i == 0 ? header : value(i + 1)) }
+        try (out.joined(separator: "\n") + "\n").write(toFile: path, atomically: true, encoding: .utf8)
+    }
+
+    @Test("a bad itemization type or a negative bankruptcy chapter stops the run with exit 65, naming file, line and column", arguments: [
+        ("itemization_date,itemization_type,itemization_currency,itemization_amount,itemization_creditor_name,itemization_creditor_account",
+         "2026-01-31,last_statement,EUR,10.00,Old Name,OLD-1", "2026-01-31,write_off,EUR,10.00,Old Name,OLD-1",
+         "column \"itemization_type\": \"write_off\" is not an itemization type"),
+        ("itemization_date,itemization_type,itemization_currency,itemization_amount,itemization_creditor_name,itemization_creditor_account",
+         "2026-01-31,charge_off,EUR,10.00,Old Name,OLD-1", "31.01.2026,charge_off,EUR,10.00,Old Name,OLD-1",
+         "column \"itemization_date\": \"31.01.2026\" is not a date"),
+        ("bankruptcy_chapter,communication_restriction", "13,PRIVATE-NOTE", "-7,PRIVATE-NOTE",
+         "column \"bankruptcy_chapter\": \"-7\" is not a bankruptcy chapter"),
+    ])
+    func badValue(header: String, good: String, bad: String, message: String) throws {
+        let dir = try CLITests.demo()
+        defer { dir.remove() }
+        try Self.addColumns(dir, header: header) { $0 == 7 ? bad : good }
+        let r = try CLITests.run(["outbound", "run", "--config", dir.file("demo/arlink.yaml"), "--as-of", "2099-01-01"])
+        #expect(r.status == 65, "\(r.stderr)")
+        #expect(r.stderr.contains("customers.csv line 7, \(message)"), "\(r.stderr)")
+        #expect(!r.stderr.contains("PRIVATE-NOTE") && !r.stdout.contains("PRIVATE-NOTE"))
+    }
+}
+
 @Suite("Shipped files")
 struct ShippedFileTests {
     @Test("config/demo.yaml is exactly what arlink demo writes")
