@@ -73,6 +73,12 @@ struct AccountFlagsTests {
             #expect(try SchemaTests.validate(broken).status == 1)
             let error = formatError { _ = try PortfolioReader.read(path: broken) }
             #expect(error?.message.contains("b.jsonl line 5, flags, field \"bankruptcy_chapter\"") == true, "\(error?.message ?? "-")")
+            let big = try dir.write("c.jsonl", text.replacingOccurrences(of: "\"bankruptcy_chapter\":7", with: "\"bankruptcy_chapter\":100"))
+            #expect(formatError { _ = try PortfolioReader.read(path: big) }?.message.contains("from 1 to 99") == true)
+        } else {
+            let big = try dir.write("c.csv", text.replacingOccurrences(of: ",7,true,", with: ",100,true,"))
+            let message = formatError { _ = try PortfolioReader.read(path: big) }?.message ?? "-"
+            #expect(message.contains("c.csv line 2") && message.contains(", column \"bankruptcy_chapter\": \"100\" is not a chapter from 1 to 99"), "\(message)")
         }
     }
 

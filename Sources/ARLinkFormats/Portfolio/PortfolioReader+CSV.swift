@@ -156,6 +156,9 @@ extension PortfolioReader {
                     return text == "true"
                 }
                 let chapterText = try field(4, "bankruptcy_chapter")
+                if !chapterText.isEmpty, (Int(chapterText) ?? 0) > 99 {
+                    throw FormatError(.badRecord, "\(place()), column \"bankruptcy_chapter\": \(Location.quote(chapterText)) is not a chapter from 1 to 99")
+                }
                 let text = try field(2, "communication_restriction", trim: false)
                 current?.flags = AccountFlags(
                     communicationRestricted: try flag(1, "communication_restricted"), communicationRestriction: text.isEmpty ? nil : text,

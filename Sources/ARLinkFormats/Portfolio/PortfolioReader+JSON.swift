@@ -157,7 +157,10 @@ extension PortfolioReader {
             }
         }
         var chapter: Int?
-        if case .null? = t.members["bankruptcy_chapter"] {} else { chapter = try t.int("bankruptcy_chapter", min: 1) }
+        if case .null? = t.members["bankruptcy_chapter"] {} else {
+            chapter = try t.int("bankruptcy_chapter", min: 1)
+            guard chapter ?? 0 <= 99 else { throw t.bad("bankruptcy_chapter", "a whole number from 1 to 99 or null") }
+        }
         return AccountFlags(
             communicationRestricted: try flag("communication_restricted"), communicationRestriction: try t.optionalString("communication_restriction"),
             disputed: try flag("disputed"), bankruptcyChapter: chapter, deceased: try flag("deceased"),
