@@ -36,9 +36,7 @@ extension RunContext {
         guard FileManager.default.fileExists(atPath: config.state.databasePath), config.audit.passphrase == nil else { return }
         do {
             let store = try StateStore(path: config.state.databasePath)
-            let signer = try AuditSigner(privateKeyPath: config.audit.keyPath, keyName: config.audit.origin)
-            let log = try AuditLog(store: store, actor: .current(), signer: signer, origin: config.audit.origin,
-                                   checkpointFile: config.audit.checkpointFile, checkpointEvery: config.audit.checkpointEvery)
+            let log = try auditLog(config, store: store)
             try store.write { db in
                 try log.append([AuditEvent(action: "run.refused", outcome: "busy", errorCode: error.codeName,
                                            detail: ["exit_status": String(error.exitStatus.rawValue)])], in: db)

@@ -70,20 +70,26 @@ public final class RunContext {
             }
             self.store = try StateStore(path: config.state.databasePath)
         }
-        if config.audit.passphrase != nil {
-            throw ConfigError(.invalidValue, "audit.passphrase_file/passphrase_env: an encrypted audit key is not supported yet; store the Ed25519 audit key unencrypted with mode 0600 (or keep it on a hardware token in a later version)")
-        }
-        let signer = try AuditSigner(privateKeyPath: config.audit.keyPath, keyName: config.audit.origin)
-        self.audit = try AuditLog(
-            store: store, actor: .current(), signer: signer, origin: config.audit.origin,
-            checkpointFile: config.audit.checkpointFile, checkpointEvery: config.audit.checkpointEvery
-        )
+        self.audit = try Self.auditLog(config, store: store)
         // A dry run without a database signs no checkpoint of the empty log; it checks the
         // anchor only against a checkpoint file that exists (and stops, as a real run would).
         let inMemory = dryRun && !exists
         if checkAnchor && (!inMemory || FileManager.default.fileExists(atPath: config.audit.checkpointFile)) {
             try audit.requireAnchored()
         }
+    }
+
+    /// The audit log of `store` with the configured audit key, origin and checkpoint file.
+    /// - Throws: ``ConfigError`` for an encrypted audit key (not supported), ``AuditError`` `.key`.
+    static func auditLog(_ config: ArlinkConfiguration, store: StateStore) throws -> AuditLog {
+        if config.audit.passphrase != nil {
+            throw ConfigError(.invalidValue, "audit.passphrase_file/passphrase_env: an encrypted audit key is not supported yet; store the Ed25519 audit key unencrypted with mode 0600 (or keep it on a hardware token in a later version)")
+        }
+        let signer = try AuditSigner(privateKeyPath: config.audit.keyPath, keyName: config.audit.origin)
+        return try AuditLog(
+            store: store, actor: .current(), signer: signer, origin: config.audit.origin,
+            checkpointFile: config.audit.checkpointFile, checkpointEvery: config.audit.checkpointEvery
+        )
     }
 
     /// SHA-256 of the configuration file's bytes (goes into the audit log).

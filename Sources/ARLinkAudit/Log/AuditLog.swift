@@ -180,15 +180,12 @@ public final class AuditLog {
     /// database's last entry is the one this process wrote, else the state the anchor check
     /// establishes (``anchoredState(_:)``): the log must extend its newest signed checkpoint.
     private func syncedState(_ db: Database) throws -> (MerkleFrontier, MerkleHash) {
-        if let cached,
-           let row = try Row.fetchOne(db, sql: "SELECT leaf_index, leaf_hash FROM audit_entry ORDER BY leaf_index DESC LIMIT 1"),
-           let index = row[0] as Int64?, index >= 0, UInt64(index) + 1 == cached.frontier.size,
-           let data = row[1] as Data?, MerkleHash(data: data) == cached.lastLeaf {
-            return cached
-        }
-        if let cached, cached.frontier.size == 0,
-           try Int64.fetchOne(db, sql: "SELECT max(leaf_index) FROM audit_entry") == nil {
-            return cached
+        if let cached {
+            // The cache holds when the newest entry is still the one it ends with (or there is none).
+            let newest = try Row.fetchOne(db, sql: "SELECT leaf_index, leaf_hash FROM audit_entry ORDER BY leaf_index DESC LIMIT 1")
+            let holds = newest.map { Int64(cached.frontier.size) == ($0[0] as Int64) + 1 && MerkleHash(data: $0[1] as Data) == cached.lastLeaf }
+                ?? (cached.frontier.size == 0)
+            if holds { return cached }
         }
         do {
             let state = try anchoredState(db)
