@@ -52,7 +52,7 @@ extension ArlinkConfiguration {
             }
             try certs.finish()
         case .openpgp:
-            for key in ["certificates", "trust", "allow_cbc"] where node.has(key) {
+            for key in ["certificates", "trust", "allow_cbc", "legacy_key_transport"] where node.has(key) {
                 throw ConfigError(.invalidValue, "\(node.keyPath(key)): only for envelope: cms; an OpenPGP partner's certificates go in \(node.keyPath("openpgp")).certificates")
             }
             openPGP = try parsePartnerOpenPGP(&node)
@@ -64,6 +64,10 @@ extension ArlinkConfiguration {
         let format = try node.optionalString("portfolio_format") ?? "jsonl"
         guard ["jsonl", "csv"].contains(format) else {
             throw ConfigError(.invalidValue, "\(node.keyPath("portfolio_format")): \"\(format.prefix(20))\" is not a format (expected jsonl or csv)")
+        }
+        let legacyKeyTransport = try node.stringList("legacy_key_transport") ?? []
+        for (i, name) in legacyKeyTransport.enumerated() where !PartnerSettings.legacyKeyTransportNames.contains(name) {
+            throw ConfigError(.invalidValue, "\(node.keyPath("legacy_key_transport"))[\(i)]: \"\(name.prefix(30))\" is not a legacy key transport (expected one of \(PartnerSettings.legacyKeyTransportNames.joined(separator: ", ")))")
         }
         let privacy = try parsePartnerPrivacy(&node)
         var selectionNode = try node.child("selection")
@@ -108,6 +112,7 @@ extension ArlinkConfiguration {
             crlFile: crl,
             crlExpired: crlExpired,
             allowCBC: try node.bool("allow_cbc", default: false),
+            legacyKeyTransport: legacyKeyTransport,
             transport: transport,
             portfolioFormat: format,
             selection: selection,

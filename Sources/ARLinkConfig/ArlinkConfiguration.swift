@@ -243,6 +243,9 @@ public struct PartnerSettings: Sendable {
     public var crlExpired: String
     /// Accept CBC EnvelopedData from this partner (warned on every run).
     public var allowCBC: Bool
+    /// Weak CMS key transports accepted from this partner (`legacy_key_transport`; empty by
+    /// default): names from ``legacyKeyTransportNames``, audited on every use.
+    public var legacyKeyTransport: [String] = []
     public var transport: TransportConfig
     /// `jsonl` or `csv`.
     public var portfolioFormat: String
@@ -261,4 +264,10 @@ public struct PartnerSettings: Sendable {
     public var maxRecalls: Int?
     /// The partner's country, transfer basis, agreement and DPIA.
     public var privacy: PartnerPrivacy
+}
+
+extension PartnerSettings {
+    /// The values `legacy_key_transport` accepts: the envelope's `LegacyKeyTransport` names (a
+    /// test compares the two lists, and the schema's enum).
+    public static let legacyKeyTransportNames = ["rsa_pkcs1v15", "rsa_oaep_sha1", "ecdh_sha1_kdf"]
 }

@@ -102,7 +102,9 @@ extension RunContext {
         switch partner.envelope {
         case .cms:
             return try Envelope.open(input: input, output: output, identity: identity, trust: trustPolicy(for: partner),
-                                     allowCBC: partner.allowCBC, knownSealedSHA256: knownSealedSHA256, durable: durable)
+                                     allowCBC: partner.allowCBC,
+                                     legacyKeyTransport: Set(partner.legacyKeyTransport.compactMap(LegacyKeyTransport.init(rawValue:))),
+                                     knownSealedSHA256: knownSealedSHA256, durable: durable)
         case .openpgp:
             let key: OpenPGPSecretKey
             let trust: OpenPGPTrust

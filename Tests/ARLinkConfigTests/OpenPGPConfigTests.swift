@@ -83,6 +83,7 @@ struct OpenPGPConfigTests {
         ("      certificates:\n", "      compression: bzip2\n      certificates:\n", "partners[0].openpgp.compression", .invalidValue),
         ("      certificates:\n", "      armour: true\n      certificates:\n", "partners[0].openpgp.armour", .unknownKey),
         ("    envelope: openpgp\n", "    envelope: openpgp\n    allow_cbc: true\n", "partners[0].allow_cbc", .invalidValue),
+        ("    envelope: openpgp\n", "    envelope: openpgp\n    legacy_key_transport: [rsa_pkcs1v15]\n", "partners[0].legacy_key_transport", .invalidValue),
     ])
     func refusals(old: String, new: String, key: String, code: ConfigError.Code) throws {
         let dir = try Self.folder()

@@ -14,4 +14,7 @@ public struct OpenResult: Sendable, Equatable {
     public let sealedBytes: Int64
     /// Warnings to show on every run (e.g. the CBC exception).
     public let warnings: [String]
+    /// The weak key transport the envelope used, when the partner's configuration allows one
+    /// (``LegacyKeyTransport``); the inbound job records each use in the audit log.
+    public var legacyKeyTransport: LegacyKeyTransport? = nil
 }

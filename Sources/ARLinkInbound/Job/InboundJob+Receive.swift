@@ -137,6 +137,12 @@ extension InboundJob {
         }
         StepTrace.mark("envelope opened")
         for warning in opened.warnings { reporter.warning("partner \(pid): \(remote.name): \(warning)", ["partner": pid]) }
+        if let legacy = opened.legacyKeyTransport {
+            try context.store.write { db in
+                try context.audit.append([AuditEvent(action: "envelope.legacy_key_transport", outcome: "allowed", partner: pid, direction: "inbound",
+                                                     fileName: remote.name, sealedSHA256: sha, detail: ["key_transport": legacy.rawValue])], in: db)
+            }
+        }
         let reader: FeedbackReader
         do {
             reader = try FeedbackReader(path: plain, displayName: remote.name, format: FeedbackFormat.of(fileName: remote.name))
