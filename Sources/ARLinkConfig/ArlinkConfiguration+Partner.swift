@@ -150,8 +150,13 @@ extension ArlinkConfiguration {
             if pins.contains(where: { $0.fingerprint == fingerprint }) {
                 throw ConfigError(.invalidValue, "\(entry.keyPath("fingerprint")): \(fingerprint) is pinned twice")
             }
+            let validFrom = entry.has("valid_from") ? try parseDate(&entry, "valid_from") : nil
+            let validUntil = entry.has("valid_until") ? try parseDate(&entry, "valid_until") : nil
+            if let validFrom, let validUntil, validUntil < validFrom {
+                throw ConfigError(.invalidValue, "\(entry.keyPath("valid_until")): \(validUntil) is before valid_from \(validFrom)")
+            }
             try entry.finish()
-            pins.append(OpenPGPPin(path: file, fingerprint: fingerprint))
+            pins.append(OpenPGPPin(path: file, fingerprint: fingerprint, validFrom: validFrom, validUntil: validUntil))
         }
         let compression = try node.optionalString("compression") ?? "none"
         guard ["none", "zlib"].contains(compression) else {

@@ -70,6 +70,15 @@ public struct CompanyOpenPGPSettings: Sendable, Hashable {
     /// Our archive certificate (`archive`, public key only): the second recipient of everything
     /// we send to an OpenPGP partner.
     public var archiveCertificatePath: String
+    /// Our earlier secret keys (`previous_keys`), during a rotation: they still decrypt what
+    /// partners encrypted to them, and a signed header may name them; they never sign.
+    public var previousKeys: [OpenPGPKeyFile] = []
+}
+
+/// One of our earlier OpenPGP secret keys (`company.openpgp.previous_keys[]`).
+public struct OpenPGPKeyFile: Sendable, Hashable {
+    public var keyPath: String
+    public var passphrase: PassphraseSource?
 }
 
 /// How files to and from a partner are signed and encrypted (`envelope`).
@@ -94,12 +103,24 @@ public struct OpenPGPPin: Sendable, Hashable {
     public var path: String
     /// The pinned primary-key fingerprint: upper-case hex, no spaces.
     public var fingerprint: String
+    /// First day (UTC) the pin is trusted (`valid_from`); nil: from the start.
+    public var validFrom: LocalDate? = nil
+    /// Last day (UTC) the pin is trusted (`valid_until`, inclusive); nil: no end but the key's own.
+    public var validUntil: LocalDate? = nil
+
+    /// Whether `day` lies in the pin's window.
+    public func isInWindow(on day: LocalDate) -> Bool {
+        if let validFrom, day < validFrom { return false }
+        if let validUntil, day > validUntil { return false }
+        return true
+    }
 }
 
 /// A partner's OpenPGP settings (`openpgp`), for `envelope: openpgp`.
 public struct PartnerOpenPGPSettings: Sendable, Hashable {
-    /// The partner's certificates, each pinned by its primary-key fingerprint. Signatures by
-    /// any of them are accepted (several during a key rotation); we encrypt to the first.
+    /// The partner's certificates, each pinned by its primary-key fingerprint and an optional
+    /// window of days. Signatures by any pin valid today are accepted (several during a key
+    /// rotation); we encrypt to the newest pin (by key creation) that is valid today.
     public var certificates: [OpenPGPPin]
     /// Compression of what we write: `none` (default) or `zlib`.
     public var compression: String

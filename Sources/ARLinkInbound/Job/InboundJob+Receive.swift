@@ -221,7 +221,8 @@ extension InboundJob {
             return InboundError(.wrongDirection, "the signed header's direction is \(Excerpt.quoted(header.direction)), not \"inbound\": it is not feedback for us")
         }
         let ours = (try? context.ourKeySHA256(for: partner, identity: identity)) ?? identity.sha256Fingerprint
-        if header.recipientKeySHA256 != ours {
+        let accepted = (try? context.acceptedKeySHA256s(for: partner, identity: identity)) ?? [ours]
+        if !accepted.contains(header.recipientKeySHA256) {
             return InboundError(.wrongRecipientKey, "the signed header names encryption key sha256 \(header.recipientKeySHA256.prefix(16))…, not ours (\(ours.prefix(16))…)")
         }
         if let created = Timestamps.parse(header.createdAt), created > Int64(context.now().timeIntervalSince1970) + 300 {
