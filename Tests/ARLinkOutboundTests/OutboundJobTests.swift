@@ -3,6 +3,7 @@ import ARLinkCore
 import ARLinkFormats
 import ARLinkJobs
 import ARLinkOutbound
+import ARLinkSampleData
 import ARLinkStore
 import ARLinkTestSupport
 import Foundation

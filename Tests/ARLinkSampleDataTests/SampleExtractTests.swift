@@ -1,6 +1,6 @@
 import ARLinkCore
 import ARLinkFormats
-import ARLinkOutbound
+import ARLinkSampleData
 import Foundation
 import Testing
 
