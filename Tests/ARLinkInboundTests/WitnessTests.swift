@@ -124,7 +124,7 @@ struct WitnessHeaderTests {
         let reader = try FeedbackReader(path: path, displayName: "f", format: format)
         #expect(reader.header.auditCheckpoint == Self.note)
         if format == .jsonl {
-            let r = try InboundSchemaTests.validate(schema: "feedback.v1.schema.json", file: path)
+            let r = try JSONLinesSchema.validate(schema: "feedback.v1.schema.json", file: path)
             #expect(r.status == 0, "\(r.stdout)\(r.stderr)")
         }
     }
