@@ -3,7 +3,7 @@ import Foundation
 import Testing
 
 /// End-to-end tests of the built `arlink` binary: output, files and exit codes.
-@Suite("arlink command line", .serialized)
+@Suite("arlink command line", .serialized, .timeLimit(.minutes(10)))
 struct CLITests {
     static var arlink: String { RepositoryPaths.arlinkExecutable }
 
@@ -130,7 +130,7 @@ struct CLITests {
     }
 }
 
-@Suite("CLI: itemization and flag columns")
+@Suite("CLI: itemization and flag columns", .timeLimit(.minutes(10)))
 struct ItemizationCLITests {
     /// Sets columns of the demo's customer master (the sample extract already has them; a column
     /// it lacks is added): `value(line)` gives each data row's cells. Python's csv module rewrites
@@ -178,7 +178,7 @@ struct ItemizationCLITests {
     }
 }
 
-@Suite("Shipped files")
+@Suite("Shipped files", .timeLimit(.minutes(10)))
 struct ShippedFileTests {
     @Test("config/demo.yaml is exactly what arlink demo writes")
     func demoConfigMatches() throws {
@@ -193,7 +193,7 @@ struct ShippedFileTests {
     }
 }
 
-@Suite("Audit log of a demo run")
+@Suite("Audit log of a demo run", .timeLimit(.minutes(10)))
 struct DemoAuditTests {
     @Test("no audit entry holds a debtor's name, tax id, phone number or email")
     func noPersonalData() throws {

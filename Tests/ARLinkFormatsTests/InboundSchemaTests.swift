@@ -5,7 +5,7 @@ import Foundation
 import Testing
 
 /// Validates the examples and what arlink writes with Python's `jsonschema` (Draft 2020-12).
-@Suite("feedback, erp-update and receipt schemas (python jsonschema)")
+@Suite("feedback, erp-update and receipt schemas (python jsonschema)", .timeLimit(.minutes(10)))
 struct InboundSchemaTests {
     static func validate(schema: String, file: String) throws -> ProcessResult {
         try JSONLinesSchema.validate(schema: schema, file: file)

@@ -8,7 +8,7 @@ import Foundation
 import GRDB
 import Testing
 
-@Suite("Inbound run end to end (openssl CLI as the partner, real SQLite, folder transport)", .serialized)
+@Suite("Inbound run end to end (openssl CLI as the partner, real SQLite, folder transport)", .serialized, .timeLimit(.minutes(10)))
 struct InboundJobTests {
     @Test("a realistic file is applied once: ERP updates, receipt, archive; a second run produces nothing new")
     func endToEnd() throws {

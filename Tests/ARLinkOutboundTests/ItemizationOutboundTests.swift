@@ -6,7 +6,7 @@ import ARLinkTestSupport
 import Foundation
 import Testing
 
-@Suite("Outbound: itemization and require_itemization (real SQLite, real envelope)")
+@Suite("Outbound: itemization and require_itemization (real SQLite, real envelope)", .timeLimit(.minutes(10)))
 struct ItemizationOutboundTests {
     /// The fixtures here add their own itemization and flag columns to the sample extract.
     static func fixture() throws -> OutboundFixture { try OutboundFixture(accountColumns: false) }

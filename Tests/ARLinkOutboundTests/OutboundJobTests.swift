@@ -57,7 +57,7 @@ struct OutboundFixture {
     }
 }
 
-@Suite("Outbound job (real SQLite, real envelope, folder transport)")
+@Suite("Outbound job (real SQLite, real envelope, folder transport)", .timeLimit(.minutes(10)))
 struct OutboundJobTests {
     @Test("a run places, seals and delivers one file the openssl CLI opens; a repeat sends nothing new")
     func runAndRepeat() throws {

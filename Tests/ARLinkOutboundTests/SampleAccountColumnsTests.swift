@@ -7,7 +7,7 @@ import Testing
 /// The sample extract's Regulation F itemization and account flags are read back and reach the
 /// portfolio: what the generator wrote (parsed independently with Python's csv module) is what
 /// the partner receives, the restriction's text only where the partner's debtor_fields allow it.
-@Suite("Outbound: the sample extract's itemization and flags reach the portfolio (real SQLite, real envelope)")
+@Suite("Outbound: the sample extract's itemization and flags reach the portfolio (real SQLite, real envelope)", .timeLimit(.minutes(10)))
 struct SampleAccountColumnsTests {
     /// The fixture's customer master as Python's csv module reads it, by customer id.
     static func customerRows(_ f: OutboundFixture) throws -> [String: [String: String]] {

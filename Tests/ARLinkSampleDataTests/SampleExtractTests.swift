@@ -6,7 +6,7 @@ import Testing
 
 /// The sample ERP extract generator: determinism, CSV shape, referential integrity, the
 /// documented mix of cases, and the controlled changes of later variants.
-@Suite("Sample extract")
+@Suite("Sample extract", .timeLimit(.minutes(10)))
 struct SampleExtractTests {
     static let asOf = LocalDate(year: 2026, month: 11, day: 29) ?? LocalDate(daysSinceEpoch: 20_000)
 
