@@ -79,6 +79,9 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        /// The deterministic sample ERP extract (customers, open items, payments) used by the demo,
+        /// the benchmarks and the tests; no pipeline depends on it.
+        .target(name: "ARLinkSampleData", dependencies: ["ARLinkCore"], swiftSettings: swiftSettings),
         .target(
             name: "ARLinkOutbound",
             dependencies: [
@@ -108,7 +111,7 @@ let package = Package(
             name: "arlink",
             dependencies: [
                 "ARLinkOutbound", "ARLinkInbound", "ARLinkConfig", "ARLinkEnvelope", "ARLinkAudit", "ARLinkTransport",
-                "ARLinkJobs", "ARLinkFormats", "ARLinkStore", "ARLinkCore", "ARLinkKPI",
+                "ARLinkJobs", "ARLinkFormats", "ARLinkStore", "ARLinkCore", "ARLinkKPI", "ARLinkSampleData",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -118,6 +121,7 @@ let package = Package(
             name: "arlink-bench",
             dependencies: [
                 "ARLinkOutbound", "ARLinkInbound", "ARLinkEnvelope", "ARLinkAudit", "ARLinkTransport", "ARLinkFormats", "ARLinkJobs",
+                "ARLinkSampleData",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
@@ -162,7 +166,14 @@ let package = Package(
         .testTarget(name: "ARLinkAuditTests", dependencies: ["ARLinkAudit", "ARLinkEnvelope", "ARLinkStore", "ARLinkCore", "ARLinkTestSupport"], swiftSettings: swiftSettings),
         .testTarget(
             name: "ARLinkOutboundTests",
-            dependencies: ["ARLinkOutbound", "ARLinkJobs", "ARLinkConfig", "ARLinkFormats", "ARLinkStore", "ARLinkTestSupport"],
+            dependencies: [
+                "ARLinkOutbound", "ARLinkJobs", "ARLinkConfig", "ARLinkFormats", "ARLinkStore", "ARLinkTestSupport", "ARLinkSampleData",
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "ARLinkSampleDataTests",
+            dependencies: ["ARLinkSampleData", "ARLinkFormats", "ARLinkCore"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

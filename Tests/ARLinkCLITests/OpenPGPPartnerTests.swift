@@ -5,7 +5,7 @@ import Testing
 /// A partner with `envelope: openpgp`, end to end through the built `arlink` binary, with GnuPG
 /// (a throwaway GNUPGHOME from the envelope tests' key script) playing the partner.
 @Suite("OpenPGP partner: outbound, inbound and keys check with gpg as the partner", .serialized,
-       .enabled(if: gpgAvailable, "needs gpg (GnuPG 2.2): run scripts/setup.sh"))
+       .enabled(if: gpgAvailable, "needs gpg (GnuPG 2.2): run scripts/setup.sh"), .timeLimit(.minutes(10)))
 struct OpenPGPPartnerTests {
     /// A demo folder (sample extract, example CMS keys, audit key) plus the OpenPGP test keys, and
     /// `pgp.yaml`: the demo configuration with its own state, folders and an OpenPGP partner.

@@ -4,7 +4,7 @@ import Foundation
 import Testing
 
 /// `envelope: openpgp` partners and `company.openpgp` in the configuration.
-@Suite("Configuration: OpenPGP partners")
+@Suite("Configuration: OpenPGP partners", .timeLimit(.minutes(10)))
 struct OpenPGPConfigTests {
     static let fingerprint = "94E0 FC4D 9910 4743 EFE3  16A4 EB2F B2E3 A2FA 3850"
 

@@ -4,7 +4,7 @@ import Foundation
 import Testing
 
 /// Every refusal has its own code, and no plaintext is left anywhere.
-@Suite("Refusals")
+@Suite("Refusals", .timeLimit(.minutes(10)))
 struct RefusalTests {
     @Test("a flipped bit in the ciphertext fails the GCM tag")
     func flippedCiphertext() throws {

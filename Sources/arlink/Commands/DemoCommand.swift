@@ -6,6 +6,7 @@ import ARLinkKPI
 import ARLinkAudit
 import ARLinkEnvelope
 import ARLinkOutbound
+import ARLinkSampleData
 import ARLinkInbound
 import Foundation
 
