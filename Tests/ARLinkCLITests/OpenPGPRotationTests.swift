@@ -5,7 +5,7 @@ import Testing
 /// Key rotation with an OpenPGP partner, through the built `arlink` binary with GnuPG as the
 /// partner: pins with windows, the newest valid pin encrypted to, and our own earlier key still
 /// decrypting during a rotation.
-@Suite("OpenPGP key rotation: pinned windows, the newest valid pin, our previous key", .serialized,
+@Suite("OpenPGP key rotation: pinned windows, the newest valid pin, our previous key", .serialized, .timeLimit(.minutes(10)),
        .enabled(if: gpgAvailable, "needs gpg (GnuPG 2.2): run scripts/setup.sh"))
 struct OpenPGPRotationTests {
     typealias Setup = OpenPGPPartnerTests.Setup

@@ -11,7 +11,7 @@ import Testing
 /// A partner whose CMS stack still hands over the content key with RSA PKCS#1 v1.5 (the
 /// `openssl cms -encrypt` default for an RSA recipient): refused unless the partner's
 /// `legacy_key_transport` lists it, and then recorded in the audit log at every use.
-@Suite("Legacy key transport, a per-partner opt-in (openssl CLI defaults as the partner)", .serialized)
+@Suite("Legacy key transport, a per-partner opt-in (openssl CLI defaults as the partner)", .serialized, .timeLimit(.minutes(10)))
 struct LegacyKeyTransportTests {
 
     /// Drops sequence 1 sealed with the CLI's default RSA key transport (PKCS#1 v1.5), runs inbound.
