@@ -95,6 +95,13 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        /// Declarative partner file layouts (issue 14): the engine, Latitude AIM built in,
+        /// and the mapping between layout records and arlink's portfolio records and events.
+        .target(
+            name: "ARLinkLayouts",
+            dependencies: ["ARLinkCore", .product(name: "Yams", package: "Yams")],
+            swiftSettings: swiftSettings
+        ),
         /// The collection KPI report (issue 19): reads the ledger, the inbound tables and the KPI facts.
         .target(
             name: "ARLinkKPI",
@@ -174,6 +181,12 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "ARLinkConfigTests", dependencies: ["ARLinkConfig", "ARLinkCore", "ARLinkFormats", "ARLinkTestSupport"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "ARLinkLayoutsTests",
+            dependencies: ["ARLinkLayouts", "ARLinkCore", "ARLinkTestSupport"],
+            resources: [.copy("Fixtures")],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(name: "ARLinkCLITests", dependencies: ["ARLinkTestSupport"], swiftSettings: swiftSettings),
     ]
 )
