@@ -66,7 +66,7 @@ let package = Package(
         ),
         .target(
             name: "ARLinkConfig",
-            dependencies: ["ARLinkCore", "ARLinkFormats", .product(name: "Yams", package: "Yams")],
+            dependencies: ["ARLinkCore", "ARLinkFormats", "ARLinkLayouts", .product(name: "Yams", package: "Yams")],
             swiftSettings: swiftSettings
         ),
         /// Plumbing shared by both pipelines: the run context (configuration, state, audit log,
@@ -180,7 +180,7 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        .testTarget(name: "ARLinkConfigTests", dependencies: ["ARLinkConfig", "ARLinkCore", "ARLinkFormats", "ARLinkTestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "ARLinkConfigTests", dependencies: ["ARLinkConfig", "ARLinkCore", "ARLinkFormats", "ARLinkLayouts", "ARLinkTestSupport"], swiftSettings: swiftSettings),
         .testTarget(
             name: "ARLinkLayoutsTests",
             dependencies: ["ARLinkLayouts", "ARLinkCore", "ARLinkTestSupport"],

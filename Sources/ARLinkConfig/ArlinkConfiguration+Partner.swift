@@ -61,10 +61,7 @@ extension ArlinkConfiguration {
         var transportNode = try node.child("transport")
         let transport = try parseTransport(&transportNode)
 
-        let format = try node.optionalString("portfolio_format") ?? "jsonl"
-        guard ["jsonl", "csv"].contains(format) else {
-            throw ConfigError(.invalidValue, "\(node.keyPath("portfolio_format")): \"\(format.prefix(20))\" is not a format (expected jsonl or csv)")
-        }
+        let (format, layouts) = try parsePartnerLayouts(&node)
         let privacy = try parsePartnerPrivacy(&node)
         var selectionNode = try node.child("selection")
         var selection = try parseSelection(&selectionNode)
@@ -121,6 +118,7 @@ extension ArlinkConfiguration {
         )
         partner.envelope = envelope
         partner.openPGP = openPGP
+        partner.layouts = layouts
         try node.finish()
         return partner
     }

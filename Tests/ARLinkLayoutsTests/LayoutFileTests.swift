@@ -88,7 +88,7 @@ struct LayoutFileTests {
             _ = try BuiltinLayouts.resolve("latitude", direction: .portfolio, baseDirectory: "/")
             Issue.record("accepted")
         } catch let e as LayoutError {
-            #expect(e.message == "\"latitude\" is neither a built-in format (arlink-jsonl, arlink-csv, latitude-aim, latitude-aim-pipe) nor a layout file path (ending in .yaml)")
+            #expect(e.message == "\"latitude\" is not a format (expected a built-in one, arlink-jsonl, arlink-csv, latitude-aim, latitude-aim-pipe, or a layout file path ending in .yaml)")
         } catch { Issue.record("\(error)") }
     }
 }

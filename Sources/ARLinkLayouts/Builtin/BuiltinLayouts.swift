@@ -57,7 +57,7 @@ public enum BuiltinLayouts {
         }
         if let layout = try layout(named: value, direction: direction) { return .layout(layout) }
         guard value.hasSuffix(".yaml") || value.hasSuffix(".yml") || value.contains("/") else {
-            throw LayoutError(.badLayout, "\"\(value.prefix(60))\" is neither a built-in format (\(names.joined(separator: ", "))) nor a layout file path (ending in .yaml)")
+            throw LayoutError(.badLayout, "\"\(value.prefix(60))\" is not a format (expected a built-in one, \(names.joined(separator: ", ")), or a layout file path ending in .yaml)")
         }
         let path = value.hasPrefix("/") ? value : (baseDirectory as NSString).appendingPathComponent(value)
         guard let data = FileManager.default.contents(atPath: path) else {
