@@ -99,7 +99,7 @@ let package = Package(
         /// and the mapping between layout records and arlink's portfolio records and events.
         .target(
             name: "ARLinkLayouts",
-            dependencies: ["ARLinkCore", .product(name: "Yams", package: "Yams")],
+            dependencies: ["ARLinkCore", "ARLinkFormats", .product(name: "Yams", package: "Yams")],
             swiftSettings: swiftSettings
         ),
         /// The collection KPI report (issue 19): reads the ledger, the inbound tables and the KPI facts.
@@ -183,7 +183,7 @@ let package = Package(
         .testTarget(name: "ARLinkConfigTests", dependencies: ["ARLinkConfig", "ARLinkCore", "ARLinkFormats", "ARLinkLayouts", "ARLinkTestSupport"], swiftSettings: swiftSettings),
         .testTarget(
             name: "ARLinkLayoutsTests",
-            dependencies: ["ARLinkLayouts", "ARLinkCore", "ARLinkTestSupport"],
+            dependencies: ["ARLinkLayouts", "ARLinkCore", "ARLinkFormats", "ARLinkTestSupport"],
             resources: [.copy("Fixtures")],
             swiftSettings: swiftSettings
         ),
