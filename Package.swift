@@ -83,7 +83,7 @@ let package = Package(
             name: "ARLinkOutbound",
             dependencies: [
                 "ARLinkCore", "ARLinkFormats", "ARLinkEnvelope", "ARLinkTransport", "ARLinkStore", "ARLinkAudit",
-                "ARLinkConfig", "ARLinkJobs",
+                "ARLinkConfig", "ARLinkJobs", "ARLinkLayouts",
             ],
             swiftSettings: swiftSettings
         ),
@@ -169,7 +169,7 @@ let package = Package(
         .testTarget(name: "ARLinkAuditTests", dependencies: ["ARLinkAudit", "ARLinkEnvelope", "ARLinkStore", "ARLinkCore", "ARLinkTestSupport"], swiftSettings: swiftSettings),
         .testTarget(
             name: "ARLinkOutboundTests",
-            dependencies: ["ARLinkOutbound", "ARLinkJobs", "ARLinkConfig", "ARLinkFormats", "ARLinkStore", "ARLinkTestSupport"],
+            dependencies: ["ARLinkOutbound", "ARLinkJobs", "ARLinkConfig", "ARLinkFormats", "ARLinkStore", "ARLinkLayouts", "ARLinkTestSupport", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -1,4 +1,5 @@
 public import GRDB
+public import ARLinkCore
 
 /// The agency file numbers of one partner's placements (`layout_file_number`).
 ///
@@ -22,5 +23,24 @@ public enum FileNumberLedger {
         try db.execute(sql: "INSERT INTO layout_file_number (partner, account_ref, file_number, assigned_at) VALUES (?, ?, ?, ?)",
                        arguments: [partner, account, next, at])
         return next
+    }
+}
+
+extension FileNumberLedger {
+    /// The balances placed for each of `accounts` in the partner's batch before `batchID`
+    /// (the newest earlier one), for layouts that send an update as a balance change.
+    public static func previousBalances(_ db: Database, partner: String, before batchID: String, accounts: [String]) throws -> [String: [Money]] {
+        let statement = try db.cachedStatement(sql: """
+            SELECT e.balances FROM placement_event e JOIN outbound_batch b ON b.batch_id = e.batch_id
+            WHERE e.partner = ? AND e.account_ref = ? AND e.batch_id != ?
+            ORDER BY b.sequence DESC LIMIT 1
+            """)
+        var out: [String: [Money]] = [:]
+        for account in accounts {
+            if let text = try String.fetchOne(statement, arguments: [partner, account, batchID]) {
+                out[account] = PlacementLedger.decodeBalances(text)
+            }
+        }
+        return out
     }
 }
