@@ -91,7 +91,7 @@ let package = Package(
             name: "ARLinkInbound",
             dependencies: [
                 "ARLinkCore", "ARLinkFormats", "ARLinkEnvelope", "ARLinkTransport", "ARLinkStore", "ARLinkAudit",
-                "ARLinkConfig", "ARLinkJobs",
+                "ARLinkConfig", "ARLinkJobs", "ARLinkLayouts",
             ],
             swiftSettings: swiftSettings
         ),
@@ -176,7 +176,7 @@ let package = Package(
             name: "ARLinkInboundTests",
             dependencies: [
                 "ARLinkInbound", "ARLinkJobs", "ARLinkConfig", "ARLinkFormats", "ARLinkStore", "ARLinkEnvelope", "ARLinkCore",
-                "ARLinkTestSupport", "ARLinkKPI", .product(name: "GRDB", package: "GRDB.swift"),
+                "ARLinkTestSupport", "ARLinkKPI", "ARLinkLayouts", .product(name: "GRDB", package: "GRDB.swift"),
             ],
             swiftSettings: swiftSettings
         ),

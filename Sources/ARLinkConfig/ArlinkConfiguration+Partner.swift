@@ -91,7 +91,9 @@ extension ArlinkConfiguration {
             }
         }
         let pattern = try node.optionalString("feedback_name_pattern")
-            ?? "^\(idText)_\(company.id.rawValue)_feedback_[0-9]{8}_[0-9]{6}\\.(jsonl|csv)\\.\(envelope.fileExtension)$"
+            ?? (layouts.feedback == nil
+                ? "^\(idText)_\(company.id.rawValue)_feedback_[0-9]{8}_[0-9]{6}\\.(jsonl|csv)\\.\(envelope.fileExtension)$"
+                : "^\(idText)_\(company.id.rawValue)_feedback_[0-9]{8}_[0-9]{6}\\.txt(\\.manifest\\.jsonl)?\\.\(envelope.fileExtension)$")
         do { _ = try NSRegularExpression(pattern: pattern) } catch {
             throw ConfigError(.invalidValue, "\(node.keyPath("feedback_name_pattern")): not a valid regular expression")
         }
