@@ -18,6 +18,9 @@ import Foundation
 /// arlink's own `feedback.v1` text. From there the file goes the ordinary way: header,
 /// sequence, chain and witness checks, reconciliation, ERP updates, receipt.
 extension InboundJob {
+    /// The largest opened layout feedback file read (256 MiB).
+    static let maxLayoutDataBytes: Int64 = 256 << 20
+
     /// The local copy of a manifest's data file.
     static func layoutDataPath(_ local: String) -> String { local + ".data" }
 
@@ -38,6 +41,11 @@ extension InboundJob {
         } catch {
             if error.isLocalFault { throw error }
             return error
+        }
+        // Read whole (the layout reader checks the trailer before returning anything); capped.
+        let size = (try FileManager.default.attributesOfItem(atPath: dataPlain)[.size] as? NSNumber)?.int64Value ?? 0
+        guard size <= Self.maxLayoutDataBytes else {
+            return LayoutError(.badLine, "\(dataName) opens to \(size) bytes, more than the \(Self.maxLayoutDataBytes) a layout feedback file may have")
         }
         let data = [UInt8](try Data(contentsOf: URL(fileURLWithPath: dataPlain)))
         let manifestText = try String(contentsOfFile: plain, encoding: .utf8)
