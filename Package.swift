@@ -125,7 +125,7 @@ let package = Package(
             name: "arlink-bench",
             dependencies: [
                 "ARLinkOutbound", "ARLinkInbound", "ARLinkEnvelope", "ARLinkAudit", "ARLinkTransport", "ARLinkFormats", "ARLinkJobs",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "ARLinkLayouts", .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
         ),
