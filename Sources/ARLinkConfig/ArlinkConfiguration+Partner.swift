@@ -61,10 +61,7 @@ extension ArlinkConfiguration {
         var transportNode = try node.child("transport")
         let transport = try parseTransport(&transportNode)
 
-        let format = try node.optionalString("portfolio_format") ?? "jsonl"
-        guard ["jsonl", "csv"].contains(format) else {
-            throw ConfigError(.invalidValue, "\(node.keyPath("portfolio_format")): \"\(format.prefix(20))\" is not a format (expected jsonl or csv)")
-        }
+        let (format, layouts) = try parsePartnerLayouts(&node)
         let legacyKeyTransport = try node.stringList("legacy_key_transport") ?? []
         for (i, name) in legacyKeyTransport.enumerated() where !PartnerSettings.legacyKeyTransportNames.contains(name) {
             throw ConfigError(.invalidValue, "\(node.keyPath("legacy_key_transport"))[\(i)]: \"\(name.prefix(30))\" is not a legacy key transport (expected one of \(PartnerSettings.legacyKeyTransportNames.joined(separator: ", ")))")
@@ -98,7 +95,9 @@ extension ArlinkConfiguration {
             }
         }
         let pattern = try node.optionalString("feedback_name_pattern")
-            ?? "^\(idText)_\(company.id.rawValue)_feedback_[0-9]{8}_[0-9]{6}\\.(jsonl|csv)\\.\(envelope.fileExtension)$"
+            ?? (layouts.feedback == nil
+                ? "^\(idText)_\(company.id.rawValue)_feedback_[0-9]{8}_[0-9]{6}\\.(jsonl|csv)\\.\(envelope.fileExtension)$"
+                : "^\(idText)_\(company.id.rawValue)_feedback_[0-9]{8}_[0-9]{6}\\.txt(\\.manifest\\.jsonl)?\\.\(envelope.fileExtension)$")
         do { _ = try NSRegularExpression(pattern: pattern) } catch {
             throw ConfigError(.invalidValue, "\(node.keyPath("feedback_name_pattern")): not a valid regular expression")
         }
@@ -126,6 +125,7 @@ extension ArlinkConfiguration {
         )
         partner.envelope = envelope
         partner.openPGP = openPGP
+        partner.layouts = layouts
         try node.finish()
         return partner
     }

@@ -1,5 +1,6 @@
 public import ARLinkCore
 public import ARLinkFormats
+public import ARLinkLayouts
 
 /// arlink's whole configuration, loaded from one YAML file and validated completely at load.
 ///
@@ -285,6 +286,9 @@ public struct PartnerSettings: Sendable {
     public var maxRecalls: Int?
     /// The partner's country, transfer basis, agreement and DPIA.
     public var privacy: PartnerPrivacy
+    /// The layouts `portfolio_format` / `feedback_format` name, when not arlink's own formats
+    /// (docs/layouts.md), and the partner's note code map (`layout_note_codes`).
+    public var layouts = PartnerLayouts()
 }
 
 extension PartnerSettings {

@@ -143,6 +143,10 @@ extension InboundJob {
                                                      fileName: remote.name, sealedSHA256: sha, detail: ["key_transport": legacy.rawValue])], in: db)
             }
         }
+        if let layout = partner.layouts.feedback,
+           let failure = try convertLayoutFeedback(remote, local: local, plain: plain, layout: layout, partner: partner, identity: identity) {
+            return try quarantine(remote, local: local, sha: sha, failure: failure, header: nil, partner: partner, folders: folders, report: &report)
+        }
         let reader: FeedbackReader
         do {
             reader = try FeedbackReader(path: plain, displayName: remote.name, format: FeedbackFormat.of(fileName: remote.name))
