@@ -3,7 +3,7 @@ import Foundation
 import Testing
 
 /// `arlink demo --layout`: the whole loop in Latitude AIM, both variants, through the binary.
-@Suite("arlink demo in a partner layout", .serialized)
+@Suite("arlink demo in a partner layout", .serialized, .timeLimit(.minutes(10)))
 struct LayoutDemoTests {
     @Test("the loop runs in AIM: AIM files and manifests delivered both ways, events applied, one acknowledgement rejected",
           arguments: ["latitude-aim", "latitude-aim-pipe"])

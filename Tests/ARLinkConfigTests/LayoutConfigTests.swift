@@ -6,7 +6,7 @@ import Foundation
 import Testing
 
 /// `portfolio_format`, `feedback_format` and `layout_note_codes` (issue 14).
-@Suite("partner layouts in the configuration")
+@Suite("partner layouts in the configuration", .timeLimit(.minutes(10)))
 struct LayoutConfigTests {
     static let line = "    portfolio_format: jsonl"
 

@@ -11,7 +11,7 @@ import Testing
 
 /// A partner whose `feedback_format` is Latitude AIM: it drops an AIM data file and its signed
 /// sidecar manifest (sealed with the openssl CLI); the inbound job applies them as one file.
-@Suite("Inbound run in a partner layout (Latitude AIM)")
+@Suite("Inbound run in a partner layout (Latitude AIM)", .timeLimit(.minutes(10)))
 struct LayoutInboundTests {
     static let dataName = "acme-collect_acme-corp_feedback_20260630_000001.txt"
 

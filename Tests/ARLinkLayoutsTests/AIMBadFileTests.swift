@@ -5,7 +5,7 @@ import Testing
 
 /// Broken AIM feedback files: each refused as a whole with its exact message, and no event
 /// returned (a caller applies nothing from a file that throws).
-@Suite("Latitude AIM bad files")
+@Suite("Latitude AIM bad files", .timeLimit(.minutes(10)))
 struct AIMBadFileTests {
     /// The golden fixed-width feedback file's lines (no line endings).
     static func lines() throws -> [String] {

@@ -5,7 +5,7 @@ import Testing
 
 /// The AIM golden files (written by Fixtures/aim/make_golden.py from the public AIM field
 /// tables, not by arlink) read and written byte for byte, fixed width and pipe delimited.
-@Suite("Latitude AIM golden files")
+@Suite("Latitude AIM golden files", .timeLimit(.minutes(10)))
 struct AIMGoldenTests {
     @Test("arlink writes the golden portfolio byte for byte", arguments: [false, true])
     func writesPortfolio(pipe: Bool) throws {

@@ -5,7 +5,7 @@ import Testing
 
 /// An invented agency layout (Fixtures/custom): onboarding a partner with a layout file and
 /// no code, both directions.
-@Suite("a custom layout file end to end")
+@Suite("a custom layout file end to end", .timeLimit(.minutes(10)))
 struct CustomLayoutTests {
     static func layout(_ direction: LayoutDirection) throws -> Layout {
         guard case .layout(let l) = try BuiltinLayouts.resolve("custom/nordinkasso-\(direction.rawValue).yaml", direction: direction, baseDirectory: LayoutFixtures.folder) else {

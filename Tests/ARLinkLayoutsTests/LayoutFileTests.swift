@@ -6,7 +6,7 @@ import Testing
 
 /// The layout files against `schemas/layout.v1.schema.json` (Python's jsonschema, an
 /// independent validator) and the built-ins embedded in the module against layouts/.
-@Suite("layout files and schema")
+@Suite("layout files and schema", .timeLimit(.minutes(10)))
 struct LayoutFileTests {
     static let validator = """
         import json, sys, yaml

@@ -5,7 +5,7 @@ import Testing
 
 /// Property: arlink's portfolio records rendered through a layout and parsed back are the
 /// same records, as far as the layout carries them (random portfolios, fixed seeds).
-@Suite("portfolio → layout → parse")
+@Suite("portfolio → layout → parse", .timeLimit(.minutes(10)))
 struct RoundTripPropertyTests {
     /// A small deterministic generator (SplitMix64), so a failure names its seed.
     struct Rng: RandomNumberGenerator {

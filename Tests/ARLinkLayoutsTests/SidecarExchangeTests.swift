@@ -6,7 +6,7 @@ import Foundation
 import Testing
 
 /// arlink's own files ↔ a layout file plus its signed sidecar manifest.
-@Suite("layout files with their sidecar manifest")
+@Suite("layout files with their sidecar manifest", .timeLimit(.minutes(10)))
 struct SidecarExchangeTests {
     static func header(kind: String, schema: String, direction: String) -> FileHeader {
         FileHeader(schema: schema, fileID: "0b7e1c62-3f0a-4c1e-9d55-2f1b8a7c9e01", kind: kind, direction: direction, batchID: "b-1", sequence: 1,

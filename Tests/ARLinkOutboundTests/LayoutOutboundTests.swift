@@ -3,6 +3,7 @@ import ARLinkCore
 import ARLinkJobs
 import ARLinkLayouts
 import ARLinkOutbound
+import ARLinkSampleData
 import ARLinkStore
 import ARLinkTestSupport
 import Foundation
@@ -11,7 +12,7 @@ import Testing
 
 /// A partner whose `portfolio_format` is Latitude AIM: the delivered files are the AIM data
 /// file and its signed sidecar manifest, opened with the openssl CLI as the agency would.
-@Suite("Outbound run in a partner layout (Latitude AIM)")
+@Suite("Outbound run in a partner layout (Latitude AIM)", .timeLimit(.minutes(10)))
 struct LayoutOutboundTests {
     /// Opens a delivered file with the openssl CLI and the partner's keys; returns its bytes.
     static func open(_ f: OutboundFixture, _ name: String) throws -> [UInt8] {
