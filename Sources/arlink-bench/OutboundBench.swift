@@ -27,6 +27,8 @@ struct OutboundBench: ParsableCommand {
     @Option(help: "Runs of each side, alternating.") var runs = 3
     @Option(help: "Python with the duckdb package (scripts/bench-setup.sh makes it).") var python = ".build/bench-venv/bin/python"
     @Option(help: "Work folder (a temporary folder by default, removed afterwards).") var dir: String?
+    @Flag(help: "Use the extract already in --dir/erp (from an earlier run with the same --items and --customers) instead of generating it.")
+    var reuseExtract = false
 
     func validate() throws {
         guard items >= 1, customers >= 1, runs >= 1 else { throw ValidationError("--items >= 1, --customers >= 1, --runs >= 1") }
@@ -38,17 +40,22 @@ struct OutboundBench: ParsableCommand {
             throw ValidationError("\(self.python) is not there: run scripts/bench-setup.sh first (it installs DuckDB for the peer), or pass --python")
         }
         let folder = dir ?? (NSTemporaryDirectory() + "arlink-outbench-\(getpid())")
-        try? FileManager.default.removeItem(atPath: folder)
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let reuse = reuseExtract && dir != nil && FileManager.default.fileExists(atPath: folder + "/erp/" + SampleExtract.openItemsFileName)
+        if !reuse {
+            try? FileManager.default.removeItem(atPath: folder)
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        }
         defer { if dir == nil { try? FileManager.default.removeItem(atPath: folder) } }
         guard let asOf = LocalDate(year: 2026, month: 11, day: 29) else { return }
-        let sample = try SampleExtract.write(to: folder + "/erp", options: .init(
-            asOf: asOf, customers: customers, openItems: items, extraColumns: true))
-        let size = Self.fileSize(sample.openItemsPath)
+        if !reuse {
+            _ = try SampleExtract.write(to: folder + "/erp", options: .init(asOf: asOf, customers: customers, openItems: items, extraColumns: true))
+        }
+        let size = Self.fileSize(folder + "/erp/" + SampleExtract.openItemsFileName)
+        for name in ["keys", "arlink.yaml"] { try? FileManager.default.removeItem(atPath: folder + "/" + name) }
         try ExampleKeys.copy(from: keys, to: folder + "/keys")
         try FileManager.default.copyItem(atPath: config, toPath: folder + "/arlink.yaml")
         try DuckDBPeer.script.write(toFile: folder + "/peer.py", atomically: true, encoding: .utf8)
-        print("outbound benchmark: \(sample.openItems) open items (\(String(format: "%.1f", Double(size) / 1e6)) MB), \(sample.customers) customers, as of \(asOf.iso); \(runs) runs of each side, alternating")
+        print("outbound benchmark: \(items) open items (\(String(format: "%.1f", Double(size) / 1e6)) MB), \(customers) customers, as of \(asOf.iso); \(runs) runs of each side, alternating")
 
         let peerCommand = DuckDBPeer.pipeline(python: python, asOf: asOf, output: "peer.der")
         let arlink = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent().appendingPathComponent("arlink").path

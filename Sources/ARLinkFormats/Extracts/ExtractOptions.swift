@@ -96,6 +96,9 @@ public struct Extract: Sendable {
     /// Bad rows skipped (at most `maxBadRows`).
     public var problems: [RowProblem]
     public var counts: ExtractCounts
+    /// The lines of repeated invoice numbers: their items are not in ``openItems`` (nor in
+    /// the ``SortedOpenItems`` of ``ExtractReader/read(_:into:keep:)``).
+    public var droppedLines: Set<Int> = []
 
     public init(openItems: [OpenItem], customers: [String: Customer], lastPaymentDates: [String: LocalDate], problems: [RowProblem], counts: ExtractCounts) {
         self.openItems = openItems
