@@ -56,8 +56,8 @@ public struct PlacementPlan: Sendable {
     /// Accounts not placed, by reason.
     public var accountExclusions: [ExclusionReason: Int]
     public var accountsRead: Int
-    /// What records are built from (dictionaries shared, not copied).
-    let customers: [String: Customer]
+    /// What records are built from (shared, not copied).
+    let customers: CustomerDirectory
     let lastPayments: [String: LocalDate]
     let minimisation: DataMinimisation
     let asOf: LocalDate
@@ -226,11 +226,12 @@ public struct PlacementPlanner: Sendable {
     ) throws -> PlacementPlan {
         let byCustomer = Dictionary(grouping: items, by: \.customerID).mapValues { $0.sorted(by: OpenItem.groupOrder) }
         var groups = byCustomer.sorted { $0.key < $1.key }.makeIterator()
-        let plan = try self.plan(next: { groups.next().map { ($0.key, $0.value) } }, customers: customers, lastPayments: lastPayments,
+        let directory = CustomerDirectory(customers)
+        let plan = try self.plan(next: { groups.next().map { ($0.key, $0.value) } }, customers: directory, lastPayments: lastPayments,
                                  placed: placed, placedElsewhere: placedElsewhere, otherOpenItems: otherOpenItems,
                                  paidEvidence: paidEvidence, erased: erased)
         return PlacementPlan(accounts: plan.accounts, invoiceExclusions: plan.invoiceExclusions, accountExclusions: plan.accountExclusions,
-                             accountsRead: plan.accountsRead, customers: customers, lastPayments: lastPayments, minimisation: minimisation,
+                             accountsRead: plan.accountsRead, customers: directory, lastPayments: lastPayments, minimisation: minimisation,
                              asOf: asOf, policy: policy, itemsInMemory: byCustomer)
     }
 
@@ -240,7 +241,7 @@ public struct PlacementPlanner: Sendable {
     ///     at the end; each customer once, in any order.
     ///   - The others: as for ``plan(items:customers:lastPayments:placed:placedElsewhere:otherOpenItems:paidEvidence:erased:)``.
     public func plan(
-        next: () throws -> (customerID: String, items: [OpenItem])?, customers: [String: Customer], lastPayments: [String: LocalDate] = [:],
+        next: () throws -> (customerID: String, items: [OpenItem])?, customers: CustomerDirectory, lastPayments: [String: LocalDate] = [:],
         placed: [String: PlacedAccount], placedElsewhere: Set<String>, otherOpenItems: Set<String> = [],
         paidEvidence: Set<String> = [], erased: Set<String> = []
     ) throws -> PlacementPlan {
@@ -289,7 +290,7 @@ public struct PlacementPlanner: Sendable {
     }
 
     /// Plans one customer's account into `partial`.
-    func planCustomer(_ customerID: String, _ items: [OpenItem], customers: [String: Customer],
+    func planCustomer(_ customerID: String, _ items: [OpenItem], customers: CustomerDirectory,
                       placed: [String: PlacedAccount], placedElsewhere: Set<String>, otherOpenItems: Set<String>,
                       erased: Set<String> = [], into partial: inout PartialPlan) throws {
         guard let customer = customers[customerID] else { return }

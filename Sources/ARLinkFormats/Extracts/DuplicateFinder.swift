@@ -1,47 +1,56 @@
 /// Finds repeated keys (invoice numbers) among millions in 12 bytes a row: the 64-bit hash of
 /// each key and its line, never the key itself.
 ///
-/// ``duplicates(keys:)`` sorts a copy of the hashes to find those seen more than once (with
-/// distinct invoice numbers, almost never), asks the caller for the keys on those lines (the
-/// extract reader reads them again from the file) and compares the keys themselves, so a
-/// hash collision is never taken for a repeat.
+/// Rows go to one of 256 buckets by the hash's top byte. ``duplicates(keys:)`` sorts one bucket
+/// at a time to find hashes seen more than once (with distinct invoice numbers, almost never),
+/// asks the caller for the keys on those lines (the extract reader reads them again from the
+/// file) and compares the keys themselves, so a hash collision is never taken for a repeat.
 struct DuplicateFinder: Sendable {
-    private var hashes: [UInt64] = []
-    private var lines: [Int32] = []
+    private var hashes: [[UInt64]]
+    private var lines: [[Int32]]
 
     init(expected: Int) {
-        hashes.reserveCapacity(expected)
-        lines.reserveCapacity(expected)
+        let perBucket = expected / 256 + 16
+        hashes = (0..<256).map { _ in [UInt64]() }
+        lines = (0..<256).map { _ in [Int32]() }
+        for b in 0..<256 {
+            hashes[b].reserveCapacity(perBucket)
+            lines[b].reserveCapacity(perBucket)
+        }
     }
 
     /// Remembers `key`, seen on `line`.
     @inline(__always)
     mutating func add(_ key: UnsafeBufferPointer<UInt8>, line: Int) {
-        hashes.append(ByteHash.hash(key))
-        lines.append(Int32(truncatingIfNeeded: line))
+        let hash = ByteHash.hash(key)
+        let bucket = Int(hash >> 56)
+        hashes[bucket].append(hash)
+        lines[bucket].append(Int32(truncatingIfNeeded: line))
     }
 
     /// Adds everything `other` remembered (a later part of the same file).
     mutating func append(_ other: DuplicateFinder) {
-        hashes += other.hashes
-        lines += other.lines
+        for b in 0..<256 {
+            hashes[b] += other.hashes[b]
+            lines[b] += other.lines[b]
+        }
     }
 
     /// Every repeat of a key: the repeat's line and the line where the key was first seen,
     /// sorted by the repeat's line. Consumes the remembered hashes.
     /// - Parameter keys: the keys on the given lines (only lines whose hash is repeated).
     mutating func duplicates(keys: (Set<Int>) throws -> [Int: [UInt8]]) rethrows -> [(line: Int, firstLine: Int, key: [UInt8])] {
-        var sorted = hashes
-        sorted.sort()
-        var repeated: Set<UInt64> = []
-        for i in sorted.indices.dropFirst() where sorted[i] == sorted[i - 1] { repeated.insert(sorted[i]) }
-        sorted = []
         var groups: [UInt64: [Int]] = [:]
-        if !repeated.isEmpty {
-            for i in hashes.indices where repeated.contains(hashes[i]) { groups[hashes[i], default: []].append(Int(lines[i])) }
+        for b in 0..<256 {
+            let h = hashes[b], l = lines[b]
+            hashes[b] = []
+            lines[b] = []
+            let order = h.indices.sorted { h[$0] < h[$1] }
+            for (i, j) in zip(order, order.dropFirst()) where h[i] == h[j] {
+                if groups[h[i]] == nil { groups[h[i]] = [Int(l[i])] }
+                groups[h[i], default: []].append(Int(l[j]))
+            }
         }
-        hashes = []
-        lines = []
         guard !groups.isEmpty else { return [] }
         let found = try keys(Set(groups.values.joined()))
         var result: [(line: Int, firstLine: Int, key: [UInt8])] = []

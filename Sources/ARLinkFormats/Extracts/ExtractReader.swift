@@ -83,7 +83,7 @@ public struct ExtractReader: Sendable {
     /// Customers by id, and the line of each id by the bytes of the id (what the open items
     /// are looked up in).
     struct CustomerMaster: Sendable {
-        var byID: [String: Customer] = [:]
+        var byID = CustomerDirectory()
         var index = ByteKeyTable(expected: 4096)
     }
 
@@ -281,7 +281,7 @@ public struct ExtractReader: Sendable {
                     let customer = try Self.customer(row: row, cols: embeddedCols, mapping: customerMap, id: id)
                     let line = Int32(truncatingIfNeeded: row.line)
                     _ = row.trimmedField(l.iCustomer) { master.index.insert($0, value: line) }
-                    master.byID[customer.id] = customer
+                    master.byID.insert(customer, id: customer.id)
                     known = true
                 }
                 guard known else {
@@ -328,7 +328,7 @@ public struct ExtractReader: Sendable {
                 let customer = try Self.customer(row: row, cols: cols, mapping: map, id: id)
                 let line = Int32(truncatingIfNeeded: row.line)
                 _ = row.trimmedField(iID) { master.index.insert($0, value: line) }
-                master.byID[customer.id] = customer
+                master.byID.insert(customer, id: customer.id)
             } catch let failure as RowFailure {
                 try log.add(failure.problem)
             }
