@@ -145,7 +145,14 @@ struct ByteKeyTableTests {
         for (line, key) in [(2, "A"), (3, "B-long-invoice-number-0001"), (4, "C")] { Self.withKey(key) { first.add($0, line: line) } }
         for (line, key) in [(5, "B-long-invoice-number-0001"), (6, "D"), (7, "A"), (8, "A")] { Self.withKey(key) { second.add($0, line: line) } }
         first.append(second)
-        let found = first.duplicates()
+        let keys: [Int: String] = [2: "A", 3: "B-long-invoice-number-0001", 4: "C", 5: "B-long-invoice-number-0001", 6: "D", 7: "A", 8: "A"]
+        var asked: Set<Int> = []
+        let found = first.duplicates { lines in
+            asked = lines
+            return keys.filter { lines.contains($0.key) }.mapValues { Array($0.utf8) }
+        }
+        // Only the lines whose hash repeats are read again.
+        #expect(asked == [2, 3, 5, 7, 8])
         #expect(found.map(\.line) == [5, 7, 8])
         #expect(found.map(\.firstLine) == [3, 2, 2])
         #expect(found.map { String(decoding: $0.key, as: UTF8.self) } == ["B-long-invoice-number-0001", "A", "A"])

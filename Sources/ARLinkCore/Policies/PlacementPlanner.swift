@@ -26,14 +26,15 @@ public struct LedgerChange: Sendable, Hashable {
     }
 }
 
-/// One account in a plan: what to do with it and which extract items make it up. Small: the
-/// portfolio record (with debtor data, invoices and aging) is built only when it is written
-/// (``PlacementPlan/record(for:)``), so a million-item run never holds every record at once.
+/// One account in a plan: what to do with it and a summary of its invoices. Small: the
+/// portfolio record (with debtor data, invoices and aging) is built only when it is written,
+/// from the customer's items read again (``PlacementPlan/record(for:items:)``), so a
+/// million-item run never holds every item or record at once.
 public struct PlannedAccount: Sendable, Hashable {
     public var action: PlacementAction
     public var accountRef: String
-    /// Indices into the plan's items: the eligible invoices and netted credit notes, by due date.
-    public var itemIndices: [Int32]
+    /// The eligible invoices and netted credit notes (0 for recalls).
+    public var invoiceCount: Int
     /// Net balance per currency, sorted by currency code (empty for recalls).
     public var balances: [Money]
     /// ``PlacementPlanner/fingerprint(of:)`` kept as its 64-bit value (a 16-character string
@@ -55,13 +56,16 @@ public struct PlacementPlan: Sendable {
     /// Accounts not placed, by reason.
     public var accountExclusions: [ExclusionReason: Int]
     public var accountsRead: Int
-    /// What records are built from (arrays and dictionaries shared, not copied).
-    let items: [OpenItem]
-    let customers: [String: Customer]
+    /// What records are built from (shared, not copied).
+    let customers: CustomerDirectory
     let lastPayments: [String: LocalDate]
     let minimisation: DataMinimisation
     let asOf: LocalDate
-    let buckets: AgingBuckets
+    let policy: SelectionPolicy
+    /// The items by customer when the plan was made from an array
+    /// (``PlacementPlanner/plan(items:customers:lastPayments:placed:placedElsewhere:otherOpenItems:paidEvidence:erased:)``),
+    /// for ``records``; empty when it was made from a stream of customers.
+    let itemsInMemory: [String: [OpenItem]]
 
     /// The ledger change of every account, in file order.
     public var changes: [LedgerChange] {
@@ -71,28 +75,36 @@ public struct PlacementPlan: Sendable {
         }
     }
 
-    /// Every portfolio record, in file order (convenient for small plans and tests; the job
-    /// builds them one at a time with ``record(for:)``).
+    /// Every portfolio record, in file order, for a plan made from an array of items
+    /// (convenient for small plans and tests; the job builds them one at a time with
+    /// ``record(for:items:)``).
     public var records: [PortfolioRecord] {
-        get throws { try accounts.map(record(for:)) }
+        get throws { try accounts.map { try record(for: $0, items: itemsInMemory[$0.accountRef] ?? []) } }
     }
 
-    /// The portfolio invoices of one account.
-    public func invoices(for account: PlannedAccount) -> [PortfolioInvoice] {
-        account.itemIndices.map { index in
-            let item = items[Int(index)]
-            return PortfolioInvoice(number: item.invoiceNumber, invoiceDate: item.invoiceDate, dueDate: item.dueDate,
-                                    amount: item.amount, openAmount: item.openAmount, daysPastDue: item.daysPastDue(asOf: asOf))
+    /// The account's invoices and netted credit notes among `items` (the customer's open
+    /// items, as the plan was made from), by due date and invoice number.
+    public func accountItems(for account: PlannedAccount, items: [OpenItem]) -> [OpenItem] {
+        guard account.action != .recall else { return [] }
+        return CustomerSelection(items, policy: policy, asOf: asOf).accountItems
+    }
+
+    /// The portfolio invoices of one account, from the customer's open items.
+    public func invoices(for account: PlannedAccount, items: [OpenItem]) -> [PortfolioInvoice] {
+        accountItems(for: account, items: items).map { item in
+            PortfolioInvoice(number: item.invoiceNumber, invoiceDate: item.invoiceDate, dueDate: item.dueDate,
+                             amount: item.amount, openAmount: item.openAmount, daysPastDue: item.daysPastDue(asOf: asOf))
         }
     }
 
-    /// Builds the portfolio record of one account: minimised debtor data, invoices, aging.
-    public func record(for account: PlannedAccount) throws -> PortfolioRecord {
+    /// Builds the portfolio record of one account from the customer's open items: minimised
+    /// debtor data, invoices, aging.
+    public func record(for account: PlannedAccount, items: [OpenItem]) throws -> PortfolioRecord {
         guard account.action != .recall else {
             return PortfolioRecord(action: .recall, accountRef: account.accountRef, debtor: nil, invoices: [], balances: [], aging: [],
                                    oldestDueDate: nil, daysPastDue: 0, recallReason: account.recallReason)
         }
-        let invoiceItems = account.itemIndices.map { items[Int($0)] }
+        let invoiceItems = accountItems(for: account, items: items)
         let customer = customers[account.accountRef]
         let grouped = Account(reference: account.accountRef, customer: customer ?? Customer(id: account.accountRef, name: ""),
                               invoices: invoiceItems)
@@ -100,9 +112,12 @@ public struct PlacementPlan: Sendable {
             action: account.action,
             accountRef: account.accountRef,
             debtor: customer.map(minimisation.apply(to:)),
-            invoices: invoices(for: account),
+            invoices: invoiceItems.map { item in
+                PortfolioInvoice(number: item.invoiceNumber, invoiceDate: item.invoiceDate, dueDate: item.dueDate,
+                                 amount: item.amount, openAmount: item.openAmount, daysPastDue: item.daysPastDue(asOf: asOf))
+            },
             balances: account.balances,
-            aging: try grouped.aging(asOf: asOf, buckets: buckets),
+            aging: try grouped.aging(asOf: asOf, buckets: policy.agingBuckets),
             oldestDueDate: grouped.oldestDueDate,
             daysPastDue: account.daysPastDue,
             lastPaymentDate: lastPayments[account.accountRef],
@@ -112,23 +127,74 @@ public struct PlacementPlan: Sendable {
     }
 
     public func count(_ action: PlacementAction) -> Int { accounts.lazy.filter { $0.action == action }.count }
-    public var invoicesPlaced: Int { accounts.reduce(0) { $0 + ($1.action == .recall ? 0 : $1.itemIndices.count) } }
+    public var invoicesPlaced: Int { accounts.reduce(0) { $0 + $1.invoiceCount } }
     public var isEmpty: Bool { accounts.isEmpty }
+}
+
+extension OpenItem {
+    /// The order in which a customer's items are planned and written: customer id, due date,
+    /// invoice number, source line.
+    public static func groupOrder(_ a: OpenItem, _ b: OpenItem) -> Bool {
+        if a.customerID != b.customerID { return a.customerID < b.customerID }
+        if a.dueDate != b.dueDate { return a.dueDate < b.dueDate }
+        if a.invoiceNumber != b.invoiceNumber { return a.invoiceNumber < b.invoiceNumber }
+        return a.sourceLine < b.sourceLine
+    }
+}
+
+/// The invoice rules applied to one customer's open items.
+struct CustomerSelection {
+    /// The eligible invoices and the open credit notes in their currencies, in the order of the items.
+    var accountItems: [OpenItem] = []
+    var invoiceExclusions: [ExclusionReason: Int] = [:]
+    /// An item not settled with an open amount.
+    var anyOpen = false
+    /// An item disputed and not settled.
+    var anyDisputed = false
+
+    /// - Parameter items: one customer's open items, by due date and invoice number.
+    init(_ items: [OpenItem], policy: SelectionPolicy, asOf: LocalDate) {
+        var eligibleCurrencies: Set<Currency> = []
+        var hasCredits = false
+        var eligible: [Bool] = []
+        eligible.reserveCapacity(items.count)
+        for item in items {
+            if !item.settled && item.openAmount.minorUnits != 0 { anyOpen = true }
+            if item.disputed && !item.settled { anyDisputed = true }
+            if !item.settled && item.openAmount.minorUnits < 0 {
+                hasCredits = true
+                eligible.append(false)
+                continue
+            }
+            switch policy.evaluate(invoice: item, asOf: asOf) {
+            case .included:
+                eligible.append(true)
+                eligibleCurrencies.insert(item.openAmount.currency)
+            case .excluded(let reason):
+                eligible.append(false)
+                invoiceExclusions[reason, default: 0] += 1
+            }
+        }
+        guard !eligibleCurrencies.isEmpty else { return }
+        for (index, item) in items.enumerated() {
+            if eligible[index] {
+                accountItems.append(item)
+            } else if hasCredits && !item.settled && item.openAmount.minorUnits < 0 && eligibleCurrencies.contains(item.openAmount.currency) {
+                accountItems.append(item)
+            }
+        }
+    }
 }
 
 /// Turns an ERP extract, a partner's policy and the ledger into a placement plan.
 ///
 /// Pure: no I/O, deterministic for the same inputs (accounts sorted by action, then account).
+/// Customers are planned one at a time, as a stream: the open items of one customer are all
+/// the planner holds.
 public struct PlacementPlanner: Sendable {
     public var policy: SelectionPolicy
     public var minimisation: DataMinimisation
     public var asOf: LocalDate
-    /// Runs `body(0)` ... `body(count - 1)` and returns when all are done, on several threads if
-    /// it can; by default one after the other (this module has no threads of its own: the
-    /// outbound job passes one that uses the machine's cores).
-    public var forkJoin: @Sendable (_ count: Int, _ body: @Sendable (Int) -> Void) -> Void = { count, body in
-        for index in 0..<count { body(index) }
-    }
 
     public init(policy: SelectionPolicy, minimisation: DataMinimisation, asOf: LocalDate) {
         self.policy = policy
@@ -136,7 +202,7 @@ public struct PlacementPlanner: Sendable {
         self.asOf = asOf
     }
 
-    /// Plans a batch.
+    /// Plans a batch from an array of open items (grouped here, in memory).
     /// - Parameters:
     ///   - items: every open item of the extract.
     ///   - customers: the customer master by id (every item's customer is present).
@@ -158,44 +224,39 @@ public struct PlacementPlanner: Sendable {
         placed: [String: PlacedAccount], placedElsewhere: Set<String>, otherOpenItems: Set<String> = [],
         paidEvidence: Set<String> = [], erased: Set<String> = []
     ) throws -> PlacementPlan {
-        var invoiceExclusions: [ExclusionReason: Int] = [:]
-        var accountExclusions: [ExclusionReason: Int] = [:]
-        var byCustomer: [String: [Int32]] = [:]
-        byCustomer.reserveCapacity(customers.count)
-        for (index, item) in items.enumerated() { byCustomer[item.customerID, default: []].append(Int32(index)) }
+        let byCustomer = Dictionary(grouping: items, by: \.customerID).mapValues { $0.sorted(by: OpenItem.groupOrder) }
+        var groups = byCustomer.sorted { $0.key < $1.key }.makeIterator()
+        let directory = CustomerDirectory(customers)
+        let plan = try self.plan(next: { groups.next().map { ($0.key, $0.value) } }, customers: directory, lastPayments: lastPayments,
+                                 placed: placed, placedElsewhere: placedElsewhere, otherOpenItems: otherOpenItems,
+                                 paidEvidence: paidEvidence, erased: erased)
+        return PlacementPlan(accounts: plan.accounts, invoiceExclusions: plan.invoiceExclusions, accountExclusions: plan.accountExclusions,
+                             accountsRead: plan.accountsRead, customers: directory, lastPayments: lastPayments, minimisation: minimisation,
+                             asOf: asOf, policy: policy, itemsInMemory: byCustomer)
+    }
 
-        // Customers are independent: two halves are planned on two threads, then merged (every
-        // list is sorted below, so the result does not depend on which thread did what).
-        let groups = Array(byCustomer)
-        let parts = groups.count >= 4_096 ? 2 : 1
-        let results = PartialPlans(count: parts)
-        forkJoin(parts) { part in
-            var partial = PartialPlan()
-            do {
-                for index in stride(from: part, to: groups.count, by: parts) {
-                    try planCustomer(groups[index].key, groups[index].value, items: items, customers: customers, placed: placed,
-                                     placedElsewhere: placedElsewhere, otherOpenItems: otherOpenItems, erased: erased, into: &partial)
-                }
-            } catch {
-                partial.failure = error
-            }
-            results.set(part, partial)
+    /// Plans a batch from the extract's open items, one customer at a time.
+    /// - Parameters:
+    ///   - next: the next customer's open items (by due date, invoice number and line), nil
+    ///     at the end; each customer once, in any order.
+    ///   - The others: as for ``plan(items:customers:lastPayments:placed:placedElsewhere:otherOpenItems:paidEvidence:erased:)``.
+    public func plan(
+        next: () throws -> (customerID: String, items: [OpenItem])?, customers: CustomerDirectory, lastPayments: [String: LocalDate] = [:],
+        placed: [String: PlacedAccount], placedElsewhere: Set<String>, otherOpenItems: Set<String> = [],
+        paidEvidence: Set<String> = [], erased: Set<String> = []
+    ) throws -> PlacementPlan {
+        var partial = PartialPlan()
+        var read: Set<String> = []
+        while let (customerID, items) = try next() {
+            read.insert(customerID)
+            try planCustomer(customerID, items, customers: customers, placed: placed, placedElsewhere: placedElsewhere,
+                             otherOpenItems: otherOpenItems, erased: erased, into: &partial)
         }
-        var newCandidates: [PartialPlan.Candidate] = []
-        var updates: [PlannedAccount] = []
-        var stillPlaced: Set<String> = []
-        var recallReasons: [String: RecallReason] = [:]
-        for partial in results.all {
-            if let failure = partial.failure { throw failure }
-            invoiceExclusions.merge(partial.invoiceExclusions, uniquingKeysWith: +)
-            accountExclusions.merge(partial.accountExclusions, uniquingKeysWith: +)
-            newCandidates += partial.newCandidates
-            updates += partial.updates
-            stillPlaced.formUnion(partial.stillPlaced)
-            recallReasons.merge(partial.recallReasons) { first, _ in first }
-        }
+        var accountExclusions = partial.accountExclusions
+        var newCandidates = partial.newCandidates
+        var recallReasons = partial.recallReasons
         // Placed accounts that vanished from the extract: paid only with evidence, else closed in the ERP.
-        for ref in placed.keys where byCustomer[ref] == nil {
+        for ref in placed.keys where !read.contains(ref) {
             recallReasons[ref] = erased.contains(ref) ? .erasureRequest : otherOpenItems.contains(ref) ? .noLongerEligible
                 : paidEvidence.contains(ref) ? .paidToCreditor : .closedInERP
         }
@@ -218,18 +279,18 @@ public struct PlacementPlanner: Sendable {
         }
 
         var accounts = newCandidates.map(\.account).sorted { $0.accountRef < $1.accountRef }
-        accounts += updates.sorted { $0.accountRef < $1.accountRef }
-        for (ref, reason) in recallReasons.sorted(by: { $0.key < $1.key }) where !stillPlaced.contains(ref) {
-            accounts.append(PlannedAccount(action: .recall, accountRef: ref, itemIndices: [], balances: [], fingerprintValue: 0,
+        accounts += partial.updates.sorted { $0.accountRef < $1.accountRef }
+        for (ref, reason) in recallReasons.sorted(by: { $0.key < $1.key }) where !partial.stillPlaced.contains(ref) {
+            accounts.append(PlannedAccount(action: .recall, accountRef: ref, invoiceCount: 0, balances: [], fingerprintValue: 0,
                                            daysPastDue: 0, recallReason: reason))
         }
-        return PlacementPlan(accounts: accounts, invoiceExclusions: invoiceExclusions, accountExclusions: accountExclusions,
-                             accountsRead: byCustomer.count, items: items, customers: customers, lastPayments: lastPayments,
-                             minimisation: minimisation, asOf: asOf, buckets: policy.agingBuckets)
+        return PlacementPlan(accounts: accounts, invoiceExclusions: partial.invoiceExclusions, accountExclusions: accountExclusions,
+                             accountsRead: read.count, customers: customers, lastPayments: lastPayments,
+                             minimisation: minimisation, asOf: asOf, policy: policy, itemsInMemory: [:])
     }
 
-    /// Plans one customer's account into `partial` (the body of ``plan(items:customers:lastPayments:placed:placedElsewhere:otherOpenItems:)``).
-    func planCustomer(_ customerID: String, _ indices: [Int32], items: [OpenItem], customers: [String: Customer],
+    /// Plans one customer's account into `partial`.
+    func planCustomer(_ customerID: String, _ items: [OpenItem], customers: CustomerDirectory,
                       placed: [String: PlacedAccount], placedElsewhere: Set<String>, otherOpenItems: Set<String>,
                       erased: Set<String> = [], into partial: inout PartialPlan) throws {
         guard let customer = customers[customerID] else { return }
@@ -241,35 +302,22 @@ public struct PlacementPlanner: Sendable {
             }
             return
         }
-        var eligible: [Int32] = []
-        var credits: [Int32] = []
-        var anyDisputed = false
-        var anyOpen = otherOpenItems.contains(customerID)
-        for i in indices {
-            let item = items[Int(i)]
-            if !item.settled && item.openAmount.minorUnits != 0 { anyOpen = true }
-            if item.disputed && !item.settled { anyDisputed = true }
-            if !item.settled && item.openAmount.minorUnits < 0 { credits.append(i); continue }
-            switch policy.evaluate(invoice: item, asOf: asOf) {
-            case .included: eligible.append(i)
-            case .excluded(let reason): partial.invoiceExclusions[reason, default: 0] += 1
-            }
-        }
+        let selection = CustomerSelection(items, policy: policy, asOf: asOf)
+        partial.invoiceExclusions.merge(selection.invoiceExclusions, uniquingKeysWith: +)
+        let anyOpen = selection.anyOpen || otherOpenItems.contains(customerID)
         let isPlaced = placed[customerID] != nil
         func noteRecall() {
             guard isPlaced else { return }
             // No open item left means every item of the customer here is settled or has no open
             // amount: the extract itself is the evidence of payment.
-            partial.recallReasons[customerID] = !anyOpen ? .paidToCreditor : (anyDisputed && policy.excludeDisputed ? .disputed : .noLongerEligible)
+            partial.recallReasons[customerID] = !anyOpen ? .paidToCreditor
+                : (selection.anyDisputed && policy.excludeDisputed ? .disputed : .noLongerEligible)
         }
-        guard !eligible.isEmpty else {
+        guard !selection.accountItems.isEmpty else {
             noteRecall()
             return
         }
-        let eligibleCurrencies = Set(eligible.map { items[Int($0)].openAmount.currency })
-        let accountIndices = (eligible + credits.filter { eligibleCurrencies.contains(items[Int($0)].openAmount.currency) })
-            .sorted { (items[Int($0)].dueDate, items[Int($0)].invoiceNumber) < (items[Int($1)].dueDate, items[Int($1)].invoiceNumber) }
-        let account = Account(reference: customerID, customer: customer, invoices: accountIndices.map { items[Int($0)] })
+        let account = Account(reference: customerID, customer: customer, invoices: selection.accountItems)
         let balances = try account.balances()
         let decision = policy.evaluate(customer: customer, balances: balances, placedElsewhere: !isPlaced && placedElsewhere.contains(customerID))
         if case .excluded(let reason) = decision {
@@ -279,7 +327,7 @@ public struct PlacementPlanner: Sendable {
         }
         let sortedBalances = balances.values.sorted { $0.currency < $1.currency }
         let planned = PlannedAccount(
-            action: isPlaced ? .update : .place, accountRef: customerID, itemIndices: accountIndices,
+            action: isPlaced ? .update : .place, accountRef: customerID, invoiceCount: selection.accountItems.count,
             balances: sortedBalances, fingerprintValue: PlacementPlanner.fingerprintValue(of: account.invoices),
             daysPastDue: account.maxDaysPastDue(asOf: asOf), recallReason: nil
         )
@@ -351,7 +399,7 @@ public struct PlacementPlanner: Sendable {
     }
 }
 
-/// What one thread of ``PlacementPlanner`` gathered over its share of the customers.
+/// What ``PlacementPlanner`` gathers while it goes through the customers.
 struct PartialPlan: Sendable {
     struct Candidate: Sendable { var account: PlannedAccount; var total: Int64 }
     var invoiceExclusions: [ExclusionReason: Int] = [:]
@@ -360,25 +408,4 @@ struct PartialPlan: Sendable {
     var updates: [PlannedAccount] = []
     var stillPlaced: Set<String> = []
     var recallReasons: [String: RecallReason] = [:]
-    var failure: (any Error)?
-}
-
-/// The partial plans of the planning threads: each thread writes only its own slot, and they
-/// are read after ``PlacementPlanner/forkJoin`` returned (which orders the writes before).
-final class PartialPlans: @unchecked Sendable {
-    private let slots: UnsafeMutableBufferPointer<PartialPlan>
-
-    init(count: Int) {
-        slots = .allocate(capacity: count)
-        _ = slots.initialize(from: repeatElement(PartialPlan(), count: count))
-    }
-
-    deinit {
-        slots.deinitialize()
-        slots.deallocate()
-    }
-
-    func set(_ index: Int, _ plan: PartialPlan) { slots[index] = plan }
-
-    var all: [PartialPlan] { Array(slots) }
 }

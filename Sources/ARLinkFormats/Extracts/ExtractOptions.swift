@@ -87,7 +87,7 @@ public struct Extract: Sendable {
     /// The good open items that passed `keep`, in file order.
     public var openItems: [OpenItem]
     /// Customers by ERP customer id.
-    public var customers: [String: Customer]
+    public var customers: CustomerDirectory
     /// The latest payment date per customer id (from the payments file, if any).
     public var lastPaymentDates: [String: LocalDate]
     /// The sum of the payments per customer id and currency, in minor units (payments file
@@ -96,8 +96,11 @@ public struct Extract: Sendable {
     /// Bad rows skipped (at most `maxBadRows`).
     public var problems: [RowProblem]
     public var counts: ExtractCounts
+    /// The lines of repeated invoice numbers: their items are not in ``openItems`` (nor in
+    /// the ``SortedOpenItems`` of ``ExtractReader/read(_:into:keep:)``).
+    public var droppedLines: Set<Int> = []
 
-    public init(openItems: [OpenItem], customers: [String: Customer], lastPaymentDates: [String: LocalDate], problems: [RowProblem], counts: ExtractCounts) {
+    public init(openItems: [OpenItem], customers: CustomerDirectory, lastPaymentDates: [String: LocalDate], problems: [RowProblem], counts: ExtractCounts) {
         self.openItems = openItems
         self.customers = customers
         self.lastPaymentDates = lastPaymentDates

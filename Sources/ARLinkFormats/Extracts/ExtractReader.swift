@@ -1,4 +1,5 @@
 public import ARLinkCore
+import Foundation
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -16,13 +17,16 @@ import Darwin
 public struct ExtractReader: Sendable {
     public let options: ExtractOptions
     /// Open-items files at least this large are read by two threads (tests lower it).
-    var parallelThreshold: Int64 = 8 << 20
+    public var parallelThreshold: Int64 = 8 << 20
+    /// Where the second thread's items wait for the first (in a private temporary folder).
+    public var temporaryFolder = NSTemporaryDirectory()
 
     public init(options: ExtractOptions) {
         self.options = options
     }
 
-    /// Reads the extract.
+    /// Reads the extract, holding the open items kept in memory (tests and small extracts;
+    /// the outbound job uses ``read(_:into:keep:)``).
     /// - Parameters:
     ///   - files: open items, and optionally the customer master and payments.
     ///   - keep: decides which good open items are returned (all by default); items not kept
@@ -30,6 +34,32 @@ public struct ExtractReader: Sendable {
     /// - Returns: the open items kept, customers by id, last payment dates, skipped bad rows, counts.
     /// - Throws: ``FormatError``.
     public func read(_ files: ExtractFiles, keep: (OpenItem) throws -> Bool = { _ in true }) throws -> Extract {
+        var items: [OpenItem] = []
+        var extract = try read(files, sink: { items.append($0) }, keep: keep)
+        let dropped = extract.droppedLines
+        extract.openItems = dropped.isEmpty ? items : items.filter { !dropped.contains($0.sourceLine) }
+        extract.counts.openItemsKept = extract.openItems.count
+        return extract
+    }
+
+    /// Reads the extract, handing the open items kept to `spill` (sorted by customer through
+    /// temporary files), so memory does not grow with the extract.
+    /// - Returns: the extract without open items (``Extract/openItems`` is empty), and the
+    ///   open items kept, duplicates dropped, sorted and grouped by customer.
+    /// - Throws: ``FormatError``.
+    public func read(_ files: ExtractFiles, into spill: OpenItemSpill, keep: (OpenItem) throws -> Bool) throws -> (Extract, SortedOpenItems) {
+        do {
+            var extract = try read(files, sink: spill.append, keep: keep)
+            let sorted = try spill.finish(dropping: extract.droppedLines)
+            extract.counts.openItemsKept = sorted.count
+            return (extract, sorted)
+        } catch {
+            spill.discard()
+            throw error
+        }
+    }
+
+    private func read(_ files: ExtractFiles, sink: (OpenItem) throws -> Void, keep: (OpenItem) throws -> Bool) throws -> Extract {
         let log = ProblemLog(maxBadRows: options.maxBadRows)
         var counts = ExtractCounts()
         var master = CustomerMaster()
@@ -41,20 +71,19 @@ public struct ExtractReader: Sendable {
         if let path = files.payments {
             try readPayments(path: path, into: &lastPayments, totals: &paymentTotals, log: log, counts: &counts)
         }
-        let items = try readOpenItems(
-            path: files.openItems, master: &master, embedded: files.customers == nil, log: log, counts: &counts, keep: keep)
+        let dropped = try readOpenItems(
+            path: files.openItems, master: &master, embedded: files.customers == nil, log: log, counts: &counts, keep: keep, sink: sink)
         counts.badRows = log.problems.count
-        var customers: [String: Customer] = [:]
-        customers.reserveCapacity(master.list.count)
-        for customer in master.list { customers[customer.id] = customer }
-        var extract = Extract(openItems: items, customers: customers, lastPaymentDates: lastPayments, problems: log.problems, counts: counts)
+        var extract = Extract(openItems: [], customers: master.byID, lastPaymentDates: lastPayments, problems: log.problems, counts: counts)
         extract.paymentTotals = paymentTotals
+        extract.droppedLines = dropped
         return extract
     }
 
-    /// Customers in reading order, indexed by the bytes of their id.
+    /// Customers by id, and the line of each id by the bytes of the id (what the open items
+    /// are looked up in).
     struct CustomerMaster: Sendable {
-        var list: [Customer] = []
+        var byID = CustomerDirectory()
         var index = ByteKeyTable(expected: 4096)
     }
 
@@ -70,10 +99,12 @@ public struct ExtractReader: Sendable {
         var embedded: HeaderIndex<CustomerColumn>?
     }
 
+    /// Reads the open items, handing each good one that `keep` accepts to `sink`.
+    /// - Returns: the lines of repeated invoices (found at the end), whose items the caller drops.
     private func readOpenItems(
         path: String, master: inout CustomerMaster, embedded: Bool, log: ProblemLog, counts: inout ExtractCounts,
-        keep: (OpenItem) throws -> Bool
-    ) throws -> [OpenItem] {
+        keep: (OpenItem) throws -> Bool, sink: (OpenItem) throws -> Void
+    ) throws -> Set<Int> {
         let size = Self.fileSize(path: path)
         // A parallel pass reads the second half of a large file on another thread. Its start
         // is a guess (the first line break after the middle) that the first pass confirms.
@@ -84,15 +115,12 @@ public struct ExtractReader: Sendable {
         let header = try reader.readHeader()
         let layout = try Self.layout(header: header, options: options, file: reader.displayName, embedded: embedded)
         let row = RowParser(csv: reader, options: options)
-        let estimate = Self.estimatedRows(size: size)
-        var items: [OpenItem] = []
-        items.reserveCapacity(estimate)
-        var seen = DuplicateFinder(expected: estimate)
+        var seen = DuplicateFinder(expected: Self.estimatedRows(size: size))
         var tally = RowTally()
-        func onItem(_ item: OpenItem) throws { if try keep(item) { items.append(item) } }
+        func onItem(_ item: OpenItem) throws { if try keep(item) { try sink(item) } }
 
         if let split, csv != nil {
-            let second = ParallelPass(reader: self, path: path, start: split, size: size, layout: layout, master: master)
+            let second = try ParallelPass(reader: self, path: path, start: split, size: size, layout: layout, master: master)
             second.start()
             var confirmed = true
             do {
@@ -108,17 +136,13 @@ public struct ExtractReader: Sendable {
             second.wait()
             if confirmed, second.firstLine == reader.upcomingLine, let result = second.takeResult() {
                 switch result {
-                case .success(var part):
+                case .success(let part):
                     tally.add(part.tally)
                     counts.bytesRead += part.bytesRead
                     for problem in part.problems { try log.add(problem) }
                     if let error = part.error { throw error }
                     // The caller's filter runs here, on this thread, in file order.
-                    for compact in part.items {
-                        let item = compact.openItem(currencies: part.currencies)
-                        if try keep(item) { items.append(item) }
-                    }
-                    part.items = []
+                    while let item = try part.items.next() { try onItem(item) }
                     seen.append(part.seen)
                 case .failure(let error):
                     throw error
@@ -136,19 +160,15 @@ public struct ExtractReader: Sendable {
         counts.otherDocumentRowsSkipped += tally.otherDocuments
 
         // Duplicates are found in one sorted pass at the end; the later rows are dropped.
-        let duplicates = seen.duplicates()
-        if !duplicates.isEmpty {
-            var dropped = Set<Int>()
-            for d in duplicates {
-                let invoice = Location.quote(String(decoding: d.key, as: UTF8.self))
-                try log.add(RowProblem(
-                    file: reader.displayName, line: d.line, column: layout.nInvoice, code: .duplicateInvoice,
-                    message: "\(Location.describe(file: reader.displayName, line: d.line, column: layout.nInvoice)): invoice \(invoice) appears again (first on line \(Location.grouped(d.firstLine))); invoice numbers must be unique in one extract"))
-                dropped.insert(d.line)
-            }
-            items.removeAll { dropped.contains($0.sourceLine) }
+        let duplicates = try seen.duplicates { lines in try invoiceNumbers(path: path, layout: layout, lines: lines) }
+        var dropped = Set<Int>()
+        for d in duplicates {
+            let invoice = Location.quote(String(decoding: d.key, as: UTF8.self))
+            try log.add(RowProblem(
+                file: reader.displayName, line: d.line, column: layout.nInvoice, code: .duplicateInvoice,
+                message: "\(Location.describe(file: reader.displayName, line: d.line, column: layout.nInvoice)): invoice \(invoice) appears again (first on line \(Location.grouped(d.firstLine))); invoice numbers must be unique in one extract"))
+            dropped.insert(d.line)
         }
-        counts.openItemsKept = items.count
         // A header and nothing usable is what a failed ERP export job leaves behind: refused,
         // or the run would take every placed account for settled.
         let usable = tally.good - duplicates.count
@@ -160,7 +180,21 @@ public struct ExtractReader: Sendable {
             let found = parts.isEmpty ? "only a header" : parts.joined(separator: ", ")
             throw FormatError(.noUsableRows, "\(reader.displayName): the open items have no usable row (\(found)); an ERP export that failed half-way leaves such a file, and placing from it would recall every placed account. Export the open items again")
         }
-        return items
+        return dropped
+    }
+
+    /// The invoice numbers (trimmed bytes) on the given lines of the open-items file, read
+    /// again (only when invoice numbers seem to repeat).
+    private func invoiceNumbers(path: String, layout: OpenItemLayout, lines: Set<Int>) throws -> [Int: [UInt8]] {
+        let csv = try CSVReader(path: path, options: options.csv)
+        _ = try csv.readHeader()
+        let row = RowParser(csv: csv, options: options)
+        var keys: [Int: [UInt8]] = [:]
+        while keys.count < lines.count, try csv.nextRecord() {
+            guard lines.contains(row.line) else { continue }
+            keys[row.line] = row.trimmedField(layout.iInvoice) { Array($0) }
+        }
+        return keys
     }
 
     static func layout(header: [String], options: ExtractOptions, file: String, embedded: Bool) throws -> OpenItemLayout {
@@ -245,9 +279,9 @@ public struct ExtractReader: Sendable {
                 if !known, let embeddedCols = l.embedded {
                     let id = try row.requiredText(l.iCustomer, column: l.nCustomer, what: "the customer id")
                     let customer = try Self.customer(row: row, cols: embeddedCols, mapping: customerMap, id: id)
-                    let newIndex = Int32(master.list.count)
-                    _ = row.trimmedField(l.iCustomer) { master.index.insert($0, value: newIndex) }
-                    master.list.append(customer)
+                    let line = Int32(truncatingIfNeeded: row.line)
+                    _ = row.trimmedField(l.iCustomer) { master.index.insert($0, value: line) }
+                    master.byID.insert(customer, id: customer.id)
                     known = true
                 }
                 guard known else {
@@ -289,12 +323,12 @@ public struct ExtractReader: Sendable {
                 try row.checkFieldCount(expected: header.count)
                 let id = try row.requiredText(iID, column: nID, what: "the customer id")
                 if let first = row.trimmedField(iID, { master.index.find($0) }) {
-                    throw row.failure(.duplicateCustomer, column: nID, "customer \(Location.quote(id)) appears again (first on line \(Location.grouped(master.list[Int(first)].sourceLine))); customer ids must be unique in the master")
+                    throw row.failure(.duplicateCustomer, column: nID, "customer \(Location.quote(id)) appears again (first on line \(Location.grouped(Int(first)))); customer ids must be unique in the master")
                 }
                 let customer = try Self.customer(row: row, cols: cols, mapping: map, id: id)
-                let newIndex = Int32(master.list.count)
-                _ = row.trimmedField(iID) { master.index.insert($0, value: newIndex) }
-                master.list.append(customer)
+                let line = Int32(truncatingIfNeeded: row.line)
+                _ = row.trimmedField(iID) { master.index.insert($0, value: line) }
+                master.byID.insert(customer, id: customer.id)
             } catch let failure as RowFailure {
                 try log.add(failure.problem)
             }

@@ -2,60 +2,17 @@ import ARLinkCore
 import Foundation
 
 /// The second half of a large open-items file, read on its own thread while the caller reads
-/// the first half: the 2 cores the benchmark bar assumes (the shell baseline runs awk and
-/// openssl side by side) halve the read time.
+/// the first half: two cores halve the read time.
 ///
-/// Items are collected unfiltered (the caller's `keep` closure is not thread-safe and runs on
-/// the caller's thread, in file order, after the join); bad rows are collected, not thrown,
+/// Items are collected unfiltered in a temporary file, not in memory (the caller's `keep`
+/// closure is not thread-safe and runs on the caller's thread, in file order, after the join,
+/// as the file is read back); bad rows are collected, not thrown,
 /// and the pass stops once it has more than `maxBadRows`. The caller uses the result only if
 /// its own pass ended exactly where this one started (same line number, at a record boundary).
 final class ParallelPass: @unchecked Sendable {
-    /// An open item in 72 bytes instead of 136 (``OpenItem`` holds two `Money`, each with a
-    /// `Currency` of a string and an int): halves the memory the unfiltered half needs.
-    struct CompactItem {
-        var invoiceNumber: String
-        var customerID: String
-        var amount: Int64
-        var openAmount: Int64
-        var invoiceDate: Int32
-        var dueDate: Int32
-        var promiseDate: Int32
-        var line: Int32
-        var currency: UInt16
-        var flags: UInt8
-
-        static let none = Int32.min
-
-        init(_ item: OpenItem, currency: UInt16) {
-            invoiceNumber = item.invoiceNumber
-            customerID = item.customerID
-            amount = item.amount.minorUnits
-            openAmount = item.openAmount.minorUnits
-            invoiceDate = item.invoiceDate?.daysSinceEpoch ?? Self.none
-            dueDate = item.dueDate.daysSinceEpoch
-            promiseDate = item.promiseDate?.daysSinceEpoch ?? Self.none
-            line = Int32(truncatingIfNeeded: item.sourceLine)
-            self.currency = currency
-            flags = (item.disputed ? 1 : 0) | (item.blocked ? 2 : 0) | (item.settled ? 4 : 0)
-        }
-
-        func openItem(currencies: [Currency]) -> OpenItem {
-            let c = currencies[Int(currency)]
-            return OpenItem(
-                invoiceNumber: invoiceNumber, customerID: customerID,
-                invoiceDate: invoiceDate == Self.none ? nil : LocalDate(daysSinceEpoch: invoiceDate),
-                dueDate: LocalDate(daysSinceEpoch: dueDate),
-                amount: Money(minorUnits: amount, currency: c), openAmount: Money(minorUnits: openAmount, currency: c),
-                disputed: flags & 1 != 0, blocked: flags & 2 != 0,
-                promiseDate: promiseDate == Self.none ? nil : LocalDate(daysSinceEpoch: promiseDate),
-                settled: flags & 4 != 0, sourceLine: Int(line))
-        }
-    }
-
     struct Part {
-        var items: [CompactItem] = []
-        /// The currencies `CompactItem.currency` indexes.
-        var currencies: [Currency] = []
+        /// The items, unfiltered, waiting in a temporary file (read once, in file order).
+        var items: ItemFileReader
         var problems: [RowProblem] = []
         var seen: DuplicateFinder
         var tally = RowTally()
@@ -89,12 +46,15 @@ final class ParallelPass: @unchecked Sendable {
     private let size: Int64
     private let layout: ExtractReader.OpenItemLayout
     private let master: ExtractReader.CustomerMaster
+    /// The private folder of the temporary file.
+    private let folder: SpillFolder
     private let done = DispatchSemaphore(value: 0)
     /// The line number of the range's first byte (set by the thread).
     private(set) var firstLine = -1
     private(set) var result: Result<Part, any Error>?
 
-    init(reader: ExtractReader, path: String, start: Int64, size: Int64, layout: ExtractReader.OpenItemLayout, master: ExtractReader.CustomerMaster) {
+    init(reader: ExtractReader, path: String, start: Int64, size: Int64, layout: ExtractReader.OpenItemLayout, master: ExtractReader.CustomerMaster) throws {
+        self.folder = try SpillFolder(in: reader.temporaryFolder)
         self.reader = reader
         self.path = path
         self.startOffset = start
@@ -126,26 +86,23 @@ final class ParallelPass: @unchecked Sendable {
             firstLine = line
             let csv = try CSVReader(path: path, options: reader.options.csv, start: startOffset, length: Int64.max, firstLine: line)
             let row = RowParser(csv: csv, options: reader.options)
-            var part = Part(seen: DuplicateFinder(expected: ExtractReader.estimatedRows(size: size - startOffset)))
-            part.items.reserveCapacity(ExtractReader.estimatedRows(size: size - startOffset))
+            var seen = DuplicateFinder(expected: ExtractReader.estimatedRows(size: size - startOffset))
+            var tally = RowTally()
             var master = self.master
             let limit = reader.options.maxBadRows
-            var items = part.items
-            var currencies: [Currency] = []
+            let file = ItemFileWriter(path: folder.path + "/second-half.bin")
+            try file.open()
+            var currencies = CurrencyTable()
             var problems: [RowProblem] = []
-            part.items = []
+            var count = 0
+            var stopped: (any Error)?
             do {
                 try reader.scanRows(
-                    row: row, layout: layout, master: &master, seen: &part.seen, tally: &part.tally,
+                    row: row, layout: layout, master: &master, seen: &seen, tally: &tally,
                     onItem: { item in
-                        let currency = item.openAmount.currency
-                        var index = currencies.firstIndex(of: currency)
-                        if index == nil {
-                            index = currencies.count
-                            currencies.append(currency)
-                        }
-                        items.append(CompactItem(item, currency: UInt16(truncatingIfNeeded: index ?? 0)))
-                        if items.count & 4095 == 0, self.isCancelled { throw Cancelled() }
+                        try file.write(item, currency: currencies.index(item.openAmount.currency))
+                        count += 1
+                        if count & 4095 == 0, self.isCancelled { throw Cancelled() }
                     },
                     onProblem: { problem in
                         problems.append(problem)
@@ -157,12 +114,15 @@ final class ParallelPass: @unchecked Sendable {
             } catch is TooManyProblems {
                 // The caller's log throws once it adds these.
             } catch {
-                part.error = error
+                stopped = error
             }
-            part.items = items
-            part.currencies = currencies
+            try file.close()
+            let items = try ItemFileReader(path: file.path, run: ItemRun(offset: 0, length: .max), currencies: currencies.list,
+                                           bufferSize: 1 << 20, keeping: folder)
+            var part = Part(items: items, seen: seen, tally: tally)
             part.problems = problems
             part.bytesRead = csv.bytesRead
+            part.error = stopped
             result = .success(part)
         } catch {
             result = .failure(error)

@@ -13,7 +13,7 @@ extension OutboundJob {
     /// open items overdue at least `minDaysPastDue` (any partner's minimum), open credit
     /// notes, and disputed items (for recall reasons). Customers with other open items are
     /// remembered so that their recalls say "no longer eligible", not "paid".
-    func readExtract(asOf: LocalDate, minDaysPastDue: Int) throws -> ExtractView {
+    func readExtract(asOf: LocalDate, minDaysPastDue: Int, dryRun: Bool) throws -> ExtractView {
         let erp = config.erp
         reporter.info("reading ERP extract \(erp.openItemsPath)")
         var otherOpen: Set<String> = []
@@ -23,7 +23,14 @@ extension OutboundJob {
         var seen: Int64 = 0
         let step = "reading " + URL(fileURLWithPath: erp.openItemsPath).lastPathComponent
         var facts = ExtractFacts(asOf: asOf)
-        let extract = try ExtractReader(options: try erp.extractOptions()).read(erp.extractFiles) { item in
+        // The items kept are sorted by customer through temporary files in the work folder
+        // (in the system's temporary folder for a dry run, which creates nothing of its own).
+        let temporary = try temporaryFolder(dryRun: dryRun)
+        var reader = ExtractReader(options: try erp.extractOptions())
+        reader.temporaryFolder = temporary
+        reader.parallelThreshold = parallelReadThreshold
+        let spill = OpenItemSpill(folder: temporary, runLength: sortRunLength)
+        let (extract, items) = try reader.read(erp.extractFiles, into: spill) { item in
             seen += 1
             if seen & 0xFFFF == 0 { reporter.progress(step: step, done: seen, total: nil) }
             facts.add(item)
@@ -43,12 +50,12 @@ extension OutboundJob {
             return true
         }
         if seen > 0xFFFF { reporter.progress(step: step, done: seen, total: seen) }
-        return ExtractView(extract: extract, otherOpenItems: otherOpen, paidCustomers: paidCustomers, settledInvoices: settledInvoices,
+        return ExtractView(extract: extract, items: items, otherOpenItems: otherOpen, paidCustomers: paidCustomers, settledInvoices: settledInvoices,
                            earlyExclusions: early, kpiFacts: facts)
     }
 
     /// Writes the plaintext portfolio and records the batch with its ledger changes.
-    func build(plan: PlacementPlan, partner: PartnerSettings, asOf: LocalDate, workFolder: String) throws -> OutboundBatch {
+    func build(plan: PlacementPlan, items: SortedOpenItems, partner: PartnerSettings, asOf: LocalDate, workFolder: String) throws -> OutboundBatch {
         let pid = partner.id.rawValue
         let (sequence, previous) = try context.store.read { db in
             let last = try PlacementLedger.lastBatch(db, partner: pid)
@@ -74,7 +81,7 @@ extension OutboundJob {
         // The portfolio is written on a second thread while this one records the ledger
         // changes: neither needs the other until the batch row gets the file's digest and
         // totals, at the end of the same transaction.
-        let background = PortfolioWrite(writer: writer, plan: plan)
+        let background = PortfolioWrite(writer: writer, plan: plan, items: items)
         background.start()
         defer { _ = background.wait() }
         let ledgerStarted = Date()
@@ -86,10 +93,16 @@ extension OutboundJob {
         )
         try context.store.write { db in
             StepTrace.mark("ledger transaction started")
+            // The ledger asks for the accounts in order: one more pass over the sorted items.
+            var cursor = CustomerItemsCursor(items)
+            var placedInvoices = PlacedInvoiceCounts()
             try PlacementLedger.recordBuilt(db, batch: batch, changes: plan.changes) { ref in
-                planned[ref].flatMap { $0.action == .recall ? nil : plan.invoices(for: $0) }
+                guard let account = planned[ref], account.action != .recall else { return nil }
+                let invoices = plan.invoices(for: account, items: try cursor.items(of: ref))
+                if account.action == .place { placedInvoices.add(invoices) }
+                return invoices
             }
-            try KPIFacts.recordPlacedInvoices(db, batchID: batch.batchID, plan.placedInvoiceCounts)
+            try KPIFacts.recordPlacedInvoices(db, batchID: batch.batchID, placedInvoices.byCurrency)
             StepTrace.mark("ledger rows written; waiting for the portfolio")
             let written = try background.wait().get()
             reporter.info("wrote \(written.bytes) bytes of portfolio in \(String(format: "%.2f", background.seconds)) s\(ProcessMemory.peakNote)")
@@ -199,7 +212,10 @@ extension OutboundJob {
 
 /// An extract as read for selection: the kept items plus what the early filter dropped.
 struct ExtractView {
+    /// Customers, payments, problems and counts (its ``Extract/openItems`` is empty).
     var extract: Extract
+    /// The open items kept, sorted by customer (in temporary files when there are many).
+    var items: SortedOpenItems
     /// Customers with open items that were dropped early (not yet overdue enough for any partner).
     var otherOpenItems: Set<String>
     /// Customers with an invoice in the extract that is settled or has nothing open, as the
@@ -227,22 +243,30 @@ final class PortfolioWrite: @unchecked Sendable {
 
     private let writer: PortfolioWriter
     private let plan: PlacementPlan
+    private let items: SortedOpenItems
     private let done = DispatchSemaphore(value: 0)
     private var result: Result<Written, any Error>?
     private var collected: Result<Written, any Error>?
     private(set) var seconds = 0.0
 
-    init(writer: PortfolioWriter, plan: PlacementPlan) {
+    init(writer: PortfolioWriter, plan: PlacementPlan, items: SortedOpenItems) {
         self.writer = writer
         self.plan = plan
+        self.items = items
     }
 
     func start() {
         let thread = Thread { [self] in
             let started = Date()
-            // Records are built one at a time from the plan's small entries and dropped once written.
+            // Records are built one at a time from the customer's items, read again in
+            // account order (places, then updates: two passes when there are both), and
+            // dropped once written.
             result = Result {
-                for account in plan.accounts { try writer.write(try plan.record(for: account)) }
+                var cursor = CustomerItemsCursor(items)
+                for account in plan.accounts {
+                    let customerItems = account.action == .recall ? [] : try cursor.items(of: account.accountRef)
+                    try writer.write(try plan.record(for: account, items: customerItems))
+                }
                 return try writer.finish()
             }
             seconds = Date().timeIntervalSince(started)
@@ -265,4 +289,18 @@ final class PortfolioWrite: @unchecked Sendable {
 /// The portfolio thread ended without a result (it cannot; named for the impossible case).
 enum OutboundJobError: Error {
     case writerVanished
+}
+
+extension OutboundJob {
+    /// Where the open items are sorted: `work_dir/sort` (private), after removing what a
+    /// crashed run left there; the system's temporary folder for a dry run.
+    func temporaryFolder(dryRun: Bool) throws -> String {
+        if dryRun { return NSTemporaryDirectory() }
+        let path = config.state.workDirectory + "/sort"
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? [] where name.hasPrefix("items-") {
+            try? FileManager.default.removeItem(atPath: path + "/" + name)
+        }
+        return path
+    }
 }

@@ -40,6 +40,11 @@ public final class OutboundJob {
     var failureRecorded = false
     /// The partner whose part is running, for the record of a failure.
     var currentPartner: String?
+    /// Open items per sorted run of the extract's temporary files (tests lower it so that
+    /// small extracts go through the files too).
+    var sortRunLength = 1 << 17
+    /// Open-items files at least this large are read by two threads (tests lower it).
+    var parallelReadThreshold: Int64 = 8 << 20
     var reporter: any RunReporter { context.reporter }
     var config: ArlinkConfiguration { context.config }
 
@@ -157,7 +162,7 @@ public final class OutboundJob {
             let started = Date()
             let read: ExtractView
             do {
-                read = try readExtract(asOf: options.asOf, minDaysPastDue: minDays)
+                read = try readExtract(asOf: options.asOf, minDaysPastDue: minDays, dryRun: options.dryRun)
             } catch let error as FormatError where error.code == .noUsableRows && !options.dryRun {
                 try context.store.write { db in
                     try context.audit.append([AuditEvent(action: "extract.refused", outcome: "refused", direction: "outbound",
@@ -166,7 +171,7 @@ public final class OutboundJob {
                 failureRecorded = true
                 throw error
             }
-            reporter.info("read \(read.extract.counts.openItemRows) open items, kept \(read.extract.openItems.count), in \(Self.seconds(since: started)) s\(ProcessMemory.peakNote)")
+            reporter.info("read \(read.extract.counts.openItemRows) open items, kept \(read.items.count), in \(Self.seconds(since: started)) s\(ProcessMemory.peakNote)")
             report.openItemsRead = read.extract.counts.openItemRows
             // Without a customer master the customers come from the open items.
             report.customersRead = config.erp.customersPath == nil ? read.extract.customers.count : read.extract.counts.customerRows
@@ -186,9 +191,9 @@ public final class OutboundJob {
              try PrivacyLedger.erasedAccounts(db))
         }
         let planStarted = Date()
-        var planner = PlacementPlanner(policy: partner.selection, minimisation: partner.minimisation, asOf: options.asOf)
-        planner.forkJoin = { count, body in DispatchQueue.concurrentPerform(iterations: count, execute: body) }
-        let plan = try planner.plan(items: view.extract.openItems, customers: view.extract.customers,
+        let planner = PlacementPlanner(policy: partner.selection, minimisation: partner.minimisation, asOf: options.asOf)
+        var groups = try view.items.groups()
+        let plan = try planner.plan(next: { try groups.next() }, customers: view.extract.customers,
                                     lastPayments: view.extract.lastPaymentDates, placed: placed, placedElsewhere: elsewhere,
                                     otherOpenItems: view.otherOpenItems,
                                     paidEvidence: try paidEvidence(view, placed: placed, partner: pid), erased: erased)
@@ -223,7 +228,7 @@ public final class OutboundJob {
         }
 
         // 5. Build: write the plaintext portfolio privately, then record the batch and the ledger changes.
-        let batch = try build(plan: plan, partner: partner, asOf: options.asOf, workFolder: try partnerWorkFolder(pid))
+        let batch = try build(plan: plan, items: view.items, partner: partner, asOf: options.asOf, workFolder: try partnerWorkFolder(pid))
         // 6. Seal and deliver.
         let finished = try finish(batch, partner: partner)
         fill(&r, from: finished)
@@ -327,9 +332,9 @@ public final class OutboundJob {
     /// trailer totals (every invoice and netted credit note of the accounts placed or updated).
     static func openTotals(_ plan: PlacementPlan) throws -> [Currency: Money] {
         var totals: [Currency: Money] = [:]
+        // An account's balances are the sums of its invoices' open amounts per currency.
         for account in plan.accounts where account.action != .recall {
-            for invoice in plan.invoices(for: account) {
-                let amount = invoice.openAmount
+            for amount in account.balances {
                 totals[amount.currency] = try (totals[amount.currency] ?? .zero(amount.currency)).adding(amount)
             }
         }
