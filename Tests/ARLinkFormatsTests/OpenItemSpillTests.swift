@@ -4,7 +4,7 @@ import ARLinkTestSupport
 import Foundation
 import Testing
 
-@Suite("Open items sorted by customer through temporary files")
+@Suite("Open items sorted by customer through temporary files", .timeLimit(.minutes(10)))
 struct OpenItemSpillTests {
     static let eur = try! Currency("EUR")
     static let jpy = try! Currency("JPY")

@@ -10,7 +10,7 @@ import Testing
 /// files when there are many (``OpenItemSpill``). The portfolio must not depend on that:
 /// these runs force the files (and the two-thread read) on a small extract and compare the
 /// delivered portfolio, line by line, with the one built in memory.
-@Suite("Outbound through sorted temporary files")
+@Suite("Outbound through sorted temporary files", .timeLimit(.minutes(10)))
 struct SortedItemsOutboundTests {
     /// Runs the base extract and then variant 1 (places, then updates and recalls) with the
     /// given settings; returns the plaintext of both delivered files without their headers.
