@@ -1,4 +1,4 @@
-// swift-tools-version: 6.1
+// swift-tools-version: 6.2
 import PackageDescription
 
 /// Settings shared by every Swift target: Swift 6 mode and the upcoming features we adopt now.
@@ -8,6 +8,11 @@ let swiftSettings: [SwiftSetting] = [
     .enableUpcomingFeature("MemberImportVisibility"),
     .enableUpcomingFeature("InternalImportsByDefault"),
 ]
+
+/// The shared settings plus strict memory safety (SE-0458): every target except ARLinkSystem,
+/// ARLinkEnvelope, ARLinkTransport and the C shims, which own the unsafe code.
+/// `scripts/strict-safety.sh` builds with its warnings treated as errors.
+let strictSettings: [SwiftSetting] = swiftSettings + [.strictMemorySafety()]
 
 let package = Package(
     name: "arlink",
@@ -45,13 +50,18 @@ let package = Package(
             dependencies: ["CCurl"],
             linkerSettings: [.linkedLibrary("curl")]
         ),
+        /// Constants Glibc's Swift module leaves out (`O_DIRECT` needs `_GNU_SOURCE`).
+        .target(name: "CSystemShims"),
 
         // MARK: - Libraries
 
-        .target(name: "ARLinkCore", swiftSettings: swiftSettings),
-        .target(name: "ARLinkFormats", dependencies: ["ARLinkCore"], swiftSettings: swiftSettings),
+        /// The one home of syscalls, errno, durable files, direct I/O, byte buffers, background
+        /// work, hex, timestamps, random numbers and the pure-Swift SHA-256.
+        .target(name: "ARLinkSystem", dependencies: ["CSystemShims"], swiftSettings: swiftSettings),
+        .target(name: "ARLinkCore", dependencies: ["ARLinkSystem"], swiftSettings: strictSettings),
+        .target(name: "ARLinkFormats", dependencies: ["ARLinkCore", "ARLinkSystem"], swiftSettings: strictSettings),
         .target(name: "ARLinkEnvelope", dependencies: ["ARLinkCore", "COpenSSL", "CRNP"], swiftSettings: swiftSettings),
-        .target(name: "ARLinkTransport", dependencies: ["ARLinkCore", "CCurl", "CCurlShims"], swiftSettings: swiftSettings),
+        .target(name: "ARLinkTransport", dependencies: ["ARLinkCore", "ARLinkSystem", "CCurl", "CCurlShims"], swiftSettings: swiftSettings),
         .target(
             name: "ARLinkStore",
             dependencies: [
@@ -66,26 +76,26 @@ let package = Package(
         ),
         .target(
             name: "ARLinkConfig",
-            dependencies: ["ARLinkCore", "ARLinkFormats", .product(name: "Yams", package: "Yams")],
-            swiftSettings: swiftSettings
+            dependencies: ["ARLinkCore", "ARLinkSystem", "ARLinkFormats", .product(name: "Yams", package: "Yams")],
+            swiftSettings: strictSettings
         ),
         /// Plumbing shared by both pipelines: the run context (configuration, state, audit log,
         /// keys and transports built from the configuration) and the run report vocabulary.
         .target(
             name: "ARLinkJobs",
             dependencies: [
-                "ARLinkCore", "ARLinkFormats", "ARLinkEnvelope", "ARLinkTransport", "ARLinkStore", "ARLinkAudit",
+                "ARLinkSystem", "ARLinkCore", "ARLinkFormats", "ARLinkEnvelope", "ARLinkTransport", "ARLinkStore", "ARLinkAudit",
                 "ARLinkConfig",
             ],
-            swiftSettings: swiftSettings
+            swiftSettings: strictSettings
         ),
         .target(
             name: "ARLinkOutbound",
             dependencies: [
-                "ARLinkCore", "ARLinkFormats", "ARLinkEnvelope", "ARLinkTransport", "ARLinkStore", "ARLinkAudit",
+                "ARLinkSystem", "ARLinkCore", "ARLinkFormats", "ARLinkEnvelope", "ARLinkTransport", "ARLinkStore", "ARLinkAudit",
                 "ARLinkConfig", "ARLinkJobs",
             ],
-            swiftSettings: swiftSettings
+            swiftSettings: strictSettings
         ),
         .target(
             name: "ARLinkInbound",
@@ -108,19 +118,20 @@ let package = Package(
             name: "arlink",
             dependencies: [
                 "ARLinkOutbound", "ARLinkInbound", "ARLinkConfig", "ARLinkEnvelope", "ARLinkAudit", "ARLinkTransport",
-                "ARLinkJobs", "ARLinkFormats", "ARLinkStore", "ARLinkCore", "ARLinkKPI",
+                "ARLinkJobs", "ARLinkFormats", "ARLinkStore", "ARLinkCore", "ARLinkKPI", "ARLinkSystem",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
-            swiftSettings: swiftSettings
+            swiftSettings: strictSettings
         ),
         .executableTarget(
             name: "arlink-bench",
             dependencies: [
                 "ARLinkOutbound", "ARLinkInbound", "ARLinkEnvelope", "ARLinkAudit", "ARLinkTransport", "ARLinkFormats", "ARLinkJobs",
+                "ARLinkSystem",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
-            swiftSettings: swiftSettings
+            swiftSettings: strictSettings
         ),
         /// libFuzzer harness over the BER splitter and the envelope open path. Without
         /// `--sanitize fuzzer` it builds as a harmless no-op executable.
@@ -134,16 +145,17 @@ let package = Package(
 
         .target(
             name: "ARLinkTestSupport",
-            dependencies: ["ARLinkCore"],
+            dependencies: ["ARLinkCore", "ARLinkSystem"],
             swiftSettings: swiftSettings
         ),
 
         // MARK: - Tests
 
+        .testTarget(name: "ARLinkSystemTests", dependencies: ["ARLinkSystem", "ARLinkTestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "ARLinkCoreTests", dependencies: ["ARLinkCore", "ARLinkTestSupport"], swiftSettings: swiftSettings),
         .testTarget(
             name: "ARLinkFormatsTests",
-            dependencies: ["ARLinkFormats", "ARLinkCore", "ARLinkTestSupport"],
+            dependencies: ["ARLinkFormats", "ARLinkCore", "ARLinkSystem", "ARLinkTestSupport"],
             resources: [.copy("Fixtures")],
             swiftSettings: swiftSettings
         ),
@@ -162,7 +174,7 @@ let package = Package(
         .testTarget(name: "ARLinkAuditTests", dependencies: ["ARLinkAudit", "ARLinkEnvelope", "ARLinkStore", "ARLinkCore", "ARLinkTestSupport"], swiftSettings: swiftSettings),
         .testTarget(
             name: "ARLinkOutboundTests",
-            dependencies: ["ARLinkOutbound", "ARLinkJobs", "ARLinkConfig", "ARLinkFormats", "ARLinkStore", "ARLinkTestSupport"],
+            dependencies: ["ARLinkOutbound", "ARLinkJobs", "ARLinkConfig", "ARLinkFormats", "ARLinkStore", "ARLinkSystem", "ARLinkTestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -173,7 +185,7 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        .testTarget(name: "ARLinkConfigTests", dependencies: ["ARLinkConfig", "ARLinkCore", "ARLinkFormats", "ARLinkTestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "ARLinkConfigTests", dependencies: ["ARLinkConfig", "ARLinkCore", "ARLinkFormats", "ARLinkSystem", "ARLinkTestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "ARLinkCLITests", dependencies: ["ARLinkTestSupport"], swiftSettings: swiftSettings),
     ]
 )
