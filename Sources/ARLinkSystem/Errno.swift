@@ -51,3 +51,47 @@ public struct SystemCallError: Error, Sendable, Equatable, CustomStringConvertib
 
     public var description: String { Errno.describe(code) }
 }
+
+/// Thin wrappers over the system calls the modules above make with paths and byte arrays, so
+/// that they pass no pointers themselves. Each returns what the call returns (-1 or nil on
+/// failure, with ``Errno/current`` set).
+public enum Syscall {
+    /// `open(2)`.
+    public static func open(_ path: String, _ flags: Int32, _ mode: UInt32 = 0) -> Int32 {
+        Glibc.open(path, flags, mode_t(mode))
+    }
+
+    /// `lstat(2)`: the entry itself, not what a symbolic link points to.
+    public static func lstat(_ path: String) -> stat? {
+        var info = stat()
+        return Glibc.lstat(path, &info) == 0 ? info : nil
+    }
+
+    /// `pwrite(2)` of all of `bytes` at `offset` (repeated for short writes and `EINTR`).
+    /// - Returns: false when a write failed.
+    public static func pwriteAll(_ fd: Int32, _ bytes: [UInt8], at offset: Int64) -> Bool {
+        var done = 0
+        while done < bytes.count {
+            let n = bytes.withUnsafeBytes { Glibc.pwrite(fd, $0.baseAddress! + done, bytes.count - done, off_t(offset) + off_t(done)) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                return false
+            }
+            done += n
+        }
+        return true
+    }
+
+    /// `pread(2)` of up to `count` bytes at `offset`; nil on failure.
+    public static func pread(_ fd: Int32, count: Int, at offset: Int64) -> [UInt8]? {
+        var buffer = [UInt8](repeating: 0, count: count)
+        while true {
+            let n = buffer.withUnsafeMutableBytes { Glibc.pread(fd, $0.baseAddress, count, off_t(offset)) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                return nil
+            }
+            return Array(buffer[0..<n])
+        }
+    }
+}

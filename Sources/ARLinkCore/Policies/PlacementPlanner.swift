@@ -1,3 +1,4 @@
+import Synchronization
 /// What the ledger knows about one account already placed with the partner.
 public struct PlacedAccount: Sendable, Hashable {
     public var accountRef: String
@@ -306,18 +307,16 @@ public struct PlacementPlanner: Sendable {
             byte(0x1f)
         }
         func mixDecimal(_ value: Int64) {
-            var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)
+            var digits = InlineArray<20, UInt8>(repeating: 0)
             var count = 0
             var rest = value.magnitude
-            withUnsafeMutableBytes(of: &digits) { raw in
-                repeat {
-                    raw[23 - count] = UInt8(ascii: "0") + UInt8(rest % 10)
-                    rest /= 10
-                    count += 1
-                } while rest > 0
-                if value < 0 { byte(UInt8(ascii: "-")) }
-                for i in (24 - count)..<24 { byte(raw[i]) }
-            }
+            repeat {
+                digits[19 - count] = UInt8(ascii: "0") + UInt8(rest % 10)
+                rest /= 10
+                count += 1
+            } while rest > 0
+            if value < 0 { byte(UInt8(ascii: "-")) }
+            for i in (20 - count)..<20 { byte(digits[i]) }
             byte(0x1f)
         }
         func mixDate(_ date: LocalDate) {
@@ -363,22 +362,16 @@ struct PartialPlan: Sendable {
     var failure: (any Error)?
 }
 
-/// The partial plans of the planning threads: each thread writes only its own slot, and they
-/// are read after ``PlacementPlanner/forkJoin`` returned (which orders the writes before).
-final class PartialPlans: @unchecked Sendable {
-    private let slots: UnsafeMutableBufferPointer<PartialPlan>
+/// The partial plans of the planning threads: each thread writes its own slot once, and they
+/// are read after ``PlacementPlanner/forkJoin`` returned.
+final class PartialPlans: Sendable {
+    private let slots: Mutex<[PartialPlan]>
 
     init(count: Int) {
-        slots = .allocate(capacity: count)
-        _ = slots.initialize(from: repeatElement(PartialPlan(), count: count))
+        slots = Mutex(Array(repeating: PartialPlan(), count: count))
     }
 
-    deinit {
-        slots.deinitialize()
-        slots.deallocate()
-    }
+    func set(_ index: Int, _ plan: PartialPlan) { slots.withLock { $0[index] = plan } }
 
-    func set(_ index: Int, _ plan: PartialPlan) { slots[index] = plan }
-
-    var all: [PartialPlan] { Array(slots) }
+    var all: [PartialPlan] { slots.withLock { $0 } }
 }
