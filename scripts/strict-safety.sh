@@ -17,7 +17,10 @@ pending=(
   Sources/ARLinkFormats/ERPUpdates/
   Sources/ARLinkFormats/Extracts/
   Sources/ARLinkFormats/CSV/
+  Sources/ARLinkFormats/IO/TextLineReader.swift
+  Sources/ARLinkFormats/Portfolio/PortfolioReader
   Sources/ARLinkOutbound/Sample/
+  Sources/arlink-bench/
   Sources/ARLinkInbound/
   Sources/ARLinkStore/
   Sources/ARLinkAudit/
