@@ -1,4 +1,4 @@
-// swift-tools-version: 6.1
+// swift-tools-version: 6.2
 import PackageDescription
 
 /// Settings shared by every Swift target: Swift 6 mode and the upcoming features we adopt now.
@@ -8,6 +8,11 @@ let swiftSettings: [SwiftSetting] = [
     .enableUpcomingFeature("MemberImportVisibility"),
     .enableUpcomingFeature("InternalImportsByDefault"),
 ]
+
+/// The shared settings plus strict memory safety (SE-0458): every target except ARLinkSystem,
+/// ARLinkEnvelope, ARLinkTransport and the C shims, which own the unsafe code.
+/// `scripts/strict-safety.sh` builds with its warnings treated as errors.
+let strictSettings: [SwiftSetting] = swiftSettings + [.strictMemorySafety()]
 
 let package = Package(
     name: "arlink",
@@ -45,13 +50,18 @@ let package = Package(
             dependencies: ["CCurl"],
             linkerSettings: [.linkedLibrary("curl")]
         ),
+        /// Constants Glibc's Swift module leaves out (`O_DIRECT` needs `_GNU_SOURCE`).
+        .target(name: "CSystemShims"),
 
         // MARK: - Libraries
 
-        .target(name: "ARLinkCore", swiftSettings: swiftSettings),
-        .target(name: "ARLinkFormats", dependencies: ["ARLinkCore"], swiftSettings: swiftSettings),
+        /// The one home of syscalls, errno, durable files, direct I/O, byte buffers, background
+        /// work, hex, timestamps, random numbers and the pure-Swift SHA-256.
+        .target(name: "ARLinkSystem", dependencies: ["CSystemShims"], swiftSettings: swiftSettings),
+        .target(name: "ARLinkCore", dependencies: ["ARLinkSystem"], swiftSettings: strictSettings),
+        .target(name: "ARLinkFormats", dependencies: ["ARLinkCore", "ARLinkSystem"], swiftSettings: strictSettings),
         .target(name: "ARLinkEnvelope", dependencies: ["ARLinkCore", "COpenSSL", "CRNP"], swiftSettings: swiftSettings),
-        .target(name: "ARLinkTransport", dependencies: ["ARLinkCore", "CCurl", "CCurlShims"], swiftSettings: swiftSettings),
+        .target(name: "ARLinkTransport", dependencies: ["ARLinkCore", "ARLinkSystem", "CCurl", "CCurlShims"], swiftSettings: swiftSettings),
         .target(
             name: "ARLinkStore",
             dependencies: [
@@ -66,18 +76,18 @@ let package = Package(
         ),
         .target(
             name: "ARLinkConfig",
-            dependencies: ["ARLinkCore", "ARLinkFormats", "ARLinkLayouts", .product(name: "Yams", package: "Yams")],
-            swiftSettings: swiftSettings
+            dependencies: ["ARLinkCore", "ARLinkSystem", "ARLinkFormats", "ARLinkLayouts", .product(name: "Yams", package: "Yams")],
+            swiftSettings: strictSettings
         ),
         /// Plumbing shared by both pipelines: the run context (configuration, state, audit log,
         /// keys and transports built from the configuration) and the run report vocabulary.
         .target(
             name: "ARLinkJobs",
             dependencies: [
-                "ARLinkCore", "ARLinkFormats", "ARLinkEnvelope", "ARLinkTransport", "ARLinkStore", "ARLinkAudit",
+                "ARLinkSystem", "ARLinkCore", "ARLinkFormats", "ARLinkEnvelope", "ARLinkTransport", "ARLinkStore", "ARLinkAudit",
                 "ARLinkConfig",
             ],
-            swiftSettings: swiftSettings
+            swiftSettings: strictSettings
         ),
         /// The deterministic sample ERP extract (customers, open items, payments) used by the demo,
         /// the benchmarks and the tests; no pipeline depends on it.
@@ -85,10 +95,10 @@ let package = Package(
         .target(
             name: "ARLinkOutbound",
             dependencies: [
-                "ARLinkCore", "ARLinkFormats", "ARLinkEnvelope", "ARLinkTransport", "ARLinkStore", "ARLinkAudit",
+                "ARLinkSystem", "ARLinkCore", "ARLinkFormats", "ARLinkEnvelope", "ARLinkTransport", "ARLinkStore", "ARLinkAudit",
                 "ARLinkConfig", "ARLinkJobs", "ARLinkLayouts",
             ],
-            swiftSettings: swiftSettings
+            swiftSettings: strictSettings
         ),
         .target(
             name: "ARLinkInbound",
@@ -118,20 +128,20 @@ let package = Package(
             name: "arlink",
             dependencies: [
                 "ARLinkOutbound", "ARLinkInbound", "ARLinkConfig", "ARLinkEnvelope", "ARLinkAudit", "ARLinkTransport",
-                "ARLinkJobs", "ARLinkFormats", "ARLinkStore", "ARLinkCore", "ARLinkKPI", "ARLinkSampleData",
+                "ARLinkJobs", "ARLinkFormats", "ARLinkStore", "ARLinkCore", "ARLinkKPI", "ARLinkSampleData", "ARLinkSystem",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
-            swiftSettings: swiftSettings
+            swiftSettings: strictSettings
         ),
         .executableTarget(
             name: "arlink-bench",
             dependencies: [
                 "ARLinkOutbound", "ARLinkInbound", "ARLinkEnvelope", "ARLinkAudit", "ARLinkTransport", "ARLinkFormats", "ARLinkJobs",
-                "ARLinkSampleData", "ARLinkLayouts",
+                "ARLinkSampleData", "ARLinkLayouts", "ARLinkSystem",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
-            swiftSettings: swiftSettings
+            swiftSettings: strictSettings
         ),
         /// libFuzzer harness over the BER splitter and the envelope open path. Without
         /// `--sanitize fuzzer` it builds as a harmless no-op executable.
@@ -145,16 +155,17 @@ let package = Package(
 
         .target(
             name: "ARLinkTestSupport",
-            dependencies: ["ARLinkCore"],
+            dependencies: ["ARLinkCore", "ARLinkSystem"],
             swiftSettings: swiftSettings
         ),
 
         // MARK: - Tests
 
+        .testTarget(name: "ARLinkSystemTests", dependencies: ["ARLinkSystem", "ARLinkTestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "ARLinkCoreTests", dependencies: ["ARLinkCore", "ARLinkTestSupport"], swiftSettings: swiftSettings),
         .testTarget(
             name: "ARLinkFormatsTests",
-            dependencies: ["ARLinkFormats", "ARLinkCore", "ARLinkTestSupport"],
+            dependencies: ["ARLinkFormats", "ARLinkCore", "ARLinkSystem", "ARLinkTestSupport"],
             resources: [.copy("Fixtures")],
             swiftSettings: swiftSettings
         ),
@@ -175,7 +186,7 @@ let package = Package(
             name: "ARLinkOutboundTests",
             dependencies: [
                 "ARLinkOutbound", "ARLinkJobs", "ARLinkConfig", "ARLinkFormats", "ARLinkStore", "ARLinkTestSupport", "ARLinkSampleData",
-                "ARLinkLayouts", .product(name: "GRDB", package: "GRDB.swift"),
+                "ARLinkLayouts", "ARLinkSystem", .product(name: "GRDB", package: "GRDB.swift"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -192,7 +203,10 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        .testTarget(name: "ARLinkConfigTests", dependencies: ["ARLinkConfig", "ARLinkCore", "ARLinkFormats", "ARLinkLayouts", "ARLinkTestSupport"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "ARLinkConfigTests", dependencies: ["ARLinkConfig", "ARLinkCore", "ARLinkFormats", "ARLinkLayouts", "ARLinkSystem", "ARLinkTestSupport"],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "ARLinkLayoutsTests",
             dependencies: ["ARLinkLayouts", "ARLinkCore", "ARLinkFormats", "ARLinkTestSupport"],

@@ -1,3 +1,4 @@
+import ARLinkSystem
 import ARLinkCore
 import Foundation
 

@@ -1,3 +1,4 @@
+import ARLinkSystem
 public import ARLinkConfig
 import ARLinkCore
 public import ARLinkStore

@@ -1,3 +1,4 @@
+import ARLinkSystem
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -7,8 +8,7 @@ import Glibc
 enum PrivateFolder {
     /// Creates `path` (and parents) if missing; new folders get `mode`. Refuses a symbolic link.
     static func ensure(_ path: String, mode: Int = 0o700) throws {
-        var st = stat()
-        if lstat(path, &st) == 0 {
+        if let st = Syscall.lstat(path) {
             if (st.st_mode & S_IFMT) == S_IFLNK {
                 throw JobError(.io, "\(path) is a symbolic link; arlink's state and work folders must be real folders")
             }

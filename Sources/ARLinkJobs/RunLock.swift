@@ -1,3 +1,4 @@
+import ARLinkSystem
 import ARLinkCore
 import Foundation
 #if canImport(Glibc)
@@ -25,7 +26,7 @@ final class RunLock {
     ///   lock file cannot be opened.
     init(databasePath: String) throws {
         let path = databasePath + ".lock"
-        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o600)
+        let fd = Syscall.open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o600)
         guard fd >= 0 else { throw JobError(.io, "cannot open the run lock \(path) (\(LocalIO.describe(errno)))") }
         var attempts = 0
         while flock(fd, LOCK_EX | LOCK_NB) != 0 {
@@ -42,16 +43,14 @@ final class RunLock {
         }
         let pid = Array("\(getpid())\n".utf8)
         _ = ftruncate(fd, 0)
-        _ = pwrite(fd, pid, pid.count, 0)
+        _ = Syscall.pwriteAll(fd, pid, at: 0)
         self.fd = fd
     }
 
     /// The pid the holder wrote into the lock file, if any.
     private static func holder(_ fd: Int32) -> String? {
-        var buffer = [UInt8](repeating: 0, count: 32)
-        let n = pread(fd, &buffer, buffer.count, 0)
-        guard n > 0 else { return nil }
-        return String(decoding: buffer[0..<n], as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        guard let bytes = Syscall.pread(fd, count: 32, at: 0), !bytes.isEmpty else { return nil }
+        return String(decoding: bytes, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
     deinit { close(fd) }  // closing the descriptor releases the lock

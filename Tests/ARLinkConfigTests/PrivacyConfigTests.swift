@@ -1,3 +1,4 @@
+import ARLinkSystem
 import ARLinkConfig
 import ARLinkCore
 import ARLinkTestSupport

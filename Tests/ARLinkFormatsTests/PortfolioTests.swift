@@ -1,5 +1,6 @@
 import ARLinkCore
 @testable import ARLinkFormats
+import ARLinkSystem
 import ARLinkTestSupport
 import Foundation
 import Testing
@@ -171,9 +172,9 @@ struct PortfolioTests {
     }
 
     /// A digest that keeps what it is fed (test double for an OpenSSL-backed digest).
-    final class CollectingDigest: PlaintextDigest {
+    final class CollectingDigest: StreamingDigest {
         var bytes: [UInt8] = []
-        func update(_ chunk: UnsafeRawBufferPointer) { bytes.append(contentsOf: chunk) }
+        func update(_ chunk: Span<UInt8>) { for i in chunk.indices { bytes.append(chunk[i]) } }
         func finalizeHex() -> String { "collected \(bytes.count)" }
     }
 
@@ -206,8 +207,9 @@ struct PortfolioTests {
             let error = formatError { try writer.write(bad) }
             #expect(error?.code == .badRecord)
             #expect(error?.message.contains("carries debtor data") == true)
-            #expect(FileManager.default.fileExists(atPath: path))
+            #expect(!FileManager.default.fileExists(atPath: path), "the file appears only when finished")
+            #expect(FileManager.default.fileExists(atPath: dir.file(".p.jsonl.tmp")))
         }
-        #expect(!FileManager.default.fileExists(atPath: path))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path).isEmpty)
     }
 }

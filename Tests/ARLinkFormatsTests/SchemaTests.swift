@@ -76,34 +76,3 @@ struct SchemaTests {
         #expect(result.stdout.contains("5 lines, 1 invalid"))
     }
 }
-
-@Suite("SHA-256", .timeLimit(.minutes(10)))
-struct SHA256Tests {
-    @Test("FIPS 180 vectors and odd split points", arguments: [0, 1, 55, 56, 63, 64, 65, 1000])
-    func vectors(length: Int) throws {
-        let data = [UInt8]((0..<length).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ 7) })
-        var whole = SHA256()
-        whole.update(data)
-        var pieces = SHA256()
-        var i = 0
-        while i < data.count {
-            let n = min(13, data.count - i)
-            pieces.update(Array(data[i..<i + n]))
-            i += n
-        }
-        let a = whole.finalizeHex(), b = pieces.finalizeHex()
-        #expect(a == b)
-        let dir = try TemporaryDirectory("sha")
-        defer { dir.remove() }
-        let path = try writeBytes(dir, "d.bin", data)
-        #expect(try ProcessRunner.run("sha256sum", [path]).stdout.hasPrefix(a))
-    }
-
-    @Test func knownAnswers() {
-        var empty = SHA256()
-        #expect(empty.finalizeHex() == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
-        var abc = SHA256()
-        abc.update(Array("abc".utf8))
-        #expect(abc.finalizeHex() == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
-    }
-}

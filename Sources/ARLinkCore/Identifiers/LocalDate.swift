@@ -44,7 +44,13 @@ public struct LocalDate: Hashable, Comparable, Sendable, Codable, CustomStringCo
     }
 
     /// `YYYY-MM-DD` from its ten ASCII bytes (as ``init(iso:)``, without an array per date).
+    @unsafe
     public init?(isoBytes u: UnsafeBufferPointer<UInt8>) {
+        self.init(isoBytes: unsafe u.span)
+    }
+
+    /// `YYYY-MM-DD` from its ten ASCII bytes (as ``init(iso:)``, without an array per date).
+    public init?(isoBytes u: Span<UInt8>) {
         guard u.count == 10, u[4] == 45, u[7] == 45 else { return nil }
         func number(_ range: Range<Int>) -> Int? {
             var v = 0
@@ -66,20 +72,16 @@ public struct LocalDate: Hashable, Comparable, Sendable, Codable, CustomStringCo
             func pad(_ v: Int, _ w: Int) -> String { let s = String(v); return String(repeating: "0", count: max(0, w - s.count)) + s }
             return "\(pad(y, 4))-\(pad(m, 2))-\(pad(d, 2))"
         }
-        // Ten ASCII bytes written in place: a million-row run formats millions of dates.
-        return String(unsafeUninitializedCapacity: 10) { out in
-            func two(_ v: Int, _ at: Int) {
-                out[at] = UInt8(ascii: "0") + UInt8(v / 10)
-                out[at + 1] = UInt8(ascii: "0") + UInt8(v % 10)
-            }
-            two(y / 100, 0)
-            two(y % 100, 2)
-            out[4] = UInt8(ascii: "-")
-            two(m, 5)
-            out[7] = UInt8(ascii: "-")
-            two(d, 8)
-            return 10
-        }
+        // Ten ASCII scalars appended to a small (inline, unallocated) string: a million-row
+        // run formats millions of dates.
+        var text = ""
+        func digit(_ v: Int) { text.unicodeScalars.append(Unicode.Scalar(UInt8(ascii: "0") + UInt8(v))) }
+        digit(y / 1000); digit(y / 100 % 10); digit(y / 10 % 10); digit(y % 10)
+        text.unicodeScalars.append("-")
+        digit(m / 10); digit(m % 10)
+        text.unicodeScalars.append("-")
+        digit(d / 10); digit(d % 10)
+        return text
     }
 
     /// `YYYYMMDD`, as used in file names.

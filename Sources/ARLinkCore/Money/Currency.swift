@@ -38,7 +38,13 @@ public struct Currency: Hashable, Sendable, Comparable, CustomStringConvertible,
     /// A currency from the three upper-case ASCII letters of its code, without building a
     /// String (ledger texts hold hundreds of thousands of codes); nil when they are not an
     /// active ISO 4217 code.
+    @unsafe
     public init?(uppercaseASCII bytes: UnsafeBufferPointer<UInt8>) {
+        self.init(uppercaseASCII: unsafe bytes.span)
+    }
+
+    /// A currency from the three upper-case ASCII letters of its code (see the pointer variant).
+    public init?(uppercaseASCII bytes: Span<UInt8>) {
         guard bytes.count == 3 else { return nil }
         let packed = UInt32(bytes[0]) << 16 | UInt32(bytes[1]) << 8 | UInt32(bytes[2])
         guard let digits = Currency.exponentsByPacked[packed] else { return nil }

@@ -1,3 +1,4 @@
+import Synchronization
 /// What the ledger knows about one account already placed with the partner.
 public struct PlacedAccount: Sendable, Hashable {
     public var accountRef: String
@@ -354,18 +355,16 @@ public struct PlacementPlanner: Sendable {
             byte(0x1f)
         }
         func mixDecimal(_ value: Int64) {
-            var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)
+            var digits = InlineArray<20, UInt8>(repeating: 0)
             var count = 0
             var rest = value.magnitude
-            withUnsafeMutableBytes(of: &digits) { raw in
-                repeat {
-                    raw[23 - count] = UInt8(ascii: "0") + UInt8(rest % 10)
-                    rest /= 10
-                    count += 1
-                } while rest > 0
-                if value < 0 { byte(UInt8(ascii: "-")) }
-                for i in (24 - count)..<24 { byte(raw[i]) }
-            }
+            repeat {
+                digits[19 - count] = UInt8(ascii: "0") + UInt8(rest % 10)
+                rest /= 10
+                count += 1
+            } while rest > 0
+            if value < 0 { byte(UInt8(ascii: "-")) }
+            for i in (20 - count)..<20 { byte(digits[i]) }
             byte(0x1f)
         }
         func mixDate(_ date: LocalDate) {

@@ -3,8 +3,16 @@
 public enum DecimalDigits {
     /// Writes the decimal digits of `value` at `at` (no sign); returns where they end. The
     /// buffer must have room for 20 bytes from `at`.
-    @inlinable
+    @inlinable @unsafe
     public static func write(_ value: UInt64, into out: UnsafeMutableBufferPointer<UInt8>, at: Int) -> Int {
+        var span = unsafe out.mutableSpan
+        return write(value, into: &span, at: at)
+    }
+
+    /// Writes the decimal digits of `value` at `at` (no sign); returns where they end. The
+    /// span must have room for 20 bytes from `at`.
+    @inlinable
+    public static func write(_ value: UInt64, into out: inout MutableSpan<UInt8>, at: Int) -> Int {
         var count = 0
         var probe = value
         repeat { count += 1; probe /= 10 } while probe > 0

@@ -1,4 +1,5 @@
 public import ARLinkCore
+public import ARLinkSystem
 
 /// Renders `erp-update.v1` records straight into a byte buffer, JSON or CSV.
 ///

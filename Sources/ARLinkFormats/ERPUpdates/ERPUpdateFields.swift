@@ -1,4 +1,5 @@
 public import ARLinkCore
+public import ARLinkSystem
 
 /// What an `erp-update.v1` record is made of, as the renderers read it.
 ///

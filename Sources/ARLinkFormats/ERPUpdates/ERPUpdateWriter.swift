@@ -1,4 +1,5 @@
 public import ARLinkCore
+public import ARLinkSystem
 
 /// Writes one ERP import file of status updates (`erp-update.v1`), JSON Lines or CSV,
 /// atomically: header, one record per update, trailer with the count.

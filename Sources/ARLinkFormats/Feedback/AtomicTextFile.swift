@@ -1,4 +1,5 @@
 import ARLinkCore
+public import ARLinkSystem
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)

@@ -56,20 +56,20 @@ extension PortfolioWriter {
     private func csvLine(_ fields: [String]) throws {
         let s = sinkForExtensions
         for (i, field) in fields.enumerated() {
-            if i > 0 { try s.append(UInt8(ascii: ",")) }
+            if i > 0 { s.append(UInt8(ascii: ",")) }
             let needsQuotes = field.utf8.contains { $0 == 44 || $0 == 34 || $0 == 10 || $0 == 13 }
                 || field.utf8.first == 32 || field.utf8.last == 32
             if needsQuotes {
-                try s.append(UInt8(ascii: "\""))
+                s.append(UInt8(ascii: "\""))
                 for b in field.utf8 {
-                    if b == 34 { try s.append(34) }
-                    try s.append(b)
+                    if b == 34 { s.append(34) }
+                    s.append(b)
                 }
-                try s.append(UInt8(ascii: "\""))
+                s.append(UInt8(ascii: "\""))
             } else {
-                try s.append(field)
+                s.append(field)
             }
         }
-        try s.append(10)
+        s.append(10)
     }
 }

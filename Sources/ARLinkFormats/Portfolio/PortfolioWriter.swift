@@ -1,9 +1,11 @@
 public import ARLinkCore
+public import ARLinkSystem
 
 /// Streams a portfolio file: header record, detail records, trailer with control totals.
 ///
-/// The file is created with mode 0600 (plaintext personal data); the caller seals it and
-/// deletes it afterwards. Output is deterministic: fixed key and column order, money as decimal
+/// The file is written with mode 0600 (plaintext personal data) under a temporary name and
+/// appears at ``path`` only when ``finish()`` succeeds; the caller seals it and deletes it
+/// afterwards. Output is deterministic: fixed key and column order, money as decimal
 /// strings with the currency's exponent, dates `YYYY-MM-DD`. A writer dropped without
 /// ``finish()`` removes its partial file.
 public final class PortfolioWriter {
@@ -19,14 +21,14 @@ public final class PortfolioWriter {
 
     /// Creates the file and writes the header record.
     /// - Parameters:
-    ///   - path: the output file (created or truncated, mode 0600).
+    ///   - path: the output file (replaced when finished, mode 0600).
     ///   - format: `.jsonl` or `.csv`.
     ///   - header: the signed manifest, written first.
     ///   - computeSHA256: hash the plaintext while writing with the pure-Swift SHA-256 (for
     ///     ``finish()``'s digest; it is empty when false).
     /// - Throws: ``FormatError/Code/writeFailed``.
     public convenience init(path: String, format: PortfolioFormat, header: FileHeader, computeSHA256: Bool = true) throws {
-        try self.init(path: path, format: format, header: header, digest: computeSHA256 ? SwiftSHA256Digest() : nil)
+        try self.init(path: path, format: format, header: header, digest: computeSHA256 ? SHA256Digest() : nil)
     }
 
     /// Creates the file and writes the header record, feeding every byte to `digest`
@@ -35,7 +37,7 @@ public final class PortfolioWriter {
     ///   - digest: receives the plaintext on the writer's helper thread; ``finish()`` returns
     ///     its `finalizeHex()` (empty when nil).
     /// - Throws: ``FormatError/Code/writeFailed``.
-    public init(path: String, format: PortfolioFormat, header: FileHeader, digest: (any PlaintextDigest)?) throws {
+    public init(path: String, format: PortfolioFormat, header: FileHeader, digest: (any StreamingDigest)?) throws {
         self.path = path
         self.format = format
         self.header = header
@@ -45,6 +47,7 @@ public final class PortfolioWriter {
             case .jsonl: try writeJSONHeader()
             case .csv: try writeCSVHeader()
             }
+            try sink.endRecord()
         } catch {
             sink.abort()
             throw error
@@ -66,6 +69,7 @@ public final class PortfolioWriter {
         case .jsonl: try writeJSON(record)
         case .csv: try writeCSV(record)
         }
+        try sink.endRecord()
     }
 
     /// Writes the trailer, flushes, fsyncs and closes the file.
@@ -84,7 +88,7 @@ public final class PortfolioWriter {
     var sinkForExtensions: FileSink { sink }
     var currentTotals: ControlTotals { totals }
 
-    /// Closes and removes the partial file.
+    /// Stops writing and removes the partial file.
     public func abort() {
         finished = true
         sink.abort()

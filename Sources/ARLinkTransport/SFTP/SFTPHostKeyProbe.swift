@@ -1,3 +1,4 @@
+import ARLinkSystem
 internal import CCurl
 internal import CCurlShims
 import ARLinkCore

@@ -1,3 +1,4 @@
+import Synchronization
 import ArgumentParser
 import ARLinkFormats
 import ARLinkCore
@@ -55,11 +56,10 @@ struct ConsoleReporter: RunReporter {
 }
 
 enum Console {
-    nonisolated(unsafe) private static var bootstrapped = false
+    private static let bootstrapped = Atomic(false)
 
     static func bootstrap(_ format: LogFormat) {
-        guard !bootstrapped else { return }
-        bootstrapped = true
+        guard !bootstrapped.exchange(true, ordering: .relaxed) else { return }
         LoggingSystem.bootstrap { label in LineLogHandler(label: label, json: format == .json) }
     }
 

@@ -1,7 +1,7 @@
 /// Streaming SHA-256 (FIPS 180-4) in pure Swift, for the layers that may not link OpenSSL
-/// (design section 2: only ARLinkEnvelope does): the formats layer's fallback plaintext digest
-/// and the transport's SSH host-key fingerprints. Large streams should use the envelope's
-/// OpenSSL-backed `StreamingSHA256`, about six times faster.
+/// (design section 2: only ARLinkEnvelope does): the formats layer's fallback plaintext digest,
+/// configuration fingerprints and the transport's SSH host-key fingerprints. Large streams
+/// should use the envelope's OpenSSL-backed `StreamingSHA256`, several times faster.
 public struct SHA256: Sendable {
     private var state: (UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32) =
         (0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19)
@@ -61,6 +61,17 @@ public struct SHA256: Sendable {
         bytes.withUnsafeBytes { update($0) }
     }
 
+    /// Adds bytes to the digest.
+    public mutating func update(_ bytes: Span<UInt8>) {
+        bytes.withUnsafeBytes { update($0) }
+    }
+
+    /// Adds the UTF-8 of `text` to the digest.
+    public mutating func update(utf8 text: String) {
+        var text = text
+        text.withUTF8 { update(UnsafeRawBufferPointer($0)) }
+    }
+
     /// The digest as 32 bytes; the hasher should not be used afterwards.
     public mutating func finalize() -> [UInt8] {
         let bitLength = length &* 8
@@ -85,13 +96,9 @@ public struct SHA256: Sendable {
         Self.hex(finalize())
     }
 
-    /// Lowercase hex of `bytes`.
+    /// Lowercase hex of `bytes` (``Hex/encode(_:)-(Bytes)``).
     public static func hex(_ bytes: [UInt8]) -> String {
-        let digits = Array("0123456789abcdef".utf8)
-        var out = [UInt8]()
-        out.reserveCapacity(bytes.count * 2)
-        for b in bytes { out.append(digits[Int(b >> 4)]); out.append(digits[Int(b & 15)]) }
-        return String(decoding: out, as: UTF8.self)
+        Hex.encode(bytes)
     }
 
     @inline(__always)
@@ -127,4 +134,25 @@ public struct SHA256: Sendable {
         }
         state = (h0, h1, h2, h3, h4, h5, h6, h7)
     }
+}
+
+/// A digest fed chunk by chunk, possibly from a writer's background thread (one call at a
+/// time): ``DurableFile`` hands it every byte it writes, so the caller gets the file's
+/// SHA-256 without reading it again.
+public protocol StreamingDigest: AnyObject {
+    /// Adds bytes.
+    func update(_ bytes: Span<UInt8>)
+    /// The digest of everything added, as lowercase hex; called once, after the last update.
+    func finalizeHex() -> String
+}
+
+/// ``StreamingDigest`` over the pure-Swift ``SHA256``.
+public final class SHA256Digest: StreamingDigest {
+    private var hasher = SHA256()
+
+    public init() {}
+
+    public func update(_ bytes: Span<UInt8>) { hasher.update(bytes) }
+
+    public func finalizeHex() -> String { hasher.finalizeHex() }
 }
