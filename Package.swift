@@ -112,7 +112,7 @@ let package = Package(
         /// and the mapping between layout records and arlink's portfolio records and events.
         .target(
             name: "ARLinkLayouts",
-            dependencies: ["ARLinkCore", "ARLinkFormats", .product(name: "Yams", package: "Yams")],
+            dependencies: ["ARLinkCore", "ARLinkSystem", "ARLinkFormats", .product(name: "Yams", package: "Yams")],
             swiftSettings: swiftSettings
         ),
         /// The collection KPI report (issue 19): reads the ledger, the inbound tables and the KPI facts.

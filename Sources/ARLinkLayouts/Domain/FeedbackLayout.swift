@@ -1,4 +1,5 @@
 public import ARLinkCore
+import ARLinkSystem
 
 /// Turns a feedback file read through a layout into arlink's events.
 ///

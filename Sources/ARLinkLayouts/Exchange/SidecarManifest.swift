@@ -1,5 +1,6 @@
 import Foundation
 public import ARLinkCore
+import ARLinkSystem
 
 /// The signed sidecar manifest that travels with a file written in a partner layout.
 ///
