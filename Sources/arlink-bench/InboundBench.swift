@@ -7,7 +7,6 @@ import ARLinkJobs
 import ARLinkStore
 import ArgumentParser
 import Foundation
-import GRDB
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -140,22 +139,22 @@ struct InboundBench: ParsableCommand {
         let partner = "acme-collect"
         let now = Date()
         let today = LocalDate(daysSinceEpoch: Int32((now.timeIntervalSince1970 / 86_400).rounded(.down)))
+        // The partner's placements, through the ledger's own API: one delivered batch.
+        let eur = try Currency("EUR")
+        let refs = (1...accounts).map { "C\($0)" }
         try context.store.write { db in
-            try db.execute(sql: """
-                INSERT INTO outbound_batch (batch_id, partner, as_of, sequence, file_id, file_name, state, created_at, plaintext_path,
-                    plaintext_sha256, plaintext_bytes, record_counts, totals, invoice_count)
-                VALUES ('B1', ?, ?, 1, 'f-1', 'bench.p7m', 'delivered', ?, '/nonexistent', ?, 0, '{}', '{}', 0)
-                """, arguments: [partner, today.iso, Timestamp.iso8601(now), String(repeating: "0", count: 64)])
-            let placement = try db.makeStatement(sql: "INSERT INTO placement (partner, account_ref, status, fingerprint, balances, placed_batch, last_batch, updated_at) VALUES (?, ?, 'active', 'fp', '{}', 'B1', 'B1', ?)")
-            let eur = try Currency("EUR")
-            for n in 1...accounts {
-                let ref = "C\(n)"
-                try placement.execute(arguments: [partner, ref, Timestamp.iso8601(now)])
-                try PlacementLedger.setInvoices(db, partner: partner, accountRef: ref, [
-                    InvoicePosition(invoiceNumber: "I\(n)-1", dueDate: today.adding(days: -90), placed: Money(minorUnits: 50_000, currency: eur), paidMinor: 0),
-                    InvoicePosition(invoiceNumber: "I\(n)-2", dueDate: today.adding(days: -60), placed: Money(minorUnits: 30_000, currency: eur), paidMinor: 0),
-                ])
+            let batch = OutboundBatch(batchID: "B1", partner: partner, asOf: today.iso, sequence: 1, fileID: "f-1", fileName: "bench.p7m", state: .built,
+                                      createdAt: Timestamp.iso8601(now), plaintextPath: "/nonexistent", plaintextSHA256: String(repeating: "0", count: 64),
+                                      plaintextBytes: 0, recordCountsJSON: "{}", totalsJSON: "{}", invoiceCount: 2 * accounts)
+            try PlacementLedger.recordBuilt(db, batch: batch, changes: refs.map { LedgerChange(accountRef: $0, action: .place, fingerprint: "fp", balances: []) }) { ref in
+                let n = ref.dropFirst()
+                return [PortfolioInvoice(number: "I\(n)-1", invoiceDate: nil, dueDate: today.adding(days: -90), amount: Money(minorUnits: 50_000, currency: eur),
+                                         openAmount: Money(minorUnits: 50_000, currency: eur), daysPastDue: 90),
+                        PortfolioInvoice(number: "I\(n)-2", invoiceDate: nil, dueDate: today.adding(days: -60), amount: Money(minorUnits: 30_000, currency: eur),
+                                         openAmount: Money(minorUnits: 30_000, currency: eur), daysPastDue: 60)]
             }
+            try PlacementLedger.advance(db, batchID: "B1", to: .sealed, at: Timestamp.iso8601(now))
+            try PlacementLedger.advance(db, batchID: "B1", to: .delivered, at: Timestamp.iso8601(now))
         }
         let identity = try context.decryptionIdentity()
         let header = try FeedbackSimulator.nextHeader(store: context.store, partner: partner, company: config.company.id.rawValue,

@@ -5,7 +5,6 @@ import ARLinkFormats
 import ARLinkStore
 import ARLinkAudit
 import ARLinkTransport
-import GRDB
 import Foundation
 
 extension InboundJob {
@@ -139,7 +138,7 @@ extension InboundJob {
                 swap(&keys, &handed.keys)  // the only reference: sorted in place, not copied
                 keys.sortInPlace()
                 // When the read-only connection cannot be had, the check runs in the transaction.
-                let known = try? store.readOnlyConnection().read { db in try InboundLedger.knownEventKeys(db, partner: pid, sorted: keys) }
+                let known = try? store.read { db in try InboundLedger.knownEventKeys(db, partner: pid, sorted: keys) }
                 return (keys, known)
             }
             func checkIDs() throws -> [EventKey] {
@@ -149,7 +148,7 @@ extension InboundJob {
             try state.positions.flush(db, partner: pid)
             do {
                 try writePayments(&state, db: db)
-            } catch let error as DatabaseError where error.resultCode == .SQLITE_CONSTRAINT {
+            } catch let error as StoreError where error.code == .conflict {
                 // A payment id twice in this file, or brought by an earlier one: the id check
                 // says which (and the transaction is undone); anything else stands as it is.
                 _ = try checkIDs()
@@ -210,7 +209,7 @@ extension InboundJob {
     /// - Parameter knownBefore: the keys of `sorted` that earlier files brought, when already
     ///   looked up (nil: looked up here).
     func checkEventIDs(_ sorted: [EventKey], knownBefore: Set<EventKey>? = nil, partner: String, excluded: Set<EventKey>,
-                       reopen: () throws -> FeedbackReader, remote: RemoteFile, db: Database) throws -> [EventKey] {
+                       reopen: () throws -> FeedbackReader, remote: RemoteFile, db: StoreTransaction) throws -> [EventKey] {
         var keys = sorted
         var kept = 0
         for index in keys.indices {
@@ -244,7 +243,7 @@ extension InboundJob {
     }
 
     /// Writes the pass's payments in event id order (through a sorted index, not a sorted copy) and lets go of them.
-    func writePayments(_ state: inout PassState, db: Database) throws {
+    func writePayments(_ state: inout PassState, db: StoreTransaction) throws {
         state.paymentIndex = [:]
         var payments: [PendingPayment] = []
         swap(&payments, &state.payments)
@@ -263,7 +262,7 @@ extension InboundJob {
     }
 
     /// Writes the pass's promises (the newest per account and invoice) in date order and lets go of them.
-    func writePromises(_ state: inout PassState, db: Database) throws {
+    func writePromises(_ state: inout PassState, db: StoreTransaction) throws {
         var promises = state.takePromises()
         promises.sort { $0.promisedDate != $1.promisedDate ? $0.promisedDate < $1.promisedDate : $0.eventID < $1.eventID }
         try InboundLedger.insertPromises(db, partner: state.partner, promises)
@@ -278,7 +277,7 @@ extension InboundJob {
     }
 
     /// Reconciles one event against the ledger as it stands inside the pass.
-    func reconcile(_ event: FeedbackEvent, slot: Int32, state: inout PassState, db: Database) throws -> ReconciliationResult {
+    func reconcile(_ event: FeedbackEvent, slot: Int32, state: inout PassState, db: StoreTransaction) throws -> ReconciliationResult {
         let reconciler = state.reconciler
         switch event.type {
         case .acknowledgement:
@@ -312,7 +311,7 @@ extension InboundJob {
     /// than the partner's margin. The account's placement date is looked up only when the
     /// partner's batch dates cannot settle it (a payment dated after the latest batch, less the
     /// margin, is possible for every account).
-    func paymentDateProblem(_ date: LocalDate, accountRef: String, state: inout PassState, db: Database) throws -> RejectionReason? {
+    func paymentDateProblem(_ date: LocalDate, accountRef: String, state: inout PassState, db: StoreTransaction) throws -> RejectionReason? {
         let reconciler = state.reconciler
         let margin = state.paymentDateMarginDays
         guard let created = state.fileCreatedOn else { return nil }
@@ -327,7 +326,7 @@ extension InboundJob {
 
     /// Records the ledger changes (in the pass state, written at the end) and the ERP updates of an accepted event.
     func applyEffects(_ event: FeedbackEvent, slot: Int32, result: ReconciliationResult, line: Int, state: inout PassState,
-                      stage: ERPUpdateStage<PassUpdate>, db: Database) throws {
+                      stage: ERPUpdateStage<PassUpdate>, db: StoreTransaction) throws {
         switch event.type {
         case .payment:
             state.positions.apply(result.allocations, to: event.accountRef, slot: slot)
