@@ -35,7 +35,7 @@ struct InboundStorageTests {
         let dir = try TemporaryDirectory()
         let store = try StateStore(path: dir.file("state.sqlite"))
         let first = (0..<300_000).map { EventKey("E-\($0)") }.sorted()
-        try store.write { db in try InboundLedger.recordEventKeys(db, partner: "p", fileSHA256: "f1", sorted: first) }
+        try store.write { db in try InboundLedger.recordEventKeys(db, partner: "p", fileSHA256: "f1", receivedOn: LocalDate(iso: "2026-12-01")!, sorted: first) }
         let probe = ([EventKey("E-5"), EventKey("E-299999"), EventKey("new-1"), EventKey("E-300000")]).sorted()
         let found = try store.read { db in try InboundLedger.knownEventKeys(db, partner: "p", sorted: probe) }
         #expect(found == [EventKey("E-5"), EventKey("E-299999")])
@@ -44,6 +44,24 @@ struct InboundStorageTests {
         // Blobs of 16 Ki keys at most, 300,000 keys in all.
         #expect(try store.read { db in try Int.fetchOne(db.sqlite, sql: "SELECT COUNT(*) FROM inbound_event_keys") } == 19)
         #expect(try store.read { db in try InboundLedger.eventCount(db, partner: "p") } == 300_000)
+    }
+
+    @Test("the duplicate window: keys of files received before its first day are not read; a later day's are, exactly")
+    func duplicateWindow() throws {
+        let dir = try TemporaryDirectory()
+        let store = try StateStore(path: dir.file("state.sqlite"))
+        let old = (0..<40_000).map { EventKey("old-\($0)") }.sorted()
+        let recent = (0..<40_000).map { EventKey("new-\($0)") }.sorted()
+        try store.write { db in
+            try InboundLedger.recordEventKeys(db, partner: "p", fileSHA256: "f-old", receivedOn: LocalDate(iso: "2025-01-10")!, sorted: old)
+            try InboundLedger.recordEventKeys(db, partner: "p", fileSHA256: "f-new", receivedOn: LocalDate(iso: "2026-11-30")!, sorted: recent)
+        }
+        let probe = [EventKey("old-7"), EventKey("new-7"), EventKey("never")].sorted()
+        let windowed = try store.read { db in try InboundLedger.knownEventKeys(db, partner: "p", since: LocalDate(iso: "2025-11-01")!, sorted: probe) }
+        #expect(windowed == [EventKey("new-7")])
+        let onTheFirstDay = try store.read { db in try InboundLedger.knownEventKeys(db, partner: "p", since: LocalDate(iso: "2025-01-10")!, sorted: probe) }
+        #expect(onTheFirstDay == [EventKey("old-7"), EventKey("new-7")])
+        #expect(try store.read { db in try InboundLedger.eventCount(db, partner: "p") } == 80_000)
     }
 
     @Test("known keys are found in small blobs and in the 4 MiB blobs of earlier versions alike, exactly as a set intersection")
@@ -56,7 +74,7 @@ struct InboundStorageTests {
             // As the versions before this one stored them: one blob of up to 256 Ki keys.
             try db.sqlite.execute(sql: "INSERT INTO inbound_event_keys (partner, file_sha256, chunk, key_count, keys) VALUES ('p', 'f0', 0, ?, ?)",
                            arguments: [older.count, Data(EventKey.encode(older))])
-            try InboundLedger.recordEventKeys(db, partner: "p", fileSHA256: "f1", sorted: newer)
+            try InboundLedger.recordEventKeys(db, partner: "p", fileSHA256: "f1", receivedOn: LocalDate(iso: "2026-12-01")!, sorted: newer)
         }
         var generator = SystemRandomNumberGenerator()
         let candidates = (0..<20_000).map { _ -> EventKey in
@@ -109,7 +127,7 @@ struct InboundStorageTests {
         try old.close()
         let reopened = try StateStore(path: oldPath)
         #expect(try reopened.read { db in try Int.fetchOne(db.sqlite, sql: "PRAGMA page_size") } == 4_096)
-        try reopened.write { db in try InboundLedger.recordEventKeys(db, partner: "p", fileSHA256: "f", sorted: [EventKey("E-1")]) }
+        try reopened.write { db in try InboundLedger.recordEventKeys(db, partner: "p", fileSHA256: "f", receivedOn: LocalDate(iso: "2026-12-01")!, sorted: [EventKey("E-1")]) }
         #expect(try reopened.read { db in try InboundLedger.eventCount(db, partner: "p") } == 1)
     }
 
@@ -118,10 +136,10 @@ struct InboundStorageTests {
         let dir = try TemporaryDirectory()
         let store = try StateStore(path: dir.file("state.sqlite"))
         let earlier = [EventKey("E-1"), EventKey("E-2")].sorted()
-        try store.write { db in try InboundLedger.recordEventKeys(db, partner: "p", fileSHA256: "f1", sorted: earlier) }
+        try store.write { db in try InboundLedger.recordEventKeys(db, partner: "p", fileSHA256: "f1", receivedOn: LocalDate(iso: "2026-12-01")!, sorted: earlier) }
         let probe = [EventKey("E-1"), EventKey("E-3")].sorted()
         let seen = try store.write { db -> Set<EventKey> in
-            try InboundLedger.recordEventKeys(db, partner: "p", fileSHA256: "f2", sorted: [EventKey("E-3")])
+            try InboundLedger.recordEventKeys(db, partner: "p", fileSHA256: "f2", receivedOn: LocalDate(iso: "2026-12-01")!, sorted: [EventKey("E-3")])
             // Another thread, as the inbound pass does it.
             let task = Thread.detachedResult { try store.read { db in try InboundLedger.knownEventKeys(db, partner: "p", sorted: probe) } }
             return try task.get()

@@ -14,7 +14,8 @@ extension InboundJob {
     /// removes the staged files and is rethrown.
     ///
     /// Event ids are checked against earlier files after the pass (one merge of sorted keys,
-    /// ``InboundLedger/knownEventKeys(_:partner:sorted:)``); when some were seen before, the
+    /// ``InboundLedger/knownEventKeys(_:partner:since:sorted:)``, over the files of the last
+    /// `inbound.duplicate_window_days`); when some were seen before, the
     /// pass is rolled back and done again with those events refused as duplicates.
     /// - Parameter reopen: the plaintext read again from its first event.
     /// - Parameter accounts: the partner's placed accounts, being read on another thread (for the first pass).
@@ -74,7 +75,11 @@ extension InboundJob {
         // store's connection, which the transaction holds.
         let read: PlacedAccounts?? = try accounts.map { try $0.wait() }
         // The KPI facts of the file's accepted events (issue 19), written in its transaction.
-        var kpi = FeedbackFacts(fallbackDay: LocalDate(iso: receivedAt.prefix(10)) ?? today)
+        let receivedOn = LocalDate(iso: receivedAt.prefix(10)) ?? today
+        // Event ids are checked against the files of the duplicate window (whole files sent
+        // again are refused by id, sequence and SHA-256 whatever their age).
+        let windowStart = today.adding(days: -config.inbound.duplicateWindowDays)
+        var kpi = FeedbackFacts(fallbackDay: receivedOn)
         try context.store.write { db in
             let exports = ERPUpdateStage<PassUpdate>(folder: config.erp.updatesFolder, number: try InboundLedger.nextExportNumber(db),
                                                      formats: formats, createdAt: receivedAt, source: sha, keepAlive: state.constants)
@@ -138,12 +143,12 @@ extension InboundJob {
                 swap(&keys, &handed.keys)  // the only reference: sorted in place, not copied
                 keys.sortInPlace()
                 // When the read-only connection cannot be had, the check runs in the transaction.
-                let known = try? store.read { db in try InboundLedger.knownEventKeys(db, partner: pid, sorted: keys) }
+                let known = try? store.read { db in try InboundLedger.knownEventKeys(db, partner: pid, since: windowStart, sorted: keys) }
                 return (keys, known)
             }
             func checkIDs() throws -> [EventKey] {
                 let (sorted, known) = try sorting.wait()
-                return try checkEventIDs(sorted, knownBefore: known, partner: pid, excluded: excluded, reopen: reopen, remote: remote, db: db)
+                return try checkEventIDs(sorted, knownBefore: known, partner: pid, since: windowStart, excluded: excluded, reopen: reopen, remote: remote, db: db)
             }
             try state.positions.flush(db, partner: pid)
             do {
@@ -157,7 +162,7 @@ extension InboundJob {
             StepTrace.mark("payments written")
             try writePromises(&state, db: db)
             StepTrace.mark("promises written")
-            try InboundLedger.recordEventKeys(db, partner: pid, fileSHA256: sha, sorted: try checkIDs())
+            try InboundLedger.recordEventKeys(db, partner: pid, fileSHA256: sha, receivedOn: receivedOn, sorted: try checkIDs())
             StepTrace.mark("event ids checked and recorded")
             for rejection in state.rejections {
                 try InboundLedger.insertRejection(db, partner: pid, fileSHA256: sha, line: rejection.line, eventID: rejection.eventID, reason: rejection.reason.rawValue)
@@ -208,7 +213,7 @@ extension InboundJob {
     /// - Returns: the sorted keys of the events this file brought for the first time.
     /// - Parameter knownBefore: the keys of `sorted` that earlier files brought, when already
     ///   looked up (nil: looked up here).
-    func checkEventIDs(_ sorted: [EventKey], knownBefore: Set<EventKey>? = nil, partner: String, excluded: Set<EventKey>,
+    func checkEventIDs(_ sorted: [EventKey], knownBefore: Set<EventKey>? = nil, partner: String, since: LocalDate, excluded: Set<EventKey>,
                        reopen: () throws -> FeedbackReader, remote: RemoteFile, db: StoreTransaction) throws -> [EventKey] {
         var keys = sorted
         var kept = 0
@@ -225,7 +230,7 @@ extension InboundJob {
             }
         }
         keys.removeLast(keys.count - kept)
-        let known = try knownBefore?.subtracting(excluded) ?? InboundLedger.knownEventKeys(db, partner: partner, sorted: keys)
+        let known = try knownBefore?.subtracting(excluded) ?? InboundLedger.knownEventKeys(db, partner: partner, since: since, sorted: keys)
         if !known.isEmpty { throw SeenBefore(keys: excluded.union(known)) }
         return keys
     }

@@ -83,12 +83,15 @@ public enum InboundLedger {
 
     // MARK: - Events
 
-    /// The keys among `sorted` (ascending) that earlier files of `partner` already brought.
-    public static func knownEventKeys(_ tx: StoreTransaction, partner: String, sorted: [EventKey]) throws -> Set<EventKey> {
+    /// The keys among `sorted` (ascending) that earlier files of `partner` received on or
+    /// after `since` already brought (all earlier files when nil). Only the blobs of those
+    /// days are read (an index by partner and day), so older history costs nothing.
+    public static func knownEventKeys(_ tx: StoreTransaction, partner: String, since: LocalDate? = nil, sorted: [EventKey]) throws -> Set<EventKey> {
         let db = tx.db
         var found: Set<EventKey> = []
         guard !sorted.isEmpty else { return found }
-        let cursor = try Row.fetchCursor(db, sql: "SELECT keys FROM inbound_event_keys WHERE partner = ?", arguments: [partner])
+        let cursor = try Row.fetchCursor(db, sql: "SELECT keys FROM inbound_event_keys WHERE partner = ? AND received_on >= ?",
+                                         arguments: [partner, since?.iso ?? ""])
         while let row = try cursor.next() {
             try row.withUnsafeData(atIndex: 0) { data in
                 data?.withUnsafeBytes { EventKey.common(sorted, stored: $0, into: &found) }
@@ -97,19 +100,19 @@ public enum InboundLedger {
         return found
     }
 
-    /// Records the keys of every event id a file brought (sorted ascending), in blobs of at
-    /// most 16 Ki keys (256 KiB). Larger blobs cost more than they save: 4 MiB ones took
-    /// 0.067 s and 12 MB more memory for a million keys (each blob and SQLite's copies of it
-    /// were fresh mappings, faulted in page by page), 256 KiB ones 0.035 s and nothing.
-    public static func recordEventKeys(_ tx: StoreTransaction, partner: String, fileSHA256: String, sorted: [EventKey]) throws {
+    /// Records the keys of every event id a file received on `receivedOn` brought (sorted
+    /// ascending), in blobs of at most 16 Ki keys (256 KiB: larger blobs are fresh memory
+    /// mappings in SQLite, faulted in page by page).
+    public static func recordEventKeys(_ tx: StoreTransaction, partner: String, fileSHA256: String, receivedOn: LocalDate, sorted: [EventKey]) throws {
         let db = tx.db
-        let insert = try BulkStatement(db, sql: "INSERT INTO inbound_event_keys (partner, file_sha256, chunk, key_count, keys) VALUES (?, ?, ?, ?, ?)")
+        let insert = try BulkStatement(db, sql: "INSERT INTO inbound_event_keys (partner, file_sha256, chunk, key_count, keys, received_on) VALUES (?, ?, ?, ?, ?, ?)")
+        let day = BulkValue.text(receivedOn.iso)
         let chunk = 1 << 14
         var start = 0
         var index: Int64 = 0
         while start < sorted.count {
             let end = min(sorted.count, start + chunk)
-            try insert.insert(.text(partner), .text(fileSHA256), .int(index), .int(Int64(end - start)), .blob(EventKey.encode(sorted[start..<end])))
+            try insert.insert(.text(partner), .text(fileSHA256), .int(index), .int(Int64(end - start)), .blob(EventKey.encode(sorted[start..<end])), day)
             start = end
             index += 1
         }
