@@ -18,7 +18,7 @@ struct PassState {
     var positions: PositionCache
     /// Payments accepted in this pass, and where each is by the key of its id (for reversals).
     var payments: [PendingPayment] = []
-    /// Built on the first reversal (most files have none, and it is 10 MB per 250,000 payments).
+    /// Built on the first reversal (most files have none).
     var paymentIndex: [EventKey: Int32] = [:]
     var paymentIndexBuilt = false
     /// Payments of this file reversed in it: payment id → reversal id.
@@ -37,7 +37,7 @@ struct PassState {
     /// The newest promise per account and invoice (see ``setPromise(_:slot:)``).
     var promises: [PromiseKey: InboundLedger.NewPromise] = [:]
     /// The newest promise for a whole account, by the account's slot, when accounts were read at
-    /// once: looking these up in `promises` cost 8% of the reconciling thread.
+    /// once (an array lookup instead of a hashed one per promise).
     var accountPromises: [InboundLedger.NewPromise?] = []
     var rejections: [(line: Int, eventID: String, reason: RejectionReason)] = []
     /// Accepted and rejected events, indexed by `FeedbackEventType.slot`.
