@@ -129,26 +129,19 @@ extension InboundJob {
             StepTrace.mark("events read and reconciled")
             // What the pass gathered is written in key, id or date order (the B-trees fill from
             // left to right) and let go of as soon as it is written. The event keys are sorted
-            // on the second core meanwhile; the ids are checked before the transaction commits,
-            // so a duplicate still undoes everything.
-            // The same thread then looks the keys up in earlier files' key blobs, on a read-only
-            // connection of its own: it sees what earlier files committed and nothing of this
-            // transaction. That lookup reads every earlier key of the partner (16 bytes each),
-            // so it grows with the history; here it overlaps the payments instead of following them.
+            // on the second core meanwhile, then looked up in the key blobs of the duplicate
+            // window's earlier files, inside the transaction, before it commits: a duplicate
+            // still undoes everything.
             let handed = KeyHandover()
             handed.keys = events.takeKeys()
-            let store = context.store
-            let sorting = BackgroundTask(name: "arlink-key-sort") { () -> ([EventKey], Set<EventKey>?) in
+            let sorting = BackgroundTask(name: "arlink-key-sort") { () -> [EventKey] in
                 var keys: [EventKey] = []
                 swap(&keys, &handed.keys)  // the only reference: sorted in place, not copied
                 keys.sortInPlace()
-                // When the read-only connection cannot be had, the check runs in the transaction.
-                let known = try? store.read { db in try InboundLedger.knownEventKeys(db, partner: pid, since: windowStart, sorted: keys) }
-                return (keys, known)
+                return keys
             }
             func checkIDs() throws -> [EventKey] {
-                let (sorted, known) = try sorting.wait()
-                return try checkEventIDs(sorted, knownBefore: known, partner: pid, since: windowStart, excluded: excluded, reopen: reopen, remote: remote, db: db)
+                try checkEventIDs(try sorting.wait(), partner: pid, since: windowStart, excluded: excluded, reopen: reopen, remote: remote, db: db)
             }
             try state.positions.flush(db, partner: pid)
             do {
@@ -211,9 +204,7 @@ extension InboundJob {
     /// Takes the file's sorted event keys; refuses the file when one id appears twice in it, and
     /// throws ``SeenBefore`` when ids not yet excluded were brought by earlier files.
     /// - Returns: the sorted keys of the events this file brought for the first time.
-    /// - Parameter knownBefore: the keys of `sorted` that earlier files brought, when already
-    ///   looked up (nil: looked up here).
-    func checkEventIDs(_ sorted: [EventKey], knownBefore: Set<EventKey>? = nil, partner: String, since: LocalDate, excluded: Set<EventKey>,
+    func checkEventIDs(_ sorted: [EventKey], partner: String, since: LocalDate, excluded: Set<EventKey>,
                        reopen: () throws -> FeedbackReader, remote: RemoteFile, db: StoreTransaction) throws -> [EventKey] {
         var keys = sorted
         var kept = 0
@@ -230,7 +221,7 @@ extension InboundJob {
             }
         }
         keys.removeLast(keys.count - kept)
-        let known = try knownBefore?.subtracting(excluded) ?? InboundLedger.knownEventKeys(db, partner: partner, since: since, sorted: keys)
+        let known = try InboundLedger.knownEventKeys(db, partner: partner, since: since, sorted: keys)
         if !known.isEmpty { throw SeenBefore(keys: excluded.union(known)) }
         return keys
     }
