@@ -66,7 +66,7 @@ let package = Package(
         ),
         .target(
             name: "ARLinkConfig",
-            dependencies: ["ARLinkCore", "ARLinkFormats", .product(name: "Yams", package: "Yams")],
+            dependencies: ["ARLinkCore", "ARLinkFormats", "ARLinkLayouts", .product(name: "Yams", package: "Yams")],
             swiftSettings: swiftSettings
         ),
         /// Plumbing shared by both pipelines: the run context (configuration, state, audit log,
@@ -79,11 +79,14 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        /// The deterministic sample ERP extract (customers, open items, payments) used by the demo,
+        /// the benchmarks and the tests; no pipeline depends on it.
+        .target(name: "ARLinkSampleData", dependencies: ["ARLinkCore"], swiftSettings: swiftSettings),
         .target(
             name: "ARLinkOutbound",
             dependencies: [
                 "ARLinkCore", "ARLinkFormats", "ARLinkEnvelope", "ARLinkTransport", "ARLinkStore", "ARLinkAudit",
-                "ARLinkConfig", "ARLinkJobs",
+                "ARLinkConfig", "ARLinkJobs", "ARLinkLayouts",
             ],
             swiftSettings: swiftSettings
         ),
@@ -91,8 +94,15 @@ let package = Package(
             name: "ARLinkInbound",
             dependencies: [
                 "ARLinkCore", "ARLinkFormats", "ARLinkEnvelope", "ARLinkTransport", "ARLinkStore", "ARLinkAudit",
-                "ARLinkConfig", "ARLinkJobs",
+                "ARLinkConfig", "ARLinkJobs", "ARLinkLayouts",
             ],
+            swiftSettings: swiftSettings
+        ),
+        /// Declarative partner file layouts (issue 14): the engine, Latitude AIM built in,
+        /// and the mapping between layout records and arlink's portfolio records and events.
+        .target(
+            name: "ARLinkLayouts",
+            dependencies: ["ARLinkCore", "ARLinkFormats", .product(name: "Yams", package: "Yams")],
             swiftSettings: swiftSettings
         ),
         /// The collection KPI report (issue 19): reads the ledger, the inbound tables and the KPI facts.
@@ -108,7 +118,7 @@ let package = Package(
             name: "arlink",
             dependencies: [
                 "ARLinkOutbound", "ARLinkInbound", "ARLinkConfig", "ARLinkEnvelope", "ARLinkAudit", "ARLinkTransport",
-                "ARLinkJobs", "ARLinkFormats", "ARLinkStore", "ARLinkCore", "ARLinkKPI",
+                "ARLinkJobs", "ARLinkFormats", "ARLinkStore", "ARLinkCore", "ARLinkKPI", "ARLinkSampleData",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -118,6 +128,7 @@ let package = Package(
             name: "arlink-bench",
             dependencies: [
                 "ARLinkOutbound", "ARLinkInbound", "ARLinkEnvelope", "ARLinkAudit", "ARLinkTransport", "ARLinkFormats", "ARLinkJobs",
+                "ARLinkSampleData", "ARLinkLayouts",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
@@ -162,18 +173,32 @@ let package = Package(
         .testTarget(name: "ARLinkAuditTests", dependencies: ["ARLinkAudit", "ARLinkEnvelope", "ARLinkStore", "ARLinkCore", "ARLinkTestSupport"], swiftSettings: swiftSettings),
         .testTarget(
             name: "ARLinkOutboundTests",
-            dependencies: ["ARLinkOutbound", "ARLinkJobs", "ARLinkConfig", "ARLinkFormats", "ARLinkStore", "ARLinkTestSupport"],
+            dependencies: [
+                "ARLinkOutbound", "ARLinkJobs", "ARLinkConfig", "ARLinkFormats", "ARLinkStore", "ARLinkTestSupport", "ARLinkSampleData",
+                "ARLinkLayouts", .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "ARLinkSampleDataTests",
+            dependencies: ["ARLinkSampleData", "ARLinkFormats", "ARLinkCore"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "ARLinkInboundTests",
             dependencies: [
                 "ARLinkInbound", "ARLinkJobs", "ARLinkConfig", "ARLinkFormats", "ARLinkStore", "ARLinkEnvelope", "ARLinkCore",
-                "ARLinkTestSupport", "ARLinkKPI", .product(name: "GRDB", package: "GRDB.swift"),
+                "ARLinkTestSupport", "ARLinkKPI", "ARLinkLayouts", .product(name: "GRDB", package: "GRDB.swift"),
             ],
             swiftSettings: swiftSettings
         ),
-        .testTarget(name: "ARLinkConfigTests", dependencies: ["ARLinkConfig", "ARLinkCore", "ARLinkFormats", "ARLinkTestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "ARLinkConfigTests", dependencies: ["ARLinkConfig", "ARLinkCore", "ARLinkFormats", "ARLinkLayouts", "ARLinkTestSupport"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "ARLinkLayoutsTests",
+            dependencies: ["ARLinkLayouts", "ARLinkCore", "ARLinkFormats", "ARLinkTestSupport"],
+            resources: [.copy("Fixtures")],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(name: "ARLinkCLITests", dependencies: ["ARLinkTestSupport"], swiftSettings: swiftSettings),
     ]
 )

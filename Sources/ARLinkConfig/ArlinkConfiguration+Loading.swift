@@ -122,10 +122,17 @@ extension ArlinkConfiguration {
     static func parseCompanyOpenPGP(_ parent: inout ConfigNode) throws -> CompanyOpenPGPSettings? {
         guard var node = try parent.optionalChild("openpgp") else { return nil }
         try node.refuseInlineSecrets()
+        var previous: [OpenPGPKeyFile] = []
+        for var entry in try node.childList("previous_keys") ?? [] {
+            try entry.refuseInlineSecrets()
+            previous.append(OpenPGPKeyFile(keyPath: try entry.path("key", mustExist: true), passphrase: try parsePassphrase(&entry)))
+            try entry.finish()
+        }
         let settings = CompanyOpenPGPSettings(
             keyPath: try node.path("key", mustExist: true),
             passphrase: try parsePassphrase(&node),
-            archiveCertificatePath: try node.path("archive", mustExist: true)
+            archiveCertificatePath: try node.path("archive", mustExist: true),
+            previousKeys: previous
         )
         try node.finish()
         return settings

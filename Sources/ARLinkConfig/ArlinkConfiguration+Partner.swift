@@ -52,7 +52,7 @@ extension ArlinkConfiguration {
             }
             try certs.finish()
         case .openpgp:
-            for key in ["certificates", "trust", "allow_cbc"] where node.has(key) {
+            for key in ["certificates", "trust", "allow_cbc", "legacy_key_transport"] where node.has(key) {
                 throw ConfigError(.invalidValue, "\(node.keyPath(key)): only for envelope: cms; an OpenPGP partner's certificates go in \(node.keyPath("openpgp")).certificates")
             }
             openPGP = try parsePartnerOpenPGP(&node)
@@ -61,9 +61,10 @@ extension ArlinkConfiguration {
         var transportNode = try node.child("transport")
         let transport = try parseTransport(&transportNode)
 
-        let format = try node.optionalString("portfolio_format") ?? "jsonl"
-        guard ["jsonl", "csv"].contains(format) else {
-            throw ConfigError(.invalidValue, "\(node.keyPath("portfolio_format")): \"\(format.prefix(20))\" is not a format (expected jsonl or csv)")
+        let (format, layouts) = try parsePartnerLayouts(&node)
+        let legacyKeyTransport = try node.stringList("legacy_key_transport") ?? []
+        for (i, name) in legacyKeyTransport.enumerated() where !PartnerSettings.legacyKeyTransportNames.contains(name) {
+            throw ConfigError(.invalidValue, "\(node.keyPath("legacy_key_transport"))[\(i)]: \"\(name.prefix(30))\" is not a legacy key transport (expected one of \(PartnerSettings.legacyKeyTransportNames.joined(separator: ", ")))")
         }
         let privacy = try parsePartnerPrivacy(&node)
         var selectionNode = try node.child("selection")
@@ -94,7 +95,9 @@ extension ArlinkConfiguration {
             }
         }
         let pattern = try node.optionalString("feedback_name_pattern")
-            ?? "^\(idText)_\(company.id.rawValue)_feedback_[0-9]{8}_[0-9]{6}\\.(jsonl|csv)\\.\(envelope.fileExtension)$"
+            ?? (layouts.feedback == nil
+                ? "^\(idText)_\(company.id.rawValue)_feedback_[0-9]{8}_[0-9]{6}\\.(jsonl|csv)\\.\(envelope.fileExtension)$"
+                : "^\(idText)_\(company.id.rawValue)_feedback_[0-9]{8}_[0-9]{6}\\.txt(\\.manifest\\.jsonl)?\\.\(envelope.fileExtension)$")
         do { _ = try NSRegularExpression(pattern: pattern) } catch {
             throw ConfigError(.invalidValue, "\(node.keyPath("feedback_name_pattern")): not a valid regular expression")
         }
@@ -108,6 +111,7 @@ extension ArlinkConfiguration {
             crlFile: crl,
             crlExpired: crlExpired,
             allowCBC: try node.bool("allow_cbc", default: false),
+            legacyKeyTransport: legacyKeyTransport,
             transport: transport,
             portfolioFormat: format,
             selection: selection,
@@ -121,6 +125,7 @@ extension ArlinkConfiguration {
         )
         partner.envelope = envelope
         partner.openPGP = openPGP
+        partner.layouts = layouts
         try node.finish()
         return partner
     }
@@ -145,8 +150,13 @@ extension ArlinkConfiguration {
             if pins.contains(where: { $0.fingerprint == fingerprint }) {
                 throw ConfigError(.invalidValue, "\(entry.keyPath("fingerprint")): \(fingerprint) is pinned twice")
             }
+            let validFrom = entry.has("valid_from") ? try parseDate(&entry, "valid_from") : nil
+            let validUntil = entry.has("valid_until") ? try parseDate(&entry, "valid_until") : nil
+            if let validFrom, let validUntil, validUntil < validFrom {
+                throw ConfigError(.invalidValue, "\(entry.keyPath("valid_until")): \(validUntil) is before valid_from \(validFrom)")
+            }
             try entry.finish()
-            pins.append(OpenPGPPin(path: file, fingerprint: fingerprint))
+            pins.append(OpenPGPPin(path: file, fingerprint: fingerprint, validFrom: validFrom, validUntil: validUntil))
         }
         let compression = try node.optionalString("compression") ?? "none"
         guard ["none", "zlib"].contains(compression) else {

@@ -1,5 +1,6 @@
 public import ARLinkCore
 public import ARLinkFormats
+public import ARLinkLayouts
 
 /// arlink's whole configuration, loaded from one YAML file and validated completely at load.
 ///
@@ -72,6 +73,15 @@ public struct CompanyOpenPGPSettings: Sendable, Hashable {
     /// Our archive certificate (`archive`, public key only): the second recipient of everything
     /// we send to an OpenPGP partner.
     public var archiveCertificatePath: String
+    /// Our earlier secret keys (`previous_keys`), during a rotation: they still decrypt what
+    /// partners encrypted to them, and a signed header may name them; they never sign.
+    public var previousKeys: [OpenPGPKeyFile] = []
+}
+
+/// One of our earlier OpenPGP secret keys (`company.openpgp.previous_keys[]`).
+public struct OpenPGPKeyFile: Sendable, Hashable {
+    public var keyPath: String
+    public var passphrase: PassphraseSource?
 }
 
 /// How files to and from a partner are signed and encrypted (`envelope`).
@@ -96,12 +106,24 @@ public struct OpenPGPPin: Sendable, Hashable {
     public var path: String
     /// The pinned primary-key fingerprint: upper-case hex, no spaces.
     public var fingerprint: String
+    /// First day (UTC) the pin is trusted (`valid_from`); nil: from the start.
+    public var validFrom: LocalDate? = nil
+    /// Last day (UTC) the pin is trusted (`valid_until`, inclusive); nil: no end but the key's own.
+    public var validUntil: LocalDate? = nil
+
+    /// Whether `day` lies in the pin's window.
+    public func isInWindow(on day: LocalDate) -> Bool {
+        if let validFrom, day < validFrom { return false }
+        if let validUntil, day > validUntil { return false }
+        return true
+    }
 }
 
 /// A partner's OpenPGP settings (`openpgp`), for `envelope: openpgp`.
 public struct PartnerOpenPGPSettings: Sendable, Hashable {
-    /// The partner's certificates, each pinned by its primary-key fingerprint. Signatures by
-    /// any of them are accepted (several during a key rotation); we encrypt to the first.
+    /// The partner's certificates, each pinned by its primary-key fingerprint and an optional
+    /// window of days. Signatures by any pin valid today are accepted (several during a key
+    /// rotation); we encrypt to the newest pin (by key creation) that is valid today.
     public var certificates: [OpenPGPPin]
     /// Compression of what we write: `none` (default) or `zlib`.
     public var compression: String
@@ -257,6 +279,9 @@ public struct PartnerSettings: Sendable {
     public var crlExpired: String
     /// Accept CBC EnvelopedData from this partner (warned on every run).
     public var allowCBC: Bool
+    /// Weak CMS key transports accepted from this partner (`legacy_key_transport`; empty by
+    /// default): names from ``legacyKeyTransportNames``, audited on every use.
+    public var legacyKeyTransport: [String] = []
     public var transport: TransportConfig
     /// `jsonl` or `csv`.
     public var portfolioFormat: String
@@ -275,4 +300,13 @@ public struct PartnerSettings: Sendable {
     public var maxRecalls: Int?
     /// The partner's country, transfer basis, agreement and DPIA.
     public var privacy: PartnerPrivacy
+    /// The layouts `portfolio_format` / `feedback_format` name, when not arlink's own formats
+    /// (docs/layouts.md), and the partner's note code map (`layout_note_codes`).
+    public var layouts = PartnerLayouts()
+}
+
+extension PartnerSettings {
+    /// The values `legacy_key_transport` accepts: the envelope's `LegacyKeyTransport` names (a
+    /// test compares the two lists, and the schema's enum).
+    public static let legacyKeyTransportNames = ["rsa_pkcs1v15", "rsa_oaep_sha1", "ecdh_sha1_kdf"]
 }

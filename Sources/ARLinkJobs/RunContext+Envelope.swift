@@ -1,7 +1,7 @@
 public import ARLinkConfig
 public import ARLinkEnvelope
 import ARLinkCore
-import Foundation
+public import Foundation
 
 /// The partner's envelope (`envelope: cms | openpgp`) for the jobs: one place that seals what
 /// we send, opens what a partner sends, and names the key a signed header must carry.
@@ -19,6 +19,14 @@ extension RunContext {
         return key
     }
 
+    /// Our earlier OpenPGP secret keys (`company.openpgp.previous_keys`), still accepted for
+    /// decryption during a rotation; each owner-only and unlocked.
+    public func openPGPPreviousKeys() throws -> [OpenPGPSecretKey] {
+        try (config.company.openPGP?.previousKeys ?? []).map { file in
+            try OpenPGPSecretKey(path: file.keyPath, passphrase: file.passphrase.map(Self.passphrase))
+        }
+    }
+
     /// Loads our OpenPGP key (owner-only, unlocked), our OpenPGP archive certificate and
     /// `partner`'s pinned certificates (each against its fingerprint), without a run context.
     /// - Throws: ``ConfigError`` for missing settings, ``EnvelopeError`` for unusable files.
@@ -27,6 +35,7 @@ extension RunContext {
             throw ConfigError(.missingKey, "company.openpgp: an OpenPGP partner needs our OpenPGP secret key (company.openpgp.key) and archive certificate (company.openpgp.archive)")
         }
         _ = try OpenPGPSecretKey(path: ours.keyPath, passphrase: ours.passphrase.map(passphrase))
+        for file in ours.previousKeys { _ = try OpenPGPSecretKey(path: file.keyPath, passphrase: file.passphrase.map(passphrase)) }
         _ = try OpenPGPCertificate(path: ours.archiveCertificatePath)
         guard let pins = partner.openPGP?.certificates, !pins.isEmpty else {
             throw ConfigError(.missingKey, "partner \(partner.id.rawValue): envelope: openpgp needs openpgp.certificates")
@@ -44,21 +53,56 @@ extension RunContext {
         }
     }
 
-    /// The recipients of everything we send to an OpenPGP partner: its first pinned
-    /// certificate, then our OpenPGP archive certificate.
+    /// The recipients of everything we send to an OpenPGP partner: its pinned certificate we
+    /// encrypt to today (``openPGPEncryptionPin(for:config:now:)``), then our OpenPGP archive
+    /// certificate.
     public func openPGPRecipients(for partner: PartnerSettings) throws -> [OpenPGPCertificate] {
         guard let archive = config.company.openPGP?.archiveCertificatePath else {
             throw ConfigError(.missingKey, "company.openpgp.archive: an OpenPGP partner needs our OpenPGP archive certificate")
         }
-        guard let first = try openPGPPinned(for: partner).first else {
-            throw ConfigError(.missingKey, "partner \(partner.id.rawValue): openpgp.certificates is empty")
-        }
-        return [first, try OpenPGPCertificate(path: archive)]
+        return [try Self.openPGPEncryptionPin(for: partner, now: now()), try OpenPGPCertificate(path: archive)]
     }
 
-    /// Whom an OpenPGP partner's signatures are trusted from, at the run's time.
+    /// The partner certificate we encrypt to at `now`: of the pins whose window holds today
+    /// (UTC) and whose key can encrypt (not expired, not revoked), the newest by key creation.
+    /// - Throws: ``EnvelopeError`` `badTrustConfiguration` (78) when no pin qualifies, naming each and why.
+    public static func openPGPEncryptionPin(for partner: PartnerSettings, now: Date) throws -> OpenPGPCertificate {
+        guard let pins = partner.openPGP?.certificates, !pins.isEmpty else {
+            throw ConfigError(.missingKey, "partner \(partner.id.rawValue): envelope: openpgp needs openpgp.certificates")
+        }
+        let today = LocalDate(daysSinceEpoch: Int32((now.timeIntervalSince1970 / 86_400).rounded(.down)))
+        var usable: [OpenPGPCertificate] = []
+        var reasons: [String] = []
+        for pin in pins {
+            let certificate = try OpenPGPCertificate(path: pin.path, expectedFingerprint: pin.fingerprint)
+            if !pin.isInWindow(on: today) {
+                reasons.append("\(pin.fingerprint): outside its window \(pin.validFrom.map(String.init(describing:)) ?? "…")–\(pin.validUntil.map(String.init(describing:)) ?? "…")")
+            } else if try !certificate.canEncrypt(at: now) {
+                reasons.append("\(pin.fingerprint): no key that may encrypt today (expired or revoked)")
+            } else {
+                usable.append(certificate)
+            }
+        }
+        // The newest key; among keys made in the same second, the first listed.
+        guard let newest = usable.enumerated().max(by: { a, b in
+            a.element.created != b.element.created ? a.element.created < b.element.created : a.offset > b.offset
+        })?.element else {
+            throw EnvelopeError(.badTrustConfiguration,
+                                "partner \(partner.id.rawValue): no pinned OpenPGP certificate can be encrypted to on \(today) (\(reasons.joined(separator: "; ")))")
+        }
+        return newest
+    }
+
+    /// Whom an OpenPGP partner's signatures are trusted from, at the run's time: the pins whose
+    /// window holds today (the signature check then refuses expired or revoked keys).
     public func openPGPTrust(for partner: PartnerSettings) throws -> OpenPGPTrust {
-        OpenPGPTrust(pinned: try openPGPPinned(for: partner), now: now(), partnerName: partner.id.rawValue)
+        let today = LocalDate(daysSinceEpoch: Int32((now().timeIntervalSince1970 / 86_400).rounded(.down)))
+        let inWindow = Set((partner.openPGP?.certificates ?? []).filter { $0.isInWindow(on: today) }.map(\.fingerprint))
+        let pinned = try openPGPPinned(for: partner).filter { inWindow.contains($0.fingerprint) }
+        guard !pinned.isEmpty else {
+            throw EnvelopeError(.badTrustConfiguration, "partner \(partner.id.rawValue): no pinned OpenPGP certificate is in its window on \(today)")
+        }
+        return OpenPGPTrust(pinned: pinned, now: now(), partnerName: partner.id.rawValue)
     }
 
     /// `recipient_key_sha256` for a header we send to `partner`: the SHA-256 of the partner's
@@ -71,13 +115,23 @@ extension RunContext {
         }
     }
 
-    /// `recipient_key_sha256` a header from `partner` must carry: our CMS encryption
+    /// `recipient_key_sha256` a header to us from `partner` carries: our CMS encryption
     /// certificate's SHA-256, or for OpenPGP partners ``OpenPGPHeaderKey`` of our OpenPGP key.
     public func ourKeySHA256(for partner: PartnerSettings, identity: DecryptionIdentity) throws -> String {
         switch partner.envelope {
         case .cms: identity.sha256Fingerprint
         case .openpgp: try openPGPKey().headerKeySHA256
         }
+    }
+
+    /// Every `recipient_key_sha256` a header from `partner` may carry: ``ourKeySHA256(for:identity:)``
+    /// and, for OpenPGP partners, that of each earlier key still accepted during a rotation.
+    public func acceptedKeySHA256s(for partner: PartnerSettings, identity: DecryptionIdentity) throws -> Set<String> {
+        var accepted: Set<String> = [try ourKeySHA256(for: partner, identity: identity)]
+        if partner.envelope == .openpgp {
+            for key in try openPGPPreviousKeys() { accepted.insert(key.headerKeySHA256) }
+        }
+        return accepted
     }
 
     /// Seals `input` for `partner` (and our archive) into `output` with the partner's envelope.
@@ -102,19 +156,23 @@ extension RunContext {
         switch partner.envelope {
         case .cms:
             return try Envelope.open(input: input, output: output, identity: identity, trust: trustPolicy(for: partner),
-                                     allowCBC: partner.allowCBC, knownSealedSHA256: knownSealedSHA256, durable: durable)
+                                     allowCBC: partner.allowCBC,
+                                     legacyKeyTransport: Set(partner.legacyKeyTransport.compactMap(LegacyKeyTransport.init(rawValue:))),
+                                     knownSealedSHA256: knownSealedSHA256, durable: durable)
         case .openpgp:
             let key: OpenPGPSecretKey
+            let previousKeys: [OpenPGPSecretKey]
             let trust: OpenPGPTrust
             do {
                 key = try openPGPKey()
+                previousKeys = try openPGPPreviousKeys()
                 trust = try openPGPTrust(for: partner)
             } catch let error as EnvelopeError {
                 throw error
             } catch {
                 throw EnvelopeError(.badTrustConfiguration, "partner \(partner.id.rawValue): \(error)")
             }
-            return try Envelope.openOpenPGP(input: input, output: output, key: key, trust: trust, durable: durable)
+            return try Envelope.openOpenPGP(input: input, output: output, key: key, previousKeys: previousKeys, trust: trust, durable: durable)
         }
     }
 }

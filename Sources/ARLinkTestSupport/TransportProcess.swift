@@ -68,11 +68,12 @@ public enum TransportProcess {
     /// Stops a server started with ``spawnServer(_:_:logPath:)``: its descendants and itself, then reaps it.
     public static func stopServer(_ pid: Int32, signal: Int32 = 15) {
         killTree(pid, signal: signal)
-        var status: Int32 = 0
-        for _ in 0..<200 {
-            if waitpid(pid, &status, WNOHANG) != 0 { return }
-            usleep(10_000)
+        let reaped = Wait.until(timeout: .seconds(2), interval: .milliseconds(10)) {
+            var status: Int32 = 0
+            return waitpid(pid, &status, WNOHANG) != 0
         }
+        if reaped { return }
+        var status: Int32 = 0
         kill(pid, SIGKILL)
         waitpid(pid, &status, 0)
     }
@@ -114,14 +115,14 @@ public enum TransportProcess {
 
     /// Waits until `port` accepts connections, or the process `pid` has exited, or `timeout` passed.
     public static func waitUntilListening(_ port: Int, pid: Int32, timeout: Double = 10) -> Bool {
-        let deadline = Date().addingTimeInterval(timeout)
-        while Date() < deadline {
+        var exited = false
+        let ready = Wait.until(timeout: .milliseconds(Int64(timeout * 1000)), interval: .milliseconds(20)) {
             if isListening(port) { return true }
             var status: Int32 = 0
-            if waitpid(pid, &status, WNOHANG) != 0 { return false }  // exited (or not our child)
-            usleep(20_000)
+            exited = waitpid(pid, &status, WNOHANG) != 0  // exited (or not our child)
+            return exited
         }
-        return false
+        return ready && !exited
     }
 
     /// The process ids of all descendants of `pid` (children, grandchildren...), from /proc.

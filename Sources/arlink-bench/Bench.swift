@@ -8,7 +8,7 @@ struct Bench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "arlink-bench",
         abstract: "Benchmarks arlink against command-line baselines (run with -c release).",
-        subcommands: [CSVBench.self, SampleBench.self, AuditBench.self, OutboundBench.self, EnvelopeBench.self, TransportBench.self, InboundBench.self]
+        subcommands: [CSVBench.self, SampleBench.self, AuditBench.self, OutboundBench.self, EnvelopeBench.self, TransportBench.self, InboundBench.self, LayoutBench.self]
     )
 
     /// The measured children run in this executable too: the same allocator settings as `arlink`.

@@ -12,8 +12,10 @@ import Glibc
 /// (`company.sec` signs, to `partner.pub`) against `gpg -u partner -r company --compress-algo
 /// none --digest-algo SHA256 --cipher-algo AES256 --sign --encrypt` (the same algorithms as
 /// arlink's profile; gpg's own default hash for these keys is SHA-512). Open: arlink opens gpg's message, gpg decrypts and verifies
-/// arlink's. The two sides alternate (A B A B ...), each in its own process, outputs removed
-/// before every run; min and median are printed.
+/// arlink's. arlink makes its output durable (fsync before the rename), so gpg's output is
+/// given the same durability (`sync FILE` after gpg). The two sides alternate (A B A B ...),
+/// each in its own process, outputs removed before every run; min and median wall time, the
+/// median CPU time (user + system) and the peak RSS are printed.
 extension EnvelopeBench {
     func runOpenPGP() throws {
         let folder = dir ?? (NSTemporaryDirectory() + "arlink-pgpbench-\(getpid())")
@@ -33,44 +35,36 @@ extension EnvelopeBench {
         print("OpenPGP envelope benchmark: \(sizeMb) MB plaintext, \(n) alternating runs per side; Ed25519 signer, Curve25519 recipient, AES-256, SHA-256, no compression")
 
         func remove(_ names: String...) { for name in names { try? FileManager.default.removeItem(atPath: folder + "/" + name) } }
-        var seal: [Child.Measurement] = [], gpgSeal: [Child.Measurement] = []
-        for _ in 0..<n {
-            remove("sealed.pgp")
-            seal.append(try Child.run([me, "envelope", "--phase", "pgp-seal", "--work", folder]))
-            remove("gpg-sealed.pgp")
-            gpgSeal.append(try Child.shell(
-                "\(gpg) -u \(partner) -r \(company) --compress-algo none --digest-algo SHA256 --cipher-algo AES256 --sign --encrypt -o gpg-sealed.pgp plain.bin", in: folder))
-        }
-        var open: [Child.Measurement] = [], gpgOpen: [Child.Measurement] = []
-        for _ in 0..<n {
-            remove("opened.bin")
-            open.append(try Child.run([me, "envelope", "--phase", "pgp-open", "--work", folder]))
-            remove("gpg-opened.bin")
-            gpgOpen.append(try Child.shell(
-                "\(gpg) --status-fd 3 -o gpg-opened.bin --decrypt sealed.pgp 3>gpg-status.txt 2>/dev/null"
-                    + " && grep -q 'VALIDSIG .*\(company)$' gpg-status.txt && grep -q DECRYPTION_OKAY gpg-status.txt", in: folder))
-        }
+        let sealRuns = try Child.alternate(rounds: n, [
+            ("arlink seal", { remove("sealed.pgp"); return try Child.run([me, "envelope", "--phase", "pgp-seal", "--work", folder]) }),
+            ("gpg --sign --encrypt + sync (SHA-256)", {
+                remove("gpg-sealed.pgp")
+                return try Child.shell(
+                    "\(gpg) -u \(partner) -r \(company) --compress-algo none --digest-algo SHA256 --cipher-algo AES256 --sign --encrypt -o gpg-sealed.pgp plain.bin && sync gpg-sealed.pgp",
+                    in: folder)
+            }),
+        ])
+        let openRuns = try Child.alternate(rounds: n, [
+            ("arlink open (gpg's message)", { remove("opened.bin"); return try Child.run([me, "envelope", "--phase", "pgp-open", "--work", folder]) }),
+            ("gpg --decrypt + sync (arlink's message)", {
+                remove("gpg-opened.bin")
+                return try Child.shell(
+                    "\(gpg) --status-fd 3 -o gpg-opened.bin --decrypt sealed.pgp 3>gpg-status.txt 2>/dev/null"
+                        + " && grep -q 'VALIDSIG .*\(company)$' gpg-status.txt && grep -q DECRYPTION_OKAY gpg-status.txt && sync gpg-opened.bin",
+                    in: folder)
+            }),
+        ])
         let bytes = Double(sizeMb) * 1e6
-        func row(_ name: String, _ ms: [Child.Measurement]) -> String {
-            let t = ms.map(\.seconds).sorted()
-            let median = t.count % 2 == 1 ? t[t.count / 2] : (t[t.count / 2 - 1] + t[t.count / 2]) / 2
-            let peak = ms.map(\.maxRSSKB).max() ?? 0
-            return name.padding(toLength: 44, withPad: " ", startingAt: 0)
-                + String(format: "min %6.3f s (%5.0f MB/s)  median %6.3f s (%5.0f MB/s)  peak RSS %4d MB",
-                         t[0], bytes / 1e6 / t[0], median, bytes / 1e6 / median, peak / 1024)
-        }
-        print(row("arlink seal", seal))
-        print(row("gpg --sign --encrypt (SHA-256, no compr.)", gpgSeal))
-        print(row("arlink open (gpg's message)", open))
-        print(row("gpg --decrypt (arlink's message)", gpgOpen))
-        func medianSeconds(_ ms: [Child.Measurement]) -> Double { ms.map(\.seconds).sorted()[ms.count / 2] }
-        let sealRatio = medianSeconds(gpgSeal) / medianSeconds(seal)
-        let openRatio = medianSeconds(gpgOpen) / medianSeconds(open)
-        let sealPeak = (seal.map(\.maxRSSKB).max() ?? 0) / 1024, openPeak = (open.map(\.maxRSSKB).max() ?? 0) / 1024
+        for r in sealRuns + openRuns { print(r.row(bytes: bytes)) }
+        let (seal, gpgSeal, open, gpgOpen) = (sealRuns[0], sealRuns[1], openRuns[0], openRuns[1])
+        let sealRatio = gpgSeal.medianSeconds / seal.medianSeconds
+        let openRatio = gpgOpen.medianSeconds / open.medianSeconds
         print(String(format: "seal: %.2fx gpg by median (bar >= 1x: %@); peak %d MB (bar < 64 MB: %@)", sealRatio,
-                     sealRatio >= 1 ? "met" : "NOT met", sealPeak, sealPeak < 64 ? "met" : "NOT met"))
+                     sealRatio >= 1 ? "met" : "NOT met", seal.peakMB, seal.peakMB < 64 ? "met" : "NOT met"))
         print(String(format: "open: %.2fx gpg by median (bar >= 1x: %@); peak %d MB (bar < 64 MB: %@)", openRatio,
-                     openRatio >= 1 ? "met" : "NOT met", openPeak, openPeak < 64 ? "met" : "NOT met"))
+                     openRatio >= 1 ? "met" : "NOT met", open.peakMB, open.peakMB < 64 ? "met" : "NOT met"))
+        print(String(format: "cpu time by median: seal %.2fx gpg's, open %.2fx (lower is better)",
+                     seal.medianCPUSeconds / gpgSeal.medianCPUSeconds, open.medianCPUSeconds / gpgOpen.medianCPUSeconds))
         let same = FileManager.default.contentsEqual(atPath: folder + "/plain.bin", andPath: folder + "/opened.bin")
             && FileManager.default.contentsEqual(atPath: folder + "/plain.bin", andPath: folder + "/gpg-opened.bin")
         print("outputs identical to the plaintext: \(same ? "yes" : "NO")")

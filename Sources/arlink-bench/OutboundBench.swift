@@ -1,5 +1,6 @@
 import ARLinkCore
 import ARLinkOutbound
+import ARLinkSampleData
 import ArgumentParser
 import ARLinkJobs
 import Foundation

@@ -6,7 +6,7 @@ import Testing
 /// The action names the code writes, the one list (``AuditAction``) and the table in
 /// docs/audit-log.md are the same set: nothing written goes undocumented, nothing documented is
 /// never written.
-@Suite("Audit action names")
+@Suite("Audit action names", .timeLimit(.minutes(10)))
 struct ActionNameTests {
     /// Every `action: "x.y"` literal in Sources (the benchmark's synthetic entries aside).
     static func writtenNames() throws -> Set<String> {

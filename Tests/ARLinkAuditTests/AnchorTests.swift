@@ -8,7 +8,7 @@ import Testing
 
 /// The fail-closed check before anything is appended or signed: a rewritten, rolled-back or
 /// un-checkpointed log stops the job (exit 77) until `audit recover` records what happened.
-@Suite("Audit log anchored to its newest checkpoint")
+@Suite("Audit log anchored to its newest checkpoint", .timeLimit(.minutes(10)))
 struct AnchorTests {
     static let unlock = "DROP TRIGGER audit_entry_no_update; DROP TRIGGER audit_entry_no_delete; DROP TRIGGER audit_checkpoint_no_update; DROP TRIGGER audit_checkpoint_no_delete; DROP TRIGGER audit_checkpoint_export_no_delete;"
 

@@ -8,7 +8,7 @@ import Testing
 /// End to end through the built `arlink` binary: `audit verify`, `prove`, `check-proof` and
 /// `report` on the demo configuration with the example keys.
 @Suite("arlink audit commands", .enabled(if: FileManager.default.isExecutableFile(atPath: RepositoryPaths.arlinkExecutable),
-                                         "needs the arlink executable next to the test bundle (build the whole package)"))
+                                         "needs the arlink executable next to the test bundle (build the whole package)"), .timeLimit(.minutes(10)))
 struct AuditCommandTests {
     struct Setup {
         let directory: TemporaryDirectory

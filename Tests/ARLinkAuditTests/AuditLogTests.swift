@@ -5,7 +5,7 @@ import Foundation
 import GRDB
 import Testing
 
-@Suite("Audit log: appending, transactions, triggers, checkpoints")
+@Suite("Audit log: appending, transactions, triggers, checkpoints", .timeLimit(.minutes(10)))
 struct AuditLogTests {
     @Test("entries commit with the state change, and roll back with it")
     func transactional() throws {

@@ -9,7 +9,7 @@ import Testing
 /// names, tax ids, phone numbers and emails from the demo's ERP extract.
 @Suite("No personal data in the audit log of a demo run",
        .enabled(if: FileManager.default.isExecutableFile(atPath: RepositoryPaths.arlinkExecutable),
-                "needs the arlink executable next to the test bundle (build the whole package)"))
+                "needs the arlink executable next to the test bundle (build the whole package)"), .timeLimit(.minutes(10)))
 struct AuditPersonalDataTests {
     /// Splits one RFC 4180 line (quoted fields, doubled quotes); enough for the demo extract.
     static func fields(_ line: Substring) -> [String] {

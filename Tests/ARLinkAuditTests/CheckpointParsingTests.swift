@@ -7,7 +7,7 @@ import Testing
 
 /// Checkpoint text parsed exactly as C2SP tlog-checkpoint and signed-note specify, and a
 /// checker that identifies the key by what the caller knows, not by the name in the note.
-@Suite("Checkpoint parsing and key identity")
+@Suite("Checkpoint parsing and key identity", .timeLimit(.minutes(10)))
 struct CheckpointParsingTests {
     static let root = MerkleHash.zero.base64
 

@@ -6,7 +6,7 @@ import Foundation
 import Testing
 
 /// Ed25519 through OpenSSL's EVP API, checked against the `openssl` CLI as an independent peer.
-@Suite("Ed25519 keys and signatures against the openssl CLI")
+@Suite("Ed25519 keys and signatures against the openssl CLI", .timeLimit(.minutes(10)))
 struct Ed25519InteropTests {
     @Test("a signature we make verifies with openssl pkeyutl, and one openssl makes verifies with us")
     func interop() throws {

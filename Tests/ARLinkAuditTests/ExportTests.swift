@@ -7,7 +7,7 @@ import Testing
 
 /// `audit export` and `audit check-export`, and an independent check of one export written
 /// from the specs (Python's `cryptography` for Ed25519, hashlib for the tree).
-@Suite("Verifiable audit exports")
+@Suite("Verifiable audit exports", .timeLimit(.minutes(10)))
 struct ExportTests {
     static var today: String { String(ISO8601DateFormatter().string(from: Date()).prefix(10)) }
 

@@ -5,7 +5,7 @@ import Testing
 /// (google/certificate-transparency `cpp/merkletree/merkle_tree_test.cc`, carried on in
 /// transparency-dev/merkle `proof/verify_test.go` and `testonly/constants.go`): eight leaf
 /// inputs, the tree heads of sizes 1 to 8, and inclusion and consistency proofs.
-@Suite("Merkle tree against Certificate Transparency test vectors")
+@Suite("Merkle tree against Certificate Transparency test vectors", .timeLimit(.minutes(10)))
 struct MerkleVectorTests {
     static let leafInputs: [[UInt8]] = ["", "00", "10", "2021", "3031", "40414243", "5051525354555657", "606162636465666768696a6b6c6d6e6f"].map(bytes)
 

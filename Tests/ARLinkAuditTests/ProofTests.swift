@@ -6,7 +6,7 @@ import Foundation
 import GRDB
 import Testing
 
-@Suite("Inclusion proofs for one transfer")
+@Suite("Inclusion proofs for one transfer", .timeLimit(.minutes(10)))
 struct ProofTests {
     func makeLog(_ name: String) throws -> (AuditTestFixture, AuditLog) {
         let fixture = try AuditTestFixture(name)

@@ -5,7 +5,7 @@ import Foundation
 import GRDB
 import Testing
 
-@Suite("Period reports for a compliance officer")
+@Suite("Period reports for a compliance officer", .timeLimit(.minutes(10)))
 struct ReportTests {
     func makeReport(tamper: Bool = false) throws -> (AuditTestFixture, AuditReport) {
         let fixture = try AuditTestFixture("report")

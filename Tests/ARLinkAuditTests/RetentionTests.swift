@@ -7,7 +7,7 @@ import Testing
 
 /// Retention: the content of old entries goes, their leaf hashes stay, and the log still
 /// verifies; nothing can be emptied quietly.
-@Suite("Audit retention and pruning")
+@Suite("Audit retention and pruning", .timeLimit(.minutes(10)))
 struct RetentionTests {
     static let fourYears: TimeInterval = 4 * 365 * 86_400
 

@@ -7,7 +7,7 @@ import Testing
 /// note_test.go): the key "PeterNeumann" with its published verifier key and signature.
 /// Ed25519 is deterministic, so signing the same text with the same seed through OpenSSL
 /// must reproduce the published signature byte for byte.
-@Suite("C2SP signed notes against the Go sumdb/note example")
+@Suite("C2SP signed notes against the Go sumdb/note example", .timeLimit(.minutes(10)))
 struct SignedNoteTests {
     static let verifierKey = "PeterNeumann+c74f20a3+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW"
     static let signerKeyBase64 = "AYEKFALVFGyNhPJEMzD1QIDr+Y7hfZx09iUvxdXHKDFz"

@@ -10,7 +10,7 @@ import Testing
 /// Each attack of the issue, done the way an attacker with file access would (the `sqlite3`
 /// CLI, dropping the triggers first), must be detected with a message naming the first entry
 /// or checkpoint that does not match.
-@Suite("Tamper detection")
+@Suite("Tamper detection", .timeLimit(.minutes(10)))
 struct TamperTests {
     /// A log of 30 entries over three runs (checkpoints at 10, 20, 30 and every 10 entries),
     /// exported to the checkpoint file and verified intact.

@@ -3,7 +3,7 @@ import Foundation
 import Testing
 
 /// End-to-end tests of the built `arlink` binary: output, files and exit codes.
-@Suite("arlink command line", .serialized)
+@Suite("arlink command line", .serialized, .timeLimit(.minutes(10)))
 struct CLITests {
     static var arlink: String { RepositoryPaths.arlinkExecutable }
 
@@ -130,14 +130,31 @@ struct CLITests {
     }
 }
 
-@Suite("CLI: itemization and flag columns")
+@Suite("CLI: itemization and flag columns", .timeLimit(.minutes(10)))
 struct ItemizationCLITests {
-    /// Appends columns to the demo's customer master: `value(line)` gives each data row's cells.
+    /// Sets columns of the demo's customer master (the sample extract already has them; a column
+    /// it lacks is added): `value(line)` gives each data row's cells. Python's csv module rewrites
+    /// the file, so quoted names stay intact.
     static func addColumns(_ dir: TemporaryDirectory, header: String, value: (Int) -> String) throws {
         let path = dir.file("demo/erp/customers.csv")
-        let lines = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n").map(String.init)
-        let out = lines.enumerated().map { i, line in line + "," + (i == 0 ? header : value(i + 1)) }
-        try (out.joined(separator: "\n") + "\n").write(toFile: path, atomically: true, encoding: .utf8)
+        let rows = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n").count - 1
+        let cells = (0..<rows).map { value($0 + 2) }.joined(separator: "\n")
+        let r = try ProcessRunner.run("python3", ["-c", """
+            import csv, sys
+            path, names = sys.argv[1], sys.argv[2].split(',')
+            values = [line.split(',') for line in sys.stdin.read().split('\\n')]
+            with open(path, newline='', encoding='utf-8') as f:
+                rows = list(csv.reader(f))
+            for name in names:
+                if name not in rows[0]:
+                    rows[0].append(name)
+                    for row in rows[1:]: row.append('')
+            for row, cells in zip(rows[1:], values):
+                for name, cell in zip(names, cells): row[rows[0].index(name)] = cell
+            with open(path, 'w', newline='', encoding='utf-8') as f:
+                csv.writer(f, lineterminator='\\n').writerows(rows)
+            """, path, header], stdin: Data(cells.utf8))
+        try #require(r.status == 0, "\(r.stderr)")
     }
 
     @Test("a bad itemization type or a negative bankruptcy chapter stops the run with exit 65, naming file, line and column", arguments: [
@@ -161,7 +178,7 @@ struct ItemizationCLITests {
     }
 }
 
-@Suite("Shipped files")
+@Suite("Shipped files", .timeLimit(.minutes(10)))
 struct ShippedFileTests {
     @Test("config/demo.yaml is exactly what arlink demo writes")
     func demoConfigMatches() throws {
@@ -176,7 +193,7 @@ struct ShippedFileTests {
     }
 }
 
-@Suite("Audit log of a demo run")
+@Suite("Audit log of a demo run", .timeLimit(.minutes(10)))
 struct DemoAuditTests {
     @Test("no audit entry holds a debtor's name, tax id, phone number or email")
     func noPersonalData() throws {

@@ -6,7 +6,7 @@ import Testing
 /// line per check, and a run's exit codes.
 @Suite("arlink config check (the built executable)", .serialized,
        .enabled(if: FileManager.default.isExecutableFile(atPath: RepositoryPaths.arlinkExecutable),
-                "needs the arlink executable next to the test bundle (build the whole package)"))
+                "needs the arlink executable next to the test bundle (build the whole package)"), .timeLimit(.minutes(10)))
 struct ConfigCheckTests {
     static func run(_ arguments: [String], environment: [String: String]? = nil) throws -> ProcessResult {
         try ProcessRunner.run(RepositoryPaths.arlinkExecutable, arguments, environment: environment, currentDirectory: RepositoryPaths.root)

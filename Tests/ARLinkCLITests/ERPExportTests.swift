@@ -5,7 +5,7 @@ import Testing
 /// The built binary placing from exports shaped like what ERPNext and Odoo write (hand-written
 /// fixtures in Tests/ARLinkFormatsTests/Fixtures), configured with nothing but the preset and
 /// the file paths.
-@Suite("arlink outbound run over real ERP export shapes", .serialized)
+@Suite("arlink outbound run over real ERP export shapes", .serialized, .timeLimit(.minutes(10)))
 struct ERPExportTests {
     static let fixtures = RepositoryPaths.root + "/Tests/ARLinkFormatsTests/Fixtures"
     static let asOf = ["--as-of", "2025-09-30"]

@@ -7,7 +7,7 @@ private let faketime = "/usr/bin/faketime"
 
 /// `arlink keys check` on the demo as the committed example certificates near their end: the
 /// instants come from the certificate, the clock from libfaketime.
-@Suite("Example certificates near their expiry")
+@Suite("Example certificates near their expiry", .timeLimit(.minutes(10)))
 struct ExampleKeyExpiryTests {
     /// `notAfter` of a committed example certificate, as the `openssl` CLI reads it.
     static func notAfter(_ relative: String) throws -> Date {

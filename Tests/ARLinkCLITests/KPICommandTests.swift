@@ -4,7 +4,7 @@ import Testing
 
 /// `arlink report kpi` and the demo's KPI page, from the built binary, checked against the
 /// ledger as the `sqlite3` tool reads it.
-@Suite("arlink report kpi", .serialized)
+@Suite("arlink report kpi", .serialized, .timeLimit(.minutes(10)))
 struct KPICommandTests {
     @Test("the demo ends by writing the KPI page; the report's placements agree with the ledger's batch")
     func demoWritesKPIs() throws {

@@ -3,7 +3,7 @@ import Foundation
 import Testing
 
 /// What the command line says: versions, JSON types and times.
-@Suite("Messages of the command line", .serialized)
+@Suite("Messages of the command line", .serialized, .timeLimit(.minutes(10)))
 struct MessageTests {
     @Test("version: 2 names the versions that exist; JSON error lines carry a time")
     func unknownVersion() throws {

@@ -7,7 +7,7 @@ let gpgAvailable: Bool = (try? ProcessRunner.run("/bin/sh", ["-c", "command -v g
 
 /// `arlink envelope seal|open|inspect --format openpgp` end to end, with GnuPG as the partner.
 @Suite("arlink envelope --format openpgp", .serialized,
-       .enabled(if: gpgAvailable, "needs gpg (GnuPG 2.2): run scripts/setup.sh"))
+       .enabled(if: gpgAvailable, "needs gpg (GnuPG 2.2): run scripts/setup.sh"), .timeLimit(.minutes(10)))
 struct OpenPGPCLITests {
     /// Test keys from the envelope tests' script (a throwaway GNUPGHOME under `dir/keys`).
     static func keys(_ dir: TemporaryDirectory) throws -> String {

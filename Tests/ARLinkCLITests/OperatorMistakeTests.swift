@@ -9,7 +9,7 @@ import Glibc
 /// over a small demo: every mistake is refused with its exit code and changes nothing.
 @Suite("Careless operators (the built executable)", .serialized,
        .enabled(if: FileManager.default.isExecutableFile(atPath: RepositoryPaths.arlinkExecutable),
-                "needs the arlink executable next to the test bundle (build the whole package)"))
+                "needs the arlink executable next to the test bundle (build the whole package)"), .timeLimit(.minutes(10)))
 struct OperatorMistakeTests {
     static var arlink: String { RepositoryPaths.arlinkExecutable }
 

@@ -5,7 +5,7 @@ import Testing
 /// Kills `arlink outbound run` with SIGKILL at random moments, re-runs it, and checks that every
 /// as-of date ends with exactly one delivered file, every account was placed exactly once, and
 /// nothing half-done is left behind (design section 7, crash safety).
-@Suite("Outbound crash safety (SIGKILL at random moments)", .serialized)
+@Suite("Outbound crash safety (SIGKILL at random moments)", .serialized, .timeLimit(.minutes(20)))
 struct OutboundCrashTests {
     @Test("10 kills, then completion: one batch and one delivered file per as-of date, each account placed once")
     func killAndResume() throws {
@@ -40,7 +40,8 @@ struct OutboundCrashTests {
                 try process.run()
                 // Kill somewhere in the later part of a typical run, where batches are built, sealed and delivered.
                 let window = max(typicalRun, 0.2)
-                usleep(UInt32((window * 0.3 + Double(rng.next() % 1000) / 1000 * window * 0.8) * 1_000_000))
+                let delay = window * 0.3 + Double(rng.next() % 1000) / 1000 * window * 0.8
+                Wait.forExit(process, timeout: .microseconds(Int64(delay * 1_000_000)))
                 if process.isRunning { kill(process.processIdentifier, SIGKILL); kills += 1 }
                 process.waitUntilExit()
                 if try sql("SELECT COUNT(*) FROM outbound_batch WHERE state IN ('built', 'sealed')") != "0" { leftPending += 1 }
@@ -76,7 +77,7 @@ struct OutboundCrashTests {
     }
 }
 
-@Suite("Outbound crash safety (SIGKILL at every step)", .serialized)
+@Suite("Outbound crash safety (SIGKILL at every step)", .serialized, .timeLimit(.minutes(20)))
 struct OutboundFailpointTests {
     @Test("killed at each step, the next run finishes the same batch: one file, same sequence, no plaintext left")
     func everyStep() throws {
@@ -110,18 +111,5 @@ struct OutboundFailpointTests {
         }
         #expect(try sql("SELECT group_concat(sequence, ',') FROM (SELECT sequence FROM outbound_batch ORDER BY sequence)") == "1,2,3,4,5,6,7")
         #expect(try sql("SELECT COUNT(*) - COUNT(DISTINCT account_ref) FROM placement_event WHERE action = 'place'") == "0")
-    }
-}
-
-/// SplitMix64: a small seeded generator so a failing run can be replayed.
-struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

@@ -8,7 +8,7 @@ import Testing
 @Suite("Outbound on a full disk (the built executable, small tmpfs)", .serialized,
        .enabled(if: FileManager.default.isExecutableFile(atPath: RepositoryPaths.arlinkExecutable),
                 "needs the arlink executable next to the test bundle (build the whole package)"),
-       .enabled(if: SmallFileSystem.unavailableReason == nil, Comment(rawValue: SmallFileSystem.unavailableReason ?? "")))
+       .enabled(if: SmallFileSystem.unavailableReason == nil, Comment(rawValue: SmallFileSystem.unavailableReason ?? "")), .timeLimit(.minutes(20)))
 struct OutboundDiskFullTests {
     @Test("a full work folder: 75 with the path, nothing built or delivered; delivered once space is freed")
     func fullWorkFolder() throws {
@@ -79,7 +79,7 @@ extension OutboundDiskFullTests {
 @Suite("Outbound on a failing disk (the built executable)",
        .enabled(if: FileManager.default.isExecutableFile(atPath: RepositoryPaths.arlinkExecutable),
                 "needs the arlink executable next to the test bundle (build the whole package)"),
-       .enabled(if: FileManager.default.fileExists(atPath: "/proc/self/mem"), "needs /proc/self/mem to produce EIO"))
+       .enabled(if: FileManager.default.fileExists(atPath: "/proc/self/mem"), "needs /proc/self/mem to produce EIO"), .timeLimit(.minutes(20)))
 struct OutboundFailingDiskTests {
     @Test("an extract that cannot be read (EIO) stops the run with 75 naming it; nothing is built")
     func unreadableExtract() throws {

@@ -6,7 +6,7 @@ import Testing
 /// date was already delivered, and it creates nothing (on the built `arlink` binary).
 @Suite("Outbound dry runs (the built executable)", .serialized,
        .enabled(if: FileManager.default.isExecutableFile(atPath: RepositoryPaths.arlinkExecutable),
-                "needs the arlink executable next to the test bundle (build the whole package)"))
+                "needs the arlink executable next to the test bundle (build the whole package)"), .timeLimit(.minutes(10)))
 struct OutboundDryRunTests {
     static func run(_ arguments: [String]) throws -> ProcessResult {
         try ProcessRunner.run(RepositoryPaths.arlinkExecutable, arguments, currentDirectory: RepositoryPaths.root)

@@ -6,7 +6,7 @@ import Testing
 /// and creates nothing: only `arlink init` (or `state.create: true`) creates a state.
 @Suite("Path typos in the configuration (the built executable)", .serialized,
        .enabled(if: FileManager.default.isExecutableFile(atPath: RepositoryPaths.arlinkExecutable),
-                "needs the arlink executable next to the test bundle (build the whole package)"))
+                "needs the arlink executable next to the test bundle (build the whole package)"), .timeLimit(.minutes(10)))
 struct PathTypoTests {
     static func run(_ arguments: [String]) throws -> ProcessResult {
         try ProcessRunner.run(RepositoryPaths.arlinkExecutable, arguments, currentDirectory: RepositoryPaths.root)

@@ -7,7 +7,7 @@ import Testing
 /// HTTPS. No server is needed: each refusal comes before any connection.
 @Suite("Checks before a run (the built executable)", .serialized,
        .enabled(if: FileManager.default.isExecutableFile(atPath: RepositoryPaths.arlinkExecutable),
-                "needs the arlink executable next to the test bundle (build the whole package)"))
+                "needs the arlink executable next to the test bundle (build the whole package)"), .timeLimit(.minutes(10)))
 struct PreflightTests {
     static func run(_ arguments: [String]) throws -> ProcessResult {
         try ProcessRunner.run(RepositoryPaths.arlinkExecutable, arguments, currentDirectory: RepositoryPaths.root)

@@ -3,7 +3,7 @@ import Foundation
 import Testing
 
 /// `arlink privacy` on the demo's data, checked against the ledger with sqlite3.
-@Suite("arlink privacy on the demo's data", .serialized)
+@Suite("arlink privacy on the demo's data", .serialized, .timeLimit(.minutes(10)))
 struct PrivacyCommandTests {
     static func arlink(_ args: [String]) throws -> ProcessResult {
         try ProcessRunner.run(RepositoryPaths.arlinkExecutable, args, currentDirectory: RepositoryPaths.root)

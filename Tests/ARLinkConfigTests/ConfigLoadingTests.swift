@@ -4,7 +4,7 @@ import ARLinkTestSupport
 import Foundation
 import Testing
 
-@Suite("Configuration loading")
+@Suite("Configuration loading", .timeLimit(.minutes(10)))
 struct ConfigLoadingTests {
     /// A demo-shaped folder: the demo configuration with the example keys copied beside it.
     static func demoFolder() throws -> TemporaryDirectory {

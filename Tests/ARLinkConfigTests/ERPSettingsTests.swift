@@ -7,7 +7,7 @@ import Testing
 
 /// The `erp` section and the recall limits: what the loader accepts is what the schema and the
 /// docs list, and the presets bring their ERP's defaults.
-@Suite("Configuration: ERP formats, presets and recall limits")
+@Suite("Configuration: ERP formats, presets and recall limits", .timeLimit(.minutes(10)))
 struct ERPSettingsTests {
     static func load(_ replacements: [(String, String)]) throws -> ArlinkConfiguration {
         let dir = try ConfigLoadingTests.demoFolder()

@@ -4,7 +4,7 @@ import Foundation
 import Testing
 
 /// `envelope: openpgp` partners and `company.openpgp` in the configuration.
-@Suite("Configuration: OpenPGP partners")
+@Suite("Configuration: OpenPGP partners", .timeLimit(.minutes(10)))
 struct OpenPGPConfigTests {
     static let fingerprint = "94E0 FC4D 9910 4743 EFE3  16A4 EB2F B2E3 A2FA 3850"
 
@@ -83,6 +83,7 @@ struct OpenPGPConfigTests {
         ("      certificates:\n", "      compression: bzip2\n      certificates:\n", "partners[0].openpgp.compression", .invalidValue),
         ("      certificates:\n", "      armour: true\n      certificates:\n", "partners[0].openpgp.armour", .unknownKey),
         ("    envelope: openpgp\n", "    envelope: openpgp\n    allow_cbc: true\n", "partners[0].allow_cbc", .invalidValue),
+        ("    envelope: openpgp\n", "    envelope: openpgp\n    legacy_key_transport: [rsa_pkcs1v15]\n", "partners[0].legacy_key_transport", .invalidValue),
     ])
     func refusals(old: String, new: String, key: String, code: ConfigError.Code) throws {
         let dir = try Self.folder()

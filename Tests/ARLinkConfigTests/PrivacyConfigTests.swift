@@ -4,7 +4,7 @@ import ARLinkTestSupport
 import Foundation
 import Testing
 
-@Suite("Configuration: jurisdiction, transfer basis, agreement and DPIA")
+@Suite("Configuration: jurisdiction, transfer basis, agreement and DPIA", .timeLimit(.minutes(10)))
 struct PrivacyConfigTests {
     static let agreementBlock = """
             agreement:

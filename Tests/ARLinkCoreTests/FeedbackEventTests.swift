@@ -1,7 +1,7 @@
 @testable import ARLinkCore
 import Testing
 
-@Suite("Feedback events: the boxed fields behave like plain ones")
+@Suite("Feedback events: the boxed fields behave like plain ones", .timeLimit(.minutes(10)))
 struct FeedbackEventTests {
     static func dispute() -> FeedbackEvent {
         var event = FeedbackEvent(type: .dispute, eventID: "D1", accountRef: "C1")
@@ -70,7 +70,7 @@ struct FeedbackEventTests {
     }
 }
 
-@Suite("Decimal digits written into bytes")
+@Suite("Decimal digits written into bytes", .timeLimit(.minutes(10)))
 struct DecimalDigitsTests {
     @Test("every value comes out as its decimal text, where it was asked", arguments: [UInt64(0), 7, 10, 99, 100, 12_345, 1_000_000_007, .max])
     func digits(_ value: UInt64) {

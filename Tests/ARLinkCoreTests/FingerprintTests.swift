@@ -2,7 +2,7 @@ import ARLinkCore
 import Dispatch
 import Testing
 
-@Suite("Account fingerprints")
+@Suite("Account fingerprints", .timeLimit(.minutes(10)))
 struct FingerprintTests {
     /// Expected values from an independent implementation (Python, FNV-1a 64 over each invoice's
     /// number, due date, open minor units and currency, each followed by 0x1F, invoices in
@@ -23,7 +23,7 @@ struct FingerprintTests {
     }
 }
 
-@Suite("Planning on several threads")
+@Suite("Planning on several threads", .timeLimit(.minutes(10)))
 struct ParallelPlanTests {
     /// As the outbound job plans: the parts at once on the machine's cores.
     static let threaded: @Sendable (Int, @Sendable (Int) -> Void) -> Void = { count, body in

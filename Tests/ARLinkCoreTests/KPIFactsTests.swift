@@ -1,7 +1,7 @@
 import ARLinkCore
 import Testing
 
-@Suite("KPI facts gathered from extracts and feedback")
+@Suite("KPI facts gathered from extracts and feedback", .timeLimit(.minutes(10)))
 struct KPIFactsTests {
     let eur = try! Currency("EUR")
     let asOf = LocalDate(year: 2027, month: 3, day: 31)!

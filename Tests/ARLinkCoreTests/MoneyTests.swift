@@ -1,7 +1,7 @@
 import ARLinkCore
 import Testing
 
-@Suite("Money and currencies")
+@Suite("Money and currencies", .timeLimit(.minutes(10)))
 struct MoneyTests {
     @Test("decimal strings use the currency's exponent", arguments: [
         ("USD", Int64(1250), "12.50"), ("EUR", -5, "-0.05"), ("JPY", 1250000, "1250000"),
@@ -55,7 +55,7 @@ struct MoneyTests {
     }
 }
 
-@Suite("Dates")
+@Suite("Dates", .timeLimit(.minutes(10)))
 struct LocalDateTests {
     @Test("round trip through days since 1970", arguments: ["1970-01-01", "2000-02-29", "2024-12-31", "2026-11-29", "1969-12-31", "2100-03-01",
                                                              "0001-01-01", "0999-09-09", "9999-12-31"])
@@ -92,7 +92,7 @@ struct LocalDateTests {
     }
 }
 
-@Suite("Identifiers and minimisation")
+@Suite("Identifiers and minimisation", .timeLimit(.minutes(10)))
 struct IdentifierTests {
     @Test("party ids are file-name safe", arguments: [("acme-collect", true), ("a", false), ("Acme", false), ("acme_collect", false), ("../x", false), ("9acme", false)])
     func partyIDs(text: String, valid: Bool) {

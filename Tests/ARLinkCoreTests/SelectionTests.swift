@@ -19,7 +19,7 @@ struct Fixture {
     }
 }
 
-@Suite("Selection policy")
+@Suite("Selection policy", .timeLimit(.minutes(10)))
 struct SelectionTests {
     let policy = SelectionPolicy(minDaysPastDue: 60, minBalance: [Fixture.eur: Money(minorUnits: 5000, currency: Fixture.eur)],
                                  excludedGroups: ["intercompany"])
@@ -79,7 +79,7 @@ struct SelectionTests {
     }
 }
 
-@Suite("Placement planner")
+@Suite("Placement planner", .timeLimit(.minutes(10)))
 struct PlannerTests {
     let policy = SelectionPolicy(minDaysPastDue: 60, minBalance: [Fixture.eur: Money(minorUnits: 5000, currency: Fixture.eur)])
     var planner: PlacementPlanner {

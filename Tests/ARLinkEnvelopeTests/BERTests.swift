@@ -2,7 +2,7 @@
 import Foundation
 import Testing
 
-@Suite("BER splitting")
+@Suite("BER splitting", .timeLimit(.minutes(10)))
 struct BERTests {
     func header(_ bytes: [UInt8]) -> BERHeader.ParseResult {
         bytes.withUnsafeBytes { BERHeader.parse($0) }

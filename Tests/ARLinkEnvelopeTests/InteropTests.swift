@@ -4,7 +4,7 @@ import Testing
 
 /// Interoperability with the `openssl cms` command-line tool, the partner's tool, in both
 /// directions for every signer and recipient type.
-@Suite("Interop with openssl cms")
+@Suite("Interop with openssl cms", .timeLimit(.minutes(10)))
 struct InteropTests {
     static let pairs: [(Signer, Recipient)] = Signer.allCases.flatMap { s in Recipient.allCases.map { (s, $0) } }
     static let cases: [(Signer, Recipient, Bool)] = pairs.flatMap { p in [false, true].map { (p.0, p.1, $0) } }

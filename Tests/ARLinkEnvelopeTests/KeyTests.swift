@@ -3,7 +3,7 @@ import ARLinkCore
 import Foundation
 import Testing
 
-@Suite("Keys and certificates")
+@Suite("Keys and certificates", .timeLimit(.minutes(10)))
 struct KeyTests {
     @Test("a group-readable private key is refused")
     func permissions() throws {
@@ -131,7 +131,7 @@ struct KeyTests {
     }
 }
 
-@Suite("Header binding")
+@Suite("Header binding", .timeLimit(.minutes(10)))
 struct HeaderBindingTests {
     let ours = "aa11bb22cc33dd44ee55ff6600112233445566778899aabbccddeeff00112233"
     let signer = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"

@@ -4,7 +4,7 @@ import Testing
 
 /// The OpenPGP profile against real peers, each in both directions: GnuPG 2.2, the rnp CLI and
 /// Sequoia's sq, with Ed25519/Curve25519 and RSA-3072 keys, with and without armour and compression.
-@Suite("OpenPGP interop")
+@Suite("OpenPGP interop", .timeLimit(.minutes(10)))
 struct OpenPGPInteropTests {
     struct Variant: Sendable, CustomStringConvertible {
         let keys: PGPKeys

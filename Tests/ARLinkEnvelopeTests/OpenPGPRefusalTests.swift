@@ -6,7 +6,7 @@ import Testing
 /// Every refusal of the OpenPGP open, each with its error code and proof that nothing (no
 /// plaintext, no staging file) is left in the output folder. The bad messages come from real
 /// tools (GnuPG, rnp) wherever a tool can write them.
-@Suite("OpenPGP refusals", .enabled(if: PGPPeer.gpg.available, "needs gpg (GnuPG 2.2) to write the messages: run scripts/setup.sh"))
+@Suite("OpenPGP refusals", .enabled(if: PGPPeer.gpg.available, "needs gpg (GnuPG 2.2) to write the messages: run scripts/setup.sh"), .timeLimit(.minutes(10)))
 struct OpenPGPRefusalTests {
     /// gpg signs `plain` as `signer` (or not) and encrypts it to `to`, with extra options.
     static func gpgMessage(_ s: Scratch, signers: [String] = ["partner-ed"], to: String = "us-ed", options: String = "",
@@ -282,7 +282,7 @@ struct OpenPGPRefusalTests {
 }
 
 /// Armoured messages: the armour must be whole and stand alone.
-@Suite("OpenPGP armour refusals")
+@Suite("OpenPGP armour refusals", .timeLimit(.minutes(10)))
 struct OpenPGPArmorTests {
     static func armored(_ s: Scratch) throws -> String {
         let f = try PGPFixture.get()

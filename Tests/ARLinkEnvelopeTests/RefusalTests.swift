@@ -4,7 +4,7 @@ import Foundation
 import Testing
 
 /// Every refusal has its own code, and no plaintext is left anywhere.
-@Suite("Refusals")
+@Suite("Refusals", .timeLimit(.minutes(10)))
 struct RefusalTests {
     @Test("a flipped bit in the ciphertext fails the GCM tag")
     func flippedCiphertext() throws {
@@ -241,6 +241,40 @@ struct RefusalTests {
         let s4 = try Scratch()
         let aes128 = try cliSigned(s4, encrypt: "-aes-128-gcm \(Recipient.partnerEC.cliOptions(f))")
         try expectRefusal(.disallowedAlgorithm, s4, sealed: aes128)
+    }
+
+    @Test("each legacy key transport opens only when listed, reports which, and warns", arguments: [
+        ("-recip RECIP_EC", Recipient.partnerEC, LegacyKeyTransport.ecdhSHA1KDF),
+        ("-recip RECIP_RSA -keyopt rsa_padding_mode:oaep", Recipient.companyRSA, LegacyKeyTransport.rsaOAEPSHA1),
+        ("-recip RECIP_RSA", Recipient.companyRSA, LegacyKeyTransport.rsaPKCS1v15),
+    ])
+    func legacyKeyTransportOptIn(options: String, recipient: Recipient, form: LegacyKeyTransport) throws {
+        let f = try Fixture.get()
+        let s = try Scratch()
+        let encrypt = "-aes-256-gcm " + options
+            .replacingOccurrences(of: "RECIP_EC", with: "'\(f.path(Recipient.partnerEC.cert))'")
+            .replacingOccurrences(of: "RECIP_RSA", with: "'\(f.path(Recipient.companyRSA.cert))'")
+        let sealed = try cliSigned(s, encrypt: encrypt)
+        let identity = try recipient.identity(f)
+        let others = Set(LegacyKeyTransport.allCases).subtracting([form])
+        // The other two forms do not open it.
+        #expect(throws: EnvelopeError.self) {
+            try Envelope.open(input: sealed, output: s.output, identity: identity, trust: Signer.companyEC.trust(f), legacyKeyTransport: others)
+        }
+        #expect(s.outputFolderContents().isEmpty)
+        let result = try Envelope.open(input: sealed, output: s.output, identity: identity, trust: Signer.companyEC.trust(f),
+                                       legacyKeyTransport: [form])
+        #expect(result.legacyKeyTransport == form)
+        #expect(result.warnings.contains { $0.contains(form.rawValue) })
+        #expect(try s.read(s.output).count == 40_000)
+        // Our own envelope uses no legacy form even when all are allowed.
+        let s2 = try Scratch()
+        let plain = try s2.makePlaintext(count: 1000)
+        let ours = try sealDefault(s2, plain: plain)
+        let clean = try Envelope.open(input: ours, output: s2.output, identity: Recipient.partnerEC.identity(f), trust: Signer.companyEC.trust(f),
+                                      legacyKeyTransport: Set(LegacyKeyTransport.allCases))
+        #expect(clean.legacyKeyTransport == nil)
+        #expect(clean.warnings.isEmpty)
     }
 
     @Test("a SHA-1 signature is refused")

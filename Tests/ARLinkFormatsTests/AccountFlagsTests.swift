@@ -7,7 +7,7 @@ import Testing
 /// The optional flag columns (communication restrictions, dispute, bankruptcy, deceased,
 /// attorney): read from the extract, written to and read back from both portfolio flavours,
 /// valid against portfolio.v1, and bad values refused with file, line and column.
-@Suite("Account flags: extract columns to portfolio")
+@Suite("Account flags: extract columns to portfolio", .timeLimit(.minutes(10)))
 struct AccountFlagsTests {
     static let header = "communication_restricted,communication_restriction,disputed_debt,bankruptcy_chapter,deceased,attorney_represented"
     static let items = ItemizationTests.items

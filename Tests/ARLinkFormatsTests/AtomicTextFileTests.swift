@@ -6,7 +6,7 @@ import Testing
 import Glibc
 #endif
 
-@Suite("Atomic text files, buffered and with direct I/O")
+@Suite("Atomic text files, buffered and with direct I/O", .timeLimit(.minutes(10)))
 struct AtomicTextFileTests {
     /// Lines of many lengths: short ones, ones that straddle 4 KiB blocks and 1 MiB buffers,
     /// and one longer than the buffer (which then grows), in a fixed pseudo-random order.
@@ -82,7 +82,7 @@ struct AtomicTextFileTests {
     }
 }
 
-@Suite("Byte buffers")
+@Suite("Byte buffers", .timeLimit(.minutes(10)))
 struct ByteBufferTests {
     @Test("appending runs of every length from 0 to 80, at every offset of a source, gives the bytes in order")
     func appendEveryLength() {

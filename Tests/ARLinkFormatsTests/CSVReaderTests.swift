@@ -4,7 +4,7 @@ import ARLinkTestSupport
 import Foundation
 import Testing
 
-@Suite("CSV reader (RFC 4180)")
+@Suite("CSV reader (RFC 4180)", .timeLimit(.minutes(10)))
 struct CSVReaderTests {
     /// Reads every record of `text` with the given chunk size into arrays of strings, with lines.
     static func records(_ text: [UInt8], chunk: Int, delimiter: UInt8 = UInt8(ascii: ",")) throws -> [(line: Int, fields: [String])] {
@@ -111,7 +111,7 @@ struct CSVReaderTests {
     }
 }
 
-@Suite("Byte-keyed tables")
+@Suite("Byte-keyed tables", .timeLimit(.minutes(10)))
 struct ByteKeyTableTests {
     static func withKey<R>(_ key: String, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
         var bytes = Array(key.utf8)

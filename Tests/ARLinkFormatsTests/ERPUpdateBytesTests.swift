@@ -3,7 +3,7 @@ import ARLinkFormats
 import Foundation
 import Testing
 
-@Suite("ERP update records rendered as bytes (JSON and CSV)")
+@Suite("ERP update records rendered as bytes (JSON and CSV)", .timeLimit(.minutes(10)))
 struct ERPUpdateBytesTests {
     static func update(_ comment: String?, amount: Money?, open: Money? = nil, date: LocalDate? = LocalDate(iso: "2026-11-29"),
                        contact: [String: String]? = nil, score: Int? = nil, invoice: String? = "INV-1") -> ERPUpdate {

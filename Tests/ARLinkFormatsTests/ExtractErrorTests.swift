@@ -6,7 +6,7 @@ import Testing
 
 /// Every bad extract is refused with its own code and a message that names file, line,
 /// column, the value (for non-personal columns) and what was expected.
-@Suite("Extract reader: bad extracts")
+@Suite("Extract reader: bad extracts", .timeLimit(.minutes(10)))
 struct ExtractErrorTests {
     func check(
         _ items: String, customers: String = standardCustomers, options: ExtractOptions = ExtractOptions(),
@@ -185,7 +185,7 @@ struct ExtractErrorTests {
     }
 }
 
-@Suite("Extract reader: max_bad_rows")
+@Suite("Extract reader: max_bad_rows", .timeLimit(.minutes(10)))
 struct MaxBadRowsTests {
     static let items = genericHeader
         + "INV-1,C1,2025-01-01,2025-01-31,10.00,10.00,EUR,0,0,,0\n"

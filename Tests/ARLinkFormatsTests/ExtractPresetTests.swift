@@ -4,7 +4,7 @@ import ARLinkTestSupport
 import Foundation
 import Testing
 
-@Suite("Extract reader: presets over real-looking exports")
+@Suite("Extract reader: presets over real-looking exports", .timeLimit(.minutes(10)))
 struct ExtractPresetTests {
     @Test("generic columns, with the customer master joined")
     func generic() throws {
@@ -162,7 +162,7 @@ struct ExtractPresetTests {
     }
 }
 
-@Suite("Number, date and flag formats")
+@Suite("Number, date and flag formats", .timeLimit(.minutes(10)))
 struct ValueFormatTests {
     @Test("every date format pattern round-trips through its name and parses its own sample")
     func dateFormatNames() throws {

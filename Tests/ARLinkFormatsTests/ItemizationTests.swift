@@ -7,7 +7,7 @@ import Testing
 /// The optional itemization columns (US Regulation F validation notice data): read from the
 /// customer master for every preset, written to and read back from both portfolio flavours,
 /// valid against portfolio.v1, and bad values refused with file, line and column.
-@Suite("Itemization: extract columns to portfolio")
+@Suite("Itemization: extract columns to portfolio", .timeLimit(.minutes(10)))
 struct ItemizationTests {
     static let header = "itemization_date,itemization_type,itemization_currency,itemization_amount,itemization_interest,itemization_fees,itemization_payments,itemization_credits,itemization_creditor_name,itemization_creditor_account"
     static let items = genericHeader + "INV-1,C1,2025-01-01,2025-01-31,10.00,10.00,EUR,0,0,,0\nINV-2,C2,2025-01-01,2025-01-31,10.00,10.00,EUR,0,0,,0\n"

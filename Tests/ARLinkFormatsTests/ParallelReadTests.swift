@@ -6,7 +6,7 @@ import Testing
 
 /// Large open-items files are read by two threads; these tests force that path on small files
 /// and compare it with the one-thread read.
-@Suite("Extract reader: two-thread read")
+@Suite("Extract reader: two-thread read", .timeLimit(.minutes(10)))
 struct ParallelReadTests {
     static func read(_ items: String, threshold: Int64, maxBadRows: Int = 0, keep: (OpenItem) -> Bool = { _ in true }) throws -> Extract {
         let dir = try TemporaryDirectory("parallel")

@@ -52,7 +52,7 @@ enum SamplePortfolio {
     }
 }
 
-@Suite("Portfolio files")
+@Suite("Portfolio files", .timeLimit(.minutes(10)))
 struct PortfolioTests {
     @Test("round trip", arguments: PortfolioFormat.allCases)
     func roundTrip(format: PortfolioFormat) throws {

@@ -5,7 +5,7 @@ import Foundation
 import Testing
 
 /// Validates portfolio lines with Python's `jsonschema` (Draft 2020-12), an independent validator.
-@Suite("portfolio.v1 schema (python jsonschema)")
+@Suite("portfolio.v1 schema (python jsonschema)", .timeLimit(.minutes(10)))
 struct SchemaTests {
     static let schema = RepositoryPaths.schemas + "/portfolio.v1.schema.json"
 
@@ -77,7 +77,7 @@ struct SchemaTests {
     }
 }
 
-@Suite("SHA-256")
+@Suite("SHA-256", .timeLimit(.minutes(10)))
 struct SHA256Tests {
     @Test("FIPS 180 vectors and odd split points", arguments: [0, 1, 55, 56, 63, 64, 65, 1000])
     func vectors(length: Int) throws {

@@ -4,7 +4,7 @@ import ARLinkTestSupport
 import Foundation
 import Testing
 
-@Suite("Extract reader: the transfer_consent column, for every preset")
+@Suite("Extract reader: the transfer_consent column, for every preset", .timeLimit(.minutes(10)))
 struct TransferConsentColumnTests {
     /// Copies a fixture with a consent column added (Python's csv module): "yes" on odd data rows, empty on even ones.
     static func withConsent(_ dir: TemporaryDirectory, _ fixture: String, header: String) throws -> String {

@@ -9,7 +9,7 @@ import Testing
 
 /// Every bad file is refused with its own code, quarantined with a reason file, and a good
 /// file dropped beside it is applied as if the bad one were not there.
-@Suite("Bad input: each refused with its own code, nothing else affected", .serialized)
+@Suite("Bad input: each refused with its own code, nothing else affected", .serialized, .timeLimit(.minutes(10)))
 struct BadInputTests {
     /// Drops the bad file as sequence 1 (built by `make`) and a good file in the same run, and checks the outcome.
     func check(_ expectedCode: String, quarantined: Bool = true,
@@ -233,16 +233,14 @@ struct BadInputTests {
         let bytes = try Data(contentsOf: URL(fileURLWithPath: sealed))
         let target = f.outbox + "/" + f.name(1)
         FileManager.default.createFile(atPath: target, contents: Data())
-        let writer = Thread {
-            // Grows the file during the stability window, then completes it later.
-            Thread.sleep(forTimeInterval: 0.3)
-            if let h = FileHandle(forWritingAtPath: target) { h.seekToEndOfFile(); h.write(bytes.prefix(100)); try? h.close() }
-        }
-        writer.start()
+        // The file grows (with its own first bytes) for as long as the run takes, then is completed.
+        let writer = GrowingFile(path: target, content: bytes.prefix(bytes.count - 1))
         let first = try f.run()
+        let written = try #require(writer.stop())
+        #expect(written > 0)
         #expect(first.partners.first?.processed.isEmpty == true)
         #expect(first.partners.first?.quarantined.isEmpty == true)
-        if let h = FileHandle(forWritingAtPath: target) { h.seekToEndOfFile(); h.write(bytes.dropFirst(100)); try h.close() }
+        if let h = FileHandle(forWritingAtPath: target) { h.seekToEndOfFile(); h.write(bytes.dropFirst(written)); try h.close() }
         let second = try f.run()
         #expect(second.partners.first?.processed == [f.name(1)], "\(second.partners)")
     }

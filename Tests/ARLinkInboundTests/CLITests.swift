@@ -4,7 +4,7 @@ import Foundation
 import Testing
 
 /// `arlink inbound run` as a scheduler runs it: exit statuses and the JSON report.
-@Suite("arlink inbound run (the built executable)", .serialized)
+@Suite("arlink inbound run (the built executable)", .serialized, .timeLimit(.minutes(10)))
 struct InboundCLITests {
     func run(_ f: InboundFixture, json: Bool) throws -> ProcessResult {
         try ProcessRunner.run(RepositoryPaths.arlinkExecutable, ["inbound", "run", "--config", f.configPath] + (json ? ["--log-format", "json"] : []))

@@ -14,7 +14,7 @@ import Glibc
 /// Exactly once, proven: `arlink inbound run` is killed with SIGKILL at random moments over a
 /// realistic set of feedback files, then run to completion; the end state must equal that of a
 /// run that was never interrupted. Replay a failure with `ARLINK_CRASH_SEED=<seed>`.
-@Suite("Crash safety: SIGKILL at random moments, then re-run", .serialized)
+@Suite("Crash safety: SIGKILL at random moments, then re-run", .serialized, .timeLimit(.minutes(30)))
 struct CrashTests {
     static var arlinkAvailable: Bool { FileManager.default.isExecutableFile(atPath: RepositoryPaths.arlinkExecutable) }
 
@@ -70,42 +70,59 @@ struct CrashTests {
         let seed = ProcessInfo.processInfo.environment["ARLINK_CRASH_SEED"].flatMap(UInt64.init) ?? UInt64.random(in: 1...UInt64(UInt32.max))
         print("crash test seed: \(seed) (replay with ARLINK_CRASH_SEED=\(seed))")
         var random = SplitMix(seed)
-        let fileCount = 14
         let f = try InboundFixture()
         let staging = f.dir.file("staging")
-        let names = try Self.prepare(f, files: fileCount, eventsPerFile: 900, seed: seed, staging: staging)
+        let prepared = try Self.prepare(f, files: 30, eventsPerFile: 900, seed: seed, staging: staging)
+
+        // The partner drops the files one or two at a time; arlink is killed at a random moment
+        // of a typical run while it works on them, and started again. Each kill is counted by the
+        // phase it interrupted (what the killed run left behind), and files keep coming until
+        // every phase has had its kills, however fast or slow the machine is.
+        var released = 0
+        var kills: [KillPhase: Int] = [:]
+        var runs = 0
+        var window = 0.7
+        let clock = ContinuousClock()
+        func enough() -> Bool { released >= 8 && KillPhase.allCases.allSatisfy { kills[$0, default: 0] >= $0.wanted } }
+        while runs < 600 {
+            if f.files(f.outbox).isEmpty {
+                if enough() || released == prepared.count { break }
+                let batch = min(prepared.count - released, 1 + Int(random.next() % 2))
+                for name in prepared[released..<(released + batch)] {
+                    try FileManager.default.copyItem(atPath: staging + "/" + name, toPath: f.outbox + "/" + name)
+                }
+                released += batch
+            }
+            runs += 1
+            let processedBefore = f.files(f.processed).count
+            let started = clock.now
+            if try Self.runArlink(f, killAfter: Double(random.next() % 1_000_000) / 1_000_000 * window) == .killed {
+                let phase = try Self.phase(f, processedBefore: processedBefore)
+                kills[phase, default: 0] += 1
+                // No file finished: the next run gets longer, so a slow machine still makes progress.
+                if phase != .betweenFiles { window *= 1.25 }
+            } else {
+                // A run that finished its files: the next kills fall within such a run.
+                let (seconds, attoseconds) = (clock.now - started).components
+                window = max(0.05, Double(seconds) + Double(attoseconds) / 1e18)
+            }
+        }
+        let names = Array(prepared.prefix(released))
+        let counts = KillPhase.allCases.map { "\($0.rawValue) \(kills[$0, default: 0])" }.joined(separator: ", ")
+        print("crash test: kills by phase: \(counts); \(runs) runs over \(names.count) files (seed \(seed))")
+        for phase in KillPhase.allCases {
+            #expect(kills[phase, default: 0] >= phase.wanted, "kills \(phase.rawValue): \(kills[phase, default: 0])")
+        }
+
         // The reference: the same sealed files, applied by runs that are never interrupted.
         let reference = try InboundFixture()
         try reference.seedPlacements(accounts: 60)
         for name in names { try FileManager.default.copyItem(atPath: staging + "/" + name, toPath: reference.outbox + "/" + name) }
         _ = try reference.run()
         let expected = try Self.endState(reference)
-        #expect(expected.events > (fileCount - 1) * 900)
+        #expect(expected.events > (names.count - 1) * 900)
         #expect(expected.updateIDs.count == expected.updateCount)
         #expect(Set(expected.updateIDs).count == expected.updateIDs.count)
-
-        // The partner drops the files one or two at a time; arlink is killed at random moments
-        // while it works on them, and started again.
-        var released = 0
-        var kills = 0
-        var runs = 0
-        while (kills < 32 || released < names.count) && runs < 600 {
-            if f.files(f.outbox).isEmpty && released < names.count {
-                let batch = min(names.count - released, 1 + Int(random.next() % 2))
-                for name in names[released..<(released + batch)] {
-                    try FileManager.default.copyItem(atPath: staging + "/" + name, toPath: f.outbox + "/" + name)
-                }
-                released += batch
-            }
-            runs += 1
-            // 0 to 0.7 s while files are arriving; once all are out, runs are short (little left to
-            // do), so kill within 60 ms to keep landing kills (start-up, finishing, checkpoints).
-            let window: UInt64 = released < names.count || !f.files(f.outbox).isEmpty ? 700_000 : 60_000
-            let delay = Double(random.next() % window) / 1_000_000
-            if try Self.runArlink(f, killAfter: delay) == .killed { kills += 1 }
-        }
-        print("crash test: \(kills) kills in \(runs) runs (seed \(seed))")
-        #expect(kills >= 30, "kills: \(kills)")
         // Run to completion, twice (the second must find nothing to do).
         #expect(try Self.runArlink(f, killAfter: nil) == .finished)
         #expect(try Self.runArlink(f, killAfter: nil) == .finished)
@@ -130,7 +147,7 @@ struct CrashTests {
         #expect(f.files(f.work + "/quarantine").isEmpty)
         #expect(f.files(f.work + "/plain").isEmpty)
         #expect(f.files(f.work + "/receipts").isEmpty)
-        #expect(f.files(f.inbox).count == fileCount)
+        #expect(f.files(f.inbox).count == names.count)
         #expect(f.files(f.inbox).allSatisfy { $0.hasSuffix(".jsonl.p7m") })
         let unfinished = try f.store().read { db in try InboundLedger.unfinished(db, partner: f.partner) }
         #expect(unfinished.isEmpty)
@@ -178,6 +195,36 @@ struct CrashTests {
 
     enum RunOutcome: Equatable { case finished, killed, failed(Int32) }
 
+    /// What a killed run was doing, told by what it left behind.
+    enum KillPhase: String, CaseIterable {
+        /// Nothing done yet: starting, checking folders, listing (no file fetched or applied).
+        case beforeAnyFile = "before any file"
+        /// A file half-way: fetched, opened, applied or exported but not finished.
+        case midFile = "mid-file"
+        /// Between files or finishing: a file completed, nothing half-way.
+        case betweenFiles = "between files"
+
+        /// The kills each phase must have had.
+        var wanted: Int {
+            switch self {
+            case .beforeAnyFile: 3
+            case .midFile: 8
+            case .betweenFiles: 3
+            }
+        }
+    }
+
+    /// The phase a killed run was in: a file half-way (work files, staged exports or unfinished
+    /// records left), a file completed since `processedBefore`, or neither.
+    static func phase(_ f: InboundFixture, processedBefore: Int) throws -> KillPhase {
+        let staged = ((try? FileManager.default.contentsOfDirectory(atPath: f.updatesFolder)) ?? []).contains { $0.hasPrefix(".") }
+        let unfinished = try f.store().read { db in try InboundLedger.unfinished(db, partner: f.partner) }
+        if staged || !unfinished.isEmpty || !f.files(f.work + "/incoming").isEmpty || !f.files(f.work + "/plain").isEmpty {
+            return .midFile
+        }
+        return f.files(f.processed).count > processedBefore ? .betweenFiles : .beforeAnyFile
+    }
+
     /// Runs `arlink inbound run`; kills it with SIGKILL after `killAfter` seconds if still running.
     static func runArlink(_ f: InboundFixture, killAfter: Double?) throws -> RunOutcome {
         let process = Process()
@@ -187,8 +234,7 @@ struct CrashTests {
         process.standardError = FileHandle.nullDevice
         try process.run()
         if let killAfter {
-            let deadline = Date().addingTimeInterval(killAfter)
-            while process.isRunning && Date() < deadline { usleep(2_000) }
+            Wait.forExit(process, timeout: .microseconds(Int64(killAfter * 1_000_000)))
             if process.isRunning {
                 kill(process.processIdentifier, SIGKILL)
                 process.waitUntilExit()
@@ -198,18 +244,5 @@ struct CrashTests {
         process.waitUntilExit()
         if process.terminationReason == .uncaughtSignal { return .killed }
         return process.terminationStatus == 0 ? .finished : .failed(process.terminationStatus)
-    }
-}
-
-/// SplitMix64 for the kill schedule.
-struct SplitMix {
-    var state: UInt64
-    init(_ seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

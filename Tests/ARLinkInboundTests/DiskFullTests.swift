@@ -10,7 +10,7 @@ import Testing
 /// in the outbox, and once space is freed the next run applies it. Each on a real, small tmpfs.
 @Suite("A full disk never quarantines a partner's file (the built executable, small tmpfs)", .serialized,
        .enabled(if: CrashTests.arlinkAvailable, "needs the arlink executable built next to the tests"),
-       .enabled(if: SmallFileSystem.unavailableReason == nil, Comment(rawValue: SmallFileSystem.unavailableReason ?? "")))
+       .enabled(if: SmallFileSystem.unavailableReason == nil, Comment(rawValue: SmallFileSystem.unavailableReason ?? "")), .timeLimit(.minutes(20)))
 struct DiskFullTests {
     func inbound(_ f: InboundFixture) throws -> ProcessResult {
         try ProcessRunner.run(RepositoryPaths.arlinkExecutable, ["inbound", "run", "--config", f.configPath])

@@ -5,7 +5,7 @@ import Testing
 
 /// What a partner wrote comes back in our messages only as a short, escaped excerpt, and only
 /// for fields that cannot hold personal data; otherwise the message names the field and line.
-@Suite("Partner values in messages: bounded, escaped, or not at all (the built executable)", .serialized)
+@Suite("Partner values in messages: bounded, escaped, or not at all (the built executable)", .serialized, .timeLimit(.minutes(10)))
 struct EchoTests {
     static let secrets = ["Mary Major", "Peter Parker", "FORGED LOG LINE"]
 

@@ -8,7 +8,7 @@ import Testing
 
 /// Fields that are well-formed but impossible: a feedback header claiming the other direction,
 /// payments dated after the file was made or long before the account was placed.
-@Suite("Field checks: header direction and payment dates", .serialized)
+@Suite("Field checks: header direction and payment dates", .serialized, .timeLimit(.minutes(10)))
 struct FieldCheckTests {
     @Test("a feedback header with direction outbound is quarantined")
     func outboundDirection() throws {

@@ -11,7 +11,7 @@ import Testing
 /// A partner controls its folders and may be hostile or careless: a FIFO or a file where our
 /// receipt goes, a file written in place, a name used twice. The run must not hang, must not
 /// stop the other partners, and must keep every piece of evidence.
-@Suite("Inbound run against hostile and careless partners", .serialized)
+@Suite("Inbound run against hostile and careless partners", .serialized, .timeLimit(.minutes(10)))
 struct HostilePartnerTests {
     /// Seconds a run of the built executable may take before the test kills it and fails.
     static let deadline = 60.0

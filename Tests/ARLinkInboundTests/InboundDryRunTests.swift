@@ -10,7 +10,7 @@ import Testing
 
 /// `inbound run --dry-run` reports what a run would do and changes nothing: no ledger change,
 /// no audit entry, no ERP file, no receipt, no quarantine, the partner's files stay.
-@Suite("Inbound dry runs", .serialized)
+@Suite("Inbound dry runs", .serialized, .timeLimit(.minutes(10)))
 struct InboundDryRunTests {
     /// Everything a run could change, in one comparable value.
     static func snapshot(_ f: InboundFixture) throws -> [String] {

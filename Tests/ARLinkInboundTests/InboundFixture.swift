@@ -136,11 +136,13 @@ final class InboundFixture {
     /// with the `openssl` CLI, writing `outbox/name`.
     @discardableResult
     /// - Parameter certfile: extra certificates carried in the signature (`-certfile`, a path under `keys`).
+    /// - Parameter recipientOptions: the CLI's key transport options instead of ours (empty: the CLI's defaults).
     func seal(_ plain: String, as name: String, signer: String = "partner/signing", recipient: String = "company/encryption",
-              into folder: String? = nil, certfile: String? = nil) throws -> String {
+              into folder: String? = nil, certfile: String? = nil, recipientOptions: String? = nil) throws -> String {
         let out = (folder ?? outbox) + "/" + name
         let pss = signer.hasPrefix("partner") ? " -keyopt rsa_padding_mode:pss" : ""
-        let recip = recipient.hasPrefix("company/encryption") ? "-keyopt rsa_padding_mode:oaep -keyopt rsa_oaep_md:sha256" : "-keyopt ecdh_kdf_md:sha256"
+        let recip = recipientOptions
+            ?? (recipient.hasPrefix("company/encryption") ? "-keyopt rsa_padding_mode:oaep -keyopt rsa_oaep_md:sha256" : "-keyopt ecdh_kdf_md:sha256")
         let script = "openssl cms -sign -binary -nodetach -md sha256 -in '\(plain)' -signer '\(keys)/\(signer).crt' -inkey '\(keys)/\(signer).key'\(pss)"
             + (certfile.map { " -certfile '\(keys)/\($0).crt'" } ?? "") + " -outform DER"
             + " | openssl cms -encrypt -binary -aes-256-gcm -recip '\(keys)/\(recipient).crt' \(recip) -outform DER -out '\(out).tmp' && mv '\(out).tmp' '\(out)'"

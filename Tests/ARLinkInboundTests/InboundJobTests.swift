@@ -8,7 +8,7 @@ import Foundation
 import GRDB
 import Testing
 
-@Suite("Inbound run end to end (openssl CLI as the partner, real SQLite, folder transport)", .serialized)
+@Suite("Inbound run end to end (openssl CLI as the partner, real SQLite, folder transport)", .serialized, .timeLimit(.minutes(10)))
 struct InboundJobTests {
     @Test("a realistic file is applied once: ERP updates, receipt, archive; a second run produces nothing new")
     func endToEnd() throws {
@@ -40,7 +40,7 @@ struct InboundJobTests {
             .flatMap { (try? String(contentsOfFile: f.updatesFolder + "/" + $0, encoding: .utf8))?.split(separator: "\n").filter { $0.hasPrefix("update,") } ?? [] }
         #expect(csvRows.count == ids.count)
         for name in f.files(f.updatesFolder) where name.hasSuffix(".jsonl") {
-            let r = try InboundSchemaTests.validate(schema: "erp-update.v1.schema.json", file: f.updatesFolder + "/" + name)
+            let r = try JSONLinesSchema.validate(schema: "erp-update.v1.schema.json", file: f.updatesFolder + "/" + name)
             #expect(r.status == 0, "\(r.stdout)")
         }
         // The acknowledgement matched batch B1, which is now acknowledged.
@@ -53,7 +53,7 @@ struct InboundJobTests {
         #expect(lines.count == 3)
         #expect(lines[1].contains("\"events_accepted\":\(totals.recordCount)"))
         let receiptPlain = try f.dir.write("receipt.jsonl", lines.joined(separator: "\n") + "\n")
-        #expect(try InboundSchemaTests.validate(schema: "receipt.v1.schema.json", file: receiptPlain).status == 0)
+        #expect(try JSONLinesSchema.validate(schema: "receipt.v1.schema.json", file: receiptPlain).status == 0)
         // The file moved: archive locally, processed remotely; nothing left in the outbox or in plaintext.
         #expect(f.files(f.outbox).isEmpty)
         #expect(f.files(f.processed) == [f.name(1)])

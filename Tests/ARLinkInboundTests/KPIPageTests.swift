@@ -4,7 +4,7 @@ import Foundation
 import Testing
 
 /// `arlink report kpi` as the built executable writes it, rendered by a real headless Chromium.
-@Suite("KPI report page in Chromium", .serialized)
+@Suite("KPI report page in Chromium", .serialized, .timeLimit(.minutes(10)))
 struct KPIPageTests {
     static let chromium = ["/usr/bin/chromium", "/usr/bin/chromium-browser"].first { FileManager.default.isExecutableFile(atPath: $0) }
     /// A Python that has Pillow: Debian's (where `python3-pil` installs it), else the one on `PATH`.

@@ -8,7 +8,7 @@ import GRDB
 import Testing
 
 /// The collection KPIs of ``KPIFixture``'s history, every figure computed by hand below.
-@Suite("Collection KPIs from real runs", .serialized)
+@Suite("Collection KPIs from real runs", .serialized, .timeLimit(.minutes(10)))
 struct KPIReportTests {
     func fixture() throws -> KPIFixture { try KPIFixture() }
 

@@ -9,7 +9,7 @@ import Testing
 /// 78 before anything is fetched: the partner's file stays in the outbox, nothing is
 /// quarantined, applied, exported or receipted, and once the fault is fixed the same file is
 /// applied.
-@Suite("Our own faults never quarantine a partner's file (the built executable)", .serialized)
+@Suite("Our own faults never quarantine a partner's file (the built executable)", .serialized, .timeLimit(.minutes(10)))
 struct LocalFailureTests {
     /// How to break the configuration of a fixture whose keys are in place.
     struct Fault: Sendable, CustomTestStringConvertible {

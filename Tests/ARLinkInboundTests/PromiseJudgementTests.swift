@@ -8,7 +8,7 @@ import Testing
 
 /// A promise is judged against what the debtor paid since it was made, overpayment included:
 /// only the allocatable part of a payment reaches the invoices, but all of it was paid.
-@Suite("Promises are judged against what was paid, overpayment included", .serialized)
+@Suite("Promises are judged against what was paid, overpayment included", .serialized, .timeLimit(.minutes(10)))
 struct PromiseJudgementTests {
     @Test("a promise above the open balance, paid in full before the date, is kept; one cent short is broken; a reversed payment does not count")
     func overpaidPromise() throws {

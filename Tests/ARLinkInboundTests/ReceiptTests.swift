@@ -8,7 +8,7 @@ import Testing
 
 /// Receipts: one for every applied file and every quarantined file whose signature verified,
 /// chained by `previous_file_sha256` as portfolios are.
-@Suite("Receipts: every verified file gets one, and they are chained", .serialized)
+@Suite("Receipts: every verified file gets one, and they are chained", .serialized, .timeLimit(.minutes(10)))
 struct ReceiptTests {
     /// Opens a delivered receipt with the openssl CLI: its lines and the SHA-256 of its plaintext.
     func open(_ f: InboundFixture, _ name: String) throws -> (lines: [String], sha256: String) {

@@ -8,7 +8,7 @@ import Testing
 
 /// A replay is the same bytes as an applied file. A file that was only quarantined may be
 /// received again and is then processed afresh.
-@Suite("Replays: the same bytes as an applied file; a quarantined file may come again", .serialized)
+@Suite("Replays: the same bytes as an applied file; a quarantined file may come again", .serialized, .timeLimit(.minutes(10)))
 struct ReplayTests {
     @Test("a file quarantined because our clock was 10 minutes behind is applied when the same bytes come again")
     func quarantinedThenResent() throws {

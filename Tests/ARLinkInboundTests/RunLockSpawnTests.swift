@@ -6,7 +6,7 @@ import Testing
 /// The run lock of an ended run must not be taken for a live one while another thread of the
 /// same process spawns a child (`openssl` in the tests): the child holds a copy of every
 /// descriptor, the lock's included, from its spawn until it executes its program.
-@Suite("The run lock and spawned child processes")
+@Suite("The run lock and spawned child processes", .timeLimit(.minutes(10)))
 struct RunLockSpawnTests {
     /// A flag the spawning thread polls, and a signal when it has stopped.
     final class Spawner: @unchecked Sendable {

@@ -8,7 +8,7 @@ import Testing
 
 /// An inbound run over SFTP (a real `sshd` on loopback) checks every remote folder the
 /// partner's settings name before it fetches or applies anything.
-@Suite("Inbound over SFTP checks its folders first", .serialized, .enabled(if: SSHServer.isAvailable, "needs /usr/sbin/sshd (openssh-server)"))
+@Suite("Inbound over SFTP checks its folders first", .serialized, .enabled(if: SSHServer.isAvailable, "needs /usr/sbin/sshd (openssh-server)"), .timeLimit(.minutes(10)))
 struct SFTPFolderCheckTests {
     @Test("a missing processed folder stops the partner before anything is applied, naming it; once created, the file is applied and moved")
     func missingProcessedFolder() throws {

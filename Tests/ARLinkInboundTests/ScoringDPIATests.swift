@@ -6,7 +6,7 @@ import ARLinkTestSupport
 import Foundation
 import Testing
 
-@Suite("Risk scores need a DPIA (UU PDP Art. 34)")
+@Suite("Risk scores need a DPIA (UU PDP Art. 34)", .timeLimit(.minutes(10)))
 struct ScoringDPIATests {
     /// The demo configuration without its `dpia` block.
     static func withoutDPIA(_ f: InboundFixture) throws {

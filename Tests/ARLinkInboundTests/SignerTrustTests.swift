@@ -95,7 +95,7 @@ extension InboundFixture {
 
 /// Pins are authoritative: the signer must be a pinned certificate, and the CA, where given,
 /// must validate its chain as well. Accepting whatever a CA issued is an explicit `trust: ca`.
-@Suite("Signer trust: pins are authoritative, CA-only trust is explicit", .serialized)
+@Suite("Signer trust: pins are authoritative, CA-only trust is explicit", .serialized, .timeLimit(.minutes(10)))
 struct SignerTrustTests {
     func quarantinedCodes(_ f: InboundFixture) throws -> [String] {
         let report = try f.run()

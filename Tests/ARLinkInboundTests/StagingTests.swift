@@ -8,7 +8,7 @@ import Foundation
 import GRDB
 import Testing
 
-@Suite("Staged ERP exports and the reading thread")
+@Suite("Staged ERP exports and the reading thread", .timeLimit(.minutes(10)))
 struct StagingTests {
     static func update(_ n: Int) -> ERPUpdate {
         ERPUpdate(updateID: "u-\(n)", partner: "acme-collect", sourceEventID: "E\(n)", sourceEventType: "risk", sourceFileID: "f",
@@ -153,7 +153,7 @@ struct StagingTests {
     }
 }
 
-@Suite("Account positions read one by one, with a small cache")
+@Suite("Account positions read one by one, with a small cache", .timeLimit(.minutes(10)))
 struct PositionLimitTests {
     @Test("a file applied with a 3-account cache and no preload ends exactly like one applied with everything in memory")
     func smallCache() throws {
@@ -182,7 +182,7 @@ struct PositionLimitTests {
     }
 }
 
-@Suite("The placed accounts, read on another thread")
+@Suite("The placed accounts, read on another thread", .timeLimit(.minutes(10)))
 struct AccountsReadTests {
     @Test("a read that ends after the file was opened is waited for before the transaction, not inside it (no deadlock)")
     func lateRead() throws {
@@ -206,7 +206,7 @@ struct AccountsReadTests {
     }
 }
 
-@Suite("Update ids")
+@Suite("Update ids", .timeLimit(.minutes(10)))
 struct UpdateIDTests {
     @Test("an update id is the prefix, the line and the position", arguments: [(0, 1), (7, 2), (1_000_000, 12), (Int(Int32.max), 99_999)])
     func parts(_ line: Int, _ index: Int) {
@@ -261,7 +261,7 @@ struct UpdateIDTests {
     }
 }
 
-@Suite("One run at a time")
+@Suite("One run at a time", .timeLimit(.minutes(10)))
 struct RunLockTests {
     @Test("a second run on the same state stops with exit 75 and changes nothing; the lock goes with the first")
     func secondRunStops() throws {
@@ -292,7 +292,7 @@ struct RunLockTests {
     }
 }
 
-@Suite("Both formats rendered at once")
+@Suite("Both formats rendered at once", .timeLimit(.minutes(10)))
 struct PairedRenderingTests {
     static func updates() throws -> [ERPUpdate] {
         let eur = try Currency("EUR"), jpy = try Currency("JPY"), kwd = try Currency("KWD")
@@ -406,7 +406,7 @@ struct PairedRenderingTests {
     }
 }
 
-@Suite("Account slots")
+@Suite("Account slots", .timeLimit(.minutes(10)))
 struct AccountSlotTests {
     @Test("every placed reference is found at its own slot; anything else is not placed")
     func lookups() {
@@ -421,7 +421,7 @@ struct AccountSlotTests {
     }
 }
 
-@Suite("Batches between two threads")
+@Suite("Batches between two threads", .timeLimit(.minutes(10)))
 struct BatchPipeTests {
     struct Broken: Error {}
 

@@ -12,7 +12,7 @@ import Testing
 
 /// The partner as witness: its signed feedback header echoes the newest audit checkpoint it
 /// received from us, and arlink checks its own log against it.
-@Suite("Partner as witness of the audit log", .serialized)
+@Suite("Partner as witness of the audit log", .serialized, .timeLimit(.minutes(10)))
 struct WitnessTests {
     /// A checkpoint of our log as it is now (what a portfolio header would carry).
     func currentCheckpoint(_ f: InboundFixture) throws -> SignedCheckpoint {
@@ -107,7 +107,7 @@ struct WitnessTests {
     }
 }
 
-@Suite("Witnessed checkpoint in the feedback header")
+@Suite("Witnessed checkpoint in the feedback header", .timeLimit(.minutes(10)))
 struct WitnessHeaderTests {
     static let note = "demo.acme-corp.example/arlink-audit\n12\nqSvcO9yQ5+0dsRH2Y/AzqBQjb7Ar/uOsb8QgQ2ds6l0=\n\n\u{2014} demo.acme-corp.example/arlink-audit MnAsPs7ki0LriZNVzvyGmv8O1OvIJf2xsVXM4wvAFnI5v2ULo6sFqq4Vfz3JYZJwAHyzV1UcRkJ9G9JvmnRktWmDhBx6xQ==\n"
 
@@ -124,7 +124,7 @@ struct WitnessHeaderTests {
         let reader = try FeedbackReader(path: path, displayName: "f", format: format)
         #expect(reader.header.auditCheckpoint == Self.note)
         if format == .jsonl {
-            let r = try InboundSchemaTests.validate(schema: "feedback.v1.schema.json", file: path)
+            let r = try JSONLinesSchema.validate(schema: "feedback.v1.schema.json", file: path)
             #expect(r.status == 0, "\(r.stdout)\(r.stderr)")
         }
     }

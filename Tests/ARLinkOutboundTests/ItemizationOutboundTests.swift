@@ -6,8 +6,11 @@ import ARLinkTestSupport
 import Foundation
 import Testing
 
-@Suite("Outbound: itemization and require_itemization (real SQLite, real envelope)")
+@Suite("Outbound: itemization and require_itemization (real SQLite, real envelope)", .timeLimit(.minutes(10)))
 struct ItemizationOutboundTests {
+    /// The fixtures here add their own itemization and flag columns to the sample extract.
+    static func fixture() throws -> OutboundFixture { try OutboundFixture(accountColumns: false) }
+
     /// Adds itemization columns to the fixture's customer master: filled for ids ending in an
     /// even digit, empty otherwise.
     static func addItemization(_ f: OutboundFixture) throws -> Set<String> {
@@ -36,7 +39,7 @@ struct ItemizationOutboundTests {
         _ = try OutboundJob(context: try baseline.context()).run(.init(asOf: baseline.asOf))
         let everyone = Set(try TransferBasisTests.sql(baseline, "SELECT account_ref FROM placement WHERE status = 'active'"))
 
-        let f = try OutboundFixture()
+        let f = try Self.fixture()
         defer { f.dir.remove() }
         let itemized = try Self.addItemization(f)
         try TransferBasisTests.edit(f, "    transfer_basis: contract\n", "    transfer_basis: contract\n    require_itemization: true\n")
@@ -61,7 +64,7 @@ struct ItemizationOutboundTests {
 
     @Test("without require_itemization every account is placed and only itemized ones carry the member")
     func optional() throws {
-        let f = try OutboundFixture()
+        let f = try Self.fixture()
         defer { f.dir.remove() }
         let itemized = try Self.addItemization(f)
         let report = try OutboundJob(context: try f.context()).run(.init(asOf: f.asOf))
@@ -93,7 +96,7 @@ struct ItemizationOutboundTests {
 
     @Test("the restriction's free text reaches only a partner whose debtor_fields allow it, and never the audit log", arguments: [false, true])
     func restrictionText(allowed: Bool) throws {
-        let f = try OutboundFixture()
+        let f = try Self.fixture()
         defer { f.dir.remove() }
         let restricted = try Self.addRestriction(f)
         if allowed {

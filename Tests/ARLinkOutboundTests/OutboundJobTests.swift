@@ -3,6 +3,7 @@ import ARLinkCore
 import ARLinkFormats
 import ARLinkJobs
 import ARLinkOutbound
+import ARLinkSampleData
 import ARLinkStore
 import ARLinkTestSupport
 import Foundation
@@ -14,7 +15,11 @@ struct OutboundFixture {
     let asOf = LocalDate(iso: "2026-06-30")!
     var configPath: String { dir.file("arlink.yaml") }
 
-    init(customers: Int = 200, items: Int = 2000, variant: Int = 0) throws {
+    /// Whether the sample extract carries its itemization and account-flag columns.
+    let accountColumns: Bool
+
+    init(customers: Int = 200, items: Int = 2000, variant: Int = 0, accountColumns: Bool = true) throws {
+        self.accountColumns = accountColumns
         dir = try TemporaryDirectory("outbound")
         try RepositoryPaths.copyExampleKeys(to: dir.path)
         try dir.write("arlink.yaml", try String(contentsOfFile: RepositoryPaths.root + "/config/demo.yaml", encoding: .utf8))
@@ -25,7 +30,9 @@ struct OutboundFixture {
     }
 
     func writeExtract(customers: Int = 200, items: Int = 2000, variant: Int) throws {
-        _ = try SampleExtract.write(to: dir.file("erp"), options: .init(asOf: asOf, customers: customers, openItems: items, variant: variant))
+        _ = try SampleExtract.write(to: dir.file("erp"), options: .init(
+            asOf: asOf, customers: customers, openItems: items, variant: variant, accountColumns: accountColumns
+        ))
     }
 
     func context() throws -> RunContext {
@@ -50,7 +57,7 @@ struct OutboundFixture {
     }
 }
 
-@Suite("Outbound job (real SQLite, real envelope, folder transport)")
+@Suite("Outbound job (real SQLite, real envelope, folder transport)", .timeLimit(.minutes(10)))
 struct OutboundJobTests {
     @Test("a run places, seals and delivers one file the openssl CLI opens; a repeat sends nothing new")
     func runAndRepeat() throws {

@@ -11,7 +11,7 @@ import Testing
 /// Never tell an agency something false: an empty extract, a mass recall and a recall reason
 /// without evidence, through the real job (real SQLite, real envelope, folder transport) over
 /// small extracts written by hand.
-@Suite("Outbound job: recall safety")
+@Suite("Outbound job: recall safety", .timeLimit(.minutes(10)))
 struct RecallSafetyTests {
     static let header = "invoice_number,customer_id,invoice_date,due_date,amount,open_amount,currency,disputed,blocked,promise_date,settled\n"
     static let ids = (1...10).map { String(format: "C%02d", $0) }

@@ -6,7 +6,7 @@ import ARLinkTestSupport
 import Foundation
 import Testing
 
-@Suite("Outbound: transfer basis, consent and erasure (real SQLite, real envelope)")
+@Suite("Outbound: transfer basis, consent and erasure (real SQLite, real envelope)", .timeLimit(.minutes(10)))
 struct TransferBasisTests {
     static func sql(_ f: OutboundFixture, _ query: String) throws -> [String] {
         let r = try ProcessRunner.run("sqlite3", [f.dir.file("state/arlink.sqlite"), query])

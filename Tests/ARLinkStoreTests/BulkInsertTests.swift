@@ -4,7 +4,7 @@ import Foundation
 import GRDB
 import Testing
 
-@Suite("Many rows to a statement")
+@Suite("Many rows to a statement", .timeLimit(.minutes(10)))
 struct BulkInsertTests {
     static func store() throws -> (TemporaryDirectory, DatabaseQueue) {
         let dir = try TemporaryDirectory("bulk")

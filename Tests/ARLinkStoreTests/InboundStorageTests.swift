@@ -5,7 +5,7 @@ import Foundation
 import GRDB
 import Testing
 
-@Suite("Inbound storage: event keys, payments, staged exports, the v2 migration")
+@Suite("Inbound storage: event keys, payments, staged exports, the v2 migration", .timeLimit(.minutes(10)))
 struct InboundStorageTests {
     /// Vectors from an independent implementation (Python's `mmh3.hash128(s, 0, x64arch=True)`,
     /// low 64 bits = `hi`): the stored keys are MurmurHash3 x64 128, seed 0, and must never change.

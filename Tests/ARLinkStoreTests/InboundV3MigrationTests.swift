@@ -7,7 +7,7 @@ import Testing
 
 /// `inbound-v3` rebuilds `inbound_file` with a reception counter and adds payment excess: a
 /// database written before it keeps every file and payment.
-@Suite("Migration inbound-v3 on an older database")
+@Suite("Migration inbound-v3 on an older database", .timeLimit(.minutes(10)))
 struct InboundV3MigrationTests {
     @Test("files and payments of a database migrated up to ledger-v2 survive; a quarantined file can then be received again")
     func upgrade() throws {

@@ -5,7 +5,7 @@ import Foundation
 import GRDB
 import Testing
 
-@Suite("Placement ledger (real SQLite files)")
+@Suite("Placement ledger (real SQLite files)", .timeLimit(.minutes(10)))
 struct PlacementLedgerTests {
     static let eur = try! Currency("EUR")
 

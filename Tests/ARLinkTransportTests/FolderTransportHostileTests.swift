@@ -7,7 +7,7 @@ import Testing
 /// A partner controls its folders: FIFOs where files belong, files that change between
 /// listing, fetch and finish, and moves a crash interrupted. Each call runs under a deadline,
 /// so a call that would block for ever fails the test instead of hanging it.
-@Suite("Folder transport against a hostile partner")
+@Suite("Folder transport against a hostile partner", .timeLimit(.minutes(10)))
 struct FolderTransportHostileTests {
     static let feedbackName = "ACME_CORP_feedback_20261129_000001.jsonl.p7m"
 

@@ -4,7 +4,7 @@ import ARLinkTransport
 import Foundation
 import Testing
 
-@Suite("Folder transport")
+@Suite("Folder transport", .timeLimit(.minutes(10)))
 struct FolderTransportTests {
     struct Fixture {
         let root: TransportTestFolder
@@ -117,20 +117,15 @@ struct FolderTransportTests {
         let f = try Fixture(interval: .milliseconds(600))
         defer { f.root.remove() }
         let path = try f.root.write("outbox/" + Self.feedbackName, text: "first part")
-        let writer = Thread {
-            Thread.sleep(forTimeInterval: 0.2)
-            if let handle = FileHandle(forWritingAtPath: path) {
-                handle.seekToEndOfFile()
-                handle.write(Data(" and more".utf8))
-                try? handle.close()
-            }
-        }
-        writer.start()
+        // The file grows for as long as the listing takes, so its two looks see two sizes.
+        let writer = GrowingFile(path: path)
         let listing = try f.transport.list()
+        let size = try #require(writer.stop())
+        #expect(size > 10)
         #expect(listing.files.isEmpty)
         #expect(listing.skipped.first?.reason.contains("changed size") == true)
         let later = try f.transport.list()
-        #expect(later.files == [RemoteFile(name: Self.feedbackName, size: 19)])
+        #expect(later.files == [RemoteFile(name: Self.feedbackName, size: Int64(size))])
     }
 
     @Test func doneMarkerMakesAFileStableAtOnceAndIsRemovedWithIt() throws {

@@ -4,7 +4,7 @@ import ARLinkTransport
 import Foundation
 import Testing
 
-@Suite("HTTPS transport against a real nginx", .serialized, .enabled(if: NginxServer.isAvailable, "needs /usr/sbin/nginx (Debian's nginx) and openssl"))
+@Suite("HTTPS transport against a real nginx", .serialized, .enabled(if: NginxServer.isAvailable, "needs /usr/sbin/nginx (Debian's nginx) and openssl"), .timeLimit(.minutes(10)))
 struct HTTPSTransportTests {
     static let feedbackName = "ACME_CORP_feedback_20261129_000001.jsonl.p7m"
     static let pattern = #"ACME_[A-Z]+_feedback_\d{8}_\d{6}\.jsonl\.p7m"#

@@ -3,7 +3,7 @@ import Testing
 
 /// Hostile names a real file system cannot hold (`/` inside a name, 4 KB names) can still come
 /// from a hostile or broken server's listing; these tests feed such listings to the parser.
-@Suite("Outbox listing parser and screen")
+@Suite("Outbox listing parser and screen", .timeLimit(.minutes(10)))
 struct OutboxScreenTests {
     static let pattern = #"ACME_.*\.p7m"#
 

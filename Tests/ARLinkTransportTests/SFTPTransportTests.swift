@@ -4,7 +4,7 @@ import ARLinkTransport
 import Foundation
 import Testing
 
-@Suite("SFTP transport against a real sshd", .serialized, .enabled(if: SSHServer.isAvailable, "needs /usr/sbin/sshd (openssh-server) and ssh-keygen"))
+@Suite("SFTP transport against a real sshd", .serialized, .enabled(if: SSHServer.isAvailable, "needs /usr/sbin/sshd (openssh-server) and ssh-keygen"), .timeLimit(.minutes(10)))
 struct SFTPTransportTests {
     static let feedbackName = "ACME_CORP_feedback_20261129_000001.jsonl.p7m"
 
@@ -112,20 +112,15 @@ struct SFTPTransportTests {
         defer { fixture.stop() }
         let path = fixture.outbox + "/" + Self.feedbackName
         try Data("first".utf8).write(to: URL(fileURLWithPath: path))
-        let writer = Thread {
-            Thread.sleep(forTimeInterval: 0.3)
-            if let handle = FileHandle(forWritingAtPath: path) {
-                handle.seekToEndOfFile()
-                handle.write(Data(" second".utf8))
-                try? handle.close()
-            }
-        }
-        writer.start()
         let transport = try fixture.transport(fixture.settings(interval: .seconds(1)))
+        // The file grows for as long as the listing takes, so its two looks see two sizes.
+        let writer = GrowingFile(path: path)
         let listing = try transport.list()
+        let size = try #require(writer.stop())
+        #expect(size > 5)
         #expect(listing.files.isEmpty)
         #expect(listing.skipped.contains { $0.escapedName == Self.feedbackName && $0.reason.contains("changed size") })
-        #expect(try transport.list().files == [RemoteFile(name: Self.feedbackName, size: 12)])
+        #expect(try transport.list().files == [RemoteFile(name: Self.feedbackName, size: Int64(size))])
     }
 
     @Test func fetchOfAFileThatChangedIsRefusedAndLeavesNothing() throws {
@@ -285,13 +280,11 @@ struct SFTPTransportTests {
         }
         uploader.start()
         let part = fixture.inbox + "/BIG_1.p7m.part"
-        let deadline = Date().addingTimeInterval(20)
-        while Date() < deadline {
-            if let size = (try? FileManager.default.attributesOfItem(atPath: part))?[.size] as? Int, size > 1_000_000 { break }
-            usleep(1000)
+        Wait.until(timeout: .seconds(20), interval: .milliseconds(1)) {
+            ((try? FileManager.default.attributesOfItem(atPath: part))?[.size] as? Int ?? 0) > 1_000_000
         }
         fixture.server.killSessions(listenerToo: true)
-        while box.get() == nil { usleep(10_000) }
+        #expect(Wait.until(timeout: .seconds(120), interval: .milliseconds(10)) { box.get() != nil }, "the upload did not end after its server was killed")
         let result = try #require(box.get())
         guard case .failure(let error) = result else {
             Issue.record("the upload finished before the server was killed; nothing was tested")

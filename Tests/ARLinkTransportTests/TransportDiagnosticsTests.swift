@@ -4,7 +4,7 @@ import ARLinkTransport
 import Foundation
 import Testing
 
-@Suite("arlink transport test (diagnostics)", .serialized, .enabled(if: SSHServer.isAvailable, "needs /usr/sbin/sshd (openssh-server)"))
+@Suite("arlink transport test (diagnostics)", .serialized, .enabled(if: SSHServer.isAvailable, "needs /usr/sbin/sshd (openssh-server)"), .timeLimit(.minutes(10)))
 struct TransportDiagnosticsTests {
     @Test func sftpHappyPathShowsThePresentedKeyAndLeavesNothingBehind() throws {
         let fixture = try SFTPFixture()

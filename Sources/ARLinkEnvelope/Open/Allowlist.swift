@@ -37,9 +37,21 @@ enum Allowlist {
     }
 
     /// Checks the key transport or key agreement algorithm of our recipient entry.
-    static func checkRecipient(_ entry: RecipientEntry) throws {
+    /// - Parameter legacy: the weak forms the partner's configuration accepts.
+    /// - Returns: the legacy form the entry uses, when it is one `legacy` allows (nil for the
+    ///   profile's own algorithms).
+    static func checkRecipient(_ entry: RecipientEntry, legacy: Set<LegacyKeyTransport> = []) throws -> LegacyKeyTransport? {
         switch entry.kind {
         case .keyTransport:
+            if entry.algorithm == OID.rsaEncryption {
+                guard legacy.contains(.rsaPKCS1v15) else {
+                    throw EnvelopeError(
+                        .disallowedAlgorithm,
+                        "our recipient entry uses RSA PKCS#1 v1.5 key transport; RSA-OAEP with SHA-256 is required (openssl: -keyopt rsa_padding_mode:oaep -keyopt rsa_oaep_md:sha256), or the partner's legacy_key_transport must list rsa_pkcs1v15"
+                    )
+                }
+                return .rsaPKCS1v15
+            }
             guard entry.algorithm == OID.rsaesOAEP else {
                 throw EnvelopeError(
                     .disallowedAlgorithm,
@@ -47,14 +59,26 @@ enum Allowlist {
                 )
             }
             let (hash, mgf) = entry.oaepHashes
-            guard strongHashes.contains(hash), strongHashes.contains(mgf) else {
+            if strongHashes.contains(hash), strongHashes.contains(mgf) { return nil }
+            let weakOnlySHA1 = [hash, mgf].allSatisfy { $0 == OID.sha1 || strongHashes.contains($0) }
+            guard weakOnlySHA1, legacy.contains(.rsaOAEPSHA1) else {
                 throw EnvelopeError(
                     .disallowedAlgorithm,
-                    "our recipient entry uses RSA-OAEP with \(OID.name(hash)) (MGF1 \(OID.name(mgf))); SHA-1 is refused (openssl: -keyopt rsa_oaep_md:sha256)"
+                    "our recipient entry uses RSA-OAEP with \(OID.name(hash)) (MGF1 \(OID.name(mgf))); SHA-1 is refused (openssl: -keyopt rsa_oaep_md:sha256)\(weakOnlySHA1 ? ", or the partner's legacy_key_transport must list rsa_oaep_sha1" : "")"
                 )
             }
+            return .rsaOAEPSHA1
         case .keyAgreement:
-            guard keyAgreements.contains(entry.algorithm) else {
+            var used: LegacyKeyTransport? = nil
+            if entry.algorithm == OID.ecdhSHA1KDF {
+                guard legacy.contains(.ecdhSHA1KDF) else {
+                    throw EnvelopeError(
+                        .disallowedAlgorithm,
+                        "our recipient entry uses \(OID.name(entry.algorithm)); ECDH with a SHA-256 or stronger KDF is required (openssl: -keyopt ecdh_kdf_md:sha256), or the partner's legacy_key_transport must list ecdh_sha1_kdf"
+                    )
+                }
+                used = .ecdhSHA1KDF
+            } else if !keyAgreements.contains(entry.algorithm) {
                 throw EnvelopeError(
                     .disallowedAlgorithm,
                     "our recipient entry uses \(OID.name(entry.algorithm)); ECDH with a SHA-256 or stronger KDF is required (openssl: -keyopt ecdh_kdf_md:sha256)"
@@ -63,6 +87,7 @@ enum Allowlist {
             if let wrap = entry.parameters?.algorithmOID, !keyWraps.contains(wrap) {
                 throw EnvelopeError(.disallowedAlgorithm, "our recipient entry wraps the key with \(OID.name(wrap)); AES key wrap is required")
             }
+            return used
         case .other:
             throw EnvelopeError(.disallowedAlgorithm, "our recipient entry is of an unsupported kind")
         }

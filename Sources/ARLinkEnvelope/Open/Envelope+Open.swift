@@ -22,6 +22,8 @@ extension Envelope {
     ///   - identity: our decryption certificate and key.
     ///   - trust: whose signatures are accepted.
     ///   - allowCBC: accept plain EnvelopedData with AES-CBC (a partner exception; warns).
+    ///   - legacyKeyTransport: weak key transports the partner's configuration accepts (a
+    ///     partner exception; the one used is in ``OpenResult/legacyKeyTransport`` and warned of).
     ///   - knownSealedSHA256: the envelope's SHA-256 when the caller already has it (the
     ///     inbound job hashes every received file to claim it); the open then skips its own
     ///     pass over the envelope and reports this value as ``OpenResult/sealedSHA256``.
@@ -33,11 +35,11 @@ extension Envelope {
     /// - Throws: ``EnvelopeError`` with a specific code for every refusal.
     public static func open(
         input: String, output: String, identity: DecryptionIdentity, trust: TrustPolicy, allowCBC: Bool = false,
-        knownSealedSHA256: String? = nil, durable: Bool = true
+        legacyKeyTransport: Set<LegacyKeyTransport> = [], knownSealedSHA256: String? = nil, durable: Bool = true
     ) throws(EnvelopeError) -> OpenResult {
         do {
             let evaluator = try TrustEvaluator(trust)
-            return try EnvelopeOpener(input: input, identity: identity, trust: evaluator, allowCBC: allowCBC)
+            return try EnvelopeOpener(input: input, identity: identity, trust: evaluator, allowCBC: allowCBC, legacyKeyTransport: legacyKeyTransport)
                 .open(to: output, knownSealedSHA256: knownSealedSHA256, durable: durable)
         } catch let error as EnvelopeError {
             throw error
@@ -53,14 +55,16 @@ final class EnvelopeOpener {
     let identity: DecryptionIdentity
     let trust: TrustEvaluator
     let allowCBC: Bool
+    let legacyKeyTransport: Set<LegacyKeyTransport>
     let fd: Int32
     let size: Int64
 
-    init(input: String, identity: DecryptionIdentity, trust: TrustEvaluator, allowCBC: Bool) throws {
+    init(input: String, identity: DecryptionIdentity, trust: TrustEvaluator, allowCBC: Bool, legacyKeyTransport: Set<LegacyKeyTransport> = []) throws {
         self.input = input
         self.identity = identity
         self.trust = trust
         self.allowCBC = allowCBC
+        self.legacyKeyTransport = legacyKeyTransport
         let fd = Glibc.open(input, O_RDONLY | O_CLOEXEC)
         if fd < 0 { throw EnvelopeError(.missingFile, "envelope \(input) cannot be opened: \(errnoText())") }
         var st = stat()
@@ -88,7 +92,10 @@ final class EnvelopeOpener {
             throw EnvelopeError(error.code, "\(input): \(error.message)", opensslErrors: error.opensslErrors)
         }
         var warnings = try Allowlist.checkOuter(layout, allowCBC: allowCBC)
-        try checkAddressedToUs(layout)
+        let legacy = try checkAddressedToUs(layout)
+        if let legacy {
+            warnings.append("partner uses the legacy key transport \(legacy.rawValue) (allowed by its configuration)")
+        }
         let outer = try CMSHandle.parse(layout.skeleton, what: "the envelope \(input)")
         try unwrapKey(outer)
         let quarantine = try AtomicOutput(path: output, bufferSize: bufferSize)
@@ -104,12 +111,13 @@ final class EnvelopeOpener {
         return OpenResult(
             signerSubject: verified.signer.subject, signerFingerprint: verified.signer.sha256Fingerprint,
             plaintextSHA256: verified.contentSHA256, sealedSHA256: sealed,
-            plaintextBytes: inner.contentLength, sealedBytes: size, warnings: warnings
+            plaintextBytes: inner.contentLength, sealedBytes: size, warnings: warnings, legacyKeyTransport: legacy
         )
     }
 
     /// Refuses an envelope with no recipient entry for our certificate, or with a weak one.
-    private func checkAddressedToUs(_ layout: OuterLayout) throws {
+    /// - Returns: the legacy key transport the entry uses, when the partner allows it.
+    private func checkAddressedToUs(_ layout: OuterLayout) throws -> LegacyKeyTransport? {
         let entries = try RecipientEntry.parseAll(layout.recipientInfos)
         guard let ours = entries.first(where: { $0.addresses(identity.cert) }) else {
             throw EnvelopeError(
@@ -117,7 +125,7 @@ final class EnvelopeOpener {
                 "\(input) is not encrypted to our certificate \(identity.certificate.shortName); it has \(entries.count) recipient(s), none of them us"
             )
         }
-        try Allowlist.checkRecipient(ours)
+        return try Allowlist.checkRecipient(ours, legacy: legacyKeyTransport)
     }
 
     /// `CMS_decrypt_set1_pkey_and_peer` with our key and certificate (never without the

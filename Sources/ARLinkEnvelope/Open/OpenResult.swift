@@ -14,4 +14,10 @@ public struct OpenResult: Sendable, Equatable {
     public let sealedBytes: Int64
     /// Warnings to show on every run (e.g. the CBC exception).
     public let warnings: [String]
+    /// The weak key transport the envelope used, when the partner's configuration allows one
+    /// (``LegacyKeyTransport``); the inbound job records each use in the audit log.
+    public var legacyKeyTransport: LegacyKeyTransport? = nil
+    /// For OpenPGP: the primary-key fingerprint of our key that decrypted the message (the
+    /// current one, or an earlier one during a rotation).
+    public var decryptionKeyFingerprint: String? = nil
 }

@@ -33,17 +33,19 @@ extension Envelope {
     ///   - input: the message (binary or armoured).
     ///   - output: where the plaintext appears (atomically, mode 0600).
     ///   - key: our secret decryption key.
+    ///   - previousKeys: our earlier keys, still accepted for decryption during a rotation
+    ///     (the message names the key it is encrypted to; the first of ours it names decrypts).
     ///   - trust: the partner's pinned certificates.
     ///   - maxDecompressionRatio: the largest plaintext, as a multiple of the message's size.
     ///   - durable: false for transient output (see ``open(input:output:identity:trust:allowCBC:knownSealedSHA256:durable:)``).
     /// - Returns: the signer (user id and primary-key fingerprint, upper-case hex) and the digests.
     /// - Throws: ``EnvelopeError`` with a specific code for every refusal.
     public static func openOpenPGP(
-        input: String, output: String, key: OpenPGPSecretKey, trust: OpenPGPTrust, maxDecompressionRatio: Int = 100,
-        durable: Bool = true
+        input: String, output: String, key: OpenPGPSecretKey, previousKeys: [OpenPGPSecretKey] = [], trust: OpenPGPTrust,
+        maxDecompressionRatio: Int = 100, durable: Bool = true
     ) throws(EnvelopeError) -> OpenResult {
         do {
-            return try OpenPGPOpener(input: input, key: key, trust: trust, maxRatio: maxDecompressionRatio)
+            return try OpenPGPOpener(input: input, keys: [key] + previousKeys, trust: trust, maxRatio: maxDecompressionRatio)
                 .open(to: output, durable: durable)
         } catch let error as EnvelopeError {
             throw error
@@ -56,15 +58,20 @@ extension Envelope {
 /// The steps of ``Envelope/openOpenPGP(input:output:key:trust:maxDecompressionRatio:durable:)``.
 final class OpenPGPOpener {
     let input: String
-    let key: OpenPGPSecretKey
+    /// Our keys: the current one first, then earlier ones still accepted for decryption.
+    let keys: [OpenPGPSecretKey]
+    /// The one of ``keys`` the message is encrypted to (the current one until the scan says).
+    var key: OpenPGPSecretKey
     let trust: OpenPGPTrust
     let maxRatio: Int
     let fd: Int32
     let size: Int64
 
-    init(input: String, key: OpenPGPSecretKey, trust: OpenPGPTrust, maxRatio: Int) throws(EnvelopeError) {
+    init(input: String, keys: [OpenPGPSecretKey], trust: OpenPGPTrust, maxRatio: Int) throws(EnvelopeError) {
+        guard let first = keys.first else { throw EnvelopeError(.badKey, "no OpenPGP secret key to open \(input) with") }
         self.input = input
-        self.key = key
+        self.keys = keys
+        self.key = first
         self.trust = trust
         self.maxRatio = max(1, maxRatio)
         guard !trust.pinned.isEmpty else {
@@ -103,16 +110,19 @@ final class OpenPGPOpener {
 
         let scan = try OpenPGPPacketScan.scan(fd: binaryFD, size: binarySize, name: input)
 
-        let ffi = try RNPFFI()
-        ffi.setTime(UInt64(max(0, trust.now.timeIntervalSince1970)))
-        let ourKey = try key.load(into: ffi)
-        let ourKeyIDs = Set(([ourKey] + ourKey.subkeys).map(\.keyID))
-        if !scan.recipientKeyIDs.contains(where: { ourKeyIDs.contains($0) || $0 == "0000000000000000" }) {
+        // The first of our keys the message names; a wildcard recipient (id 0) tries the current key.
+        guard let addressed = keys.first(where: { ours in scan.recipientKeyIDs.contains { ours.keyIDs.contains($0) } })
+            ?? (scan.recipientKeyIDs.contains("0000000000000000") ? keys.first : nil)
+        else {
             throw EnvelopeError(
                 .notForUs,
-                "\(input) is encrypted to key id(s) \(scan.recipientKeyIDs.joined(separator: ", ")), none of them ours (\(key.shortName))"
+                "\(input) is encrypted to key id(s) \(scan.recipientKeyIDs.joined(separator: ", ")), none of them ours (\(keys.map(\.shortName).joined(separator: ", ")))"
             )
         }
+        key = addressed
+        let ffi = try RNPFFI()
+        ffi.setTime(UInt64(max(0, trust.now.timeIntervalSince1970)))
+        _ = try key.load(into: ffi)
         for certificate in trust.pinned {
             _ = try ffi.importKeys(path: certificate.path, secret: false, what: "OpenPGP certificate")
         }
@@ -133,7 +143,7 @@ final class OpenPGPOpener {
         return OpenResult(
             signerSubject: signer.userID, signerFingerprint: signer.primaryFingerprint,
             plaintextSHA256: sink.finishDigest(), sealedSHA256: sealedSHA256 ?? source.finishDigest(),
-            plaintextBytes: sink.bytesWritten, sealedBytes: size, warnings: []
+            plaintextBytes: sink.bytesWritten, sealedBytes: size, warnings: [], decryptionKeyFingerprint: key.fingerprint
         )
     }
 

@@ -17,6 +17,8 @@ public struct OpenPGPCertificate: Sendable, Equatable {
     public let userID: String
     /// Public-key algorithm and size of the primary key, e.g. `RSA 3072` or `EDDSA 255`.
     public let algorithm: String
+    /// When the primary key was made (the newest valid pin is the one we encrypt to).
+    public let created: Date
 
     /// Loads and checks a certificate file.
     /// - Parameters:
@@ -45,6 +47,7 @@ public struct OpenPGPCertificate: Sendable, Equatable {
         fingerprint = primary.fingerprint
         userID = primary.userID
         algorithm = "\(primary.algorithm) \(primary.bits)"
+        created = Date(timeIntervalSince1970: TimeInterval(primary.creation))
         if let expectedFingerprint {
             let wanted = expectedFingerprint.uppercased().filter { !$0.isWhitespace }
             if wanted != fingerprint {
@@ -60,6 +63,19 @@ public struct OpenPGPCertificate: Sendable, Equatable {
     public var shortName: String { userID.isEmpty ? fingerprint : "\"\(userID)\" (\(fingerprint))" }
 }
 
+extension OpenPGPCertificate {
+    /// Whether, at `now`, the primary key is neither revoked nor expired and a key of it that is
+    /// neither may encrypt: whether we can encrypt to this certificate today.
+    /// - Throws: ``EnvelopeError`` when the file can no longer be read.
+    public func canEncrypt(at now: Date) throws(EnvelopeError) -> Bool {
+        let ffi = try RNPFFI()
+        ffi.setTime(UInt64(max(0, now.timeIntervalSince1970)))
+        _ = try ffi.importKeys(path: path, secret: false, what: "OpenPGP certificate")
+        guard let primary = ffi.key(fingerprint: fingerprint), !primary.isRevoked, !primary.isExpired else { return false }
+        return ([primary] + primary.subkeys).contains { $0.allows("encrypt") && !$0.isRevoked && !$0.isExpired }
+    }
+}
+
 /// One of our OpenPGP secret keys in a file (`gpg --export-secret-keys`, `rnp --export-key
 /// --secret`, `sq key generate`), armoured or binary, optionally protected by a passphrase
 /// that comes from a file or an environment variable.
@@ -73,6 +89,9 @@ public struct OpenPGPSecretKey: Sendable, Equatable {
     public let fingerprint: String
     /// The primary user id (for messages only).
     public let userID: String
+    /// Upper-case hex key ids of the primary key and its subkeys (a message names the one it
+    /// is encrypted to).
+    public let keyIDs: Set<String>
 
     /// Loads and checks a secret key file: owner-only permissions, exactly one primary key with
     /// secret material, and (when the key is protected) a passphrase that unlocks it.
@@ -102,6 +121,7 @@ public struct OpenPGPSecretKey: Sendable, Equatable {
         self.passphrase = passphrase
         fingerprint = primary.fingerprint
         userID = primary.userID
+        keyIDs = Set(([primary] + primary.subkeys).map(\.keyID))
     }
 
     /// Imports this key (secret and public parts) into `ffi` and hands it the passphrase.

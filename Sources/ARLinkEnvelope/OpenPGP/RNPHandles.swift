@@ -207,6 +207,12 @@ final class RNPKey {
     /// The primary user id, for messages (may be empty).
     var userID: String { rnpString { rnp_key_get_primary_uid(pointer, $0) } ?? "" }
 
+    /// The creation time in seconds since 1970.
+    var creation: UInt32 {
+        var created: UInt32 = 0
+        return rnp_key_get_creation(pointer, &created) == RNPResult.success ? created : 0
+    }
+
     /// The expiry time in seconds since 1970, or nil when the key does not expire.
     var validUntil: UInt64? {
         var till: UInt64 = 0

@@ -137,6 +137,16 @@ extension InboundJob {
         }
         StepTrace.mark("envelope opened")
         for warning in opened.warnings { reporter.warning("partner \(pid): \(remote.name): \(warning)", ["partner": pid]) }
+        if let legacy = opened.legacyKeyTransport {
+            try context.store.write { db in
+                try context.audit.append([AuditEvent(action: "envelope.legacy_key_transport", outcome: "allowed", partner: pid, direction: "inbound",
+                                                     fileName: remote.name, sealedSHA256: sha, detail: ["key_transport": legacy.rawValue])], in: db)
+            }
+        }
+        if let layout = partner.layouts.feedback,
+           let failure = try convertLayoutFeedback(remote, local: local, plain: plain, layout: layout, partner: partner, identity: identity) {
+            return try quarantine(remote, local: local, sha: sha, failure: failure, header: nil, partner: partner, folders: folders, report: &report)
+        }
         let reader: FeedbackReader
         do {
             reader = try FeedbackReader(path: plain, displayName: remote.name, format: FeedbackFormat.of(fileName: remote.name))
@@ -215,7 +225,8 @@ extension InboundJob {
             return InboundError(.wrongDirection, "the signed header's direction is \(Excerpt.quoted(header.direction)), not \"inbound\": it is not feedback for us")
         }
         let ours = (try? context.ourKeySHA256(for: partner, identity: identity)) ?? identity.sha256Fingerprint
-        if header.recipientKeySHA256 != ours {
+        let accepted = (try? context.acceptedKeySHA256s(for: partner, identity: identity)) ?? [ours]
+        if !accepted.contains(header.recipientKeySHA256) {
             return InboundError(.wrongRecipientKey, "the signed header names encryption key sha256 \(header.recipientKeySHA256.prefix(16))…, not ours (\(ours.prefix(16))…)")
         }
         if let created = Timestamps.parse(header.createdAt), created > Int64(context.now().timeIntervalSince1970) + 300 {

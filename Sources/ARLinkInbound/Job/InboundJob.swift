@@ -107,7 +107,7 @@ public final class InboundJob {
         let pid = partner.id.rawValue
         let folders = try InboundFolders(workDirectory: config.state.workDirectory, partner: pid)
         let real = try context.transport(for: partner)
-        let transport: any Transport = readOnlyTransports ? ReadOnlyTransport(real) : real
+        let transport: any Transport = LayoutPairTransport.wrap(readOnlyTransports ? ReadOnlyTransport(real) : real, partner: partner)
         // Every folder the partner's settings name, before anything is fetched or applied.
         _ = try transport.checkFolders()
         try removeStalePlaintexts(folders)

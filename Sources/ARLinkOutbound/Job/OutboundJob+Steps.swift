@@ -130,6 +130,7 @@ extension OutboundJob {
                 throw JobError(.stateMismatch, "the plaintext of batch \(batch.batchID) changed since it was built (sha256 \(result.plaintextSHA256.prefix(12))… instead of \(batch.plaintextSHA256.prefix(12))…); refusing to seal it")
             }
             Failpoint.hit("outbound.sealed_file_written")
+            if let layout = partner.layouts.portfolio { try sealLayoutFiles(batch, partner: partner, layout: layout) }
             let time = Timestamp.iso8601(context.now())
             try context.store.write { db in
                 try PlacementLedger.advance(db, batchID: batch.batchID, to: .sealed, sealedPath: sealedPath,
@@ -157,7 +158,9 @@ extension OutboundJob {
             let outcome: DeliveryOutcome
             do {
                 let transport = try context.transport(for: partner)
-                outcome = try transport.deliver(localFile: sealedPath, as: batch.fileName)
+                outcome = try partner.layouts.portfolio == nil
+                    ? transport.deliver(localFile: sealedPath, as: batch.fileName)
+                    : deliverLayoutFiles(batch, partner: partner, transport: transport)
             } catch let error as any ARLinkFailure {
                 // Recorded (and signed) here, with the batch it concerns; the run stops.
                 context.recordFailure(error, action: "batch.delivery_failed", partner: pid, direction: "outbound", batchID: batch.batchID,

@@ -17,6 +17,7 @@ enum StoreMigrations {
         registerAuditV2(&migrator)
         registerPrivacyV1(&migrator)
         registerKPIV1(&migrator)
+        registerLayoutsV1(&migrator)
         registerInboundV4(&migrator)
         return migrator
     }

@@ -6,6 +6,7 @@ import ARLinkKPI
 import ARLinkAudit
 import ARLinkEnvelope
 import ARLinkOutbound
+import ARLinkSampleData
 import ARLinkInbound
 import Foundation
 
@@ -40,6 +41,9 @@ struct DemoCommand: ParsableCommand {
     @Option(help: "The partner's envelope: cms (openssl plays the partner) or openpgp (gpg plays the partner).")
     var envelope: DemoEnvelope = .cms
 
+    @Option(help: "A partner layout the simulated agency speaks both ways: latitude-aim or latitude-aim-pipe (docs/layouts.md).")
+    var layout: String?
+
     @Option(help: "Log output: human or json.")
     var logFormat: LogFormat = .human
 
@@ -51,7 +55,8 @@ struct DemoCommand: ParsableCommand {
             try ExampleKeys.copy(from: keysSource, to: demo.path + "/keys")
             let asOf = Today.utc()
             say("1. Sample ERP extract (\(customers) customers, \(openItems) open items, as of \(asOf.iso)) in \(demo.path)/erp")
-            let sample = try SampleExtract.write(to: demo.path + "/erp", options: .init(asOf: asOf, customers: customers, openItems: openItems))
+            let sample = try SampleExtract.write(to: demo.path + "/erp", options: .init(asOf: asOf, customers: customers, openItems: openItems,
+                                                                                         currencies: layout == nil ? ["EUR", "USD"] : ["USD"]))
             say("   \(sample.openItems) open items, \(sample.customers) customers, \(sample.payments) payments, \(sample.bytes) bytes")
             var openPGPKeys: GnuPGPeer.Keys?
             if envelope == .openpgp {
@@ -59,6 +64,9 @@ struct DemoCommand: ParsableCommand {
                 openPGPKeys = made
                 try demo.writeConfiguration(DemoConfiguration.openPGPYaml(partnerFingerprint: made.partner))
                 say("2. Configuration: \(demo.configPath) (envelope: openpgp; demo OpenPGP keys made with gpg: ours \(made.ours), the partner's \(made.partner))")
+            } else if let layout {
+                try LayoutAgency.configure(demo, layout: layout)
+                say("2. Configuration: \(demo.configPath) (the partner's portfolio_format and feedback_format: \(layout); a USD extract, as AIM carries one currency)")
             } else {
                 try demo.writeConfiguration()
                 say("2. Configuration: \(demo.configPath)")
@@ -73,34 +81,38 @@ struct DemoCommand: ParsableCommand {
             let report = try OutboundJob(context: context).run(.init(asOf: asOf))
             say(OutboundSummary.render(report, format: .human, dryRun: false))
 
-            say("4. The partner opens what it received, with the \(openPGPKeys == nil ? "openssl" : "gpg") command-line tool and its own keys")
-            var witnessed: String?
-            for partnerReport in report.partners {
-                guard let fileName = partnerReport.fileName else { continue }
-                let opened = try openPGPKeys.map { try gnupg.open(fileName, ourFingerprint: $0.ours) } ?? PartnerPeer(demo: demo).open(fileName)
-                say(opened.summary)
-                witnessed = opened.auditCheckpoint
-            }
-            say("5. The partner sends feedback (payments, a reversal, promises, disputes, a closure, a contact update, risk scores,")
-            say("   an acknowledgement), sealed with the \(openPGPKeys == nil ? "openssl" : "gpg") CLI and its own keys, into partner/outbox; its header echoes the")
-            say("   audit checkpoint of the portfolio it received, as a witness of our log")
-            let partner = try config.partner("acme-collect")
-            let header = try FeedbackSimulator.nextHeader(
-                store: context.store, partner: partner.id.rawValue, company: config.company.id.rawValue,
-                ourKeySHA256: try context.ourKeySHA256(for: partner, identity: try context.decryptionIdentity()), createdAt: Timestamp.iso8601(Date()),
-                auditCheckpoint: witnessed)
-            let feedbackName = ExchangeFileName.sealed(sender: partner.id.rawValue, recipient: config.company.id.rawValue,
-                                                       kind: "feedback", date: asOf, sequence: header.sequence, format: "jsonl",
-                                                       envelope: partner.envelope.fileExtension)
-            let feedbackPlain = demo.path + "/partner/" + String(feedbackName.dropLast(4))
-            let totals = try FeedbackSimulator.write(to: feedbackPlain, header: header, store: context.store,
-                                                     partner: partner.id.rawValue, today: asOf, seed: 7)
-            if let openPGPKeys {
-                try gnupg.sealAndDrop(plaintext: feedbackPlain, as: feedbackName, keys: openPGPKeys)
+            if let layout {
+                try LayoutAgency(demo: demo, layoutName: layout).play(config: config, context: context, asOf: asOf, say: say)
             } else {
-                try PartnerPeer(demo: demo).sealAndDrop(plaintext: feedbackPlain, as: feedbackName)
+                say("4. The partner opens what it received, with the \(openPGPKeys == nil ? "openssl" : "gpg") command-line tool and its own keys")
+                var witnessed: String?
+                for partnerReport in report.partners {
+                    guard let fileName = partnerReport.fileName else { continue }
+                    let opened = try openPGPKeys.map { try gnupg.open(fileName, ourFingerprint: $0.ours) } ?? PartnerPeer(demo: demo).open(fileName)
+                    say(opened.summary)
+                    witnessed = opened.auditCheckpoint
+                }
+                say("5. The partner sends feedback (payments, a reversal, promises, disputes, a closure, a contact update, risk scores,")
+                say("   an acknowledgement), sealed with the \(openPGPKeys == nil ? "openssl" : "gpg") CLI and its own keys, into partner/outbox; its header echoes the")
+                say("   audit checkpoint of the portfolio it received, as a witness of our log")
+                let partner = try config.partner("acme-collect")
+                let header = try FeedbackSimulator.nextHeader(
+                    store: context.store, partner: partner.id.rawValue, company: config.company.id.rawValue,
+                    ourKeySHA256: try context.ourKeySHA256(for: partner, identity: try context.decryptionIdentity()), createdAt: Timestamp.iso8601(Date()),
+                    auditCheckpoint: witnessed)
+                let feedbackName = ExchangeFileName.sealed(sender: partner.id.rawValue, recipient: config.company.id.rawValue,
+                                                           kind: "feedback", date: asOf, sequence: header.sequence, format: "jsonl",
+                                                           envelope: partner.envelope.fileExtension)
+                let feedbackPlain = demo.path + "/partner/" + String(feedbackName.dropLast(4))
+                let totals = try FeedbackSimulator.write(to: feedbackPlain, header: header, store: context.store,
+                                                         partner: partner.id.rawValue, today: asOf, seed: 7)
+                if let openPGPKeys {
+                    try gnupg.sealAndDrop(plaintext: feedbackPlain, as: feedbackName, keys: openPGPKeys)
+                } else {
+                    try PartnerPeer(demo: demo).sealAndDrop(plaintext: feedbackPlain, as: feedbackName)
+                }
+                say("   \(feedbackName): " + totals.counts.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", "))
             }
-            say("   \(feedbackName): " + totals.counts.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", "))
 
             say("6. Inbound run: verify, decrypt, check, reconcile, write ERP status updates, send a signed receipt")
             let inbound = try InboundJob(context: context).run(.init())

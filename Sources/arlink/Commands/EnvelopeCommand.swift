@@ -107,6 +107,8 @@ struct EnvelopeCommand: ParsableCommand {
         @Option(name: .long, help: "A CRL file checked for the signer.") var crl: String?
         @Option(name: .long, help: "The partner's name, for messages.") var partner: String = "partner"
         @Flag(name: .long, help: "Accept AES-CBC EnvelopedData (a partner exception; warns).") var allowCBC = false
+        @Option(name: .long, help: "Accept a weak key transport (a partner exception; warns; repeatable): rsa_pkcs1v15, rsa_oaep_sha1 or ecdh_sha1_kdf.")
+        var legacyKeyTransport: [String] = []
         @OptionGroup var passphrase: PassphraseOptions
 
         @Option(name: .long, help: "OpenPGP: the largest plaintext as a multiple of the message's size (a compression bomb is refused).") var maxRatio: Int = 100
@@ -116,10 +118,13 @@ struct EnvelopeCommand: ParsableCommand {
             case .cms:
                 if trusted.isEmpty && ca == nil { throw ValidationError("give at least one --trust CERT (or --ca CERT)") }
                 if cert == nil { throw ValidationError("--format cms needs --cert CERT") }
+                for name in legacyKeyTransport where LegacyKeyTransport(rawValue: name) == nil {
+                    throw ValidationError("--legacy-key-transport \(name): expected one of \(LegacyKeyTransport.names.joined(separator: ", "))")
+                }
             case .openpgp:
                 if trusted.isEmpty { throw ValidationError("give at least one --trust FILE (the partner's OpenPGP certificate)") }
-                if cert != nil || ca != nil || crl != nil || allowCBC {
-                    throw ValidationError("--cert, --ca, --crl and --allow-cbc are CMS options (--format cms)")
+                if cert != nil || ca != nil || crl != nil || allowCBC || !legacyKeyTransport.isEmpty {
+                    throw ValidationError("--cert, --ca, --crl, --allow-cbc and --legacy-key-transport are CMS options (--format cms)")
                 }
                 if maxRatio < 1 { throw ValidationError("--max-ratio must be at least 1") }
             }
@@ -131,7 +136,8 @@ struct EnvelopeCommand: ParsableCommand {
             try Console.run {
                 let identity = try DecryptionIdentity(certificatePath: cert, keyPath: key, passphrase: passphrase.source)
                 let policy = TrustPolicy(pinned: trusted, caPath: ca, crlPath: crl, mode: trusted.isEmpty ? .ca : .pinned, partnerName: partner)
-                let result = try Envelope.open(input: input, output: output, identity: identity, trust: policy, allowCBC: allowCBC)
+                let result = try Envelope.open(input: input, output: output, identity: identity, trust: policy, allowCBC: allowCBC,
+                                               legacyKeyTransport: Set(legacyKeyTransport.compactMap(LegacyKeyTransport.init(rawValue:))))
                 for warning in result.warnings { Console.writeStderr("arlink: warning: \(warning)\n") }
                 print("opened \(input) -> \(output)")
                 print("signer:    \(result.signerSubject) (sha256 \(result.signerFingerprint))")

@@ -77,25 +77,54 @@ struct KeysCommand: ParsableCommand {
             return items
         }
 
-        /// Rows for our OpenPGP key and archive certificate (`company.openpgp`) and every
-        /// OpenPGP partner's pinned certificates (the first, which we encrypt to, must also encrypt).
-        static func openPGPRows(_ config: ArlinkConfiguration) -> [KeyCheck.Row] {
+        /// Rows for our OpenPGP key, our earlier keys still accepted for decryption and our
+        /// archive certificate (`company.openpgp`), and every OpenPGP partner's pinned
+        /// certificates in their window today (the one we encrypt to must also encrypt; a pin
+        /// outside its window is listed as such, and no pin we can encrypt to fails the partner).
+        static func openPGPRows(_ config: ArlinkConfiguration, now: Date = Date()) -> [KeyCheck.Row] {
             var rows: [KeyCheck.Row] = []
-            if let ours = config.company.openPGP {
-                let passphrase: Passphrase? = switch ours.passphrase {
+            func source(_ passphrase: PassphraseSource?) -> Passphrase? {
+                switch passphrase {
                 case .file(let path)?: .file(path)
                 case .environment(let name)?: .environment(name)
                 case nil: nil
                 }
-                rows.append(KeyCheck.openPGP(role: "company OpenPGP key", path: ours.keyPath, secret: true, passphrase: passphrase,
-                                             needsSigning: true, needsEncryption: true))
-                rows.append(KeyCheck.openPGP(role: "company OpenPGP archive", path: ours.archiveCertificatePath, secret: false,
-                                             needsSigning: false, needsEncryption: true))
             }
+            if let ours = config.company.openPGP {
+                rows.append(KeyCheck.openPGP(role: "company OpenPGP key", path: ours.keyPath, secret: true, passphrase: source(ours.passphrase),
+                                             needsSigning: true, needsEncryption: true, now: now))
+                for previous in ours.previousKeys {
+                    rows.append(KeyCheck.openPGP(role: "company OpenPGP key (previous, decrypts only)", path: previous.keyPath, secret: true,
+                                                 passphrase: source(previous.passphrase), needsSigning: false, needsEncryption: true, now: now))
+                }
+                rows.append(KeyCheck.openPGP(role: "company OpenPGP archive", path: ours.archiveCertificatePath, secret: false,
+                                             needsSigning: false, needsEncryption: true, now: now))
+            }
+            let today = LocalDate(daysSinceEpoch: Int32((now.timeIntervalSince1970 / 86_400).rounded(.down)))
             for partner in config.partners where partner.envelope == .openpgp {
-                for (i, pin) in (partner.openPGP?.certificates ?? []).enumerated() {
-                    rows.append(KeyCheck.openPGP(role: "\(partner.id.rawValue) OpenPGP certificate", path: pin.path, secret: false,
-                                                 expectedFingerprint: pin.fingerprint, needsSigning: true, needsEncryption: i == 0))
+                let encryptTo = try? RunContext.openPGPEncryptionPin(for: partner, now: now).fingerprint
+                for pin in partner.openPGP?.certificates ?? [] {
+                    let role = "\(partner.id.rawValue) OpenPGP certificate"
+                    guard pin.isInWindow(on: today) else {
+                        var row = KeyCheck.openPGP(role: role, path: pin.path, secret: false, expectedFingerprint: pin.fingerprint,
+                                                   needsSigning: false, needsEncryption: false, now: now)
+                        row.warnings.append("outside its pinned window today (\(pin.validFrom.map(String.init(describing:)) ?? "…") to \(pin.validUntil.map(String.init(describing:)) ?? "…")); not trusted now")
+                        rows.append(row)
+                        continue
+                    }
+                    var row = KeyCheck.openPGP(role: role + (pin.fingerprint == encryptTo ? " (we encrypt to it)" : ""), path: pin.path, secret: false,
+                                               expectedFingerprint: pin.fingerprint, needsSigning: true,
+                                               needsEncryption: pin.fingerprint == encryptTo, now: now)
+                    if let until = pin.validUntil, until.daysSinceEpoch - today.daysSinceEpoch <= 30 {
+                        row.warnings.append("its pinned window ends on \(until)")
+                    }
+                    rows.append(row)
+                }
+                if encryptTo == nil, let first = partner.openPGP?.certificates.first {
+                    var row = KeyCheck.openPGP(role: "\(partner.id.rawValue) OpenPGP encryption", path: first.path, secret: false,
+                                               expectedFingerprint: first.fingerprint, needsSigning: false, needsEncryption: false, now: now)
+                    row.problems.append("no pinned certificate can be encrypted to today")
+                    rows.append(row)
                 }
             }
             return rows

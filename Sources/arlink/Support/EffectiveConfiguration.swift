@@ -86,6 +86,7 @@ enum EffectiveConfiguration {
         out.add(3, "crl", p.crlFile)
         out.add(3, "crl_expired", p.crlExpired)
         out.add(2, "allow_cbc", p.allowCBC)
+        out.list(2, "legacy_key_transport", p.legacyKeyTransport)
         transport(p.transport, &out)
         out.add(2, "portfolio_format", p.portfolioFormat)
         let s = p.selection

@@ -23,8 +23,10 @@ OUT="$1"
 mkdir -p "$OUT/gnupg" "$OUT/rnp"
 chmod 700 "$OUT/gnupg" "$OUT/rnp"
 export GNUPGHOME="$OUT/gnupg"
-# Every key is made three days in the past, so that one can have expired by now.
-BORN=$(date -u -d '3 days ago' +%Y%m%dT%H%M%S)
+# Every key is made three days in the past, so that one can have expired by now. The clock is
+# frozen there ("!"): with a running faked clock a subkey made by a later, faster gpg process
+# could be dated before its primary key, which GnuPG refuses ("Time conflict").
+BORN=$(date -u -d '3 days ago' +%Y%m%dT%H%M%S)'!'
 SIGNED=$(date -u -d '70 hours ago' +%Y%m%dT%H%M%S)
 G=(gpg --batch --quiet --no-tty --pinentry-mode loopback)
 cat > "$GNUPGHOME/gpg.conf" <<CONF

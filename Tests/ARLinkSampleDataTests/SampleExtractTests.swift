@@ -1,22 +1,22 @@
 import ARLinkCore
 import ARLinkFormats
-import ARLinkOutbound
+import ARLinkSampleData
 import Foundation
 import Testing
 
 /// The sample ERP extract generator: determinism, CSV shape, referential integrity, the
 /// documented mix of cases, and the controlled changes of later variants.
-@Suite("Sample extract")
+@Suite("Sample extract", .timeLimit(.minutes(10)))
 struct SampleExtractTests {
     static let asOf = LocalDate(year: 2026, month: 11, day: 29) ?? LocalDate(daysSinceEpoch: 20_000)
 
     static func options(
         customers: Int = 400, items: Int = 4000, seed: UInt64 = 42, variant: Int = 0,
-        paidOff: SampleExtract.PaidOffStyle = .markedSettled, extra: Bool = false
+        paidOff: SampleExtract.PaidOffStyle = .markedSettled, extra: Bool = false, accountColumns: Bool = true
     ) -> SampleExtract.Options {
         SampleExtract.Options(
             asOf: asOf, customers: customers, openItems: items, seed: seed, variant: variant, paidOff: paidOff,
-            extraColumns: extra
+            extraColumns: extra, accountColumns: accountColumns
         )
     }
 
@@ -41,14 +41,16 @@ struct SampleExtractTests {
         }
     }
 
-    /// Pins the output so that a change to the generator (or a platform difference) is
+    /// Pins the output (with and without the account columns) so that a change to the generator (or a platform difference) is
     /// noticed: tests elsewhere may rely on particular customers and invoices. Update the
     /// digests deliberately when the generator changes.
     @Test("the output for seed 42 is pinned by its SHA-256 digests")
     func pinnedDigests() throws {
         let out = try SampleOutput(Self.options(customers: 50, items: 500, variant: 1, extra: true))
-        defer { out.remove() }
-        #expect(try sha256(out.path(SampleExtract.customersFileName)) == "d521e7ae65b1d22f803e2b87bbb93b9ae29a0d065978afa603d68412af8a2037")
+        let plain = try SampleOutput(Self.options(customers: 50, items: 500, variant: 1, extra: true, accountColumns: false))
+        defer { out.remove(); plain.remove() }
+        #expect(try sha256(out.path(SampleExtract.customersFileName)) == "18e2d1de067424271ef01ec7f545b3c1fe887434084dbd9e4cb8ad7393b69adc")
+        #expect(try sha256(plain.path(SampleExtract.customersFileName)) == "d521e7ae65b1d22f803e2b87bbb93b9ae29a0d065978afa603d68412af8a2037")
         #expect(try sha256(out.path(SampleExtract.openItemsFileName)) == "f2cfc7c621b3838bba9fd57ac0c054ef72b008176ecdeae931611880a14e22e8")
         #expect(try sha256(out.path(SampleExtract.paymentsFileName)) == "16f266c693ffb4f6856f8747505c978d3a88fc0f7e9857a1e48497ed31f3d949")
     }
@@ -71,6 +73,79 @@ struct SampleExtractTests {
         #expect(try extra.data(SampleExtract.paymentsFileName) == plain.data(SampleExtract.paymentsFileName))
     }
 
+    @Test("account columns are appended only: the other columns and files are byte-for-byte the same without them")
+    func accountColumnsAreAppendedOnly() throws {
+        let plain = try SampleOutput(Self.options(variant: 1, accountColumns: false))
+        let full = try SampleOutput(Self.options(variant: 1))
+        defer { plain.remove(); full.remove() }
+        let a = try plain.records(SampleExtract.customersFileName)
+        let b = try full.records(SampleExtract.customersFileName)
+        #expect(a.count == b.count)
+        #expect(b[0] == a[0] + SampleExtract.customersAccountHeader.split(separator: ",").map(String.init))
+        for (row, extended) in zip(a, b) {
+            #expect(extended.count == 28)
+            #expect(Array(extended.prefix(12)) == row)
+        }
+        #expect(try full.data(SampleExtract.openItemsFileName) == plain.data(SampleExtract.openItemsFileName))
+        #expect(try full.data(SampleExtract.paymentsFileName) == plain.data(SampleExtract.paymentsFileName))
+    }
+
+    @Test("the extract reader reads the itemization and flag columns back as written, in the documented shares")
+    func accountColumnsReadBack() throws {
+        let out = try SampleOutput(Self.options(customers: 5000, items: 2000))
+        defer { out.remove() }
+        let extract = try ExtractReader(options: ExtractOptions(preset: .generic)).read(ExtractFiles(
+            openItems: out.summary.openItemsPath, customers: out.summary.customersPath, payments: out.summary.paymentsPath))
+        #expect(extract.problems.isEmpty)
+        var us = 0, usItemized = 0, others = 0, othersItemized = 0
+        var types: Set<String> = []
+        var restricted = 0, texts = 0, disputed = 0, bankrupt = 0, deceased = 0, attorney = 0
+        for row in try out.rows(SampleExtract.customersFileName) {
+            let id = row["customer_id"] ?? ""
+            let customer = try #require(extract.customers[id], "\(id) was not read")
+            let isUS = row["country"] == "US"
+            if isUS { us += 1 } else { others += 1 }
+            if let date = row["itemization_date"], !date.isEmpty {
+                if isUS { usItemized += 1 } else { othersItemized += 1 }
+                let item = try #require(customer.itemization, "\(id) lost its itemization")
+                types.insert(item.type.rawValue)
+                #expect(item.date.iso == date && item.date < Self.asOf)
+                #expect(item.type.rawValue == row["itemization_type"])
+                #expect(item.currency.code == row["itemization_currency"])
+                #expect(item.amount.decimalString == row["itemization_amount"] && item.amount.minorUnits > 0)
+                #expect(item.interest.decimalString == row["itemization_interest"])
+                #expect(item.fees.decimalString == row["itemization_fees"])
+                #expect(item.payments.decimalString == row["itemization_payments"])
+                #expect(item.credits.decimalString == row["itemization_credits"])
+                #expect(item.creditorName == row["itemization_creditor_name"] && item.creditorAccount == row["itemization_creditor_account"])
+            } else {
+                #expect(customer.itemization == nil)
+            }
+            let text = row["communication_restriction"].flatMap { $0.isEmpty ? nil : $0 }
+            let flags = customer.flags ?? AccountFlags()
+            #expect(flags.communicationRestricted == (row["communication_restricted"] == "true"))
+            #expect(flags.communicationRestriction == text)
+            #expect(flags.disputed == (row["disputed_debt"] == "true"))
+            #expect(flags.bankruptcyChapter == row["bankruptcy_chapter"].flatMap { Int($0) })
+            #expect(flags.deceased == (row["deceased"] == "true"))
+            #expect(flags.attorneyRepresented == (row["attorney_represented"] == "true"))
+            if flags.communicationRestricted { restricted += 1 }
+            if text != nil { texts += 1 }
+            if flags.disputed { disputed += 1 }
+            if let chapter = flags.bankruptcyChapter { bankrupt += 1; #expect([7, 11, 13].contains(chapter)) }
+            if flags.deceased { deceased += 1 }
+            if flags.attorneyRepresented { attorney += 1 }
+        }
+        // About 90 % of US customers and 20 % of the others are itemized; every type occurs.
+        #expect(us > 200 && (800...970).contains(usItemized * 1000 / us), "US: \(usItemized) of \(us)")
+        #expect((150...250).contains(othersItemized * 1000 / others), "others: \(othersItemized) of \(others)")
+        #expect(types == Set(ItemizationType.allCases.map(\.rawValue)))
+        // Flags: restricted 4 % (half with a text), disputed 2 %, bankruptcy 0.8 %, deceased 0.4 % of persons, attorney 1.5 %.
+        #expect((120...280).contains(restricted) && texts > restricted / 4 && texts < restricted * 3 / 4, "\(restricted), \(texts)")
+        #expect((60...140).contains(disputed) && (20...70).contains(bankrupt) && (1...20).contains(deceased) && (40...110).contains(attorney),
+                "\(disputed), \(bankrupt), \(deceased), \(attorney)")
+    }
+
     // MARK: - Shape and integrity
 
     @Test("headers are the generic preset's, every row has that many fields, files are UTF-8 with LF")
@@ -78,7 +153,7 @@ struct SampleExtractTests {
         let out = try SampleOutput(Self.options(variant: 1))
         defer { out.remove() }
         let headers = [
-            SampleExtract.customersFileName: SampleExtract.customersHeader,
+            SampleExtract.customersFileName: SampleExtract.customersHeader + "," + SampleExtract.customersAccountHeader,
             SampleExtract.openItemsFileName: SampleExtract.openItemsHeader,
             SampleExtract.paymentsFileName: SampleExtract.paymentsHeader,
         ]

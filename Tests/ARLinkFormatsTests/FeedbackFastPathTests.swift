@@ -6,7 +6,7 @@ import Testing
 
 /// The fast path of ``FeedbackReader`` (``FeedbackEventScanner``) against the JSON path:
 /// for every line, the same event, or the same error code, message and line number.
-@Suite("feedback.v1 reader: the fast path reads every line exactly like the JSON path")
+@Suite("feedback.v1 reader: the fast path reads every line exactly like the JSON path", .timeLimit(.minutes(10)))
 struct FeedbackFastPathTests {
     static let header = FileHeader(
         schema: "feedback.v1", fileID: "f-1", kind: "feedback", direction: "inbound", batchID: "b", sequence: 1,

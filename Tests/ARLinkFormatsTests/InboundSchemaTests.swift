@@ -5,25 +5,10 @@ import Foundation
 import Testing
 
 /// Validates the examples and what arlink writes with Python's `jsonschema` (Draft 2020-12).
-@Suite("feedback, erp-update and receipt schemas (python jsonschema)")
+@Suite("feedback, erp-update and receipt schemas (python jsonschema)", .timeLimit(.minutes(10)))
 struct InboundSchemaTests {
-    static let validator = """
-        import json, sys
-        from jsonschema import Draft202012Validator
-        schema = json.load(open(sys.argv[1]))
-        Draft202012Validator.check_schema(schema)
-        v = Draft202012Validator(schema)
-        bad = 0
-        for n, line in enumerate(open(sys.argv[2], encoding="utf-8"), 1):
-            errors = list(v.iter_errors(json.loads(line)))
-            if errors:
-                bad += 1
-                print(f"line {n}: {errors[0].message[:300]}")
-        sys.exit(1 if bad else 0)
-        """
-
     static func validate(schema: String, file: String) throws -> ProcessResult {
-        try ProcessRunner.run("python3", ["-c", validator, RepositoryPaths.schemas + "/" + schema, file])
+        try JSONLinesSchema.validate(schema: schema, file: file)
     }
 
     @Test("the examples validate", arguments: [

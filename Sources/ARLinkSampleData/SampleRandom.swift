@@ -14,6 +14,7 @@ struct SampleRandom {
         case newCustomer = 5
         case heavy = 6
         case extra = 7
+        case account = 8
     }
 
     private var state: UInt64

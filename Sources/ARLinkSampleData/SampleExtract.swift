@@ -19,6 +19,13 @@ import Foundation
 ///   groups `domestic`, `export`, `key_account`, `public_sector`, `retail`, `intercompany`
 ///   (about 2 % of companies) or empty; about 2 % blocked. Customer `C000001` is always
 ///   "Müller, Søren" and `C000002` a company with quotes in its name.
+/// - With ``Options/accountColumns`` (the default), each customer's Regulation F itemization
+///   (about 90 % of US customers and 20 % of the others; types `last_statement`, `charge_off`,
+///   `last_payment`, `transaction`, `judgment`, dated before the base date, in the customer's
+///   currency, with interest, fees, payments and credits for some) and account flags:
+///   communication restricted about 4 % (half with a free text), disputed debt 2 %, bankruptcy
+///   0.8 % (chapter 7 or 13 for persons, 11 or 7 for companies), deceased 0.4 % of persons,
+///   attorney-represented 1.5 %.
 /// - Open items `INV-000001`… (unique), spread over customers with some heavy accounts,
 ///   due from about two years before `asOf` (or ``Options/baseDate``) to 30 days after it
 ///   (about 20 % not yet due);
@@ -51,6 +58,12 @@ public enum SampleExtract {
 
     /// Header rows (the `generic` preset's column names).
     public static let customersHeader = "customer_id,name,tax_id,email,phone,street,postal_code,city,country,language,group,blocked"
+    /// Columns appended to `customers.csv` with ``Options/accountColumns``: the Regulation F
+    /// itemization and the flags that travel with the account (see docs/extracts.md).
+    public static let customersAccountHeader =
+        "itemization_date,itemization_type,itemization_currency,itemization_amount,itemization_interest,itemization_fees,"
+        + "itemization_payments,itemization_credits,itemization_creditor_name,itemization_creditor_account,"
+        + "communication_restricted,communication_restriction,disputed_debt,bankruptcy_chapter,deceased,attorney_represented"
     public static let openItemsHeader = "invoice_number,customer_id,invoice_date,due_date,amount,open_amount,currency,disputed,blocked,promise_date,settled"
     /// Columns appended to `open_items.csv` with ``Options/extraColumns``: SAP-like company
     /// code and document type, the customer's order reference, payment terms, dunning level
@@ -94,15 +107,20 @@ public enum SampleExtract {
         /// benchmark assumes ("1,000,000 open items, about 150 MB"). The other columns are
         /// byte-for-byte the same either way.
         public var extraColumns: Bool
+        /// Append the Regulation F itemization and account-flag columns to `customers.csv`
+        /// (``customersAccountHeader``; shares on ``SampleExtract``). The other columns are
+        /// byte-for-byte the same either way.
+        public var accountColumns: Bool
 
         public init(
             asOf: LocalDate, customers: Int = 3000, openItems: Int = 30000, seed: UInt64 = 42,
             currencies: [String] = ["EUR", "USD"], variant: Int = 0, paidOff: PaidOffStyle = .markedSettled,
-            extraColumns: Bool = false, baseDate: LocalDate? = nil
+            extraColumns: Bool = false, baseDate: LocalDate? = nil, accountColumns: Bool = true
         ) {
             self.asOf = asOf; self.customers = customers; self.openItems = openItems; self.seed = seed
             self.currencies = currencies; self.variant = variant; self.paidOff = paidOff
             self.extraColumns = extraColumns
+            self.accountColumns = accountColumns
             self.baseDate = baseDate
         }
     }

@@ -4,7 +4,7 @@ import ARLinkTestSupport
 import Foundation
 import Testing
 
-@Suite("feedback.v1 reader: schema, trailer, caps")
+@Suite("feedback.v1 reader: schema, trailer, caps", .timeLimit(.minutes(10)))
 struct FeedbackReaderTests {
     let header = FileHeader(schema: "feedback.v1", fileID: "f-1", kind: "feedback", direction: "inbound", batchID: "b", sequence: 1,
                             sender: "acme-collect", recipient: "acme-corp", recipientKeySHA256: String(repeating: "a", count: 64),

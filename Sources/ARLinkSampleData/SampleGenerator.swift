@@ -56,15 +56,18 @@ struct SampleGenerator {
 
     /// Writes the header and every customer: the original ones, then those each level adds.
     mutating func writeCustomers(to out: SampleFileWriter) throws -> Int {
-        try out.text(SampleExtract.customersHeader + "\n")
+        try out.text(SampleExtract.customersHeader)
+        if options.accountColumns { try out.text("," + SampleExtract.customersAccountHeader) }
+        try out.byte(0x0A)
         let total = options.customers + newPerLevel * options.variant
         customerCurrency.reserveCapacity(total)
         for index in 0..<total {
-            let record = SampleCustomerRecord.make(
-                index: index, seed: options.seed, currencies: options.currencies, isNew: index >= options.customers
-            )
+            let isNew = index >= options.customers
+            let record = SampleCustomerRecord.make(index: index, seed: options.seed, currencies: options.currencies, isNew: isNew)
             customerCurrency.append(UInt8(options.currencies.firstIndex(of: record.currency) ?? 0))
-            try record.write(to: out)
+            let account = options.accountColumns
+                ? SampleAccountRecord.make(customer: record, index: index, isNew: isNew, seed: options.seed, base: base) : nil
+            try record.write(to: out, account: account)
         }
         if options.variant > 0 {
             plans = (0..<options.customers).map { SampleCustomerPlan(customer: $0, seed: options.seed, variant: options.variant) }

@@ -15,6 +15,8 @@ struct SampleCustomerRecord {
     var blocked: Bool?
     /// The currency the customer is invoiced in (ISO code).
     var currency: String
+    /// A person rather than a company (not a column; it shapes the account columns).
+    var isPerson: Bool
 
     /// Customer ids are `C` and at least six digits: index 0 is `C000001`.
     static func id(index: Int) -> String {
@@ -94,18 +96,20 @@ struct SampleCustomerRecord {
             id: id(index: index), name: name, taxID: taxID, email: r.chance(perMille: 920) ? email : "",
             phone: phone, street: street, postalCode: postalCode, city: city.name, country: country.code,
             language: (country.code == "NL" && r.chance(perMille: 200)) ? "en" : country.language,
-            group: group, blocked: blocked, currency: currency
+            group: group, blocked: blocked, currency: currency, isPerson: isPerson
         )
     }
 
-    /// Writes the row (twelve fields and LF) in `customers.csv` column order.
-    func write(to out: SampleFileWriter) throws {
+    /// Writes the row (twelve fields, then the account columns when given, and LF) in
+    /// `customers.csv` column order.
+    func write(to out: SampleFileWriter, account: SampleAccountRecord?) throws {
         for (position, value) in [id, name, taxID, email, phone, street, postalCode, city, country, language, group].enumerated() {
             if position > 0 { try out.byte(0x2C) }
             try out.field(value)
         }
         try out.byte(0x2C)
         if let blocked { try out.text(blocked ? "true" : "false") }
+        if let account { try account.write(to: out) }
         try out.byte(0x0A)
     }
 

@@ -1,7 +1,7 @@
 import ARLinkCore
 import Testing
 
-@Suite("Reconciliation rules (pure)")
+@Suite("Reconciliation rules (pure)", .timeLimit(.minutes(10)))
 struct ReconcilerTests {
     let today = LocalDate(iso: "2026-06-30")!
     var rules: Reconciler { Reconciler(today: today, promiseHorizonDays: 90) }

@@ -38,6 +38,17 @@ enum SampleVocabulary {
         "Freight \"express\" surcharge", "Gutschrift Retoure", "Installation, Schulung und Abnahme", "Abonnement annuel",
     ]
 
+    /// Free texts of the optional `communication_restriction` column (some need CSV quoting).
+    static let communicationRestrictions = [
+        "Written contact only", "No calls before 9:00 or after 20:00", "Do not call at work",
+        "E-mail only, no phone calls", "Calls on weekdays only, \"never on Sundays\"", "Contact through the tax adviser",
+    ]
+
+    /// Creditor names on the itemization date (before a merger or sale of the receivables).
+    static let creditorNames = [
+        "Northwind Supplies Inc.", "Harbor Retail Finance LLC", "Nordlicht Handel GmbH", "Cedar & Summit Trading Co.",
+    ]
+
     static let mailboxes = ["info", "accounts", "billing", "office", "ap", "finance", "buchhaltung"]
     static let personalMailDomains = ["mail.example", "post.example", "inbox.example", "webmail.example"]
 
