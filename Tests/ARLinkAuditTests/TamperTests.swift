@@ -1,7 +1,7 @@
 @testable import ARLinkAudit
 import ARLinkCore
 import ARLinkEnvelope
-import ARLinkStore
+@_spi(SQLiteLayout) import ARLinkStore
 import ARLinkTestSupport
 import Foundation
 import GRDB
@@ -152,16 +152,16 @@ struct TamperTests {
         let forger = try AuditSigner(privateKeyPath: otherKey, keyName: AuditTestFixture.origin)
         let store = try fixture.store()
         let (size, root) = try store.read { db in
-            (try Int64.fetchOne(db, sql: "SELECT count(*) FROM audit_entry") ?? 0,
-             try Data.fetchOne(db, sql: "SELECT root_hash FROM audit_checkpoint ORDER BY id DESC LIMIT 1") ?? Data())
+            (try Int64.fetchOne(db.sqlite, sql: "SELECT count(*) FROM audit_entry") ?? 0,
+             try Data.fetchOne(db.sqlite, sql: "SELECT root_hash FROM audit_checkpoint ORDER BY id DESC LIMIT 1") ?? Data())
         }
         let forged = try forger.signCheckpoint(origin: AuditTestFixture.origin, treeSize: UInt64(size), rootHash: try #require(MerkleHash(bytes: root)))
         try store.write { db in
-            try db.execute(sql: "INSERT INTO audit_checkpoint (tree_size, root_hash, note, created_at) VALUES (?, ?, ?, '2026-01-01T00:00:00.000Z')",
+            try db.sqlite.execute(sql: "INSERT INTO audit_checkpoint (tree_size, root_hash, note, created_at) VALUES (?, ?, ?, '2026-01-01T00:00:00.000Z')",
                            arguments: [size, root, forged.noteText])
         }
         let message = try tamperedMessage(fixture)
-        let lastID = try store.read { try Int64.fetchOne($0, sql: "SELECT max(id) FROM audit_checkpoint") ?? 0 }
+        let lastID = try store.read { try Int64.fetchOne($0.sqlite, sql: "SELECT max(id) FROM audit_checkpoint") ?? 0 }
         #expect(message.hasPrefix("checkpoint #\(lastID) in the database (tree size 30) is signed by another key"), "\(message)")
     }
 
@@ -183,10 +183,10 @@ struct TamperTests {
         let forger = try AuditSigner(privateKeyPath: otherKey, keyName: AuditTestFixture.origin)
         let tree = MerkleTree(leafHashes: rewritten, hasher: hasher)
         try store.write { db in
-            try db.execute(sql: "DELETE FROM audit_checkpoint")
+            try db.sqlite.execute(sql: "DELETE FROM audit_checkpoint")
             for size in [10, 20, 30] {
                 let note = try forger.signCheckpoint(origin: AuditTestFixture.origin, treeSize: UInt64(size), rootHash: tree.root(treeSize: size, hasher: hasher))
-                try db.execute(sql: "INSERT INTO audit_checkpoint (tree_size, root_hash, note, created_at) VALUES (?, ?, ?, 'x')",
+                try db.sqlite.execute(sql: "INSERT INTO audit_checkpoint (tree_size, root_hash, note, created_at) VALUES (?, ?, ?, 'x')",
                                arguments: [size, Data(note.rootHash.bytes), note.noteText])
             }
         }

@@ -1,7 +1,7 @@
 import ARLinkCore
 import ARLinkFormats
 import ARLinkInbound
-import ARLinkStore
+@_spi(SQLiteLayout) import ARLinkStore
 import ARLinkTestSupport
 import Foundation
 import GRDB
@@ -22,7 +22,7 @@ struct BadInputTests {
         if quarantined {
             #expect(p.quarantined.map(\.code) == [expectedCode], "\(p.quarantined)")
             let name = try #require(p.quarantined.first?.fileName)
-            let sha = try #require(try f.store().read { db in try String.fetchOne(db, sql: "SELECT sha256 FROM inbound_file WHERE state = 'quarantined'") })
+            let sha = try #require(try f.store().read { db in try String.fetchOne(db.sqlite, sql: "SELECT sha256 FROM inbound_file WHERE state = 'quarantined'") })
             let kept = f.work + "/quarantine/" + sha + "/" + name
             #expect(f.files(f.work + "/quarantine/" + sha).contains(name))
             let reason = try String(contentsOfFile: kept + ".reason.json", encoding: .utf8)
@@ -31,7 +31,7 @@ struct BadInputTests {
             // The original bytes are kept exactly.
             #expect(try f.sha256(kept) == sha)
             let codeRecorded = try f.store().read { db in
-                try String.fetchOne(db, sql: "SELECT error_code FROM inbound_file WHERE state = 'quarantined'")
+                try String.fetchOne(db.sqlite, sql: "SELECT error_code FROM inbound_file WHERE state = 'quarantined'")
             }
             #expect(codeRecorded == expectedCode)
         }
@@ -165,7 +165,7 @@ struct BadInputTests {
         let report = try f.run()
         #expect(report.partners.first?.processed.count == 1)
         #expect(report.partners.first?.eventsRejected == [.duplicateEventID: 1])
-        let paid = try f.store().read { db in try Int64.fetchOne(db, sql: "SELECT SUM(paid_minor) FROM inbound_invoice_paid") }
+        let paid = try f.store().read { db in try Int64.fetchOne(db.sqlite, sql: "SELECT SUM(paid_minor) FROM inbound_invoice_paid") }
         #expect(paid == 1000)
     }
 
@@ -187,7 +187,7 @@ struct BadInputTests {
         let resealed = try f.run()
         #expect(resealed.partners.first?.duplicates == [f.name(1)])
         #expect(resealed.exitStatus == .success)
-        let paid = try f.store().read { db in try Int64.fetchOne(db, sql: "SELECT SUM(paid_minor) FROM inbound_invoice_paid") }
+        let paid = try f.store().read { db in try Int64.fetchOne(db.sqlite, sql: "SELECT SUM(paid_minor) FROM inbound_invoice_paid") }
         #expect(paid == 1000)
         #expect(f.files(f.outbox).isEmpty)
     }

@@ -2,7 +2,7 @@ import ARLinkCore
 import ARLinkFormats
 import ARLinkInbound
 import ARLinkJobs
-import ARLinkStore
+@_spi(SQLiteLayout) import ARLinkStore
 import ARLinkTestSupport
 import Foundation
 import GRDB
@@ -37,9 +37,9 @@ struct CrashTests {
             EndState(
                 events: try InboundLedger.eventCount(db),
                 accepted: try InboundLedger.acceptedCounts(db, partner: f.partner),
-                rejections: try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM inbound_rejection") ?? -1,
-                paid: try Int64.fetchOne(db, sql: "SELECT COALESCE(SUM(paid_minor), 0) FROM inbound_invoice_paid") ?? -1,
-                promises: try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM inbound_promise_v2 WHERE state = 'open'") ?? -1,
+                rejections: try Int.fetchOne(db.sqlite, sql: "SELECT COUNT(*) FROM inbound_rejection") ?? -1,
+                paid: try Int64.fetchOne(db.sqlite, sql: "SELECT COALESCE(SUM(paid_minor), 0) FROM inbound_invoice_paid") ?? -1,
+                promises: try Int.fetchOne(db.sqlite, sql: "SELECT COUNT(*) FROM inbound_promise_v2 WHERE state = 'open'") ?? -1,
                 updateCount: try InboundLedger.updateCount(db),
                 updateIDs: ids)
         }
@@ -186,8 +186,8 @@ struct CrashTests {
         #expect(try f.store().read { db in try InboundLedger.stagedExports(db) }.isEmpty)
         // Every receipt that left has its seal recorded before it was delivered, under its file id.
         let (sealed, delivered) = try f.store().read { db in
-            (try String.fetchAll(db, sql: "SELECT file_id FROM audit_entry WHERE action = 'receipt.sealed'"),
-             try String.fetchAll(db, sql: "SELECT file_id FROM audit_entry WHERE action = 'receipt.delivered'"))
+            (try String.fetchAll(db.sqlite, sql: "SELECT file_id FROM audit_entry WHERE action = 'receipt.sealed'"),
+             try String.fetchAll(db.sqlite, sql: "SELECT file_id FROM audit_entry WHERE action = 'receipt.delivered'"))
         }
         #expect(Set(delivered).count == names.count, "\(point): \(delivered)")
         #expect(Set(delivered).isSubset(of: Set(sealed)), "\(point): delivered \(delivered), sealed \(sealed)")

@@ -1,5 +1,5 @@
 import ARLinkCore
-import ARLinkStore
+@_spi(SQLiteLayout) import ARLinkStore
 import ARLinkTestSupport
 import Foundation
 import GRDB
@@ -30,7 +30,7 @@ struct DiskFullTests {
         #expect(f.files(f.outbox) == [f.name(1)], "the partner's file stays where it was")
         #expect(f.keptNames(f.work + "/quarantine").isEmpty, "nothing is quarantined")
         #expect(f.files(f.inbox).isEmpty, "no receipt")
-        let recorded = try f.store().read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM inbound_file") }
+        let recorded = try f.store().read { db in try Int.fetchOne(db.sqlite, sql: "SELECT COUNT(*) FROM inbound_file") }
         #expect(recorded == 0, "nothing recorded against the file")
     }
 

@@ -2,7 +2,7 @@ import ARLinkConfig
 import ARLinkCore
 import ARLinkJobs
 import ARLinkInbound
-import ARLinkStore
+@_spi(SQLiteLayout) import ARLinkStore
 import ARLinkTestSupport
 import Foundation
 import GRDB
@@ -14,7 +14,7 @@ import Testing
 struct InboundDryRunTests {
     /// Everything a run could change, in one comparable value.
     static func snapshot(_ f: InboundFixture) throws -> [String] {
-        let counts = try f.store().queue.read { db in
+        let counts = try f.store().sqlite.read { db in
             try ["audit_entry", "inbound_file", "outbound_batch"].map { table in
                 "\(table)=\(try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM \(table)") ?? -1)"
             }

@@ -4,7 +4,7 @@ import ARLinkEnvelope
 import ARLinkFormats
 import ARLinkInbound
 import ARLinkJobs
-import ARLinkStore
+@_spi(SQLiteLayout) import ARLinkStore
 import ARLinkTestSupport
 import Foundation
 import GRDB
@@ -78,7 +78,7 @@ final class InboundFixture {
         let created = Timestamp.iso8601(now)
         try store.write { db in
             let total = Money(minorUnits: Int64(accounts) * 15_000, currency: try Currency(currency))
-            try db.execute(sql: """
+            try db.sqlite.execute(sql: """
                 INSERT INTO outbound_batch (batch_id, partner, as_of, sequence, file_id, file_name, state, created_at, plaintext_path,
                     plaintext_sha256, plaintext_bytes, record_counts, totals, invoice_count)
                 VALUES ('B1', ?, ?, 1, 'f-1', 'acme-corp_acme-collect_portfolio_1.jsonl.p7m', 'delivered', ?, '/nonexistent', ?, 0, ?, ?, ?)
@@ -86,7 +86,7 @@ final class InboundFixture {
                                  "{\"\(currency)\":\"\(total.decimalString)\"}", accounts * 2])
             for n in 1...accounts {
                 let ref = accountRef(n)
-                try db.execute(sql: "INSERT INTO placement (partner, account_ref, status, fingerprint, balances, placed_batch, last_batch, updated_at) VALUES (?, ?, 'active', 'fp', '{}', 'B1', 'B1', ?)",
+                try db.sqlite.execute(sql: "INSERT INTO placement (partner, account_ref, status, fingerprint, balances, placed_batch, last_batch, updated_at) VALUES (?, ?, 'active', 'fp', '{}', 'B1', 'B1', ?)",
                                arguments: [partner, ref, created])
                 let code = try Currency(currency)
                 try PlacementLedger.setInvoices(db, partner: partner, accountRef: ref, [

@@ -2,7 +2,7 @@ import ARLinkCore
 import ARLinkFormats
 import ARLinkInbound
 import ARLinkJobs
-import ARLinkStore
+@_spi(SQLiteLayout) import ARLinkStore
 import ARLinkTestSupport
 import Foundation
 import GRDB
@@ -44,7 +44,7 @@ struct InboundJobTests {
             #expect(r.status == 0, "\(r.stdout)")
         }
         // The acknowledgement matched batch B1, which is now acknowledged.
-        let state = try store.read { db in try String.fetchOne(db, sql: "SELECT state FROM outbound_batch WHERE batch_id = 'B1'") }
+        let state = try store.read { db in try String.fetchOne(db.sqlite, sql: "SELECT state FROM outbound_batch WHERE batch_id = 'B1'") }
         #expect(state == "acknowledged")
         // Receipt delivered, opened by the partner with the openssl CLI, valid against the schema.
         let receipts = f.files(f.inbox)
@@ -98,7 +98,7 @@ struct InboundJobTests {
         #expect(rejected.contains { $0.contains("P-UNKNOWN") && $0.contains("unknown_account") })
         // The overpayment paid both invoices of account 3 in full and no more.
         let paid = try f.store().read { db in
-            try Int64.fetchOne(db, sql: "SELECT SUM(paid_minor) FROM inbound_invoice_paid WHERE account_ref = ?", arguments: [f.accountRef(3)])
+            try Int64.fetchOne(db.sqlite, sql: "SELECT SUM(paid_minor) FROM inbound_invoice_paid WHERE account_ref = ?", arguments: [f.accountRef(3)])
         }
         #expect(paid == 15000)
     }
@@ -116,7 +116,7 @@ struct InboundJobTests {
         let report = try f.run()
         #expect(report.partners.first?.processed.count == 2)
         #expect(report.partners.first?.eventsRejected == [.alreadyReversed: 1])
-        let paid = try f.store().read { db in try Int64.fetchOne(db, sql: "SELECT SUM(paid_minor) FROM inbound_invoice_paid") }
+        let paid = try f.store().read { db in try Int64.fetchOne(db.sqlite, sql: "SELECT SUM(paid_minor) FROM inbound_invoice_paid") }
         #expect(paid == 0)
     }
 
@@ -190,7 +190,7 @@ struct InboundJobTests {
         #expect(held.exitStatus == .tempFailure)
         #expect(f.files(f.outbox) == [f.name(2)])
         // The decision is in the audit log, with its code.
-        let heldEntries = try f.store().read { try String.fetchAll($0, sql: "SELECT entry FROM audit_entry WHERE action = 'file.held'") }
+        let heldEntries = try f.store().read { try String.fetchAll($0.sqlite, sql: "SELECT entry FROM audit_entry WHERE action = 'file.held'") }
         #expect(heldEntries.count == 1)
         #expect(heldEntries.first?.contains("\"error_code\":\"inbound.sequence_gap\"") == true)
         #expect(heldEntries.first?.contains("\"file_name\":\"\(f.name(2))\"") == true)

@@ -3,7 +3,7 @@ import ARLinkCore
 import ARLinkFormats
 import ARLinkInbound
 import ARLinkLayouts
-import ARLinkStore
+@_spi(SQLiteLayout) import ARLinkStore
 import ARLinkTestSupport
 import Foundation
 import GRDB
@@ -86,7 +86,7 @@ struct LayoutInboundTests {
     func unknownFileNumber() throws {
         let f = try InboundFixture(partnerExtra: ["feedback_format: latitude-aim"])
         _ = try Self.prepare(f)
-        try f.store().write { db in try db.execute(sql: "DELETE FROM layout_file_number WHERE file_number = 2") }
+        try f.store().write { db in try db.sqlite.execute(sql: "DELETE FROM layout_file_number WHERE file_number = 2") }
         let (data, manifest) = try Self.prepare2(f)
         try Self.drop(f, data: data, manifest: manifest)
         let p = try #require(try f.run().partners.first)

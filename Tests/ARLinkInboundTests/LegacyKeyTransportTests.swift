@@ -2,7 +2,7 @@ import ARLinkConfig
 import ARLinkCore
 import ARLinkEnvelope
 import ARLinkInbound
-import ARLinkStore
+@_spi(SQLiteLayout) import ARLinkStore
 import ARLinkTestSupport
 import Foundation
 import GRDB
@@ -24,7 +24,7 @@ struct LegacyKeyTransportTests {
     }
 
     func legacyEntries(_ f: InboundFixture) throws -> [String] {
-        try f.store().read { try String.fetchAll($0, sql: "SELECT entry FROM audit_entry WHERE action = 'envelope.legacy_key_transport'") }
+        try f.store().read { try String.fetchAll($0.sqlite, sql: "SELECT entry FROM audit_entry WHERE action = 'envelope.legacy_key_transport'") }
     }
 
     @Test("without the opt-in the file is quarantined as a disallowed algorithm, naming the option that would allow it")

@@ -1,5 +1,5 @@
 import ARLinkCore
-import ARLinkStore
+@_spi(SQLiteLayout) import ARLinkStore
 import ARLinkTestSupport
 import Foundation
 import GRDB
@@ -78,7 +78,7 @@ struct LocalFailureTests {
         #expect(f.files(f.work + "/quarantine").isEmpty, "nothing is quarantined")
         #expect(f.files(f.inbox).isEmpty, "no receipt")
         #expect(f.files(f.updatesFolder).isEmpty, "nothing exported")
-        let claimed = try f.store().read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM inbound_file") }
+        let claimed = try f.store().read { db in try Int.fetchOne(db.sqlite, sql: "SELECT COUNT(*) FROM inbound_file") }
         #expect(claimed == 0, "nothing claimed")
         try fault.mend(f)
         let mended = try inbound(f)

@@ -1,6 +1,6 @@
 import ARLinkCore
 import ARLinkInbound
-import ARLinkStore
+@_spi(SQLiteLayout) import ARLinkStore
 import ARLinkTestSupport
 import Foundation
 import GRDB
@@ -32,11 +32,11 @@ struct ReplayTests {
         #expect(second.partners.first?.processed == [f.name(1)], "\(second.partners)")
         #expect(second.exitStatus == .success)
         let states = try f.store().read { db in
-            try String.fetchAll(db, sql: "SELECT state FROM inbound_file ORDER BY received_at, state")
+            try String.fetchAll(db.sqlite, sql: "SELECT state FROM inbound_file ORDER BY received_at, state")
         }
         #expect(states.sorted() == ["applied", "quarantined"])
         let again = try f.store().read { db in
-            try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM audit_entry WHERE entry LIKE '%\"file.received\"%' AND entry LIKE '%\"received_again\"%'")
+            try Int.fetchOne(db.sqlite, sql: "SELECT COUNT(*) FROM audit_entry WHERE entry LIKE '%\"file.received\"%' AND entry LIKE '%\"received_again\"%'")
         }
         #expect(again == 1, "the second reception is audited as such")
 
@@ -45,7 +45,7 @@ struct ReplayTests {
         let third = try f.run()
         #expect(third.partners.first?.duplicates == [f.name(1)])
         #expect(third.partners.first?.processed.isEmpty == true)
-        let payments = try f.store().read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM inbound_payment") }
+        let payments = try f.store().read { db in try Int.fetchOne(db.sqlite, sql: "SELECT COUNT(*) FROM inbound_payment") }
         #expect(payments == 1, "the payment is applied once")
     }
 }

@@ -1,6 +1,6 @@
 import ARLinkCore
 import ARLinkInbound
-import ARLinkStore
+@_spi(SQLiteLayout) import ARLinkStore
 import ARLinkTestSupport
 import Foundation
 import GRDB
@@ -54,7 +54,7 @@ struct SFTPFolderCheckTests {
         #expect(failure.exitStatus == .config)
         #expect(failure.message.contains("folder processed_path \(remote)/processed does not exist"), "\(failure.message)")
         #expect(p.processed.isEmpty)
-        let applied = try f.store().queue.read { db in
+        let applied = try f.store().sqlite.read { db in
             try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM audit_entry WHERE action = 'file.applied'") ?? -1
         }
         #expect(applied == 0, "nothing applied")

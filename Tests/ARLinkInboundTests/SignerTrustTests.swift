@@ -1,6 +1,6 @@
 import ARLinkCore
 import ARLinkInbound
-import ARLinkStore
+@_spi(SQLiteLayout) import ARLinkStore
 import ARLinkTestSupport
 import Foundation
 import GRDB
@@ -89,7 +89,7 @@ extension InboundFixture {
 
     /// The `detail` of the `file.applied` audit entries.
     func appliedAuditEntries() throws -> [String] {
-        try store().read { db in try String.fetchAll(db, sql: "SELECT entry FROM audit_entry WHERE entry LIKE '%\"file.applied\"%'") }
+        try store().read { db in try String.fetchAll(db.sqlite, sql: "SELECT entry FROM audit_entry WHERE entry LIKE '%\"file.applied\"%'") }
     }
 }
 

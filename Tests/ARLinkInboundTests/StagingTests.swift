@@ -2,7 +2,7 @@ import ARLinkCore
 import ARLinkFormats
 @testable import ARLinkInbound
 import ARLinkJobs
-import ARLinkStore
+@_spi(SQLiteLayout) import ARLinkStore
 import ARLinkTestSupport
 import Foundation
 import GRDB
@@ -166,7 +166,7 @@ struct PositionLimitTests {
             let report = try job.run(.init(partner: f.partner))
             #expect(report.partners.first?.processed.count == 1)
             let paid = try store.read { db in
-                try String.fetchAll(db, sql: "SELECT account_ref || '/' || invoice_number || '=' || paid_minor FROM inbound_invoice_paid ORDER BY 1")
+                try String.fetchAll(db.sqlite, sql: "SELECT account_ref || '/' || invoice_number || '=' || paid_minor FROM inbound_invoice_paid ORDER BY 1")
             }
             // Ids and file ids differ between the two files (each header has its own file id): compare what they say.
             let exported = try f.exportedUpdates().map { record in

@@ -4,7 +4,7 @@ import ARLinkCore
 import ARLinkFormats
 import ARLinkInbound
 import ARLinkJobs
-import ARLinkStore
+@_spi(SQLiteLayout) import ARLinkStore
 import ARLinkTestSupport
 import Foundation
 import GRDB
@@ -20,7 +20,7 @@ struct WitnessTests {
     }
 
     func witnessRows(_ f: InboundFixture) throws -> [Int64] {
-        try f.store().read { try Int64.fetchAll($0, sql: "SELECT tree_size FROM audit_witness ORDER BY tree_size") }
+        try f.store().read { try Int64.fetchAll($0.sqlite, sql: "SELECT tree_size FROM audit_witness ORDER BY tree_size") }
     }
 
     @Test("an echoed checkpoint of ours is checked, kept and recorded with the applied file")
@@ -35,7 +35,7 @@ struct WitnessTests {
         let report = try f.run()
         #expect(report.partners.first?.processed == [f.name(1)])
         #expect(try witnessRows(f) == [Int64(witnessed.treeSize)])
-        let applied = try f.store().read { try String.fetchOne($0, sql: "SELECT entry FROM audit_entry WHERE action = 'file.applied'") }
+        let applied = try f.store().read { try String.fetchOne($0.sqlite, sql: "SELECT entry FROM audit_entry WHERE action = 'file.applied'") }
         #expect(applied?.contains("\"witness_tree_size\":\"\(witnessed.treeSize)\"") == true, "\(applied ?? "")")
     }
 
@@ -93,7 +93,7 @@ struct WitnessTests {
         #expect(error.exitStatus == .noPermission)
         #expect(error.message.contains("partner acme-collect holds our signed checkpoint of \(newer.treeSize) entries"), "\(error.message)")
         #expect(f.files(f.outbox) == [f.name(1)], "the partner's file is not blamed")
-        #expect(try f.store().read { try Int.fetchOne($0, sql: "SELECT count(*) FROM inbound_file") } == 0)
+        #expect(try f.store().read { try Int.fetchOne($0.sqlite, sql: "SELECT count(*) FROM inbound_file") } == 0)
 
         // An auditor with the partner's copy sees it too.
         let key = try AuditVerifierKey(publicKeyPath: config.audit.publicKeyPath, keyName: config.audit.origin)

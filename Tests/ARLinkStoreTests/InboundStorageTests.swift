@@ -1,5 +1,5 @@
 import ARLinkCore
-@testable import ARLinkStore
+@_spi(SQLiteLayout) @testable import ARLinkStore
 import ARLinkTestSupport
 import Foundation
 import GRDB
@@ -35,15 +35,33 @@ struct InboundStorageTests {
         let dir = try TemporaryDirectory()
         let store = try StateStore(path: dir.file("state.sqlite"))
         let first = (0..<300_000).map { EventKey("E-\($0)") }.sorted()
-        try store.write { db in try InboundLedger.recordEventKeys(db, partner: "p", fileSHA256: "f1", sorted: first) }
+        try store.write { db in try InboundLedger.recordEventKeys(db, partner: "p", fileSHA256: "f1", receivedOn: LocalDate(iso: "2026-12-01")!, sorted: first) }
         let probe = ([EventKey("E-5"), EventKey("E-299999"), EventKey("new-1"), EventKey("E-300000")]).sorted()
         let found = try store.read { db in try InboundLedger.knownEventKeys(db, partner: "p", sorted: probe) }
         #expect(found == [EventKey("E-5"), EventKey("E-299999")])
         let otherPartner = try store.read { db in try InboundLedger.knownEventKeys(db, partner: "q", sorted: probe) }
         #expect(otherPartner.isEmpty)
         // Blobs of 16 Ki keys at most, 300,000 keys in all.
-        #expect(try store.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM inbound_event_keys") } == 19)
+        #expect(try store.read { db in try Int.fetchOne(db.sqlite, sql: "SELECT COUNT(*) FROM inbound_event_keys") } == 19)
         #expect(try store.read { db in try InboundLedger.eventCount(db, partner: "p") } == 300_000)
+    }
+
+    @Test("the duplicate window: keys of files received before its first day are not read; a later day's are, exactly")
+    func duplicateWindow() throws {
+        let dir = try TemporaryDirectory()
+        let store = try StateStore(path: dir.file("state.sqlite"))
+        let old = (0..<40_000).map { EventKey("old-\($0)") }.sorted()
+        let recent = (0..<40_000).map { EventKey("new-\($0)") }.sorted()
+        try store.write { db in
+            try InboundLedger.recordEventKeys(db, partner: "p", fileSHA256: "f-old", receivedOn: LocalDate(iso: "2025-01-10")!, sorted: old)
+            try InboundLedger.recordEventKeys(db, partner: "p", fileSHA256: "f-new", receivedOn: LocalDate(iso: "2026-11-30")!, sorted: recent)
+        }
+        let probe = [EventKey("old-7"), EventKey("new-7"), EventKey("never")].sorted()
+        let windowed = try store.read { db in try InboundLedger.knownEventKeys(db, partner: "p", since: LocalDate(iso: "2025-11-01")!, sorted: probe) }
+        #expect(windowed == [EventKey("new-7")])
+        let onTheFirstDay = try store.read { db in try InboundLedger.knownEventKeys(db, partner: "p", since: LocalDate(iso: "2025-01-10")!, sorted: probe) }
+        #expect(onTheFirstDay == [EventKey("old-7"), EventKey("new-7")])
+        #expect(try store.read { db in try InboundLedger.eventCount(db, partner: "p") } == 80_000)
     }
 
     @Test("known keys are found in small blobs and in the 4 MiB blobs of earlier versions alike, exactly as a set intersection")
@@ -54,9 +72,9 @@ struct InboundStorageTests {
         let newer = (0..<100_000).map { EventKey("new-\($0)") }.sorted()
         try store.write { db in
             // As the versions before this one stored them: one blob of up to 256 Ki keys.
-            try db.execute(sql: "INSERT INTO inbound_event_keys (partner, file_sha256, chunk, key_count, keys) VALUES ('p', 'f0', 0, ?, ?)",
+            try db.sqlite.execute(sql: "INSERT INTO inbound_event_keys (partner, file_sha256, chunk, key_count, keys) VALUES ('p', 'f0', 0, ?, ?)",
                            arguments: [older.count, Data(EventKey.encode(older))])
-            try InboundLedger.recordEventKeys(db, partner: "p", fileSHA256: "f1", sorted: newer)
+            try InboundLedger.recordEventKeys(db, partner: "p", fileSHA256: "f1", receivedOn: LocalDate(iso: "2026-12-01")!, sorted: newer)
         }
         var generator = SystemRandomNumberGenerator()
         let candidates = (0..<20_000).map { _ -> EventKey in
@@ -99,7 +117,7 @@ struct InboundStorageTests {
     @Test("a new state database has 16 KiB pages; one made with 4 KiB pages keeps them and opens as before") func pageSize() throws {
         let dir = try TemporaryDirectory()
         let fresh = try StateStore(path: dir.file("new.sqlite"))
-        #expect(try fresh.read { db in try Int.fetchOne(db, sql: "PRAGMA page_size") } == 16_384)
+        #expect(try fresh.read { db in try Int.fetchOne(db.sqlite, sql: "PRAGMA page_size") } == 16_384)
         let oldPath = dir.file("old.sqlite")
         let old = try DatabaseQueue(path: oldPath)
         try old.writeWithoutTransaction { db in
@@ -108,48 +126,22 @@ struct InboundStorageTests {
         }
         try old.close()
         let reopened = try StateStore(path: oldPath)
-        #expect(try reopened.read { db in try Int.fetchOne(db, sql: "PRAGMA page_size") } == 4_096)
-        try reopened.write { db in try InboundLedger.recordEventKeys(db, partner: "p", fileSHA256: "f", sorted: [EventKey("E-1")]) }
+        #expect(try reopened.read { db in try Int.fetchOne(db.sqlite, sql: "PRAGMA page_size") } == 4_096)
+        try reopened.write { db in try InboundLedger.recordEventKeys(db, partner: "p", fileSHA256: "f", receivedOn: LocalDate(iso: "2026-12-01")!, sorted: [EventKey("E-1")]) }
         #expect(try reopened.read { db in try InboundLedger.eventCount(db, partner: "p") } == 1)
     }
 
-    @Test("with checkpoints deferred, a commit leaves its pages in the WAL until a separate checkpoint copies them into the database file")
-    func backgroundCheckpoint() throws {
-        let dir = try TemporaryDirectory()
-        let store = try StateStore(path: dir.file("state.sqlite"))
-        try store.deferCheckpoints()
-        let keys = (0..<200_000).map { EventKey("E-\($0)") }.sorted()
-        try store.write { db in try InboundLedger.recordEventKeys(db, partner: "p", fileSHA256: "f", sorted: keys) }
-        // The database file alone (without its WAL) does not have them yet.
-        func countInFileAlone() throws -> Int {
-            let copy = dir.file("copy-\(UUID().uuidString).sqlite")
-            try FileManager.default.copyItem(atPath: dir.file("state.sqlite"), toPath: copy)
-            let alone = try DatabaseQueue(path: copy)
-            defer { try? alone.close() }
-            return try alone.read { db in
-                try db.tableExists("inbound_event_keys") ? Int.fetchOne(db, sql: "SELECT COALESCE(SUM(key_count), 0) FROM inbound_event_keys") ?? 0 : 0
-            }
-        }
-        #expect(try countInFileAlone() == 0)
-        let walBytes = try FileManager.default.attributesOfItem(atPath: dir.file("state.sqlite-wal"))[.size] as? Int ?? 0
-        #expect(walBytes > 3_000_000, "the keys are in the WAL (\(walBytes) bytes)")
-        try store.checkpointSeparately()
-        #expect(try countInFileAlone() == 200_000)
-        try store.resumeCheckpoints()
-        #expect(try store.read { db in try InboundLedger.eventCount(db, partner: "p") } == 200_000)
-    }
-
-    @Test("a read-only connection used during a write transaction sees the keys committed before it, none of the transaction's")
+    @Test("a read on another thread during a write transaction sees the keys committed before it, none of the transaction's")
     func readOnlyDuringWrite() throws {
         let dir = try TemporaryDirectory()
         let store = try StateStore(path: dir.file("state.sqlite"))
         let earlier = [EventKey("E-1"), EventKey("E-2")].sorted()
-        try store.write { db in try InboundLedger.recordEventKeys(db, partner: "p", fileSHA256: "f1", sorted: earlier) }
+        try store.write { db in try InboundLedger.recordEventKeys(db, partner: "p", fileSHA256: "f1", receivedOn: LocalDate(iso: "2026-12-01")!, sorted: earlier) }
         let probe = [EventKey("E-1"), EventKey("E-3")].sorted()
         let seen = try store.write { db -> Set<EventKey> in
-            try InboundLedger.recordEventKeys(db, partner: "p", fileSHA256: "f2", sorted: [EventKey("E-3")])
+            try InboundLedger.recordEventKeys(db, partner: "p", fileSHA256: "f2", receivedOn: LocalDate(iso: "2026-12-01")!, sorted: [EventKey("E-3")])
             // Another thread, as the inbound pass does it.
-            let task = Thread.detachedResult { try store.readOnlyConnection().read { db in try InboundLedger.knownEventKeys(db, partner: "p", sorted: probe) } }
+            let task = Thread.detachedResult { try store.read { db in try InboundLedger.knownEventKeys(db, partner: "p", sorted: probe) } }
             return try task.get()
         }
         #expect(seen == [EventKey("E-1")])
@@ -173,7 +165,7 @@ struct InboundStorageTests {
         let dir = try TemporaryDirectory()
         let store = try StateStore(path: dir.file("state.sqlite"))
         try store.write { db in
-            try db.execute(sql: "INSERT INTO erp_export (export_id, first_seq, last_seq, update_count, state, created_at) VALUES ('x', 1, 41, 41, 'written', 't')")
+            try db.sqlite.execute(sql: "INSERT INTO erp_export (export_id, first_seq, last_seq, update_count, state, created_at) VALUES ('x', 1, 41, 41, 'written', 't')")
             #expect(try InboundLedger.nextExportNumber(db) == 42)
             try InboundLedger.insertStagedExport(db, .init(exportID: "e42", number: 42, source: "sha", updateCount: 3,
                                                            files: [("/erp/e42.jsonl", 100), ("/erp/e42.csv", 80)], createdAt: "t"))
@@ -239,7 +231,7 @@ struct InboundStorageTests {
         #expect(position?.invoices.map(\.invoiceNumber) == ["I1", "I2"])
         #expect(position?.invoices.map(\.paidMinor) == [250, 0])
         #expect(position?.invoices.map(\.placed.minorUnits) == [1000, 300])
-        #expect(try store.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM placement_invoice") } == 0)
+        #expect(try store.read { db in try Int.fetchOne(db.sqlite, sql: "SELECT COUNT(*) FROM placement_invoice") } == 0)
         #expect(try store.read { db in try InboundLedger.accountPaid(db, partner: "p", accountRef: "C1", currency: "EUR") } == 250)
         // One open promise per account: C1's later one; the earlier is superseded, the kept one stays kept.
         #expect(try store.read { db in try InboundLedger.promiseCounts(db, partner: "p") } == ["open": 2, "superseded": 1, "kept": 1])

@@ -1,5 +1,5 @@
 import ARLinkCore
-@testable import ARLinkStore
+@_spi(SQLiteLayout) @testable import ARLinkStore
 import ARLinkTestSupport
 import Foundation
 import GRDB
@@ -25,15 +25,15 @@ struct InboundV3MigrationTests {
         }
         try StoreMigrations.migrator().migrate(queue)
         try queue.write { db in
-            #expect(try InboundLedger.files(db, partner: "p").map(\.fileName) == ["f1", "f2"])
-            #expect(try InboundLedger.file(db, partner: "p", sha256: "bb")?.state == .applied)
-            #expect(try InboundLedger.payment(db, partner: "p", eventID: "P1")?.accountRef == "C1")
+            #expect(try InboundLedger.files(StoreTransaction(db), partner: "p").map(\.fileName) == ["f1", "f2"])
+            #expect(try InboundLedger.file(StoreTransaction(db), partner: "p", sha256: "bb")?.state == .applied)
+            #expect(try InboundLedger.payment(StoreTransaction(db), partner: "p", eventID: "P1")?.accountRef == "C1")
             // The quarantined bytes come again and are applied: a second row, the latest one wins.
-            try InboundLedger.insert(db, InboundFileRecord(
+            try InboundLedger.insert(StoreTransaction(db), InboundFileRecord(
                 partner: "p", sha256: "aa", fileName: "f1", fileID: "id-1", sequence: 2, state: .applied, plaintextSHA256: nil, errorCode: nil,
                 eventsAccepted: 1, eventsRejected: 0, receiptName: nil, receiptFileID: nil, receiptSequence: nil,
                 receivedAt: "2026-12-03T00:00:00Z", finished: false))
-            #expect(try InboundLedger.file(db, partner: "p", sha256: "aa")?.state == .applied)
+            #expect(try InboundLedger.file(StoreTransaction(db), partner: "p", sha256: "aa")?.state == .applied)
             #expect(try Int.fetchOne(db, sql: "SELECT MAX(attempt) FROM inbound_file WHERE sha256 = 'aa'") == 2)
         }
     }

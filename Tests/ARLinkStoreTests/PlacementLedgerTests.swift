@@ -1,5 +1,5 @@
 import ARLinkCore
-import ARLinkStore
+@_spi(SQLiteLayout) import ARLinkStore
 import ARLinkTestSupport
 import Foundation
 import GRDB
@@ -27,8 +27,8 @@ struct PlacementLedgerTests {
         let dir = try TemporaryDirectory("store")
         defer { dir.remove() }
         let store = try StateStore(path: dir.file("state.sqlite"))
-        let (mode, sync) = try store.read { (db: Database) throws in
-            (try String.fetchOne(db, sql: "PRAGMA journal_mode"), try Int.fetchOne(db, sql: "PRAGMA synchronous"))
+        let (mode, sync) = try store.read { (db: StoreTransaction) throws in
+            (try String.fetchOne(db.sqlite, sql: "PRAGMA journal_mode"), try Int.fetchOne(db.sqlite, sql: "PRAGMA synchronous"))
         }
         #expect(mode == "wal")
         #expect(sync == 2)
@@ -45,7 +45,7 @@ struct PlacementLedgerTests {
             try PlacementLedger.recordBuilt(db, batch: Self.batch("b1"), changes: [Self.change("A", .place), Self.change("B", .place)],
                                             invoices: { ["A": [invoice], "B": [invoice]][$0] })
         }
-        try store.read { (db: Database) throws in
+        try store.read { (db: StoreTransaction) throws in
             #expect(try PlacementLedger.activePlacements(db, partner: "acme-collect").keys.sorted() == ["A", "B"])
             #expect(try PlacementLedger.pendingBatches(db, partner: "acme-collect").map(\.batchID) == ["b1"])
             #expect(try PlacementLedger.activeElsewhere(db, partner: "other-agency") == ["A", "B"])
@@ -61,14 +61,14 @@ struct PlacementLedgerTests {
             try PlacementLedger.recordBuilt(db, batch: Self.batch("b2", asOf: "2026-07-01", sequence: 2),
                                             changes: [Self.change("A", .update, fingerprint: "f2"), Self.change("B", .recall)], invoices: { ["A": [invoice]][$0] })
         }
-        try store.read { (db: Database) throws in
+        try store.read { (db: StoreTransaction) throws in
             let active = try PlacementLedger.activePlacements(db, partner: "acme-collect")
             #expect(active.keys.sorted() == ["A"])
             #expect(active["A"]?.fingerprint == "f2")
             #expect(try PlacementLedger.placementCounts(db, partner: "acme-collect") == ["active": 1, "recalled": 1])
             #expect(try PlacementLedger.lastBatch(db, partner: "acme-collect")?.sequence == 2)
             #expect(try PlacementLedger.batch(db, id: "b1")?.state == .delivered)
-            #expect(try String.fetchOne(db, sql: "SELECT invoices FROM placement WHERE account_ref = 'B'") == nil)
+            #expect(try String.fetchOne(db.sqlite, sql: "SELECT invoices FROM placement WHERE account_ref = 'B'") == nil)
             let placed = try InboundLedger.position(db, partner: "acme-collect", accountRef: "A")
             #expect(placed?.invoices.map(\.invoiceNumber) == [invoice.number])
             #expect(placed?.invoices.first?.placed == invoice.openAmount)

@@ -1,5 +1,4 @@
 public import ARLinkStore
-import GRDB
 import Foundation
 
 /// A verifiable export of one period of the audit log for an auditor (`arlink audit export`):
@@ -67,7 +66,7 @@ public struct AuditExport: Codable, Sendable {
         let hasher = try MerkleHasher()
         let (export, notes) = try AuditProver.wrapStorage(store) {
             try store.read { db -> (AuditExport, [String]) in
-                let notes = try String.fetchAll(db, sql: "SELECT note FROM audit_checkpoint ORDER BY id")
+                let notes = try AuditRecords.checkpoints(db).map(\.note)
                 guard let newestNote = notes.last else { throw AuditError(.notFound, "the audit log has no checkpoint yet; a run ends with one") }
                 let newest = try SignedCheckpoint(unverifiedNote: newestNote, source: "the newest audit checkpoint")
                 let leaves = try EntryScanner.scan(db, hasher: hasher, limit: newest.treeSize)
@@ -75,17 +74,16 @@ public struct AuditExport: Codable, Sendable {
                 guard UInt64(leaves.count) == newest.treeSize, tree.root(treeSize: leaves.count, hasher: hasher) == newest.rootHash else {
                     throw AuditError(.tampered, "the entries do not match the newest checkpoint; run `arlink audit verify`")
                 }
-                let rows = try Row.fetchAll(db, sql: "SELECT leaf_index, entry FROM audit_entry WHERE recorded_at >= ? AND recorded_at < ? ORDER BY leaf_index",
-                                            arguments: [from, to + "T99"])
+                let rows = try AuditRecords.entries(db, recordedFrom: from, until: to + "T99")
                 var entries: [AuditInclusionProof.ProvenEntry] = []
                 var uncovered = 0
                 for row in rows {
-                    let index: Int64 = row[0]
+                    let index = row.index
                     guard UInt64(index) < newest.treeSize else { uncovered += 1; continue }
                     // Past retention, only the leaf hash is left: nothing to prove about it.
-                    if AuditEntry.isPruned(row[1]) { continue }
+                    if AuditEntry.isPruned(row.entry) { continue }
                     let path = tree.inclusionProof(index: Int(index), treeSize: leaves.count, hasher: hasher)
-                    entries.append(.init(leafIndex: UInt64(index), entry: row[1], inclusionPath: path.map(\.base64)))
+                    entries.append(.init(leafIndex: UInt64(index), entry: row.entry, inclusionPath: path.map(\.base64)))
                 }
                 var consistency: [Consistency] = []
                 for note in notes.dropLast() {

@@ -1,6 +1,5 @@
 import ARLinkCore
 import ARLinkStore
-import GRDB
 import Foundation
 
 /// Why the log does not extend its newest signed checkpoint (the `finding` of an
@@ -136,9 +135,7 @@ extension AuditLog {
         }
         // The new checkpoint file: every checkpoint the database holds, oldest first.
         if let checkpointFile {
-            let rows = try store.read { db in
-                try Row.fetchAll(db, sql: "SELECT id, note FROM audit_checkpoint ORDER BY id").map { (id: $0[0] as Int64, note: $0[1] as String) }
-            }
+            let rows = try store.read { db in try AuditRecords.checkpoints(db) }
             try CheckpointFile.append(rows.map(\.note), to: checkpointFile)
             try markExported(rows.map(\.id))
         }
@@ -154,14 +151,11 @@ extension AuditLog {
     /// every checkpoint recorded as written to it.
     /// - Parameter signGenesis: on a fresh log, sign the checkpoint of the empty log.
     /// - Throws: ``AnchorProblem``; database errors.
-    func anchoredState(_ db: Database, signGenesis: Bool = true) throws -> (MerkleFrontier, MerkleHash) {
+    func anchoredState(_ db: StoreTransaction, signGenesis: Bool = true) throws -> (MerkleFrontier, MerkleHash) {
         guard let signer else { return try rebuiltState(db) }
         let key = try AuditVerifierKey(publicKey: signer.publicKey, keyName: signer.keyName)
-        let size = UInt64(max(try Int64.fetchOne(db, sql: "SELECT max(leaf_index) + 1 FROM audit_entry") ?? 0, 0))
-        let rows = try Row.fetchAll(db, sql: """
-            SELECT c.id, c.note, EXISTS (SELECT 1 FROM audit_checkpoint_export e WHERE e.checkpoint_id = c.id)
-            FROM audit_checkpoint c ORDER BY c.id
-            """).map { (id: $0[0] as Int64, note: $0[1] as String, exported: $0[2] as Bool) }
+        let size = try AuditRecords.entryCount(db)
+        let rows = try AuditRecords.checkpoints(db)
         let fileNotes = try checkpointFile.map { try CheckpointFile.read($0) } ?? []
         let fileName = checkpointFile ?? ""
 
@@ -209,10 +203,9 @@ extension AuditLog {
             }
         }
         // The newest checkpoint a partner echoed back: ours, so it binds the log as well.
-        if let row = try Row.fetchOne(db, sql: "SELECT partner, note FROM audit_witness ORDER BY tree_size DESC LIMIT 1") {
-            let partner: String = row[0]
-            let source = "the checkpoint partner \(partner) witnessed"
-            let witnessed = try open(row[1] as String, source)
+        if let row = try AuditRecords.newestWitness(db) {
+            let source = "the checkpoint partner \(row.partner) witnessed"
+            let witnessed = try open(row.note, source)
             if witnessed.treeSize > anchor.checkpoint.treeSize {
                 anchor = (witnessed, source)
             } else if witnessed.treeSize == anchor.checkpoint.treeSize, witnessed.rootHash != anchor.checkpoint.rootHash {
@@ -228,20 +221,16 @@ extension AuditLog {
             throw AnchorProblem(finding: .rewritten, message: "entries 0 to \(Int64(signed.treeSize) - 1) no longer hash to the root signed in \(anchor.source): the log was rewritten")
         }
         var last = MerkleHash.zero
-        if signed.treeSize > 0, let data = try Data.fetchOne(db, sql: "SELECT leaf_hash FROM audit_entry WHERE leaf_index = ?", arguments: [Int64(signed.treeSize) - 1]),
-           let hash = MerkleHash(data: data) {
+        if signed.treeSize > 0, let stored = try AuditRecords.leafHash(db, at: Int64(signed.treeSize) - 1), let hash = MerkleHash(bytes: stored) {
             last = hash
         }
         // Entries after the checkpoint: re-hashed from their bytes.
-        let cursor = try Row.fetchCursor(db, sql: "SELECT leaf_index, entry, leaf_hash FROM audit_entry WHERE leaf_index >= ? ORDER BY leaf_index", arguments: [Int64(signed.treeSize)])
-        while let row = try cursor.next() {
-            let index: Int64 = row[0]
+        try AuditRecords.forEachEntry(db, from: Int64(signed.treeSize)) { index, entry, storedHash in
             guard index == Int64(frontier.size) else {
                 throw AnchorProblem(finding: .rewritten, message: "audit entry \(frontier.size) is missing (the log jumps to entry \(index))")
             }
-            let entry: String = row[1]
             let leaf = hasher.leafHash(Array(entry.utf8))
-            guard let stored = MerkleHash(data: row[2] as Data), stored == leaf else {
+            guard let stored = MerkleHash(bytes: storedHash), stored == leaf else {
                 throw AnchorProblem(finding: .rewritten, message: "audit entry \(index), written after \(anchor.source), no longer matches its recorded leaf hash: it was edited")
             }
             frontier.append(leaf, hasher: hasher)
@@ -252,34 +241,33 @@ extension AuditLog {
 
     /// The tree's right edge at `size`: the stored one when it has the expected root, else
     /// rebuilt from the stored leaf hashes.
-    func storedFrontier(_ db: Database, size: UInt64, root: MerkleHash) throws -> MerkleFrontier {
-        if let blob = try Data.fetchOne(db, sql: "SELECT hashes FROM audit_frontier WHERE tree_size = ?", arguments: [Int64(size)]), blob.count % 32 == 0 {
-            let hashes = stride(from: 0, to: blob.count, by: 32).compactMap { MerkleHash(bytes: blob[blob.startIndex + $0 ..< blob.startIndex + $0 + 32]) }
+    func storedFrontier(_ db: StoreTransaction, size: UInt64, root: MerkleHash) throws -> MerkleFrontier {
+        if let blob = try AuditRecords.frontier(db, size: Int64(size)), blob.count % 32 == 0 {
+            let hashes = stride(from: 0, to: blob.count, by: 32).compactMap { MerkleHash(bytes: blob[$0 ..< $0 + 32]) }
             if let frontier = MerkleFrontier(size: size, hashes: hashes), frontier.root(hasher: hasher) == root {
                 return frontier
             }
         }
         var frontier = MerkleFrontier()
-        let cursor = try Data.fetchCursor(db, sql: "SELECT leaf_hash FROM audit_entry WHERE leaf_index < ? ORDER BY leaf_index", arguments: [Int64(size)])
-        while let data = try cursor.next() {
-            guard let leaf = MerkleHash(data: data) else { break }
+        try AuditRecords.forEachLeafHash(db, below: Int64(size)) { _, stored in
+            guard let leaf = MerkleHash(bytes: stored) else { return false }
             frontier.append(leaf, hasher: hasher)
+            return true
         }
         return frontier
     }
 
     /// The right edge rebuilt from every stored leaf hash (read-only use and recovery).
-    func rebuiltState(_ db: Database) throws -> (MerkleFrontier, MerkleHash) {
+    func rebuiltState(_ db: StoreTransaction) throws -> (MerkleFrontier, MerkleHash) {
         var frontier = MerkleFrontier()
         var last = MerkleHash.zero
-        let cursor = try Row.fetchCursor(db, sql: "SELECT leaf_index, leaf_hash FROM audit_entry ORDER BY leaf_index")
-        while let row = try cursor.next() {
-            let index: Int64 = row[0]
-            guard index == Int64(frontier.size), let leaf = MerkleHash(data: row[1] as Data) else {
+        try AuditRecords.forEachLeafHash(db) { index, stored in
+            guard index == Int64(frontier.size), let leaf = MerkleHash(bytes: stored) else {
                 throw AuditError(.tampered, "audit entry \(frontier.size) is missing or has a malformed leaf hash; run `arlink audit verify`")
             }
             frontier.append(leaf, hasher: hasher)
             last = leaf
+            return true
         }
         return (frontier, last)
     }

@@ -1,5 +1,4 @@
 import ARLinkStore
-import GRDB
 public import Foundation
 
 extension AuditEntry {
@@ -35,21 +34,15 @@ extension AuditLog {
         let result: Pruning
         do {
             result = try store.write { db -> Pruning in
-                let size = UInt64(max(try Int64.fetchOne(db, sql: "SELECT max(leaf_index) + 1 FROM audit_entry") ?? 0, 0))
-                let young = try Int64.fetchOne(db, sql: "SELECT min(leaf_index) FROM audit_entry WHERE recorded_at >= ?", arguments: [cutoffDay]).map(UInt64.init)
+                let size = try AuditRecords.entryCount(db)
+                let young = try AuditRecords.firstIndex(db, recordedFrom: cutoffDay).map(UInt64.init)
                 let covered = try Self.latestCheckpoint(db)?.treeSize ?? 0
                 let below = min(young ?? size, covered)
-                let already = UInt64(try Int64.fetchOne(db, sql: "SELECT max(leaf_index) + 1 FROM audit_pruned") ?? 0)
+                let already = UInt64(try AuditRecords.prunedBelow(db))
                 guard below > already else { return Pruning(pruned: 0, belowLeaf: already, cutoffDay: cutoffDay) }
                 let pruning = Pruning(pruned: Int(below - already), belowLeaf: below, cutoffDay: cutoffDay)
                 if dryRun { return pruning }
-                let range: StatementArguments = [Int64(already), Int64(below)]
-                try db.execute(sql: "INSERT INTO audit_pruned (leaf_index, pruned_at) SELECT leaf_index, ? FROM audit_entry WHERE leaf_index >= ? AND leaf_index < ?",
-                               arguments: [UTCTimestamp.string()] + range)
-                try db.execute(sql: """
-                    UPDATE audit_entry SET entry = substr(entry, 1, 87 + length(leaf_index)) || '\(AuditEntry.prunedSuffix)', file_id = NULL
-                    WHERE leaf_index >= ? AND leaf_index < ?
-                    """, arguments: range)
+                try AuditRecords.prune(db, from: Int64(already), below: Int64(below), at: UTCTimestamp.string(), suffix: AuditEntry.prunedSuffix)
                 try append([AuditEvent(action: "audit.pruned", outcome: "ok", recordCount: pruning.pruned,
                                        detail: ["below_leaf": String(below), "retention_days": String(retentionDays), "cutoff_day": cutoffDay])], in: db)
                 return pruning

@@ -1,5 +1,4 @@
-import ARLinkStore
-public import GRDB
+public import ARLinkStore
 import Foundation
 
 extension AuditLog {
@@ -31,7 +30,7 @@ extension AuditLog {
         let root: MerkleHash?
         do {
             root = try store.read { db -> MerkleHash? in
-                let size = UInt64(max(try Int64.fetchOne(db, sql: "SELECT max(leaf_index) + 1 FROM audit_entry") ?? 0, 0))
+                let size = try AuditRecords.entryCount(db)
                 guard checkpoint.treeSize <= size else { return nil }
                 return try storedRoot(db, size: checkpoint.treeSize, expected: checkpoint.rootHash)
             }
@@ -49,15 +48,14 @@ extension AuditLog {
 
     /// Keeps a consistent witnessed checkpoint (in the transaction that applies the partner's
     /// file), so later runs and `audit verify` check the log against it too.
-    public func recordWitness(_ checkpoint: SignedCheckpoint, partner: String, fileSHA256: String, in db: Database) throws {
-        try db.execute(sql: """
-            INSERT OR IGNORE INTO audit_witness (partner, file_sha256, tree_size, root_hash, note, received_at) VALUES (?, ?, ?, ?, ?, ?)
-            """, arguments: [partner, fileSHA256, Int64(checkpoint.treeSize), Data(checkpoint.rootHash.bytes), checkpoint.noteText, UTCTimestamp.string()])
+    public func recordWitness(_ checkpoint: SignedCheckpoint, partner: String, fileSHA256: String, in db: StoreTransaction) throws {
+        try AuditRecords.insertWitness(db, partner: partner, fileSHA256: fileSHA256, treeSize: Int64(checkpoint.treeSize), rootHash: checkpoint.rootHash.bytes,
+                                       note: checkpoint.noteText, receivedAt: UTCTimestamp.string())
     }
 
     /// The root of the first `size` stored leaf hashes (the stored right edge when its root is
     /// the expected one, which it then is by construction).
-    func storedRoot(_ db: Database, size: UInt64, expected: MerkleHash) throws -> MerkleHash {
+    func storedRoot(_ db: StoreTransaction, size: UInt64, expected: MerkleHash) throws -> MerkleHash {
         try storedFrontier(db, size: size, root: expected).root(hasher: hasher)
     }
 }

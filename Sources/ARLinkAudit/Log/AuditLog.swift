@@ -1,5 +1,4 @@
 public import ARLinkStore
-public import GRDB
 import Foundation
 
 /// The tamper-evident audit log: appends entries inside the caller's transaction, keeps the
@@ -52,32 +51,26 @@ public final class AuditLog {
     /// When the tree size reaches a multiple of ``checkpointEvery`` a checkpoint is signed and
     /// stored in the same transaction (it is exported to the file by ``checkpoint()``).
     /// - Throws: ``AuditError`` `.invalidEvent`, `.storage`, `.key`.
-    public func append(_ events: [AuditEvent], in db: Database) throws {
+    public func append(_ events: [AuditEvent], in db: StoreTransaction) throws {
         guard !events.isEmpty else { return }
         let events = events.map { $0.withSafeIdentifiers(hasher: hasher) }
         for event in events { try event.validate() }
         do {
             var (frontier, last) = try syncedState(db)
             let time = UTCTimestamp.string()
-            let insert = try RawStatement(db, sql: "INSERT INTO audit_entry (leaf_index, entry, leaf_hash, recorded_at, action, file_id) VALUES (?, ?, ?, ?, ?, ?)")
+            let entries = try AuditRecords.appender(db)
             for event in events {
                 let entry = AuditEntry(sequence: frontier.size, previous: last, time: time, actor: actor, event: event)
                 let bytes = entry.canonicalBytes
                 let leaf = hasher.leafHash(bytes)
-                insert.bind(1, Int64(frontier.size))
-                bytes.withUnsafeBytes { insert.bindText(2, $0) }
-                leaf.withBytes { insert.bindBlob(3, $0) }
-                insert.bindText(4, time)
-                insert.bindText(5, event.action)
-                insert.bindText(6, event.fileID)
-                try insert.execute()
+                try entries.append(index: Int64(frontier.size), entry: bytes, leafHash: leaf.bytes, recordedAt: time, action: event.action, fileID: event.fileID)
                 frontier.append(leaf, hasher: hasher)
                 last = leaf
                 if frontier.size % checkpointEvery == 0, signer != nil {
                     _ = try storeCheckpoint(frontier, db)
                 }
             }
-            try db.execute(sql: "INSERT OR IGNORE INTO audit_frontier (tree_size, hashes) VALUES (?, ?)", arguments: [Int64(frontier.size), Data(frontier.hashes.flatMap(\.bytes))])
+            try AuditRecords.recordFrontier(db, size: Int64(frontier.size), hashes: frontier.hashes.flatMap(\.bytes))
             cached = (frontier, last)
         } catch let error as AuditError {
             cached = nil
@@ -133,12 +126,7 @@ public final class AuditLog {
         guard let checkpointFile else { return }
         let pending: [(id: Int64, note: String)]
         do {
-            pending = try store.read { db in
-                try Row.fetchAll(db, sql: """
-                    SELECT c.id, c.note FROM audit_checkpoint c
-                    WHERE NOT EXISTS (SELECT 1 FROM audit_checkpoint_export e WHERE e.checkpoint_id = c.id) ORDER BY c.id
-                    """).map { (id: $0[0] as Int64, note: $0[1] as String) }
-            }
+            pending = try store.read { db in try AuditRecords.unexportedCheckpoints(db) }
         } catch {
             throw AuditError(.storage, "cannot read the audit checkpoints in \(store.path): \(error)", underlying: error)
         }
@@ -151,39 +139,33 @@ public final class AuditLog {
     /// Records checkpoints as written to the checkpoint file.
     func markExported(_ ids: [Int64]) throws {
         do {
-            try store.write { db in
-                let now = UTCTimestamp.string()
-                for id in ids {
-                    try db.execute(sql: "INSERT OR IGNORE INTO audit_checkpoint_export (checkpoint_id, exported_at) VALUES (?, ?)", arguments: [id, now])
-                }
-            }
+            try store.write { db in try AuditRecords.markExported(db, checkpointIDs: ids, at: UTCTimestamp.string()) }
         } catch {
             throw AuditError(.storage, "cannot record the exported audit checkpoints in \(store.path): \(error)", underlying: error)
         }
     }
 
-    static func latestCheckpoint(_ db: Database) throws -> SignedCheckpoint? {
-        guard let note = try String.fetchOne(db, sql: "SELECT note FROM audit_checkpoint ORDER BY id DESC LIMIT 1") else { return nil }
+    static func latestCheckpoint(_ db: StoreTransaction) throws -> SignedCheckpoint? {
+        guard let note = try AuditRecords.newestCheckpointNote(db) else { return nil }
         return try SignedCheckpoint(unverifiedNote: note, source: "the newest audit checkpoint")
     }
 
-    func storeCheckpoint(_ frontier: MerkleFrontier, _ db: Database) throws -> SignedCheckpoint {
+    func storeCheckpoint(_ frontier: MerkleFrontier, _ db: StoreTransaction) throws -> SignedCheckpoint {
         guard let signer else { throw AuditError(.key, "no audit signing key is configured") }
         let root = frontier.root(hasher: hasher)
         let checkpoint = try signer.signCheckpoint(origin: origin, treeSize: frontier.size, rootHash: root)
-        try db.execute(sql: "INSERT INTO audit_checkpoint (tree_size, root_hash, note, created_at) VALUES (?, ?, ?, ?)",
-                       arguments: [Int64(frontier.size), Data(root.bytes), checkpoint.noteText, UTCTimestamp.string()])
+        try AuditRecords.insertCheckpoint(db, treeSize: Int64(frontier.size), rootHash: root.bytes, note: checkpoint.noteText, createdAt: UTCTimestamp.string())
         return checkpoint
     }
 
     /// The right edge of the tree as the database holds it now: the cached one when the
     /// database's last entry is the one this process wrote, else the state the anchor check
     /// establishes (``anchoredState(_:)``): the log must extend its newest signed checkpoint.
-    private func syncedState(_ db: Database) throws -> (MerkleFrontier, MerkleHash) {
+    private func syncedState(_ db: StoreTransaction) throws -> (MerkleFrontier, MerkleHash) {
         if let cached {
             // The cache holds when the newest entry is still the one it ends with (or there is none).
-            let newest = try Row.fetchOne(db, sql: "SELECT leaf_index, leaf_hash FROM audit_entry ORDER BY leaf_index DESC LIMIT 1")
-            let holds = newest.map { Int64(cached.frontier.size) == ($0[0] as Int64) + 1 && MerkleHash(data: $0[1] as Data) == cached.lastLeaf }
+            let newest = try AuditRecords.newestLeaf(db)
+            let holds = newest.map { Int64(cached.frontier.size) == $0.index + 1 && MerkleHash(bytes: $0.leafHash) == cached.lastLeaf }
                 ?? (cached.frontier.size == 0)
             if holds { return cached }
         }

@@ -1,5 +1,4 @@
 public import ARLinkStore
-import GRDB
 
 /// What the audit log says about each outbound batch's personal data: the debtor fields its
 /// file could carry (`batch.built`) and the transfer basis it was delivered on
@@ -18,9 +17,7 @@ public struct BatchPrivacyFacts: Sendable, Hashable {
     /// - Throws: ``AuditError`` `.malformed` for an entry that does not parse, `.storage`.
     public static func load(store: StateStore) throws -> [String: BatchPrivacyFacts] {
         let texts = try AuditProver.wrapStorage(store) {
-            try store.read { db in
-                try String.fetchAll(db, sql: "SELECT entry FROM audit_entry WHERE action IN ('batch.built', 'batch.delivered') ORDER BY leaf_index")
-            }
+            try store.read { db in try AuditRecords.entries(db, actions: ["batch.built", "batch.delivered"]) }
         }
         var out: [String: BatchPrivacyFacts] = [:]
         for text in texts where !AuditEntry.isPruned(text) {

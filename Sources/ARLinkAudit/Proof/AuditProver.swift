@@ -1,5 +1,4 @@
 public import ARLinkStore
-import GRDB
 import Foundation
 
 /// Builds inclusion proofs (`arlink audit prove`).
@@ -18,7 +17,7 @@ public enum AuditProver {
             try store.read { db in
                 let found: SignedCheckpoint?
                 if let treeSize {
-                    found = try String.fetchOne(db, sql: "SELECT note FROM audit_checkpoint WHERE tree_size = ? ORDER BY id DESC LIMIT 1", arguments: [Int64(treeSize)])
+                    found = try AuditRecords.checkpointNote(db, treeSize: Int64(treeSize))
                         .map { try SignedCheckpoint(unverifiedNote: $0, source: "the audit checkpoint of tree size \(treeSize)") }
                     guard found != nil else {
                         throw AuditError(.notFound, "the audit log has no checkpoint of tree size \(treeSize); `arlink audit verify` prints the newest one")
@@ -29,11 +28,11 @@ public enum AuditProver {
                 guard let checkpoint = found else {
                     throw AuditError(.notFound, "the audit log has no checkpoint yet; a run ends with one")
                 }
-                let rows = try Row.fetchAll(db, sql: "SELECT leaf_index, entry FROM audit_entry WHERE file_id = ? ORDER BY leaf_index", arguments: [fileID])
+                let rows = try AuditRecords.entries(db, fileID: fileID)
                 guard !rows.isEmpty else {
                     throw AuditError(.notFound, "no audit entries for file id \"\(fileID.prefix(200))\"")
                 }
-                let covered = rows.filter { ($0[0] as Int64) < Int64(checkpoint.treeSize) }
+                let covered = rows.filter { $0.index < Int64(checkpoint.treeSize) }
                 guard !covered.isEmpty else {
                     throw AuditError(.notFound, "the audit entries for file id \"\(fileID.prefix(200))\" are newer than the checkpoint (tree size \(checkpoint.treeSize)); the next run's checkpoint will cover them")
                 }
@@ -47,8 +46,8 @@ public enum AuditProver {
                 }
                 var proven: [AuditInclusionProof.ProvenEntry] = []
                 for row in covered {
-                    let index: Int64 = row[0]
-                    let text: String = row[1]
+                    let index = row.index
+                    let text = row.entry
                     let entry = try AuditEntry(canonicalBytes: Array(text.utf8), source: "audit entry \(index)")
                     guard entry.event.fileID == fileID else {
                         throw AuditError(.tampered, "audit entry \(index) is indexed under file id \"\(fileID.prefix(200))\" but its bytes name another file: the index column was edited")

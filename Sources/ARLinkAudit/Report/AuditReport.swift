@@ -1,5 +1,4 @@
 public import ARLinkStore
-import GRDB
 import Foundation
 
 /// What a compliance officer asks for a period: every transfer per partner and direction,
@@ -73,10 +72,7 @@ public struct AuditReport: Sendable {
         }
         guard from <= to else { throw AuditError(.malformed, "--from \(from) is after --to \(to)") }
         let texts = try AuditProver.wrapStorage(store) {
-            try store.read { db in
-                try GRDB.Row.fetchAll(db, sql: "SELECT leaf_index, entry FROM audit_entry WHERE recorded_at >= ? AND recorded_at < ? ORDER BY leaf_index",
-                                      arguments: [from, to + "T99"]).map { ($0[0] as Int64, $0[1] as String) }
-            }
+            try store.read { db in try AuditRecords.entries(db, recordedFrom: from, until: to + "T99").map { ($0.index, $0.entry) } }
         }
         var report = AuditReport(from: from, to: to, generatedAt: UTCTimestamp.string(), origin: origin, transfers: [], refusals: [], exceptions: [],
                                  dailyVolumes: [], checkpointStatus: "", latestCheckpoint: nil, entryCount: 0)

@@ -1,5 +1,4 @@
 public import ARLinkStore
-import GRDB
 import Foundation
 
 /// Checks the whole audit log: every entry against its hash and its predecessor, every
@@ -20,18 +19,14 @@ public enum AuditVerifier {
                               witnessNotes: [(source: String, note: String)] = []) throws -> AuditVerification {
         let hasher = try MerkleHasher()
         let leaves: [MerkleHash]
-        let rows: [(id: Int64, size: Int64, root: Data, note: String)]
+        let rows: [AuditRecords.StoredCheckpoint]
         let witnessed: [(source: String, note: String)]
         var prunedIndexes: [Int64] = []
         do {
             (leaves, rows, witnessed) = try store.read { db in
                 let leaves = try EntryScanner.scan(db, hasher: hasher, pruned: &prunedIndexes)
-                let rows = try Row.fetchAll(db, sql: "SELECT id, tree_size, root_hash, note FROM audit_checkpoint ORDER BY id").map {
-                    (id: $0[0] as Int64, size: $0[1] as Int64, root: $0[2] as Data, note: $0[3] as String)
-                }
-                let witnessed = try Row.fetchAll(db, sql: "SELECT partner, note FROM audit_witness ORDER BY tree_size").map {
-                    (source: "the checkpoint partner \($0[0] as String) witnessed", note: $0[1] as String)
-                }
+                let rows = try AuditRecords.checkpoints(db)
+                let witnessed = try AuditRecords.witnesses(db).map { (source: "the checkpoint partner \($0.partner) witnessed", note: $0.note) }
                 return (leaves, rows, witnessed)
             }
         } catch let error as AuditError {
@@ -49,7 +44,7 @@ public enum AuditVerifier {
         for row in rows {
             let source = "checkpoint #\(row.id) in the database"
             let checkpoint = try key.open(row.note, source: source, origin: origin)
-            guard UInt64(row.size) == checkpoint.treeSize, MerkleHash(bytes: row.root) == checkpoint.rootHash else {
+            guard UInt64(row.treeSize) == checkpoint.treeSize, MerkleHash(bytes: row.rootHash) == checkpoint.rootHash else {
                 throw AuditError(.tampered, "\(source): its tree_size or root_hash column differs from its signed note: the row was edited")
             }
             try chain.check(checkpoint, source: source, rollbackHint: "the newest entries were deleted (truncated) or the database was rolled back")
@@ -105,8 +100,7 @@ extension AuditVerifier {
         let (listed, recorded): ([Int64], String?)
         do {
             (listed, recorded) = try store.read { db in
-                (try Int64.fetchAll(db, sql: "SELECT leaf_index FROM audit_pruned ORDER BY leaf_index"),
-                 try String.fetchOne(db, sql: "SELECT entry FROM audit_entry WHERE action = 'audit.pruned' ORDER BY leaf_index DESC LIMIT 1"))
+                (try AuditRecords.prunedIndexes(db), try AuditRecords.newestEntry(db, action: "audit.pruned"))
             }
         } catch {
             throw AuditError(.storage, "cannot read the audit log in \(store.path): \(error)", underlying: error)

@@ -1,5 +1,5 @@
+import ARLinkStore
 import Foundation
-import GRDB
 
 /// Reads every entry in order and checks the linear chain: position, sequence number,
 /// leaf hash against the stored one, the previous entry's hash, and the lookup columns.
@@ -14,21 +14,7 @@ enum EntryScanner {
     private static let prevKey = Array(",\"prev\":\"".utf8)
     private static let chunkSize = 4096
 
-    /// Rows copied out of SQLite.
-    struct Chunk {
-        var bytes: [UInt8] = []
-        var ends: [Int] = []
-        var indexes: [Int64] = []
-        var stored: [MerkleHash?] = []
-        /// The lookup columns (`recorded_at`, `action`, `file_id`) of every row, one after
-        /// another; `nil` marks SQL NULL.
-        var columns: [UInt8] = []
-        var columnEnds: [Int] = []
-        var columnNull: [Bool] = []
-        var count: Int { ends.count }
-
-        func range(_ row: Int) -> Range<Int> { (row == 0 ? 0 : ends[row - 1])..<ends[row] }
-    }
+    typealias Chunk = AuditEntryChunk
 
     /// What hashing a chunk found, per row.
     struct Hashed {
@@ -43,50 +29,23 @@ enum EntryScanner {
         var columnProblems: [String?] = []
     }
 
-    static func scan(_ db: Database, hasher: MerkleHasher, limit: UInt64? = nil) throws -> [MerkleHash] {
+    static func scan(_ db: StoreTransaction, hasher: MerkleHasher, limit: UInt64? = nil) throws -> [MerkleHash] {
         var pruned: [Int64] = []
         return try scan(db, hasher: hasher, limit: limit, pruned: &pruned)
     }
 
     /// ``scan(_:hasher:limit:)`` that also lists the entries found pruned past retention.
-    static func scan(_ db: Database, hasher: MerkleHasher, limit: UInt64? = nil, pruned: inout [Int64]) throws -> [MerkleHash] {
+    static func scan(_ db: StoreTransaction, hasher: MerkleHasher, limit: UInt64? = nil, pruned: inout [Int64]) throws -> [MerkleHash] {
         var leaves: [MerkleHash] = []
-        // max(leaf_index) is a b-tree lookup; count(*) would walk a whole index.
-        let count = try Int.fetchOne(db, sql: "SELECT max(leaf_index) + 1 FROM audit_entry") ?? 0
-        leaves.reserveCapacity(min(max(count, 0), 100_000_000))
+        let count = try AuditRecords.entryCount(db)
+        leaves.reserveCapacity(Int(min(count, 100_000_000)))
         var previous = MerkleHash.zero
-        let sql = limit.map { "SELECT leaf_index, entry, leaf_hash, recorded_at, action, file_id FROM audit_entry WHERE leaf_index < \($0) ORDER BY leaf_index" }
-            ?? "SELECT leaf_index, entry, leaf_hash, recorded_at, action, file_id FROM audit_entry ORDER BY leaf_index"
-        let rows = try RawStatement(db, sql: sql)
-        while true {
-            let chunk = try read(rows)
-            if chunk.count == 0 { break }
+        try AuditRecords.scanEntries(db, below: limit, chunkSize: chunkSize) { chunk in
             let hashed = hash(chunk, hasher: hasher)
             try check(chunk, hashed, leaves: &leaves, previous: &previous)
             for row in 0..<chunk.count where hashed.pruned[row] { pruned.append(chunk.indexes[row]) }
         }
         return leaves
-    }
-
-    /// Reads up to `chunkSize` rows, checking each row's lookup columns against its bytes.
-    private static func read(_ rows: RawStatement) throws -> Chunk {
-        var chunk = Chunk()
-        chunk.bytes.reserveCapacity(chunkSize * 400)
-        while chunk.count < chunkSize, try rows.next() {
-            let raw = rows.bytes(1)
-            chunk.bytes.append(contentsOf: raw)
-            chunk.ends.append(chunk.bytes.count)
-            chunk.indexes.append(rows.int64(0))
-            let stored = rows.bytes(2)
-            chunk.stored.append(stored.count == 32 ? MerkleHash(raw: stored) : nil)
-            for column in Int32(3)...5 {
-                let isNull = rows.isNull(column)
-                if !isNull { chunk.columns.append(contentsOf: rows.bytes(column)) }
-                chunk.columnEnds.append(chunk.columns.count)
-                chunk.columnNull.append(isNull)
-            }
-        }
-        return chunk
     }
 
     /// Leaf hashes and the `seq` and `prev` fields of every row of `chunk`.
@@ -102,7 +61,7 @@ enum EntryScanner {
                 let pruned = isPruned(raw, sequence: sequence)
                 result.pruned.append(pruned)
                 if pruned {
-                    result.leaves.append(chunk.stored[row] ?? .zero)
+                    result.leaves.append(chunk.stored(row).flatMap { MerkleHash(bytes: $0) } ?? .zero)
                     result.columnProblems.append(nil)
                 } else {
                     result.leaves.append(hasher.leafHash(raw))
@@ -166,10 +125,10 @@ enum EntryScanner {
             if hashed.pruned[row] {
                 // Its content is gone past retention: the stored leaf hash stands for it, bound by
                 // the next entry's prev and by every checkpoint that covers it.
-                guard chunk.stored[row] != nil else {
+                guard chunk.stored(row) != nil else {
                     throw AuditError(.tampered, "entry \(position) was pruned but has no valid stored leaf hash")
                 }
-            } else if chunk.stored[row] != leaf {
+            } else if chunk.stored(row).flatMap({ MerkleHash(bytes: $0) }) != leaf {
                 throw AuditError(.tampered, "entry \(position)\(describe()): its bytes no longer match the leaf hash recorded when it was written: the entry was edited")
             }
             if prev != previous {

@@ -21,11 +21,8 @@ let oDirect: Int32 = 0
 ///
 /// A large file can be written with direct I/O (``init(path:mode:direct:)``): whole 4 KiB
 /// blocks go from the write buffer to the disk on a second thread, without a copy into the
-/// page cache and without its writeback afterwards, while the caller renders the next buffer.
-/// For the 496 MB of ERP updates of a million feedback events, the buffered path cost the
-/// rendering thread about 0.15 s of kernel time (copying, delayed allocation, starting
-/// writeback); `dd` on this machine: 500 MB took 0.04–0.05 s of system time direct against
-/// 0.12–0.54 s buffered and fsynced.
+/// page cache and without its writeback afterwards, while the caller renders the next buffer
+/// (`arlink-bench inbound` shows what it saves on a given disk).
 public final class AtomicTextFile {
     public let path: String
     private let temporary: String

@@ -19,17 +19,14 @@ public final class FeedbackReader {
     private let lines: RecordLineReader?
     /// Reads ordinary event lines without the JSON tree; nil for CSV or when turned off.
     private let scanner: FeedbackEventScanner?
-    /// ``lines`` and ``scanner`` again when both are set, held unowned: ``next()`` reaches them
-    /// through this without retaining and releasing both once per event (13% of the reading
-    /// thread when it bound the optional properties). The properties above own them.
+    /// ``lines`` and ``scanner`` together when both are set (the JSON Lines fast path).
     private let fast: FastPath?
 
     private struct FastPath {
-        unowned(unsafe) let lines: RecordLineReader
-        unowned(unsafe) let scanner: FeedbackEventScanner
+        let lines: RecordLineReader
+        let scanner: FeedbackEventScanner
     }
-    /// Changed only by ``next()``, never reentrantly: no run-time exclusivity check per event.
-    @exclusivity(unchecked) private var seen = EventTally()
+    private var seen = EventTally()
     private var finished = false
     /// The header, read by ``init(path:displayName:format:maxLineBytes:)``.
     public private(set) var header: FileHeader

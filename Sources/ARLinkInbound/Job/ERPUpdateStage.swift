@@ -30,10 +30,10 @@ final class ERPUpdateStage<Update: ERPUpdateFields>: @unchecked Sendable {
     private var writers: [(writer: ERPUpdateWriter, path: String)] = []
     /// What the updates refer to (``PassUpdate/pass``), kept alive while they are written.
     private let keepAlive: AnyObject?
-    /// Only the producing thread touches `count` and `pending`: no run-time exclusivity checks.
-    @exclusivity(unchecked) private(set) var count = 0
-    @exclusivity(unchecked) private var pending: [Update] = []
-    @exclusivity(unchecked) private var rendering = false
+    /// Only the producing thread touches `count` and `pending`.
+    private(set) var count = 0
+    private var pending: [Update] = []
+    private var rendering = false
     private let pipe = BatchPipe<Update>()
 
     /// - Parameters:

@@ -5,7 +5,6 @@ import ARLinkFormats
 import ARLinkStore
 import ARLinkAudit
 import ARLinkTransport
-import GRDB
 import Foundation
 
 extension InboundJob {
@@ -15,7 +14,8 @@ extension InboundJob {
     /// removes the staged files and is rethrown.
     ///
     /// Event ids are checked against earlier files after the pass (one merge of sorted keys,
-    /// ``InboundLedger/knownEventKeys(_:partner:sorted:)``); when some were seen before, the
+    /// ``InboundLedger/knownEventKeys(_:partner:since:sorted:)``, over the files of the last
+    /// `inbound.duplicate_window_days`); when some were seen before, the
     /// pass is rolled back and done again with those events refused as duplicates.
     /// - Parameter reopen: the plaintext read again from its first event.
     /// - Parameter accounts: the partner's placed accounts, being read on another thread (for the first pass).
@@ -75,7 +75,11 @@ extension InboundJob {
         // store's connection, which the transaction holds.
         let read: PlacedAccounts?? = try accounts.map { try $0.wait() }
         // The KPI facts of the file's accepted events (issue 19), written in its transaction.
-        var kpi = FeedbackFacts(fallbackDay: LocalDate(iso: receivedAt.prefix(10)) ?? today)
+        let receivedOn = LocalDate(iso: receivedAt.prefix(10)) ?? today
+        // Event ids are checked against the files of the duplicate window (whole files sent
+        // again are refused by id, sequence and SHA-256 whatever their age).
+        let windowStart = today.adding(days: -config.inbound.duplicateWindowDays)
+        var kpi = FeedbackFacts(fallbackDay: receivedOn)
         try context.store.write { db in
             let exports = ERPUpdateStage<PassUpdate>(folder: config.erp.updatesFolder, number: try InboundLedger.nextExportNumber(db),
                                                      formats: formats, createdAt: receivedAt, source: sha, keepAlive: state.constants)
@@ -125,31 +129,24 @@ extension InboundJob {
             StepTrace.mark("events read and reconciled")
             // What the pass gathered is written in key, id or date order (the B-trees fill from
             // left to right) and let go of as soon as it is written. The event keys are sorted
-            // on the second core meanwhile; the ids are checked before the transaction commits,
-            // so a duplicate still undoes everything.
-            // The same thread then looks the keys up in earlier files' key blobs, on a read-only
-            // connection of its own: it sees what earlier files committed and nothing of this
-            // transaction. That lookup reads every earlier key of the partner (16 bytes each),
-            // so it grows with the history; here it overlaps the payments instead of following them.
+            // on the second core meanwhile, then looked up in the key blobs of the duplicate
+            // window's earlier files, inside the transaction, before it commits: a duplicate
+            // still undoes everything.
             let handed = KeyHandover()
             handed.keys = events.takeKeys()
-            let store = context.store
-            let sorting = BackgroundTask(name: "arlink-key-sort") { () -> ([EventKey], Set<EventKey>?) in
+            let sorting = BackgroundTask(name: "arlink-key-sort") { () -> [EventKey] in
                 var keys: [EventKey] = []
                 swap(&keys, &handed.keys)  // the only reference: sorted in place, not copied
                 keys.sortInPlace()
-                // When the read-only connection cannot be had, the check runs in the transaction.
-                let known = try? store.readOnlyConnection().read { db in try InboundLedger.knownEventKeys(db, partner: pid, sorted: keys) }
-                return (keys, known)
+                return keys
             }
             func checkIDs() throws -> [EventKey] {
-                let (sorted, known) = try sorting.wait()
-                return try checkEventIDs(sorted, knownBefore: known, partner: pid, excluded: excluded, reopen: reopen, remote: remote, db: db)
+                try checkEventIDs(try sorting.wait(), partner: pid, since: windowStart, excluded: excluded, reopen: reopen, remote: remote, db: db)
             }
             try state.positions.flush(db, partner: pid)
             do {
                 try writePayments(&state, db: db)
-            } catch let error as DatabaseError where error.resultCode == .SQLITE_CONSTRAINT {
+            } catch let error as StoreError where error.code == .conflict {
                 // A payment id twice in this file, or brought by an earlier one: the id check
                 // says which (and the transaction is undone); anything else stands as it is.
                 _ = try checkIDs()
@@ -158,7 +155,7 @@ extension InboundJob {
             StepTrace.mark("payments written")
             try writePromises(&state, db: db)
             StepTrace.mark("promises written")
-            try InboundLedger.recordEventKeys(db, partner: pid, fileSHA256: sha, sorted: try checkIDs())
+            try InboundLedger.recordEventKeys(db, partner: pid, fileSHA256: sha, receivedOn: receivedOn, sorted: try checkIDs())
             StepTrace.mark("event ids checked and recorded")
             for rejection in state.rejections {
                 try InboundLedger.insertRejection(db, partner: pid, fileSHA256: sha, line: rejection.line, eventID: rejection.eventID, reason: rejection.reason.rawValue)
@@ -207,10 +204,8 @@ extension InboundJob {
     /// Takes the file's sorted event keys; refuses the file when one id appears twice in it, and
     /// throws ``SeenBefore`` when ids not yet excluded were brought by earlier files.
     /// - Returns: the sorted keys of the events this file brought for the first time.
-    /// - Parameter knownBefore: the keys of `sorted` that earlier files brought, when already
-    ///   looked up (nil: looked up here).
-    func checkEventIDs(_ sorted: [EventKey], knownBefore: Set<EventKey>? = nil, partner: String, excluded: Set<EventKey>,
-                       reopen: () throws -> FeedbackReader, remote: RemoteFile, db: Database) throws -> [EventKey] {
+    func checkEventIDs(_ sorted: [EventKey], partner: String, since: LocalDate, excluded: Set<EventKey>,
+                       reopen: () throws -> FeedbackReader, remote: RemoteFile, db: StoreTransaction) throws -> [EventKey] {
         var keys = sorted
         var kept = 0
         for index in keys.indices {
@@ -226,7 +221,7 @@ extension InboundJob {
             }
         }
         keys.removeLast(keys.count - kept)
-        let known = try knownBefore?.subtracting(excluded) ?? InboundLedger.knownEventKeys(db, partner: partner, sorted: keys)
+        let known = try InboundLedger.knownEventKeys(db, partner: partner, since: since, sorted: keys)
         if !known.isEmpty { throw SeenBefore(keys: excluded.union(known)) }
         return keys
     }
@@ -244,7 +239,7 @@ extension InboundJob {
     }
 
     /// Writes the pass's payments in event id order (through a sorted index, not a sorted copy) and lets go of them.
-    func writePayments(_ state: inout PassState, db: Database) throws {
+    func writePayments(_ state: inout PassState, db: StoreTransaction) throws {
         state.paymentIndex = [:]
         var payments: [PendingPayment] = []
         swap(&payments, &state.payments)
@@ -263,7 +258,7 @@ extension InboundJob {
     }
 
     /// Writes the pass's promises (the newest per account and invoice) in date order and lets go of them.
-    func writePromises(_ state: inout PassState, db: Database) throws {
+    func writePromises(_ state: inout PassState, db: StoreTransaction) throws {
         var promises = state.takePromises()
         promises.sort { $0.promisedDate != $1.promisedDate ? $0.promisedDate < $1.promisedDate : $0.eventID < $1.eventID }
         try InboundLedger.insertPromises(db, partner: state.partner, promises)
@@ -278,7 +273,7 @@ extension InboundJob {
     }
 
     /// Reconciles one event against the ledger as it stands inside the pass.
-    func reconcile(_ event: FeedbackEvent, slot: Int32, state: inout PassState, db: Database) throws -> ReconciliationResult {
+    func reconcile(_ event: FeedbackEvent, slot: Int32, state: inout PassState, db: StoreTransaction) throws -> ReconciliationResult {
         let reconciler = state.reconciler
         switch event.type {
         case .acknowledgement:
@@ -312,7 +307,7 @@ extension InboundJob {
     /// than the partner's margin. The account's placement date is looked up only when the
     /// partner's batch dates cannot settle it (a payment dated after the latest batch, less the
     /// margin, is possible for every account).
-    func paymentDateProblem(_ date: LocalDate, accountRef: String, state: inout PassState, db: Database) throws -> RejectionReason? {
+    func paymentDateProblem(_ date: LocalDate, accountRef: String, state: inout PassState, db: StoreTransaction) throws -> RejectionReason? {
         let reconciler = state.reconciler
         let margin = state.paymentDateMarginDays
         guard let created = state.fileCreatedOn else { return nil }
@@ -327,7 +322,7 @@ extension InboundJob {
 
     /// Records the ledger changes (in the pass state, written at the end) and the ERP updates of an accepted event.
     func applyEffects(_ event: FeedbackEvent, slot: Int32, result: ReconciliationResult, line: Int, state: inout PassState,
-                      stage: ERPUpdateStage<PassUpdate>, db: Database) throws {
+                      stage: ERPUpdateStage<PassUpdate>, db: StoreTransaction) throws {
         switch event.type {
         case .payment:
             state.positions.apply(result.allocations, to: event.accountRef, slot: slot)

@@ -37,8 +37,6 @@ public final class InboundJob {
     var afterFetch: ((String) -> Void)?
     /// Set by ``InboundDryRun``: the partners' transports only read (``ReadOnlyTransport``).
     var readOnlyTransports = false
-    /// The checkpoint started after the last applied file, if any.
-    let checkpoints = Checkpoints()
     var reporter: any RunReporter { context.reporter }
     var config: ArlinkConfiguration { context.config }
 
@@ -63,13 +61,6 @@ public final class InboundJob {
         var report = InboundReport()
         StepTrace.mark("inbound run started")
         try ERPImportFolder.require(config.erp.updatesFolder)
-        // The WAL is checkpointed on another thread after each applied file, while its updates
-        // are exported and its receipt sent, not by the commit itself (``Checkpoints``).
-        try context.store.deferCheckpoints()
-        defer {
-            _ = try? checkpoints.finish()
-            try? context.store.resumeCheckpoints()
-        }
         do {
             try runPartners(partners, report: &report)
         } catch let error as any ARLinkFailure {
@@ -135,7 +126,6 @@ public final class InboundJob {
             case .held(let local, let sha):
                 held.append((remote, local, sha))
             case .applied:
-                checkpoints.start(context.store)
                 try exportUpdates(into: &run)
                 StepTrace.mark("file exported, receipt next")
                 try finishPending(partner, transport: transport, folders: folders, report: &report, run: &run)
@@ -170,7 +160,6 @@ public final class InboundJob {
                 if case .held = outcome { continue }
                 held.remove(at: index)
                 if case .applied = outcome {
-                    checkpoints.start(context.store)
                     try exportUpdates(into: &run)
                 }
                 try finishPending(partner, transport: transport, folders: folders, report: &report, run: &run)
@@ -209,23 +198,4 @@ public final class InboundJob {
 
 extension PartnerInboundReport {
     func heldProblem(for name: String) -> FileProblem? { held.first { $0.fileName == name } }
-}
-
-/// The job's background checkpoints (``StateStore/checkpointSeparately()`` on a thread), one
-/// at a time.
-final class Checkpoints: @unchecked Sendable {
-    private var running: BackgroundTask<Void>?
-
-    /// Starts a checkpoint, after waiting for the one before (whose failure only means the
-    /// WAL stays longer: the data is in it, fsynced at commit).
-    func start(_ store: StateStore) {
-        try? running?.wait()
-        running = BackgroundTask(name: "arlink-checkpoint") { try store.checkpointSeparately() }
-    }
-
-    /// Waits for the last checkpoint.
-    func finish() throws {
-        defer { running = nil }
-        try running?.wait()
-    }
 }

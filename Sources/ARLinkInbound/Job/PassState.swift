@@ -1,7 +1,7 @@
 import ARLinkCore
 import ARLinkFormats
 import ARLinkStore
-import GRDB
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -18,7 +18,7 @@ struct PassState {
     var positions: PositionCache
     /// Payments accepted in this pass, and where each is by the key of its id (for reversals).
     var payments: [PendingPayment] = []
-    /// Built on the first reversal (most files have none, and it is 10 MB per 250,000 payments).
+    /// Built on the first reversal (most files have none).
     var paymentIndex: [EventKey: Int32] = [:]
     var paymentIndexBuilt = false
     /// Payments of this file reversed in it: payment id → reversal id.
@@ -37,7 +37,7 @@ struct PassState {
     /// The newest promise per account and invoice (see ``setPromise(_:slot:)``).
     var promises: [PromiseKey: InboundLedger.NewPromise] = [:]
     /// The newest promise for a whole account, by the account's slot, when accounts were read at
-    /// once: looking these up in `promises` cost 8% of the reconciling thread.
+    /// once (an array lookup instead of a hashed one per promise).
     var accountPromises: [InboundLedger.NewPromise?] = []
     var rejections: [(line: Int, eventID: String, reason: RejectionReason)] = []
     /// Accepted and rejected events, indexed by `FeedbackEventType.slot`.
@@ -274,20 +274,20 @@ struct PositionCache {
 
     /// What the partner paid so far (net of reversals) on the account's invoices in `currency`,
     /// summed over the account's invoices in place (the array shared, the account not copied).
-    mutating func paid(_ accountRef: String, slot: Int32, currency: Currency, partner: String, db: Database) throws -> Int64 {
+    mutating func paid(_ accountRef: String, slot: Int32, currency: Currency, partner: String, db: StoreTransaction) throws -> Int64 {
         let invoices = slots != nil ? (slot >= 0 ? table[Int(slot)].invoices : [])
                                     : try position(accountRef, slot: slot, partner: partner, db: db)?.invoices ?? []
         return invoices.reduce(0) { $1.placed.currency == currency ? $0 + $1.paidMinor : $0 }
     }
 
     /// Reads every placed account at once when there are few enough.
-    mutating func preload(_ db: Database, partner: String) {
+    mutating func preload(_ db: StoreTransaction, partner: String) {
         if let all = Self.readAll(db, partner: partner, limit: limits.preload) { adopt(all) }
     }
 
     /// Every placed account of `partner`, numbered, when there are at most `limit`; nil otherwise.
     /// (Read on another thread while a fetched file is opened: see ``InboundJob/receive``.)
-    static func readAll(_ db: Database, partner: String, limit: Int) -> PlacedAccounts? {
+    static func readAll(_ db: StoreTransaction, partner: String, limit: Int) -> PlacedAccounts? {
         guard let all = try? InboundLedger.positions(db, partner: partner, limit: limit) else { return nil }
         let refs = all.keys.sorted()
         return PlacedAccounts(table: refs.map { all[$0]! }, slots: AccountSlots(refs))
@@ -301,7 +301,7 @@ struct PositionCache {
     }
 
     /// The account as the pass sees it; `slot` is its number in ``slots`` (from the reading thread).
-    mutating func position(_ accountRef: String, slot: Int32, partner: String, db: Database) throws -> AccountPosition? {
+    mutating func position(_ accountRef: String, slot: Int32, partner: String, db: StoreTransaction) throws -> AccountPosition? {
         if slots != nil { return slot >= 0 ? table[Int(slot)] : nil }
         if let cached = positions[accountRef] { return cached }
         let position = try InboundLedger.position(db, partner: partner, accountRef: accountRef)
@@ -338,7 +338,7 @@ struct PositionCache {
     }
 
     /// Writes the paid amounts of every account changed since the last flush.
-    mutating func flush(_ db: Database, partner: String) throws {
+    mutating func flush(_ db: StoreTransaction, partner: String) throws {
         // Slots are numbered in reference order, so both ways write in key order.
         for n in touchedSlots.indices where touchedSlots[n] {
             let position = table[n]

@@ -26,10 +26,11 @@ final class PassConstants: @unchecked Sendable {
         table = .allocate(capacity: fragments.count)
         for (slot, fragment) in fragments.enumerated() { (table + slot).initialize(to: fragment.bytes) }
         shared = .allocate(capacity: 1)
-        shared.initialize(to: PassShared(updatePrefix: UnsafeBufferPointer(rebasing: prefix[0..<utf8.count]), fragments: table, owner: self))
+        shared.initialize(to: PassShared(updatePrefix: UnsafeBufferPointer(rebasing: prefix[0..<utf8.count]), fragments: table, partner: partner, fileID: fileID))
     }
 
     deinit {
+        shared.deinitialize(count: 1)
         shared.deallocate()
         table.deallocate()
         prefix.deallocate()
@@ -44,8 +45,9 @@ struct PassShared {
     let updatePrefix: UnsafeBufferPointer<UInt8>
     /// By `FeedbackEventType.slot`.
     let fragments: UnsafePointer<ERPUpdateFragmentBytes>
-    /// For the partner and file id as text (only when rendered field by field).
-    unowned(unsafe) let owner: PassConstants
+    /// The partner and file id as text (only read when rendered field by field).
+    let partner: String
+    let fileID: String
 }
 
 /// The fields of an event that only some events carry, boxed so that the common update stays small.
@@ -105,9 +107,9 @@ struct PassUpdate: ERPUpdateFields {
         out.commit(at)
     }
 
-    var partner: String { shared.pointee.owner.partner }
+    var partner: String { shared.pointee.partner }
     var sourceEventType: String { type.rawValue }
-    var sourceFileID: String? { shared.pointee.owner.fileID }
+    var sourceFileID: String? { shared.pointee.fileID }
     var invoiceNumber: String? { draft.invoiceNumber }
     var status: CollectionStatus { draft.status }
     var amount: Money? { draft.amount }

@@ -26,14 +26,14 @@ final class PrefetchingEvents: @unchecked Sendable {
     private let reader: FeedbackReader
     private let slots: AccountSlots?
     private let pipe = BatchPipe<Item>()
-    /// The consumer's side (only `next()` touches them: no run-time exclusivity checks).
-    @exclusivity(unchecked) private var current: [Item] = []
-    @exclusivity(unchecked) private var position = 0
-    @exclusivity(unchecked) private var ended = false
+    /// The consumer's side (only `next()` touches them).
+    private var current: [Item] = []
+    private var position = 0
+    private var ended = false
     /// The key of every event read, in file order: appended by the reading thread, taken by
     /// ``takeKeys()`` once every event was handed over (the reconciling thread did this
     /// before, one append per event on the busiest thread).
-    @exclusivity(unchecked) private var keys: [EventKey] = []
+    private var keys: [EventKey] = []
 
     /// - Parameter slots: the accounts to look each event's account up in, if any.
     init(_ reader: FeedbackReader, slots: AccountSlots? = nil) {

@@ -1,4 +1,4 @@
-public import GRDB
+import GRDB
 import GRDBSQLite
 
 /// Rows inserted many to a statement: `INSERT INTO t (a, b) VALUES (?, ?), (?, ?), ...`.
@@ -8,7 +8,7 @@ import GRDBSQLite
 /// file. Rows are bound straight into a statement of `rowsPerStatement` rows, which runs
 /// when full; ``finish()`` runs what is left (a statement sized for it), and must be called.
 /// Rows go in exactly in the order they were added.
-public final class BulkInsert {
+final class BulkInsert {
     private let database: Database
     private let head: String
     private let tail: String
@@ -24,7 +24,7 @@ public final class BulkInsert {
     ///   - head: the statement up to `VALUES` (`INSERT INTO t (a, b)`).
     ///   - columns: values per row.
     ///   - tail: what follows the rows (an `ON CONFLICT` clause), if anything.
-    public init(_ db: Database, head: String, columns: Int, tail: String = "", rowsPerStatement: Int = 64) throws {
+    init(_ db: Database, head: String, columns: Int, tail: String = "", rowsPerStatement: Int = 64) throws {
         database = db
         self.head = head
         self.tail = tail
@@ -61,7 +61,7 @@ public final class BulkInsert {
         for value in buffered {
             switch value {
             case .text(let s): size += s.utf8.count + 1
-            case .blob(let b): size += b.count + 1
+            case .blob(let b), .textBytes(let b): size += b.count + 1
             case .int, .null: break
             }
         }
@@ -82,6 +82,13 @@ public final class BulkInsert {
                     let start = UnsafeRawPointer(space.baseAddress! + at).assumingMemoryBound(to: CChar.self)
                     _ = sqlite3_bind_text(handle, parameter, start, Int32(count), nil)  // SQLITE_STATIC
                     at += count + 1
+                case .textBytes(let bytes):
+                    bytes.withUnsafeBufferPointer { source in
+                        if let base = source.baseAddress, !source.isEmpty { (space.baseAddress! + at).update(from: base, count: source.count) }
+                    }
+                    let start = UnsafeRawPointer(space.baseAddress! + at).assumingMemoryBound(to: CChar.self)
+                    _ = sqlite3_bind_text(handle, parameter, start, Int32(bytes.count), nil)  // SQLITE_STATIC
+                    at += bytes.count + 1
                 case .blob(let bytes):
                     bytes.withUnsafeBufferPointer { source in
                         if let base = source.baseAddress, !source.isEmpty { (space.baseAddress! + at).update(from: base, count: source.count) }

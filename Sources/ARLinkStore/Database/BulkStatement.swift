@@ -1,4 +1,4 @@
-public import GRDB
+import GRDB
 import GRDBSQLite
 
 /// One prepared statement (an INSERT, an UPDATE) run row after row, bound column by column
@@ -7,12 +7,12 @@ import GRDBSQLite
 /// For the hundreds of thousands of rows an inbound file can write in its transaction,
 /// GRDB's `StatementArguments` (an array of `DatabaseValue` per row) cost several times
 /// the insert itself. Text is bound as transient (SQLite copies it).
-public struct BulkStatement {
+struct BulkStatement {
     let statement: Statement
     let database: Database
 
     /// Prepares (and caches) `sql` in `db`.
-    public init(_ db: Database, sql: String) throws {
+    init(_ db: Database, sql: String) throws {
         statement = try db.cachedStatement(sql: sql)
         database = db
     }
@@ -36,10 +36,12 @@ public struct BulkStatement {
 }
 
 /// One column value for ``BulkStatement``.
-public enum BulkValue {
+enum BulkValue {
     case int(Int64)
     case text(String)
     case blob([UInt8])
+    /// Text given as its UTF-8 bytes.
+    case textBytes([UInt8])
     case null
 
     /// Text, or NULL when nil.
@@ -63,6 +65,14 @@ extension BulkValue {
                 }
             }
         case .null: sqlite3_bind_null(handle, index)
+        case .textBytes(let bytes):
+            bytes.withUnsafeBytes { raw in
+                if let base = raw.baseAddress, raw.count > 0 {
+                    _ = sqlite3_bind_text(handle, index, base.assumingMemoryBound(to: CChar.self), Int32(raw.count), BulkStatement.transient)
+                } else {
+                    _ = sqlite3_bind_text(handle, index, "", 0, BulkStatement.transient)
+                }
+            }
         case .blob(let bytes):
             bytes.withUnsafeBytes { raw in
                 _ = sqlite3_bind_blob(handle, index, raw.baseAddress, Int32(raw.count), BulkStatement.transient)

@@ -244,4 +244,20 @@ extension StoreMigrations {
                 """)
         }
     }
+
+    /// Inbound v4: the duplicate-event window. Each blob of event keys carries the day its
+    /// file was received (`received_on`, `YYYY-MM-DD`, UTC), indexed, so that the check reads
+    /// only the keys of the window's days. Existing blobs take their file's day; a blob whose
+    /// file is not found is dated far in the future and so stays inside every window.
+    static func registerInboundV4(_ migrator: inout DatabaseMigrator) {
+        migrator.registerMigration("inbound-v4") { db in
+            try db.execute(sql: """
+                ALTER TABLE inbound_event_keys ADD COLUMN received_on TEXT NOT NULL DEFAULT '9999-12-31';
+                UPDATE inbound_event_keys SET received_on = COALESCE(
+                    (SELECT substr(MAX(f.received_at), 1, 10) FROM inbound_file f
+                     WHERE f.partner = inbound_event_keys.partner AND f.sha256 = inbound_event_keys.file_sha256), '9999-12-31');
+                CREATE INDEX inbound_event_keys_by_day ON inbound_event_keys(partner, received_on);
+                """)
+        }
+    }
 }

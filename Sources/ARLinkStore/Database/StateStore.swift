@@ -1,44 +1,44 @@
-public import GRDB
 import ARLinkCore
 import Foundation
+public import GRDB
 
-/// arlink's SQLite state: placement ledger, processed files and events, sequence numbers
-/// and the audit tables, in one database file.
+/// arlink's state: placement ledger, processed files and events, sequence numbers, the ERP
+/// update outbox and the audit tables, in one SQLite database file (the embedded backend).
 ///
-/// Opened in WAL mode with `synchronous=FULL`, so a committed transaction survives a crash
-/// or power loss. Every state change and the audit entries describing it are written in one
-/// transaction through ``write(_:)``.
+/// Opened as a GRDB `DatabasePool`: one writer and concurrent readers in WAL mode, with
+/// `synchronous=FULL`, so a committed transaction survives a crash or power loss and a read
+/// on another thread sees what was committed before the writer's open transaction. Every
+/// state change and the audit entries describing it are written in one transaction through
+/// ``write(_:)``; the repositories take the ``StoreTransaction`` it hands over.
+///
+/// The path `:memory:` opens a private in-memory database on one connection (a GRDB
+/// `DatabaseQueue`), for a run context that has no state yet: there a read waits for a write.
 public final class StateStore: Sendable {
-    /// The underlying GRDB queue. Jobs use ``read(_:)`` and ``write(_:)``; the queue is exposed
-    /// for modules (audit, inbound) that register their own tables.
-    public let queue: DatabaseQueue
+    let pool: any DatabaseWriter
     public let path: String
 
     /// Opens (creating if needed) the database at `path` and runs pending migrations.
-    /// - Throws: ``StoreError`` with code `.open` when the file cannot be opened or migrated.
+    /// - Throws: ``StoreError`` with code `.open` when the file cannot be opened or migrated,
+    ///   `.storage` (exit 75) when the disk is full or failing.
     public init(path: String) throws {
         self.path = path
         var config = Configuration()
         config.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = FULL")
             try db.execute(sql: "PRAGMA foreign_keys = ON")
-            // Statement journals (one per upsert inside a large transaction) in memory, not in a
-            // temporary file: a batch of 92,000 accounts wrote 250,000 pages to one otherwise.
+            // Statement journals (one per upsert inside a large transaction) in memory, not
+            // in a temporary file.
             try db.execute(sql: "PRAGMA temp_store = MEMORY")
+            // A new database gets 16 KiB pages, for the large batches arlink writes (an
+            // existing one keeps its size: the pragma only acts before the first table).
+            if !db.configuration.readonly { try db.execute(sql: "PRAGMA page_size = 16384") }
         }
         config.busyMode = .timeout(10)
         do {
-            let queue = try DatabaseQueue(path: path, configuration: config)
-            try queue.writeWithoutTransaction { db in
-                // A new database gets 16 KiB pages (an existing one keeps its size: the pragma
-                // only acts before the first table). arlink writes in large batches (a million
-                // event keys, 250,000 payments, a portfolio's placements in one transaction):
-                // the inbound benchmark's payments, key blobs and checkpoint took 0.03 s less.
-                try db.execute(sql: "PRAGMA page_size = 16384")
-                _ = try String.fetchOne(db, sql: "PRAGMA journal_mode = WAL")
-            }
-            try StoreMigrations.migrator().migrate(queue)
-            self.queue = queue
+            let pool: any DatabaseWriter = path == ":memory:"
+                ? try DatabaseQueue(configuration: config) : try DatabasePool(path: path, configuration: config)
+            try StoreMigrations.migrator().migrate(pool)
+            self.pool = pool
         } catch let error as StoreError {
             throw error
         } catch let error as DatabaseError where Self.isStorageFault(error) {
@@ -55,7 +55,7 @@ public final class StateStore: Sendable {
     public func copy(to path: String) throws {
         do {
             let target = try DatabaseQueue(path: path)
-            try queue.backup(to: target)
+            try pool.backup(to: target)
             try target.close()
         } catch let error as DatabaseError where Self.isStorageFault(error) {
             throw Self.storageFault(error, path: path)
@@ -67,13 +67,27 @@ public final class StateStore: Sendable {
     /// Runs `body` in one write transaction; everything it writes commits together or not at all.
     /// - Throws: what `body` throws; ``StoreError`` `.storage` (exit 75) when the disk is full
     ///   or failing (the transaction is rolled back).
-    public func write<T>(_ body: (Database) throws -> T) throws -> T {
+    public func write<T>(_ body: (StoreTransaction) throws -> T) throws -> T {
         do {
-            return try queue.write(body)
+            return try pool.write { db in try body(StoreTransaction(db)) }
         } catch let error as DatabaseError where Self.isStorageFault(error) {
             throw Self.storageFault(error, path: path)
         }
     }
+
+    /// Runs `body` with read access to one consistent snapshot: what was committed when it
+    /// started. Safe from any thread, also while another thread is inside ``write(_:)`` (it
+    /// then sees nothing of that open transaction).
+    public func read<T>(_ body: (StoreTransaction) throws -> T) throws -> T {
+        do {
+            return try pool.read { db in try body(StoreTransaction(db)) }
+        } catch let error as DatabaseError where Self.isStorageFault(error) {
+            throw Self.storageFault(error, path: path)
+        }
+    }
+
+    /// Closes the connections; the store is unusable afterwards.
+    public func close() throws { try pool.close() }
 
     /// SQLite could not write or read its files: the disk is full or failing.
     static func isStorageFault(_ error: DatabaseError) -> Bool {
@@ -87,50 +101,9 @@ public final class StateStore: Sendable {
             : "an input/output error (SQLITE_IOERR); temporary failure: check the disk, the next run finishes"
         return StoreError(.storage, "cannot write the state database \(path): \(what)", underlying: error)
     }
+}
 
-    /// Stops checkpointing at commit on the store's connection: the caller copies the log into
-    /// the database file itself with ``checkpointSeparately()`` (on another thread, while it goes
-    /// on) and calls ``resumeCheckpoints()`` when done. By default SQLite checkpoints on the
-    /// committing connection right after a commit whose log passed 1,000 pages: after an inbound
-    /// file's transaction (31 MB of log per million events) that copy and its fsync held the
-    /// job up for 0.06 s before it could export the file's updates.
-    public func deferCheckpoints() throws {
-        try queue.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA wal_autocheckpoint = 0") }
-    }
-
-    /// Checkpointing at commit again (SQLite's default: when the log passed 1,000 pages).
-    public func resumeCheckpoints() throws {
-        try queue.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA wal_autocheckpoint = 1000") }
-    }
-
-    /// Copies the log into the database file on a connection of its own (a passive checkpoint:
-    /// it never blocks the store's own writes), so that it can run on another thread while the
-    /// store's connection goes on. A failure only leaves the log longer: what it holds was
-    /// fsynced at commit.
-    public func checkpointSeparately() throws {
-        var configuration = Configuration()
-        configuration.busyMode = .timeout(10)
-        let connection = try DatabaseQueue(path: path, configuration: configuration)
-        try connection.writeWithoutTransaction { db in try db.checkpoint(.passive) }
-        try connection.close()
-    }
-
-    /// A read-only connection of its own, for a lookup on another thread while the store's
-    /// connection is in a write transaction: it sees what was committed before that
-    /// transaction, nothing of it (WAL).
-    public func readOnlyConnection() throws -> DatabaseQueue {
-        var configuration = Configuration()
-        configuration.readonly = true
-        configuration.busyMode = .timeout(10)
-        return try DatabaseQueue(path: path, configuration: configuration)
-    }
-
-    /// Runs `body` with read access.
-    public func read<T>(_ body: (Database) throws -> T) throws -> T {
-        do {
-            return try queue.read(body)
-        } catch let error as DatabaseError where Self.isStorageFault(error) {
-            throw Self.storageFault(error, path: path)
-        }
-    }
+extension StateStore {
+    /// The GRDB pool, for tests of the SQLite layout (they inspect and damage tables).
+    @_spi(SQLiteLayout) public var sqlite: any DatabaseWriter { pool }
 }

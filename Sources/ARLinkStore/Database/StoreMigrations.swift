@@ -18,6 +18,7 @@ enum StoreMigrations {
         registerPrivacyV1(&migrator)
         registerKPIV1(&migrator)
         registerLayoutsV1(&migrator)
+        registerInboundV4(&migrator)
         return migrator
     }
 }

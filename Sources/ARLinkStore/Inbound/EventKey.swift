@@ -107,18 +107,30 @@ public struct EventKey: Hashable, Comparable, Sendable {
             let middle = (low + high) / 2
             if sorted[middle] < first { low = middle + 1 } else { high = middle }
         }
+        // Each stored key is looked for from where the last one was, galloping (steps of 1, 2,
+        // 4, ... then a binary search): a blob of a few thousand keys costs a few thousand short
+        // searches, not a walk over every key of the file.
         var i = low
         var j = 0
         while i < sorted.count && j < storedCount {
             let other = key(j)
             if sorted[i] < other {
-                i += 1
-            } else if other < sorted[i] {
-                j += 1
-            } else {
+                var bound = 1
+                while i + bound < sorted.count && sorted[i + bound] < other { bound <<= 1 }
+                var lower = i + bound / 2 + 1
+                var upper = min(i + bound, sorted.count)
+                while lower < upper {
+                    let middle = (lower + upper) / 2
+                    if sorted[middle] < other { lower = middle + 1 } else { upper = middle }
+                }
+                i = lower
+                if i == sorted.count { break }
+            }
+            if sorted[i] == other {
                 found.insert(other)
                 i += 1
             }
+            j += 1
         }
     }
 }

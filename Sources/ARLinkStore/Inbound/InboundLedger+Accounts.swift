@@ -8,7 +8,8 @@ extension InboundLedger {
 
     /// The account as placed with `partner` with what was paid on each invoice; nil if never
     /// placed or recalled (a recall keeps no invoices).
-    public static func position(_ db: Database, partner: String, accountRef: String) throws -> AccountPosition? {
+    public static func position(_ tx: StoreTransaction, partner: String, accountRef: String) throws -> AccountPosition? {
+        let db = tx.db
         guard let text = try String.fetchOne(db.cachedStatement(sql: "SELECT invoices FROM placement WHERE partner = ? AND account_ref = ?"),
                                              arguments: [partner, accountRef]) else { return nil }
         var invoices = PlacedInvoices.decode(text)
@@ -24,7 +25,8 @@ extension InboundLedger {
 
     /// Every placed account of `partner` with what was paid on each invoice, when there are
     /// at most `limit` placed accounts (one query instead of one per account); nil when more.
-    public static func positions(_ db: Database, partner: String, limit: Int) throws -> [String: AccountPosition]? {
+    public static func positions(_ tx: StoreTransaction, partner: String, limit: Int) throws -> [String: AccountPosition]? {
+        let db = tx.db
         let count = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM placement WHERE partner = ? AND invoices IS NOT NULL", arguments: [partner]) ?? 0
         guard count <= limit else { return nil }
         var paid: [String: [String: Int64]] = [:]
@@ -48,7 +50,8 @@ extension InboundLedger {
     }
 
     /// Sets what was paid on one invoice (net of reversals).
-    public static func setPaid(_ db: Database, partner: String, accountRef: String, invoiceNumber: String, paidMinor: Int64) throws {
+    public static func setPaid(_ tx: StoreTransaction, partner: String, accountRef: String, invoiceNumber: String, paidMinor: Int64) throws {
+        let db = tx.db
         try BulkStatement(db, sql: """
             INSERT INTO inbound_invoice_paid (partner, account_ref, invoice_number, paid_minor) VALUES (?, ?, ?, ?)
             ON CONFLICT (partner, account_ref, invoice_number) DO UPDATE SET paid_minor = excluded.paid_minor
@@ -77,20 +80,28 @@ extension InboundLedger {
 
     /// Records accepted payments, one at a time through `body`'s inserter (in event id order is fastest).
     /// - Parameter body: gets the inserter; `excess` is the part of the payment over the open balance, if any.
-    public static func insertPayments(_ db: Database, partner: String, _ body: (_ insert: (_ eventID: String, _ accountRef: String,
+    /// - Throws: ``StoreError`` `.conflict` when a payment's event id is already recorded (the
+    ///   transaction must then be undone).
+    public static func insertPayments(_ tx: StoreTransaction, partner: String, _ body: (_ insert: (_ eventID: String, _ accountRef: String,
                                                                                            _ encodedAllocations: String, _ reversedBy: String?,
                                                                                            _ excess: Money?) throws -> Void) throws -> Void) throws {
+        let db = tx.db
         let insert = try BulkInsert(db, head: "INSERT INTO inbound_payment (partner, event_id, account_ref, allocations, reversed_by, excess_currency, excess_minor)",
                                     columns: 7)
-        try body { eventID, accountRef, encoded, reversedBy, excess in
-            try insert.add(.text(partner), .text(eventID), .text(accountRef), .text(encoded), .optional(reversedBy),
-                           .optional(excess?.currency.code), excess.map { .int($0.minorUnits) } ?? .null)
+        do {
+            try body { eventID, accountRef, encoded, reversedBy, excess in
+                try insert.add(.text(partner), .text(eventID), .text(accountRef), .text(encoded), .optional(reversedBy),
+                               .optional(excess?.currency.code), excess.map { .int($0.minorUnits) } ?? .null)
+            }
+            try insert.finish()
+        } catch let error as DatabaseError where error.resultCode == .SQLITE_CONSTRAINT {
+            throw StoreError(.conflict, "a payment event id is recorded twice for partner \(partner)", underlying: error)
         }
-        try insert.finish()
     }
 
     /// An accepted payment of `partner`; nil if none has this id.
-    public static func payment(_ db: Database, partner: String, eventID: String) throws -> Payment? {
+    public static func payment(_ tx: StoreTransaction, partner: String, eventID: String) throws -> Payment? {
+        let db = tx.db
         guard let row = try Row.fetchOne(db, sql: "SELECT account_ref, allocations, reversed_by FROM inbound_payment WHERE partner = ? AND event_id = ?",
                                          arguments: [partner, eventID]) else { return nil }
         var payment = Payment(eventID: eventID, accountRef: row[0], allocations: [], reversedBy: row[2])
@@ -99,7 +110,8 @@ extension InboundLedger {
     }
 
     /// Marks a recorded payment reversed.
-    public static func markReversed(_ db: Database, partner: String, eventID: String, by reversal: String) throws {
+    public static func markReversed(_ tx: StoreTransaction, partner: String, eventID: String, by reversal: String) throws {
+        let db = tx.db
         try db.execute(sql: "UPDATE inbound_payment SET reversed_by = ? WHERE partner = ? AND event_id = ?", arguments: [reversal, partner, eventID])
     }
 
@@ -143,7 +155,8 @@ extension InboundLedger {
 
     /// The excess over the open balance of `partner`'s payments that are not reversed, by
     /// account and currency (`account TAB currency`): what was paid but reached no invoice.
-    public static func paymentExcess(_ db: Database, partner: String) throws -> [String: Int64] {
+    public static func paymentExcess(_ tx: StoreTransaction, partner: String) throws -> [String: Int64] {
+        let db = tx.db
         var out: [String: Int64] = [:]
         for row in try Row.fetchAll(db, sql: """
             SELECT account_ref, excess_currency, SUM(excess_minor) FROM inbound_payment
@@ -155,7 +168,8 @@ extension InboundLedger {
     }
 
     /// The earliest and latest as-of dates of the batches sent to `partner` (nil when none was).
-    public static func placementRange(_ db: Database, partner: String) throws -> ClosedRange<LocalDate>? {
+    public static func placementRange(_ tx: StoreTransaction, partner: String) throws -> ClosedRange<LocalDate>? {
+        let db = tx.db
         guard let row = try Row.fetchOne(db, sql: "SELECT MIN(as_of), MAX(as_of) FROM outbound_batch WHERE partner = ?", arguments: [partner]),
             let first = (row[0] as String?).flatMap({ LocalDate(iso: $0) }), let last = (row[1] as String?).flatMap({ LocalDate(iso: $0) })
         else { return nil }
@@ -163,16 +177,18 @@ extension InboundLedger {
     }
 
     /// The as-of date of the batch that placed an account with `partner`, if it was placed.
-    public static func placedOn(_ db: Database, partner: String, accountRef: String) throws -> LocalDate? {
-        try String.fetchOne(db, sql: """
+    public static func placedOn(_ tx: StoreTransaction, partner: String, accountRef: String) throws -> LocalDate? {
+        let db = tx.db
+        return try String.fetchOne(db, sql: """
             SELECT b.as_of FROM placement p JOIN outbound_batch b ON b.batch_id = p.placed_batch WHERE p.partner = ? AND p.account_ref = ?
             """, arguments: [partner, accountRef]).flatMap { LocalDate(iso: $0) }
     }
 
     /// What the partner paid on an account in `currency` so far (net of reversals), including
     /// any excess over the open balance.
-    public static func accountPaid(_ db: Database, partner: String, accountRef: String, currency: String) throws -> Int64 {
-        guard let position = try position(db, partner: partner, accountRef: accountRef) else { return 0 }
+    public static func accountPaid(_ tx: StoreTransaction, partner: String, accountRef: String, currency: String) throws -> Int64 {
+        let db = tx.db
+        guard let position = try position(tx, partner: partner, accountRef: accountRef) else { return 0 }
         let allocated = position.invoices.filter { $0.placed.currency.code == currency }.reduce(0) { $0 + $1.paidMinor }
         let excess = try Int64.fetchOne(db, sql: """
             SELECT COALESCE(SUM(excess_minor), 0) FROM inbound_payment
@@ -182,7 +198,8 @@ extension InboundLedger {
     }
 
     /// Every invoice placed with `partner` on active accounts, by account then due date (the feedback simulator).
-    public static func placedInvoices(_ db: Database, partner: String) throws -> [(accountRef: String, invoice: InvoicePosition)] {
+    public static func placedInvoices(_ tx: StoreTransaction, partner: String) throws -> [(accountRef: String, invoice: InvoicePosition)] {
+        let db = tx.db
         var out: [(accountRef: String, invoice: InvoicePosition)] = []
         for row in try Row.fetchAll(db, sql: """
             SELECT account_ref, invoices FROM placement WHERE partner = ? AND status = 'active' AND invoices IS NOT NULL ORDER BY account_ref

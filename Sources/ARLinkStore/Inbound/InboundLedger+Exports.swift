@@ -8,7 +8,8 @@ extension InboundLedger {
 
     /// Claims every update not yet in an export for a new export; nil when there is nothing.
     /// - Parameter makeID: the export id from the first outbox sequence number it covers.
-    public static func claimExport(_ db: Database, createdAt: String, makeID: (Int64) -> String) throws -> ERPExportClaim? {
+    public static func claimExport(_ tx: StoreTransaction, createdAt: String, makeID: (Int64) -> String) throws -> ERPExportClaim? {
+        let db = tx.db
         guard let row = try Row.fetchOne(db, sql: "SELECT MIN(seq), MAX(seq), COUNT(*) FROM erp_update WHERE export_id IS NULL"),
               let first = row[0] as Int64?, let last = row[1] as Int64? else { return nil }
         let count: Int = row[2]
@@ -20,20 +21,23 @@ extension InboundLedger {
     }
 
     /// Exports claimed but not yet written (a crash in between), oldest first.
-    public static func claimedExports(_ db: Database) throws -> [ERPExportClaim] {
-        try Row.fetchAll(db, sql: "SELECT * FROM erp_export WHERE state = 'claimed' ORDER BY first_seq").map { row in
+    public static func claimedExports(_ tx: StoreTransaction) throws -> [ERPExportClaim] {
+        let db = tx.db
+        return try Row.fetchAll(db, sql: "SELECT * FROM erp_export WHERE state = 'claimed' ORDER BY first_seq").map { row in
             ERPExportClaim(exportID: row["export_id"], firstSeq: row["first_seq"], lastSeq: row["last_seq"], count: row["update_count"], createdAt: row["created_at"])
         }
     }
 
     /// Calls `body` with each record of an export, in order (JSON text or CSV row).
-    public static func forEachRecord(_ db: Database, exportID: String, csv: Bool, _ body: (String) throws -> Void) throws {
+    public static func forEachRecord(_ tx: StoreTransaction, exportID: String, csv: Bool, _ body: (String) throws -> Void) throws {
+        let db = tx.db
         let cursor = try String.fetchCursor(db, sql: "SELECT \(csv ? "record_csv" : "record_json") FROM erp_update WHERE export_id = ? ORDER BY seq", arguments: [exportID])
         while let record = try cursor.next() { try body(record) }
     }
 
     /// Marks an export's files written.
-    public static func markExportWritten(_ db: Database, exportID: String) throws {
+    public static func markExportWritten(_ tx: StoreTransaction, exportID: String) throws {
+        let db = tx.db
         try db.execute(sql: "UPDATE erp_export SET state = 'written' WHERE export_id = ?", arguments: [exportID])
     }
 
@@ -64,21 +68,24 @@ extension InboundLedger {
     }
 
     /// The next export number (after every staged export and every v1 outbox export).
-    public static func nextExportNumber(_ db: Database) throws -> Int64 {
+    public static func nextExportNumber(_ tx: StoreTransaction) throws -> Int64 {
+        let db = tx.db
         let staged = try Int64.fetchOne(db, sql: "SELECT MAX(number) FROM erp_staged_export") ?? 0
         let legacy = try Int64.fetchOne(db, sql: "SELECT MAX(last_seq) FROM erp_export") ?? 0
         return max(staged, legacy) + 1
     }
 
     /// Records a staged export (state `staged`).
-    public static func insertStagedExport(_ db: Database, _ e: StagedExport) throws {
+    public static func insertStagedExport(_ tx: StoreTransaction, _ e: StagedExport) throws {
+        let db = tx.db
         try db.execute(sql: "INSERT INTO erp_staged_export (export_id, number, source, update_count, files, state, created_at) VALUES (?, ?, ?, ?, ?, 'staged', ?)",
                        arguments: [e.exportID, e.number, e.source, e.updateCount, e.files.map { "\($0.path)\t\($0.bytes)" }.joined(separator: "\n"), e.createdAt])
     }
 
     /// Staged exports not yet published, oldest first.
-    public static func stagedExports(_ db: Database) throws -> [StagedExport] {
-        try Row.fetchAll(db, sql: "SELECT * FROM erp_staged_export WHERE state = 'staged' ORDER BY number").map { row in
+    public static func stagedExports(_ tx: StoreTransaction) throws -> [StagedExport] {
+        let db = tx.db
+        return try Row.fetchAll(db, sql: "SELECT * FROM erp_staged_export WHERE state = 'staged' ORDER BY number").map { row in
             let files: [(path: String, bytes: Int64)] = (row["files"] as String).split(separator: "\n").compactMap { line in
                 guard let tab = line.lastIndex(of: "\t"), let bytes = Int64(line[line.index(after: tab)...]) else { return nil }
                 return (String(line[..<tab]), bytes)
@@ -89,13 +96,15 @@ extension InboundLedger {
     }
 
     /// Marks a staged export published.
-    public static func markStagedExportWritten(_ db: Database, exportID: String) throws {
+    public static func markStagedExportWritten(_ tx: StoreTransaction, exportID: String) throws {
+        let db = tx.db
         try db.execute(sql: "UPDATE erp_staged_export SET state = 'written' WHERE export_id = ?", arguments: [exportID])
     }
 
     /// The number of ERP updates recorded: v1 outbox rows plus staged exports (tests and reports).
-    public static func updateCount(_ db: Database) throws -> Int {
-        (try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM erp_update") ?? 0)
+    public static func updateCount(_ tx: StoreTransaction) throws -> Int {
+        let db = tx.db
+        return (try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM erp_update") ?? 0)
             + (try Int.fetchOne(db, sql: "SELECT COALESCE(SUM(update_count), 0) FROM erp_staged_export") ?? 0)
     }
 }

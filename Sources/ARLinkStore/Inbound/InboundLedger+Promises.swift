@@ -27,7 +27,8 @@ extension InboundLedger {
 
     /// Records accepted promises, each superseding the open promise of the same account and
     /// invoice (at most one per account and invoice among `promises`).
-    public static func insertPromises(_ db: Database, partner: String, _ promises: some Sequence<NewPromise>) throws {
+    public static func insertPromises(_ tx: StoreTransaction, partner: String, _ promises: some Sequence<NewPromise>) throws {
+        let db = tx.db
         let supersede = try BulkStatement(db, sql: """
             UPDATE inbound_promise_v2 SET state = 'superseded'
             WHERE partner = ? AND account_ref = ? AND ifnull(invoice_number, '') = ? AND state = 'open'
@@ -58,7 +59,8 @@ extension InboundLedger {
     }
 
     /// Promises of `partner` by state (tests and reports).
-    public static func promiseCounts(_ db: Database, partner: String) throws -> [String: Int] {
+    public static func promiseCounts(_ tx: StoreTransaction, partner: String) throws -> [String: Int] {
+        let db = tx.db
         var out: [String: Int] = [:]
         for row in try Row.fetchAll(db, sql: "SELECT state, COUNT(*) FROM inbound_promise_v2 WHERE partner = ? GROUP BY state", arguments: [partner]) {
             out[row[0]] = row[1]
@@ -67,8 +69,9 @@ extension InboundLedger {
     }
 
     /// Open promises dated before `date`.
-    public static func openPromises(_ db: Database, before date: LocalDate) throws -> [OpenPromise] {
-        try Row.fetchAll(db, sql: "SELECT * FROM inbound_promise_v2 WHERE state = 'open' AND promised_date < ? ORDER BY partner, promised_date, event_id",
+    public static func openPromises(_ tx: StoreTransaction, before date: LocalDate) throws -> [OpenPromise] {
+        let db = tx.db
+        return try Row.fetchAll(db, sql: "SELECT * FROM inbound_promise_v2 WHERE state = 'open' AND promised_date < ? ORDER BY partner, promised_date, event_id",
                          arguments: [date.iso]).map { row in
             OpenPromise(id: row["id"], partner: row["partner"], eventID: row["event_id"], accountRef: row["account_ref"], invoiceNumber: row["invoice_number"],
                         currency: row["currency"], amountMinor: row["amount_minor"], promisedDate: row["promised_date"],
@@ -77,7 +80,8 @@ extension InboundLedger {
     }
 
     /// Closes a promise as kept or broken.
-    public static func setPromiseState(_ db: Database, id: Int64, state: PromiseState) throws {
+    public static func setPromiseState(_ tx: StoreTransaction, id: Int64, state: PromiseState) throws {
+        let db = tx.db
         try db.execute(sql: "UPDATE inbound_promise_v2 SET state = ? WHERE id = ? AND state = 'open'", arguments: [state.rawValue, id])
     }
 }

@@ -8,49 +8,57 @@ public enum InboundLedger {
     // MARK: - Files
 
     /// The latest reception of these bytes, if any (a quarantined file may be received again).
-    public static func file(_ db: Database, partner: String, sha256: String) throws -> InboundFileRecord? {
-        try Row.fetchOne(db, sql: "SELECT * FROM inbound_file WHERE partner = ? AND sha256 = ? ORDER BY attempt DESC LIMIT 1",
+    public static func file(_ tx: StoreTransaction, partner: String, sha256: String) throws -> InboundFileRecord? {
+        let db = tx.db
+        return try Row.fetchOne(db, sql: "SELECT * FROM inbound_file WHERE partner = ? AND sha256 = ? ORDER BY attempt DESC LIMIT 1",
                          arguments: [partner, sha256]).map(decode)
     }
 
     /// The applied file with this `file_id`, if any.
-    public static func appliedFile(_ db: Database, partner: String, fileID: String) throws -> InboundFileRecord? {
-        try Row.fetchOne(db, sql: "SELECT * FROM inbound_file WHERE partner = ? AND file_id = ? AND state = 'applied'", arguments: [partner, fileID]).map(decode)
+    public static func appliedFile(_ tx: StoreTransaction, partner: String, fileID: String) throws -> InboundFileRecord? {
+        let db = tx.db
+        return try Row.fetchOne(db, sql: "SELECT * FROM inbound_file WHERE partner = ? AND file_id = ? AND state = 'applied'", arguments: [partner, fileID]).map(decode)
     }
 
     /// The applied file with the highest sequence number.
-    public static func lastApplied(_ db: Database, partner: String) throws -> InboundFileRecord? {
-        try Row.fetchOne(db, sql: "SELECT * FROM inbound_file WHERE partner = ? AND state = 'applied' ORDER BY sequence DESC LIMIT 1", arguments: [partner]).map(decode)
+    public static func lastApplied(_ tx: StoreTransaction, partner: String) throws -> InboundFileRecord? {
+        let db = tx.db
+        return try Row.fetchOne(db, sql: "SELECT * FROM inbound_file WHERE partner = ? AND state = 'applied' ORDER BY sequence DESC LIMIT 1", arguments: [partner]).map(decode)
     }
 
     /// Files whose receipt, archiving or remote move is still to do: those with receipts in
     /// receipt order (each receipt chains to the one before), then the others, oldest first.
-    public static func unfinished(_ db: Database, partner: String) throws -> [InboundFileRecord] {
-        try Row.fetchAll(db, sql: """
+    public static func unfinished(_ tx: StoreTransaction, partner: String) throws -> [InboundFileRecord] {
+        let db = tx.db
+        return try Row.fetchAll(db, sql: """
             SELECT * FROM inbound_file WHERE partner = ? AND finished = 0
             ORDER BY receipt_sequence IS NULL, receipt_sequence, received_at, sequence
             """, arguments: [partner]).map(decode)
     }
 
     /// The plaintext SHA-256 of receipt number `sequence` to `partner`, when it was sealed.
-    public static func receiptPlaintextSHA256(_ db: Database, partner: String, sequence: Int) throws -> String? {
-        try String.fetchOne(db, sql: "SELECT receipt_plaintext_sha256 FROM inbound_file WHERE partner = ? AND receipt_sequence = ?",
+    public static func receiptPlaintextSHA256(_ tx: StoreTransaction, partner: String, sequence: Int) throws -> String? {
+        let db = tx.db
+        return try String.fetchOne(db, sql: "SELECT receipt_plaintext_sha256 FROM inbound_file WHERE partner = ? AND receipt_sequence = ?",
                             arguments: [partner, sequence])
     }
 
     /// Records the plaintext SHA-256 of a sealed receipt.
-    public static func recordReceiptSealed(_ db: Database, partner: String, sequence: Int, plaintextSHA256: String) throws {
+    public static func recordReceiptSealed(_ tx: StoreTransaction, partner: String, sequence: Int, plaintextSHA256: String) throws {
+        let db = tx.db
         try db.execute(sql: "UPDATE inbound_file SET receipt_plaintext_sha256 = ? WHERE partner = ? AND receipt_sequence = ?",
                        arguments: [plaintextSHA256, partner, sequence])
     }
 
     /// All files of `partner` (reports and tests).
-    public static func files(_ db: Database, partner: String) throws -> [InboundFileRecord] {
-        try Row.fetchAll(db, sql: "SELECT * FROM inbound_file WHERE partner = ? ORDER BY received_at, sequence", arguments: [partner]).map(decode)
+    public static func files(_ tx: StoreTransaction, partner: String) throws -> [InboundFileRecord] {
+        let db = tx.db
+        return try Row.fetchAll(db, sql: "SELECT * FROM inbound_file WHERE partner = ? ORDER BY received_at, sequence", arguments: [partner]).map(decode)
     }
 
     /// Records a claimed file, as the next reception of its bytes.
-    public static func insert(_ db: Database, _ f: InboundFileRecord) throws {
+    public static func insert(_ tx: StoreTransaction, _ f: InboundFileRecord) throws {
+        let db = tx.db
         try db.execute(sql: """
             INSERT INTO inbound_file (partner, sha256, attempt, file_name, file_id, sequence, state, plaintext_sha256, error_code,
                 events_accepted, events_rejected, receipt_name, receipt_file_id, receipt_sequence, received_at, finished)
@@ -62,22 +70,28 @@ public enum InboundLedger {
     }
 
     /// Marks a file's unfinished reception finished (receipt delivered, archived, remote moved).
-    public static func markFinished(_ db: Database, partner: String, sha256: String) throws {
+    public static func markFinished(_ tx: StoreTransaction, partner: String, sha256: String) throws {
+        let db = tx.db
         try db.execute(sql: "UPDATE inbound_file SET finished = 1 WHERE partner = ? AND sha256 = ? AND finished = 0", arguments: [partner, sha256])
     }
 
     /// The next sequence number of our receipts to `partner`.
-    public static func nextReceiptSequence(_ db: Database, partner: String) throws -> Int {
-        (try Int.fetchOne(db, sql: "SELECT MAX(receipt_sequence) FROM inbound_file WHERE partner = ?", arguments: [partner]) ?? 0) + 1
+    public static func nextReceiptSequence(_ tx: StoreTransaction, partner: String) throws -> Int {
+        let db = tx.db
+        return (try Int.fetchOne(db, sql: "SELECT MAX(receipt_sequence) FROM inbound_file WHERE partner = ?", arguments: [partner]) ?? 0) + 1
     }
 
     // MARK: - Events
 
-    /// The keys among `sorted` (ascending) that earlier files of `partner` already brought.
-    public static func knownEventKeys(_ db: Database, partner: String, sorted: [EventKey]) throws -> Set<EventKey> {
+    /// The keys among `sorted` (ascending) that earlier files of `partner` received on or
+    /// after `since` already brought (all earlier files when nil). Only the blobs of those
+    /// days are read (an index by partner and day), so older history costs nothing.
+    public static func knownEventKeys(_ tx: StoreTransaction, partner: String, since: LocalDate? = nil, sorted: [EventKey]) throws -> Set<EventKey> {
+        let db = tx.db
         var found: Set<EventKey> = []
         guard !sorted.isEmpty else { return found }
-        let cursor = try Row.fetchCursor(db, sql: "SELECT keys FROM inbound_event_keys WHERE partner = ?", arguments: [partner])
+        let cursor = try Row.fetchCursor(db, sql: "SELECT keys FROM inbound_event_keys WHERE partner = ? AND received_on >= ?",
+                                         arguments: [partner, since?.iso ?? ""])
         while let row = try cursor.next() {
             try row.withUnsafeData(atIndex: 0) { data in
                 data?.withUnsafeBytes { EventKey.common(sorted, stored: $0, into: &found) }
@@ -86,25 +100,27 @@ public enum InboundLedger {
         return found
     }
 
-    /// Records the keys of every event id a file brought (sorted ascending), in blobs of at
-    /// most 16 Ki keys (256 KiB). Larger blobs cost more than they save: 4 MiB ones took
-    /// 0.067 s and 12 MB more memory for a million keys (each blob and SQLite's copies of it
-    /// were fresh mappings, faulted in page by page), 256 KiB ones 0.035 s and nothing.
-    public static func recordEventKeys(_ db: Database, partner: String, fileSHA256: String, sorted: [EventKey]) throws {
-        let insert = try BulkStatement(db, sql: "INSERT INTO inbound_event_keys (partner, file_sha256, chunk, key_count, keys) VALUES (?, ?, ?, ?, ?)")
+    /// Records the keys of every event id a file received on `receivedOn` brought (sorted
+    /// ascending), in blobs of at most 16 Ki keys (256 KiB: larger blobs are fresh memory
+    /// mappings in SQLite, faulted in page by page).
+    public static func recordEventKeys(_ tx: StoreTransaction, partner: String, fileSHA256: String, receivedOn: LocalDate, sorted: [EventKey]) throws {
+        let db = tx.db
+        let insert = try BulkStatement(db, sql: "INSERT INTO inbound_event_keys (partner, file_sha256, chunk, key_count, keys, received_on) VALUES (?, ?, ?, ?, ?, ?)")
+        let day = BulkValue.text(receivedOn.iso)
         let chunk = 1 << 14
         var start = 0
         var index: Int64 = 0
         while start < sorted.count {
             let end = min(sorted.count, start + chunk)
-            try insert.insert(.text(partner), .text(fileSHA256), .int(index), .int(Int64(end - start)), .blob(EventKey.encode(sorted[start..<end])))
+            try insert.insert(.text(partner), .text(fileSHA256), .int(index), .int(Int64(end - start)), .blob(EventKey.encode(sorted[start..<end])), day)
             start = end
             index += 1
         }
     }
 
     /// How many distinct event ids are recorded (for `partner`, or all partners).
-    public static func eventCount(_ db: Database, partner: String? = nil) throws -> Int {
+    public static func eventCount(_ tx: StoreTransaction, partner: String? = nil) throws -> Int {
+        let db = tx.db
         if let partner {
             return try Int.fetchOne(db, sql: "SELECT COALESCE(SUM(key_count), 0) FROM inbound_event_keys WHERE partner = ?", arguments: [partner]) ?? 0
         }
@@ -112,7 +128,8 @@ public enum InboundLedger {
     }
 
     /// Records accepted and rejected events per type of one file.
-    public static func recordCounts(_ db: Database, partner: String, fileSHA256: String, counts: [String: (accepted: Int, rejected: Int)]) throws {
+    public static func recordCounts(_ tx: StoreTransaction, partner: String, fileSHA256: String, counts: [String: (accepted: Int, rejected: Int)]) throws {
+        let db = tx.db
         for (type, count) in counts {
             try db.execute(sql: "INSERT INTO inbound_file_count (partner, file_sha256, type, accepted, rejected) VALUES (?, ?, ?, ?, ?)",
                            arguments: [partner, fileSHA256, type, count.accepted, count.rejected])
@@ -120,19 +137,22 @@ public enum InboundLedger {
     }
 
     /// Records one rejected event of a file (for the receipt and the report).
-    public static func insertRejection(_ db: Database, partner: String, fileSHA256: String, line: Int, eventID: String, reason: String) throws {
+    public static func insertRejection(_ tx: StoreTransaction, partner: String, fileSHA256: String, line: Int, eventID: String, reason: String) throws {
+        let db = tx.db
         try db.cachedStatement(sql: "INSERT OR REPLACE INTO inbound_rejection (partner, file_sha256, line, event_id, reason) VALUES (?, ?, ?, ?, ?)")
             .execute(arguments: [partner, fileSHA256, line, eventID, reason])
     }
 
     /// The rejected events of a file, in file order.
-    public static func rejections(_ db: Database, partner: String, fileSHA256: String) throws -> [(eventID: String, reason: String)] {
-        try Row.fetchAll(db, sql: "SELECT event_id, reason FROM inbound_rejection WHERE partner = ? AND file_sha256 = ? ORDER BY line",
+    public static func rejections(_ tx: StoreTransaction, partner: String, fileSHA256: String) throws -> [(eventID: String, reason: String)] {
+        let db = tx.db
+        return try Row.fetchAll(db, sql: "SELECT event_id, reason FROM inbound_rejection WHERE partner = ? AND file_sha256 = ? ORDER BY line",
                          arguments: [partner, fileSHA256]).map { ($0[0], $0[1]) }
     }
 
     /// Accepted events per type for `partner` (tests and reports).
-    public static func acceptedCounts(_ db: Database, partner: String) throws -> [String: Int] {
+    public static func acceptedCounts(_ tx: StoreTransaction, partner: String) throws -> [String: Int] {
+        let db = tx.db
         var out: [String: Int] = [:]
         for row in try Row.fetchAll(db, sql: "SELECT type, SUM(accepted) FROM inbound_file_count WHERE partner = ? GROUP BY type HAVING SUM(accepted) > 0",
                                     arguments: [partner]) {

@@ -15,7 +15,8 @@ extension KPIFacts {
     }
 
     /// The partner's placement changes in delivered (or acknowledged) batches, oldest first.
-    public static func placementSteps(_ db: Database, partner: String) throws -> [PlacementStep] {
+    public static func placementSteps(_ tx: StoreTransaction, partner: String) throws -> [PlacementStep] {
+        let db = tx.db
         let rows = try Row.fetchCursor(db, sql: """
             SELECT e.account_ref, e.action, b.as_of, e.balances, e.recall_reason FROM placement_event e
             JOIN outbound_batch b ON b.batch_id = e.batch_id
@@ -32,8 +33,9 @@ extension KPIFacts {
     }
 
     /// Invoices placed per currency by each of the partner's delivered batches, with the batch's as-of date.
-    public static func placedInvoices(_ db: Database, partner: String) throws -> [(asOf: LocalDate, currency: String, invoices: Int)] {
-        try Row.fetchAll(db, sql: """
+    public static func placedInvoices(_ tx: StoreTransaction, partner: String) throws -> [(asOf: LocalDate, currency: String, invoices: Int)] {
+        let db = tx.db
+        return try Row.fetchAll(db, sql: """
             SELECT b.as_of, f.currency, f.placed_invoices FROM kpi_batch_fact f JOIN outbound_batch b ON b.batch_id = f.batch_id
             WHERE b.partner = ? AND b.state IN ('delivered', 'acknowledged')
             """, arguments: [partner]).compactMap { row in
@@ -54,8 +56,9 @@ extension KPIFacts {
     }
 
     /// The partner's net payments per account, currency and day, oldest first.
-    public static func accountPayments(_ db: Database, partner: String) throws -> [AccountPayment] {
-        try Row.fetchAll(db, sql: "SELECT account_ref, currency, day, minor, paid FROM kpi_account_payment WHERE partner = ? ORDER BY day",
+    public static func accountPayments(_ tx: StoreTransaction, partner: String) throws -> [AccountPayment] {
+        let db = tx.db
+        return try Row.fetchAll(db, sql: "SELECT account_ref, currency, day, minor, paid FROM kpi_account_payment WHERE partner = ? ORDER BY day",
                          arguments: [partner]).compactMap { row in
             guard let day = LocalDate(iso: row[2] as String) else { return nil }
             return AccountPayment(accountRef: row[0], currency: row[1], day: day, minor: row[3], paid: (row[4] as Int64) != 0)
@@ -73,8 +76,9 @@ extension KPIFacts {
     }
 
     /// The partner's event figures dated `from` through `to`.
-    public static func eventFacts(_ db: Database, partner: String, from: LocalDate, to: LocalDate) throws -> [EventFact] {
-        try Row.fetchAll(db, sql: """
+    public static func eventFacts(_ tx: StoreTransaction, partner: String, from: LocalDate, to: LocalDate) throws -> [EventFact] {
+        let db = tx.db
+        return try Row.fetchAll(db, sql: """
             SELECT day, currency, measure, key, events, minor FROM kpi_event_fact WHERE partner = ? AND day >= ? AND day <= ?
             """, arguments: [partner, from.iso, to.iso]).compactMap { row in
             guard let day = LocalDate(iso: row[0] as String) else { return nil }
@@ -83,7 +87,8 @@ extension KPIFacts {
     }
 
     /// The first day each of the partner's accounts was disputed.
-    public static func disputeDays(_ db: Database, partner: String) throws -> [String: LocalDate] {
+    public static func disputeDays(_ tx: StoreTransaction, partner: String) throws -> [String: LocalDate] {
+        let db = tx.db
         var out: [String: LocalDate] = [:]
         for row in try Row.fetchAll(db, sql: "SELECT account_ref, first_disputed_on FROM kpi_account_dispute WHERE partner = ?", arguments: [partner]) {
             if let day = LocalDate(iso: row[1] as String) { out[row[0]] = day }
@@ -92,7 +97,8 @@ extension KPIFacts {
     }
 
     /// Each of the partner's accounts' latest risk score.
-    public static func risks(_ db: Database, partner: String) throws -> [String: FeedbackFacts.Risk] {
+    public static func risks(_ tx: StoreTransaction, partner: String) throws -> [String: FeedbackFacts.Risk] {
+        let db = tx.db
         var out: [String: FeedbackFacts.Risk] = [:]
         for row in try Row.fetchAll(db, sql: "SELECT account_ref, score, segment, scored_on FROM kpi_account_risk WHERE partner = ?", arguments: [partner]) {
             if let day = LocalDate(iso: row[3] as String) { out[row[0]] = FeedbackFacts.Risk(score: row[1], segment: row[2], scoredOn: day) }
@@ -109,8 +115,9 @@ extension KPIFacts {
     }
 
     /// The partner's promises dated `from` through `to` that were judged (the day after their date).
-    public static func judgedPromises(_ db: Database, partner: String, from: LocalDate, to: LocalDate) throws -> [JudgedPromise] {
-        try Row.fetchAll(db, sql: """
+    public static func judgedPromises(_ tx: StoreTransaction, partner: String, from: LocalDate, to: LocalDate) throws -> [JudgedPromise] {
+        let db = tx.db
+        return try Row.fetchAll(db, sql: """
             SELECT currency, amount_minor, promised_date, state FROM inbound_promise_v2
             WHERE partner = ? AND state IN ('kept', 'broken') AND promised_date >= ? AND promised_date <= ?
             """, arguments: [partner, from.iso, to.iso]).compactMap { row in
@@ -134,7 +141,8 @@ extension KPIFacts {
         public init() {}
     }
 
-    public static func fileActivity(_ db: Database, partner: String, from: LocalDate, to: LocalDate) throws -> FileActivity {
+    public static func fileActivity(_ tx: StoreTransaction, partner: String, from: LocalDate, to: LocalDate) throws -> FileActivity {
+        let db = tx.db
         var out = FileActivity()
         let start = from.iso, end = to.adding(days: 1).iso
         for row in try Row.fetchAll(db, sql: """
@@ -183,8 +191,9 @@ extension KPIFacts {
     }
 
     /// The extract facts of runs with as-of dates up to `to`, oldest first.
-    public static func extractFacts(_ db: Database, through to: LocalDate) throws -> [ExtractFact] {
-        try Row.fetchAll(db, sql: "SELECT as_of, currency, measure, key, items, minor FROM kpi_extract_fact WHERE as_of <= ? ORDER BY as_of",
+    public static func extractFacts(_ tx: StoreTransaction, through to: LocalDate) throws -> [ExtractFact] {
+        let db = tx.db
+        return try Row.fetchAll(db, sql: "SELECT as_of, currency, measure, key, items, minor FROM kpi_extract_fact WHERE as_of <= ? ORDER BY as_of",
                          arguments: [to.iso]).compactMap { row in
             guard let day = LocalDate(iso: row[0] as String) else { return nil }
             return ExtractFact(asOf: day, currency: row[1], measure: row[2], key: row[3], items: row[4], minor: row[5])
@@ -192,7 +201,8 @@ extension KPIFacts {
     }
 
     /// The first day each kind of fact was recorded (absent: never).
-    public static func origins(_ db: Database) throws -> [Kind: LocalDate] {
+    public static func origins(_ tx: StoreTransaction) throws -> [Kind: LocalDate] {
+        let db = tx.db
         var out: [Kind: LocalDate] = [:]
         for row in try Row.fetchAll(db, sql: "SELECT kind, since FROM kpi_fact_origin") {
             if let kind = Kind(rawValue: row[0]), let day = LocalDate(iso: row[1] as String) { out[kind] = day }

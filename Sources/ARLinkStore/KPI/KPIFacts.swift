@@ -14,7 +14,8 @@ public enum KPIFacts {
 
     /// Records one extract's facts under its as-of date, replacing what an earlier run with the
     /// same as-of date recorded (the extract of that day, read again).
-    public static func recordExtract(_ db: Database, _ facts: ExtractFacts) throws {
+    public static func recordExtract(_ tx: StoreTransaction, _ facts: ExtractFacts) throws {
+        let db = tx.db
         let asOf = facts.asOf.iso
         try db.execute(sql: "DELETE FROM kpi_extract_fact WHERE as_of = ?", arguments: [asOf])
         for (key, figure) in facts.figures {
@@ -25,7 +26,8 @@ public enum KPIFacts {
     }
 
     /// Records the number of invoices a batch placed, per currency (in the batch's transaction).
-    public static func recordPlacedInvoices(_ db: Database, batchID: String, _ counts: [String: Int]) throws {
+    public static func recordPlacedInvoices(_ tx: StoreTransaction, batchID: String, _ counts: [String: Int]) throws {
+        let db = tx.db
         for (currency, count) in counts {
             try db.execute(sql: "INSERT OR REPLACE INTO kpi_batch_fact (batch_id, currency, placed_invoices) VALUES (?, ?, ?)",
                            arguments: [batchID, currency, count])
@@ -33,7 +35,8 @@ public enum KPIFacts {
     }
 
     /// Adds one feedback file's facts to the partner's.
-    public static func recordFeedback(_ db: Database, partner: String, _ facts: FeedbackFacts) throws {
+    public static func recordFeedback(_ tx: StoreTransaction, partner: String, _ facts: FeedbackFacts) throws {
+        let db = tx.db
         let event = try BulkStatement(db, sql: """
             INSERT INTO kpi_event_fact (partner, day, currency, measure, key, events, minor) VALUES (?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT DO UPDATE SET events = events + excluded.events, minor = minor + excluded.minor

@@ -7,7 +7,8 @@ public import ARLinkCore
 /// block, so ledger changes and the audit entries describing them commit together.
 public enum PlacementLedger {
     /// Accounts active with `partner`, by account reference.
-    public static func activePlacements(_ db: Database, partner: String) throws -> [String: PlacedAccount] {
+    public static func activePlacements(_ tx: StoreTransaction, partner: String) throws -> [String: PlacedAccount] {
+        let db = tx.db
         var out: [String: PlacedAccount] = [:]
         let rows = try Row.fetchCursor(db, sql: "SELECT account_ref, fingerprint FROM placement WHERE partner = ? AND status = 'active'", arguments: [partner])
         while let row = try rows.next() {
@@ -18,8 +19,9 @@ public enum PlacementLedger {
     }
 
     /// The balances and invoice numbers last placed for those of `refs` that are active with `partner`.
-    public static func placedPositions(_ db: Database, partner: String, refs: some Sequence<String>)
+    public static func placedPositions(_ tx: StoreTransaction, partner: String, refs: some Sequence<String>)
         throws -> [String: (balances: [Money], invoices: [String])] {
+        let db = tx.db
         var out: [String: (balances: [Money], invoices: [String])] = [:]
         let statement = try db.cachedStatement(sql: "SELECT balances, invoices FROM placement WHERE partner = ? AND account_ref = ? AND status = 'active'")
         for ref in refs {
@@ -41,27 +43,32 @@ public enum PlacementLedger {
     }
 
     /// Account references active with any partner other than `partner`.
-    public static func activeElsewhere(_ db: Database, partner: String) throws -> Set<String> {
-        Set(try String.fetchAll(db, sql: "SELECT account_ref FROM placement WHERE partner <> ? AND status = 'active'", arguments: [partner]))
+    public static func activeElsewhere(_ tx: StoreTransaction, partner: String) throws -> Set<String> {
+        let db = tx.db
+        return Set(try String.fetchAll(db, sql: "SELECT account_ref FROM placement WHERE partner <> ? AND status = 'active'", arguments: [partner]))
     }
 
     /// The batch of `partner` for `asOf`, if one was built.
-    public static func batch(_ db: Database, partner: String, asOf: String) throws -> OutboundBatch? {
-        try Row.fetchOne(db, sql: "SELECT * FROM outbound_batch WHERE partner = ? AND as_of = ?", arguments: [partner, asOf]).map(decode)
+    public static func batch(_ tx: StoreTransaction, partner: String, asOf: String) throws -> OutboundBatch? {
+        let db = tx.db
+        return try Row.fetchOne(db, sql: "SELECT * FROM outbound_batch WHERE partner = ? AND as_of = ?", arguments: [partner, asOf]).map(decode)
     }
 
     /// A batch by id.
-    public static func batch(_ db: Database, id: String) throws -> OutboundBatch? {
-        try Row.fetchOne(db, sql: "SELECT * FROM outbound_batch WHERE batch_id = ?", arguments: [id]).map(decode)
+    public static func batch(_ tx: StoreTransaction, id: String) throws -> OutboundBatch? {
+        let db = tx.db
+        return try Row.fetchOne(db, sql: "SELECT * FROM outbound_batch WHERE batch_id = ?", arguments: [id]).map(decode)
     }
 
     /// Batches of `partner` not yet delivered, oldest first.
-    public static func pendingBatches(_ db: Database, partner: String) throws -> [OutboundBatch] {
-        try Row.fetchAll(db, sql: "SELECT * FROM outbound_batch WHERE partner = ? AND state IN ('built', 'sealed') ORDER BY sequence", arguments: [partner]).map(decode)
+    public static func pendingBatches(_ tx: StoreTransaction, partner: String) throws -> [OutboundBatch] {
+        let db = tx.db
+        return try Row.fetchAll(db, sql: "SELECT * FROM outbound_batch WHERE partner = ? AND state IN ('built', 'sealed') ORDER BY sequence", arguments: [partner]).map(decode)
     }
 
     /// All batches, newest first (for reports and the demo).
-    public static func batches(_ db: Database, partner: String? = nil) throws -> [OutboundBatch] {
+    public static func batches(_ tx: StoreTransaction, partner: String? = nil) throws -> [OutboundBatch] {
+        let db = tx.db
         if let partner {
             return try Row.fetchAll(db, sql: "SELECT * FROM outbound_batch WHERE partner = ? ORDER BY sequence DESC", arguments: [partner]).map(decode)
         }
@@ -69,21 +76,24 @@ public enum PlacementLedger {
     }
 
     /// The newest batch of `partner` (for the next sequence number and the previous-file hash).
-    public static func lastBatch(_ db: Database, partner: String) throws -> OutboundBatch? {
-        try Row.fetchOne(db, sql: "SELECT * FROM outbound_batch WHERE partner = ? ORDER BY sequence DESC LIMIT 1", arguments: [partner]).map(decode)
+    public static func lastBatch(_ tx: StoreTransaction, partner: String) throws -> OutboundBatch? {
+        let db = tx.db
+        return try Row.fetchOne(db, sql: "SELECT * FROM outbound_batch WHERE partner = ? ORDER BY sequence DESC LIMIT 1", arguments: [partner]).map(decode)
     }
 
     /// The batch of `partner` with the latest as-of date, whatever its state.
-    public static func latestBatchByDate(_ db: Database, partner: String) throws -> OutboundBatch? {
-        try Row.fetchOne(db, sql: "SELECT * FROM outbound_batch WHERE partner = ? ORDER BY as_of DESC, sequence DESC LIMIT 1", arguments: [partner]).map(decode)
+    public static func latestBatchByDate(_ tx: StoreTransaction, partner: String) throws -> OutboundBatch? {
+        let db = tx.db
+        return try Row.fetchOne(db, sql: "SELECT * FROM outbound_batch WHERE partner = ? ORDER BY as_of DESC, sequence DESC LIMIT 1", arguments: [partner]).map(decode)
     }
 
     /// Records a built batch and applies its ledger changes, in the caller's transaction.
     /// - Parameter invoices: the invoices of a placed or updated account (replacing what was
     ///   stored), asked for one account at a time so the caller need not hold them all.
     public static func recordBuilt(
-        _ db: Database, batch: OutboundBatch, changes: [LedgerChange], invoices: (String) throws -> [PortfolioInvoice]?
+        _ tx: StoreTransaction, batch: OutboundBatch, changes: [LedgerChange], invoices: (String) throws -> [PortfolioInvoice]?
     ) throws {
+        let db = tx.db
         try db.execute(sql: """
             INSERT INTO outbound_batch (batch_id, partner, as_of, sequence, file_id, file_name, state, created_at,
                 plaintext_path, plaintext_sha256, plaintext_bytes, record_counts, totals, invoice_count)
@@ -127,7 +137,8 @@ public enum PlacementLedger {
     }
 
     /// Sets the invoices placed for an account (tests and benchmarks that seed a ledger).
-    public static func setInvoices(_ db: Database, partner: String, accountRef: String, _ invoices: [InvoicePosition]) throws {
+    public static func setInvoices(_ tx: StoreTransaction, partner: String, accountRef: String, _ invoices: [InvoicePosition]) throws {
+        let db = tx.db
         try db.execute(sql: "UPDATE placement SET invoices = ? WHERE partner = ? AND account_ref = ?",
                        arguments: [PlacedInvoices.encode(invoices.map { ($0.invoiceNumber, $0.placed, $0.dueDate) }), partner, accountRef])
     }
@@ -135,7 +146,8 @@ public enum PlacementLedger {
     /// Sets a built batch's plaintext digest, size, counts and totals (recorded with
     /// placeholders by ``recordBuilt(_:batch:changes:invoices:)`` while the file was still
     /// being written), in the same transaction.
-    public static func completeBuilt(_ db: Database, batch: OutboundBatch) throws {
+    public static func completeBuilt(_ tx: StoreTransaction, batch: OutboundBatch) throws {
+        let db = tx.db
         try db.execute(sql: """
             UPDATE outbound_batch SET plaintext_sha256 = ?, plaintext_bytes = ?, record_counts = ?, totals = ?
             WHERE batch_id = ? AND state = 'built'
@@ -143,9 +155,10 @@ public enum PlacementLedger {
         guard db.changesCount == 1 else { throw StoreError(.notFound, "batch \(batch.batchID) is not a built batch in the ledger") }
     }
 
-    public static func advance(_ db: Database, batchID: String, to state: BatchState, sealedPath: String? = nil,
+    public static func advance(_ tx: StoreTransaction, batchID: String, to state: BatchState, sealedPath: String? = nil,
                                sealedSHA256: String? = nil, sealedBytes: Int64? = nil, at time: String) throws {
-        guard let current = try batch(db, id: batchID) else {
+        let db = tx.db
+        guard let current = try batch(tx, id: batchID) else {
             throw StoreError(.notFound, "batch \(batchID) is not in the ledger")
         }
         guard current.state < state else {
@@ -159,7 +172,8 @@ public enum PlacementLedger {
     }
 
     /// Number of accounts per status for `partner` (for reports and tests).
-    public static func placementCounts(_ db: Database, partner: String) throws -> [String: Int] {
+    public static func placementCounts(_ tx: StoreTransaction, partner: String) throws -> [String: Int] {
+        let db = tx.db
         var out: [String: Int] = [:]
         for row in try Row.fetchAll(db, sql: "SELECT status, COUNT(*) FROM placement WHERE partner = ? GROUP BY status", arguments: [partner]) {
             out[row[0]] = row[1]

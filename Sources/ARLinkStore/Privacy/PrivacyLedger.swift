@@ -32,19 +32,22 @@ public struct ReturnedEvent: Sendable, Hashable {
 /// Reads the ledger for the privacy commands, and records erasure requests.
 public enum PrivacyLedger {
     /// Records that the debtor of `accountRef` asked for erasure; false when it was recorded before.
-    public static func recordErasure(_ db: Database, accountRef: String, at time: String) throws -> Bool {
+    public static func recordErasure(_ tx: StoreTransaction, accountRef: String, at time: String) throws -> Bool {
+        let db = tx.db
         try db.execute(sql: "INSERT OR IGNORE INTO privacy_erasure (account_ref, requested_at) VALUES (?, ?)", arguments: [accountRef, time])
         return db.changesCount > 0
     }
 
     /// Every account whose debtor asked for erasure.
-    public static func erasedAccounts(_ db: Database) throws -> Set<String> {
-        Set(try String.fetchAll(db, sql: "SELECT account_ref FROM privacy_erasure"))
+    public static func erasedAccounts(_ tx: StoreTransaction) throws -> Set<String> {
+        let db = tx.db
+        return Set(try String.fetchAll(db, sql: "SELECT account_ref FROM privacy_erasure"))
     }
 
     /// When erasure of `accountRef` was requested, if it was.
-    public static func erasureRequested(_ db: Database, accountRef: String) throws -> String? {
-        try String.fetchOne(db, sql: "SELECT requested_at FROM privacy_erasure WHERE account_ref = ?", arguments: [accountRef])
+    public static func erasureRequested(_ tx: StoreTransaction, accountRef: String) throws -> String? {
+        let db = tx.db
+        return try String.fetchOne(db, sql: "SELECT requested_at FROM privacy_erasure WHERE account_ref = ?", arguments: [accountRef])
     }
 
     static let transferColumns = """
@@ -58,12 +61,14 @@ public enum PrivacyLedger {
     }
 
     /// Every batch line about one account, oldest first.
-    public static func transfers(_ db: Database, accountRef: String) throws -> [TransferRecord] {
-        try Row.fetchAll(db, sql: transferColumns + " WHERE e.account_ref = ? ORDER BY b.created_at, e.partner", arguments: [accountRef]).map(transfer)
+    public static func transfers(_ tx: StoreTransaction, accountRef: String) throws -> [TransferRecord] {
+        let db = tx.db
+        return try Row.fetchAll(db, sql: transferColumns + " WHERE e.account_ref = ? ORDER BY b.created_at, e.partner", arguments: [accountRef]).map(transfer)
     }
 
     /// Every line of a batch delivered at or before `until` (ISO 8601 UTC), by delivery time.
-    public static func deliveredTransfers(_ db: Database, until: String, partner: String? = nil) throws -> [TransferRecord] {
+    public static func deliveredTransfers(_ tx: StoreTransaction, until: String, partner: String? = nil) throws -> [TransferRecord] {
+        let db = tx.db
         var sql = transferColumns + " WHERE b.delivered_at IS NOT NULL AND b.delivered_at <= ?"
         var arguments: StatementArguments = [until]
         if let partner {
@@ -74,7 +79,8 @@ public enum PrivacyLedger {
     }
 
     /// Accepted payments and promises about one account.
-    public static func returnedEvents(_ db: Database, accountRef: String) throws -> [ReturnedEvent] {
+    public static func returnedEvents(_ tx: StoreTransaction, accountRef: String) throws -> [ReturnedEvent] {
+        let db = tx.db
         var out = try Row.fetchAll(db, sql: "SELECT partner, event_id, reversed_by FROM inbound_payment WHERE account_ref = ? ORDER BY partner, event_id",
                                    arguments: [accountRef]).map { row in
             ReturnedEvent(partner: row[0], type: "payment", eventID: row[1], date: nil, state: (row[2] as String?) == nil ? nil : "reversed")
@@ -88,8 +94,9 @@ public enum PrivacyLedger {
 
     /// Accepted and rejected events per partner and event type of the feedback files applied
     /// between `from` and `until` (ISO 8601 UTC, inclusive).
-    public static func returnedCounts(_ db: Database, from: String, until: String) throws -> [(partner: String, type: String, accepted: Int, rejected: Int)] {
-        try Row.fetchAll(db, sql: """
+    public static func returnedCounts(_ tx: StoreTransaction, from: String, until: String) throws -> [(partner: String, type: String, accepted: Int, rejected: Int)] {
+        let db = tx.db
+        return try Row.fetchAll(db, sql: """
             SELECT c.partner, c.type, SUM(c.accepted), SUM(c.rejected) FROM inbound_file_count c
             WHERE EXISTS (SELECT 1 FROM inbound_file f WHERE f.partner = c.partner AND f.sha256 = c.file_sha256
                           AND f.state = 'applied' AND f.received_at >= ? AND f.received_at <= ?)
@@ -98,14 +105,16 @@ public enum PrivacyLedger {
     }
 
     /// The account's placement with each partner: `active` or `recalled`, and the recall reason.
-    public static func placements(_ db: Database, accountRef: String) throws -> [(partner: String, status: String, recallReason: String?)] {
-        try Row.fetchAll(db, sql: "SELECT partner, status, recall_reason FROM placement WHERE account_ref = ? ORDER BY partner",
+    public static func placements(_ tx: StoreTransaction, accountRef: String) throws -> [(partner: String, status: String, recallReason: String?)] {
+        let db = tx.db
+        return try Row.fetchAll(db, sql: "SELECT partner, status, recall_reason FROM placement WHERE account_ref = ? ORDER BY partner",
                          arguments: [accountRef]).map { ($0[0], $0[1], $0[2]) }
     }
 
     /// Removes the rendered rows of exported v1 ERP updates about one account (they can hold
     /// contact data); returns how many.
-    public static func removeExportedUpdateRows(_ db: Database, accountRef: String) throws -> Int {
+    public static func removeExportedUpdateRows(_ tx: StoreTransaction, accountRef: String) throws -> Int {
+        let db = tx.db
         try db.execute(sql: "DELETE FROM erp_update WHERE export_id IS NOT NULL AND instr(record_json, ?) > 0",
                        arguments: ["\"account_ref\":\"\(accountRef)\""])
         return db.changesCount

@@ -1,9 +1,8 @@
 import GRDB
 import GRDBSQLite
 
-/// A prepared SQLite statement driven through the C API, for the two hot loops of the audit
-/// log (appending entries, scanning them for verification), where GRDB's per-row argument
-/// boxing and row objects cost more than SQLite itself.
+/// A prepared SQLite statement driven through the C API, for the audit log's scan of every
+/// entry (verification, proofs, exports), where GRDB's row objects cost more than SQLite itself.
 ///
 /// Prepared on the connection of a `Database` that the caller holds inside a GRDB
 /// transaction or read; finalized in `deinit`. Never escapes that closure.
@@ -16,11 +15,11 @@ final class RawStatement {
     private static let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
 
     init(_ db: Database, sql: String) throws {
-        guard let connection = db.sqliteConnection else { throw AuditError(.storage, "the database connection is closed") }
+        guard let connection = db.sqliteConnection else { throw StoreError(.corrupt, "the database connection is closed") }
         var statement: OpaquePointer?
         let code = sqlite3_prepare_v2(connection, sql, -1, &statement, nil)
         guard code == SQLITE_OK, let statement else {
-            throw AuditError(.storage, "cannot prepare \(sql): \(String(cString: sqlite3_errmsg(connection)))")
+            throw StoreError(.corrupt, "cannot prepare \(sql): \(String(cString: sqlite3_errmsg(connection)))")
         }
         self.statement = statement
         self.connection = connection
@@ -80,7 +79,7 @@ final class RawStatement {
         return UnsafeRawBufferPointer(start: pointer, count: pointer == nil ? 0 : count)
     }
 
-    private func failure(_ code: Int32) -> AuditError {
-        AuditError(.storage, "SQLite error \(code) running \(sql): \(String(cString: sqlite3_errmsg(connection)))")
+    private func failure(_ code: Int32) -> StoreError {
+        StoreError(.corrupt, "SQLite error \(code) running \(sql): \(String(cString: sqlite3_errmsg(connection)))")
     }
 }
