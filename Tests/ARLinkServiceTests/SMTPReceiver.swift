@@ -1,5 +1,8 @@
 import ARLinkTestSupport
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// A real SMTP server on loopback (Python's aiosmtpd) that requires STARTTLS with a
 /// certificate made by the openssl CLI, and writes each message it accepts as a JSON line.
@@ -49,7 +52,7 @@ final class SMTPReceiver {
         try process.run()
         let read = { Int(((try? String(contentsOfFile: out, encoding: .utf8)) ?? "").trimmingCharacters(in: .whitespacesAndNewlines)) }
         guard ServeProcess.eventually(timeout: 30, { read() != nil }), let port = read() else {
-            process.terminate()
+            kill(process.processIdentifier, SIGKILL)
             throw ServeError("the SMTP server did not start: \((try? String(contentsOfFile: folder.file("smtp.err"), encoding: .utf8)) ?? "")")
         }
         self.port = port
@@ -61,6 +64,7 @@ final class SMTPReceiver {
     }
 
     deinit {
-        if process.isRunning { process.terminate(); process.waitUntilExit() }
+        // SIGKILL: a child of the test process may inherit a mask that blocks SIGTERM.
+        if process.isRunning { kill(process.processIdentifier, SIGKILL); process.waitUntilExit() }
     }
 }

@@ -62,7 +62,7 @@ final class ServeProcess {
         let result = try ProcessRunner.run("curl", args, timeout: 20)
         var lines = result.stdout.split(separator: "\n", omittingEmptySubsequences: false)
         let code = Int(lines.popLast() ?? "") ?? 0
-        return (code, lines.joined(separator: "\n"))
+        return (code, lines.joined(separator: "\n").trimmingCharacters(in: .newlines))
     }
 
     /// Polls `condition` every 0.2 s for up to `timeout` seconds.
@@ -127,7 +127,7 @@ final class WebhookReceiver {
             Int(((try? String(contentsOfFile: out, encoding: .utf8)) ?? "").trimmingCharacters(in: .whitespacesAndNewlines)) != nil
         }
         guard found, let port = Int(((try? String(contentsOfFile: out, encoding: .utf8)) ?? "").trimmingCharacters(in: .whitespacesAndNewlines)) else {
-            process.terminate()
+            kill(process.processIdentifier, SIGKILL)
             throw ServeError("the webhook receiver did not start")
         }
         self.port = port
@@ -140,6 +140,7 @@ final class WebhookReceiver {
     }
 
     deinit {
-        if process.isRunning { process.terminate(); process.waitUntilExit() }
+        // SIGKILL: a child of the test process may inherit a mask that blocks SIGTERM.
+        if process.isRunning { kill(process.processIdentifier, SIGKILL); process.waitUntilExit() }
     }
 }
