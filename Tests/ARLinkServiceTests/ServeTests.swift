@@ -258,6 +258,51 @@ struct ServeTests {
         #expect(serve.wait(timeout: 60) == 0, "\(serve.stderr)")
     }
 
+    @Test("a partner job failing the same way dead_letter_after times is parked (audit, metric, status, exit 65) until a reload")
+    func deadLetter() throws {
+        let (dir, config) = try Self.demo("""
+            service:
+              listen: 127.0.0.1:0
+              schedules:
+                - job: inbound
+                  every: 1s
+            alerts:
+              dead_letter_after: 2
+            """)
+        defer { dir.remove() }
+        // The partner's drop folder is gone: every inbound run fails the same way for this partner.
+        try FileManager.default.moveItem(atPath: dir.file("demo/partner/outbox"), toPath: dir.file("demo/partner/outbox.away"))
+        let serve = try ServeProcess(config: config, folder: dir)
+        defer { serve.stop() }
+        let parked = try ServeProcess.eventually(timeout: 60) {
+            Self.metricLine(try serve.get("/metrics").body, "arlink_parked_jobs", [#"partner="acme-collect""#]) == 1
+        }
+        #expect(parked, "\(serve.stderr)")
+        #expect(serve.stderr.contains("inbound/acme-collect: parked after 2 runs failing with"))
+        // Parked: no further runs while the firings go on.
+        let runs = serve.stderr.components(separatedBy: "run started").count
+        Thread.sleep(forTimeInterval: 3)
+        #expect(serve.stderr.components(separatedBy: "run started").count == runs, "\(serve.stderr)")
+        let status = try ProcessRunner.run(Self.arlink, ["status", "--config", config, "--log-format", "json"])
+        #expect(status.status == 65, "\(status.stdout)\(status.stderr)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as? [String: Any])
+        let partner = try #require((object["partners"] as? [[String: Any]])?.first)
+        #expect((partner["parked"] as? [[String: Any]])?.first?["job"] as? String == "inbound")
+        // The cause fixed and the configuration reloaded: the job runs again.
+        try FileManager.default.moveItem(atPath: dir.file("demo/partner/outbox.away"), toPath: dir.file("demo/partner/outbox"))
+        serve.signal(SIGHUP)
+        let resumed = try ServeProcess.eventually(timeout: 60) {
+            (Self.metricLine(try serve.get("/metrics").body, "arlink_job_runs_total", [#"job="inbound""#, #"outcome="success""#]) ?? 0) >= 1
+        }
+        #expect(resumed, "\(serve.stderr)")
+        serve.signal(SIGTERM)
+        #expect(serve.wait(timeout: 60) == 0, "\(serve.stderr)")
+        let actions = try Self.auditActions(dir)
+        #expect(actions.contains("job.parked") && actions.contains("job.unparked"), "\(actions.suffix(30))")
+        let after = try ProcessRunner.run(Self.arlink, ["status", "--config", config])
+        #expect(!after.stdout.contains("parked "), "\(after.stdout)")
+    }
+
     @Test("arlink status: all is well (exit 0), then a silent partner needs a person (exit 65), in text and JSON")
     func statusCommand() throws {
         let (dir, config) = try Self.demo("""
