@@ -102,6 +102,9 @@ extension ArlinkConfiguration {
             guard url.hasPrefix("https://") || url.hasPrefix("http://") else {
                 throw ConfigError(.invalidValue, "\(webhook.keyPath("url")): expected an http:// or https:// URL")
             }
+            if url.hasPrefix("http://"), !ServiceSettings.isLoopback(URLComponents(string: url)?.host ?? "") {
+                throw ConfigError(.invalidValue, "\(webhook.keyPath("url")): http:// only to a loopback host (a local relay); use https:// for \(URLComponents(string: url)?.host ?? "this host")")
+            }
             var w = WebhookAlertSettings(url: url, secretFile: try webhook.path("secret_file", mustExist: true))
             w.retries = try webhook.int("retries", default: 3, range: 0...10)
             w.retryDelay = try duration(&webhook, "retry_delay", default: w.retryDelay)
