@@ -8,13 +8,15 @@ public protocol ServiceClock: Sendable {
     func sleep(until deadline: Date) async throws
 }
 
-/// Wall-clock time and `Task.sleep`.
+/// Wall-clock time, and a sleep of the calling task on a thread of its own (`nanosleep`), which
+/// also works where the wall clock is shifted (libfaketime in the clock-shift test run).
 public struct SystemServiceClock: ServiceClock {
     public init() {}
     public func now() -> Date { Date() }
     public func sleep(until deadline: Date) async throws {
         let seconds = deadline.timeIntervalSinceNow
         guard seconds > 0 else { return }
-        try await Task.sleep(for: .milliseconds(Int64((seconds * 1000).rounded(.up))))
+        await Worker.run("sleep") { Thread.sleep(forTimeInterval: seconds) }
+        try Task.checkCancellation()
     }
 }
