@@ -26,6 +26,11 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         // MARK: - C interop
@@ -122,13 +127,32 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        /// `arlink serve` (issue 17): schedules, HTTP endpoints (Hummingbird), metrics (swift-metrics with the
+        /// Prometheus backend), alerts, graceful shutdown and reload (swift-service-lifecycle).
+        .target(
+            name: "ARLinkService",
+            dependencies: [
+                "ARLinkCore", "ARLinkConfig", "ARLinkJobs", "ARLinkOutbound", "ARLinkInbound", "ARLinkStore", "ARLinkAudit",
+                "ARLinkEnvelope", "ARLinkTransport",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
         // MARK: - Executables
 
         .executableTarget(
             name: "arlink",
             dependencies: [
                 "ARLinkOutbound", "ARLinkInbound", "ARLinkConfig", "ARLinkEnvelope", "ARLinkAudit", "ARLinkTransport",
-                "ARLinkJobs", "ARLinkFormats", "ARLinkStore", "ARLinkCore", "ARLinkKPI", "ARLinkSampleData", "ARLinkSystem",
+                "ARLinkJobs", "ARLinkFormats", "ARLinkStore", "ARLinkCore", "ARLinkKPI", "ARLinkSampleData", "ARLinkSystem", "ARLinkService",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -214,5 +238,10 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "ARLinkCLITests", dependencies: ["ARLinkTestSupport"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "ARLinkServiceTests",
+            dependencies: ["ARLinkService", "ARLinkConfig", "ARLinkCore", "ARLinkJobs", "ARLinkTestSupport"],
+            swiftSettings: swiftSettings
+        ),
     ]
 )

@@ -19,5 +19,10 @@ $SUDO apt-get update -qq
 $SUDO apt-get install -y -qq libssl-dev openssl libcurl4-openssl-dev openssh-server openssh-client \
   nginx sqlite3 libsqlite3-dev python3 python3-jsonschema python3-yaml python3-cryptography python3-pil faketime \
   librnp-dev rnp gnupg sq chromium >/dev/null
+# arlink serve: systemd-analyze (the unit files in deploy/systemd are verified by the tests),
+# curl (the tests' HTTP client), and Python's aiosmtpd (a real SMTP server with STARTTLS that
+# receives the alert e-mails in the tests).
+$SUDO apt-get install -y -qq systemd curl >/dev/null
 python3 -c 'import jsonschema, yaml, cryptography, PIL' 2>/dev/null || python3 -m pip install -q jsonschema pyyaml cryptography pillow
+python3 -c 'import aiosmtpd' 2>/dev/null || python3 -m pip install -q aiosmtpd
 echo "arlink: system packages ready"

@@ -87,10 +87,14 @@ extension ArlinkConfiguration {
         if company.openPGP == nil, let first = partners.firstIndex(where: { $0.envelope == .openpgp }) {
             throw ConfigError(.missingKey, "company.openpgp: partners[\(first)] (\(partners[first].id.rawValue)) has envelope: openpgp, which needs our OpenPGP secret key (company.openpgp.key, with passphrase_file or passphrase_env when it is protected) and our archive certificate (company.openpgp.archive)")
         }
+        var service: ServiceSettings?
+        if var serviceNode = try top.optionalChild("service") { service = try parseService(&serviceNode, partners: partners) }
+        var alerts = AlertSettings()
+        if var alertsNode = try top.optionalChild("alerts") { alerts = try parseAlerts(&alertsNode) }
         try top.finish()
         return ArlinkConfiguration(
             sourcePath: sourcePath, sourceBytes: bytes ?? Array(yaml.utf8), company: company, state: state,
-            audit: audit, erp: erp, partners: partners, inbound: inbound
+            audit: audit, erp: erp, partners: partners, inbound: inbound, service: service, alerts: alerts
         )
     }
 

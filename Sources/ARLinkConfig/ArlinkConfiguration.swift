@@ -21,6 +21,10 @@ public struct ArlinkConfiguration: Sendable {
     public var partners: [PartnerSettings]
     /// Inbound settings (`inbound:`, optional).
     public var inbound = InboundSettings()
+    /// `arlink serve`: listen address, schedules (`service:`); nil when the file has none.
+    public var service: ServiceSettings? = nil
+    /// Alert receivers and thresholds (`alerts:`); defaults when the file has none.
+    public var alerts: AlertSettings = AlertSettings()
 
     /// The SQLite state database (placement ledger, inbound state, audit log).
     public var stateDatabasePath: String { state.databasePath }

@@ -23,6 +23,8 @@ struct Arlink: AsyncParsableCommand {
             PrivacyCommand.self,
             ReportCommand.self,
             DemoCommand.self,
+            ServeCommand.self,
+            StatusCommand.self,
         ]
     )
 

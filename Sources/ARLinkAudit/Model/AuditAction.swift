@@ -32,5 +32,11 @@ public enum AuditAction {
         "audit.pruned": "the content of entries past retention was removed (every entry below below_leaf); their leaf hashes stay",
         "transfer.refused": "an outbound run was refused: a partner may not receive personal data (no transfer basis, or its agreement is not valid today)",
         "privacy.erasure_requested": "a debtor's erasure was recorded: the account is recalled from every partner and its personal data removed from our work files (the account's SHA-256, counts)",
+        "service.started": "arlink serve started (its instance name, the number of schedules)",
+        "service.stopped": "arlink serve stopped after SIGTERM, once the run under way had finished",
+        "service.reloaded": "arlink serve loaded its configuration again after SIGHUP",
+        "service.reload_refused": "a configuration reload (SIGHUP) was refused because the new file does not validate (error code); the previous configuration stays in force",
+        "job.parked": "the service stopped running a partner's job after it failed the same way alerts.dead_letter_after times in a row (error code, failures)",
+        "job.unparked": "the service lets a parked job run again (after a start or a reload)",
     ]
 }
