@@ -133,7 +133,7 @@ let package = Package(
             name: "ARLinkService",
             dependencies: [
                 "ARLinkCore", "ARLinkConfig", "ARLinkJobs", "ARLinkOutbound", "ARLinkInbound", "ARLinkStore", "ARLinkAudit",
-                "ARLinkEnvelope", "ARLinkTransport",
+                "ARLinkEnvelope", "ARLinkTransport", "ARLinkSystem",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),

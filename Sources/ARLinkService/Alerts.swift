@@ -1,5 +1,6 @@
 public import ARLinkConfig
 public import ARLinkCore
+import ARLinkSystem
 import ARLinkTransport
 public import Foundation
 
