@@ -42,7 +42,7 @@ function __arlink_parse_tokens -S
             case 'seal'
                 __arlink_parse_subcommand 0 'in=' 'out=' 'format=' 'sign-cert=' 'sign-key=' 'to=+' 'armor' 'compression=' 'passphrase-file=' 'passphrase-env=' 'version' 'h/help'
             case 'open'
-                __arlink_parse_subcommand 0 'in=' 'out=' 'format=' 'cert=' 'key=' 'trust=+' 'ca=' 'crl=' 'partner=' 'allow-cbc' 'passphrase-file=' 'passphrase-env=' 'max-ratio=' 'version' 'h/help'
+                __arlink_parse_subcommand 0 'in=' 'out=' 'format=' 'cert=' 'key=' 'trust=+' 'ca=' 'crl=' 'partner=' 'allow-cbc' 'legacy-key-transport=+' 'passphrase-file=' 'passphrase-env=' 'max-ratio=' 'version' 'h/help'
             case 'inspect'
                 __arlink_parse_subcommand 0 'in=' 'format=' 'version' 'h/help'
             end
@@ -101,7 +101,7 @@ function __arlink_parse_tokens -S
                 __arlink_parse_subcommand 0 'config=' 'from=' 'to=' 'partner=' 'format=' 'output=' 'version' 'h/help'
             end
         case 'demo'
-            __arlink_parse_subcommand 0 'workdir=' 'keys=' 'customers=' 'open-items=' 'envelope=' 'log-format=' 'version' 'h/help'
+            __arlink_parse_subcommand 0 'workdir=' 'keys=' 'customers=' 'open-items=' 'envelope=' 'layout=' 'log-format=' 'version' 'h/help'
         case 'serve'
             __arlink_parse_subcommand 0 'config=' 'log-format=' 'status-interval=' 'version' 'h/help'
         case 'status'
@@ -229,6 +229,7 @@ complete -c 'arlink' -n '__arlink_should_offer_completions_for_flags_or_options 
 complete -c 'arlink' -n '__arlink_should_offer_completions_for_flags_or_options "arlink envelope open" crl' -l 'crl' -d 'A CRL file checked for the signer.' -rfka ''
 complete -c 'arlink' -n '__arlink_should_offer_completions_for_flags_or_options "arlink envelope open" partner' -l 'partner' -d 'The partner\'s name, for messages.' -rfka ''
 complete -c 'arlink' -n '__arlink_should_offer_completions_for_flags_or_options "arlink envelope open" allow-cbc' -l 'allow-cbc' -d 'Accept AES-CBC EnvelopedData (a partner exception; warns).'
+complete -c 'arlink' -n '__arlink_should_offer_completions_for_flags_or_options "arlink envelope open"' -l 'legacy-key-transport' -d 'Accept a weak key transport (a partner exception; warns; repeatable): rsa_pkcs1v15, rsa_oaep_sha1 or ecdh_sha1_kdf.' -rfka ''
 complete -c 'arlink' -n '__arlink_should_offer_completions_for_flags_or_options "arlink envelope open" passphrase-file' -l 'passphrase-file' -d 'File whose first line is the private key\'s passphrase (mode 0600).' -rfka ''
 complete -c 'arlink' -n '__arlink_should_offer_completions_for_flags_or_options "arlink envelope open" passphrase-env' -l 'passphrase-env' -d 'Environment variable holding the private key\'s passphrase.' -rfka ''
 complete -c 'arlink' -n '__arlink_should_offer_completions_for_flags_or_options "arlink envelope open" max-ratio' -l 'max-ratio' -d 'OpenPGP: the largest plaintext as a multiple of the message\'s size (a compression bomb is refused).' -rfka ''
@@ -356,6 +357,7 @@ complete -c 'arlink' -n '__arlink_should_offer_completions_for_flags_or_options 
 complete -c 'arlink' -n '__arlink_should_offer_completions_for_flags_or_options "arlink demo" customers' -l 'customers' -d 'Customers in the sample extract.' -rfka ''
 complete -c 'arlink' -n '__arlink_should_offer_completions_for_flags_or_options "arlink demo" open-items' -l 'open-items' -d 'Open items in the sample extract.' -rfka ''
 complete -c 'arlink' -n '__arlink_should_offer_completions_for_flags_or_options "arlink demo" envelope' -l 'envelope' -d 'The partner\'s envelope: cms (openssl plays the partner) or openpgp (gpg plays the partner).' -rfka 'cms openpgp'
+complete -c 'arlink' -n '__arlink_should_offer_completions_for_flags_or_options "arlink demo" layout' -l 'layout' -d 'A partner layout the simulated agency speaks both ways: latitude-aim or latitude-aim-pipe (docs/layouts.md).' -rfka ''
 complete -c 'arlink' -n '__arlink_should_offer_completions_for_flags_or_options "arlink demo" log-format' -l 'log-format' -d 'Log output: human or json.' -rfka 'human json'
 complete -c 'arlink' -n '__arlink_should_offer_completions_for_flags_or_options "arlink demo" version' -l 'version' -d 'Show the version.'
 complete -c 'arlink' -n '__arlink_should_offer_completions_for_flags_or_options "arlink demo" h help' -s 'h' -l 'help' -d 'Show help information.'
