@@ -36,7 +36,8 @@ is_pending() {
 
 # A separate build folder whose package modules are compiled afresh each time: the compiler
 # reports a file's warnings only when it compiles it.
-scratch=.build/strict-safety
+# CI passes STRICT_SAFETY_SCRATCH=.build to reuse the suite's build of the dependencies.
+scratch=${STRICT_SAFETY_SCRATCH:-.build/strict-safety}
 if [ -d "$scratch" ]; then
   find "$scratch" -maxdepth 3 -type d \( -name 'ARLink*.build' -o -name 'arlink*.build' \) -prune -exec rm -rf {} +
   find "$scratch" -maxdepth 4 -path '*Modules*' \( -name 'ARLink*' -o -name 'arlink*' \) -prune -exec rm -rf {} +
