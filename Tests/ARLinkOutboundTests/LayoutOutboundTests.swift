@@ -4,7 +4,7 @@ import ARLinkJobs
 import ARLinkLayouts
 import ARLinkOutbound
 import ARLinkSampleData
-import ARLinkStore
+@_spi(SQLiteLayout) import ARLinkStore
 import ARLinkTestSupport
 import Foundation
 import GRDB
@@ -52,6 +52,17 @@ struct LayoutOutboundTests {
         let records = try PortfolioLayout(layout: layout).read(file)
         #expect(records.filter { $0.action == .place }.count == p.placed)
         #expect(file.trailer?["agency"] == .text("acme-corp"))
+        // The audit log names the files the agency received, with the data file's digest.
+        let entries = try StateStore(path: f.dir.file("state/arlink.sqlite")).read {
+            try String.fetchAll($0.sqlite, sql: "SELECT entry FROM audit_entry WHERE action IN ('batch.sealed', 'batch.delivered') ORDER BY leaf_index")
+        }
+        try #require(entries.count == 2)
+        let sealedData = try ProcessRunner.run("sha256sum", [f.dir.file("partner/inbox/" + dataName)]).stdout.prefix(64)
+        #expect(entries[0].contains("\"layout_data_sealed_sha256\":\"\(sealedData)\""), "\(entries[0])")
+        for entry in entries {
+            #expect(entry.contains("\"layout_data_file\":\"\(dataName)\""), "\(entry)")
+            #expect(entry.contains("\"layout_manifest_file\":\"\(manifestName)\""), "\(entry)")
+        }
         // The work folder keeps only sealed files.
         let work = try FileManager.default.contentsOfDirectory(atPath: f.dir.file("state/work/outbound/acme-collect"))
         #expect(work.allSatisfy { $0.hasSuffix(".p7m") })

@@ -25,7 +25,9 @@ extension OutboundJob {
 
     /// Renders the batch's plaintext through the partner's layout, assigns file numbers, and
     /// seals the data file and its manifest next to the batch's sealed file.
-    func sealLayoutFiles(_ batch: OutboundBatch, partner: PartnerSettings, layout: Layout) throws {
+    /// - Returns: audit detail for `batch.sealed`: the layout, and the name and digests of the
+    ///   data file and the manifest that are delivered in place of arlink's own file.
+    func sealLayoutFiles(_ batch: OutboundBatch, partner: PartnerSettings, layout: Layout) throws -> [String: String] {
         let pid = partner.id.rawValue
         let folder = (batch.plaintextPath as NSString).deletingLastPathComponent
         let names = Self.layoutNames(batchFileName: batch.fileName, envelopeExtension: partner.envelope.fileExtension)
@@ -61,9 +63,18 @@ extension OutboundJob {
                 throw JobError(.io, "cannot write \(path) (the work folder is not writable or the disk is full)")
             }
         }
-        _ = try self.context.seal(for: partner, input: dataPlain, output: folder + "/" + names.data)
-        _ = try self.context.seal(for: partner, input: manifestPlain, output: folder + "/" + names.manifest)
+        let sealedData = try self.context.seal(for: partner, input: dataPlain, output: folder + "/" + names.data)
+        let sealedManifest = try self.context.seal(for: partner, input: manifestPlain, output: folder + "/" + names.manifest)
         reporter.info("rendered batch \(batch.batchID) in layout \(layout.name): \(names.data) with its manifest", ["partner": pid])
+        return Self.layoutAuditDetail(layout: layout.name, names: names).merging([
+            "layout_data_plaintext_sha256": sealedData.plaintextSHA256, "layout_data_sealed_sha256": sealedData.sealedSHA256,
+            "layout_manifest_sealed_sha256": sealedManifest.sealedSHA256,
+        ]) { a, _ in a }
+    }
+
+    /// The files a layout partner receives instead of arlink's own file, for the audit log.
+    static func layoutAuditDetail(layout: String, names: (data: String, manifest: String)) -> [String: String] {
+        ["layout": layout, "layout_data_file": names.data, "layout_manifest_file": names.manifest]
     }
 
     /// Delivers a layout batch's data file, then its manifest (whose arrival completes the pair).

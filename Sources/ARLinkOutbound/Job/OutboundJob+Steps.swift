@@ -1,6 +1,7 @@
 import ARLinkCore
 import ARLinkConfig
 import ARLinkJobs
+import ARLinkLayouts
 import ARLinkFormats
 import ARLinkEnvelope
 import ARLinkStore
@@ -143,7 +144,10 @@ extension OutboundJob {
                 throw JobError(.stateMismatch, "the plaintext of batch \(batch.batchID) changed since it was built (sha256 \(result.plaintextSHA256.prefix(12))… instead of \(batch.plaintextSHA256.prefix(12))…); refusing to seal it")
             }
             Failpoint.hit("outbound.sealed_file_written")
-            if let layout = partner.layouts.portfolio { try sealLayoutFiles(batch, partner: partner, layout: layout) }
+            var sealedDetail = ["sealed_bytes": String(result.sealedBytes)]
+            if let layout = partner.layouts.portfolio {
+                sealedDetail.merge(try sealLayoutFiles(batch, partner: partner, layout: layout)) { a, _ in a }
+            }
             let time = Timestamp.iso8601(context.now())
             try context.store.write { db in
                 try PlacementLedger.advance(db, batchID: batch.batchID, to: .sealed, sealedPath: sealedPath,
@@ -151,7 +155,7 @@ extension OutboundJob {
                 try context.audit.append([AuditEvent(
                     action: "batch.sealed", outcome: "ok", partner: pid, direction: "outbound", batchID: batch.batchID,
                     fileID: batch.fileID, fileName: batch.fileName, plaintextSHA256: batch.plaintextSHA256,
-                    sealedSHA256: result.sealedSHA256, detail: ["sealed_bytes": String(result.sealedBytes)]
+                    sealedSHA256: result.sealedSHA256, detail: sealedDetail
                 )], in: db)
             }
             Failpoint.hit("outbound.sealed")
@@ -183,6 +187,11 @@ extension OutboundJob {
             }
             Failpoint.hit("outbound.delivered_file")
             let time = Timestamp.iso8601(context.now())
+            // A layout partner received the layout's data file and manifest, not arlink's own file.
+            let layoutFiles = partner.layouts.portfolio.map { layout in
+                Self.layoutAuditDetail(layout: layout.name, names: Self.layoutNames(batchFileName: batch.fileName,
+                                                                                      envelopeExtension: partner.envelope.fileExtension))
+            }
             try context.store.write { db in
                 try PlacementLedger.advance(db, batchID: batch.batchID, to: .delivered, at: time)
                 try context.audit.append([AuditEvent(
@@ -191,12 +200,14 @@ extension OutboundJob {
                     sealedSHA256: batch.sealedSHA256, recordCount: batch.recordCounts.values.reduce(0, +),
                     detail: partner.transferAuditDetail(companyCountry: config.company.country)
                         .merging(["transport": Self.transportKind(partner.transport)]) { a, _ in a }
+                        .merging(layoutFiles ?? [:]) { a, _ in a }
                 )], in: db)
             }
             Failpoint.hit("outbound.delivered")
             batch.state = .delivered
             batch.deliveredAt = time
-            reporter.info("delivered \(batch.fileName) to \(pid)", ["partner": pid, "file": batch.fileName])
+            let delivered = layoutFiles.map { "\($0["layout_data_file"] ?? "") and \($0["layout_manifest_file"] ?? "")" } ?? batch.fileName
+            reporter.info("delivered \(delivered) to \(pid)", ["partner": pid, "file": batch.fileName])
         }
         return batch
     }
