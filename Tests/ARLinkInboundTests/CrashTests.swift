@@ -72,7 +72,7 @@ struct CrashTests {
         var random = SplitMix(seed)
         let f = try InboundFixture()
         let staging = f.dir.file("staging")
-        let prepared = try Self.prepare(f, files: 30, eventsPerFile: 900, seed: seed, staging: staging)
+        let prepared = try Self.prepare(f, files: 40, eventsPerFile: 900, seed: seed, staging: staging)
 
         // The partner drops the files one or two at a time; arlink is killed at a random moment
         // of a typical run while it works on them, and started again. Each kill is counted by the
@@ -96,11 +96,22 @@ struct CrashTests {
             runs += 1
             let processedBefore = f.files(f.processed).count
             let started = clock.now
-            if try Self.runArlink(f, killAfter: Double(random.next() % 1_000_000) / 1_000_000 * window) == .killed {
+            // Between files is a narrow moment that random timing may seldom hit: while that phase
+            // still lacks kills and one file waits, every second run is killed as soon as the
+            // file has been moved to processed, while the run finishes (the phase is still judged
+            // by what the run left).
+            // Likewise, while "before any file" lacks kills, every third run is killed within its
+            // first 30 ms (starting, checking folders, listing).
+            let targeted = kills[.betweenFiles, default: 0] < KillPhase.betweenFiles.wanted && f.files(f.outbox).count == 1 && runs % 2 == 0
+            let early = !targeted && kills[.beforeAnyFile, default: 0] < KillPhase.beforeAnyFile.wanted && runs % 3 == 1
+            let outcome = targeted
+                ? try Self.runArlink(f, killWhen: { f.files(f.processed).count > processedBefore })
+                : try Self.runArlink(f, killAfter: Double(random.next() % 1_000_000) / 1_000_000 * (early ? 0.03 : window))
+            if outcome == .killed {
                 let phase = try Self.phase(f, processedBefore: processedBefore)
                 kills[phase, default: 0] += 1
                 // No file finished: the next run gets longer, so a slow machine still makes progress.
-                if phase != .betweenFiles { window *= 1.25 }
+                if phase != .betweenFiles && !targeted && !early { window *= 1.25 }
             } else {
                 // A run that finished its files: the next kills fall within such a run.
                 let (seconds, attoseconds) = (clock.now - started).components
@@ -223,6 +234,30 @@ struct CrashTests {
             return .midFile
         }
         return f.files(f.processed).count > processedBefore ? .betweenFiles : .beforeAnyFile
+    }
+
+    /// Runs `arlink inbound run` and kills it with SIGKILL as soon as `condition` holds (checked
+    /// every millisecond) while it still runs.
+    static func runArlink(_ f: InboundFixture, killWhen condition: () -> Bool) throws -> RunOutcome {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: RepositoryPaths.arlinkExecutable)
+        process.arguments = ["inbound", "run", "--config", f.configPath, "--log-format", "json"]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let deadline = ContinuousClock.now + .seconds(120)
+        while process.isRunning && ContinuousClock.now < deadline {
+            if condition() {
+                kill(process.processIdentifier, SIGKILL)
+                process.waitUntilExit()
+                return .killed
+            }
+            usleep(1000)
+        }
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        process.waitUntilExit()
+        if process.terminationReason == .uncaughtSignal { return .killed }
+        return process.terminationStatus == 0 ? .finished : .failed(process.terminationStatus)
     }
 
     /// Runs `arlink inbound run`; kills it with SIGKILL after `killAfter` seconds if still running.
