@@ -115,6 +115,11 @@ public struct OpenPGPPin: Sendable, Hashable {
     /// Last day (UTC) the pin is trusted (`valid_until`, inclusive); nil: no end but the key's own.
     public var validUntil: LocalDate? = nil
 
+    /// The window for messages: `2026-01-01 to 2027-01-31`, `… to 2027-01-31`, `2026-01-01 to …`.
+    public var windowText: String {
+        "\(validFrom.map(String.init(describing:)) ?? "…") to \(validUntil.map(String.init(describing:)) ?? "…")"
+    }
+
     /// Whether `day` lies in the pin's window.
     public func isInWindow(on day: LocalDate) -> Bool {
         if let validFrom, day < validFrom { return false }

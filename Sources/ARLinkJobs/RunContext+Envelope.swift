@@ -70,13 +70,13 @@ extension RunContext {
         guard let pins = partner.openPGP?.certificates, !pins.isEmpty else {
             throw ConfigError(.missingKey, "partner \(partner.id.rawValue): envelope: openpgp needs openpgp.certificates")
         }
-        let today = LocalDate(daysSinceEpoch: Int32((now.timeIntervalSince1970 / 86_400).rounded(.down)))
+        let today = LocalDate(utcDayOf: now)
         var usable: [OpenPGPCertificate] = []
         var reasons: [String] = []
         for pin in pins {
             let certificate = try OpenPGPCertificate(path: pin.path, expectedFingerprint: pin.fingerprint)
             if !pin.isInWindow(on: today) {
-                reasons.append("\(pin.fingerprint): outside its window \(pin.validFrom.map(String.init(describing:)) ?? "…")–\(pin.validUntil.map(String.init(describing:)) ?? "…")")
+                reasons.append("\(pin.fingerprint): outside its window \(pin.windowText)")
             } else if try !certificate.canEncrypt(at: now) {
                 reasons.append("\(pin.fingerprint): no key that may encrypt today (expired or revoked)")
             } else {
@@ -96,7 +96,7 @@ extension RunContext {
     /// Whom an OpenPGP partner's signatures are trusted from, at the run's time: the pins whose
     /// window holds today (the signature check then refuses expired or revoked keys).
     public func openPGPTrust(for partner: PartnerSettings) throws -> OpenPGPTrust {
-        let today = LocalDate(daysSinceEpoch: Int32((now().timeIntervalSince1970 / 86_400).rounded(.down)))
+        let today = LocalDate(utcDayOf: now())
         let inWindow = Set((partner.openPGP?.certificates ?? []).filter { $0.isInWindow(on: today) }.map(\.fingerprint))
         let pinned = try openPGPPinned(for: partner).filter { inWindow.contains($0.fingerprint) }
         guard !pinned.isEmpty else {

@@ -221,7 +221,8 @@ public final class RunContext {
         }
     }
 
-    static func passphrase(_ source: PassphraseSource) -> Passphrase {
+    /// Where a key's passphrase comes from, as the envelope reads it.
+    public static func passphrase(_ source: PassphraseSource) -> Passphrase {
         switch source {
         case .file(let path): .file(path)
         case .environment(let name): .environment(name)

@@ -154,7 +154,7 @@ struct InboundBench: ParsableCommand {
         let context = try RunContext(config: config)
         let partner = "acme-collect"
         let now = Date()
-        let today = LocalDate(daysSinceEpoch: Int32((now.timeIntervalSince1970 / 86_400).rounded(.down)))
+        let today = LocalDate(utcDayOf: now)
         // The partner's placements, through the ledger's own API: one delivered batch.
         let eur = try Currency("EUR")
         let refs = (1...accounts).map { "C\($0)" }

@@ -239,12 +239,7 @@ struct CrashTests {
     /// Runs `arlink inbound run` and kills it with SIGKILL as soon as `condition` holds (checked
     /// every millisecond) while it still runs.
     static func runArlink(_ f: InboundFixture, killWhen condition: () -> Bool) throws -> RunOutcome {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: RepositoryPaths.arlinkExecutable)
-        process.arguments = ["inbound", "run", "--config", f.configPath, "--log-format", "json"]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
+        let process = try startArlink(f)
         let deadline = ContinuousClock.now + .seconds(120)
         while process.isRunning && ContinuousClock.now < deadline {
             if condition() {
@@ -255,6 +250,22 @@ struct CrashTests {
             usleep(1000)
         }
         if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        return outcome(process)
+    }
+
+    /// Starts `arlink inbound run` on the fixture, its output discarded.
+    static func startArlink(_ f: InboundFixture) throws -> Process {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: RepositoryPaths.arlinkExecutable)
+        process.arguments = ["inbound", "run", "--config", f.configPath, "--log-format", "json"]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        return process
+    }
+
+    /// Waits for `process` and tells how it ended.
+    static func outcome(_ process: Process) -> RunOutcome {
         process.waitUntilExit()
         if process.terminationReason == .uncaughtSignal { return .killed }
         return process.terminationStatus == 0 ? .finished : .failed(process.terminationStatus)
@@ -262,12 +273,7 @@ struct CrashTests {
 
     /// Runs `arlink inbound run`; kills it with SIGKILL after `killAfter` seconds if still running.
     static func runArlink(_ f: InboundFixture, killAfter: Double?) throws -> RunOutcome {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: RepositoryPaths.arlinkExecutable)
-        process.arguments = ["inbound", "run", "--config", f.configPath, "--log-format", "json"]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
+        let process = try startArlink(f)
         if let killAfter {
             Wait.forExit(process, timeout: .microseconds(Int64(killAfter * 1_000_000)))
             if process.isRunning {
@@ -276,8 +282,6 @@ struct CrashTests {
                 return .killed
             }
         }
-        process.waitUntilExit()
-        if process.terminationReason == .uncaughtSignal { return .killed }
-        return process.terminationStatus == 0 ? .finished : .failed(process.terminationStatus)
+        return outcome(process)
     }
 }

@@ -192,7 +192,7 @@ public final class InboundJob {
 
     /// The processing day in UTC.
     var today: LocalDate {
-        LocalDate(daysSinceEpoch: Int32((context.now().timeIntervalSince1970 / 86_400).rounded(.down)))
+        LocalDate(utcDayOf: context.now())
     }
 }
 

@@ -99,7 +99,7 @@ public final class OutboundJob {
     /// receive personal data today: a cross-border partner without a transfer basis, or an
     /// agreement not valid today (``PartnerSettings/transferDecision(companyCountry:on:)``).
     func checkTransferBases(_ partners: [PartnerSettings], dryRun: Bool) throws {
-        let today = LocalDate(daysSinceEpoch: Int32((context.now().timeIntervalSince1970 / 86_400).rounded(.down)))
+        let today = LocalDate(utcDayOf: context.now())
         for partner in partners {
             guard case .refused(let code, let message) = partner.transferDecision(companyCountry: config.company.country, on: today) else { continue }
             let pid = partner.id.rawValue

@@ -70,7 +70,7 @@ struct ConfigCommand: ParsableCommand {
                     try ERPImportFolder.require(config.erp.updatesFolder)
                     return "\(config.erp.updatesFolder) exists"
                 }
-                let today = LocalDate(daysSinceEpoch: Int32((Date().timeIntervalSince1970 / 86_400).rounded(.down)))
+                let today = LocalDate(utcDayOf: Date())
                 for partner in config.partners {
                     check("\(partner.id.rawValue) transfer basis") {
                         switch partner.transferDecision(companyCountry: config.company.country, on: today) {

@@ -83,24 +83,17 @@ struct KeysCommand: ParsableCommand {
         /// outside its window is listed as such, and no pin we can encrypt to fails the partner).
         static func openPGPRows(_ config: ArlinkConfiguration, now: Date = Date()) -> [KeyCheck.Row] {
             var rows: [KeyCheck.Row] = []
-            func source(_ passphrase: PassphraseSource?) -> Passphrase? {
-                switch passphrase {
-                case .file(let path)?: .file(path)
-                case .environment(let name)?: .environment(name)
-                case nil: nil
-                }
-            }
             if let ours = config.company.openPGP {
-                rows.append(KeyCheck.openPGP(role: "company OpenPGP key", path: ours.keyPath, secret: true, passphrase: source(ours.passphrase),
+                rows.append(KeyCheck.openPGP(role: "company OpenPGP key", path: ours.keyPath, secret: true, passphrase: ours.passphrase.map(RunContext.passphrase),
                                              needsSigning: true, needsEncryption: true, now: now))
                 for previous in ours.previousKeys {
                     rows.append(KeyCheck.openPGP(role: "company OpenPGP key (previous, decrypts only)", path: previous.keyPath, secret: true,
-                                                 passphrase: source(previous.passphrase), needsSigning: false, needsEncryption: true, now: now))
+                                                 passphrase: previous.passphrase.map(RunContext.passphrase), needsSigning: false, needsEncryption: true, now: now))
                 }
                 rows.append(KeyCheck.openPGP(role: "company OpenPGP archive", path: ours.archiveCertificatePath, secret: false,
                                              needsSigning: false, needsEncryption: true, now: now))
             }
-            let today = LocalDate(daysSinceEpoch: Int32((now.timeIntervalSince1970 / 86_400).rounded(.down)))
+            let today = LocalDate(utcDayOf: now)
             for partner in config.partners where partner.envelope == .openpgp {
                 let encryptTo = try? RunContext.openPGPEncryptionPin(for: partner, now: now).fingerprint
                 for pin in partner.openPGP?.certificates ?? [] {
@@ -108,7 +101,7 @@ struct KeysCommand: ParsableCommand {
                     guard pin.isInWindow(on: today) else {
                         var row = KeyCheck.openPGP(role: role, path: pin.path, secret: false, expectedFingerprint: pin.fingerprint,
                                                    needsSigning: false, needsEncryption: false, now: now)
-                        row.warnings.append("outside its pinned window today (\(pin.validFrom.map(String.init(describing:)) ?? "…") to \(pin.validUntil.map(String.init(describing:)) ?? "…")); not trusted now")
+                        row.warnings.append("outside its pinned window today (\(pin.windowText)); not trusted now")
                         rows.append(row)
                         continue
                     }

@@ -62,7 +62,6 @@ struct OutboundCommand: ParsableCommand {
 /// Today's date in UTC.
 enum Today {
     static func utc() -> LocalDate {
-        let days = Int32((Date().timeIntervalSince1970 / 86_400).rounded(.down))
-        return LocalDate(daysSinceEpoch: days)
+        LocalDate(utcDayOf: Date())
     }
 }
