@@ -66,6 +66,13 @@ struct LayoutOutboundTests {
         // The work folder keeps only sealed files.
         let work = try FileManager.default.contentsOfDirectory(atPath: f.dir.file("state/work/outbound/acme-collect"))
         #expect(work.allSatisfy { $0.hasSuffix(".p7m") })
+        // The work folder keeps the data file's envelope as delivered.
+        let kept = try ProcessRunner.run("sha256sum", [f.dir.file("state/work/outbound/acme-collect/" + dataName)]).stdout.prefix(64)
+        #expect(kept == sealedData)
+        // The run report names what the agency received, not the batch's own file.
+        #expect(p.fileName == dataName)
+        #expect(p.manifestFileName == manifestName)
+        #expect(p.sealedSHA256.map { Substring($0) } == sealedData)
         // Same as-of date again: nothing new delivered.
         let again = try OutboundJob(context: try f.context()).run(.init(asOf: f.asOf))
         #expect(again.partners.first?.outcome == .alreadyDelivered)

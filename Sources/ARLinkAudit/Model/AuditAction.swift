@@ -12,6 +12,7 @@ public enum AuditAction {
         "extract.refused": "the ERP extract had no usable rows; nothing was planned or built",
         "recall.mass_refused": "a run would have recalled more accounts than the partner's limit; nothing was built",
         "recall.mass_allowed": "an operator allowed a mass recall with --allow-mass-recall",
+        "recall.objected": "the agency objected to a recall in a layout feedback file (file number, the agency's reason code)",
         "envelope.legacy_key_transport": "a partner's file was opened with a weak key transport its configuration allows (legacy_key_transport; which one)",
         "file.received": "a feedback file came again: the bytes of an applied file (a replay), or of a quarantined one (processed afresh)",
         "file.applied": "a feedback file was opened, checked and applied (events, totals, signer)",

@@ -157,6 +157,7 @@ extension InboundJob {
             StepTrace.mark("promises written")
             try InboundLedger.recordEventKeys(db, partner: pid, fileSHA256: sha, receivedOn: receivedOn, sorted: try checkIDs())
             StepTrace.mark("event ids checked and recorded")
+            state.result.exceptions += try recordLayoutRecords(fileName: remote.name, sha: sha, partner: pid, receivedAt: receivedAt, db: db)
             for rejection in state.rejections {
                 try InboundLedger.insertRejection(db, partner: pid, fileSHA256: sha, line: rejection.line, eventID: rejection.eventID, reason: rejection.reason.rawValue)
             }

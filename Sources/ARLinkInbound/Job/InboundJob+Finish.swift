@@ -23,6 +23,7 @@ extension InboundJob {
                 report.receiptsDelivered += 1
             }
             let local = folders.incoming + "/" + record.fileName
+            if record.state == .applied { try keepLayoutData(local, manifestName: record.fileName, in: folders.archive, sha256: record.sha256, folders: folders) }
             if record.state == .applied, FileManager.default.fileExists(atPath: local) {
                 try folders.keep(local, in: folders.archive, sha256: record.sha256, name: record.fileName)
             }

@@ -30,6 +30,7 @@ extension InboundJob {
     func convertLayoutFeedback(_ remote: RemoteFile, local: String, plain: String, layout: Layout, partner: PartnerSettings,
                                identity: DecryptionIdentity) throws -> (any ARLinkFailure)? {
         let pid = partner.id.rawValue
+        pendingLayoutRecords = nil
         let dataLocal = Self.layoutDataPath(local)
         let dataPlain = plain + ".data"
         defer { unlink(dataPlain) }
@@ -60,6 +61,8 @@ extension InboundJob {
                 data: data, dataName: String(dataName.dropLast(partner.envelope.fileExtension.count + 1)), manifest: manifest,
                 feedback: FeedbackLayout(layout: layout, noteCodes: partner.layouts.noteCodes), fileNumbers: numbers,
                 placedBalances: placed, output: plain)
+            // Recorded in the file's transaction (``recordLayoutRecords``).
+            pendingLayoutRecords = PendingLayoutRecords(fileName: remote.name, report: report, placed: placed)
             for (ack, outcome) in report.acknowledgements {
                 if case .rejected(let reason, let detail) = outcome {
                     reporter.warning("partner \(pid): \(dataName) line \(ack.line): acknowledgement of file number \(ack.fileNumber) rejected (\(reason)): \(detail)",

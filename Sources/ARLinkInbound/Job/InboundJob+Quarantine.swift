@@ -31,6 +31,7 @@ extension InboundJob {
             throw InboundError(.io, "cannot write the quarantine reason for \(remote.name): \(error)")
         }
         try folders.keep(local, in: folders.quarantine, sha256: sha, name: remote.name)
+        try keepLayoutData(local, manifestName: remote.name, in: folders.quarantine, sha256: sha, folders: folders)
         try context.store.write { db in
             let receiptSequence = verified ? try InboundLedger.nextReceiptSequence(db, partner: pid) : nil
             try InboundLedger.insert(db, InboundFileRecord(

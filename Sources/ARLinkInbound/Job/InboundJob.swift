@@ -37,6 +37,8 @@ public final class InboundJob {
     var afterFetch: ((String) -> Void)?
     /// Set by ``InboundDryRun``: the partners' transports only read (``ReadOnlyTransport``).
     var readOnlyTransports = false
+    /// The agency records of the layout feedback file being applied (issue 14).
+    var pendingLayoutRecords: PendingLayoutRecords?
     var reporter: any RunReporter { context.reporter }
     var config: ArlinkConfiguration { context.config }
 

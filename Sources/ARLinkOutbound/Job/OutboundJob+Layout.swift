@@ -5,6 +5,7 @@ import ARLinkFormats
 import ARLinkJobs
 import ARLinkLayouts
 import ARLinkStore
+import ARLinkSystem
 import ARLinkTransport
 import Foundation
 
@@ -87,5 +88,24 @@ extension OutboundJob {
         let outcome = try transport.deliver(localFile: folder + "/" + names.data, as: names.data)
         _ = try transport.deliver(localFile: folder + "/" + names.manifest, as: names.manifest)
         return outcome
+    }
+}
+
+extension OutboundJob {
+    /// For a partner with a portfolio layout, the run report names what the agency receives:
+    /// the data file (with the SHA-256 and size of its sealed copy, once sealed) and its manifest.
+    func fillLayoutFiles(_ r: inout PartnerOutboundReport, from batch: OutboundBatch) {
+        guard let partner = try? config.partner(r.partner), partner.layouts.portfolio != nil else { return }
+        let names = Self.layoutNames(batchFileName: batch.fileName, envelopeExtension: partner.envelope.fileExtension)
+        r.fileName = names.data
+        r.manifestFileName = names.manifest
+        guard let sealed = batch.sealedPath else { return }
+        let path = (sealed as NSString).deletingLastPathComponent + "/" + names.data
+        if let bytes = FileManager.default.contents(atPath: path) {
+            var hash = SHA256()
+            hash.update([UInt8](bytes))
+            r.sealedSHA256 = hash.finalizeHex()
+            r.sealedBytes = Int64(bytes.count)
+        }
     }
 }

@@ -352,6 +352,7 @@ public final class OutboundJob {
         r.plaintextSHA256 = batch.plaintextSHA256
         r.sealedSHA256 = batch.sealedSHA256
         r.sealedBytes = batch.sealedBytes
+        fillLayoutFiles(&r, from: batch)
         let counts = batch.recordCounts
         r.placed = counts["place"] ?? 0
         r.updated = counts["update"] ?? 0

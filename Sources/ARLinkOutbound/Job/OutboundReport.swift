@@ -32,7 +32,11 @@ public struct PartnerOutboundReport: Sendable {
     public var partner: String
     public var outcome: Outcome
     public var batchID: String?
+    /// The file the partner receives: the batch's sealed file, or for a partner with a
+    /// portfolio layout the layout's data file (its manifest in ``manifestFileName``).
     public var fileName: String?
+    /// The signed sidecar manifest delivered with a layout data file.
+    public var manifestFileName: String?
     public var sequence: Int?
     public var placed = 0
     public var updated = 0

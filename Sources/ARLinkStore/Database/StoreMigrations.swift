@@ -19,6 +19,7 @@ enum StoreMigrations {
         registerKPIV1(&migrator)
         registerLayoutsV1(&migrator)
         registerInboundV4(&migrator)
+        registerLayoutAgencyRecordsV1(&migrator)
         return migrator
     }
 }

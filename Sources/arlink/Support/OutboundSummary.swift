@@ -30,6 +30,7 @@ enum OutboundSummary {
             lines.append("    accounts: \(p.placed) place, \(p.updated) update, \(p.recalled) recall (\(verb)); invoices: \(p.invoices)")
             for warning in p.warnings { lines.append("    warning: \(warning)") }
             if let file = p.fileName { lines.append("    file: \(file) (sequence \(p.sequence ?? 0))") }
+            if let manifest = p.manifestFileName { lines.append("    manifest: \(manifest)") }
             if let sealed = p.sealedSHA256 { lines.append("    sealed sha256: \(sealed)") }
             if !p.totals.isEmpty {
                 lines.append("    totals: " + p.totals.sorted { $0.key < $1.key }.map { $0.value.description }.joined(separator: ", "))
@@ -51,6 +52,7 @@ enum OutboundSummary {
             obj([
                 ("partner", JSONLine.quote(p.partner)), ("outcome", JSONLine.quote(p.outcome.rawValue)),
                 ("batch_id", p.batchID.map(JSONLine.quote) ?? "null"), ("file_name", p.fileName.map(JSONLine.quote) ?? "null"),
+                ("manifest_file_name", p.manifestFileName.map(JSONLine.quote) ?? "null"),
                 ("sequence", p.sequence.map(String.init) ?? "null"),
                 ("place", String(p.placed)), ("update", String(p.updated)), ("recall", String(p.recalled)),
                 ("invoices", String(p.invoices)),
