@@ -87,4 +87,30 @@ struct LayoutOutboundTests {
         let byNumber = Dictionary(uniqueKeysWithValues: numbers.map { ($0.number, $0.account) })
         #expect(cact.allSatisfy { byNumber[$0["file_number"].integer ?? 0] == $0["account"].text })
     }
+
+    @Test("a portfolio in two currencies is refused for a layout that carries one, naming partner and currencies; nothing is built")
+    func otherCurrency() throws {
+        let f = try OutboundFixture()
+        defer { f.dir.remove() }
+        _ = try SampleExtract.write(to: f.dir.file("erp"), options: .init(asOf: f.asOf, customers: 200, openItems: 2000, currencies: ["USD", "EUR"]))
+        let yaml = try String(contentsOfFile: f.configPath, encoding: .utf8)
+        try f.dir.write("arlink.yaml", yaml.replacingOccurrences(of: "    portfolio_format: jsonl", with: "    portfolio_format: latitude-aim"))
+        // A dry run says what a real run would refuse.
+        let dry = try OutboundJob(context: try f.context()).run(.init(asOf: f.asOf, dryRun: true))
+        #expect(dry.partners.first?.warnings.contains { $0.contains("carries amounts in USD only") && $0.contains("EUR (") } == true)
+        do {
+            _ = try OutboundJob(context: try f.context()).run(.init(asOf: f.asOf))
+            Issue.record("a two-currency portfolio was sent through a one-currency layout")
+        } catch let error as LayoutError {
+            #expect(error.code == .otherCurrency)
+            #expect(error.exitStatus == .dataError)
+            #expect(error.message.contains("partner acme-collect's layout latitude-aim-portfolio carries amounts in USD only"), "\(error.message)")
+            #expect(error.message.contains("EUR ("), "\(error.message)")
+        }
+        #expect(try f.inbox().isEmpty)
+        let batches = try StateStore(path: f.dir.file("state/arlink.sqlite")).read {
+            try Int.fetchOne($0.sqlite, sql: "SELECT COUNT(*) FROM outbound_batch") ?? -1
+        }
+        #expect(batches == 0)
+    }
 }

@@ -33,6 +33,9 @@ public struct LayoutError: ARLinkFailure, Equatable {
         /// A domain record that cannot be written through the layout (value too long, no
         /// record type for it, a currency the layout cannot carry).
         case cannotRender = "layout.cannot_render"
+        /// A portfolio with balances in a currency the partner's layout does not carry (the layout
+        /// has no currency field: every amount is in its one `currency`).
+        case otherCurrency = "layout.other_currency"
     }
 
     public let code: Code

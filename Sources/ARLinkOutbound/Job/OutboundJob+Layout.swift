@@ -109,3 +109,30 @@ extension OutboundJob {
         }
     }
 }
+
+extension OutboundJob {
+    /// Refuses a batch for a layout partner that holds balances in a currency other than the
+    /// layout's `currency` (a layout such as AIM has no currency field: an amount in another
+    /// currency would reach the agency as if it were the layout's). Checked after planning,
+    /// before anything is built; a dry run reports it as a warning.
+    /// - Throws: ``LayoutError`` `.otherCurrency` (exit 65) naming the partner, the layout and
+    ///   the currencies, with the number of accounts in each.
+    func checkLayoutCurrencies(_ plan: PlacementPlan, partner: PartnerSettings, dryRun: Bool, report r: inout PartnerOutboundReport) throws {
+        guard let layout = partner.layouts.portfolio else { return }
+        var others: [Currency: Int] = [:]
+        for account in plan.accounts where account.action != .recall {
+            for currency in Set(account.balances.filter { $0.currency != layout.currency && !$0.isZero }.map(\.currency)) {
+                others[currency, default: 0] += 1
+            }
+        }
+        guard !others.isEmpty else { return }
+        let pid = partner.id.rawValue
+        let list = others.sorted { $0.key < $1.key }.map { "\($0.key.code) (\($0.value) account\($0.value == 1 ? "" : "s"))" }.joined(separator: ", ")
+        let summary = "partner \(pid)'s layout \(layout.name) carries amounts in \(layout.currency.code) only, but the portfolio has balances in \(list)"
+        if dryRun {
+            r.warnings.append("\(summary); a real run is refused")
+            return
+        }
+        throw LayoutError(.otherCurrency, "\(summary). Nothing was built or sent. Keep the other currencies away from this partner (its customer groups through selection segments or exclude_groups), or place them with a partner whose layout carries them")
+    }
+}

@@ -214,6 +214,7 @@ public final class OutboundJob {
         }
         for warning in r.warnings { reporter.warning("partner \(pid): \(warning)", ["partner": pid]) }
         try checkRecallLimits(plan, placedCount: placed.count, partner: partner, options: options, report: &r)
+        try checkLayoutCurrencies(plan, partner: partner, dryRun: options.dryRun, report: &r)
         if options.dryRun {
             r.totals = try Self.openTotals(plan)
             return r
