@@ -18,6 +18,7 @@ struct Arlink: AsyncParsableCommand {
             EnvelopeCommand.self,
             KeysCommand.self,
             ConfigCommand.self,
+            LayoutCommand.self,
             TransportCommand.self,
             AuditCommand.self,
             PrivacyCommand.self,

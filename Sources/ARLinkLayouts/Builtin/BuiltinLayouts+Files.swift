@@ -215,7 +215,7 @@ records:
         required: true
         domain: recall_reason
         codes: {PDC: paid_to_creditor, DSP: disputed, NEL: no_longer_eligible, CLS: closed_in_erp, ERS: erasure_request}
-      - {name: objection_date, start: 47, length: 8, type: date, format: CCYYMMDD, "null": "19000101", domain: objection_date}
+      - {name: objection_date, start: 47, length: 8, type: date, format: CCYYMMDD, "null": "19000101"}
       - {name: filler, start: 55, length: 48, type: filler}
   - name: CPAY
     maps_to: update
