@@ -20,10 +20,11 @@ struct LayoutCommand: ParsableCommand {
                 positions, overlaps, trailer references), then applies the semantic rules: every position of a \
                 fixed-width record covered by a field, a trailer that counts the records, domain names and code \
                 maps arlink knows, detail records of one direction that name their account. With --sample, reads \
-                the file through the layout (trailer counts and sums included) and converts its records to \
-                arlink's, reporting the first error with file, line, record type, field and position. Needs no \
-                configuration and touches no state. Exit status: 0 when everything passed (warnings allowed), \
-                78 when the layout is wrong, 65 when the sample is, 66 when the sample cannot be read.
+                the file through the layout (trailer counts and sums included) and, for a feedback layout, \
+                converts its records to arlink's events, reporting the first error with file, line, record type, \
+                field and position. Needs no configuration and touches no state. Exit status: 0 when everything \
+                passed (warnings allowed), 78 when the layout is wrong, 65 when the sample is, 66 when the sample \
+                cannot be read, 64 when a built-in layout's sample lacks --direction.
                 """
         )
 

@@ -58,6 +58,12 @@ function __arlink_parse_tokens -S
             case 'check'
                 __arlink_parse_subcommand 0 'config=' 'log-format=' 'version' 'h/help'
             end
+        case 'layout'
+            __arlink_parse_subcommand 0 'version' 'h/help'
+            switch $unparsed_tokens[1]
+            case 'check'
+                __arlink_parse_subcommand 0 'layout=' 'sample=' 'direction=' 'log-format=' 'version' 'h/help'
+            end
         case 'transport'
             __arlink_parse_subcommand 0 'version' 'h/help'
             switch $unparsed_tokens[1]
@@ -169,6 +175,7 @@ complete -c 'arlink' -n '__arlink_should_offer_completions_for_positional "arlin
 complete -c 'arlink' -n '__arlink_should_offer_completions_for_positional "arlink" -eq 1' -fa 'envelope' -d 'Seal, open or inspect an envelope: CMS (SignedData inside AuthEnvelopedData, AES-256-GCM) or OpenPGP (signed, SEIPD v1 + MDC, AES-256).'
 complete -c 'arlink' -n '__arlink_should_offer_completions_for_positional "arlink" -eq 1' -fa 'keys' -d 'Check keys and certificates.'
 complete -c 'arlink' -n '__arlink_should_offer_completions_for_positional "arlink" -eq 1' -fa 'config' -d 'Check the configuration.'
+complete -c 'arlink' -n '__arlink_should_offer_completions_for_positional "arlink" -eq 1' -fa 'layout' -d 'Check partner file layouts.'
 complete -c 'arlink' -n '__arlink_should_offer_completions_for_positional "arlink" -eq 1' -fa 'transport' -d 'Check the transport to a partner.'
 complete -c 'arlink' -n '__arlink_should_offer_completions_for_positional "arlink" -eq 1' -fa 'audit' -d 'Verify the audit log, prove a transfer, check a proof, report a period.'
 complete -c 'arlink' -n '__arlink_should_offer_completions_for_positional "arlink" -eq 1' -fa 'privacy' -d 'Personal-data duties: transfers per partner and basis, a data subject\'s record and erasure, breach lists.'
@@ -253,6 +260,15 @@ complete -c 'arlink' -n '__arlink_should_offer_completions_for_flags_or_options 
 complete -c 'arlink' -n '__arlink_should_offer_completions_for_flags_or_options "arlink config check" log-format' -l 'log-format' -d 'Log output: human (default) or json (one JSON object per line on stderr).' -rfka 'human json'
 complete -c 'arlink' -n '__arlink_should_offer_completions_for_flags_or_options "arlink config check" version' -l 'version' -d 'Show the version.'
 complete -c 'arlink' -n '__arlink_should_offer_completions_for_flags_or_options "arlink config check" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'arlink' -n '__arlink_should_offer_completions_for_flags_or_options "arlink layout" version' -l 'version' -d 'Show the version.'
+complete -c 'arlink' -n '__arlink_should_offer_completions_for_flags_or_options "arlink layout" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'arlink' -n '__arlink_should_offer_completions_for_positional "arlink layout" -eq 1' -fa 'check' -d 'Check a layout file (or a built-in layout) and read a sample data file through it.'
+complete -c 'arlink' -n '__arlink_should_offer_completions_for_flags_or_options "arlink layout check" layout' -l 'layout' -d 'A layout file (.yaml) or a built-in layout (latitude-aim, latitude-aim-pipe).' -rfka ''
+complete -c 'arlink' -n '__arlink_should_offer_completions_for_flags_or_options "arlink layout check" sample' -l 'sample' -d 'A data file to read through the layout.' -rfka ''
+complete -c 'arlink' -n '__arlink_should_offer_completions_for_flags_or_options "arlink layout check" direction' -l 'direction' -d 'in (feedback, agency to us) or out (portfolio, us to the agency); inferred from a layout file\'s records.' -rfka 'in out'
+complete -c 'arlink' -n '__arlink_should_offer_completions_for_flags_or_options "arlink layout check" log-format' -l 'log-format' -d 'Output: human (default) or json (one JSON object on stdout).' -rfka 'human json'
+complete -c 'arlink' -n '__arlink_should_offer_completions_for_flags_or_options "arlink layout check" version' -l 'version' -d 'Show the version.'
+complete -c 'arlink' -n '__arlink_should_offer_completions_for_flags_or_options "arlink layout check" h help' -s 'h' -l 'help' -d 'Show help information.'
 complete -c 'arlink' -n '__arlink_should_offer_completions_for_flags_or_options "arlink transport" version' -l 'version' -d 'Show the version.'
 complete -c 'arlink' -n '__arlink_should_offer_completions_for_flags_or_options "arlink transport" h help' -s 'h' -l 'help' -d 'Show help information.'
 complete -c 'arlink' -n '__arlink_should_offer_completions_for_positional "arlink transport" -eq 1' -fa 'test' -d 'Connect, show the pinned and presented host key, check the folders, list the outbox, upload and remove a probe file.'
