@@ -157,6 +157,22 @@ enum FieldCodec {
     /// The text of a value for a field, padded to its width when `fixed`.
     /// - Throws: ``LayoutError/Code/cannotRender`` naming `context` when the value does not fit.
     static func encode(_ value: LayoutValue, field: FieldLayout, fixed: Bool, context: String) throws -> String {
+        let (text, justify, pad) = try encodedParts(value, field: field, fixed: fixed, context: context)
+        if text.count > field.length {
+            throw LayoutError(.cannotRender, "\(context): field \(field.name) (\(field.positionText)) holds at most \(field.length) characters, the value has \(text.count)")
+        }
+        guard fixed else {
+            // Delimited: no padding, except zero-padded integers keep their width.
+            if case .integer(let p) = field.type, p == "0", !text.isEmpty { return String(repeating: "0", count: field.length - text.count) + text }
+            return text
+        }
+        let fill = String(repeating: pad, count: field.length - text.count)
+        return justify == .left ? text + fill : fill + text
+    }
+
+    /// A value's text before padding, with the side it is justified to and the padding.
+    /// - Throws: ``LayoutError/Code/cannotRender`` when the field cannot hold the value.
+    static func encodedParts(_ value: LayoutValue, field: FieldLayout, fixed: Bool, context: String) throws -> (String, Justification, Character) {
         var justify = Justification.left
         var pad: Character = " "
         var text: String
@@ -194,16 +210,7 @@ enum FieldCodec {
         default:
             throw LayoutError(.cannotRender, "\(context): field \(field.name) cannot hold a \(value.kindName)")
         }
-        if text.count > field.length {
-            throw LayoutError(.cannotRender, "\(context): field \(field.name) (\(field.positionText)) holds at most \(field.length) characters, the value has \(text.count)")
-        }
-        guard fixed else {
-            // Delimited: no padding, except zero-padded integers keep their width.
-            if case .integer(let p) = field.type, p == "0", !text.isEmpty { return String(repeating: "0", count: field.length - text.count) + text }
-            return text
-        }
-        let fill = String(repeating: pad, count: field.length - text.count)
-        return justify == .left ? text + fill : fill + text
+        return (text, justify, pad)
     }
 }
 

@@ -10,8 +10,15 @@ public struct ParsedRecord: Sendable, Hashable {
     public var kind: DomainKind?
     /// Field name to value (fillers left out).
     public var values: [String: LayoutValue]
+    /// The line's bytes (a slice of the file's), for a stable event id; never logged.
+    public var lineBytes: ArraySlice<UInt8>
+    /// The layout's encoding, for ``rawLine``.
+    var encoding: Layout.Encoding
+
     /// The line's text, for a stable event id; never logged.
-    public var rawLine: String
+    public var rawLine: String {
+        FieldBytes.text(Array(lineBytes), 0, lineBytes.count, encoding)
+    }
 
     public subscript(field: String) -> LayoutValue { values[field] ?? .null }
 }
@@ -51,11 +58,16 @@ public struct LayoutReader: Sendable {
             while end < bytes.count && bytes[end] != 0x0A { end += 1 }
             var lineEnd = end
             if lineEnd > start && bytes[lineEnd - 1] == 0x0D { lineEnd -= 1 }
-            let text = try decodeLine(bytes[start..<lineEnd], name: name, line: lineNumber)
             if let trailer = file.trailer {
                 throw LayoutError(.missingTrailer, "\(name) line \(lineNumber): a line follows the \(trailer.type) trailer on line \(trailer.line) (the trailer must be last)")
             }
-            let record = try parse(line: text, name: name, number: lineNumber)
+            let record: ParsedRecord
+            if layout.format == .fixedWidth {
+                record = try parseFixed(bytes, from: start, to: lineEnd, name: name, number: lineNumber)
+            } else {
+                let text = try decodeLine(bytes[start..<lineEnd], name: name, line: lineNumber)
+                record = try parse(line: text, bytes: bytes[start..<lineEnd], name: name, number: lineNumber)
+            }
             let recordLayout = layout.record(named: record.type)!
             switch recordLayout.role {
             case .header:
@@ -84,8 +96,8 @@ public struct LayoutReader: Sendable {
         return file
     }
 
-    /// Cuts one line into its record type and values.
-    func parse(line text: String, name: String, number: Int) throws -> ParsedRecord {
+    /// Cuts one delimited line into its record type and values.
+    func parse(line text: String, bytes: ArraySlice<UInt8>, name: String, number: Int) throws -> ParsedRecord {
         guard !text.isEmpty else {
             throw LayoutError(.badLine, "\(name) line \(number) is blank (expected a record)")
         }
@@ -94,26 +106,7 @@ public struct LayoutReader: Sendable {
         }
         switch layout.format {
         case .fixedWidth:
-            let chars = Array(text.unicodeScalars)
-            guard let record = layout.records.first(where: { text.hasPrefix($0.prefix) }) else {
-                throw unknown(String(String.UnicodeScalarView(chars.prefix(4))), name: name, number: number)
-            }
-            let length = record.length ?? chars.count
-            if chars.count != length {
-                let excessBlank = chars.count > length && chars[length...].allSatisfy { $0 == " " }
-                guard record.lenientLength && (chars.count < length || excessBlank) else {
-                    throw LayoutError(.recordLength, "\(name) line \(number), record \(record.name): the line has \(chars.count) characters (expected \(length))")
-                }
-            }
-            var values: [String: LayoutValue] = [:]
-            for field in record.fields where !field.isFiller {
-                let from = field.start! - 1
-                let to = min(from + field.length, chars.count)
-                let raw = from < to ? String(String.UnicodeScalarView(chars[from..<to])) : ""
-                let place = LayoutPlace(file: name, line: number, recordType: record.name, field: field.name, position: field.positionText)
-                values[field.name] = try FieldCodec.decode(raw, field: field, place: place)
-            }
-            return try finish(record, values: values, text: text, name: name, number: number)
+            return try parseFixed(Array(bytes), from: 0, to: bytes.count, name: name, number: number)
         case .delimited(let delimiter, let quote):
             let columns = try Self.split(text, delimiter: delimiter, quote: quote, name: name, number: number)
             guard let record = layout.records.first(where: { $0.prefix == columns[0] }) else {
@@ -133,11 +126,11 @@ public struct LayoutReader: Sendable {
                 }
                 values[field.name] = try FieldCodec.decode(raw, field: field, place: place)
             }
-            return try finish(record, values: values, text: text, name: name, number: number)
+            return try finish(record, values: values, bytes: bytes, name: name, number: number)
         }
     }
 
-    private func finish(_ record: RecordLayout, values: [String: LayoutValue], text: String, name: String, number: Int) throws -> ParsedRecord {
+    private func finish(_ record: RecordLayout, values: [String: LayoutValue], bytes: ArraySlice<UInt8>, name: String, number: Int) throws -> ParsedRecord {
         var kind = record.mapsTo
         if let kindField = record.kindField, let f = record.field(named: kindField), case .code(let map, _, _) = f.type {
             guard let code = values[kindField]?.text, let meaning = map[code] else {
@@ -145,7 +138,57 @@ public struct LayoutReader: Sendable {
             }
             kind = DomainKind(rawValue: meaning)
         }
-        return ParsedRecord(type: record.name, line: number, kind: kind, values: values, rawLine: text)
+        return ParsedRecord(type: record.name, line: number, kind: kind, values: values, lineBytes: bytes, encoding: layout.encoding)
+    }
+
+    /// Cuts one fixed-width line, `bytes[from..<to]`, into its record type and values, working
+    /// on the bytes: positions are bytes for ASCII and Latin-1 (and for a UTF-8 line that is
+    /// all ASCII), characters mapped to byte offsets for any other UTF-8 line.
+    func parseFixed(_ bytes: [UInt8], from: Int, to: Int, name: String, number: Int) throws -> ParsedRecord {
+        guard from < to else { throw LayoutError(.badLine, "\(name) line \(number) is blank (expected a record)") }
+        // Byte offset of each character, only when characters and bytes differ.
+        var offsets: [Int]? = nil
+        switch layout.encoding {
+        case .ascii:
+            if let bad = bytes[from..<to].firstIndex(where: { $0 >= 0x80 }) {
+                throw LayoutError(.badLine, "\(name) line \(number), byte \(bad - from + 1): 0x\(String(bytes[bad], radix: 16)) is not ASCII (the layout's encoding)")
+            }
+        case .latin1:
+            break
+        case .utf8:
+            if bytes[from..<to].contains(where: { $0 >= 0x80 }) {
+                guard let text = String(validating: bytes[from..<to], as: UTF8.self) else {
+                    throw LayoutError(.badLine, "\(name) line \(number) is not valid UTF-8 (the layout's encoding)")
+                }
+                var map: [Int] = []
+                var offset = from
+                for scalar in text.unicodeScalars { map.append(offset); offset += UTF8.width(scalar) }
+                map.append(offset)
+                offsets = map
+            }
+        }
+        let count = offsets.map { $0.count - 1 } ?? (to - from)
+        guard count <= maxLineLength else { throw LayoutError(.badLine, "\(name) line \(number) is longer than \(maxLineLength) characters") }
+        guard let record = layout.records.first(where: { FieldBytes.startsWith(bytes, from, to, $0.prefix, layout.encoding) }) else {
+            throw unknown(FieldBytes.text(bytes, from, offsets.map { $0[min(4, count)] } ?? min(to, from + 4), layout.encoding), name: name, number: number)
+        }
+        let length = record.length ?? count
+        if count != length {
+            let excessBlank = count > length && bytes[(offsets?[length] ?? from + length)..<to].allSatisfy { $0 == 0x20 }
+            guard record.lenientLength && (count < length || excessBlank) else {
+                throw LayoutError(.recordLength, "\(name) line \(number), record \(record.name): the line has \(count) characters (expected \(length))")
+            }
+        }
+        var values: [String: LayoutValue] = [:]
+        values.reserveCapacity(record.fields.count)
+        for field in record.fields where !field.isFiller {
+            let first = min(field.start! - 1, count), last = min(field.start! - 1 + field.length, count)
+            let lo = offsets?[first] ?? from + first, hi = offsets?[last] ?? from + last
+            values[field.name] = try FieldBytes.decode(bytes, from: lo, to: hi, field: field, encoding: layout.encoding) {
+                LayoutPlace(file: name, line: number, recordType: record.name, field: field.name, position: field.positionText)
+            }
+        }
+        return try finish(record, values: values, bytes: bytes[from..<to], name: name, number: number)
     }
 
     private func unknown(_ start: String, name: String, number: Int) -> LayoutError {

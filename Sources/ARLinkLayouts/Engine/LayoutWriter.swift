@@ -123,6 +123,7 @@ public struct LayoutWriter: Sendable {
     }
 
     private func append(_ record: OutRecord, to out: inout [UInt8]) throws {
+        if layout.format == .fixedWidth { return try appendFixed(record, to: &out) }
         let text = try line(record) + layout.lineEnding
         switch layout.encoding {
         case .ascii, .utf8: out.append(contentsOf: Array(text.utf8))
@@ -136,5 +137,78 @@ extension String {
         var out = ""
         for ch in self { if ch == c { out += replacement } else { out.append(ch) } }
         return out
+    }
+}
+
+extension LayoutWriter {
+    /// Writes one fixed-width line (and its line ending) straight into `out`, field by field in
+    /// position order: blanks where no field is, each value padded to its width, in the layout's
+    /// encoding. Widths count characters (Unicode scalars), as the reader's positions do.
+    func appendFixed(_ record: OutRecord, to out: inout [UInt8]) throws {
+        guard let r = layout.record(named: record.type) else {
+            throw LayoutError(.cannotRender, "\(record.context): layout \(layout.name) has no record \(record.type)")
+        }
+        let context = "\(record.context), record \(r.name)"
+        let length = r.length ?? 0
+        var column = 0
+        var previousStart = 0
+        var ordered = true
+        for field in r.fields { if field.start! < previousStart { ordered = false; break }; previousStart = field.start! }
+        for field in ordered ? r.fields : r.fields.sorted(by: { $0.start! < $1.start! }) {
+            let start = field.start! - 1
+            if start > column { out.append(contentsOf: repeatElement(0x20, count: start - column)); column = start }
+            if field.isFiller { out.append(contentsOf: repeatElement(0x20, count: field.length)); column += field.length; continue }
+            let value = record.values[field.name] ?? .null
+            if case .date(let format, _) = field.type, case .date(let day) = value, format == "CCYYMMDD" || format == "YYYYMMDD" {
+                guard field.length >= 8 else {
+                    throw LayoutError(.cannotRender, "\(context): field \(field.name) (\(field.positionText)) holds at most \(field.length) characters, the value has 8")
+                }
+                FieldBytes.appendCompact(day, to: &out)
+                if field.length > 8 { out.append(contentsOf: repeatElement(0x20, count: field.length - 8)) }
+                column += field.length
+                continue
+            }
+            let (text, justify, pad) = try FieldCodec.encodedParts(value, field: field, fixed: true, context: context)
+            let width = text.utf8.count == text.unicodeScalars.count ? text.utf8.count : text.unicodeScalars.count
+            guard width <= field.length else {
+                throw LayoutError(.cannotRender, "\(context): field \(field.name) (\(field.positionText)) holds at most \(field.length) characters, the value has \(width)")
+            }
+            let fill = field.length - width
+            if justify == .right { try appendEncoded(pad, count: fill, field: field, context: context, to: &out) }
+            try appendEncoded(text, field: field, context: context, to: &out)
+            if justify == .left { try appendEncoded(pad, count: fill, field: field, context: context, to: &out) }
+            column += field.length
+        }
+        if length > column { out.append(contentsOf: repeatElement(0x20, count: length - column)) }
+        out.append(contentsOf: layout.lineEnding.utf8)
+    }
+
+    /// Appends `text` in the layout's encoding, refusing characters the encoding cannot carry
+    /// and control characters.
+    private func appendEncoded(_ text: String, field: FieldLayout, context: String, to out: inout [UInt8]) throws {
+        switch layout.encoding {
+        case .ascii, .utf8:
+            let utf8 = text.utf8
+            if utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x80 }) { out.append(contentsOf: utf8); return }
+            for scalar in text.unicodeScalars {
+                guard scalar.value >= 0x20, layout.encoding == .utf8 || scalar.value < 0x80 else { throw unfit(scalar, field, context) }
+            }
+            out.append(contentsOf: utf8)
+        case .latin1:
+            for scalar in text.unicodeScalars {
+                guard scalar.value >= 0x20 && scalar.value <= 0xFF else { throw unfit(scalar, field, context) }
+                out.append(UInt8(scalar.value))
+            }
+        }
+    }
+
+    private func appendEncoded(_ pad: Character, count: Int, field: FieldLayout, context: String, to out: inout [UInt8]) throws {
+        guard count > 0 else { return }
+        if let ascii = pad.asciiValue, ascii >= 0x20 { out.append(contentsOf: repeatElement(ascii, count: count)); return }
+        for _ in 0..<count { try appendEncoded(String(pad), field: field, context: context, to: &out) }
+    }
+
+    private func unfit(_ scalar: Unicode.Scalar, _ field: FieldLayout, _ context: String) -> LayoutError {
+        LayoutError(.cannotRender, "\(context): field \(field.name) holds a character the layout's \(layout.encoding.rawValue) encoding cannot carry (U+\(String(scalar.value, radix: 16, uppercase: true)))")
     }
 }
