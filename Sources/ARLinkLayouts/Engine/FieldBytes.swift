@@ -1,4 +1,4 @@
-public import ARLinkCore
+import ARLinkCore
 
 /// Reads one fixed-width field straight from the bytes of its line.
 ///

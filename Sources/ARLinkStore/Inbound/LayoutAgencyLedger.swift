@@ -1,4 +1,4 @@
-public import GRDB
+import GRDB
 public import ARLinkCore
 
 /// One acknowledgement, reconciliation or recall objection an agency sent in a layout
