@@ -10,13 +10,14 @@ mkdir -p share/bash-completion/completions share/zsh/site-functions share/fish/v
 "$bin" --generate-completion-script bash > share/bash-completion/completions/arlink
 "$bin" --generate-completion-script zsh > share/zsh/site-functions/_arlink
 "$bin" --generate-completion-script fish > share/fish/vendor_completions.d/arlink.fish
-# The man page: swift-argument-parser's generate-manual tool over the built arlink. The plugin
-# builds the tool the first time (and arlink again, in release); later runs reuse the tool.
+# The man page: swift-argument-parser's generate-manual tool over the debug arlink built above.
+# The plugin builds the tool the first time, in debug like arlink (its default, release, would
+# build all of arlink again with optimisation: minutes); later runs call the built tool directly.
 tool=$(find .build -path '*/debug/generate-manual-tool' -type f 2>/dev/null | head -n 1)
 if [ -n "$tool" ]; then
   "$tool" "$bin" --authors "the arlink authors" -o share/man/man1
 else
-  swift package --allow-writing-to-directory share/man/man1 generate-manual --product arlink \
+  swift package --allow-writing-to-directory share/man/man1 generate-manual --product arlink --configuration debug \
     --authors "the arlink authors" --output-directory share/man/man1
 fi
 echo "share/ regenerated"

@@ -10,9 +10,10 @@ import Glibc
 /// Whether this process runs under libfaketime (the clock-shift run of the suite).
 let underFaketime = ProcessInfo.processInfo.environment["FAKETIME"] != nil
     || (ProcessInfo.processInfo.environment["LD_PRELOAD"] ?? "").contains("faketime")
+let faketimeReason: Comment = "arlink serve does not yet keep time under libfaketime (scripts/test-clock-shift.sh): its graceful shutdown waits for ever there; these process tests run in the unshifted suite"
 
 @Suite("arlink serve and status", .serialized,
-       .disabled(if: underFaketime, "arlink serve does not yet keep time under libfaketime (scripts/test-clock-shift.sh): its graceful shutdown waits for ever there; these process tests run in the unshifted suite"))
+       .disabled(if: underFaketime, faketimeReason))
 struct ServeTests {
 
     static var arlink: String { RepositoryPaths.arlinkExecutable }
