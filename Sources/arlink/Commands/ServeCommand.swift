@@ -20,8 +20,8 @@ struct ServeCommand: AsyncParsableCommand {
             Runs each schedule of the configuration's service: section (outbound, inbound, keys-check; cron \
             or every) exactly as the commands do, one run at a time under the same run lock, recording the \
             same audit entries. A schedule that fires while a run is under way is skipped and counted \
-            (arlink_schedule_skipped_total). SIGTERM stops taking runs, lets the current one finish and \
-            exits 0; SIGHUP reloads the configuration and keeps the old one when the new one does not validate.
+            (arlink_schedule_skipped_total). SIGTERM stops taking runs, stops an inbound run at the next \
+            file boundary (an outbound run finishes its batch) and exits 0; SIGHUP reloads the configuration and keeps the old one when the new one does not validate.
             """
     )
 
