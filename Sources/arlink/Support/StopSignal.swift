@@ -1,6 +1,3 @@
-import ARLinkCore
-import ARLinkInbound
-import ARLinkJobs
 import Dispatch
 import Synchronization
 #if canImport(Glibc)
@@ -24,21 +21,5 @@ enum StopSignal {
         source.setEventHandler { requested.store(true, ordering: .relaxed) }
         source.resume()
         return source
-    }
-}
-
-/// The exit status of an inbound run that may have stopped early.
-enum InboundStop {
-    /// 75 ("try again") for a run that stopped at a file boundary and would otherwise have
-    /// exited 0; a worse status (65 for a quarantined file, ...) stays.
-    static func exitStatus(_ status: ExitStatus, stoppedEarly: Bool) -> ExitStatus {
-        stoppedEarly && status == .success ? .tempFailure : status
-    }
-
-    /// Records `run.completed` for every partner whose part of `report` went to the end (none
-    /// when the run stopped early).
-    static func recordCompleted(_ report: InboundReport, context: RunContext) {
-        guard !context.stoppedEarly else { return }
-        context.recordInboundCompleted(partners: report.partners.filter { $0.failure == nil }.map(\.partner))
     }
 }
