@@ -7,11 +7,10 @@ import Glibc
 
 /// SIGTERM stops an inbound run at the next file boundary (in `arlink serve` and in
 /// `arlink inbound run`); `arlink_events_total` by event type; `arlink status`'s last inbound run;
-/// progress on a terminal.
-@Suite("arlink serve: stop at a file boundary, events by type, last run, progress", .serialized)
-struct ServeStopTests {
-    static var arlink: String { RepositoryPaths.arlinkExecutable }
-
+/// progress on a terminal. Part of the serialized serve suite: these tests block their thread
+/// for a long time, and two such suites side by side would leave a 2-core machine's pool no
+/// thread for the other tests.
+extension ServeTests {
     static func files(_ folder: String) -> [String] {
         ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).filter { !$0.hasPrefix(".") }.sorted()
     }
