@@ -240,7 +240,7 @@ let package = Package(
         .testTarget(name: "ARLinkCLITests", dependencies: ["ARLinkTestSupport"], swiftSettings: swiftSettings),
         .testTarget(
             name: "ARLinkServiceTests",
-            dependencies: ["ARLinkService", "ARLinkConfig", "ARLinkCore", "ARLinkJobs", "ARLinkTestSupport"],
+            dependencies: ["ARLinkService", "ARLinkConfig", "ARLinkCore", "ARLinkJobs", "ARLinkTestSupport", "ARLinkInbound", "ARLinkStore", "ARLinkEnvelope"],
             swiftSettings: swiftSettings
         ),
     ]

@@ -10,13 +10,20 @@ mkdir -p share/bash-completion/completions share/zsh/site-functions share/fish/v
 "$bin" --generate-completion-script bash > share/bash-completion/completions/arlink
 "$bin" --generate-completion-script zsh > share/zsh/site-functions/_arlink
 "$bin" --generate-completion-script fish > share/fish/vendor_completions.d/arlink.fish
-# The man page: swift-argument-parser's generate-manual tool over the built arlink. The plugin
-# builds the tool the first time (and arlink again, in release); later runs reuse the tool.
-tool=$(find .build -path '*/debug/generate-manual-tool' -type f 2>/dev/null | head -n 1)
-if [ -n "$tool" ]; then
-  "$tool" "$bin" --authors "the arlink authors" -o share/man/man1
-else
-  swift package --allow-writing-to-directory share/man/man1 generate-manual --product arlink \
-    --authors "the arlink authors" --output-directory share/man/man1
+# The man page: swift-argument-parser's generate-manual tool over the debug arlink built above.
+# The tool comes with the package's generate-manual plugin: the first time, the plugin builds it
+# (in debug, like arlink: its default, release, would build all of arlink again with
+# optimisation, minutes) and writes pages for every executable into a scratch folder; then the
+# tool is called directly for arlink.
+find_tool() { find .build -path '*/debug/generate-manual-tool' -type f 2>/dev/null | head -n 1; }
+tool=$(find_tool)
+if [ -z "$tool" ]; then
+  scratch=$(mktemp -d)
+  swift package --allow-writing-to-directory "$scratch" generate-manual --configuration debug \
+    --authors "the arlink authors" --output-directory "$scratch" >/dev/null
+  rm -rf "$scratch"
+  tool=$(find_tool)
+  [ -n "$tool" ] || { echo "generate-share: the generate-manual plugin built no generate-manual-tool" >&2; exit 70; }
 fi
+"$tool" "$bin" --authors "the arlink authors" -o share/man/man1
 echo "share/ regenerated"

@@ -135,10 +135,13 @@ extension RunContext {
     }
 
     /// Seals `input` for `partner` (and our archive) into `output` with the partner's envelope.
+    /// Progress on a terminal: `sealing NAME`, the plaintext bytes read.
     public func seal(for partner: PartnerSettings, input: String, output: String) throws -> SealResult {
         switch partner.envelope {
         case .cms:
-            return try Envelope.seal(input: input, output: output, signer: try signingIdentity(), recipients: try recipients(for: partner))
+            let step = "sealing " + URL(fileURLWithPath: output).lastPathComponent
+            return try Envelope.seal(input: input, output: output, signer: try signingIdentity(), recipients: try recipients(for: partner),
+                                     progress: reporter.byteProgress(step, total: Self.fileSize(input)))
         case .openpgp:
             let settings = partner.openPGP
             let options = OpenPGPSealOptions(armor: settings?.armor ?? false,
@@ -150,15 +153,20 @@ extension RunContext {
 
     /// Opens a file from `partner` with the partner's envelope: decrypts with our key and checks
     /// the signature against the partner's pins; the plaintext appears at `output` only then.
+    /// Progress on a terminal: `opening NAME`, the plaintext bytes written of the envelope's size.
     /// - Throws: ``EnvelopeError`` (a partner's fault, or ``EnvelopeError/isLocalFault`` for ours).
     public func open(from partner: PartnerSettings, input: String, output: String, identity: DecryptionIdentity,
                      knownSealedSHA256: String? = nil, durable: Bool) throws(EnvelopeError) -> OpenResult {
         switch partner.envelope {
         case .cms:
-            return try Envelope.open(input: input, output: output, identity: identity, trust: trustPolicy(for: partner),
-                                     allowCBC: partner.allowCBC,
-                                     legacyKeyTransport: Set(partner.legacyKeyTransport.compactMap(LegacyKeyTransport.init(rawValue:))),
-                                     knownSealedSHA256: knownSealedSHA256, durable: durable)
+            let step = "opening " + URL(fileURLWithPath: input).lastPathComponent
+            let size = Self.fileSize(input)
+            let result = try Envelope.open(input: input, output: output, identity: identity, trust: trustPolicy(for: partner),
+                                           allowCBC: partner.allowCBC,
+                                           legacyKeyTransport: Set(partner.legacyKeyTransport.compactMap(LegacyKeyTransport.init(rawValue:))),
+                                           knownSealedSHA256: knownSealedSHA256, durable: durable, progress: reporter.byteProgress(step, total: size))
+            if let size { reporter.progress(step: step, done: size, total: size) }  // the plaintext is a little shorter than the envelope
+            return result
         case .openpgp:
             let key: OpenPGPSecretKey
             let previousKeys: [OpenPGPSecretKey]
@@ -174,5 +182,10 @@ extension RunContext {
             }
             return try Envelope.openOpenPGP(input: input, output: output, key: key, previousKeys: previousKeys, trust: trust, durable: durable)
         }
+    }
+
+    /// A regular file's size, for progress (nil when it cannot be read).
+    public static func fileSize(_ path: String) -> Int64? {
+        ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? NSNumber)?.int64Value
     }
 }

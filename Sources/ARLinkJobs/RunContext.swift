@@ -22,6 +22,13 @@ public final class RunContext {
     private let lock: RunLock?
     /// Our OpenPGP secret key, loaded (and unlocked once) on first use.
     var loadedOpenPGPKey: OpenPGPSecretKey?
+    /// Whether the run should stop at the next file boundary (SIGTERM to `arlink inbound run`
+    /// or to `arlink serve`); asked between files by ``stopBeforeNextFile(partner:)``.
+    public var shouldStop: @Sendable () -> Bool = { false }
+    /// Set when the run stopped at a file boundary and left files for the next run.
+    public internal(set) var stoppedEarly = false
+    /// Partners whose stop is already recorded.
+    var stoppedPartners: Set<String> = []
 
     /// Takes the run lock, opens the state database, the audit log and the private work
     /// folder (mode 0700), and checks that the audit log extends its newest signed checkpoint

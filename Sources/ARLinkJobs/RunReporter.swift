@@ -19,7 +19,9 @@ public struct RunMessage: Sendable {
 /// Receives ``RunMessage``s and progress from a job.
 public protocol RunReporter: Sendable {
     func report(_ message: RunMessage)
-    /// Progress of a long step (`reading open_items.csv`, bytes done of total); may be ignored.
+    /// Progress of a long step (`reading open_items.csv`): bytes done of `total`, or without a
+    /// total a count of records. A call with `done >= total` ends the step. May be ignored;
+    /// the executable draws a ``ProgressMeter`` on a terminal.
     func progress(step: String, done: Int64, total: Int64?)
 }
 

@@ -102,14 +102,15 @@ public struct SchedulerService: Service {
                 }
                 if open.count < affected.count { partners = open.map { Optional($0) } }
             }
-            for partner in partners {
+            for partner in partners where !state.isShuttingDown {
                 let name = partner.map { "\(schedule.job.rawValue)/\($0)" } ?? schedule.job.rawValue
                 state.setRunning(name)
                 logger.info("\(name): run started", metadata: ["job": .string(schedule.job.rawValue), "partner": .string(partner ?? "all")])
                 let began = ContinuousClock.now
                 let runner = service.runner
                 let job = schedule.job
-                let result = await Worker.run("job") { runner.run(job, partner: partner, config: config) }
+                let state = self.state
+                let result = await Worker.run("job") { runner.run(job, partner: partner, config: config, shouldStop: { state.isShuttingDown }) }
                 let elapsed = ContinuousClock.now - began
                 state.setRunning(nil)
                 record(result, job: job, partner: partner, name: name, duration: elapsed)
@@ -144,8 +145,10 @@ public struct SchedulerService: Service {
                                   count: job == .outbound ? p.filesDelivered : p.filesProcessed)
                     metrics.files(direction: direction, partner: p.partner, outcome: "quarantined", count: p.quarantined.count)
                     metrics.files(direction: direction, partner: p.partner, outcome: "held", count: p.held.count)
-                    metrics.events(partner: p.partner, type: "feedback", outcome: "accepted", count: p.eventsAccepted)
-                    metrics.events(partner: p.partner, type: "feedback", outcome: "rejected", count: p.eventsRejected)
+                    for (type, counts) in p.events.sorted(by: { $0.key < $1.key }) {
+                        metrics.events(partner: p.partner, type: type, outcome: "applied", count: counts.applied)
+                        metrics.events(partner: p.partner, type: type, outcome: "rejected", count: counts.rejected)
+                    }
                     if p.exitStatus == .success || p.exitStatus == .dataError {
                         metrics.jobSucceeded(job: job.rawValue, partner: p.partner, at: now)
                     }

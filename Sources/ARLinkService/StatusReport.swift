@@ -29,8 +29,11 @@ public struct StatusReport: Sendable {
     public struct PartnerStatus: Sendable {
         public var partner: String
         public var lastOutbound: Date?
-        /// The last feedback file applied (the last sign of life from the partner).
+        /// The last inbound run that completed for this partner (`run.completed`), even when
+        /// there was nothing to fetch: our job is running.
         public var lastInbound: Date?
+        /// The last feedback file applied: the last sign of life from the partner.
+        public var lastFeedback: Date?
         public var pending: [FileFact] = []
         public var held: [FileFact] = []
         public var quarantined: [FileFact] = []
@@ -107,7 +110,8 @@ public struct StatusReport: Sendable {
             var status = PartnerStatus(partner: id)
             let mine = rows.filter { $0.partner == id }
             status.lastOutbound = mine.filter { $0.action == "batch.delivered" || $0.action == "batch.skipped" }.compactMap { date($0.time) }.max()
-            status.lastInbound = mine.filter { $0.action == "file.applied" }.compactMap { date($0.time) }.max()
+            status.lastInbound = mine.filter { $0.action == "run.completed" && $0.direction == "inbound" }.compactMap { date($0.time) }.max()
+            status.lastFeedback = mine.filter { $0.action == "file.applied" }.compactMap { date($0.time) }.max()
             // Outbound batches built or sealed and not delivered.
             var batches: [String: FileFact] = [:]
             for row in mine where !row.batchID.isEmpty {
@@ -157,7 +161,7 @@ public struct StatusReport: Sendable {
             status.nextRuns = nextRuns.filter { $0.schedule.partner == nil || $0.schedule.partner == id }
                 .map { (job: $0.schedule.job.rawValue, at: $0.at) }.sorted { $0.at < $1.at }
             let firstDelivery = mine.filter { $0.action == "batch.delivered" }.compactMap { date($0.time) }.min()
-            if let reference = status.lastInbound ?? firstDelivery, now.timeIntervalSince(reference) > alerts.silenceAlertAfter.timeInterval {
+            if let reference = status.lastFeedback ?? firstDelivery, now.timeIntervalSince(reference) > alerts.silenceAlertAfter.timeInterval {
                 status.silentSince = reference
                 report.needsPerson.append("partner \(id): no feedback since \(iso(reference)) (silence_alert_after \(Self.describe(alerts.silenceAlertAfter)))")
             }
@@ -248,7 +252,8 @@ extension StatusReport {
         for p in partners {
             lines.append("partner \(p.partner):")
             lines.append("  last outbound delivery: \(when(p.lastOutbound))")
-            lines.append("  last feedback applied:  \(when(p.lastInbound))")
+            lines.append("  last inbound run:       \(when(p.lastInbound))")
+            lines.append("  last feedback applied:  \(when(p.lastFeedback))")
             for f in p.pending { lines.append("  pending     \(f.name): \(f.reason) (\(Self.age(generatedAt.timeIntervalSince(f.since))))") }
             for f in p.held { lines.append("  held        \(f.name): \(f.reason) (\(Self.age(generatedAt.timeIntervalSince(f.since))))") }
             for f in p.quarantined { lines.append("  quarantined \(f.name): \(f.reason) (\(Self.age(generatedAt.timeIntervalSince(f.since))))") }
@@ -277,6 +282,7 @@ extension StatusReport {
                 "partner": p.partner,
                 "last_outbound": p.lastOutbound.map(Self.iso) ?? NSNull(),
                 "last_inbound": p.lastInbound.map(Self.iso) ?? NSNull(),
+                "last_feedback": p.lastFeedback.map(Self.iso) ?? NSNull(),
                 "pending": p.pending.map(file), "held": p.held.map(file), "quarantined": p.quarantined.map(file),
                 "parked": p.parked.map { ["job": $0.job, "error_code": $0.errorCode, "since": Self.iso($0.since)] },
                 "next_runs": p.nextRuns.map { ["job": $0.job, "at": Self.iso($0.at)] },

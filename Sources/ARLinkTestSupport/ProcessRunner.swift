@@ -62,7 +62,9 @@ public enum ProcessRunner {
         if let stdin { input.fileHandleForWriting.write(stdin) }
         try? input.fileHandleForWriting.close()
         let outData = readAll(out.fileHandleForReading.fileDescriptor)
-        process.waitUntilExit()
+        // Not waitUntilExit(): its run loop waits for a wall-clock deadline, which becomes an
+        // endless wait under a shifted clock (libfaketime) when the exit lands just before it.
+        while !Wait.forExit(process, timeout: .seconds(60)) {}
         killer.signal()
         let errData = FileManager.default.contents(atPath: errPath) ?? Data()
         var result = ProcessResult(status: process.terminationStatus,

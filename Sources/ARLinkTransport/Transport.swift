@@ -70,6 +70,9 @@ public protocol Transport: AnyObject {
     /// - Returns: `.delivered`, or `.alreadyPresent` when the final name already holds identical content.
     /// - Throws: ``TransportError`` with code `.conflict` when the final name holds different content.
     func deliver(localFile: String, as remoteName: String) throws -> DeliveryOutcome
+    /// ``deliver(localFile:as:)``, calling `progress` with the bytes sent so far (SFTP and
+    /// HTTPS uploads; a drop folder's local copy reports nothing).
+    func deliver(localFile: String, as remoteName: String, progress: ((Int64) -> Void)?) throws -> DeliveryOutcome
     /// Lists the partner's outbox: only names matching the partner's pattern, stable (size unchanged across two looks / done-marker), no dot files, no .part.
     func list() throws -> OutboxListing
     /// Fetches one remote file to a local path (via a temp file, size-checked).
@@ -89,6 +92,12 @@ public protocol Transport: AnyObject {
     ///
     /// A file that is already gone counts as finished, so a re-run after a crash succeeds.
     func finish(_ file: RemoteFile, disposition: FetchedDisposition) throws
+}
+
+extension Transport {
+    public func deliver(localFile: String, as remoteName: String, progress: ((Int64) -> Void)?) throws -> DeliveryOutcome {
+        try deliver(localFile: localFile, as: remoteName)
+    }
 }
 
 /// What the caller of ``Transport/fetch(_:to:)`` does with the local copy.

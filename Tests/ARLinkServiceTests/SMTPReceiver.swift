@@ -25,7 +25,7 @@ final class SMTPReceiver {
                                                      "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1"])
         guard made.status == 0 else { throw ServeError("openssl could not make the SMTP certificate: \(made.stderr)") }
         let script = """
-            import asyncio, json, socket, ssl, sys, time
+            import asyncio, json, socket, ssl, sys, threading
             from aiosmtpd.controller import Controller
             log, cert, key = sys.argv[1:4]
             class Handler:
@@ -40,7 +40,7 @@ final class SMTPReceiver {
             controller = Controller(Handler(), hostname='127.0.0.1', port=port, tls_context=context, require_starttls=True)
             controller.start()
             print(port, flush=True)
-            while True: time.sleep(3600)
+            threading.Event().wait()  # not time.sleep: libfaketime fails its clock_nanosleep with EINVAL
             """
         let out = folder.file("smtp.port")
         FileManager.default.createFile(atPath: out, contents: nil)
@@ -65,6 +65,6 @@ final class SMTPReceiver {
 
     deinit {
         // SIGKILL: a child of the test process may inherit a mask that blocks SIGTERM.
-        if process.isRunning { kill(process.processIdentifier, SIGKILL); process.waitUntilExit() }
+        if process.isRunning { kill(process.processIdentifier, SIGKILL); Wait.forExit(process, timeout: .seconds(30)) }
     }
 }

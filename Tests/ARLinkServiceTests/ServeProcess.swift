@@ -52,7 +52,7 @@ final class ServeProcess {
 
     /// SIGKILL if it still runs (test clean-up).
     func stop() {
-        if process.isRunning { kill(process.processIdentifier, SIGKILL); process.waitUntilExit() }
+        if process.isRunning { kill(process.processIdentifier, SIGKILL); Wait.forExit(process, timeout: .seconds(30)) }
     }
 
     /// GET `path` with the curl CLI: the status code and body.
@@ -141,6 +141,6 @@ final class WebhookReceiver {
 
     deinit {
         // SIGKILL: a child of the test process may inherit a mask that blocks SIGTERM.
-        if process.isRunning { kill(process.processIdentifier, SIGKILL); process.waitUntilExit() }
+        if process.isRunning { kill(process.processIdentifier, SIGKILL); Wait.forExit(process, timeout: .seconds(30)) }
     }
 }

@@ -6,13 +6,9 @@ import Glibc
 #endif
 
 /// `arlink serve` as a process: endpoints, scheduled runs in the metrics, reloads, graceful
-/// shutdown during a run, alerts to a real loopback receiver; `arlink status`.
-/// Whether this process runs under libfaketime (the clock-shift run of the suite).
-let underFaketime = ProcessInfo.processInfo.environment["FAKETIME"] != nil
-    || (ProcessInfo.processInfo.environment["LD_PRELOAD"] ?? "").contains("faketime")
-
-@Suite("arlink serve and status", .serialized,
-       .disabled(if: underFaketime, "arlink serve does not yet keep time under libfaketime (scripts/test-clock-shift.sh): its graceful shutdown waits for ever there; these process tests run in the unshifted suite"))
+/// shutdown during a run, alerts to a real loopback receiver; `arlink status`. They also run
+/// under libfaketime (scripts/test-clock-shift.sh): the children inherit the shifted wall clock.
+@Suite("arlink serve and status", .serialized)
 struct ServeTests {
 
     static var arlink: String { RepositoryPaths.arlinkExecutable }

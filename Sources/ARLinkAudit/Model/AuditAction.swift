@@ -28,6 +28,8 @@ public enum AuditAction {
         "partner.failed": "one partner's part of an inbound run stopped (error code); the other partners went on",
         "run.failed": "a run stopped (error code)",
         "run.refused": "a run was refused because another run held the lock",
+        "run.completed": "an inbound run went through a partner's outbox to the end, even with nothing to fetch (arlink status: the last inbound run)",
+        "run.stopped": "an inbound run stopped at a file boundary after SIGTERM; the partner's files not yet started wait for the next run",
         "audit.recovered": "an operator let runs continue after the log stopped extending its newest checkpoint (the finding)",
         "audit.checkpoint_file_repaired": "a torn note was cut off the end of the checkpoint file",
         "audit.pruned": "the content of entries past retention was removed (every entry below below_leaf); their leaf hashes stay",

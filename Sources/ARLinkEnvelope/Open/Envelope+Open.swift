@@ -31,16 +31,18 @@ extension Envelope {
     ///     from the envelope after a crash (the inbound job's plaintext). It then appears at
     ///     `output` without being fsynced: 115 MB per million feedback events that never
     ///     need to reach the disk.
+    ///   - progress: called with the plaintext bytes written so far, after each chunk.
     /// - Returns: the signer and the digests.
     /// - Throws: ``EnvelopeError`` with a specific code for every refusal.
     public static func open(
         input: String, output: String, identity: DecryptionIdentity, trust: TrustPolicy, allowCBC: Bool = false,
-        legacyKeyTransport: Set<LegacyKeyTransport> = [], knownSealedSHA256: String? = nil, durable: Bool = true
+        legacyKeyTransport: Set<LegacyKeyTransport> = [], knownSealedSHA256: String? = nil, durable: Bool = true,
+        progress: ((Int64) -> Void)? = nil
     ) throws(EnvelopeError) -> OpenResult {
         do {
             let evaluator = try TrustEvaluator(trust)
             return try EnvelopeOpener(input: input, identity: identity, trust: evaluator, allowCBC: allowCBC, legacyKeyTransport: legacyKeyTransport)
-                .open(to: output, knownSealedSHA256: knownSealedSHA256, durable: durable)
+                .open(to: output, knownSealedSHA256: knownSealedSHA256, durable: durable, progress: progress)
         } catch let error as EnvelopeError {
             throw error
         } catch {
@@ -82,7 +84,7 @@ final class EnvelopeOpener {
     /// such as the fuzzer's, then cost little to open).
     var bufferSize: Int { Int(min(max(size + 4096, 64 << 10), 1 << 20)) }
 
-    func open(to output: String, knownSealedSHA256: String? = nil, durable: Bool = true) throws -> OpenResult {
+    func open(to output: String, knownSealedSHA256: String? = nil, durable: Bool = true, progress: ((Int64) -> Void)? = nil) throws -> OpenResult {
         let sealedDigest = knownSealedSHA256 == nil ? BackgroundFileDigest(fd: fd, size: size) : nil
         defer { _ = try? sealedDigest?.wait() }
         let layout: OuterLayout
@@ -100,7 +102,7 @@ final class EnvelopeOpener {
         try unwrapKey(outer)
         let quarantine = try AtomicOutput(path: output, bufferSize: bufferSize)
         let digest = try PipelinedDigest(bufferSize: bufferSize)
-        let inner = try decrypt(outer, layout: layout, into: quarantine, digest: digest)
+        let inner = try decrypt(outer, layout: layout, into: quarantine, digest: digest, progress: progress)
         let contentSHA256 = digest.finishBytes()
         try quarantine.flush()
         let verified = try verifySignature(inner, content: quarantine, sha256: contentSHA256)
@@ -141,7 +143,7 @@ final class EnvelopeOpener {
     /// Streams the ciphertext through the cipher context `CMS_dataInit` prepared, splitting the
     /// decrypted SignedData on the fly and writing its content to the quarantine file.
     private func decrypt(
-        _ cms: CMSHandle, layout: OuterLayout, into quarantine: AtomicOutput, digest: PipelinedDigest
+        _ cms: CMSHandle, layout: OuterLayout, into quarantine: AtomicOutput, digest: PipelinedDigest, progress: ((Int64) -> Void)? = nil
     ) throws -> InnerSplitter.Layout {
         guard let memory = BIO_new(BIO_s_mem()) else { throw EnvelopeError.fromOpenSSL(.openssl, "BIO_new failed") }
         guard let chain = CMS_dataInit(cms.pointer, memory) else {
@@ -163,10 +165,13 @@ final class EnvelopeOpener {
             chunk.deallocate()
         }
         let inner: InnerSplitter.Layout
+        var written: Int64 = 0
         do {
             inner = try InnerSplitter.split(plaintext, chunk: chunk, bufferSize: bufferSize) { bytes in
                 digest.update(bytes)
                 try quarantine.write(bytes)
+                written += Int64(bytes.count)
+                progress?(written)
             }
         } catch let error as EnvelopeError {
             // A tampered ciphertext often breaks the inner structure before the tag is reached:

@@ -20,13 +20,14 @@ extension Envelope {
     ///   - output: where the envelope appears.
     ///   - signer: our signing identity.
     ///   - recipients: the partner's encryption certificate and our archive certificate.
+    ///   - progress: called with the plaintext bytes read so far, after each chunk.
     /// - Returns: digests and sizes.
     /// - Throws: ``EnvelopeError``.
     public static func seal(
-        input: String, output: String, signer: SigningIdentity, recipients: [RecipientCertificate]
+        input: String, output: String, signer: SigningIdentity, recipients: [RecipientCertificate], progress: ((Int64) -> Void)? = nil
     ) throws(EnvelopeError) -> SealResult {
         do {
-            return try EnvelopeSealer(signer: signer, recipients: recipients).seal(input: input, output: output)
+            return try EnvelopeSealer(signer: signer, recipients: recipients).seal(input: input, output: output, progress: progress)
         } catch let error as EnvelopeError {
             throw error
         } catch {
@@ -41,7 +42,7 @@ struct EnvelopeSealer {
     let recipients: [RecipientCertificate]
     static let chunkSize = 1 << 20
 
-    func seal(input: String, output: String) throws -> SealResult {
+    func seal(input: String, output: String, progress: ((Int64) -> Void)? = nil) throws -> SealResult {
         guard !recipients.isEmpty else { throw EnvelopeError(.badCertificate, "no recipient certificate given") }
         let fd = open(input, O_RDONLY | O_CLOEXEC)
         if fd < 0 { throw EnvelopeError(.missingFile, "input \(input) cannot be opened: \(errnoText())") }
@@ -54,7 +55,7 @@ struct EnvelopeSealer {
         let signed = try makeSignedData()
         let enveloped = try makeAuthEnvelopedData()
         let destination = try AtomicOutput(path: output)
-        let (plaintextBytes, sealedSHA256) = try stream(fd: fd, signed: signed, enveloped: enveloped, into: destination, input: input)
+        let (plaintextBytes, sealedSHA256) = try stream(fd: fd, signed: signed, enveloped: enveloped, into: destination, input: input, progress: progress)
         try destination.commit()
         let digest = try messageDigest(signed)
         return SealResult(
@@ -121,7 +122,7 @@ struct EnvelopeSealer {
     /// closes the structure.
     /// - Returns: plaintext size and the SHA-256 of the envelope.
     private func stream(
-        fd: Int32, signed: CMSHandle, enveloped: CMSHandle, into destination: AtomicOutput, input: String
+        fd: Int32, signed: CMSHandle, enveloped: CMSHandle, into destination: AtomicOutput, input: String, progress: ((Int64) -> Void)?
     ) throws -> (Int64, String) {
         guard let null = BIO_new(BIO_s_null()) else { throw EnvelopeError.fromOpenSSL(.openssl, "BIO_new(null) failed") }
         guard let digestBIO = CMS_dataInit(signed.pointer, null) else {
@@ -180,6 +181,7 @@ struct EnvelopeSealer {
             }
             channel.submit(buffer, count: n)
             total += Int64(n)
+            progress?(total)
         }
         channel.end()
         worker.join()

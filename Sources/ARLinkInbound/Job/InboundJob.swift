@@ -123,6 +123,7 @@ public final class InboundJob {
         }
         var held: [(RemoteFile, String, String)] = []
         for remote in listing.files {
+            if try context.stopBeforeNextFile(partner: pid) { break }  // SIGTERM: the next run takes the rest
             let outcome = try receive(remote, partner: partner, identity: identity, transport: transport, folders: folders, report: &report)
             switch outcome {
             case .held(let local, let sha):

@@ -23,6 +23,7 @@ extension OutboundJob {
         var early: [ExclusionReason: Int] = [:]
         var seen: Int64 = 0
         let step = "reading " + URL(fileURLWithPath: erp.openItemsPath).lastPathComponent
+        let estimate = LineEstimate(path: erp.openItemsPath)
         var facts = ExtractFacts(asOf: asOf)
         // The items kept are sorted by customer through temporary files in the work folder
         // (in the system's temporary folder for a dry run, which creates nothing of its own).
@@ -33,7 +34,7 @@ extension OutboundJob {
         let spill = OpenItemSpill(folder: temporary, runLength: sortRunLength)
         let (extract, items) = try reader.read(erp.extractFiles, into: spill) { item in
             seen += 1
-            if seen & 0xFFFF == 0 { reporter.progress(step: step, done: seen, total: nil) }
+            if seen & 0xFFFF == 0 { reporter.progress(step: step, done: estimate.bytes(throughLine: item.sourceLine), total: estimate.size) }
             facts.add(item)
             // A settled invoice, or one with nothing open, is the extract's evidence of payment.
             if item.settled || item.openAmount.minorUnits == 0 {
@@ -50,7 +51,7 @@ extension OutboundJob {
             }
             return true
         }
-        if seen > 0xFFFF { reporter.progress(step: step, done: seen, total: seen) }
+        if let size = estimate.size { reporter.progress(step: step, done: size, total: size) }
         return ExtractView(extract: extract, items: items, otherOpenItems: otherOpen, paidCustomers: paidCustomers, settledInvoices: settledInvoices,
                            earlyExclusions: early, kpiFacts: facts)
     }
@@ -176,7 +177,7 @@ extension OutboundJob {
             do {
                 let transport = try context.transport(for: partner)
                 outcome = try partner.layouts.portfolio == nil
-                    ? transport.deliver(localFile: sealedPath, as: batch.fileName)
+                    ? transport.deliver(localFile: sealedPath, as: batch.fileName, progress: reporter.byteProgress("uploading " + batch.fileName, total: RunContext.fileSize(sealedPath)))
                     : deliverLayoutFiles(batch, partner: partner, transport: transport)
             } catch let error as any ARLinkFailure {
                 // Recorded (and signed) here, with the batch it concerns; the run stops.

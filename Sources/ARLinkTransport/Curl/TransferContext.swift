@@ -26,6 +26,8 @@ final class TransferContext {
     let mode: Mode
     /// Bytes passed through the callback.
     var bytes: Int64 = 0
+    /// Called with ``bytes`` after each upload read (progress on a terminal).
+    var onRead: ((Int64) -> Void)?
     /// Collected bytes (`.collect`, and the first 4 KiB for `.discard`).
     var collected: [UInt8] = []
     /// A local failure inside the callback (the transfer was aborted because of it).
@@ -55,6 +57,7 @@ final class TransferContext {
             let got = read(fd, buffer, size * count)
             if got >= 0 {
                 context.bytes += Int64(got)
+                context.onRead?(context.bytes)
                 return got
             }
             if errno == EINTR { continue }

@@ -6,6 +6,8 @@ internal import CCurl
 /// TLS 1.2 or later, peer and host name verified (system store or the pinned CA file), optional
 /// client certificate, `NOSIGNAL`, timeouts.
 final class HTTPSSession {
+    /// Called with the bytes sent so far during an upload (``Transport/deliver(localFile:as:progress:)``).
+    var uploadProgress: ((Int64) -> Void)?
     let settings: HTTPSSettings
     private let easy: CurlEasy
     private var passphrase: [CChar]?
@@ -72,6 +74,7 @@ final class HTTPSSession {
         case "PUT":
             guard let upload else { throw TransportError(.internal, "PUT without a body") }
             let context = TransferContext(.readFile(upload.fd))
+            context.onRead = uploadProgress
             source = context
             try easy.set(CURLOPT_UPLOAD, true)
             try easy.set(CURLOPT_INFILESIZE_LARGE, offset: upload.size)

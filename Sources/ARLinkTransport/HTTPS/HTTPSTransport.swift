@@ -28,6 +28,12 @@ public final class HTTPSTransport: Transport {
         set { retrier.onRetry = newValue }
     }
 
+    public func deliver(localFile: String, as remoteName: String, progress: ((Int64) -> Void)?) throws -> DeliveryOutcome {
+        session.uploadProgress = progress
+        defer { session.uploadProgress = nil }
+        return try deliver(localFile: localFile, as: remoteName)
+    }
+
     public func deliver(localFile: String, as remoteName: String) throws -> DeliveryOutcome {
         let name = try RemoteName.validated(remoteName, pattern: nil)
         let finalURL = url(settings.uploadURLTemplate, name)

@@ -11,6 +11,8 @@ import Darwin
 /// Every transfer is hardened the same way in ``prepare(url:)``: protocols limited to `sftp`,
 /// `NOSIGNAL`, public-key authentication only, the host key pinned, timeouts set.
 final class SFTPSession {
+    /// Called with the bytes sent so far during an upload (``Transport/deliver(localFile:as:progress:)``).
+    var uploadProgress: ((Int64) -> Void)?
     let settings: SFTPSettings
     private let easy: CurlEasy
     private var passphrase: [CChar]?
@@ -86,6 +88,7 @@ final class SFTPSession {
     func upload(from fd: Int32, size: Int64, to path: String) throws -> Int64 {
         try prepare(url: path)
         let context = TransferContext(.readFile(fd))
+        context.onRead = uploadProgress
         try easy.set(CURLOPT_UPLOAD, true)
         try easy.set(CURLOPT_INFILESIZE_LARGE, offset: size)
         try easy.set(CURLOPT_UPLOAD_BUFFERSIZE, settings.uploadBufferSize)

@@ -36,6 +36,12 @@ public final class SFTPTransport: Transport {
     /// SSH connections opened so far in this run (1 when all operations shared one).
     public var connectionsOpened: Int { session.connectionsOpened }
 
+    public func deliver(localFile: String, as remoteName: String, progress: ((Int64) -> Void)?) throws -> DeliveryOutcome {
+        session.uploadProgress = progress
+        defer { session.uploadProgress = nil }
+        return try deliver(localFile: localFile, as: remoteName)
+    }
+
     public func deliver(localFile: String, as remoteName: String) throws -> DeliveryOutcome {
         let name = try RemoteName.validated(remoteName, pattern: nil)
         let finalPath = settings.inboxPath + "/" + name

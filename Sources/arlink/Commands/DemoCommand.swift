@@ -116,6 +116,7 @@ struct DemoCommand: ParsableCommand {
 
             say("6. Inbound run: verify, decrypt, check, reconcile, write ERP status updates, send a signed receipt")
             let inbound = try InboundJob(context: context).run(.init())
+            InboundStop.recordCompleted(inbound, context: context)
             say(InboundSummary.render(inbound, json: false))
             for file in inbound.exportFiles where file.hasSuffix(".jsonl") {
                 let lines = (try? String(contentsOfFile: file, encoding: .utf8))?.split(separator: "\n") ?? []

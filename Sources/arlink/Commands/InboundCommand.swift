@@ -23,7 +23,8 @@ struct InboundCommand: ParsableCommand {
                 file is quarantined (exit 65, the run goes on); a file after a sequence gap is held, and one that \
                 changes while it is fetched stays in the outbox (exit 75). A partner whose part fails (its \
                 transport, its folders) is reported and the run goes on with the others; the exit status is \
-                the worst of all partners.
+                the worst of all partners. SIGTERM stops the run at the next file boundary: the file under way \
+                finishes, the others wait for the next run (run.stopped in the audit log, exit 75).
                 """
         )
 
@@ -41,11 +42,18 @@ struct InboundCommand: ParsableCommand {
                 let reporter = ConsoleReporter(format: common.logFormat)
                 let config = try ArlinkConfiguration.load(path: common.config)
                 let context = try RunContext(config: config, reporter: reporter, dryRun: dryRun)
+                let stop = dryRun ? nil : StopSignal.install()
+                if stop != nil { context.shouldStop = { StopSignal.isRequested } }
                 let report = dryRun
                     ? try InboundDryRun.run(context: context, options: .init(partner: partner))
                     : try InboundJob(context: context).run(.init(partner: partner))
+                withExtendedLifetime(stop) {}
+                if !dryRun { InboundStop.recordCompleted(report, context: context) }
                 print(InboundSummary.render(report, json: common.logFormat == .json, dryRun: dryRun))
-                status = report.exitStatus
+                if context.stoppedEarly && common.logFormat != .json {
+                    print("stopped at a file boundary (SIGTERM): the files not yet started wait for the next run")
+                }
+                status = InboundStop.exitStatus(report.exitStatus, stoppedEarly: context.stoppedEarly)
             }
             if status != .success { throw ExitCode(status.rawValue) }
         }

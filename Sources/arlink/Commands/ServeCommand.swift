@@ -6,6 +6,7 @@ import ARLinkInbound
 import ARLinkJobs
 import ARLinkOutbound
 import ARLinkService
+import ARLinkStore
 import Foundation
 import Logging
 
@@ -19,8 +20,8 @@ struct ServeCommand: AsyncParsableCommand {
             Runs each schedule of the configuration's service: section (outbound, inbound, keys-check; cron \
             or every) exactly as the commands do, one run at a time under the same run lock, recording the \
             same audit entries. A schedule that fires while a run is under way is skipped and counted \
-            (arlink_schedule_skipped_total). SIGTERM stops taking runs, lets the current one finish and \
-            exits 0; SIGHUP reloads the configuration and keeps the old one when the new one does not validate.
+            (arlink_schedule_skipped_total). SIGTERM stops taking runs, stops an inbound run at the next \
+            file boundary (an outbound run finishes its batch) and exits 0; SIGHUP reloads the configuration and keeps the old one when the new one does not validate.
             """
     )
 
@@ -63,8 +64,8 @@ struct ServeCommand: AsyncParsableCommand {
 struct CommandJobRunner: ScheduledJobRunner {
     let format: LogFormat
 
-    func run(_ job: ScheduledJobKind, partner: String?, config: ArlinkConfiguration) -> JobResult {
-        let reporter = ConsoleReporter(format: format)
+    func run(_ job: ScheduledJobKind, partner: String?, config: ArlinkConfiguration, shouldStop: @escaping @Sendable () -> Bool) -> JobResult {
+        let reporter = ConsoleReporter(format: format, progress: false)
         do {
             switch job {
             case .outbound:
@@ -79,7 +80,11 @@ struct CommandJobRunner: ScheduledJobRunner {
                 return JobResult(exitStatus: .success, message: summary.isEmpty ? "no partner" : summary, partners: partners)
             case .inbound:
                 let context = try RunContext(config: config, reporter: reporter)
+                context.shouldStop = shouldStop
+                let before = try EventTotals.read(context, partners: partner.map { [$0] } ?? config.partners.map(\.id.rawValue))
                 let report = try InboundJob(context: context).run(.init(partner: partner))
+                let after = try EventTotals.read(context, partners: Array(before.keys))
+                InboundStop.recordCompleted(report, context: context)
                 let partners = report.partners.map { p -> PartnerJobResult in
                     var result = PartnerJobResult(partner: p.partner, exitStatus: p.exitStatus,
                                                   errorCode: p.failure?.code ?? p.quarantined.first?.code ?? p.retry.first?.code,
@@ -87,8 +92,7 @@ struct CommandJobRunner: ScheduledJobRunner {
                     result.filesProcessed = p.processed.count
                     result.quarantined = p.quarantined.map { (file: $0.fileName, code: $0.code) }
                     result.held = p.held.map(\.fileName)
-                    result.eventsAccepted = p.eventsAccepted
-                    result.eventsRejected = p.eventsRejectedTotal
+                    result.events = EventTotals.difference(before[p.partner] ?? [:], after[p.partner] ?? [:])
                     return result
                 }
                 let summary = report.partners.map { p in
@@ -96,7 +100,9 @@ struct CommandJobRunner: ScheduledJobRunner {
                         + (p.failure.map { ", stopped: \($0.message)" } ?? "")
                 }.joined(separator: "; ")
                 let failure = report.partners.compactMap(\.failure).first
-                return JobResult(exitStatus: report.exitStatus, errorCode: failure?.code, message: summary.isEmpty ? "no partner" : summary, partners: partners)
+                let stopped = context.stoppedEarly ? "; stopped at a file boundary (SIGTERM), the files not yet started wait for the next run" : ""
+                return JobResult(exitStatus: InboundStop.exitStatus(report.exitStatus, stoppedEarly: context.stoppedEarly), errorCode: failure?.code,
+                                 message: (summary.isEmpty ? "no partner" : summary) + stopped, partners: partners, stoppedEarly: context.stoppedEarly)
             case .keysCheck:
                 let context = try KeysCommand.Check.context(config, reporter: reporter)
                 let rows = KeyCheck.run(KeysCommand.Check.items(config)) + KeysCommand.Check.openPGPRows(config) + KeysCommand.Check.transportRows(config)
@@ -117,5 +123,27 @@ struct CommandJobRunner: ScheduledJobRunner {
         } catch {
             return JobResult(exitStatus: .software, errorCode: "internal.error", message: "\(error)")
         }
+    }
+}
+
+/// Events applied and rejected per type, read before and after an inbound run (one run at a
+/// time under the run lock, so the difference is the run's own).
+enum EventTotals {
+    static func read(_ context: RunContext, partners: [String]) throws -> [String: [String: (applied: Int, rejected: Int)]] {
+        try context.store.read { db in
+            var out: [String: [String: (applied: Int, rejected: Int)]] = [:]
+            for partner in partners { out[partner] = try InboundLedger.eventTotals(db, partner: partner) }
+            return out
+        }
+    }
+
+    static func difference(_ before: [String: (applied: Int, rejected: Int)], _ after: [String: (applied: Int, rejected: Int)]) -> [String: EventCounts] {
+        var out: [String: EventCounts] = [:]
+        for (type, now) in after {
+            let was = before[type] ?? (0, 0)
+            let counts = EventCounts(applied: max(0, now.applied - was.applied), rejected: max(0, now.rejected - was.rejected))
+            if counts.applied > 0 || counts.rejected > 0 { out[type] = counts }
+        }
+        return out
     }
 }

@@ -23,17 +23,20 @@ struct CommonOptions: ParsableArguments {
 /// Turns job messages into log lines (swift-log) and progress on a terminal.
 struct ConsoleReporter: RunReporter {
     let logger: Logger
-    let showProgress: Bool
+    /// The progress line: on stderr when it is a terminal and the format is for people.
+    let terminal: TerminalProgress
 
-    init(format: LogFormat) {
+    /// - Parameter progress: false where no one watches (the service's jobs).
+    init(format: LogFormat, progress: Bool = true) {
         Console.bootstrap(format)
         var logger = Logger(label: "arlink")
         logger.logLevel = .info
         self.logger = logger
-        self.showProgress = format == .human && isatty(STDERR_FILENO) == 1
+        self.terminal = TerminalProgress(fd: STDERR_FILENO, enabled: progress && format == .human)
     }
 
     func report(_ message: RunMessage) {
+        terminal.interrupt()
         let metadata = Logger.Metadata(uniqueKeysWithValues: message.fields.map { ($0.key, Logger.MetadataValue.string($0.value)) })
         switch message.level {
         case .debug: logger.debug("\(message.text)", metadata: metadata)
@@ -45,13 +48,7 @@ struct ConsoleReporter: RunReporter {
     }
 
     func progress(step: String, done: Int64, total: Int64?) {
-        guard showProgress else { return }
-        if let total, total > 0 {
-            let pct = min(100, Int(done * 100 / total))
-            Console.writeStderr("\r\(step): \(pct)% (\(done))" + (done >= total ? "\n" : ""))
-        } else {
-            Console.writeStderr("\r\(step): \(done) rows")
-        }
+        terminal.progress(step: step, done: done, total: total)
     }
 }
 
