@@ -10,6 +10,7 @@ import Foundation
 #if canImport(Glibc)
 import Glibc
 #endif
+import ARLinkSystem
 
 /// `arlink-bench inbound`: one feedback file of N events (1,000,000 by default), inbound end to
 /// end (open, validate, reconcile, apply in SQLite, export ERP updates, receipt, archive),

@@ -5,6 +5,7 @@ import Testing
 #if canImport(Glibc)
 import Glibc
 #endif
+import ARLinkSystem
 
 @Suite("Atomic text files, buffered and with direct I/O", .timeLimit(.minutes(10)))
 struct AtomicTextFileTests {

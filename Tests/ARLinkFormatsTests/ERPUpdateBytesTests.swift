@@ -2,6 +2,7 @@ import ARLinkCore
 import ARLinkFormats
 import Foundation
 import Testing
+import ARLinkSystem
 
 @Suite("ERP update records rendered as bytes (JSON and CSV)", .timeLimit(.minutes(10)))
 struct ERPUpdateBytesTests {

@@ -9,6 +9,7 @@ import ARLinkTestSupport
 import Foundation
 import GRDB
 import Testing
+import ARLinkSystem
 
 /// A demo-shaped folder (example keys, folder transport) with accounts placed with
 /// `acme-collect` written straight into the ledger tables, and the partner's side: feedback

@@ -7,6 +7,7 @@ import ARLinkTestSupport
 import Foundation
 import GRDB
 import Testing
+import ARLinkSystem
 
 @Suite("Inbound run end to end (openssl CLI as the partner, real SQLite, folder transport)", .serialized, .timeLimit(.minutes(10)))
 struct InboundJobTests {

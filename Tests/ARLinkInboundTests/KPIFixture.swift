@@ -7,6 +7,7 @@ import ARLinkTestSupport
 import Foundation
 import GRDB
 import Testing
+import ARLinkSystem
 
 /// A partner's history across a month end, made by real inbound runs over sealed feedback
 /// files and a ledger written through the placement ledger's own calls, whose KPIs the tests

@@ -7,6 +7,7 @@ import ARLinkTestSupport
 import Foundation
 import GRDB
 import Testing
+import ARLinkSystem
 
 @Suite("Staged ERP exports and the reading thread", .timeLimit(.minutes(10)))
 struct StagingTests {

@@ -6,6 +6,7 @@ import ARLinkStore
 import ARLinkAudit
 import ARLinkTransport
 import Foundation
+import ARLinkSystem
 
 extension InboundJob {
     /// Reads every event, reconciles it and records the events, the ledger changes, the ERP

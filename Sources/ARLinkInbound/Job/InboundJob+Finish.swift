@@ -7,6 +7,7 @@ import ARLinkStore
 import ARLinkAudit
 import ARLinkTransport
 import Foundation
+import ARLinkSystem
 
 extension InboundJob {
     /// For every committed file not finished yet: seal and deliver its receipt, archive the

@@ -6,6 +6,7 @@ import ARLinkStore
 import ARLinkAudit
 import ARLinkTransport
 import Foundation
+import ARLinkSystem
 
 extension InboundJob {
     /// Moves the original bytes to the quarantine folder (`quarantine/<sha256>/<name>`, see

@@ -7,6 +7,7 @@ import ARLinkStore
 import ARLinkAudit
 import ARLinkTransport
 import Foundation
+import ARLinkSystem
 
 /// What happened to one fetched file.
 enum FileOutcome {

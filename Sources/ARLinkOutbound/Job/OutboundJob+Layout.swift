@@ -7,6 +7,7 @@ import ARLinkLayouts
 import ARLinkStore
 import ARLinkTransport
 import Foundation
+import ARLinkSystem
 
 /// The outbound seam of partner layouts (issue 14, docs/layouts.md).
 ///

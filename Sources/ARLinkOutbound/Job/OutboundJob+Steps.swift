@@ -8,6 +8,7 @@ import ARLinkStore
 import ARLinkAudit
 import ARLinkTransport
 import Foundation
+import ARLinkSystem
 
 extension OutboundJob {
     /// Reads the ERP extract named in the configuration, keeping only items that can matter:

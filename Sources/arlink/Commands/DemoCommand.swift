@@ -9,6 +9,7 @@ import ARLinkOutbound
 import ARLinkSampleData
 import ARLinkInbound
 import Foundation
+import ARLinkSystem
 
 /// `arlink demo`: the whole mission on embedded defaults, in one folder, with the example keys.
 struct DemoCommand: ParsableCommand {

@@ -7,6 +7,7 @@ import ARLinkJobs
 import ARLinkStore
 import ARLinkTransport
 import Foundation
+import ARLinkSystem
 
 /// `arlink keys`: checks every key and certificate the configuration names.
 struct KeysCommand: ParsableCommand {

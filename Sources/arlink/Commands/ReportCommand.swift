@@ -5,6 +5,7 @@ import ARLinkJobs
 import ARLinkKPI
 import ARLinkStore
 import Foundation
+import ARLinkSystem
 
 /// `arlink report`: reports for the finance team.
 struct ReportCommand: ParsableCommand {

@@ -7,6 +7,7 @@ import ARLinkLayouts
 import ARLinkOutbound
 import ARLinkStore
 import Foundation
+import ARLinkSystem
 
 /// The demo's agency for `arlink demo --layout latitude-aim`: opens the AIM portfolio and its
 /// signed manifest with the `openssl` command-line tool, and answers in AIM (acknowledgements,

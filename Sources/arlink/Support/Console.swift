@@ -5,6 +5,7 @@ import ARLinkCore
 import ARLinkJobs
 import Foundation
 import Logging
+import ARLinkSystem
 
 /// Output style: sentences for people, JSON lines for machines.
 enum LogFormat: String, ExpressibleByArgument, CaseIterable, Sendable {
