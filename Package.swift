@@ -76,7 +76,7 @@ let package = Package(
         ),
         .target(
             name: "ARLinkAudit",
-            dependencies: ["ARLinkCore", "ARLinkStore", "ARLinkEnvelope"],
+            dependencies: ["ARLinkSystem", "ARLinkCore", "ARLinkStore", "ARLinkEnvelope"],
             swiftSettings: strictSettings
         ),
         .target(

@@ -1,11 +1,11 @@
 @testable import ARLinkFormats
+import ARLinkSystem
 import ARLinkTestSupport
 import Foundation
 import Testing
 #if canImport(Glibc)
 import Glibc
 #endif
-import ARLinkSystem
 
 @Suite("Atomic text files, buffered and with direct I/O", .timeLimit(.minutes(10)))
 struct AtomicTextFileTests {

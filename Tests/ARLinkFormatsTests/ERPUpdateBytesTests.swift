@@ -1,8 +1,8 @@
 import ARLinkCore
 import ARLinkFormats
+import ARLinkSystem
 import Foundation
 import Testing
-import ARLinkSystem
 
 @Suite("ERP update records rendered as bytes (JSON and CSV)", .timeLimit(.minutes(10)))
 struct ERPUpdateBytesTests {

@@ -5,11 +5,11 @@ import ARLinkFormats
 import ARLinkInbound
 import ARLinkJobs
 @_spi(SQLiteLayout) import ARLinkStore
+import ARLinkSystem
 import ARLinkTestSupport
 import Foundation
 import GRDB
 import Testing
-import ARLinkSystem
 
 /// A demo-shaped folder (example keys, folder transport) with accounts placed with
 /// `acme-collect` written straight into the ledger tables, and the partner's side: feedback

@@ -3,11 +3,11 @@ import ARLinkFormats
 import ARLinkInbound
 import ARLinkJobs
 @_spi(SQLiteLayout) import ARLinkStore
+import ARLinkSystem
 import ARLinkTestSupport
 import Foundation
 import GRDB
 import Testing
-import ARLinkSystem
 
 @Suite("Inbound run end to end (openssl CLI as the partner, real SQLite, folder transport)", .serialized, .timeLimit(.minutes(10)))
 struct InboundJobTests {

@@ -3,11 +3,11 @@ import ARLinkJobs
 import ARLinkInbound
 import ARLinkKPI
 import ARLinkStore
+import ARLinkSystem
 import ARLinkTestSupport
 import Foundation
 import GRDB
 import Testing
-import ARLinkSystem
 
 /// A partner's history across a month end, made by real inbound runs over sealed feedback
 /// files and a ledger written through the placement ledger's own calls, whose KPIs the tests

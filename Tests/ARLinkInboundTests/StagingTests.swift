@@ -3,11 +3,11 @@ import ARLinkFormats
 @testable import ARLinkInbound
 import ARLinkJobs
 @_spi(SQLiteLayout) import ARLinkStore
+import ARLinkSystem
 import ARLinkTestSupport
 import Foundation
 import GRDB
 import Testing
-import ARLinkSystem
 
 @Suite("Staged ERP exports and the reading thread", .timeLimit(.minutes(10)))
 struct StagingTests {
@@ -126,7 +126,7 @@ struct StagingTests {
         })
         let events = PrefetchingEvents(try FeedbackReader(path: path, displayName: "plain.jsonl"))
         #expect(try events.next()?.event.eventID == "R0")
-        usleep(100_000)  // the thread fills its queue and waits
+        #expect(Wait.until(timeout: .seconds(30)) { events.isWaitingForRoom }, "the reading thread fills its queue and waits")
         let started = Date()
         events.stop()
         #expect(Date().timeIntervalSince(started) < 5)

@@ -17,8 +17,8 @@ public final class MerkleHasher {
     /// The root of the empty tree: SHA-256 of no bytes.
     public func emptyRoot() -> MerkleHash {
         var out = MerkleHash.zero
-        withUnsafeMutableBytes(of: &out.storage) { target in
-            sha.digest(prefix: nil, UnsafeRawBufferPointer(start: nil, count: 0), nil, into: target.baseAddress!)
+        unsafe withUnsafeMutableBytes(of: &out.storage) { target in
+            unsafe sha.digest(prefix: nil, UnsafeRawBufferPointer(start: nil, count: 0), nil, into: target.baseAddress!)
         }
         return out
     }
@@ -26,24 +26,29 @@ public final class MerkleHasher {
     /// SHA-256(0x00 || bytes).
     public func leafHash(_ bytes: UnsafeRawBufferPointer) -> MerkleHash {
         var out = MerkleHash.zero
-        withUnsafeMutableBytes(of: &out.storage) { target in
-            sha.digest(prefix: 0, bytes, nil, into: target.baseAddress!)
+        unsafe withUnsafeMutableBytes(of: &out.storage) { target in
+            unsafe sha.digest(prefix: 0, bytes, nil, into: target.baseAddress!)
         }
         return out
     }
 
     /// SHA-256(0x00 || bytes).
+    public func leafHash(_ bytes: Span<UInt8>) -> MerkleHash {
+        unsafe bytes.withUnsafeBytes { unsafe leafHash($0) }
+    }
+
+    /// SHA-256(0x00 || bytes).
     public func leafHash(_ bytes: [UInt8]) -> MerkleHash {
-        bytes.withUnsafeBytes { leafHash($0) }
+        unsafe bytes.withUnsafeBytes { unsafe leafHash($0) }
     }
 
     /// SHA-256(0x01 || left || right).
     public func nodeHash(_ left: MerkleHash, _ right: MerkleHash) -> MerkleHash {
         var out = MerkleHash.zero
-        withUnsafeBytes(of: left.storage) { l in
-            withUnsafeBytes(of: right.storage) { r in
-                withUnsafeMutableBytes(of: &out.storage) { target in
-                    sha.digest(prefix: 1, l, r, into: target.baseAddress!)
+        unsafe withUnsafeBytes(of: left.storage) { l in
+            unsafe withUnsafeBytes(of: right.storage) { r in
+                unsafe withUnsafeMutableBytes(of: &out.storage) { target in
+                    unsafe sha.digest(prefix: 1, l, r, into: target.baseAddress!)
                 }
             }
         }

@@ -37,17 +37,17 @@ public struct MerkleTree: Sendable {
 
     /// One level from the one below, the two halves hashed concurrently.
     private static func parallelLevel(_ below: [MerkleHash], pairs: Int, workers: [MerkleHasher]) -> [MerkleHash] {
-        [MerkleHash](unsafeUninitializedCapacity: pairs) { buffer, initialized in
-            below.withUnsafeBufferPointer { input in
+        unsafe [MerkleHash](unsafeUninitializedCapacity: pairs) { buffer, initialized in
+            unsafe below.withUnsafeBufferPointer { input in
                 // Each thread writes a disjoint half of `buffer` and uses its own hasher.
-                nonisolated(unsafe) let output = buffer
-                nonisolated(unsafe) let input = input
+                nonisolated(unsafe) let output = unsafe buffer
+                nonisolated(unsafe) let input = unsafe input
                 nonisolated(unsafe) let workers = workers
                 DispatchQueue.concurrentPerform(iterations: 2) { part in
-                    let hasher = workers[part]
+                    let hasher = unsafe workers[part]
                     let range = part == 0 ? 0..<(pairs / 2) : (pairs / 2)..<pairs
                     for pair in range {
-                        (output.baseAddress! + pair).initialize(to: hasher.nodeHash(input[2 * pair], input[2 * pair + 1]))
+                        unsafe (output.baseAddress! + pair).initialize(to: hasher.nodeHash(input[2 * pair], input[2 * pair + 1]))
                     }
                 }
             }

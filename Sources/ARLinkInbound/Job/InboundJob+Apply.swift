@@ -4,9 +4,9 @@ import ARLinkConfig
 import ARLinkFormats
 import ARLinkStore
 import ARLinkAudit
+import ARLinkSystem
 import ARLinkTransport
 import Foundation
-import ARLinkSystem
 
 extension InboundJob {
     /// Reads every event, reconciles it and records the events, the ledger changes, the ERP

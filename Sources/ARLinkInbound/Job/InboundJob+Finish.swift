@@ -5,9 +5,9 @@ import ARLinkEnvelope
 import ARLinkFormats
 import ARLinkStore
 import ARLinkAudit
+import ARLinkSystem
 import ARLinkTransport
 import Foundation
-import ARLinkSystem
 
 extension InboundJob {
     /// For every committed file not finished yet: seal and deliver its receipt, archive the

@@ -4,9 +4,9 @@ import ARLinkConfig
 import ARLinkFormats
 import ARLinkStore
 import ARLinkAudit
+import ARLinkSystem
 import ARLinkTransport
 import Foundation
-import ARLinkSystem
 
 extension InboundJob {
     /// Moves the original bytes to the quarantine folder (`quarantine/<sha256>/<name>`, see

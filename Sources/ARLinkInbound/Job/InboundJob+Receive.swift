@@ -5,9 +5,9 @@ import ARLinkEnvelope
 import ARLinkFormats
 import ARLinkStore
 import ARLinkAudit
+import ARLinkSystem
 import ARLinkTransport
 import Foundation
-import ARLinkSystem
 
 /// What happened to one fetched file.
 enum FileOutcome {

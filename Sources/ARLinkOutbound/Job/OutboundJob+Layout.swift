@@ -5,9 +5,9 @@ import ARLinkFormats
 import ARLinkJobs
 import ARLinkLayouts
 import ARLinkStore
+import ARLinkSystem
 import ARLinkTransport
 import Foundation
-import ARLinkSystem
 
 /// The outbound seam of partner layouts (issue 14, docs/layouts.md).
 ///

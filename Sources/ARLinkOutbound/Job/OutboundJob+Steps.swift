@@ -6,9 +6,9 @@ import ARLinkFormats
 import ARLinkEnvelope
 import ARLinkStore
 import ARLinkAudit
+import ARLinkSystem
 import ARLinkTransport
 import Foundation
-import ARLinkSystem
 
 extension OutboundJob {
     /// Reads the ERP extract named in the configuration, keeping only items that can matter:

@@ -1,3 +1,4 @@
+import ARLinkSystem
 import ArgumentParser
 import ARLinkCore
 import ARLinkConfig
@@ -9,7 +10,6 @@ import ARLinkOutbound
 import ARLinkSampleData
 import ARLinkInbound
 import Foundation
-import ARLinkSystem
 
 /// `arlink demo`: the whole mission on embedded defaults, in one folder, with the example keys.
 struct DemoCommand: ParsableCommand {

@@ -1,3 +1,4 @@
+import ARLinkSystem
 import ArgumentParser
 import ARLinkConfig
 import ARLinkCore
@@ -7,7 +8,6 @@ import ARLinkJobs
 import ARLinkStore
 import ARLinkTransport
 import Foundation
-import ARLinkSystem
 
 /// `arlink keys`: checks every key and certificate the configuration names.
 struct KeysCommand: ParsableCommand {

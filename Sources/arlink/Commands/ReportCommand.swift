@@ -1,3 +1,4 @@
+import ARLinkSystem
 import ArgumentParser
 import ARLinkConfig
 import ARLinkCore
@@ -5,7 +6,6 @@ import ARLinkJobs
 import ARLinkKPI
 import ARLinkStore
 import Foundation
-import ARLinkSystem
 
 /// `arlink report`: reports for the finance team.
 struct ReportCommand: ParsableCommand {

@@ -6,8 +6,8 @@ import ARLinkJobs
 import ARLinkLayouts
 import ARLinkOutbound
 import ARLinkStore
-import Foundation
 import ARLinkSystem
+import Foundation
 
 /// The demo's agency for `arlink demo --layout latitude-aim`: opens the AIM portfolio and its
 /// signed manifest with the `openssl` command-line tool, and answers in AIM (acknowledgements,

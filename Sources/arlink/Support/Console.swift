@@ -1,3 +1,4 @@
+import ARLinkSystem
 import Synchronization
 import ArgumentParser
 import ARLinkFormats
@@ -5,7 +6,6 @@ import ARLinkCore
 import ARLinkJobs
 import Foundation
 import Logging
-import ARLinkSystem
 
 /// Output style: sentences for people, JSON lines for machines.
 enum LogFormat: String, ExpressibleByArgument, CaseIterable, Sendable {
