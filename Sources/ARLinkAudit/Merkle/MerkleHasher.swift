@@ -16,17 +16,17 @@ public final class MerkleHasher {
 
     /// The root of the empty tree: SHA-256 of no bytes.
     public func emptyRoot() -> MerkleHash {
-        digest(prefix: nil, [UInt8]().span.bytes)
+        unsafe digest(prefix: nil, [UInt8]().span.bytes)
     }
 
     /// SHA-256(0x00 || bytes).
     public func leafHash(_ bytes: Span<UInt8>) -> MerkleHash {
-        digest(prefix: 0, bytes.bytes)
+        unsafe digest(prefix: 0, bytes.bytes)
     }
 
     /// SHA-256(0x00 || bytes).
     public func leafHash(_ bytes: [UInt8]) -> MerkleHash {
-        digest(prefix: 0, bytes.span.bytes)
+        unsafe digest(prefix: 0, bytes.span.bytes)
     }
 
     /// SHA-256(0x01 || left || right).
@@ -34,7 +34,7 @@ public final class MerkleHasher {
         let words: InlineArray<8, UInt64> = [
             left.storage.0, left.storage.1, left.storage.2, left.storage.3, right.storage.0, right.storage.1, right.storage.2, right.storage.3,
         ]
-        return digest(prefix: 1, words.span.bytes)
+        return unsafe digest(prefix: 1, words.span.bytes)
     }
 
     /// SHA-256(prefix || bytes) through OpenSSL's one reused context, written straight into
