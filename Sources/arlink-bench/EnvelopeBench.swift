@@ -1,4 +1,5 @@
 import ARLinkEnvelope
+import ARLinkJobs
 import ArgumentParser
 import Foundation
 #if canImport(Glibc)
@@ -141,7 +142,7 @@ struct EnvelopeBench: ParsableCommand {
         case "claim":
             let sha = try StreamingSHA256()
             let data = try Data(contentsOf: URL(fileURLWithPath: w("sealed.der")), options: .alwaysMapped)
-            unsafe data.withUnsafeBytes { unsafe sha.update($0) }
+            sha.update(data.span)
             try Data(sha.finalizeHex().utf8).write(to: URL(fileURLWithPath: w("sealed.sha256")))
         case "open-claimed":
             let identity = try DecryptionIdentity(certificatePath: w("partner/encryption.crt"), keyPath: w("partner/encryption.key"))

@@ -48,7 +48,7 @@ struct CanonicalJSONWriter {
         bytes.append(UInt8(ascii: "}"))
     }
 
-    private mutating func field(_ key: StaticString, _ value: String?) {
+    private mutating func field(_ key: String, _ value: String?) {
         guard let value else { return }
         raw(",\"")
         raw(key)
@@ -56,7 +56,7 @@ struct CanonicalJSONWriter {
         string(value)
     }
 
-    private mutating func map(_ key: StaticString, _ values: [String: String]) {
+    private mutating func map(_ key: String, _ values: [String: String]) {
         guard !values.isEmpty else { return }
         raw(",\"")
         raw(key)
@@ -69,10 +69,6 @@ struct CanonicalJSONWriter {
             string(values[name] ?? "")
         }
         bytes.append(UInt8(ascii: "}"))
-    }
-
-    private mutating func raw(_ text: StaticString) {
-        bytes.append(contentsOf: text.description.utf8)
     }
 
     private mutating func raw(_ text: String) {
@@ -89,9 +85,13 @@ struct CanonicalJSONWriter {
             bytes.append(UInt8(ascii: "\""))
             // Fast path: nothing to escape (the usual case for ids, codes and digests).
             var clean = true
-            for byte in utf8 where byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") {
-                clean = false
-                break
+            let span = utf8.span
+            for index in span.indices {
+                let byte = span[index]
+                if byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") {
+                    clean = false
+                    break
+                }
             }
             if clean {
                 bytes.append(contentsOf: utf8)
