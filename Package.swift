@@ -70,14 +70,14 @@ let package = Package(
         .target(
             name: "ARLinkStore",
             dependencies: [
-                "ARLinkCore", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "GRDBSQLite", package: "GRDB.swift"),
+                "ARLinkCore", "ARLinkSystem", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "GRDBSQLite", package: "GRDB.swift"),
             ],
-            swiftSettings: swiftSettings
+            swiftSettings: strictSettings
         ),
         .target(
             name: "ARLinkAudit",
-            dependencies: ["ARLinkCore", "ARLinkStore", "ARLinkEnvelope"],
-            swiftSettings: swiftSettings
+            dependencies: ["ARLinkSystem", "ARLinkCore", "ARLinkStore", "ARLinkEnvelope"],
+            swiftSettings: strictSettings
         ),
         .target(
             name: "ARLinkConfig",
@@ -96,7 +96,7 @@ let package = Package(
         ),
         /// The deterministic sample ERP extract (customers, open items, payments) used by the demo,
         /// the benchmarks and the tests; no pipeline depends on it.
-        .target(name: "ARLinkSampleData", dependencies: ["ARLinkCore"], swiftSettings: swiftSettings),
+        .target(name: "ARLinkSampleData", dependencies: ["ARLinkCore", "ARLinkSystem"], swiftSettings: strictSettings),
         .target(
             name: "ARLinkOutbound",
             dependencies: [
@@ -108,7 +108,7 @@ let package = Package(
         .target(
             name: "ARLinkInbound",
             dependencies: [
-                "ARLinkCore", "ARLinkFormats", "ARLinkEnvelope", "ARLinkTransport", "ARLinkStore", "ARLinkAudit",
+                "ARLinkSystem", "ARLinkCore", "ARLinkFormats", "ARLinkEnvelope", "ARLinkTransport", "ARLinkStore", "ARLinkAudit",
                 "ARLinkConfig", "ARLinkJobs", "ARLinkLayouts",
             ],
             swiftSettings: swiftSettings
@@ -124,7 +124,7 @@ let package = Package(
         .target(
             name: "ARLinkKPI",
             dependencies: ["ARLinkCore", "ARLinkFormats", "ARLinkStore"],
-            swiftSettings: swiftSettings
+            swiftSettings: strictSettings
         ),
 
         /// `arlink serve` (issue 17): schedules, HTTP endpoints (Hummingbird), metrics (swift-metrics with the
@@ -223,7 +223,7 @@ let package = Package(
             name: "ARLinkInboundTests",
             dependencies: [
                 "ARLinkInbound", "ARLinkJobs", "ARLinkConfig", "ARLinkFormats", "ARLinkStore", "ARLinkEnvelope", "ARLinkCore",
-                "ARLinkTestSupport", "ARLinkKPI", "ARLinkLayouts", .product(name: "GRDB", package: "GRDB.swift"),
+                "ARLinkTestSupport", "ARLinkKPI", "ARLinkLayouts", "ARLinkSystem", .product(name: "GRDB", package: "GRDB.swift"),
             ],
             swiftSettings: swiftSettings
         ),

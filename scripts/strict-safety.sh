@@ -17,14 +17,7 @@ pending=(
   Sources/ARLinkFormats/ERPUpdates/
   Sources/ARLinkFormats/Extracts/
   Sources/ARLinkFormats/CSV/
-  Sources/ARLinkFormats/IO/TextLineReader.swift
-  Sources/ARLinkFormats/Portfolio/PortfolioReader
-  Sources/ARLinkSampleData/
-  Sources/arlink-bench/
   Sources/ARLinkInbound/
-  Sources/ARLinkStore/
-  Sources/ARLinkAudit/
-  Sources/ARLinkKPI/
 )
 exempt='^Sources/(ARLinkSystem|ARLinkEnvelope|ARLinkTransport|C[A-Za-z]*|arlink-fuzz|ARLinkTestSupport)/'
 

@@ -24,8 +24,6 @@ struct SampleDates {
         guard offset >= 0, offset * 10 < table.count else {
             return try out.text(LocalDate(daysSinceEpoch: day).iso)
         }
-        try table.withUnsafeBytes { all in
-            try out.bytes(UnsafeRawBufferPointer(rebasing: all[(offset * 10)..<(offset * 10 + 10)]))
-        }
+        try out.bytes(table.span.extracting((offset * 10)..<(offset * 10 + 10)))
     }
 }

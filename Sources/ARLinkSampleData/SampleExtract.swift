@@ -187,7 +187,6 @@ public enum SampleExtract {
         let (itemRows, paymentRows) = try generator.writeItems(to: itemsOut, payments: paymentsOut)
         for out in [customersOut, itemsOut, paymentsOut] { try out.finish() }
         for out in [customersOut, itemsOut, paymentsOut] { try out.commit() }
-        try SampleFileWriter.syncFolder(folder.isEmpty ? "/" : folder)
 
         return Summary(
             customers: customerRows, openItems: itemRows, payments: paymentRows,

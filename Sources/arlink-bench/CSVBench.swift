@@ -52,7 +52,7 @@ struct CSVBench: ParsableCommand {
             let reader = try CSVReader(path: itemsPath)
             checksum = 0
             while try reader.nextRecord() {
-                for i in 0..<reader.fieldCount { checksum &+= reader.withField(i) { $0.count } }
+                for i in 0..<reader.fieldCount { unsafe checksum &+= reader.withField(i) { $0.count } }
             }
             best = min(best, Date().timeIntervalSince(start))
             bestCPU = min(bestCPU, Self.cpuSeconds() - cpu0)
@@ -115,7 +115,7 @@ struct CSVBench: ParsableCommand {
     static func cpuSeconds() -> Double {
         var usage = rusage()
         #if canImport(Glibc)
-        getrusage(RUSAGE_SELF.rawValue, &usage)
+        unsafe getrusage(RUSAGE_SELF.rawValue, &usage)
         #else
         getrusage(RUSAGE_SELF, &usage)
         #endif

@@ -1,4 +1,5 @@
 import ArgumentParser
+import ARLinkSystem
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -28,17 +29,39 @@ enum Child {
         try run(["/bin/bash", "-c", "set -o pipefail; cd '\(directory)' && " + script])
     }
 
-    static func run(_ arguments: [String]) throws -> Measurement {
-        var argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) }
-        argv.append(nil)
-        defer { for p in argv { free(p) } }
+    /// Starts `arguments` (the first is the executable's path) with this process's environment,
+    /// its standard error appended to the file `standardError` when given.
+    /// - Returns: the child's process id.
+    static func spawn(_ arguments: [String], standardError: String? = nil) throws -> pid_t {
+        var argv: [UnsafeMutablePointer<CChar>?] = unsafe arguments.map { unsafe strdup($0) }
+        unsafe argv.append(nil)
+        defer { for unsafe pointer in unsafe argv { unsafe free(pointer) } }
+        var actions = unsafe posix_spawn_file_actions_t()
+        unsafe posix_spawn_file_actions_init(&actions)
+        defer { unsafe posix_spawn_file_actions_destroy(&actions) }
+        if let standardError {
+            unsafe posix_spawn_file_actions_addopen(&actions, 2, standardError, O_WRONLY | O_CREAT | O_APPEND, 0o644)
+        }
         var pid: pid_t = 0
+        let code = unsafe posix_spawn(&pid, arguments[0], &actions, nil, argv, environ)
+        guard code == 0 else { throw ValidationError("cannot start \(arguments[0]): \(Errno.describe(code))") }
+        return pid
+    }
+
+    /// Waits for child `pid` to exit (retrying `EINTR`).
+    /// - Returns: its wait status.
+    static func wait(_ pid: pid_t) -> Int32 {
+        var status: Int32 = 0
+        while unsafe waitpid(pid, &status, 0) < 0, errno == EINTR {}
+        return status
+    }
+
+    static func run(_ arguments: [String]) throws -> Measurement {
         let start = DispatchTime.now()
-        let spawned = posix_spawn(&pid, arguments[0], nil, nil, argv, environ)
-        guard spawned == 0 else { throw ValidationError("cannot start \(arguments[0]): \(String(cString: strerror(spawned)))") }
+        let pid = try spawn(arguments)
         var status: Int32 = 0
         var usage = rusage()
-        while wait4(pid, &status, 0, &usage) < 0 {
+        while unsafe wait4(pid, &status, 0, &usage) < 0 {
             if errno != EINTR { throw ValidationError("wait4 failed") }
         }
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9

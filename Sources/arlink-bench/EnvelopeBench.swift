@@ -1,4 +1,5 @@
 import ARLinkEnvelope
+import ARLinkJobs
 import ArgumentParser
 import Foundation
 #if canImport(Glibc)
@@ -99,15 +100,15 @@ struct EnvelopeBench: ParsableCommand {
             try? FileManager.default.removeItem(atPath: folder + "/" + sub)
             try FileManager.default.copyItem(atPath: keys + "/" + sub, toPath: folder + "/" + sub)
             for name in try FileManager.default.contentsOfDirectory(atPath: folder + "/" + sub) where name.hasSuffix(".key") {
-                chmod(folder + "/" + sub + "/" + name, 0o600)
+                unsafe chmod(folder + "/" + sub + "/" + name, 0o600)
             }
         }
         try writePlain(folder + "/plain.bin")
     }
 
     private func writePlain(_ path: String) throws {
-        guard let file = fopen(path, "w") else { throw ValidationError("cannot write \(path)") }
-        defer { fclose(file) }
+        guard let file = unsafe fopen(path, "w") else { throw ValidationError("cannot write \(path)") }
+        defer { unsafe fclose(file) }
         var state: UInt64 = 0x9E37_79B9_7F4A_7C15
         var chunk = [UInt64](repeating: 0, count: 1 << 17)
         var remaining = sizeMb * 1_000_000
@@ -119,7 +120,7 @@ struct EnvelopeBench: ParsableCommand {
                 chunk[i] = state
             }
             let n = min(remaining, chunk.count * 8)
-            _ = chunk.withUnsafeBytes { fwrite($0.baseAddress, 1, n, file) }
+            _ = unsafe chunk.withUnsafeBytes { unsafe fwrite($0.baseAddress, 1, n, file) }
             remaining -= n
         }
     }
@@ -141,7 +142,7 @@ struct EnvelopeBench: ParsableCommand {
         case "claim":
             let sha = try StreamingSHA256()
             let data = try Data(contentsOf: URL(fileURLWithPath: w("sealed.der")), options: .alwaysMapped)
-            data.withUnsafeBytes { sha.update($0) }
+            sha.update(data.span)
             try Data(sha.finalizeHex().utf8).write(to: URL(fileURLWithPath: w("sealed.sha256")))
         case "open-claimed":
             let identity = try DecryptionIdentity(certificatePath: w("partner/encryption.crt"), keyPath: w("partner/encryption.key"))

@@ -5,6 +5,7 @@ import ARLinkFormats
 import ARLinkInbound
 import ARLinkJobs
 import ARLinkStore
+import ARLinkSystem
 import ArgumentParser
 import Foundation
 #if canImport(Glibc)
@@ -122,12 +123,14 @@ struct InboundBench: ParsableCommand {
     /// Bytes per second this disk takes when 256 MB are written and fsynced (one file, 1 MiB writes).
     static func fsyncedWriteRate(_ folder: String) throws -> Double {
         let path = folder + "/fsync-probe"
-        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+        let fd = Syscall.open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
         guard fd >= 0 else { throw ValidationError("cannot create \(path)") }
-        defer { close(fd); unlink(path) }
+        defer { close(fd); try? FileManager.default.removeItem(atPath: path) }
         let chunk = [UInt8](repeating: 0x5A, count: 1 << 20)
         let start = DispatchTime.now().uptimeNanoseconds
-        for _ in 0..<256 { _ = chunk.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) } }
+        for index in 0..<256 {
+            guard Syscall.pwriteAll(fd, chunk, at: Int64(index) << 20) else { throw ValidationError("cannot write \(path)") }
+        }
         _ = fsync(fd)
         return Double(256 << 20) / (Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
     }
@@ -142,7 +145,7 @@ struct InboundBench: ParsableCommand {
         try fm.copyItem(atPath: root + "/keys-example", toPath: folder + "/keys")
         if let walker = fm.enumerator(atPath: folder + "/keys") {
             while let relative = walker.nextObject() as? String {
-                if relative.hasSuffix(".key") { chmod(folder + "/keys/" + relative, 0o600) }
+                if relative.hasSuffix(".key") { unsafe chmod(folder + "/keys/" + relative, 0o600) }
             }
         }
         let demo = try String(contentsOfFile: root + "/config/demo.yaml", encoding: .utf8)

@@ -100,20 +100,16 @@ struct BenchSSHD {
                 """
             try config.write(toFile: folder + "/sshd_config", atomically: true, encoding: .utf8)
             let arguments: [String] = ["/usr/sbin/sshd", "-D", "-e", "-f", folder + "/sshd_config"]
-            var argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
-            defer { for pointer in argv { free(pointer) } }
-            var actions = posix_spawn_file_actions_t()
-            posix_spawn_file_actions_init(&actions)
-            defer { posix_spawn_file_actions_destroy(&actions) }
-            posix_spawn_file_actions_addopen(&actions, 2, folder + "/sshd.log", O_WRONLY | O_CREAT | O_APPEND, 0o644)
-            var pid: pid_t = 0
-            guard posix_spawn(&pid, "/usr/sbin/sshd", &actions, nil, &argv, environ) == 0 else {
+            let pid: pid_t
+            do {
+                pid = try Child.spawn(arguments, standardError: folder + "/sshd.log")
+            } catch {
                 throw ValidationError("cannot start /usr/sbin/sshd (is openssh-server installed?)")
             }
             let server = BenchSSHD(pid: pid, port: port, user: user, fingerprint: fingerprint)
             for _ in 0..<250 {
                 var status: Int32 = 0
-                if waitpid(pid, &status, WNOHANG) == pid { break }
+                if unsafe waitpid(pid, &status, WNOHANG) == pid { break }
                 if (try? output("exec 3<>/dev/tcp/127.0.0.1/\(port) && echo open")) == "open" { return server }
                 usleep(20_000)
             }
@@ -124,8 +120,7 @@ struct BenchSSHD {
 
     func stop() {
         kill(pid, SIGTERM)
-        var status: Int32 = 0
-        waitpid(pid, &status, 0)
+        _ = Child.wait(pid)
     }
 
     static func sftpPut(_ folder: String, port: Int, user: String, local: String, remote: String) throws {
@@ -155,12 +150,7 @@ struct BenchSSHD {
     @discardableResult
     static func shell(_ script: String) throws -> Int32 {
         let arguments: [String] = ["/bin/bash", "-c", script]
-        var argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
-        defer { for pointer in argv { free(pointer) } }
-        var pid: pid_t = 0
-        guard posix_spawn(&pid, "/bin/bash", nil, nil, &argv, environ) == 0 else { throw ValidationError("cannot run bash") }
-        var status: Int32 = 0
-        while waitpid(pid, &status, 0) < 0, errno == EINTR {}
+        let status = Child.wait(try Child.spawn(arguments))
         guard status == 0 else { throw ValidationError("command failed (status \(status)): \(script)") }
         return status
     }

@@ -163,15 +163,16 @@ struct AuditLogTests {
         for fileID in [String?.none, "F-7"] {
             let event = AuditEvent(action: "file.fetched", outcome: "ok", partner: "p", fileID: fileID, fileName: "n", detail: ["file_id": "decoy"])
             let bytes = AuditEntry(sequence: 1, previous: .zero, time: "2026-11-29T04:45:00.123Z", actor: actor, event: event).canonicalBytes
-            try bytes.withUnsafeBytes { raw in
-                let fields = try #require(LookupFields.find(raw))
-                func text(_ range: Range<Int>?) -> String? { range.map { String(decoding: raw[$0], as: UTF8.self) } }
-                #expect(text(fields.time) == "2026-11-29T04:45:00.123Z")
-                #expect(text(fields.action) == "file.fetched")
-                #expect(text(fields.fileID) == fileID)
-            }
+            let found = LookupFields.find(bytes.span)
+            let fields = try #require(found)
+            func text(_ range: Range<Int>?) -> String? { range.map { String(decoding: bytes[$0], as: UTF8.self) } }
+            #expect(text(fields.time) == "2026-11-29T04:45:00.123Z")
+            #expect(text(fields.action) == "file.fetched")
+            #expect(text(fields.fileID) == fileID)
         }
-        #expect(Array("not json".utf8).withUnsafeBytes { LookupFields.find($0) } == nil)
+        let notJSON = Array("not json".utf8)
+        let notFound = LookupFields.find(notJSON.span)
+        #expect(notFound == nil)
     }
 
     @Test("canonical bytes are deterministic and escape strings; non-canonical bytes are refused")

@@ -1,4 +1,5 @@
 @testable import ARLinkFormats
+import ARLinkSystem
 import ARLinkTestSupport
 import Foundation
 import Testing

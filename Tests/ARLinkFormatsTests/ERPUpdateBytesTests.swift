@@ -1,5 +1,6 @@
 import ARLinkCore
 import ARLinkFormats
+import ARLinkSystem
 import Foundation
 import Testing
 

@@ -5,6 +5,7 @@ import ARLinkFormats
 import ARLinkInbound
 import ARLinkJobs
 @_spi(SQLiteLayout) import ARLinkStore
+import ARLinkSystem
 import ARLinkTestSupport
 import Foundation
 import GRDB

@@ -3,6 +3,7 @@ import ARLinkJobs
 import ARLinkInbound
 import ARLinkKPI
 import ARLinkStore
+import ARLinkSystem
 import ARLinkTestSupport
 import Foundation
 import GRDB

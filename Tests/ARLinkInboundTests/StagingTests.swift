@@ -3,6 +3,7 @@ import ARLinkFormats
 @testable import ARLinkInbound
 import ARLinkJobs
 @_spi(SQLiteLayout) import ARLinkStore
+import ARLinkSystem
 import ARLinkTestSupport
 import Foundation
 import GRDB
@@ -125,7 +126,7 @@ struct StagingTests {
         })
         let events = PrefetchingEvents(try FeedbackReader(path: path, displayName: "plain.jsonl"))
         #expect(try events.next()?.event.eventID == "R0")
-        usleep(100_000)  // the thread fills its queue and waits
+        #expect(Wait.until(timeout: .seconds(30)) { events.isWaitingForRoom }, "the reading thread fills its queue and waits")
         let started = Date()
         events.stop()
         #expect(Date().timeIntervalSince(started) < 5)

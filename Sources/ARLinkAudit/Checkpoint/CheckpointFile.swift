@@ -26,7 +26,7 @@ public enum CheckpointFile {
     ///   open that fails on a full or failing disk).
     public static func append(_ notes: [String], to path: String) throws {
         guard !notes.isEmpty else { return }
-        let fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK, 0o644)
+        let fd = unsafe open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK, 0o644)
         guard fd >= 0 else {
             let code = errno
             // A full or failing disk is temporary (75) like a failed write.
@@ -35,7 +35,7 @@ public enum CheckpointFile {
         }
         defer { close(fd) }
         var status = stat()
-        guard fstat(fd, &status) == 0, (status.st_mode & S_IFMT) == S_IFREG else {
+        guard unsafe fstat(fd, &status) == 0, (status.st_mode & S_IFMT) == S_IFREG else {
             throw AuditError(.checkpointFile, "checkpoint file \(path) is not a regular file")
         }
         let before = status.st_size
@@ -43,7 +43,7 @@ public enum CheckpointFile {
             let bytes = Array((note + "\n").utf8)
             var result = 0
             repeat {
-                result = bytes.withUnsafeBytes { write(fd, $0.baseAddress!, bytes.count) }
+                result = unsafe bytes.withUnsafeBytes { unsafe write(fd, $0.baseAddress!, bytes.count) }
             } while result < 0 && errno == EINTR
             if result != bytes.count {
                 let reason = result < 0 ? LocalIO.describe(errno) : "only \(result) of \(bytes.count) bytes were written"
@@ -85,7 +85,7 @@ public enum CheckpointFile {
         var blankLines = 0
         for i in removed.indices.dropFirst() where removed[i] == 0x0A && removed[i - 1] == 0x0A { blankLines += 1 }
         guard blankLines <= 1 else { return nil }
-        let fd = open(path, O_WRONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK)
+        let fd = unsafe open(path, O_WRONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK)
         guard fd >= 0 else {
             throw AuditError(.checkpointWrite, "cannot open checkpoint file \(path) to cut off its incomplete last note: \(LocalIO.describe(errno))")
         }

@@ -110,7 +110,7 @@ extension AuditLog {
         if let checkpointFile, FileManager.default.fileExists(atPath: checkpointFile) {
             let bytes = [UInt8](FileManager.default.contents(atPath: checkpointFile) ?? Data())
             let path = checkpointFile + ".superseded-" + UTCTimestamp.string().replacingOccurrences(of: ":", with: "")
-            guard rename(checkpointFile, path) == 0 else {
+            guard unsafe rename(checkpointFile, path) == 0 else {
                 throw AuditError(.checkpointWrite, "cannot move checkpoint file \(checkpointFile) aside to \(path): \(LocalIO.describe(errno))")
             }
             superseded = (path, hexString(hasher.sha256(bytes)))

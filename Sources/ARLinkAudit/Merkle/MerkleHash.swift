@@ -1,3 +1,4 @@
+import ARLinkSystem
 public import Foundation
 
 /// A 32-byte SHA-256 value of the Merkle tree: a leaf hash, a node hash or a root.
@@ -11,73 +12,72 @@ public struct MerkleHash: Sendable, Hashable, CustomStringConvertible {
 
     init(storage: (UInt64, UInt64, UInt64, UInt64)) { self.storage = storage }
 
+    /// Byte `index` (0 ..< 32) of the value: the words hold the bytes in little-endian order
+    /// (the order in which digests are written into ``storage``).
+    @inline(__always)
+    func byte(_ index: Int) -> UInt8 {
+        let word: UInt64
+        switch index >> 3 {
+        case 0: word = storage.0
+        case 1: word = storage.1
+        case 2: word = storage.2
+        default: word = storage.3
+        }
+        return UInt8(truncatingIfNeeded: word >> (8 * UInt64(index & 7)))
+    }
+
+    /// The value of 32 bytes given one by one.
+    @inline(__always)
+    private init(byteAt: (Int) -> UInt8) {
+        func word(_ first: Int) -> UInt64 {
+            var value: UInt64 = 0
+            for index in (first..<(first + 8)).reversed() { value = value << 8 | UInt64(byteAt(index)) }
+            return value
+        }
+        storage = (word(0), word(8), word(16), word(24))
+    }
+
     /// Copies 32 bytes; returns `nil` for any other length.
     public init?(bytes: some Collection<UInt8>) {
         guard bytes.count == 32 else { return nil }
-        var value = MerkleHash.zero
-        withUnsafeMutableBytes(of: &value.storage) { target in
-            if bytes.withContiguousStorageIfAvailable({ target.copyMemory(from: UnsafeRawBufferPointer($0)) }) == nil {
-                for (index, byte) in bytes.enumerated() { target[index] = byte }
-            }
-        }
-        self = value
+        let array = Array(bytes)
+        self.init(byteAt: { array[$0] })
     }
 
-    /// Copies 32 bytes of `Data` (or `nil` for another length) without iterating byte by byte.
+    /// Copies 32 bytes of `Data` (or `nil` for another length).
     public init?(data: Data) {
-        guard data.count == 32 else { return nil }
-        self = data.withUnsafeBytes { MerkleHash(raw: $0) }
+        self.init(bytes: data)
     }
 
-    /// Decodes 64 hex digits at `digits` (either case); `nil` on any other character.
-    init?(hexDigits digits: UnsafeBufferPointer<UInt8>) {
+    /// Decodes 64 hex digits (either case); `nil` on any other character.
+    init?(hexDigits digits: Span<UInt8>) {
         guard digits.count == 64 else { return nil }
-        var value = MerkleHash.zero
         var invalid: UInt8 = 0
-        withUnsafeMutableBytes(of: &value.storage) { target in
-            Self.hexValues.withUnsafeBufferPointer { table in
-                for index in 0..<32 {
-                    let high = table[Int(digits[2 * index])], low = table[Int(digits[2 * index + 1])]
-                    invalid |= (high | low) & 0x10
-                    target[index] = high << 4 | (low & 0x0F)
-                }
-            }
-        }
+        let table = Self.hexValues
+        self.init(byteAt: { index in
+            let high = table[Int(digits[2 * index])], low = table[Int(digits[2 * index + 1])]
+            invalid |= (high | low) & 0x10
+            return high << 4 | (low & 0x0F)
+        })
         guard invalid == 0 else { return nil }
-        self = value
     }
 
     /// Appends the 64 lowercase hex digits to `output`.
     func appendHex(to output: inout [UInt8]) {
-        var digits: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0, 0, 0, 0, 0)
-        withUnsafeMutableBytes(of: &digits) { target in
-            withBytes { raw in
-                Self.hexTable.withUnsafeBufferPointer { table in
-                    for (index, byte) in raw.enumerated() {
-                        target[2 * index] = table[Int(byte >> 4)]
-                        target[2 * index + 1] = table[Int(byte & 15)]
-                    }
-                }
-            }
+        for index in 0..<32 {
+            let value = byte(index)
+            output.append(Hex.digit(value >> 4))
+            output.append(Hex.digit(value & 15))
         }
-        withUnsafeBytes(of: digits) { output.append(contentsOf: $0) }
     }
 
     /// Hex digit values by ASCII code; 0x10 marks a non-digit.
     private static let hexValues: [UInt8] = (0..<256).map { UInt8(truncatingIfNeeded: $0) }.map { nibble($0) ?? 0x10 }
 
-    private static let hexTable: [UInt8] = Array("0123456789abcdef".utf8)
-
-    init(raw: UnsafeRawBufferPointer) {
-        var value = MerkleHash.zero
-        withUnsafeMutableBytes(of: &value.storage) { $0.copyMemory(from: UnsafeRawBufferPointer(rebasing: raw.prefix(32))) }
-        self = value
-    }
-
     /// Parses 64 hex digits (either case).
     public init?(hex: some StringProtocol) {
         let digits = Array(hex.utf8)
-        guard let value = digits.withUnsafeBufferPointer({ MerkleHash(hexDigits: $0) }) else { return nil }
+        guard let value = MerkleHash(hexDigits: digits.span) else { return nil }
         self = value
     }
 
@@ -88,12 +88,7 @@ public struct MerkleHash: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// The 32 bytes.
-    public var bytes: [UInt8] { withUnsafeBytes(of: storage) { Array($0) } }
-
-    /// Calls `body` with the 32 bytes, without copying.
-    public func withBytes<T>(_ body: (UnsafeRawBufferPointer) throws -> T) rethrows -> T {
-        try withUnsafeBytes(of: storage, body)
-    }
+    public var bytes: [UInt8] { (0..<32).map(byte) }
 
     /// Lowercase hex.
     public var hex: String {
@@ -104,7 +99,7 @@ public struct MerkleHash: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// The 32 bytes as `Data`.
-    public var data: Data { withBytes { Data($0) } }
+    public var data: Data { Data(bytes) }
 
     /// Standard base64 (as in C2SP checkpoints).
     public var base64: String { Data(bytes).base64EncodedString() }

@@ -16,35 +16,34 @@ public final class MerkleHasher {
 
     /// The root of the empty tree: SHA-256 of no bytes.
     public func emptyRoot() -> MerkleHash {
-        var out = MerkleHash.zero
-        withUnsafeMutableBytes(of: &out.storage) { target in
-            sha.digest(prefix: nil, UnsafeRawBufferPointer(start: nil, count: 0), nil, into: target.baseAddress!)
-        }
-        return out
+        unsafe digest(prefix: nil, [UInt8]().span.bytes)
     }
 
     /// SHA-256(0x00 || bytes).
-    public func leafHash(_ bytes: UnsafeRawBufferPointer) -> MerkleHash {
-        var out = MerkleHash.zero
-        withUnsafeMutableBytes(of: &out.storage) { target in
-            sha.digest(prefix: 0, bytes, nil, into: target.baseAddress!)
-        }
-        return out
+    public func leafHash(_ bytes: Span<UInt8>) -> MerkleHash {
+        unsafe digest(prefix: 0, bytes.bytes)
     }
 
     /// SHA-256(0x00 || bytes).
     public func leafHash(_ bytes: [UInt8]) -> MerkleHash {
-        bytes.withUnsafeBytes { leafHash($0) }
+        unsafe digest(prefix: 0, bytes.span.bytes)
     }
 
     /// SHA-256(0x01 || left || right).
     public func nodeHash(_ left: MerkleHash, _ right: MerkleHash) -> MerkleHash {
+        let words: InlineArray<8, UInt64> = [
+            left.storage.0, left.storage.1, left.storage.2, left.storage.3, right.storage.0, right.storage.1, right.storage.2, right.storage.3,
+        ]
+        return unsafe digest(prefix: 1, words.span.bytes)
+    }
+
+    /// SHA-256(prefix || bytes) through OpenSSL's one reused context, written straight into
+    /// the value's words (the only pointer code of the Merkle tree).
+    private func digest(prefix: UInt8?, _ bytes: RawSpan) -> MerkleHash {
         var out = MerkleHash.zero
-        withUnsafeBytes(of: left.storage) { l in
-            withUnsafeBytes(of: right.storage) { r in
-                withUnsafeMutableBytes(of: &out.storage) { target in
-                    sha.digest(prefix: 1, l, r, into: target.baseAddress!)
-                }
+        unsafe withUnsafeMutableBytes(of: &out.storage) { target in
+            unsafe bytes.withUnsafeBytes { input in
+                unsafe sha.digest(prefix: prefix, input, nil, into: target.baseAddress!)
             }
         }
         return out

@@ -1,4 +1,5 @@
 import Dispatch
+import Synchronization
 
 /// An RFC 9162 Merkle tree held in memory: every leaf hash and every perfect-subtree hash,
 /// level by level (about 2n hashes, 64 MB for a million leaves).
@@ -18,11 +19,10 @@ public struct MerkleTree: Sendable {
     /// time here.
     public init(leafHashes: [MerkleHash], hasher: MerkleHasher) {
         var levels = [leafHashes]
-        let workers = [try? MerkleHasher(), try? MerkleHasher()].compactMap { $0 }
         while let last = levels.last, last.count > 1 {
             let pairs = last.count / 2
-            if pairs >= 1 << 15, workers.count == 2 {
-                levels.append(Self.parallelLevel(last, pairs: pairs, workers: workers))
+            if pairs >= 1 << 15, let level = Self.parallelLevel(last, pairs: pairs) {
+                levels.append(level)
                 continue
             }
             var next: [MerkleHash] = []
@@ -35,23 +35,21 @@ public struct MerkleTree: Sendable {
         self.levels = levels
     }
 
-    /// One level from the one below, the two halves hashed concurrently.
-    private static func parallelLevel(_ below: [MerkleHash], pairs: Int, workers: [MerkleHasher]) -> [MerkleHash] {
-        [MerkleHash](unsafeUninitializedCapacity: pairs) { buffer, initialized in
-            below.withUnsafeBufferPointer { input in
-                // Each thread writes a disjoint half of `buffer` and uses its own hasher.
-                nonisolated(unsafe) let output = buffer
-                nonisolated(unsafe) let input = input
-                nonisolated(unsafe) let workers = workers
-                DispatchQueue.concurrentPerform(iterations: 2) { part in
-                    let hasher = workers[part]
-                    let range = part == 0 ? 0..<(pairs / 2) : (pairs / 2)..<pairs
-                    for pair in range {
-                        (output.baseAddress! + pair).initialize(to: hasher.nodeHash(input[2 * pair], input[2 * pair + 1]))
-                    }
-                }
-            }
-            initialized = pairs
+    /// One level from the one below, the two halves hashed concurrently (each with its own
+    /// digest context); nil when a context cannot be made.
+    private static func parallelLevel(_ below: [MerkleHash], pairs: Int) -> [MerkleHash]? {
+        let halves = Mutex<[[MerkleHash]?]>([nil, nil])
+        DispatchQueue.concurrentPerform(iterations: 2) { part in
+            guard let hasher = try? MerkleHasher() else { return }
+            let range = part == 0 ? 0..<(pairs / 2) : (pairs / 2)..<pairs
+            var half: [MerkleHash] = []
+            half.reserveCapacity(range.count)
+            for pair in range { half.append(hasher.nodeHash(below[2 * pair], below[2 * pair + 1])) }
+            halves.withLock { $0[part] = half }
+        }
+        return halves.withLock { halves in
+            guard let first = halves[0], let second = halves[1] else { return nil }
+            return first + second
         }
     }
 

@@ -19,13 +19,13 @@ public struct AuditActor: Sendable, Hashable, Codable {
     /// and the host name of this process.
     public static func current() -> AuditActor {
         var user = ""
-        if let entry = getpwuid(geteuid()), let name = entry.pointee.pw_name {
-            user = String(cString: name)
+        if let entry = unsafe getpwuid(geteuid()), let name = unsafe entry.pointee.pw_name {
+            user = unsafe String(cString: name)
         }
         if user.isEmpty { user = ProcessInfo.processInfo.environment["USER"] ?? "uid-\(geteuid())" }
         var buffer = [CChar](repeating: 0, count: 256)
         var host = "unknown-host"
-        if gethostname(&buffer, buffer.count - 1) == 0 {
+        if unsafe gethostname(&buffer, buffer.count - 1) == 0 {
             let name = String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
             if !name.isEmpty { host = name }
         }

@@ -1,3 +1,5 @@
+import ARLinkSystem
+
 /// Writes an ``AuditEntry`` in its canonical form, byte for byte deterministic:
 ///
 /// `{"v":1,"seq":N,"prev":"<hex>","time":"…","actor":{"host":"…","user":"…"},"action":"…","outcome":"…"`
@@ -8,7 +10,6 @@
 /// everything else is written as UTF-8.
 struct CanonicalJSONWriter {
     private(set) var bytes: [UInt8] = []
-    private static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
 
     init() { bytes.reserveCapacity(512) }
 
@@ -47,7 +48,7 @@ struct CanonicalJSONWriter {
         bytes.append(UInt8(ascii: "}"))
     }
 
-    private mutating func field(_ key: StaticString, _ value: String?) {
+    private mutating func field(_ key: String, _ value: String?) {
         guard let value else { return }
         raw(",\"")
         raw(key)
@@ -55,7 +56,7 @@ struct CanonicalJSONWriter {
         string(value)
     }
 
-    private mutating func map(_ key: StaticString, _ values: [String: String]) {
+    private mutating func map(_ key: String, _ values: [String: String]) {
         guard !values.isEmpty else { return }
         raw(",\"")
         raw(key)
@@ -70,29 +71,27 @@ struct CanonicalJSONWriter {
         bytes.append(UInt8(ascii: "}"))
     }
 
-    private mutating func raw(_ text: StaticString) {
-        text.withUTF8Buffer { bytes.append(contentsOf: $0) }
-    }
-
     private mutating func raw(_ text: String) {
-        var text = text
-        text.withUTF8 { bytes.append(contentsOf: $0) }
+        bytes.append(contentsOf: text.utf8)
     }
 
     private mutating func number(_ value: some BinaryInteger) {
-        var text = String(value)
-        text.withUTF8 { bytes.append(contentsOf: $0) }
+        bytes.append(contentsOf: String(value).utf8)
     }
 
     private mutating func string(_ text: String) {
-        var text = text
-        text.withUTF8 { utf8 in
+        do {
+            let utf8 = text.utf8
             bytes.append(UInt8(ascii: "\""))
             // Fast path: nothing to escape (the usual case for ids, codes and digests).
             var clean = true
-            for byte in utf8 where byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") {
-                clean = false
-                break
+            let span = utf8.span
+            for index in span.indices {
+                let byte = span[index]
+                if byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") {
+                    clean = false
+                    break
+                }
             }
             if clean {
                 bytes.append(contentsOf: utf8)
@@ -104,8 +103,8 @@ struct CanonicalJSONWriter {
                         bytes.append(byte)
                     case 0..<0x20:
                         bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0")])
-                        bytes.append(Self.hexDigits[Int(byte >> 4)])
-                        bytes.append(Self.hexDigits[Int(byte & 15)])
+                        bytes.append(Hex.digit(byte >> 4))
+                        bytes.append(Hex.digit(byte & 15))
                     default:
                         bytes.append(byte)
                     }

@@ -52,9 +52,10 @@ enum EntryScanner {
     private static func hash(_ chunk: Chunk, hasher: MerkleHasher) -> Hashed {
         var result = Hashed()
         result.leaves.reserveCapacity(chunk.count)
-        chunk.bytes.withUnsafeBytes { all in
+        let all = chunk.bytes
+        do {
             for row in 0..<chunk.count {
-                let raw = UnsafeRawBufferPointer(rebasing: all[chunk.range(row)])
+                let raw = all.span.extracting(chunk.range(row))
                 let (sequence, prev) = parseHead(raw)
                 result.sequences.append(sequence)
                 result.previous.append(prev)
@@ -74,28 +75,29 @@ enum EntryScanner {
 
     /// Whether `raw` is exactly the head `{"v":1,"seq":N,"prev":"…"` of a pruned entry and
     /// the pruned marker, nothing else.
-    private static func isPruned(_ raw: UnsafeRawBufferPointer, sequence: UInt64?) -> Bool {
+    private static func isPruned(_ raw: Span<UInt8>, sequence: UInt64?) -> Bool {
         guard let sequence else { return false }
         var digits = 1
         var rest = sequence / 10
         while rest > 0 { digits += 1; rest /= 10 }
         let headLength = prefix.count + digits + prevKey.count + 65
-        return raw.count == headLength + prunedSuffix.count && raw[headLength...].elementsEqual(prunedSuffix)
+        guard raw.count == headLength + prunedSuffix.count else { return false }
+        for (offset, byte) in prunedSuffix.enumerated() where raw[headLength + offset] != byte { return false }
+        return true
     }
     private static let prunedSuffix = Array(AuditEntry.prunedSuffix.utf8)
 
     /// The first lookup column of `row` whose value differs from the entry's own.
-    private static func columnProblem(_ chunk: Chunk, row: Int, raw: UnsafeRawBufferPointer) -> String? {
+    private static func columnProblem(_ chunk: Chunk, row: Int, raw: Span<UInt8>) -> String? {
         guard let fields = LookupFields.find(raw) else { return "format" }
-        return chunk.columns.withUnsafeBytes { all -> String? in
-            func differs(_ column: Int, _ range: Range<Int>?) -> Bool {
-                let slot = row * 3 + column
-                let start = slot == 0 ? 0 : chunk.columnEnds[slot - 1]
-                let value = chunk.columnNull[slot] ? nil : UnsafeRawBufferPointer(rebasing: all[start..<chunk.columnEnds[slot]])
-                return !LookupFields.equal(raw, range, value)
-            }
-            return differs(0, fields.time) ? "recorded_at" : differs(1, fields.action) ? "action" : differs(2, fields.fileID) ? "file_id" : nil
+        let all = chunk.columns
+        func differs(_ column: Int, _ range: Range<Int>?) -> Bool {
+            let slot = row * 3 + column
+            let start = slot == 0 ? 0 : chunk.columnEnds[slot - 1]
+            if chunk.columnNull[slot] { return !LookupFields.equal(raw, range, nil) }
+            return !LookupFields.equal(raw, range, all.span.extracting(start..<chunk.columnEnds[slot]))
         }
+        return differs(0, fields.time) ? "recorded_at" : differs(1, fields.action) ? "action" : differs(2, fields.fileID) ? "file_id" : nil
     }
 
     /// The checks of one chunk, in entry order.
@@ -143,9 +145,9 @@ enum EntryScanner {
     }
 
     /// Reads `seq` and `prev` from the fixed head of the canonical form.
-    private static func parseHead(_ raw: UnsafeRawBufferPointer) -> (UInt64?, MerkleHash?) {
-        let bytes = raw.bindMemory(to: UInt8.self)
-        guard bytes.count > prefix.count + prevKey.count + 65, bytes.starts(with: prefix) else { return (nil, nil) }
+    private static func parseHead(_ bytes: Span<UInt8>) -> (UInt64?, MerkleHash?) {
+        guard bytes.count > prefix.count + prevKey.count + 65 else { return (nil, nil) }
+        for (offset, byte) in prefix.enumerated() where bytes[offset] != byte { return (nil, nil) }
         var position = prefix.count
         var sequence: UInt64 = 0
         var digits = 0
@@ -158,7 +160,7 @@ enum EntryScanner {
         for (offset, byte) in prevKey.enumerated() where bytes[position + offset] != byte { return (nil, nil) }
         position += prevKey.count
         guard bytes[position + 64] == UInt8(ascii: "\"") else { return (nil, nil) }
-        guard let prev = MerkleHash(hexDigits: UnsafeBufferPointer(rebasing: bytes[position..<position + 64])) else { return (nil, nil) }
+        guard let prev = MerkleHash(hexDigits: bytes.extracting(position..<position + 64)) else { return (nil, nil) }
         return (sequence, prev)
     }
 }

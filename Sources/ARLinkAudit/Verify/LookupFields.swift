@@ -17,7 +17,7 @@ enum LookupFields {
     /// Top-level keys come in a fixed order (see ``CanonicalJSONWriter``), so the walk stops
     /// at `file_id` or at the first key that can only follow it: the digests, totals and
     /// detail that make up most of an entry are not scanned.
-    static func find(_ bytes: UnsafeRawBufferPointer) -> Fields? {
+    static func find(_ bytes: Span<UInt8>) -> Fields? {
         let count = bytes.count
         guard count >= 2, bytes[0] == UInt8(ascii: "{") else { return nil }
         var fields = Fields()
@@ -33,11 +33,11 @@ enum LookupFields {
             case UInt8(ascii: "\""):
                 guard let valueEnd = stringEnd(bytes, from: i + 1) else { return nil }
                 let value = (i + 1)..<valueEnd
-                if matches(bytes, key, "time") {
+                if matches(bytes, key, timeKey) {
                     fields.time = value
-                } else if matches(bytes, key, "action") {
+                } else if matches(bytes, key, actionKey) {
                     fields.action = value
-                } else if matches(bytes, key, "file_id") {
+                } else if matches(bytes, key, fileIDKey) {
                     fields.fileID = value
                     return fields
                 }
@@ -67,37 +67,38 @@ enum LookupFields {
     }
 
     /// Keys that come after `file_id` in the canonical order.
-    private static let laterKeys: [StaticString] = ["file_name", "plaintext_sha256", "sealed_sha256", "record_count", "totals", "error_code", "detail"]
+    private static let laterKeys: [[UInt8]] = ["file_name", "plaintext_sha256", "sealed_sha256", "record_count", "totals", "error_code", "detail"]
+        .map { Array($0.utf8) }
+    private static let timeKey = Array("time".utf8)
+    private static let actionKey = Array("action".utf8)
+    private static let fileIDKey = Array("file_id".utf8)
 
-    /// The index of the quote closing the string whose first byte is at `start` (memchr for
-    /// quotes, skipping escaped ones).
-    private static func stringEnd(_ bytes: UnsafeRawBufferPointer, from start: Int) -> Int? {
-        guard let base = bytes.baseAddress else { return nil }
-        var position = start
-        while position < bytes.count {
-            guard let found = memchr(base + position, Int32(UInt8(ascii: "\"")), bytes.count - position) else { return nil }
-            let index = base.distance(to: UnsafeRawPointer(found))
-            var backslashes = 0
-            while index - backslashes - 1 >= start, bytes[index - backslashes - 1] == UInt8(ascii: "\\") { backslashes += 1 }
-            if backslashes % 2 == 0 { return index }
-            position = index + 1
+    /// The index of the quote closing the string whose first byte is at `start` (skipping
+    /// escaped quotes).
+    private static func stringEnd(_ bytes: Span<UInt8>, from start: Int) -> Int? {
+        var index = start
+        while index < bytes.count {
+            if bytes[index] == UInt8(ascii: "\"") {
+                var backslashes = 0
+                while index - backslashes - 1 >= start, bytes[index - backslashes - 1] == UInt8(ascii: "\\") { backslashes += 1 }
+                if backslashes % 2 == 0 { return index }
+            }
+            index += 1
         }
         return nil
     }
 
-    private static func matches(_ bytes: UnsafeRawBufferPointer, _ range: Range<Int>, _ name: StaticString) -> Bool {
-        guard range.count == name.utf8CodeUnitCount else { return false }
-        return name.withUTF8Buffer { expected in
-            for (offset, byte) in expected.enumerated() where bytes[range.lowerBound + offset] != byte { return false }
-            return true
-        }
+    private static func matches(_ bytes: Span<UInt8>, _ range: Range<Int>, _ name: [UInt8]) -> Bool {
+        guard range.count == name.count else { return false }
+        for (offset, byte) in name.enumerated() where bytes[range.lowerBound + offset] != byte { return false }
+        return true
     }
 
     /// Whether the column bytes equal the value at `range` (both absent counts as equal).
-    static func equal(_ bytes: UnsafeRawBufferPointer, _ range: Range<Int>?, _ column: UnsafeRawBufferPointer?) -> Bool {
+    static func equal(_ bytes: Span<UInt8>, _ range: Range<Int>?, _ column: Span<UInt8>?) -> Bool {
         guard let range else { return column == nil }
         guard let column, column.count == range.count else { return false }
-        guard !range.isEmpty else { return true }
-        return memcmp(bytes.baseAddress! + range.lowerBound, column.baseAddress!, range.count) == 0
+        for offset in 0..<range.count where bytes[range.lowerBound + offset] != column[offset] { return false }
+        return true
     }
 }

@@ -1,4 +1,5 @@
 import ARLinkCore
+import ARLinkSystem
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -6,18 +7,21 @@ import Darwin
 #endif
 
 /// Reads a portfolio file line by line in chunks (JSON Lines), with a cap on line length.
-/// A line's bytes are valid until the next call; `\r\n` endings lose their `\r`.
+/// A line's bytes are valid only inside the closure given to ``next(_:)``; `\r\n` endings
+/// lose their `\r`.
 final class TextLineReader {
     let displayName: String
     private let fd: Int32
-    private let buffer: UnsafeMutablePointer<UInt8>
     /// The file read (named in read errors).
     private let path: String
-    private let capacity: Int
     private let chunk: Int
     private let maxLine: Int
+    /// Bytes read and not yet returned are `buffer[pos..<buffer.count]`.
+    private var buffer: [UInt8] = []
     private var pos = 0
-    private var end = 0
+    /// Where the search for the next line break resumes (everything before it was searched).
+    private var searched = 0
+    private var offset: Int64 = 0
     private var eof = false
     /// The 1-based number of the line last returned.
     private(set) var line = 0
@@ -27,59 +31,62 @@ final class TextLineReader {
     init(path: String, maxLineBytes: Int = 16 << 20, chunkSize: Int = 1 << 20) throws {
         displayName = Location.displayName(path)
         self.path = path
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        let fd = Syscall.open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else {
-            let reason = errno == ENOENT ? "does not exist" : "cannot be opened (\(String(cString: strerror(errno))))"
+            let code = errno
+            let reason = code == ENOENT ? "does not exist" : "cannot be opened (\(LocalIO.describe(code)))"
             throw FormatError(.unreadable, "\(Location.displayName(path)) \(reason)")
         }
         self.fd = fd
         maxLine = maxLineBytes
         chunk = max(1, chunkSize)
-        capacity = maxLineBytes + chunk + 1
-        buffer = .allocate(capacity: capacity)
     }
 
     deinit {
         close(fd)
-        buffer.deallocate()
     }
 
     /// The next line's bytes (without the line end), or nil at the end of the file.
-    func next<R>(_ body: (UnsafeBufferPointer<UInt8>) throws -> R) throws -> R? {
+    func next<R>(_ body: (Span<UInt8>) throws -> R) throws -> R? {
         while true {
-            if let nl = memchr(buffer + pos, 10, end - pos) {
-                let at = buffer.distance(to: nl.assumingMemoryBound(to: UInt8.self))
-                var e = at
+            if let nl = buffer[searched...].firstIndex(of: 10) {
+                var e = nl
                 if e > pos && buffer[e - 1] == 13 { e -= 1 }
                 line += 1
                 hadLineEnd = true
                 let start = pos
-                pos = at + 1
-                return try body(UnsafeBufferPointer(start: buffer + start, count: e - start))
+                pos = nl + 1
+                searched = pos
+                let bytes = buffer
+                return try body(bytes.span.extracting(start..<e))
             }
+            searched = buffer.count
             if eof {
-                guard pos < end else { return nil }
+                guard pos < buffer.count else { return nil }
                 line += 1
                 hadLineEnd = false
                 let start = pos
-                pos = end
-                return try body(UnsafeBufferPointer(start: buffer + start, count: end - start))
+                pos = buffer.count
+                searched = pos
+                let bytes = buffer
+                return try body(bytes.span.extracting(start..<bytes.count))
             }
-            if end - pos > maxLine {
+            if buffer.count - pos > maxLine {
                 throw FormatError(.lineTooLong, "\(displayName) line \(Location.grouped(line + 1)) is longer than the cap of \(maxLine) bytes")
             }
             if pos > 0 {
-                if end > pos { memmove(buffer, buffer + pos, end - pos) }
-                end -= pos
+                buffer.removeFirst(pos)
+                searched -= pos
                 pos = 0
             }
-            let n = read(fd, buffer + end, min(chunk, capacity - end))
-            if n < 0 {
-                if errno == EINTR { continue }
+            guard let bytes = Syscall.pread(fd, count: chunk, at: offset) else {
                 let code = errno
                 throw FormatError(LocalIO.isStorageFault(code) ? .readFailed : .unreadable, "\(path) cannot be read (\(LocalIO.describe(code)))")
             }
-            if n == 0 { eof = true } else { end += n }
+            if bytes.isEmpty { eof = true } else {
+                buffer.append(contentsOf: bytes)
+                offset += Int64(bytes.count)
+            }
         }
     }
 }

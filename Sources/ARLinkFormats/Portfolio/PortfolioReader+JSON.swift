@@ -17,9 +17,10 @@ extension PortfolioReader {
         while let value = try lines.next({ bytes -> LineJSON? in
             if bytes.isEmpty { return nil }
             do {
-                var body = bytes
-                if lines.line == 1, bytes.starts(with: [0xEF, 0xBB, 0xBF]) { body = UnsafeBufferPointer(rebasing: bytes[3...]) }
-                return try LineJSONParser.parse(body)
+                let bom = lines.line == 1 && bytes.count >= 3 && bytes[0] == 0xEF && bytes[1] == 0xBB && bytes[2] == 0xBF
+                let body = bom ? bytes.extracting(3...) : bytes
+                // LineJSONParser reads from a buffer pointer.
+                return try unsafe body.withUnsafeBufferPointer { buffer throws(LineJSONParser.Failure) in try unsafe LineJSONParser.parse(buffer) }
             } catch let error as LineJSONParser.Failure {
                 throw FormatError(.badJSON, "\(file) line \(Location.grouped(lines.line)) is not valid JSON (\(error.reason) at byte \(error.offset + 1))")
             }

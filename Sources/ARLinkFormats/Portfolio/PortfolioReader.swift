@@ -48,9 +48,9 @@ public enum PortfolioReader {
     static func detect(path: String) throws -> PortfolioFormat {
         let reader = try TextLineReader(path: path, maxLineBytes: 16 << 20, chunkSize: 64 << 10)
         let first: UInt8? = try reader.next { line -> UInt8? in
-            var bytes = line[...]
-            if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes = bytes.dropFirst(3) }
-            return bytes.first
+            let bom = line.count >= 3 && line[0] == 0xEF && line[1] == 0xBB && line[2] == 0xBF
+            let start = bom ? 3 : 0
+            return start < line.count ? line[start] : nil
         } ?? nil
         switch first {
         case UInt8(ascii: "{"): return .jsonl

@@ -19,6 +19,7 @@ final class BatchPipe<Item>: @unchecked Sendable {
     private var consuming = true
     private var producerFailure: (any Error)?
     private var consumerFailure: (any Error)?
+    private var producerWaiting = false
 
     /// Sixteen batches in flight: with three threads on two cores, a shallow queue leaves a
     /// thread idle whenever another falls briefly behind.
@@ -42,7 +43,11 @@ final class BatchPipe<Item>: @unchecked Sendable {
     func send(_ batch: inout [Item]) -> Bool {
         condition.lock()
         defer { condition.unlock() }
-        while full.count >= maxBatches && consuming { condition.wait() }
+        while full.count >= maxBatches && consuming {
+            producerWaiting = true
+            condition.wait()
+        }
+        producerWaiting = false
         guard consuming else { return false }
         if !batch.isEmpty {
             var next = empty.popLast() ?? []
@@ -80,6 +85,13 @@ final class BatchPipe<Item>: @unchecked Sendable {
         condition.broadcast()
         while consuming { condition.wait() }
         condition.unlock()
+    }
+
+    /// Whether the producer is waiting for room (`maxBatches` in flight); for tests.
+    var isProducerWaiting: Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        return producerWaiting
     }
 
     // MARK: - Consumer

@@ -4,6 +4,7 @@ import ARLinkConfig
 import ARLinkFormats
 import ARLinkStore
 import ARLinkAudit
+import ARLinkSystem
 import ARLinkTransport
 import Foundation
 

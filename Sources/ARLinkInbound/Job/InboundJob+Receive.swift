@@ -5,6 +5,7 @@ import ARLinkEnvelope
 import ARLinkFormats
 import ARLinkStore
 import ARLinkAudit
+import ARLinkSystem
 import ARLinkTransport
 import Foundation
 

@@ -1,5 +1,6 @@
 import ARLinkCore
 import ARLinkFormats
+import ARLinkSystem
 
 /// What every update of one pass shares: the partner, the feedback file and the prefix of
 /// update ids (`{partner}-{sha256 prefix}-`, continued by `{line}-{n}`). Owns the memory its

@@ -90,6 +90,9 @@ final class PrefetchingEvents: @unchecked Sendable {
         return out
     }
 
+    /// Whether the reading thread filled its queue and waits for room; for tests.
+    var isWaitingForRoom: Bool { pipe.isProducerWaiting }
+
     func stop() {
         pipe.stopConsuming()
         pipe.waitUntilProduced()

@@ -6,6 +6,7 @@ import ARLinkFormats
 import ARLinkEnvelope
 import ARLinkStore
 import ARLinkAudit
+import ARLinkSystem
 import ARLinkTransport
 import Foundation
 

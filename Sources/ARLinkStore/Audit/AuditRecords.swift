@@ -258,15 +258,15 @@ extension AuditRecords {
             var chunk = AuditEntryChunk()
             chunk.bytes.reserveCapacity(chunkSize * 400)
             while chunk.count < chunkSize, try rows.next() {
-                chunk.bytes.append(contentsOf: rows.bytes(1))
+                rows.appendBytes(1, to: &chunk.bytes)
                 chunk.ends.append(chunk.bytes.count)
                 chunk.indexes.append(rows.int64(0))
-                let stored = rows.bytes(2)
-                if stored.count == 32 { chunk.storedHashes.append(contentsOf: stored) } else { chunk.storedHashes.append(contentsOf: repeatElement(0, count: 32)) }
-                chunk.storedValid.append(stored.count == 32)
+                let storedValid = rows.byteCount(2) == 32
+                if storedValid { rows.appendBytes(2, to: &chunk.storedHashes) } else { chunk.storedHashes.append(contentsOf: repeatElement(0, count: 32)) }
+                chunk.storedValid.append(storedValid)
                 for column in Int32(3)...5 {
                     let isNull = rows.isNull(column)
-                    if !isNull { chunk.columns.append(contentsOf: rows.bytes(column)) }
+                    if !isNull { rows.appendBytes(column, to: &chunk.columns) }
                     chunk.columnEnds.append(chunk.columns.count)
                     chunk.columnNull.append(isNull)
                 }

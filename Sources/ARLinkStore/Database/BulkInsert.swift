@@ -1,5 +1,4 @@
 import GRDB
-import GRDBSQLite
 
 /// Rows inserted many to a statement: `INSERT INTO t (a, b) VALUES (?, ?), (?, ?), ...`.
 ///
@@ -52,61 +51,12 @@ final class BulkInsert {
         try run(try database.cachedStatement(sql: Self.sql(head: head, columns: columns, rows: buffered.count / columns, tail: tail)))
     }
 
-    /// Binds the buffered rows to `statement` and runs it. Text and blobs are copied into one
-    /// arena first and bound in place (`SQLITE_STATIC`): no allocation per value.
+    /// Binds the buffered rows to `statement` and runs it (text and blobs copied into one
+    /// arena and bound in place: no allocation per value).
     private func run(_ statement: Statement) throws {
-        let handle = statement.sqliteStatement
-        sqlite3_reset(handle)
-        var size = 0
-        for value in buffered {
-            switch value {
-            case .text(let s): size += s.utf8.count + 1
-            case .blob(let b), .textBytes(let b): size += b.count + 1
-            case .int, .null: break
-            }
-        }
-        if arena.count < size { arena = [UInt8](repeating: 0, count: max(size, arena.count * 2)) }
-        let code: Int32 = arena.withUnsafeMutableBufferPointer { space in
-            var at = 0
-            for (index, value) in buffered.enumerated() {
-                let parameter = Int32(index + 1)
-                switch value {
-                case .int(let n): sqlite3_bind_int64(handle, parameter, n)
-                case .null: sqlite3_bind_null(handle, parameter)
-                case .text(let s):
-                    var text = s
-                    let count = text.withUTF8 { bytes in
-                        if let source = bytes.baseAddress, !bytes.isEmpty { (space.baseAddress! + at).update(from: source, count: bytes.count) }
-                        return bytes.count
-                    }
-                    let start = UnsafeRawPointer(space.baseAddress! + at).assumingMemoryBound(to: CChar.self)
-                    _ = sqlite3_bind_text(handle, parameter, start, Int32(count), nil)  // SQLITE_STATIC
-                    at += count + 1
-                case .textBytes(let bytes):
-                    bytes.withUnsafeBufferPointer { source in
-                        if let base = source.baseAddress, !source.isEmpty { (space.baseAddress! + at).update(from: base, count: source.count) }
-                    }
-                    let start = UnsafeRawPointer(space.baseAddress! + at).assumingMemoryBound(to: CChar.self)
-                    _ = sqlite3_bind_text(handle, parameter, start, Int32(bytes.count), nil)  // SQLITE_STATIC
-                    at += bytes.count + 1
-                case .blob(let bytes):
-                    bytes.withUnsafeBufferPointer { source in
-                        if let base = source.baseAddress, !source.isEmpty { (space.baseAddress! + at).update(from: base, count: source.count) }
-                    }
-                    _ = sqlite3_bind_blob(handle, parameter, space.baseAddress! + at, Int32(bytes.count), nil)  // SQLITE_STATIC
-                    at += bytes.count + 1
-                }
-            }
-            let code = sqlite3_step(handle)
-            sqlite3_reset(handle)
-            // SQLITE_STATIC bindings point into the arena: cleared before it can change.
-            sqlite3_clear_bindings(handle)
-            return code
-        }
+        let calls = SQLiteCalls(statement, in: database)
+        let code = calls.run(buffered, arena: &arena)
         buffered.removeAll(keepingCapacity: true)
-        guard code == SQLITE_DONE else {
-            throw DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(database.sqliteConnection)),
-                                sql: statement.sql)
-        }
+        guard code == SQLiteCalls.done else { throw calls.failure(code) }
     }
 }

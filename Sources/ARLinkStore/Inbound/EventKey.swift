@@ -1,3 +1,5 @@
+import ARLinkSystem
+
 /// A 128-bit digest of a partner's `event_id`: how the state database remembers every event
 /// it ever applied without a row per event.
 ///
@@ -19,15 +21,12 @@ public struct EventKey: Hashable, Comparable, Sendable {
 
     /// The key of `eventID`.
     public init(_ eventID: String) {
-        var id = eventID
-        let (h, l) = id.withUTF8 { Self.digest($0) }
-        hi = h
-        lo = l
+        (hi, lo) = Self.digest(eventID.utf8.span)
     }
 
     public static func < (a: EventKey, b: EventKey) -> Bool { a.hi != b.hi ? a.hi < b.hi : a.lo < b.lo }
 
-    static func digest(_ bytes: UnsafeBufferPointer<UInt8>) -> (UInt64, UInt64) {
+    static func digest(_ bytes: Span<UInt8>) -> (UInt64, UInt64) {
         let c1: UInt64 = 0x87c3_7b91_1142_53d5
         let c2: UInt64 = 0x4cf5_ad43_2745_937f
         var h1: UInt64 = 0
@@ -80,12 +79,11 @@ public struct EventKey: Hashable, Comparable, Sendable {
 
     /// Sorted keys as stored: 16 bytes each, `hi` then `lo`, big-endian.
     public static func encode(_ sorted: some Collection<EventKey>) -> [UInt8] {
-        var out = [UInt8](repeating: 0, count: sorted.count * 16)
-        out.withUnsafeMutableBytes { raw in
-            for (index, key) in sorted.enumerated() {
-                raw.storeBytes(of: key.hi.bigEndian, toByteOffset: index * 16, as: UInt64.self)
-                raw.storeBytes(of: key.lo.bigEndian, toByteOffset: index * 16 + 8, as: UInt64.self)
-            }
+        var out: [UInt8] = []
+        out.reserveCapacity(sorted.count * 16)
+        for key in sorted {
+            for shift in stride(from: 56, through: 0, by: -8) { out.append(UInt8(truncatingIfNeeded: key.hi >> UInt64(shift))) }
+            for shift in stride(from: 56, through: 0, by: -8) { out.append(UInt8(truncatingIfNeeded: key.lo >> UInt64(shift))) }
         }
         return out
     }
@@ -93,12 +91,13 @@ public struct EventKey: Hashable, Comparable, Sendable {
     /// The keys of `sorted` that also occur in `stored` (one stored blob), by a merge walk
     /// that starts where the blob's first key would be in `sorted` (a file's keys are stored
     /// in consecutive ranges, so a blob covers only a slice of `sorted`).
-    static func common(_ sorted: [EventKey], stored: UnsafeRawBufferPointer, into found: inout Set<EventKey>) {
+    static func common(_ sorted: [EventKey], stored: Span<UInt8>, into found: inout Set<EventKey>) {
         let storedCount = stored.count / 16
-        func key(_ j: Int) -> EventKey {
-            EventKey(hi: UInt64(bigEndian: stored.loadUnaligned(fromByteOffset: j * 16, as: UInt64.self)),
-                     lo: UInt64(bigEndian: stored.loadUnaligned(fromByteOffset: j * 16 + 8, as: UInt64.self)))
-        }
+        let raw = unsafe stored.bytes
+        // A bounds-checked load of an integer (`unsafe` only because the API is generic over
+        // every bitwise-copyable type): two loads per key where a byte loop took sixteen.
+        func word(_ at: Int) -> UInt64 { UInt64(bigEndian: unsafe raw.unsafeLoadUnaligned(fromByteOffset: at, as: UInt64.self)) }
+        func key(_ j: Int) -> EventKey { EventKey(hi: word(j * 16), lo: word(j * 16 + 8)) }
         guard storedCount > 0 else { return }
         let first = key(0)
         var low = 0
@@ -144,8 +143,9 @@ extension Array where Element == EventKey {
         guard count > 1 else { return }
         // Pivots from a generator seeded once from the system's: asking the system for each
         // pivot was a system call per partition (an eighth of the sort).
-        var generator = PivotGenerator(seed: UInt64.random(in: 1...UInt64.max))
-        withUnsafeMutableBufferPointer { keys in
+        var generator = SplitMix64(seed: UInt64.random(in: 1...UInt64.max))
+        var keys = mutableSpan
+        do {
             var stack: [(Int, Int)] = [(0, keys.count - 1)]
             while let (low, high) = stack.popLast() {
                 if high - low < 24 {
@@ -184,20 +184,5 @@ extension Array where Element == EventKey {
                 }
             }
         }
-    }
-}
-
-/// xorshift64*: unpredictable enough for pivots once seeded from the system (a file cannot be
-/// made to sort slowly without knowing the seed), and no system call per draw.
-struct PivotGenerator: RandomNumberGenerator {
-    private var state: UInt64
-
-    init(seed: UInt64) { state = seed == 0 ? 0x9E37_79B9_7F4A_7C15 : seed }
-
-    mutating func next() -> UInt64 {
-        state ^= state >> 12
-        state ^= state << 25
-        state ^= state >> 27
-        return state &* 0x2545_F491_4F6C_DD1D
     }
 }

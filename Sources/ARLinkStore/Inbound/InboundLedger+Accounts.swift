@@ -121,28 +121,28 @@ extension InboundLedger {
     public static func encode(_ allocations: [Allocation]) -> String {
         var capacity = 0
         for a in allocations { capacity += a.invoiceNumber.utf8.count + 26 }
-        // Through a temporary buffer, not String(unsafeUninitializedCapacity:): that always
-        // allocates, where String(decoding:) keeps the usual short text (`I-1⇥EUR⇥414`) inline,
-        // which for 250,000 payments is 14 MB less at the pass's peak.
-        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: max(1, capacity)) { out in
-            var at = 0
-            for (index, a) in allocations.enumerated() {
-                if index > 0 { out[at] = 0x0A; at += 1 }
-                var invoice = a.invoiceNumber
-                invoice.withUTF8 { bytes in for b in bytes { out[at] = b; at += 1 } }
-                out[at] = 0x09
-                let (c1, c2, c3) = a.amount.currency.letters
-                out[at + 1] = c1
-                out[at + 2] = c2
-                out[at + 3] = c3
-                out[at + 4] = 0x09
-                at += 5
-                let minor = a.amount.minorUnits
-                if minor < 0 { out[at] = UInt8(ascii: "-"); at += 1 }
-                at = DecimalDigits.write(minor.magnitude, into: out, at: at)
-            }
-            return String(decoding: UnsafeBufferPointer(rebasing: out[0..<at]), as: UTF8.self)
+        var out: [UInt8] = []
+        out.reserveCapacity(capacity)
+        for (index, a) in allocations.enumerated() {
+            if index > 0 { out.append(0x0A) }
+            out.append(contentsOf: a.invoiceNumber.utf8)
+            let (c1, c2, c3) = a.amount.currency.letters
+            out.append(0x09)
+            out.append(c1)
+            out.append(c2)
+            out.append(c3)
+            out.append(0x09)
+            let minor = a.amount.minorUnits
+            if minor < 0 { out.append(UInt8(ascii: "-")) }
+            let digitsStart = out.count
+            var rest = minor.magnitude
+            repeat {
+                out.append(UInt8(ascii: "0") + UInt8(rest % 10))
+                rest /= 10
+            } while rest > 0
+            out[digitsStart...].reverse()
         }
+        return String(decoding: out, as: UTF8.self)
     }
 
     static func decode(_ text: String) -> [Allocation] {

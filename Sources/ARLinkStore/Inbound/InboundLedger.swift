@@ -93,9 +93,8 @@ public enum InboundLedger {
         let cursor = try Row.fetchCursor(db, sql: "SELECT keys FROM inbound_event_keys WHERE partner = ? AND received_on >= ?",
                                          arguments: [partner, since?.iso ?? ""])
         while let row = try cursor.next() {
-            try row.withUnsafeData(atIndex: 0) { data in
-                data?.withUnsafeBytes { EventKey.common(sorted, stored: $0, into: &found) }
-            }
+            let keys: Data = row[0] ?? Data()
+            EventKey.common(sorted, stored: keys.span, into: &found)
         }
         return found
     }

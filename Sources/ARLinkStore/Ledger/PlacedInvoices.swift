@@ -29,11 +29,10 @@ public enum PlacedInvoices {
     /// parse are left out. Read byte by byte: an inbound pass reads every placed account's text
     /// before its first event.
     public static func decode(_ text: String) -> [InvoicePosition] {
-        var text = text
-        return text.withUTF8 { decode(bytes: $0) }
+        decode(bytes: Array(text.utf8))
     }
 
-    static func decode(bytes: UnsafeBufferPointer<UInt8>) -> [InvoicePosition] {
+    static func decode(bytes: [UInt8]) -> [InvoicePosition] {
         var out: [InvoicePosition] = []
         var start = 0
         while start < bytes.count {
@@ -54,13 +53,12 @@ public enum PlacedInvoices {
             }
             defer { start = end + 1 }
             guard tabCount == 3 else { continue }
-            func part(_ from: Int, _ to: Int) -> UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(rebasing: bytes[from..<to]) }
-            let code = part(tabs.0 + 1, tabs.1)
-            guard let currency = Currency(uppercaseASCII: code)
+            let code = bytes[(tabs.0 + 1)..<tabs.1]
+            guard let currency = Currency(uppercaseASCII: code.span)
                     ?? (try? Currency(String(decoding: code, as: UTF8.self))),
-                  let due = LocalDate(isoBytes: part(tabs.1 + 1, tabs.2)),
-                  let minor = integer(part(tabs.2 + 1, end)) else { continue }
-            let number = part(start, tabs.0)
+                  let due = LocalDate(isoBytes: bytes[(tabs.1 + 1)..<tabs.2].span),
+                  let minor = integer(bytes[(tabs.2 + 1)..<end]) else { continue }
+            let number = bytes[start..<tabs.0]
             let invoice = number.contains(0x25) ? unescape(Substring(String(decoding: number, as: UTF8.self)))
                 : String(decoding: number, as: UTF8.self)
             out.append(InvoicePosition(invoiceNumber: invoice, dueDate: due, placed: Money(minorUnits: minor, currency: currency), paidMinor: 0))
@@ -70,17 +68,14 @@ public enum PlacedInvoices {
     }
 
     /// A decimal integer with an optional leading minus, as `String(Int64)` writes it.
-    static func integer(_ bytes: UnsafeBufferPointer<UInt8>) -> Int64? {
-        var at = 0
+    static func integer(_ bytes: ArraySlice<UInt8>) -> Int64? {
         let negative = bytes.first == UInt8(ascii: "-")
-        if negative { at = 1 }
-        guard at < bytes.count, bytes.count - at <= 18 else { return bytes.isEmpty ? nil : Int64(String(decoding: bytes, as: UTF8.self)) }
+        let digits = negative ? bytes.dropFirst() : bytes
+        guard !digits.isEmpty, digits.count <= 18 else { return bytes.isEmpty ? nil : Int64(String(decoding: bytes, as: UTF8.self)) }
         var value: Int64 = 0
-        while at < bytes.count {
-            let b = bytes[at]
+        for b in digits {
             guard b >= 48, b <= 57 else { return nil }
             value = value * 10 + Int64(b - 48)
-            at += 1
         }
         return negative ? -value : value
     }

@@ -1,3 +1,4 @@
+import ARLinkSystem
 import ArgumentParser
 import ARLinkCore
 import ARLinkConfig

@@ -6,6 +6,7 @@ import ARLinkJobs
 import ARLinkLayouts
 import ARLinkOutbound
 import ARLinkStore
+import ARLinkSystem
 import Foundation
 
 /// The demo's agency for `arlink demo --layout latitude-aim`: opens the AIM portfolio and its

@@ -1,3 +1,4 @@
+import ARLinkSystem
 import Synchronization
 import ArgumentParser
 import ARLinkFormats
