@@ -163,10 +163,17 @@ public final class PostgresTestServer: Sendable {
 
     /// Runs a PostgreSQL program, as `owner` through `runuser` when given, with a deadline.
     static func run(_ executable: String, _ arguments: [String], as owner: String?) throws -> ProcessResult {
-        if let owner {
-            return try ProcessRunner.run("/usr/sbin/runuser", ["-u", owner, "--", executable] + arguments, currentDirectory: "/", timeout: 120)
-        }
-        return try ProcessRunner.run(executable, arguments, currentDirectory: "/", timeout: 120)
+        let command = serverCommand(executable, arguments, as: owner)
+        return try ProcessRunner.run(command[0], Array(command.dropFirst()), currentDirectory: "/", timeout: 120)
+    }
+
+    /// The command line running a PostgreSQL program as `owner` (through `runuser`), without
+    /// libfaketime: the suite also runs with the clock shifted (scripts/test-clock-shift.sh),
+    /// and a database server keeps its own clock (its timers, `lock_timeout` among them, stall
+    /// under a shifted one).
+    static func serverCommand(_ executable: String, _ arguments: [String], as owner: String?) -> [String] {
+        let clean = ["/usr/bin/env", "-u", "LD_PRELOAD", "-u", "FAKETIME", "-u", "FAKETIME_DONT_FAKE_MONOTONIC", "-u", "NO_FAKE_STAT"]
+        return clean + (owner.map { ["/usr/sbin/runuser", "-u", $0, "--"] } ?? []) + [executable] + arguments
     }
 
     /// Runs `pg_ctl` through posix_spawn (``TransportProcess/spawnServer(_:_:logPath:)``), its
@@ -174,9 +181,8 @@ public final class PostgresTestServer: Sendable {
     /// `pg_ctl start` whose server (its grandchild) lives on.
     /// - Returns: the exit status (-1 when it was killed after 120 s).
     static func runSpawned(_ executable: String, _ arguments: [String], as owner: String?, output: String) throws -> Int32 {
-        let pid = owner.map { _ in "/usr/sbin/runuser" } ?? executable
-        let argv = owner.map { ["-u", $0, "--", executable] + arguments } ?? arguments
-        let child = try TransportProcess.spawnServer(pid, argv, logPath: output)
+        let command = serverCommand(executable, arguments, as: owner)
+        let child = try TransportProcess.spawnServer(command[0], Array(command.dropFirst()), logPath: output)
         var status: Int32 = 0
         let exited = Wait.until(timeout: .seconds(120), interval: .milliseconds(20)) { waitpid(child, &status, WNOHANG) == child }
         guard exited else {
