@@ -40,6 +40,11 @@ public final class BlockingPostgresConnection: Sendable {
         }
     }
 
+    /// A connection nobody closed closes when the last reference goes (without waiting).
+    deinit {
+        if !connection.isClosed { _ = connection.close() as EventLoopFuture<Void> }
+    }
+
     /// Whether the connection is closed (by us, by the server, or lost).
     public var isClosed: Bool { connection.isClosed }
 

@@ -1,6 +1,7 @@
 import ARLinkConfig
 import ARLinkPostgres
 import ARLinkTestSupport
+import Testing
 import Foundation
 
 /// Connections to a ``PostgresTestServer`` the way arlink makes them: from `PostgresStateSettings`.
@@ -45,3 +46,10 @@ enum TestCluster {
         }
     }
 }
+
+/// Every suite of this target, nested here so that they run one test at a time: each test
+/// blocks its thread while a real server starts and works (seconds, more on a loaded machine),
+/// and Swift Testing's cooperative pool has as many threads as cores. Serialised, these suites
+/// hold at most one of them, and the rest of the suite keeps running beside them.
+@Suite("PostgreSQL backend", .serialized, .timeLimit(.minutes(10)))
+enum PostgresSuites {}
