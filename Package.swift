@@ -31,6 +31,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
     ],
     targets: [
         // MARK: - C interop
@@ -119,6 +120,17 @@ let package = Package(
             name: "ARLinkLayouts",
             dependencies: ["ARLinkCore", "ARLinkSystem", "ARLinkFormats", .product(name: "Yams", package: "Yams")],
             swiftSettings: swiftSettings
+        ),
+        /// PostgreSQL state (issue 18): connections from `state.database`, the synchronous facade the
+        /// jobs use, migrations, server-enforced append-only audit, leadership and fencing.
+        .target(
+            name: "ARLinkPostgres",
+            dependencies: [
+                "ARLinkCore", "ARLinkStore", "ARLinkSystem", "ARLinkConfig",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
         ),
         /// The collection KPI report (issue 19): reads the ledger, the inbound tables and the KPI facts.
         .target(
@@ -235,6 +247,11 @@ let package = Package(
             name: "ARLinkLayoutsTests",
             dependencies: ["ARLinkLayouts", "ARLinkCore", "ARLinkFormats", "ARLinkTestSupport"],
             resources: [.copy("Fixtures")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "ARLinkPostgresTests",
+            dependencies: ["ARLinkPostgres", "ARLinkStore", "ARLinkConfig", "ARLinkCore", "ARLinkTestSupport", .product(name: "PostgresNIO", package: "postgres-nio")],
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "ARLinkCLITests", dependencies: ["ARLinkTestSupport"], swiftSettings: swiftSettings),

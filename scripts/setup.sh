@@ -23,6 +23,10 @@ $SUDO apt-get install -y -qq libssl-dev openssl libcurl4-openssl-dev openssh-ser
 # curl (the tests' HTTP client), and Python's aiosmtpd (a real SMTP server with STARTTLS that
 # receives the alert e-mails in the tests).
 $SUDO apt-get install -y -qq systemd curl >/dev/null
+# PostgreSQL state (issue 18): the server and psql for the ARLinkPostgres tests, which start a
+# throwaway cluster with initdb/pg_ctl from /usr/lib/postgresql/*/bin (as the system user
+# arlink-pg when run as root). Debian's package also starts a system cluster; the tests never use it.
+$SUDO apt-get install -y -qq postgresql postgresql-client >/dev/null
 python3 -c 'import jsonschema, yaml, cryptography, PIL' 2>/dev/null || python3 -m pip install -q jsonschema pyyaml cryptography pillow
 python3 -c 'import aiosmtpd' 2>/dev/null || python3 -m pip install -q aiosmtpd
 echo "arlink: system packages ready"

@@ -45,11 +45,7 @@ extension ArlinkConfiguration {
         let company = try parseCompany(&companyNode)
 
         var stateNode = try top.child("state")
-        let state = StateSettings(
-            databasePath: try stateNode.path("database"),
-            workDirectory: try stateNode.path("work_dir"),
-            create: try stateNode.bool("create", default: false)
-        )
+        let state = try parseState(&stateNode)
         try stateNode.finish()
 
         var auditNode = try top.child("audit")
@@ -96,6 +92,39 @@ extension ArlinkConfiguration {
             sourcePath: sourcePath, sourceBytes: bytes ?? Array(yaml.utf8), company: company, state: state,
             audit: audit, erp: erp, partners: partners, inbound: inbound, service: service, alerts: alerts
         )
+    }
+
+    /// `state:`: a SQLite file, or a PostgreSQL URL with its password and TLS keys beside it.
+    static func parseState(_ node: inout ConfigNode) throws -> StateSettings {
+        try node.refuseInlineSecrets()
+        let postgresKeys = ["password_file", "password_env", "sslmode", "ssl_root_cert"]
+        let text = try node.string("database", hint: "a SQLite file path, or postgresql://USER@HOST:PORT/DATABASE")
+        guard PostgresStateSettings.isURL(text) else {
+            if let key = postgresKeys.first(where: { node.has($0) }) {
+                throw ConfigError(.invalidValue, "\(node.keyPath(key)): only for a PostgreSQL state.database (postgresql://…); \(text.prefix(80)) is a SQLite file: remove \(key)")
+            }
+            return StateSettings(databasePath: try node.path("database"), workDirectory: try node.path("work_dir"),
+                                 create: try node.bool("create", default: false))
+        }
+        let parts = try PostgresStateSettings.parseURL(text, key: node.keyPath("database"))
+        var postgres = PostgresStateSettings(host: parts.host, port: parts.port, user: parts.user, database: parts.database,
+                                             password: try parsePassphrase(&node, prefix: "password"))
+        if case .file(let path) = postgres.password { try PostgresStateSettings.checkOwnerOnly(path) }
+        if let mode = try node.optionalString("sslmode") {
+            guard let value = PostgresStateSettings.SSLMode(rawValue: mode) else {
+                throw ConfigError(.invalidValue, "\(node.keyPath("sslmode")): \"\(mode.prefix(20))\" is not a TLS mode; expected disable, require or verify-full (default)")
+            }
+            postgres.sslMode = value
+        }
+        if postgres.sslMode == .disable && !postgres.isLoopback {
+            throw ConfigError(.invalidValue, "\(node.keyPath("sslmode")): disable sends the password and the state unencrypted to \(postgres.host), which is not this machine; use verify-full (with ssl_root_cert naming the server's CA)")
+        }
+        postgres.sslRootCertificate = try node.optionalPath("ssl_root_cert", mustExist: true)
+        if postgres.sslRootCertificate != nil && postgres.sslMode == .disable {
+            throw ConfigError(.invalidValue, "\(node.keyPath("ssl_root_cert")): sslmode is disable, so no certificate is checked: remove ssl_root_cert or use verify-full")
+        }
+        return StateSettings(databasePath: postgres.redactedURL, postgres: postgres, workDirectory: try node.path("work_dir"),
+                             create: try node.bool("create", default: false))
     }
 
     static func parsePassphrase(_ node: inout ConfigNode, prefix: String = "passphrase") throws -> PassphraseSource? {

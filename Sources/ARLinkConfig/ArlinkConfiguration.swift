@@ -154,7 +154,11 @@ public struct InboundSettings: Sendable {
 }
 
 public struct StateSettings: Sendable {
+    /// The SQLite database file; for a PostgreSQL database, its URL without password
+    /// (``PostgresStateSettings/redactedURL``), which is no file: check ``postgres`` first.
     public var databasePath: String
+    /// The PostgreSQL server when `state.database` is a `postgresql://` URL; nil for SQLite.
+    public var postgres: PostgresStateSettings?
     /// Private working folder (plaintext before sealing, sealed files before delivery). Mode 0700.
     public var workDirectory: String
     /// Create the database when it does not exist (`state.create`, default false). Otherwise

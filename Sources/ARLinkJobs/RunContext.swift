@@ -44,13 +44,15 @@ public final class RunContext {
     ///   - dryRun: a dry run that finds no state database (allowed by `state.create: true`)
     ///     plans against an empty one in memory and creates nothing: no database, no folder,
     ///     no lock file, no checkpoint.
-    /// - Throws: ``ConfigError`` `.missingFile` (exit 78) when the state database does not
+    /// - Throws: ``ConfigError`` `.unsupportedBackend` (exit 78) when `state.database` names
+    ///   PostgreSQL (the jobs still need SQLite); `.missingFile` (exit 78) when the state database does not
     ///   exist and may not be created; ``JobError`` `.busy` (exit 75) when another run holds
     ///   the lock; ``AuditError`` `.unanchored` (exit 77) when the log was rewritten, rolled
     ///   back or lost its checkpoints; ``StoreError``, ``AuditError`` or ``JobError`` for
     ///   folders that cannot be created.
     public init(config: ArlinkConfiguration, reporter: any RunReporter = SilentReporter(), now: @escaping @Sendable () -> Date = { Date() },
                 checkAnchor: Bool = true, createState: Bool = false, dryRun: Bool = false) throws {
+        try config.state.requireSQLite(for: "this run")
         self.config = config
         self.reporter = reporter
         self.now = now

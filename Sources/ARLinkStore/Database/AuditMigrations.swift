@@ -9,13 +9,12 @@ extension StoreMigrations {
     /// which `arlink audit verify` re-derives and compares. `audit_checkpoint.note` is the
     /// signed checkpoint in C2SP signed-note text. `audit_frontier` caches the right edge of the
     /// Merkle tree after each append (a speed-up only: verification never trusts it).
-    static func registerAuditMigrations(_ migrator: inout DatabaseMigrator) {
-        migrator.registerMigration("audit-v1") { db in
-            try db.execute(sql: """
+    static let auditV1 = StoreMigration("audit-v1", [
+        .sql("""
                 CREATE TABLE audit_entry (
-                    leaf_index INTEGER PRIMARY KEY,
+                    leaf_index {rowid},
                     entry TEXT NOT NULL,
-                    leaf_hash BLOB NOT NULL,
+                    leaf_hash {blob} NOT NULL,
                     recorded_at TEXT NOT NULL,
                     action TEXT NOT NULL,
                     file_id TEXT
@@ -23,16 +22,19 @@ extension StoreMigrations {
                 CREATE INDEX audit_entry_by_file ON audit_entry(file_id) WHERE file_id IS NOT NULL;
                 CREATE INDEX audit_entry_by_time ON audit_entry(recorded_at);
                 CREATE TABLE audit_checkpoint (
-                    id INTEGER PRIMARY KEY AUTOINCREMENT,
-                    tree_size INTEGER NOT NULL,
-                    root_hash BLOB NOT NULL,
+                    id {autoincrement},
+                    tree_size {int} NOT NULL,
+                    root_hash {blob} NOT NULL,
                     note TEXT NOT NULL,
                     created_at TEXT NOT NULL
                 );
                 CREATE TABLE audit_frontier (
-                    tree_size INTEGER PRIMARY KEY,
-                    hashes BLOB NOT NULL
+                    tree_size {rowid},
+                    hashes {blob} NOT NULL
                 );
+                """),
+        .dialects(
+            sqlite: """
                 CREATE TRIGGER audit_entry_no_update BEFORE UPDATE ON audit_entry
                 BEGIN SELECT RAISE(ABORT, 'audit_entry is append-only: UPDATE is forbidden'); END;
                 CREATE TRIGGER audit_entry_no_delete BEFORE DELETE ON audit_entry
@@ -45,7 +47,27 @@ extension StoreMigrations {
                 BEGIN SELECT RAISE(ABORT, 'audit_frontier is append-only: UPDATE is forbidden'); END;
                 CREATE TRIGGER audit_frontier_no_delete BEFORE DELETE ON audit_frontier
                 BEGIN SELECT RAISE(ABORT, 'audit_frontier is append-only: DELETE is forbidden'); END;
-                """)
+                """,
+            postgresql: [
+                """
+                CREATE FUNCTION arlink_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN
+                    RAISE EXCEPTION '% is append-only: % is forbidden', TG_TABLE_NAME, TG_OP;
+                END
+                $$
+                """,
+            ] + appendOnlyTriggers(["audit_entry", "audit_checkpoint", "audit_frontier"])),
+    ])
+
+    /// PostgreSQL's triggers refusing UPDATE, DELETE and TRUNCATE (which skips row triggers)
+    /// on `tables`, through `arlink_append_only()`; named as SQLite's (`<table>_no_update`, …).
+    static func appendOnlyTriggers(_ tables: [String]) -> [String] {
+        tables.flatMap { table in
+            [
+                "CREATE TRIGGER \(table)_no_update BEFORE UPDATE ON \(table) FOR EACH ROW EXECUTE FUNCTION arlink_append_only()",
+                "CREATE TRIGGER \(table)_no_delete BEFORE DELETE ON \(table) FOR EACH ROW EXECUTE FUNCTION arlink_append_only()",
+                "CREATE TRIGGER \(table)_no_truncate BEFORE TRUNCATE ON \(table) FOR EACH STATEMENT EXECUTE FUNCTION arlink_append_only()",
+            ]
         }
     }
 
@@ -56,31 +78,33 @@ extension StoreMigrations {
     /// lists the entries whose content was removed past retention; the only UPDATE the
     /// entry table then allows is that removal, keeping index, leaf hash and the entry's
     /// `{"v":1,"seq":N,"prev":"…"` head.
-    static func registerAuditV2(_ migrator: inout DatabaseMigrator) {
-        migrator.registerMigration("audit-v2") { db in
-            try db.execute(sql: """
+    static let auditV2 = StoreMigration("audit-v2", [
+        .sql("""
                 CREATE TABLE audit_checkpoint_export (
-                    checkpoint_id INTEGER PRIMARY KEY,
+                    checkpoint_id {rowid},
                     exported_at TEXT NOT NULL
                 );
-                CREATE TRIGGER audit_checkpoint_export_no_update BEFORE UPDATE ON audit_checkpoint_export
-                BEGIN SELECT RAISE(ABORT, 'audit_checkpoint_export is append-only: UPDATE is forbidden'); END;
-                CREATE TRIGGER audit_checkpoint_export_no_delete BEFORE DELETE ON audit_checkpoint_export
-                BEGIN SELECT RAISE(ABORT, 'audit_checkpoint_export is append-only: DELETE is forbidden'); END;
                 CREATE TABLE audit_witness (
                     partner TEXT NOT NULL,
                     file_sha256 TEXT NOT NULL,
-                    tree_size INTEGER NOT NULL,
-                    root_hash BLOB NOT NULL,
+                    tree_size {int} NOT NULL,
+                    root_hash {blob} NOT NULL,
                     note TEXT NOT NULL,
                     received_at TEXT NOT NULL,
                     PRIMARY KEY (partner, file_sha256)
                 );
                 CREATE INDEX audit_witness_by_size ON audit_witness(tree_size);
                 CREATE TABLE audit_pruned (
-                    leaf_index INTEGER PRIMARY KEY,
+                    leaf_index {rowid},
                     pruned_at TEXT NOT NULL
                 );
+                """),
+        .dialects(
+            sqlite: """
+                CREATE TRIGGER audit_checkpoint_export_no_update BEFORE UPDATE ON audit_checkpoint_export
+                BEGIN SELECT RAISE(ABORT, 'audit_checkpoint_export is append-only: UPDATE is forbidden'); END;
+                CREATE TRIGGER audit_checkpoint_export_no_delete BEFORE DELETE ON audit_checkpoint_export
+                BEGIN SELECT RAISE(ABORT, 'audit_checkpoint_export is append-only: DELETE is forbidden'); END;
                 CREATE TRIGGER audit_pruned_no_update BEFORE UPDATE ON audit_pruned
                 BEGIN SELECT RAISE(ABORT, 'audit_pruned is append-only: UPDATE is forbidden'); END;
                 CREATE TRIGGER audit_pruned_no_delete BEFORE DELETE ON audit_pruned
@@ -96,7 +120,26 @@ extension StoreMigrations {
                 BEGIN SELECT RAISE(ABORT, 'audit_witness is append-only: UPDATE is forbidden'); END;
                 CREATE TRIGGER audit_witness_no_delete BEFORE DELETE ON audit_witness
                 BEGIN SELECT RAISE(ABORT, 'audit_witness is append-only: DELETE is forbidden'); END;
-                """)
-        }
-    }
+                """,
+            postgresql: appendOnlyTriggers(["audit_checkpoint_export", "audit_pruned", "audit_witness"]) + [
+                """
+                CREATE FUNCTION arlink_audit_entry_update() RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN
+                    IF NEW.leaf_index = OLD.leaf_index AND NEW.leaf_hash = OLD.leaf_hash AND NEW.recorded_at = OLD.recorded_at
+                       AND NEW.action = OLD.action AND NEW.file_id IS NULL
+                       AND EXISTS (SELECT 1 FROM audit_pruned p WHERE p.leaf_index = OLD.leaf_index)
+                       AND NEW.entry = substr(OLD.entry, 1, 87 + length(OLD.leaf_index::text)) || ',"pruned":true}' THEN
+                        RETURN NEW;
+                    END IF;
+                    RAISE EXCEPTION 'audit_entry is append-only: UPDATE is forbidden (but pruning past retention)';
+                END
+                $$
+                """,
+                "DROP TRIGGER audit_entry_no_update ON audit_entry",
+                """
+                CREATE TRIGGER audit_entry_no_update BEFORE UPDATE ON audit_entry FOR EACH ROW
+                EXECUTE FUNCTION arlink_audit_entry_update()
+                """,
+            ]),
+    ])
 }

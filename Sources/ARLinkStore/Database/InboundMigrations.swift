@@ -3,27 +3,26 @@ import Foundation
 
 extension StoreMigrations {
     /// Inbound: claimed files, applied events, allocations, promises and the ERP update outbox.
-    static func registerInboundMigrations(_ migrator: inout DatabaseMigrator) {
-        migrator.registerMigration("inbound-v1") { db in
-            try db.execute(sql: """
+    static let inboundV1 = StoreMigration("inbound-v1", [
+        .sql("""
                 CREATE TABLE inbound_file (
                     partner TEXT NOT NULL,
                     sha256 TEXT NOT NULL,
                     file_name TEXT NOT NULL,
                     file_id TEXT,
-                    sequence INTEGER,
+                    sequence {int},
                     state TEXT NOT NULL CHECK (state IN ('applied', 'quarantined', 'duplicate')),
                     plaintext_sha256 TEXT,
                     error_code TEXT,
-                    events_accepted INTEGER NOT NULL DEFAULT 0,
-                    events_rejected INTEGER NOT NULL DEFAULT 0,
+                    events_accepted {int} NOT NULL DEFAULT 0,
+                    events_rejected {int} NOT NULL DEFAULT 0,
                     receipt_name TEXT,
                     receipt_file_id TEXT,
-                    receipt_sequence INTEGER,
+                    receipt_sequence {int},
                     received_at TEXT NOT NULL,
-                    finished INTEGER NOT NULL DEFAULT 0,
+                    finished {int} NOT NULL DEFAULT 0,
                     PRIMARY KEY (partner, sha256)
-                ) WITHOUT ROWID;
+                ){without_rowid};
                 CREATE UNIQUE INDEX inbound_file_by_id ON inbound_file(partner, file_id) WHERE state = 'applied';
                 CREATE UNIQUE INDEX inbound_file_by_sequence ON inbound_file(partner, sequence) WHERE state = 'applied';
                 CREATE UNIQUE INDEX inbound_file_by_receipt ON inbound_file(partner, receipt_sequence) WHERE receipt_sequence IS NOT NULL;
@@ -31,38 +30,38 @@ extension StoreMigrations {
                     partner TEXT NOT NULL,
                     event_id TEXT NOT NULL,
                     file_sha256 TEXT NOT NULL,
-                    line INTEGER NOT NULL,
+                    line {int} NOT NULL,
                     type TEXT NOT NULL,
                     account_ref TEXT NOT NULL,
                     outcome TEXT NOT NULL CHECK (outcome IN ('accepted', 'rejected')),
                     exception TEXT,
                     PRIMARY KEY (partner, event_id)
-                ) WITHOUT ROWID;
+                ){without_rowid};
                 CREATE TABLE inbound_rejection (
                     partner TEXT NOT NULL,
                     file_sha256 TEXT NOT NULL,
-                    line INTEGER NOT NULL,
+                    line {int} NOT NULL,
                     event_id TEXT NOT NULL,
                     reason TEXT NOT NULL,
                     PRIMARY KEY (partner, file_sha256, line)
-                ) WITHOUT ROWID;
+                ){without_rowid};
                 CREATE TABLE inbound_invoice_paid (
                     partner TEXT NOT NULL,
                     account_ref TEXT NOT NULL,
                     invoice_number TEXT NOT NULL,
-                    paid_minor INTEGER NOT NULL,
+                    paid_minor {int} NOT NULL,
                     PRIMARY KEY (partner, account_ref, invoice_number)
-                ) WITHOUT ROWID;
+                ){without_rowid};
                 CREATE TABLE inbound_allocation (
                     partner TEXT NOT NULL,
                     event_id TEXT NOT NULL,
                     account_ref TEXT NOT NULL,
                     invoice_number TEXT NOT NULL,
                     currency TEXT NOT NULL,
-                    amount_minor INTEGER NOT NULL,
+                    amount_minor {int} NOT NULL,
                     reversed_by TEXT,
                     PRIMARY KEY (partner, event_id, invoice_number)
-                ) WITHOUT ROWID;
+                ){without_rowid};
                 CREATE INDEX inbound_allocation_by_account ON inbound_allocation(partner, account_ref);
                 CREATE TABLE inbound_promise (
                     partner TEXT NOT NULL,
@@ -70,15 +69,15 @@ extension StoreMigrations {
                     account_ref TEXT NOT NULL,
                     invoice_number TEXT,
                     currency TEXT NOT NULL,
-                    amount_minor INTEGER NOT NULL,
+                    amount_minor {int} NOT NULL,
                     promised_date TEXT NOT NULL,
-                    paid_baseline_minor INTEGER NOT NULL,
+                    paid_baseline_minor {int} NOT NULL,
                     state TEXT NOT NULL CHECK (state IN ('open', 'kept', 'broken')),
                     PRIMARY KEY (partner, event_id)
-                ) WITHOUT ROWID;
+                ){without_rowid};
                 CREATE INDEX inbound_promise_open ON inbound_promise(state, promised_date);
                 CREATE TABLE erp_update (
-                    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                    seq {autoincrement},
                     update_id TEXT NOT NULL UNIQUE,
                     partner TEXT NOT NULL,
                     record_json TEXT NOT NULL,
@@ -88,15 +87,14 @@ extension StoreMigrations {
                 CREATE INDEX erp_update_by_export ON erp_update(export_id, seq);
                 CREATE TABLE erp_export (
                     export_id TEXT PRIMARY KEY NOT NULL,
-                    first_seq INTEGER NOT NULL,
-                    last_seq INTEGER NOT NULL,
-                    update_count INTEGER NOT NULL,
+                    first_seq {int} NOT NULL,
+                    last_seq {int} NOT NULL,
+                    update_count {int} NOT NULL,
                     state TEXT NOT NULL CHECK (state IN ('claimed', 'written')),
                     created_at TEXT NOT NULL
                 );
-                """)
-        }
-    }
+                """),
+    ])
 
     /// Inbound v2: the per-event rows gave way to what a million-event file can afford.
     /// - `inbound_event_keys`: every event id a file brought, as sorted 128-bit keys
@@ -111,25 +109,24 @@ extension StoreMigrations {
     ///   collection practice; replaces `inbound_promise` (a row per promise ever made, whose
     ///   text key and second index made a file of 250,000 promises cost over a second).
     /// Rows of the v1 tables are carried over; v1 tables stay (migrations are append-only).
-    static func registerInboundV2(_ migrator: inout DatabaseMigrator) {
-        migrator.registerMigration("inbound-v2") { db in
-            try db.execute(sql: """
+    static let inboundV2 = StoreMigration("inbound-v2", [
+        .sql("""
                 CREATE TABLE inbound_event_keys (
                     partner TEXT NOT NULL,
                     file_sha256 TEXT NOT NULL,
-                    chunk INTEGER NOT NULL,
-                    key_count INTEGER NOT NULL,
-                    keys BLOB NOT NULL,
+                    chunk {int} NOT NULL,
+                    key_count {int} NOT NULL,
+                    keys {blob} NOT NULL,
                     PRIMARY KEY (partner, file_sha256, chunk)
-                ) WITHOUT ROWID;
+                ){without_rowid};
                 CREATE TABLE inbound_file_count (
                     partner TEXT NOT NULL,
                     file_sha256 TEXT NOT NULL,
                     type TEXT NOT NULL,
-                    accepted INTEGER NOT NULL,
-                    rejected INTEGER NOT NULL,
+                    accepted {int} NOT NULL,
+                    rejected {int} NOT NULL,
                     PRIMARY KEY (partner, file_sha256, type)
-                ) WITHOUT ROWID;
+                ){without_rowid};
                 CREATE TABLE inbound_payment (
                     partner TEXT NOT NULL,
                     event_id TEXT NOT NULL,
@@ -137,31 +134,40 @@ extension StoreMigrations {
                     allocations TEXT NOT NULL,
                     reversed_by TEXT,
                     PRIMARY KEY (partner, event_id)
-                ) WITHOUT ROWID;
+                ){without_rowid};
                 CREATE TABLE erp_staged_export (
                     export_id TEXT PRIMARY KEY NOT NULL,
-                    number INTEGER NOT NULL UNIQUE,
+                    number {int} NOT NULL UNIQUE,
                     source TEXT NOT NULL,
-                    update_count INTEGER NOT NULL,
+                    update_count {int} NOT NULL,
                     files TEXT NOT NULL,
                     state TEXT NOT NULL CHECK (state IN ('staged', 'written')),
                     created_at TEXT NOT NULL
                 );
                 CREATE TABLE inbound_promise_v2 (
-                    id INTEGER PRIMARY KEY,
+                    id {rowid},
                     partner TEXT NOT NULL,
                     event_id TEXT NOT NULL,
                     account_ref TEXT NOT NULL,
                     invoice_number TEXT,
                     currency TEXT NOT NULL,
-                    amount_minor INTEGER NOT NULL,
+                    amount_minor {int} NOT NULL,
                     promised_date TEXT NOT NULL,
-                    paid_baseline_minor INTEGER NOT NULL,
+                    paid_baseline_minor {int} NOT NULL,
                     state TEXT NOT NULL CHECK (state IN ('open', 'kept', 'broken', 'superseded'))
                 );
                 CREATE INDEX inbound_promise_v2_open ON inbound_promise_v2(promised_date) WHERE state = 'open';
+                """),
+        .dialects(
+            sqlite: """
                 CREATE UNIQUE INDEX inbound_promise_v2_one_open ON inbound_promise_v2(partner, account_ref, ifnull(invoice_number, ''))
                     WHERE state = 'open';
+                """,
+            postgresql: ["""
+                CREATE UNIQUE INDEX inbound_promise_v2_one_open ON inbound_promise_v2(partner, account_ref, (COALESCE(invoice_number, '')))
+                    WHERE state = 'open'
+                """]),
+        .sqliteCarryOver("""
                 INSERT INTO inbound_promise_v2 (partner, event_id, account_ref, invoice_number, currency, amount_minor, promised_date,
                                                 paid_baseline_minor, state)
                     SELECT p.partner, p.event_id, p.account_ref, p.invoice_number, p.currency, p.amount_minor, p.promised_date, p.paid_baseline_minor,
@@ -179,7 +185,8 @@ extension StoreMigrations {
                     SELECT a.partner, a.event_id, a.account_ref,
                            group_concat(a.invoice_number || char(9) || a.currency || char(9) || a.amount_minor, char(10)), MAX(a.reversed_by)
                     FROM inbound_allocation a GROUP BY a.partner, a.event_id;
-                """)
+                """),
+        .sqliteCarryOver { db in
             var groups: [String: [EventKey]] = [:]
             let rows = try Row.fetchCursor(db, sql: "SELECT partner, file_sha256, event_id FROM inbound_event")
             while let row = try rows.next() {
@@ -192,8 +199,8 @@ extension StoreMigrations {
                 try db.execute(sql: "INSERT INTO inbound_event_keys (partner, file_sha256, chunk, key_count, keys) VALUES (?, ?, 0, ?, ?)",
                                arguments: [parts[0], parts[1], keys.count, Data(EventKey.encode(keys.sorted()))])
             }
-        }
-    }
+        },
+    ])
 
     /// Inbound v3: a file that was only quarantined may be received again (the same bytes,
     /// e.g. after our clock or trust configuration was fixed) and is then processed afresh, so
@@ -204,29 +211,28 @@ extension StoreMigrations {
     /// A payment's excess over the open balance (`excess_currency`, `excess_minor`) is kept
     /// with it: a promise is judged against everything the debtor paid, not only what reached
     /// the invoices (few payments have one, hence the partial index).
-    static func registerInboundV3(_ migrator: inout DatabaseMigrator) {
-        migrator.registerMigration("inbound-v3") { db in
-            try db.execute(sql: """
+    static let inboundV3 = StoreMigration("inbound-v3", [
+        .sql("""
                 CREATE TABLE inbound_file_v3 (
                     partner TEXT NOT NULL,
                     sha256 TEXT NOT NULL,
-                    attempt INTEGER NOT NULL,
+                    attempt {int} NOT NULL,
                     file_name TEXT NOT NULL,
                     file_id TEXT,
-                    sequence INTEGER,
+                    sequence {int},
                     state TEXT NOT NULL CHECK (state IN ('applied', 'quarantined', 'duplicate')),
                     plaintext_sha256 TEXT,
                     error_code TEXT,
-                    events_accepted INTEGER NOT NULL DEFAULT 0,
-                    events_rejected INTEGER NOT NULL DEFAULT 0,
+                    events_accepted {int} NOT NULL DEFAULT 0,
+                    events_rejected {int} NOT NULL DEFAULT 0,
                     receipt_name TEXT,
                     receipt_file_id TEXT,
-                    receipt_sequence INTEGER,
+                    receipt_sequence {int},
                     received_at TEXT NOT NULL,
-                    finished INTEGER NOT NULL DEFAULT 0,
+                    finished {int} NOT NULL DEFAULT 0,
                     receipt_plaintext_sha256 TEXT,
                     PRIMARY KEY (partner, sha256, attempt)
-                ) WITHOUT ROWID;
+                ){without_rowid};
                 INSERT INTO inbound_file_v3 (partner, sha256, attempt, file_name, file_id, sequence, state, plaintext_sha256, error_code,
                                              events_accepted, events_rejected, receipt_name, receipt_file_id, receipt_sequence, received_at, finished)
                     SELECT partner, sha256, 1, file_name, file_id, sequence, state, plaintext_sha256, error_code,
@@ -239,25 +245,22 @@ extension StoreMigrations {
                 CREATE UNIQUE INDEX inbound_file_by_receipt ON inbound_file(partner, receipt_sequence) WHERE receipt_sequence IS NOT NULL;
                 CREATE UNIQUE INDEX inbound_file_one_unfinished ON inbound_file(partner, sha256) WHERE finished = 0;
                 ALTER TABLE inbound_payment ADD COLUMN excess_currency TEXT;
-                ALTER TABLE inbound_payment ADD COLUMN excess_minor INTEGER;
+                ALTER TABLE inbound_payment ADD COLUMN excess_minor {int};
                 CREATE INDEX inbound_payment_excess ON inbound_payment(partner, account_ref) WHERE excess_minor IS NOT NULL;
-                """)
-        }
-    }
+                """),
+    ])
 
     /// Inbound v4: the duplicate-event window. Each blob of event keys carries the day its
     /// file was received (`received_on`, `YYYY-MM-DD`, UTC), indexed, so that the check reads
     /// only the keys of the window's days. Existing blobs take their file's day; a blob whose
     /// file is not found is dated far in the future and so stays inside every window.
-    static func registerInboundV4(_ migrator: inout DatabaseMigrator) {
-        migrator.registerMigration("inbound-v4") { db in
-            try db.execute(sql: """
+    static let inboundV4 = StoreMigration("inbound-v4", [
+        .sql("""
                 ALTER TABLE inbound_event_keys ADD COLUMN received_on TEXT NOT NULL DEFAULT '9999-12-31';
                 UPDATE inbound_event_keys SET received_on = COALESCE(
                     (SELECT substr(MAX(f.received_at), 1, 10) FROM inbound_file f
                      WHERE f.partner = inbound_event_keys.partner AND f.sha256 = inbound_event_keys.file_sha256), '9999-12-31');
                 CREATE INDEX inbound_event_keys_by_day ON inbound_event_keys(partner, received_on);
-                """)
-        }
-    }
+                """),
+    ])
 }

@@ -1,31 +1,27 @@
-import GRDB
-
 extension StoreMigrations {
     /// Partner layouts (issue 14): what a layout feedback file says about accounts besides its
     /// events — acknowledgements of placements (AIM `AACK`), balance reconciliations (`AREC`)
     /// and recall objections (`AOBJ`) — one row per record, written in the file's transaction.
-    static func registerLayoutAgencyRecordsV1(_ migrator: inout DatabaseMigrator) {
-        migrator.registerMigration("layout-agency-records-v1") { db in
-            try db.execute(sql: """
+    static let layoutAgencyRecordsV1 = StoreMigration("layout-agency-records-v1", [
+        .sql("""
                 CREATE TABLE layout_agency_record (
                     partner TEXT NOT NULL,
                     file_sha256 TEXT NOT NULL,
-                    line INTEGER NOT NULL CHECK (line >= 1),
+                    line {int} NOT NULL CHECK (line >= 1),
                     kind TEXT NOT NULL CHECK (kind IN ('acknowledgement', 'reconciliation', 'recall_objection')),
-                    file_number INTEGER NOT NULL,
+                    file_number {int} NOT NULL,
                     account_ref TEXT NOT NULL,
                     outcome TEXT NOT NULL CHECK (outcome IN ('accepted', 'rejected', 'matched', 'mismatch', 'objected')),
                     reason TEXT,
                     currency TEXT,
-                    original_minor INTEGER,
-                    current_minor INTEGER,
-                    placed_minor INTEGER,
+                    original_minor {int},
+                    current_minor {int},
+                    placed_minor {int},
                     occurred_on TEXT,
                     received_at TEXT NOT NULL,
                     PRIMARY KEY (partner, file_sha256, line)
-                ) WITHOUT ROWID;
+                ){without_rowid};
                 CREATE INDEX layout_agency_record_account ON layout_agency_record (partner, account_ref);
                 """)
-        }
-    }
+    ])
 }

@@ -3,27 +3,26 @@ import ARLinkCore
 
 extension StoreMigrations {
     /// Placement ledger: outbound batches and the accounts placed with each partner.
-    static func registerLedgerMigrations(_ migrator: inout DatabaseMigrator) {
-        migrator.registerMigration("ledger-v1") { db in
-            try db.execute(sql: """
+    static let ledgerV1 = StoreMigration("ledger-v1", [
+        .sql("""
                 CREATE TABLE outbound_batch (
                     batch_id TEXT PRIMARY KEY NOT NULL,
                     partner TEXT NOT NULL,
                     as_of TEXT NOT NULL,
-                    sequence INTEGER NOT NULL CHECK (sequence >= 1),
+                    sequence {int} NOT NULL CHECK (sequence >= 1),
                     file_id TEXT NOT NULL UNIQUE,
                     file_name TEXT NOT NULL UNIQUE,
                     state TEXT NOT NULL CHECK (state IN ('built', 'sealed', 'delivered', 'acknowledged')),
                     created_at TEXT NOT NULL,
                     plaintext_path TEXT NOT NULL,
                     plaintext_sha256 TEXT NOT NULL,
-                    plaintext_bytes INTEGER NOT NULL,
+                    plaintext_bytes {int} NOT NULL,
                     sealed_path TEXT,
                     sealed_sha256 TEXT,
-                    sealed_bytes INTEGER,
+                    sealed_bytes {int},
                     record_counts TEXT NOT NULL,
                     totals TEXT NOT NULL,
-                    invoice_count INTEGER NOT NULL,
+                    invoice_count {int} NOT NULL,
                     delivered_at TEXT,
                     UNIQUE (partner, as_of),
                     UNIQUE (partner, sequence)
@@ -39,7 +38,7 @@ extension StoreMigrations {
                     recall_reason TEXT,
                     updated_at TEXT NOT NULL,
                     PRIMARY KEY (partner, account_ref)
-                ) WITHOUT ROWID;
+                ){without_rowid};
                 CREATE INDEX placement_by_account ON placement(account_ref, status);
                 CREATE TABLE placement_event (
                     batch_id TEXT NOT NULL REFERENCES outbound_batch(batch_id),
@@ -50,26 +49,25 @@ extension StoreMigrations {
                     balances TEXT NOT NULL,
                     recall_reason TEXT,
                     PRIMARY KEY (batch_id, account_ref)
-                ) WITHOUT ROWID;
+                ){without_rowid};
                 CREATE TABLE placement_invoice (
                     partner TEXT NOT NULL,
                     account_ref TEXT NOT NULL,
                     invoice_number TEXT NOT NULL,
                     currency TEXT NOT NULL,
                     due_date TEXT NOT NULL,
-                    placed_minor INTEGER NOT NULL,
+                    placed_minor {int} NOT NULL,
                     PRIMARY KEY (partner, account_ref, invoice_number)
-                ) WITHOUT ROWID;
-                """)
-        }
-    }
+                ){without_rowid};
+                """),
+    ])
 
     /// Ledger v2: the invoices placed for an account live in its `placement` row (column
     /// `invoices`, ``PlacedInvoices``) instead of one `placement_invoice` row each; existing rows
     /// move there (the table stays, empty: migrations are append-only).
-    static func registerLedgerV2(_ migrator: inout DatabaseMigrator) {
-        migrator.registerMigration("ledger-v2") { db in
-            try db.execute(sql: "ALTER TABLE placement ADD COLUMN invoices TEXT")
+    static let ledgerV2 = StoreMigration("ledger-v2", [
+        .sql("ALTER TABLE placement ADD COLUMN invoices TEXT"),
+        .sqliteCarryOver { db in
             let rows = try Row.fetchCursor(db, sql: """
                 SELECT partner, account_ref, invoice_number, currency, due_date, placed_minor FROM placement_invoice
                 ORDER BY partner, account_ref, invoice_number
@@ -93,6 +91,6 @@ extension StoreMigrations {
             }
             try flush()
             try db.execute(sql: "DELETE FROM placement_invoice")
-        }
-    }
+        },
+    ])
 }

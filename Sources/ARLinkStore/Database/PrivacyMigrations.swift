@@ -4,14 +4,12 @@ extension StoreMigrations {
     /// Privacy v1: accounts whose debtors asked for erasure (`arlink privacy subject --erase`).
     /// Only the account reference and the time are kept: every later outbound run recalls the
     /// account from each partner that holds it (`erasure_request`) and never places it again.
-    static func registerPrivacyV1(_ migrator: inout DatabaseMigrator) {
-        migrator.registerMigration("privacy-v1") { db in
-            try db.execute(sql: """
+    static let privacyV1 = StoreMigration("privacy-v1", [
+        .sql("""
                 CREATE TABLE privacy_erasure (
                     account_ref TEXT PRIMARY KEY NOT NULL,
                     requested_at TEXT NOT NULL
-                ) WITHOUT ROWID;
-                """)
-        }
-    }
+                ){without_rowid};
+                """),
+    ])
 }

@@ -1,25 +1,132 @@
 import GRDB
 
-/// The one migrator of the state database.
+/// The migrations of the state database, defined once for both backends: SQLite (applied here,
+/// through GRDB's migrator) and PostgreSQL (applied by `ARLinkPostgres`).
 ///
 /// Migrations are named and append-only: once landed, a migration is never edited; a change
-/// is a new migration registered **after all existing ones**. Each concern registers its own
-/// migrations from its own file (ledger, inbound, audit), in the order below.
-enum StoreMigrations {
+/// is a new migration appended **after all existing ones** in ``all``. Each concern defines
+/// its own migrations in its own file (ledger, inbound, audit, privacy, KPI, layouts).
+public enum StoreMigrations {
+    /// Every migration, in the order they apply.
+    public static let all: [StoreMigration] = [
+        ledgerV1, inboundV1, auditV1, inboundV2, ledgerV2, inboundV3, auditV2, privacyV1, kpiV1, layoutsV1, inboundV4,
+        layoutAgencyRecordsV1,
+    ]
+
     static func migrator() -> DatabaseMigrator {
         var migrator = DatabaseMigrator()
-        registerLedgerMigrations(&migrator)
-        registerInboundMigrations(&migrator)
-        registerAuditMigrations(&migrator)
-        registerInboundV2(&migrator)
-        registerLedgerV2(&migrator)
-        registerInboundV3(&migrator)
-        registerAuditV2(&migrator)
-        registerPrivacyV1(&migrator)
-        registerKPIV1(&migrator)
-        registerLayoutsV1(&migrator)
-        registerInboundV4(&migrator)
-        registerLayoutAgencyRecordsV1(&migrator)
+        for migration in all { migration.register(in: &migrator) }
         return migrator
+    }
+
+    /// The first ledger, inbound and audit layouts alone, for tests that build an old database.
+    static func registerLedgerMigrations(_ migrator: inout DatabaseMigrator) { ledgerV1.register(in: &migrator) }
+    static func registerInboundMigrations(_ migrator: inout DatabaseMigrator) { inboundV1.register(in: &migrator) }
+    static func registerAuditMigrations(_ migrator: inout DatabaseMigrator) { auditV1.register(in: &migrator) }
+}
+
+/// The SQL dialects the state store speaks.
+public enum SQLDialect: Sendable {
+    case sqlite, postgresql
+}
+
+/// One schema migration: an id (recorded by each backend once applied) and its steps.
+///
+/// Most steps are written once, in SQLite's SQL with a few type tokens that render for each
+/// dialect (``Step/sql(_:)``); what the dialects write differently (triggers, expression
+/// indexes) is given per dialect side by side (``Step/dialects(sqlite:postgresql:)``).
+/// Steps that only carry rows of an older SQLite layout into a newer one are SQLite-only
+/// (``Step/sqliteCarryOver(_:)``): a PostgreSQL database is always created from the complete
+/// list, so its tables of the older layouts are empty when such a step would run.
+public struct StoreMigration: Sendable {
+    public let id: String
+    public let steps: [Step]
+
+    public init(_ id: String, _ steps: [Step]) {
+        self.id = id
+        self.steps = steps
+    }
+
+    /// Registers this migration with GRDB's migrator (SQLite).
+    func register(in migrator: inout DatabaseMigrator) {
+        migrator.registerMigration(id) { db in
+            for step in steps { try step.apply(to: db) }
+        }
+    }
+
+    public struct Step: Sendable {
+        let sqlite: String?
+        let postgresql: [String]
+        let sqliteCode: (@Sendable (Database) throws -> Void)?
+
+        /// SQL for both dialects, in SQLite's words with these tokens:
+        /// `{int}` (INTEGER / BIGINT), `{blob}` (BLOB / BYTEA), `{rowid}` (INTEGER PRIMARY KEY,
+        /// SQLite's row id / a BIGINT identity key), `{autoincrement}` (INTEGER PRIMARY KEY
+        /// AUTOINCREMENT / the same identity key) and `{without_rowid}` (` WITHOUT ROWID` after a
+        /// table's closing parenthesis / nothing). Several statements end each with `;` at the
+        /// end of a line; PostgreSQL gets them one by one.
+        public static func sql(_ text: String) -> Step {
+            Step(sqlite: render(text, for: .sqlite), postgresql: statements(render(text, for: .postgresql)), sqliteCode: nil)
+        }
+
+        /// What the dialects write differently: `sqlite` as one text (GRDB runs several
+        /// statements), `postgresql` as single statements (its extended protocol runs one at a time).
+        public static func dialects(sqlite: String, postgresql: [String]) -> Step {
+            Step(sqlite: sqlite, postgresql: postgresql, sqliteCode: nil)
+        }
+
+        /// Rows of an older SQLite layout carried into a newer one, in SQL.
+        public static func sqliteCarryOver(_ sql: String) -> Step {
+            Step(sqlite: sql, postgresql: [], sqliteCode: nil)
+        }
+
+        /// Rows of an older SQLite layout carried into a newer one, in Swift.
+        static func sqliteCarryOver(_ code: @escaping @Sendable (Database) throws -> Void) -> Step {
+            Step(sqlite: nil, postgresql: [], sqliteCode: code)
+        }
+
+        /// The statements PostgreSQL runs for this step, in order (none for a carry-over step).
+        public var postgresqlStatements: [String] { postgresql }
+
+        /// The SQLite text of this step (nil for one in Swift), for tests and tools.
+        public var sqliteText: String? { sqlite }
+
+        func apply(to db: Database) throws {
+            if let sqlite { try db.execute(sql: sqlite) }
+            if let sqliteCode { try sqliteCode(db) }
+        }
+
+        static let tokens: [(token: String, sqlite: String, postgresql: String)] = [
+            ("{autoincrement}", "INTEGER PRIMARY KEY AUTOINCREMENT", "BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY"),
+            ("{rowid}", "INTEGER PRIMARY KEY", "BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY"),
+            ("{int}", "INTEGER", "BIGINT"),
+            ("{blob}", "BLOB", "BYTEA"),
+            ("{without_rowid}", " WITHOUT ROWID", ""),
+        ]
+
+        /// `text` with its tokens rendered for `dialect`.
+        public static func render(_ text: String, for dialect: SQLDialect) -> String {
+            var result = text
+            for token in tokens {
+                result = result.replacing(token.token, with: dialect == .sqlite ? token.sqlite : token.postgresql)
+            }
+            return result
+        }
+
+        /// Splits a text of statements that each end with `;` at the end of a line.
+        static func statements(_ text: String) -> [String] {
+            var result: [String] = []
+            var current: [Substring] = []
+            for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
+                current.append(line)
+                if line.hasSuffix(";") {
+                    result.append(String(current.joined(separator: "\n").dropLast()))
+                    current = []
+                }
+            }
+            let rest = current.joined(separator: "\n")
+            if !rest.allSatisfy(\.isWhitespace) { result.append(String(rest)) }
+            return result
+        }
     }
 }

@@ -19,62 +19,60 @@ extension StoreMigrations {
     /// - `kpi_account_risk`: each account's latest risk score and segment.
     /// - `kpi_fact_origin`: the first day each kind of fact was recorded (the report says from
     ///   when each figure is available).
-    static func registerKPIV1(_ migrator: inout DatabaseMigrator) {
-        migrator.registerMigration("kpi-v1") { db in
-            try db.execute(sql: """
+    static let kpiV1 = StoreMigration("kpi-v1", [
+        .sql("""
                 CREATE TABLE kpi_extract_fact (
                     as_of TEXT NOT NULL,
                     currency TEXT NOT NULL,
                     measure TEXT NOT NULL,
                     key TEXT NOT NULL,
-                    items INTEGER NOT NULL,
-                    minor INTEGER NOT NULL,
+                    items {int} NOT NULL,
+                    minor {int} NOT NULL,
                     PRIMARY KEY (as_of, currency, measure, key)
-                ) WITHOUT ROWID;
+                ){without_rowid};
                 CREATE TABLE kpi_batch_fact (
                     batch_id TEXT NOT NULL,
                     currency TEXT NOT NULL,
-                    placed_invoices INTEGER NOT NULL,
+                    placed_invoices {int} NOT NULL,
                     PRIMARY KEY (batch_id, currency)
-                ) WITHOUT ROWID;
+                ){without_rowid};
                 CREATE TABLE kpi_event_fact (
                     partner TEXT NOT NULL,
                     day TEXT NOT NULL,
                     currency TEXT NOT NULL,
                     measure TEXT NOT NULL,
                     key TEXT NOT NULL,
-                    events INTEGER NOT NULL,
-                    minor INTEGER NOT NULL,
+                    events {int} NOT NULL,
+                    minor {int} NOT NULL,
                     PRIMARY KEY (partner, day, currency, measure, key)
-                ) WITHOUT ROWID;
+                ){without_rowid};
                 CREATE TABLE kpi_account_payment (
                     partner TEXT NOT NULL,
                     account_ref TEXT NOT NULL,
                     currency TEXT NOT NULL,
                     day TEXT NOT NULL,
-                    minor INTEGER NOT NULL,
-                    paid INTEGER NOT NULL,
+                    minor {int} NOT NULL,
+                    paid {int} NOT NULL,
                     PRIMARY KEY (partner, account_ref, currency, day)
-                ) WITHOUT ROWID;
+                ){without_rowid};
                 CREATE TABLE kpi_account_dispute (
                     partner TEXT NOT NULL,
                     account_ref TEXT NOT NULL,
                     first_disputed_on TEXT NOT NULL,
                     PRIMARY KEY (partner, account_ref)
-                ) WITHOUT ROWID;
+                ){without_rowid};
                 CREATE TABLE kpi_account_risk (
                     partner TEXT NOT NULL,
                     account_ref TEXT NOT NULL,
-                    score INTEGER NOT NULL,
+                    score {int} NOT NULL,
                     segment TEXT NOT NULL,
                     scored_on TEXT NOT NULL,
                     PRIMARY KEY (partner, account_ref)
-                ) WITHOUT ROWID;
+                ){without_rowid};
                 CREATE TABLE kpi_fact_origin (
                     kind TEXT PRIMARY KEY NOT NULL,
                     since TEXT NOT NULL
                 );
-                """)
-        }
-    }
+                """),
+    ])
 }

@@ -28,6 +28,7 @@ struct AuditCommand: ParsableCommand {
 
         /// Opens the state database, refusing to create one where none exists.
         func store() throws -> StateStore {
+            try config.state.requireSQLite(for: "the audit command")
             let path = config.stateDatabasePath
             guard FileManager.default.fileExists(atPath: path) else {
                 throw AuditError(.notFound, "the state database \(path) does not exist (nothing has run yet, or state.database in \(config.sourcePath) is wrong)")

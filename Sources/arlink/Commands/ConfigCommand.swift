@@ -60,6 +60,7 @@ struct ConfigCommand: ParsableCommand {
                     return config.audit.keyPath
                 }
                 check("state database") {
+                    try config.state.requireSQLite(for: "a job")
                     if FileManager.default.fileExists(atPath: config.state.databasePath) { return "\(config.state.databasePath) exists" }
                     guard config.state.create else {
                         throw ConfigError(.missingFile, "state.database: \(config.state.databasePath) does not exist; for a new installation run `arlink init --config \(config.sourcePath)`, otherwise correct the path")

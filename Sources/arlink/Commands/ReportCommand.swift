@@ -40,6 +40,7 @@ struct ReportCommand: ParsableCommand {
             try Console.run {
                 let settings = try ArlinkConfiguration.load(path: config)
                 let partners = try partner.map { [try settings.partner($0).id.rawValue] } ?? settings.partners.map(\.id.rawValue)
+                try settings.state.requireSQLite(for: "the report")
                 let path = settings.stateDatabasePath
                 guard FileManager.default.fileExists(atPath: path) else {
                     throw JobError(.missingInput, "the state database \(path) does not exist (nothing has run yet, or state.database in \(settings.sourcePath) is wrong)")
