@@ -15,8 +15,6 @@ cd "$(dirname "$0")/.."
 pending=(
   Sources/ARLinkFormats/Feedback/
   Sources/ARLinkFormats/ERPUpdates/
-  Sources/ARLinkFormats/Extracts/
-  Sources/ARLinkFormats/CSV/
   Sources/ARLinkFormats/IO/TextLineReader.swift
   Sources/ARLinkFormats/Portfolio/PortfolioReader
   Sources/ARLinkSampleData/
