@@ -24,6 +24,9 @@ public final class OpenItemSpill {
     /// The runs file, written behind the reader: a full run is sorted and written there while
     /// the next one fills (one in flight at a time, so memory holds at most two runs).
     private var runs: RunsFile?
+    /// The private folder of the runs file (held here, not by the background thread, so that
+    /// it goes exactly with the last ``SortedOpenItems`` reader).
+    private var folder: SpillFolder?
     private let background = BackgroundPipe(label: "arlink.open-item-runs")
     private(set) public var count = 0
 
@@ -47,15 +50,16 @@ public final class OpenItemSpill {
     /// The items sorted and grouped, without the items of `dropping` (source lines of
     /// duplicate invoices found at the end of the read).
     public func finish(dropping lines: Set<Int> = []) throws -> SortedOpenItems {
-        guard let runs else {
+        guard let runs, let folder else {
             let sorted = RunsFile.sorted(buffer)
             buffer = []
             return SortedOpenItems(storage: .memory(lines.isEmpty ? sorted : sorted.filter { !lines.contains($0.sourceLine) }), folder: nil)
         }
         try writeRun()
         try background.finish()
-        let (folder, list, currencies) = try runs.close()
+        let (list, currencies) = try runs.close()
         self.runs = nil
+        self.folder = nil
         // One merged, sorted file: every later reader reads it straight through.
         let merged = ItemFileWriter(path: folder.path + "/merged.bin")
         try merged.open()
@@ -83,14 +87,19 @@ public final class OpenItemSpill {
         background.drain()
         runs?.discard()
         runs = nil
+        folder = nil
         buffer = []
     }
 
     /// Hands the buffered items to the background writer as one run.
     private func writeRun() throws {
         guard !buffer.isEmpty else { return }
-        if runs == nil { runs = try RunsFile(in: parent) }
-        guard let runs else { return }
+        if runs == nil {
+            let made = try SpillFolder(in: parent)
+            folder = made
+            runs = try RunsFile(path: made.path + "/runs.bin")
+        }
+        guard let runs, let folder else { return }
         let items = buffer
         buffer = []
         buffer.reserveCapacity(min(runLength, 1 << 16))
@@ -107,12 +116,10 @@ final class RunsFile: Sendable {
         var currencies = CurrencyTable()
     }
 
-    let folder: SpillFolder
     private let state: Mutex<State>
 
-    init(in parent: String) throws {
-        folder = try SpillFolder(in: parent)
-        let writer = ItemFileWriter(path: folder.path + "/runs.bin")
+    init(path: String) throws {
+        let writer = ItemFileWriter(path: path)
         try writer.open()
         state = Mutex(State(writer: writer))
     }
@@ -136,17 +143,16 @@ final class RunsFile: Sendable {
         return order.map { items[$0] }
     }
 
-    /// Closes the file: its folder, its runs and the currencies their items index.
-    func close() throws -> (SpillFolder, [ItemRun], [Currency]) {
-        let (runs, currencies) = try state.withLock { state in
+    /// Closes the file: its runs and the currencies their items index.
+    func close() throws -> ([ItemRun], [Currency]) {
+        try state.withLock { state in
             try state.writer?.close()
             state.writer = nil
             return (state.runs, state.currencies.list)
         }
-        return (folder, runs, currencies)
     }
 
-    /// Closes the file without its result (the folder goes with the last reference).
+    /// Closes the file without its result.
     func discard() {
         state.withLock { state in
             try? state.writer?.close()
