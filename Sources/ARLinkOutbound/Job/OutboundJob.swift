@@ -42,7 +42,7 @@ public final class OutboundJob {
     var currentPartner: String?
     /// Open items per sorted run of the extract's temporary files (tests lower it so that
     /// small extracts go through the files too).
-    var sortRunLength = 1 << 17
+    var sortRunLength = 1 << 16
     /// Open-items files at least this large are read by two threads (tests lower it).
     var parallelReadThreshold: Int64 = 8 << 20
     var reporter: any RunReporter { context.reporter }
