@@ -13,6 +13,7 @@ cd "$(dirname "$0")/.."
 # the check yet. Remove an entry once its files are clean; with the list empty, every strict
 # target is held to zero warnings.
 pending=(
+  Sources/ARLinkFormats/CSV/
   Sources/ARLinkFormats/Feedback/
   Sources/ARLinkFormats/ERPUpdates/
   Sources/ARLinkFormats/IO/TextLineReader.swift
