@@ -13,10 +13,9 @@ cd "$(dirname "$0")/.."
 # the check yet. Remove an entry once its files are clean; with the list empty, every strict
 # target is held to zero warnings.
 pending=(
+  Sources/ARLinkFormats/CSV/
   Sources/ARLinkFormats/Feedback/
   Sources/ARLinkFormats/ERPUpdates/
-  Sources/ARLinkFormats/Extracts/
-  Sources/ARLinkFormats/CSV/
   Sources/ARLinkInbound/
 )
 exempt='^Sources/(ARLinkSystem|ARLinkEnvelope|ARLinkTransport|C[A-Za-z]*|arlink-fuzz|ARLinkTestSupport)/'

@@ -30,6 +30,8 @@ struct OutboundBench: ParsableCommand {
     @Option(help: "Work folder (a temporary folder by default, removed afterwards).") var dir: String?
     @Flag(help: "Use the extract already in --dir/erp (from an earlier run with the same --items and --customers) instead of generating it.")
     var reuseExtract = false
+    @Flag(help: "Print arlink's step trace (ARLINK_TRACE_STEPS: seconds since start and peak memory at the end of each step) after each of its runs.")
+    var steps = false
 
     func validate() throws {
         guard items >= 1, customers >= 1, runs >= 1 else { throw ValidationError("--items >= 1, --customers >= 1, --runs >= 1") }
@@ -70,7 +72,9 @@ struct OutboundBench: ParsableCommand {
                 try FileManager.default.createDirectory(atPath: folder + "/" + sub, withIntermediateDirectories: true)
             }
             _ = try Child.run([arlink, "init", "--config", folder + "/arlink.yaml"])
-            ours.append(try Child.shell("exec '\(arlink)' outbound run --config arlink.yaml --as-of \(asOf.iso) --log-format json > report.json 2> log.jsonl", in: folder))
+            let trace = steps ? "ARLINK_TRACE_STEPS=1 " : ""
+            ours.append(try Child.shell("\(trace)exec '\(arlink)' outbound run --config arlink.yaml --as-of \(asOf.iso) --log-format json > report.json 2> log.jsonl", in: folder))
+            if steps { Self.printSteps(logPath: folder + "/log.jsonl", run: ours.count, total: ours.last?.seconds ?? 0) }
         }
         let delivered = (try? FileManager.default.contentsOfDirectory(atPath: folder + "/partner/inbox")) ?? []
         guard delivered.count == 1 else { throw ValidationError("arlink did not deliver exactly one file (\(delivered))") }
@@ -79,8 +83,8 @@ struct OutboundBench: ParsableCommand {
 
         func row(_ name: String, _ m: [Child.Measurement], _ out: Int64) -> String {
             let s = Child.Summary(m)
-            return String(format: "%-34@ min %7.3f s  median %7.3f s  peak RSS %5d MiB  output %6.1f MB",
-                          name as NSString, s.min, s.median, s.maxRSSKB / 1024, Double(out) / 1e6)
+            return String(format: "%-34@ min %7.3f s  median %7.3f s  CPU median %7.3f s  peak RSS %5d MiB  output %6.1f MB",
+                          name as NSString, s.min, s.median, s.cpuMedian, s.maxRSSKB / 1024, Double(out) / 1e6)
         }
         print(row("DuckDB | openssl cms | openssl cms", peer, peerSize))
         print(row("arlink outbound run", ours, sealedSize))
@@ -104,6 +108,21 @@ struct OutboundBench: ParsableCommand {
         print("the peer does not mirror: the placement ledger (updates, recalls and their reasons, accounts placed elsewhere), the audit log")
         print("      and its checkpoint, the signed header and the trailer's control totals, bad-row and duplicate-invoice checks with their")
         print("      messages, last payment dates, itemization and account flags, atomic fsynced files, delivery, the KPI facts")
+    }
+
+    /// The step trace lines of one arlink run (its stderr), each with the step's own seconds.
+    static func printSteps(logPath: String, run: Int, total: Double) {
+        guard let text = try? String(contentsOfFile: logPath, encoding: .utf8) else { return }
+        print(String(format: "arlink run %d: %.3f s wall; steps (seconds since the first mark, the step's own seconds, peak memory):", run, total))
+        var previous = 0.0
+        for line in text.split(separator: "\n") where line.hasPrefix("arlink-trace +") {
+            // arlink-trace +1.234 s NAME: peak N MB
+            let rest = line.dropFirst("arlink-trace +".count)
+            guard let space = rest.firstIndex(of: " "), let at = Double(rest[..<space]) else { continue }
+            let name = rest[rest.index(space, offsetBy: 3)...]
+            print(String(format: "  %8.3f  %7.3f  %@", at, at - previous, String(name) as NSString))
+            previous = at
+        }
     }
 
     static func fileSize(_ path: String) -> Int64 {
@@ -135,8 +154,12 @@ extension Child {
         let min: Double
         let median: Double
         let maxRSSKB: Int
+        /// Median user plus system CPU time (all the side's processes).
+        let cpuMedian: Double
 
         init(_ runs: [Measurement]) {
+            let cpu = runs.map(\.cpuSeconds).sorted()
+            cpuMedian = cpu.isEmpty ? 0 : cpu.count % 2 == 1 ? cpu[cpu.count / 2] : (cpu[cpu.count / 2 - 1] + cpu[cpu.count / 2]) / 2
             let times = runs.map(\.seconds).sorted()
             min = times.first ?? 0
             median = times.isEmpty ? 0 : times.count % 2 == 1 ? times[times.count / 2] : (times[times.count / 2 - 1] + times[times.count / 2]) / 2

@@ -113,9 +113,9 @@ struct CSVReaderTests {
 
 @Suite("Byte-keyed tables", .timeLimit(.minutes(10)))
 struct ByteKeyTableTests {
-    static func withKey<R>(_ key: String, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
-        var bytes = Array(key.utf8)
-        return bytes.withUnsafeMutableBufferPointer { body(UnsafeBufferPointer($0)) }
+    static func withKey<R>(_ key: String, _ body: (Span<UInt8>) -> R) -> R {
+        let bytes = Array(key.utf8)
+        return body(bytes.span)
     }
 
     @Test("short and long keys, growth, absent keys, repeats")

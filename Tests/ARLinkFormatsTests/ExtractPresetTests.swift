@@ -172,16 +172,16 @@ struct ValueFormatTests {
             #expect(DateFormat(rawValue: format.rawValue) == format)
             let sample = format.rawValue.replacingOccurrences(of: "yyyy", with: "2024")
                 .replacingOccurrences(of: "MM", with: "02").replacingOccurrences(of: "dd", with: "29")
-            var bytes = Array(sample.utf8)
-            let parsed = bytes.withUnsafeMutableBufferPointer { format.parse(UnsafeBufferPointer($0)) }
+            let bytes = Array(sample.utf8)
+            let parsed = format.parse(bytes.span)
             #expect(parsed?.iso == "2024-02-29", "\(format.rawValue)")
         }
         #expect(DateFormat(rawValue: "dd-mm-yyyy") == nil)
     }
 
     static func minor(_ text: String, _ format: NumberFormat, exponent: Int = 2) -> Int64? {
-        var bytes = Array(text.utf8)
-        return bytes.withUnsafeMutableBufferPointer { format.parseMinorUnits(UnsafeBufferPointer($0), exponent: exponent) }
+        let bytes = Array(text.utf8)
+        return format.parseMinorUnits(bytes.span, exponent: exponent)
     }
 
     @Test("amounts", arguments: [
@@ -242,8 +242,8 @@ struct ValueFormatTests {
         ("2025-03-31", DateFormat(rawValue: "yyyy/MM/dd")!, nil),
     ])
     func dates(text: String, format: DateFormat, expected: String?) {
-        var bytes = Array(text.utf8)
-        let parsed = bytes.withUnsafeMutableBufferPointer { format.parse(UnsafeBufferPointer($0)) }
+        let bytes = Array(text.utf8)
+        let parsed = format.parse(bytes.span)
         #expect(parsed?.iso == expected)
     }
 
@@ -252,8 +252,8 @@ struct ValueFormatTests {
         ("y", true), ("N", false), ("maybe", nil), ("2", nil),
     ])
     func flags(text: String, expected: Bool?) {
-        var bytes = Array(text.utf8)
-        #expect(bytes.withUnsafeMutableBufferPointer { BooleanValue.parse(UnsafeBufferPointer($0)) } == expected)
+        let bytes = Array(text.utf8)
+        #expect(BooleanValue.parse(bytes.span) == expected)
     }
 
     @Test("settled words (Odoo's payment_state) only where asked for", arguments: [
@@ -261,9 +261,9 @@ struct ValueFormatTests {
         ("invoicing_legacy", false), ("paidx", nil), ("pai", nil), (" yes ", true), ("tru\u{E9}", nil), ("YES", true),
     ])
     func settledFlags(text: String, expected: Bool?) {
-        var bytes = Array(text.utf8)
-        #expect(bytes.withUnsafeMutableBufferPointer { BooleanValue.parse(UnsafeBufferPointer($0), settledWords: true) } == expected)
-        let plain = bytes.withUnsafeMutableBufferPointer { BooleanValue.parse(UnsafeBufferPointer($0)) }
+        let bytes = Array(text.utf8)
+        #expect(BooleanValue.parse(bytes.span, settledWords: true) == expected)
+        let plain = BooleanValue.parse(bytes.span)
         #expect(plain == (["paid", "in_payment", "reversed", "not_paid", "partial", "invoicing_legacy"].contains(text.lowercased()) ? nil : expected))
     }
 }

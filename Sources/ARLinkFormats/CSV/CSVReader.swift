@@ -175,12 +175,13 @@ public final class CSVReader {
 
     /// The bytes of field `index` (quotes removed, doubled quotes undone), valid inside `body`.
     @inline(__always)
-    public func withField<R>(_ index: Int, _ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R {
-        guard index >= 0, index < fieldCount else { return try body(UnsafeBufferPointer(start: nil, count: 0)) }
+    public func withField<R, E: Error>(_ index: Int, _ body: (Span<UInt8>) throws(E) -> R) throws(E) -> R {
+        guard index >= 0, index < fieldCount else { return try body(Span()) }
         let s = starts[index]
         let e = ends[index]
         if !escaped[index] {
-            return try body(UnsafeBufferPointer(start: buffer + s, count: e - s))
+            let field = UnsafeBufferPointer(start: buffer + s, count: e - s)
+            return try body(field.span)
         }
         scratch.pointee.removeAll(keepingCapacity: true)
         var i = s
@@ -189,7 +190,8 @@ public final class CSVReader {
             scratch.pointee.append(b)
             i += (b == Self.quote && i + 1 < e && buffer[i + 1] == Self.quote) ? 2 : 1
         }
-        return try scratch.pointee.withUnsafeBufferPointer { try body($0) }
+        let unescaped = scratch.pointee
+        return try body(unescaped.span)
     }
 
     /// Whether field `index` is empty or absent.
@@ -202,16 +204,14 @@ public final class CSVReader {
     /// - Parameter column: the column's name, for the error message.
     /// - Throws: ``FormatError/Code/notUTF8`` naming the line and column (never the value).
     public func string(_ index: Int, column: String, trim: Bool = true) throws -> String {
-        try withField(index) { raw in
-            let bytes = trim ? Self.trimmed(raw) : raw
-            var ascii = true
-            for b in bytes where b >= 0x80 { ascii = false; break }
-            if ascii { return String(decoding: bytes, as: UTF8.self) }
-            guard let s = String(validating: bytes, as: UTF8.self) else {
-                throw FormatError(.notUTF8, "\(Location.describe(file: displayName, line: line, column: column)): the value is not valid UTF-8 (expected a UTF-8 export; convert the file, e.g. iconv -f WINDOWS-1252 -t UTF-8)")
-            }
-            return s
+        let text: String? = withField(index) { raw in
+            guard let valid = try? UTF8Span(validating: raw.extracting(trim ? Self.trimmedBounds(raw) : 0..<raw.count)) else { return nil }
+            return String(copying: valid)
         }
+        guard let text else {
+            throw FormatError(.notUTF8, "\(Location.describe(file: displayName, line: line, column: column)): the value is not valid UTF-8 (expected a UTF-8 export; convert the file, e.g. iconv -f WINDOWS-1252 -t UTF-8)")
+        }
+        return text
     }
 
     /// Reads the header line: the column names, trimmed.
@@ -234,15 +234,15 @@ public final class CSVReader {
         return names
     }
 
-    /// Drops leading and trailing spaces and tabs.
+    /// The bounds of `raw` without leading and trailing spaces and tabs (for
+    /// `raw.extracting(_:)`).
     @inline(__always)
-    static func trimmed(_ raw: UnsafeBufferPointer<UInt8>) -> UnsafeBufferPointer<UInt8> {
-        guard let base = raw.baseAddress, raw.count > 0 else { return raw }
+    static func trimmedBounds(_ raw: Span<UInt8>) -> Range<Int> {
         var s = 0
         var e = raw.count
-        while s < e, base[s] == 32 || base[s] == 9 { s += 1 }
-        while e > s, base[e - 1] == 32 || base[e - 1] == 9 { e -= 1 }
-        return UnsafeBufferPointer(start: base + s, count: e - s)
+        while s < e, raw[s] == 32 || raw[s] == 9 { s += 1 }
+        while e > s, raw[e - 1] == 32 || raw[e - 1] == 9 { e -= 1 }
+        return s..<e
     }
 
     // MARK: - Reading

@@ -35,29 +35,28 @@ struct ByteKeyTable: Sendable {
     }
 
     @inline(__always)
-    private static func packed(_ key: UnsafeBufferPointer<UInt8>) -> UInt64 {
-        guard let base = key.baseAddress, key.count <= 8 else { return 0 }
+    private static func packed(_ key: Span<UInt8>) -> UInt64 {
+        guard key.count <= 8 else { return 0 }
         var v: UInt64 = 0
-        for i in 0..<key.count { v |= UInt64(base[i]) << (UInt64(i) * 8) }
+        for i in 0..<key.count { v |= UInt64(key[i]) << (UInt64(i) * 8) }
         return v
     }
 
     @inline(__always)
-    private func matches(_ slot: Slot, _ key: UnsafeBufferPointer<UInt8>, _ packed: UInt64, _ tag: UInt32) -> Bool {
+    private func matches(_ slot: Slot, _ key: Span<UInt8>, _ packed: UInt64, _ tag: UInt32) -> Bool {
         guard slot.tag == tag else { return false }
         if key.count <= 8 { return slot.key == packed }
-        return arena.withUnsafeBufferPointer { arena in
-            let start = Int(slot.key)
-            guard let base = arena.baseAddress, start + 4 <= arena.count else { return false }
-            let length = Int(base[start]) | Int(base[start + 1]) << 8 | Int(base[start + 2]) << 16 | Int(base[start + 3]) << 24
-            guard length == key.count, start + 4 + length <= arena.count else { return false }
-            return UnsafeBufferPointer(start: base + start + 4, count: length).elementsEqual(key)
-        }
+        let start = Int(slot.key)
+        guard start + 4 <= arena.count else { return false }
+        let length = Int(arena[start]) | Int(arena[start + 1]) << 8 | Int(arena[start + 2]) << 16 | Int(arena[start + 3]) << 24
+        guard length == key.count, start + 4 + length <= arena.count else { return false }
+        for i in 0..<length where arena[start + 4 + i] != key[i] { return false }
+        return true
     }
 
     /// Inserts `key` with `value` unless present.
     /// - Returns: the existing value when the key was already there (nothing is changed), else nil.
-    mutating func insert(_ key: UnsafeBufferPointer<UInt8>, value: Int32) -> Int32? {
+    mutating func insert(_ key: Span<UInt8>, value: Int32) -> Int32? {
         guard !key.isEmpty else { return nil }
         if (count + 1) * 2 > slots.count { grow() }
         let h = ByteHash.hash(key)
@@ -73,7 +72,7 @@ struct ByteKeyTable: Sendable {
             slot.key = UInt64(arena.count)
             let n = key.count
             arena.append(contentsOf: [UInt8(n & 0xFF), UInt8((n >> 8) & 0xFF), UInt8((n >> 16) & 0xFF), UInt8((n >> 24) & 0xFF)])
-            arena.append(contentsOf: key)
+            for k in 0..<n { arena.append(key[k]) }
         }
         slots[i] = slot
         count += 1
@@ -82,19 +81,18 @@ struct ByteKeyTable: Sendable {
 
     /// The value stored for `key`, if any.
     @inline(__always)
-    func find(_ key: UnsafeBufferPointer<UInt8>) -> Int32? {
+    func find(_ key: Span<UInt8>) -> Int32? {
         guard !key.isEmpty else { return nil }
         let h = ByteHash.hash(key)
         let tag = Self.tag(h, length: key.count)
         let packed = Self.packed(key)
         var i = Int(truncatingIfNeeded: h) & mask
-        return slots.withUnsafeBufferPointer { slots in
-            while true {
-                let slot = slots[i]
-                if slot.tag == 0 { return nil }
-                if matches(slot, key, packed, tag) { return slot.value }
-                i = (i + 1) & mask
-            }
+        let slots = self.slots.span
+        while true {
+            let slot = slots[i]
+            if slot.tag == 0 { return nil }
+            if matches(slot, key, packed, tag) { return slot.value }
+            i = (i + 1) & mask
         }
     }
 
@@ -114,16 +112,11 @@ struct ByteKeyTable: Sendable {
     private func rehash(_ slot: Slot) -> UInt64 {
         let length = Int(slot.tag & 0xFF)
         if length <= 8 {
-            var word = slot.key
-            return withUnsafeBytes(of: &word) { raw in
-                ByteHash.hash(UnsafeBufferPointer(start: raw.bindMemory(to: UInt8.self).baseAddress, count: length))
-            }
+            let bytes = (0..<length).map { UInt8(truncatingIfNeeded: slot.key >> (UInt64($0) * 8)) }
+            return ByteHash.hash(bytes.span)
         }
-        return arena.withUnsafeBufferPointer { arena in
-            guard let base = arena.baseAddress else { return 0 }
-            let start = Int(slot.key)
-            let n = Int(base[start]) | Int(base[start + 1]) << 8 | Int(base[start + 2]) << 16 | Int(base[start + 3]) << 24
-            return ByteHash.hash(UnsafeBufferPointer(start: base + start + 4, count: n))
-        }
+        let start = Int(slot.key)
+        let n = Int(arena[start]) | Int(arena[start + 1]) << 8 | Int(arena[start + 2]) << 16 | Int(arena[start + 3]) << 24
+        return ByteHash.hash(arena.span.extracting((start + 4)..<(start + 4 + n)))
     }
 }

@@ -21,7 +21,7 @@ struct DuplicateFinder: Sendable {
 
     /// Remembers `key`, seen on `line`.
     @inline(__always)
-    mutating func add(_ key: UnsafeBufferPointer<UInt8>, line: Int) {
+    mutating func add(_ key: Span<UInt8>, line: Int) {
         let hash = ByteHash.hash(key)
         let bucket = Int(hash >> 56)
         hashes[bucket].append(hash)
@@ -73,20 +73,21 @@ struct DuplicateFinder: Sendable {
 /// A fast, well-mixed 64-bit hash of byte strings (FNV-1a over words, murmur3 finaliser).
 enum ByteHash {
     @inline(__always)
-    static func hash(_ key: UnsafeBufferPointer<UInt8>) -> UInt64 {
+    static func hash(_ key: Span<UInt8>) -> UInt64 {
         var h: UInt64 = 0xcbf2_9ce4_8422_2325
-        guard let base = key.baseAddress else { return h }
         let n = key.count
         var i = 0
         while i + 8 <= n {
-            let word = UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self)
+            // The next eight bytes as a little-endian word.
+            var word: UInt64 = 0
+            for k in 0..<8 { word |= UInt64(key[i + k]) << (UInt64(k) * 8) }
             h = (h ^ word) &* 0x0000_0100_0000_01B3
             h ^= h >> 29
             i += 8
         }
         var tail: UInt64 = 0
         var shift: UInt64 = 0
-        while i < n { tail |= UInt64(base[i]) << shift; shift += 8; i += 1 }
+        while i < n { tail |= UInt64(key[i]) << shift; shift += 8; i += 1 }
         h = (h ^ tail ^ UInt64(n)) &* 0x0000_0100_0000_01B3
         h ^= h >> 33
         h = h &* 0xff51_afd7_ed55_8ccd

@@ -1,4 +1,5 @@
 public import ARLinkCore
+import ARLinkSystem
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -20,6 +21,8 @@ public struct ExtractReader: Sendable {
     public var parallelThreshold: Int64 = 8 << 20
     /// Where the second thread's items wait for the first (in a private temporary folder).
     public var temporaryFolder = NSTemporaryDirectory()
+    /// Called with a step's name as each step of the read ends (the outbound job's step trace).
+    public var trace: @Sendable (StaticString) -> Void = { _ in }
 
     public init(options: ExtractOptions) {
         self.options = options
@@ -50,7 +53,9 @@ public struct ExtractReader: Sendable {
     public func read(_ files: ExtractFiles, into spill: OpenItemSpill, keep: (OpenItem) throws -> Bool) throws -> (Extract, SortedOpenItems) {
         do {
             var extract = try read(files, sink: spill.append, keep: keep)
+            trace("open items read")
             let sorted = try spill.finish(dropping: extract.droppedLines)
+            trace("sorted runs merged")
             extract.counts.openItemsKept = sorted.count
             return (extract, sorted)
         } catch {
@@ -65,6 +70,7 @@ public struct ExtractReader: Sendable {
         var master = CustomerMaster()
         if let path = files.customers {
             try readCustomers(path: path, into: &master, log: log, counts: &counts)
+            trace("customers read")
         }
         var lastPayments: [String: LocalDate] = [:]
         var paymentTotals: [PaymentKey: Int64] = [:]
@@ -159,8 +165,10 @@ public struct ExtractReader: Sendable {
         counts.summaryRowsSkipped += tally.summaryRows
         counts.otherDocumentRowsSkipped += tally.otherDocuments
 
+        trace("open items scanned")
         // Duplicates are found in one sorted pass at the end; the later rows are dropped.
         let duplicates = try seen.duplicates { lines in try invoiceNumbers(path: path, layout: layout, lines: lines) }
+        trace("duplicate invoices checked")
         var dropped = Set<Int>()
         for d in duplicates {
             let invoice = Location.quote(String(decoding: d.key, as: UTF8.self))
@@ -192,7 +200,12 @@ public struct ExtractReader: Sendable {
         var keys: [Int: [UInt8]] = [:]
         while keys.count < lines.count, try csv.nextRecord() {
             guard lines.contains(row.line) else { continue }
-            keys[row.line] = row.trimmedField(layout.iInvoice) { Array($0) }
+            keys[row.line] = row.trimmedField(layout.iInvoice) { field in
+                var bytes: [UInt8] = []
+                bytes.reserveCapacity(field.count)
+                for i in 0..<field.count { bytes.append(field[i]) }
+                return bytes
+            }
         }
         return keys
     }
@@ -444,23 +457,19 @@ public struct ExtractReader: Sendable {
     }
 
     static func fileSize(path: String) -> Int64 {
-        var info = stat()
-        guard stat(path, &info) == 0 else { return 0 }
-        return Int64(info.st_size)
+        ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? NSNumber)?.int64Value ?? 0
     }
 
     /// The offset just after the first line break at or after the middle of the file.
     static func splitPoint(path: String, size: Int64) -> Int64? {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        let fd = Syscall.open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { return nil }
-        defer { close(fd) }
-        var buffer = [UInt8](repeating: 0, count: 1 << 16)
+        defer { Syscall.close(fd) }
         var offset = size / 2
         while offset < size {
-            let n = buffer.withUnsafeMutableBytes { pread(fd, $0.baseAddress, $0.count, off_t(offset)) }
-            guard n > 0 else { return nil }
-            if let i = buffer[0..<n].firstIndex(of: 10) { return offset + Int64(i) + 1 < size ? offset + Int64(i) + 1 : nil }
-            offset += Int64(n)
+            guard let buffer = Syscall.pread(fd, count: 1 << 16, at: offset), !buffer.isEmpty else { return nil }
+            if let i = buffer.firstIndex(of: 10) { return offset + Int64(i) + 1 < size ? offset + Int64(i) + 1 : nil }
+            offset += Int64(buffer.count)
         }
         return nil
     }

@@ -1,5 +1,7 @@
 public import ARLinkCore
+import ARLinkSystem
 import Foundation
+import Synchronization
 
 /// Open items grouped by customer without holding them all in memory: an external sort.
 ///
@@ -18,11 +20,14 @@ public final class OpenItemSpill {
     /// Items per sorted run (tests lower it to exercise the merge).
     public let runLength: Int
     private let parent: String
-    private var folder: SpillFolder?
     private var buffer: [OpenItem] = []
-    private var runs: [ItemRun] = []
-    private var writer: ItemFileWriter?
-    private var currencies = CurrencyTable()
+    /// The runs file, written behind the reader: a full run is sorted and written there while
+    /// the next one fills (one in flight at a time, so memory holds at most two runs).
+    private var runs: RunsFile?
+    /// The private folder of the runs file (held here, not by the background thread, so that
+    /// it goes exactly with the last ``SortedOpenItems`` reader).
+    private var folder: SpillFolder?
+    private let background = BackgroundPipe(label: "arlink.open-item-runs")
     private(set) public var count = 0
 
     /// - Parameters:
@@ -45,27 +50,28 @@ public final class OpenItemSpill {
     /// The items sorted and grouped, without the items of `dropping` (source lines of
     /// duplicate invoices found at the end of the read).
     public func finish(dropping lines: Set<Int> = []) throws -> SortedOpenItems {
-        if runs.isEmpty {
-            buffer.sort(by: OpenItem.groupOrder)
-            let items = lines.isEmpty ? buffer : buffer.filter { !lines.contains($0.sourceLine) }
+        guard let runs, let folder else {
+            let sorted = RunsFile.sorted(buffer)
             buffer = []
-            return SortedOpenItems(storage: .memory(items), folder: folder)
+            return SortedOpenItems(storage: .memory(lines.isEmpty ? sorted : sorted.filter { !lines.contains($0.sourceLine) }), folder: nil)
         }
         try writeRun()
-        try writer?.close()
-        writer = nil
-        guard let folder else { throw FormatError(.writeFailed, "the temporary open-items file vanished") }
+        try background.finish()
+        let (list, currencies) = try runs.close()
+        self.runs = nil
+        self.folder = nil
         // One merged, sorted file: every later reader reads it straight through.
         let merged = ItemFileWriter(path: folder.path + "/merged.bin")
         try merged.open()
-        let sources = try runs.map { try ItemFileReader(path: folder.path + "/runs.bin", run: $0, currencies: currencies.list, bufferSize: 1 << 16) }
+        var table = CurrencyTable(list: currencies)
+        let sources = try list.map { try ItemFileReader(path: folder.path + "/runs.bin", run: $0, currencies: currencies, bufferSize: 1 << 16) }
         var heads: [OpenItem?] = try sources.map { try $0.next() }
         var heap = RunHeap()
         for (i, head) in heads.enumerated() { if let head { heap.push(head, run: i) } }
         var total = 0
         while let (item, run) = heap.pop() {
             if lines.isEmpty || !lines.contains(item.sourceLine) {
-                try merged.write(item, currency: currencies.index(item.openAmount.currency))
+                try merged.write(item, currency: table.index(item.openAmount.currency))
                 total += 1
             }
             heads[run] = try sources[run].next()
@@ -73,34 +79,85 @@ public final class OpenItemSpill {
         }
         try merged.close()
         try? FileManager.default.removeItem(atPath: folder.path + "/runs.bin")
-        runs = []
-        return SortedOpenItems(storage: .file(folder.path + "/merged.bin", count: total, currencies: currencies.list), folder: folder)
+        return SortedOpenItems(storage: .file(folder.path + "/merged.bin", count: total, currencies: table.list), folder: folder)
     }
 
     /// Removes the temporary files (after an error; ``finish(dropping:)`` hands them on otherwise).
     public func discard() {
-        try? writer?.close()
-        writer = nil
-        buffer = []
+        background.drain()
+        runs?.discard()
+        runs = nil
         folder = nil
+        buffer = []
     }
 
+    /// Hands the buffered items to the background writer as one run.
     private func writeRun() throws {
         guard !buffer.isEmpty else { return }
-        buffer.sort(by: OpenItem.groupOrder)
-        if writer == nil {
+        if runs == nil {
             let made = try SpillFolder(in: parent)
             folder = made
-            let w = ItemFileWriter(path: made.path + "/runs.bin")
-            try w.open()
-            writer = w
+            runs = try RunsFile(path: made.path + "/runs.bin")
         }
-        guard let writer else { return }
-        let start = writer.offset
-        for item in buffer { try writer.write(item, currency: currencies.index(item.openAmount.currency)) }
-        try writer.flush()
-        runs.append(ItemRun(offset: start, length: writer.offset - start))
-        buffer.removeAll(keepingCapacity: true)
+        guard let runs, let folder else { return }
+        let items = buffer
+        buffer = []
+        buffer.reserveCapacity(min(runLength, 1 << 16))
+        try background.submit { try runs.write(RunsFile.sorted(items)) }
+    }
+}
+
+/// The runs file of an ``OpenItemSpill``: written by its background thread, one sorted run
+/// at a time, then closed by the spill.
+final class RunsFile: Sendable {
+    private struct State {
+        var writer: ItemFileWriter?
+        var runs: [ItemRun] = []
+        var currencies = CurrencyTable()
+    }
+
+    private let state: Mutex<State>
+
+    init(path: String) throws {
+        let writer = ItemFileWriter(path: path)
+        try writer.open()
+        state = Mutex(State(writer: writer))
+    }
+
+    /// Appends one sorted run.
+    func write(_ items: [OpenItem]) throws {
+        try state.withLock { state in
+            guard let writer = state.writer else { throw FormatError(.writeFailed, "the temporary open-items file is closed") }
+            let start = writer.offset
+            for item in items { try writer.write(item, currency: state.currencies.index(item.openAmount.currency)) }
+            try writer.flush()
+            state.runs.append(ItemRun(offset: start, length: writer.offset - start))
+        }
+    }
+
+    /// The items in ``OpenItem/groupOrder(_:_:)``. Sorting positions and then gathering the
+    /// items moves 8-byte numbers instead of whole items.
+    static func sorted(_ items: [OpenItem]) -> [OpenItem] {
+        var order = Array(items.indices)
+        order.sort { OpenItem.groupOrder(items[$0], items[$1]) }
+        return order.map { items[$0] }
+    }
+
+    /// Closes the file: its runs and the currencies their items index.
+    func close() throws -> ([ItemRun], [Currency]) {
+        try state.withLock { state in
+            try state.writer?.close()
+            state.writer = nil
+            return (state.runs, state.currencies.list)
+        }
+    }
+
+    /// Closes the file without its result.
+    func discard() {
+        state.withLock { state in
+            try? state.writer?.close()
+            state.writer = nil
+        }
     }
 }
 
@@ -241,6 +298,10 @@ struct ItemRun {
 /// The currencies of a spill by index (a record stores one byte, not the code).
 struct CurrencyTable {
     private(set) var list: [Currency] = []
+
+    init(list: [Currency] = []) {
+        self.list = list
+    }
 
     mutating func index(_ currency: Currency) throws -> UInt8 {
         if let i = list.firstIndex(of: currency) { return UInt8(i) }

@@ -1,5 +1,9 @@
 import ARLinkCore
+import ARLinkSystem
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The second half of a large open-items file, read on its own thread while the caller reads
 /// the first half: two cores halve the read time.
@@ -132,32 +136,21 @@ final class ParallelPass: @unchecked Sendable {
     /// The 1-based line number of byte `offset` (which follows a line break): counts LF,
     /// and CR not followed by LF, as the CSV reader does.
     static func lineNumber(path: String, at offset: Int64) throws -> Int {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        let fd = Syscall.open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw FormatError(.unreadable, "\(Location.displayName(path)) cannot be opened") }
-        defer { close(fd) }
+        defer { Syscall.close(fd) }
         let chunk = 1 << 20
-        let buffer = UnsafeMutablePointer<UInt8>.allocate(capacity: chunk)
-        defer { buffer.deallocate() }
+        var buffer = [UInt8](repeating: 0, count: chunk)
         var lines = 1
         var pendingCR = false
         var left = offset
         while left > 0 {
-            let n = read(fd, buffer, Int(min(Int64(chunk), left)))
-            if n < 0 && errno == EINTR { continue }
+            let n = Syscall.read(fd, into: &buffer, at: 0, count: Int(min(Int64(chunk), left)))
             guard n > 0 else { break }
             left -= Int64(n)
-            if !pendingCR && memchr(buffer, 13, n) == nil {
-                // Fast path: only LF line ends in this chunk.
-                var p = UnsafeRawPointer(buffer)
-                let end = p + n
-                while let hit = memchr(p, 10, end - p) {
-                    lines += 1
-                    p = UnsafeRawPointer(hit) + 1
-                }
-                continue
-            }
+            let bytes = buffer.span
             for i in 0..<n {
-                let b = buffer[i]
+                let b = bytes[i]
                 if b == 13 {
                     if pendingCR { lines += 1 }
                     pendingCR = true

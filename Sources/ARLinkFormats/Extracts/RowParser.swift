@@ -9,26 +9,18 @@ struct RowFailure: Error {
 final class RowParser {
     let csv: CSVReader
     let options: ExtractOptions
-    /// Currencies seen so far, keyed by their three upper-case letters (behind a pointer to
-    /// avoid exclusivity checks on the hot path).
-    private let currencyCache: UnsafeMutablePointer<[(code: UInt32, currency: Currency)]>
+    /// Currencies seen so far, keyed by their three upper-case letters.
+    private var currencyCache: [(code: UInt32, currency: Currency)] = []
 
     init(csv: CSVReader, options: ExtractOptions) {
         self.csv = csv
         self.options = options
-        currencyCache = .allocate(capacity: 1)
-        currencyCache.initialize(to: [])
-    }
-
-    deinit {
-        currencyCache.deinitialize(count: 1)
-        currencyCache.deallocate()
     }
 
     /// Runs `body` over the field's bytes with spaces trimmed.
     @inline(__always)
-    func trimmedField<R>(_ index: Int, _ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R {
-        try csv.withField(index) { try body(CSVReader.trimmed($0)) }
+    func trimmedField<R, E: Error>(_ index: Int, _ body: (Span<UInt8>) throws(E) -> R) throws(E) -> R {
+        try csv.withField(index) { (raw) throws(E) -> R in try body(raw.extracting(CSVReader.trimmedBounds(raw))) }
     }
 
     var file: String { csv.displayName }
@@ -52,7 +44,7 @@ final class RowParser {
 
     /// The field's text as typed, cut for a message (only for non-personal columns).
     func shown(_ index: Int) -> String {
-        csv.withField(index) { Location.quote(String(decoding: CSVReader.trimmed($0), as: UTF8.self)) }
+        csv.withField(index) { Location.quote(Self.text($0.extracting(CSVReader.trimmedBounds($0)))) }
     }
 
     /// Optional text: nil when the column is absent or the value empty.
@@ -79,7 +71,7 @@ final class RowParser {
         let format = options.dateFormat
         let parsed = csv.withField(index) { format.parse($0) }
         if let parsed { return parsed }
-        let blank = csv.withField(index) { CSVReader.trimmed($0).isEmpty }
+        let blank = csv.withField(index) { $0.extracting(CSVReader.trimmedBounds($0)).isEmpty }
         if blank { return nil }
         throw failure(.badDate, column: column, "\(shown(index)) is not a date (expected \(format.pattern))")
     }
@@ -99,21 +91,22 @@ final class RowParser {
 
     func currency(_ index: Int, column: String) throws -> Currency {
         if index >= 0, !csv.isEmpty(index) {
-            let found: Currency? = csv.withField(index) { raw in
-                var bytes = CSVReader.trimmed(raw)
+            let cache = currencyCache
+            let (found, added): (Currency?, (UInt32, Currency)?) = csv.withField(index) { raw in
+                var b = raw.extracting(CSVReader.trimmedBounds(raw))
                 // Odoo's import-compatible export writes external ids such as base.EUR.
-                if bytes.count == 8, let b = bytes.baseAddress, b[0] == 98, b[1] == 97, b[2] == 115, b[3] == 101, b[4] == 46 {
-                    bytes = UnsafeBufferPointer(rebasing: bytes[5...])
+                if b.count == 8, b[0] == 98, b[1] == 97, b[2] == 115, b[3] == 101, b[4] == 46 {
+                    b = b.extracting(5...)
                 }
-                guard bytes.count == 3, let b = bytes.baseAddress else { return nil }
+                guard b.count == 3 else { return (nil, nil) }
                 let key = (UInt32(b[0] & 0xDF) << 16) | (UInt32(b[1] & 0xDF) << 8) | UInt32(b[2] & 0xDF)
-                for entry in currencyCache.pointee where entry.code == key { return entry.currency }
-                guard let c = try? Currency(String(decoding: bytes, as: UTF8.self)) else { return nil }
-                currencyCache.pointee.append((key, c))
-                return c
+                for entry in cache where entry.code == key { return (entry.currency, nil) }
+                guard let c = try? Currency(Self.text(b)) else { return (nil, nil) }
+                return (c, (key, c))
             }
+            if let added { currencyCache.append(added) }
             if let found { return found }
-            let blank = csv.withField(index) { CSVReader.trimmed($0).isEmpty }
+            let blank = csv.withField(index) { $0.extracting(CSVReader.trimmedBounds($0)).isEmpty }
             if !blank {
                 throw failure(.unknownCurrency, column: column, "\(shown(index)) is not an ISO 4217 currency code (expected three letters such as EUR, USD, IDR)")
             }
@@ -131,7 +124,7 @@ final class RowParser {
         if let minor = csv.withField(index, { format.parseMinorUnits($0, exponent: exponent) }) {
             return Money(minorUnits: minor, currency: currency)
         }
-        let blank = csv.withField(index) { CSVReader.trimmed($0).isEmpty }
+        let blank = csv.withField(index) { $0.extracting(CSVReader.trimmedBounds($0)).isEmpty }
         if blank { return nil }
         let sample = exponent == 0 ? "1234" : format.example.prefix(format.example.count - 2 + exponent) + (exponent > 2 ? String(repeating: "0", count: exponent - 2) : "")
         throw failure(.badAmount, column: column, "\(shown(index)) is not an amount in \(currency.code) (expected a number such as \(sample), at most \(exponent) decimals)")
@@ -164,24 +157,33 @@ enum DocumentKind {
 
 extension RowParser {
     /// Whether the bytes are a report's total label: `Total` or `'Total'`, any case.
-    static func isTotalLabel(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+    static func isTotalLabel(_ bytes: Span<UInt8>) -> Bool {
         var value = bytes
         if value.count == 7, value[0] == UInt8(ascii: "'"), value[6] == UInt8(ascii: "'") {
-            value = UnsafeBufferPointer(rebasing: value[1..<6])
+            value = value.extracting(1..<6)
         }
-        return BooleanValue.equalsFolded(value, "total")
+        return BooleanValue.equalsFolded(value, totalWord)
     }
 
-    static let invoiceWords: [StaticString] = ["out_invoice", "invoice"]
-    static let creditNoteWords: [StaticString] = ["out_refund", "credit_note"]
-    static let otherDocumentWords: [StaticString] = ["in_invoice", "in_refund", "in_receipt", "out_receipt", "entry"]
-    static let postedWords: [StaticString] = ["posted"]
-    static let unpostedWords: [StaticString] = ["draft", "cancel", "cancelled"]
+    /// The bytes as text (invalid UTF-8 repaired; for messages and codes, never kept data).
+    static func text(_ bytes: Span<UInt8>) -> String {
+        var copy: [UInt8] = []
+        copy.reserveCapacity(bytes.count)
+        for i in 0..<bytes.count { copy.append(bytes[i]) }
+        return String(decoding: copy, as: UTF8.self)
+    }
+
+    static let totalWord = Array("total".utf8)
+    static let invoiceWords = BooleanValue.words("out_invoice", "invoice")
+    static let creditNoteWords = BooleanValue.words("out_refund", "credit_note")
+    static let otherDocumentWords = BooleanValue.words("in_invoice", "in_refund", "in_receipt", "out_receipt", "entry")
+    static let postedWords = BooleanValue.words("posted")
+    static let unpostedWords = BooleanValue.words("draft", "cancel", "cancelled")
 
     /// Classifies the row by its document type (Odoo's `move_type`) and posting state
     /// (Odoo's `state`); an absent column does not restrict.
     func document(type: Int, typeColumn: String, state: Int, stateColumn: String) throws -> DocumentKind {
-        func matches(_ index: Int, _ words: [StaticString]) -> Bool {
+        func matches(_ index: Int, _ words: [[UInt8]]) -> Bool {
             trimmedField(index) { bytes in words.contains { BooleanValue.equalsFolded(bytes, $0) } }
         }
         var kind = DocumentKind.invoice

@@ -33,11 +33,11 @@ public enum NumberFormat: String, Sendable, Hashable, CaseIterable, Codable {
     /// notes), grouping separators between groups of three digits, and extra decimals only
     /// when they are zeros (`12.500` in a 2-decimal currency).
     /// - Returns: nil when the text is not an amount in this format or overflows Int64.
-    func parseMinorUnits(_ raw: UnsafeBufferPointer<UInt8>, exponent: Int) -> Int64? {
-        let bytes = CSVReader.trimmed(raw)
-        guard let base = bytes.baseAddress, bytes.count > 0 else { return nil }
+    func parseMinorUnits(_ raw: Span<UInt8>, exponent: Int) -> Int64? {
+        let base = raw.extracting(CSVReader.trimmedBounds(raw))
+        guard base.count > 0 else { return nil }
         var i = 0
-        var e = bytes.count
+        var e = base.count
         var negative = false
         if base[0] == UInt8(ascii: "-") { negative = true; i = 1 } else if base[0] == UInt8(ascii: "+") { i = 1 }
         if !negative && e - i > 1 && base[e - 1] == UInt8(ascii: "-") { negative = true; e -= 1 }
@@ -94,7 +94,7 @@ public enum NumberFormat: String, Sendable, Hashable, CaseIterable, Codable {
         return negative ? -v : v
     }
 
-    private static func onlyZeros(_ base: UnsafePointer<UInt8>, from: Int, to: Int) -> Bool {
+    private static func onlyZeros(_ base: Span<UInt8>, from: Int, to: Int) -> Bool {
         var i = from
         while i < to { if base[i] != 48 { return false }; i += 1 }
         return true
@@ -157,11 +157,11 @@ public struct DateFormat: Sendable, Hashable, CustomStringConvertible {
     /// With a separator, day and month may have one digit when they come first (`1.3.2025`);
     /// after a leading year, and without a separator, they have two.
     /// - Returns: nil when the text is not a date in this format or the date is impossible.
-    func parse(_ raw: UnsafeBufferPointer<UInt8>) -> LocalDate? {
-        let bytes = CSVReader.trimmed(raw)
-        guard let base = bytes.baseAddress, bytes.count >= 6 else { return nil }
+    func parse(_ raw: Span<UInt8>) -> LocalDate? {
+        let base = raw.extracting(CSVReader.trimmedBounds(raw))
+        guard base.count >= 6 else { return nil }
         // Cut a time part.
-        var n = bytes.count
+        var n = base.count
         for k in 6..<n where base[k] == 32 || base[k] == UInt8(ascii: "T") { n = k; break }
         var parts: (Int, Int, Int) = (0, 0, 0)
         if order == .yearMonthDay, let sep = separator {
@@ -201,7 +201,7 @@ public struct DateFormat: Sendable, Hashable, CustomStringConvertible {
     }
 
     @inline(__always)
-    private static func number(_ base: UnsafePointer<UInt8>, _ from: Int, _ to: Int) -> Int? {
+    private static func number(_ base: Span<UInt8>, _ from: Int, _ to: Int) -> Int? {
         var v = 0
         var i = from
         while i < to {
@@ -217,11 +217,16 @@ public struct DateFormat: Sendable, Hashable, CustomStringConvertible {
 /// Flag values: `1/0`, `true/false`, `yes/no`, `y/n` (any case), `x`; empty is false.
 enum BooleanValue {
     /// Extra true/false words for the `settled` column (Odoo's `payment_state`).
-    static let settledTrue: [StaticString] = ["paid", "in_payment", "reversed"]
-    static let settledFalse: [StaticString] = ["not_paid", "partial", "invoicing_legacy"]
+    static let settledTrue = words("paid", "in_payment", "reversed")
+    static let settledFalse = words("not_paid", "partial", "invoicing_legacy")
+    static let trueWords = words("true", "yes")
+    static let falseWords = words("false", "no")
 
-    static func parse(_ raw: UnsafeBufferPointer<UInt8>, settledWords: Bool = false) -> Bool? {
-        let bytes = CSVReader.trimmed(raw)
+    /// Lower-case ASCII words as bytes, for ``equalsFolded(_:_:)``.
+    static func words(_ list: String...) -> [[UInt8]] { list.map { Array($0.utf8) } }
+
+    static func parse(_ raw: Span<UInt8>, settledWords: Bool = false) -> Bool? {
+        let bytes = raw.extracting(CSVReader.trimmedBounds(raw))
         if bytes.isEmpty { return false }
         if bytes.count == 1 {
             switch bytes[0] | 0x20 {
@@ -233,8 +238,8 @@ enum BooleanValue {
         if bytes.count > 16 { return nil }
         // Compared byte by byte, ASCII letters folded to lower case (no String per value: this
         // runs for two columns of every row of a million-row extract).
-        for word in ["true", "yes"] as [StaticString] where equalsFolded(bytes, word) { return true }
-        for word in ["false", "no"] as [StaticString] where equalsFolded(bytes, word) { return false }
+        for word in trueWords where equalsFolded(bytes, word) { return true }
+        for word in falseWords where equalsFolded(bytes, word) { return false }
         if settledWords {
             for word in settledTrue where equalsFolded(bytes, word) { return true }
             for word in settledFalse where equalsFolded(bytes, word) { return false }
@@ -243,9 +248,8 @@ enum BooleanValue {
     }
 
     /// Whether `bytes`, with ASCII capitals folded to lower case, spell `word` (lower case ASCII).
-    static func equalsFolded(_ bytes: UnsafeBufferPointer<UInt8>, _ word: StaticString) -> Bool {
-        guard bytes.count == word.utf8CodeUnitCount else { return false }
-        let letters = word.utf8Start
+    static func equalsFolded(_ bytes: Span<UInt8>, _ letters: [UInt8]) -> Bool {
+        guard bytes.count == letters.count else { return false }
         for index in 0..<bytes.count {
             let b = bytes[index]
             if (b >= 65 && b <= 90 ? b + 32 : b) != letters[index] { return false }

@@ -32,6 +32,7 @@ extension OutboundJob {
         var reader = ExtractReader(options: try erp.extractOptions())
         reader.temporaryFolder = temporary
         reader.parallelThreshold = parallelReadThreshold
+        reader.trace = { StepTrace.mark($0) }
         let spill = OpenItemSpill(folder: temporary, runLength: sortRunLength)
         let (extract, items) = try reader.read(erp.extractFiles, into: spill) { item in
             seen += 1
@@ -145,6 +146,7 @@ extension OutboundJob {
                 try? FileManager.default.removeItem(atPath: sealedPath)
                 throw JobError(.stateMismatch, "the plaintext of batch \(batch.batchID) changed since it was built (sha256 \(result.plaintextSHA256.prefix(12))… instead of \(batch.plaintextSHA256.prefix(12))…); refusing to seal it")
             }
+            StepTrace.mark("sealed")
             Failpoint.hit("outbound.sealed_file_written")
             var sealedDetail = ["sealed_bytes": String(result.sealedBytes)]
             if let layout = partner.layouts.portfolio {
@@ -187,6 +189,7 @@ extension OutboundJob {
                 failureRecorded = true
                 throw error
             }
+            StepTrace.mark("delivered")
             Failpoint.hit("outbound.delivered_file")
             let time = Timestamp.iso8601(context.now())
             // A layout partner received the layout's data file and manifest, not arlink's own file.
@@ -280,7 +283,9 @@ final class PortfolioWrite: @unchecked Sendable {
                     let customerItems = account.action == .recall ? [] : try cursor.items(of: account.accountRef)
                     try writer.write(try plan.record(for: account, items: customerItems))
                 }
-                return try writer.finish()
+                let written = try writer.finish()
+                StepTrace.mark("portfolio written (its own thread)")
+                return written
             }
             seconds = Date().timeIntervalSince(started)
             done.signal()

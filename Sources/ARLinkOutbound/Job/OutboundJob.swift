@@ -42,7 +42,7 @@ public final class OutboundJob {
     var currentPartner: String?
     /// Open items per sorted run of the extract's temporary files (tests lower it so that
     /// small extracts go through the files too).
-    var sortRunLength = 1 << 17
+    var sortRunLength = 1 << 16
     /// Open-items files at least this large are read by two threads (tests lower it).
     var parallelReadThreshold: Int64 = 8 << 20
     var reporter: any RunReporter { context.reporter }
@@ -57,6 +57,7 @@ public final class OutboundJob {
     ///   transport 69/75, configuration 78, a backdated as-of date 64); earlier partners'
     ///   completed work stays committed.
     public func run(_ options: Options) throws -> OutboundReport {
+        StepTrace.mark("outbound run started")
         do {
             return try runAll(options)
         } catch let error as any ARLinkFailure where !options.dryRun {
@@ -81,6 +82,7 @@ public final class OutboundJob {
             }
         }
         try checkTransferBases(partners, dryRun: options.dryRun)
+        StepTrace.mark("keys and transfer bases checked")
         var extract: ExtractView?
         let minDays = partners.map(\.selection.minDaysPastDue).min() ?? 0
         for partner in partners {
@@ -91,6 +93,7 @@ public final class OutboundJob {
         currentPartner = nil
         if !options.dryRun {
             _ = try context.audit.checkpoint()
+            StepTrace.mark("audit checkpoint signed")
         }
         return report
     }
@@ -171,6 +174,7 @@ public final class OutboundJob {
                 failureRecorded = true
                 throw error
             }
+            StepTrace.mark("extract read and sorted")
             reporter.info("read \(read.extract.counts.openItemRows) open items, kept \(read.items.count), in \(Self.seconds(since: started)) s\(ProcessMemory.peakNote)")
             report.openItemsRead = read.extract.counts.openItemRows
             // Without a customer master the customers come from the open items.
@@ -197,6 +201,7 @@ public final class OutboundJob {
                                     lastPayments: view.extract.lastPaymentDates, placed: placed, placedElsewhere: elsewhere,
                                     otherOpenItems: view.otherOpenItems,
                                     paidEvidence: try paidEvidence(view, placed: placed, partner: pid), erased: erased)
+        StepTrace.mark("planned")
         reporter.info("planned \(plan.accounts.count) records for \(pid) in \(Self.seconds(since: planStarted)) s\(ProcessMemory.peakNote)")
         var r = PartnerOutboundReport(partner: pid, outcome: .dryRun)
         r.placed = plan.count(.place)
