@@ -26,22 +26,23 @@ public struct MerkleHash: Sendable, Hashable, CustomStringConvertible {
         return UInt8(truncatingIfNeeded: word >> (8 * UInt64(index & 7)))
     }
 
-    /// The value of 32 bytes given one by one.
+    /// The value of 32 bytes given one by one, in order.
     @inline(__always)
-    private init(byteAt: (Int) -> UInt8) {
-        func word(_ first: Int) -> UInt64 {
+    private init(nextByte: () -> UInt8) {
+        func word() -> UInt64 {
             var value: UInt64 = 0
-            for index in (first..<(first + 8)).reversed() { value = value << 8 | UInt64(byteAt(index)) }
+            for shift in stride(from: UInt64(0), to: 64, by: 8) { value |= UInt64(nextByte()) << shift }
             return value
         }
-        storage = (word(0), word(8), word(16), word(24))
+        let first = word(), second = word(), third = word(), fourth = word()
+        storage = (first, second, third, fourth)
     }
 
     /// Copies 32 bytes; returns `nil` for any other length.
     public init?(bytes: some Collection<UInt8>) {
         guard bytes.count == 32 else { return nil }
-        let array = Array(bytes)
-        self.init(byteAt: { array[$0] })
+        var iterator = bytes.makeIterator()
+        self.init(nextByte: { iterator.next() ?? 0 })
     }
 
     /// Copies 32 bytes of `Data` (or `nil` for another length).
@@ -53,9 +54,11 @@ public struct MerkleHash: Sendable, Hashable, CustomStringConvertible {
     init?(hexDigits digits: Span<UInt8>) {
         guard digits.count == 64 else { return nil }
         var invalid: UInt8 = 0
+        var position = 0
         let table = Self.hexValues
-        self.init(byteAt: { index in
-            let high = table[Int(digits[2 * index])], low = table[Int(digits[2 * index + 1])]
+        self.init(nextByte: {
+            let high = table[Int(digits[position])], low = table[Int(digits[position + 1])]
+            position += 2
             invalid |= (high | low) & 0x10
             return high << 4 | (low & 0x0F)
         })
