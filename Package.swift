@@ -257,7 +257,7 @@ let package = Package(
         .testTarget(name: "ARLinkCLITests", dependencies: ["ARLinkTestSupport"], swiftSettings: swiftSettings),
         .testTarget(
             name: "ARLinkServiceTests",
-            dependencies: ["ARLinkService", "ARLinkConfig", "ARLinkCore", "ARLinkJobs", "ARLinkTestSupport", "ARLinkInbound", "ARLinkStore", "ARLinkEnvelope"],
+            dependencies: ["ARLinkService", "ARLinkConfig", "ARLinkCore", "ARLinkJobs", "ARLinkTestSupport", "ARLinkInbound", "ARLinkStore", "ARLinkEnvelope", "ARLinkSystem"],
             swiftSettings: swiftSettings
         ),
     ]

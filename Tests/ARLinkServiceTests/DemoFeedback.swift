@@ -3,6 +3,7 @@ import ARLinkEnvelope
 import ARLinkInbound
 import ARLinkJobs
 import ARLinkStore
+import ARLinkSystem
 import ARLinkTestSupport
 import Foundation
 
