@@ -137,17 +137,21 @@ extension RunContext {
     /// Seals `input` for `partner` (and our archive) into `output` with the partner's envelope.
     /// Progress on a terminal: `sealing NAME`, the plaintext bytes read.
     public func seal(for partner: PartnerSettings, input: String, output: String) throws -> SealResult {
+        let step = "sealing " + URL(fileURLWithPath: output).lastPathComponent
         switch partner.envelope {
         case .cms:
-            let step = "sealing " + URL(fileURLWithPath: output).lastPathComponent
             return try Envelope.seal(input: input, output: output, signer: try signingIdentity(), recipients: try recipients(for: partner),
                                      progress: reporter.byteProgress(step, total: Self.fileSize(input)))
         case .openpgp:
             let settings = partner.openPGP
             let options = OpenPGPSealOptions(armor: settings?.armor ?? false,
                                              compression: settings?.compression == "zlib" ? .zlib : .none)
-            return try Envelope.sealOpenPGP(input: input, output: output, signer: try openPGPKey(),
-                                            recipients: try openPGPRecipients(for: partner), options: options, now: now())
+            let size = Self.fileSize(input)
+            let result = try Envelope.sealOpenPGP(input: input, output: output, signer: try openPGPKey(),
+                                                  recipients: try openPGPRecipients(for: partner), options: options, now: now(),
+                                                  progress: reporter.byteProgress(step, total: size))
+            if let size { reporter.progress(step: step, done: size, total: size) }  // compressed output ends short of the plaintext's size
+            return result
         }
     }
 
@@ -157,10 +161,10 @@ extension RunContext {
     /// - Throws: ``EnvelopeError`` (a partner's fault, or ``EnvelopeError/isLocalFault`` for ours).
     public func open(from partner: PartnerSettings, input: String, output: String, identity: DecryptionIdentity,
                      knownSealedSHA256: String? = nil, durable: Bool) throws(EnvelopeError) -> OpenResult {
+        let step = "opening " + URL(fileURLWithPath: input).lastPathComponent
+        let size = Self.fileSize(input)
         switch partner.envelope {
         case .cms:
-            let step = "opening " + URL(fileURLWithPath: input).lastPathComponent
-            let size = Self.fileSize(input)
             let result = try Envelope.open(input: input, output: output, identity: identity, trust: trustPolicy(for: partner),
                                            allowCBC: partner.allowCBC,
                                            legacyKeyTransport: Set(partner.legacyKeyTransport.compactMap(LegacyKeyTransport.init(rawValue:))),
@@ -180,7 +184,10 @@ extension RunContext {
             } catch {
                 throw EnvelopeError(.badTrustConfiguration, "partner \(partner.id.rawValue): \(error)")
             }
-            return try Envelope.openOpenPGP(input: input, output: output, key: key, previousKeys: previousKeys, trust: trust, durable: durable)
+            let result = try Envelope.openOpenPGP(input: input, output: output, key: key, previousKeys: previousKeys, trust: trust, durable: durable,
+                                                  progress: reporter.byteProgress(step, total: size))
+            if let size { reporter.progress(step: step, done: size, total: size) }
+            return result
         }
     }
 

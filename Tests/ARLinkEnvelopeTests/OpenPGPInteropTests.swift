@@ -70,6 +70,32 @@ struct OpenPGPInteropTests {
         #expect(try s.read(s.output) == s.read(plain))
     }
 
+    @Test("seal and open report progress: rising counts of bytes written, ending at the sealed and the plaintext size")
+    func progress() throws {
+        let f = try PGPFixture.get()
+        let s = try Scratch()
+        let plain = try s.makePlaintext(count: 3_500_000)
+        let sealed = s.path("sealed.pgp")
+        let sealCounts = Counts()
+        _ = try Envelope.sealOpenPGP(input: plain, output: sealed, signer: f.secretKey("partner-ed"), recipients: [f.certificate("us-ed")],
+                                     progress: { sealCounts.append($0) })
+        let openCounts = Counts()
+        _ = try Envelope.openOpenPGP(input: sealed, output: s.output, key: f.secretKey("us-ed"), trust: f.trust("partner-ed"),
+                                     progress: { openCounts.append($0) })
+        let sealedSize = Int64(try s.read(sealed).count)
+        for (counts, last) in [(sealCounts.values, sealedSize), (openCounts.values, Int64(3_500_000))] {
+            #expect(counts.count >= 3)  // a 1 MiB block at a time
+            #expect(counts == counts.sorted() && Set(counts).count == counts.count)
+            #expect(counts.last == last)
+        }
+    }
+
+    /// Collects progress values (the callbacks run on the calling thread).
+    final class Counts {
+        var values: [Int64] = []
+        func append(_ value: Int64) { values.append(value) }
+    }
+
     // MARK: - GnuPG 2.2
 
     @Test("GnuPG decrypts and verifies what we seal (GOODSIG, exact bytes, SEIPD v1 + MDC, AES-256, SHA-256)",

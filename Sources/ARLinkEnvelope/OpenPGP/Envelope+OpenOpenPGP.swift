@@ -42,11 +42,11 @@ extension Envelope {
     /// - Throws: ``EnvelopeError`` with a specific code for every refusal.
     public static func openOpenPGP(
         input: String, output: String, key: OpenPGPSecretKey, previousKeys: [OpenPGPSecretKey] = [], trust: OpenPGPTrust,
-        maxDecompressionRatio: Int = 100, durable: Bool = true
+        maxDecompressionRatio: Int = 100, durable: Bool = true, progress: ((Int64) -> Void)? = nil
     ) throws(EnvelopeError) -> OpenResult {
         do {
             return try OpenPGPOpener(input: input, keys: [key] + previousKeys, trust: trust, maxRatio: maxDecompressionRatio)
-                .open(to: output, durable: durable)
+                .open(to: output, durable: durable, progress: progress)
         } catch let error as EnvelopeError {
             throw error
         } catch {
@@ -90,7 +90,7 @@ final class OpenPGPOpener {
 
     deinit { close(fd) }
 
-    func open(to output: String, durable: Bool) throws -> OpenResult {
+    func open(to output: String, durable: Bool, progress: ((Int64) -> Void)? = nil) throws -> OpenResult {
         guard size > 0 else { throw EnvelopeError(.empty, "message \(input) is empty") }
         // Armour: de-armour into a private temporary file first; the binary is what we scan and decrypt.
         var binaryFD = fd
@@ -133,6 +133,7 @@ final class OpenPGPOpener {
         let staging = try AtomicOutput(path: output)
         let limit = binarySize.multipliedReportingOverflow(by: Int64(maxRatio))
         let sink = try RNPSink(destination: staging, limit: limit.overflow ? .max : limit.partialValue + (1 << 20))
+        sink.progress = progress
         let sinkOutput = try RNPOutput(sink: sink)
         let op = try RNPVerifyOperation(ffi: ffi, input: sourceInput, output: sinkOutput)
         let rc = rnp_op_verify_execute(op.pointer)

@@ -28,11 +28,11 @@ extension Envelope {
     ///   `passphrase`, `missingFile`, `io`.
     public static func sealOpenPGP(
         input: String, output: String, signer: OpenPGPSecretKey, recipients: [OpenPGPCertificate],
-        options: OpenPGPSealOptions = OpenPGPSealOptions(), now: Date? = nil
+        options: OpenPGPSealOptions = OpenPGPSealOptions(), now: Date? = nil, progress: ((Int64) -> Void)? = nil
     ) throws(EnvelopeError) -> SealResult {
         do {
             return try OpenPGPSealer(signer: signer, recipients: recipients, options: options, now: now)
-                .seal(input: input, output: output)
+                .seal(input: input, output: output, progress: progress)
         } catch let error as EnvelopeError {
             throw error
         } catch {
@@ -48,7 +48,7 @@ struct OpenPGPSealer {
     let options: OpenPGPSealOptions
     let now: Date?
 
-    func seal(input: String, output: String) throws -> SealResult {
+    func seal(input: String, output: String, progress: ((Int64) -> Void)? = nil) throws -> SealResult {
         guard !recipients.isEmpty else { throw EnvelopeError(.badCertificate, "no OpenPGP recipient certificate given") }
         let fd = open(input, O_RDONLY | O_CLOEXEC)
         if fd < 0 { throw EnvelopeError(.missingFile, "input \(input) cannot be opened: \(errnoText())") }
@@ -76,6 +76,7 @@ struct OpenPGPSealer {
         let sourceInput = try RNPInput(source: source)
         let destination = try AtomicOutput(path: output)
         let sink = try RNPSink(destination: destination)
+        sink.progress = progress
         let sinkOutput = try RNPOutput(sink: sink)
         let op = try RNPEncryptOperation(ffi: ffi, input: sourceInput, output: sinkOutput)
         for (key, recipient) in zip(recipientKeys, recipients) {

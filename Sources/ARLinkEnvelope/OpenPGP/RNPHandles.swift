@@ -356,6 +356,9 @@ final class RNPSink {
     private let block: UnsafeMutableRawBufferPointer
     private var used = 0
     private(set) var bytesWritten: Int64 = 0
+    private var bytesFlushed: Int64 = 0
+    /// Called with the bytes written out so far, after each block (progress on a terminal).
+    var progress: ((Int64) -> Void)?
     private(set) var overLimit = false
     private(set) var writeError: EnvelopeError?
 
@@ -410,7 +413,9 @@ final class RNPSink {
             writeError = EnvelopeError(.io, "\(error)")
             return false
         }
+        bytesFlushed += Int64(used)
         used = 0
+        progress?(bytesFlushed)
         return true
     }
 }
