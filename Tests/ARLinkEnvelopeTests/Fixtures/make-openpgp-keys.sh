@@ -45,7 +45,14 @@ export_key() { # NAME
   local name="$1" fpr
   fpr=$(cat "$OUT/$name.fpr")
   "${G[@]}" --export "$fpr" > "$OUT/$name.pub"
-  "${G[@]}" --passphrase '' --export-secret-keys "$fpr" > "$OUT/$name.sec"
+  # gpg-agent has once answered an export with "Corrupted protection" under libfaketime (CI's
+  # clock-shifted run): a restarted agent exports the same key, so try up to three times.
+  local attempt
+  for attempt in 1 2 3; do
+    if "${G[@]}" --passphrase '' --export-secret-keys "$fpr" > "$OUT/$name.sec"; then break; fi
+    [ "$attempt" -lt 3 ] || return 1
+    gpgconf --kill gpg-agent
+  done
   chmod 600 "$OUT/$name.sec"
 }
 
